@@ -1,0 +1,120 @@
+//! What detectors produce and what `subjects.jsonl` contains.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A text in both report languages.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Text {
+    pub en: String,
+    pub ja: String,
+}
+
+impl Text {
+    pub fn new(en: impl Into<String>, ja: impl Into<String>) -> Text {
+        Text {
+            en: en.into(),
+            ja: ja.into(),
+        }
+    }
+}
+
+/// The facts behind a flag: which records, which values, and which thresholds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// `record_id`s of the records that triggered the flag.
+    pub records: Vec<String>,
+    /// The values that matter (counts, IPs, countries, names...).
+    pub values: Map<String, Value>,
+    /// The parameters and thresholds they were compared with.
+    pub thresholds: Map<String, Value>,
+}
+
+impl Evidence {
+    pub fn value(mut self, k: &str, v: impl Into<Value>) -> Self {
+        self.values.insert(k.to_owned(), v.into());
+        self
+    }
+    pub fn threshold(mut self, k: &str, v: impl Into<Value>) -> Self {
+        self.thresholds.insert(k.to_owned(), v.into());
+        self
+    }
+    pub fn records<I: IntoIterator<Item = S>, S: Into<String>>(mut self, ids: I) -> Self {
+        self.records.extend(ids.into_iter().map(Into::into));
+        self
+    }
+}
+
+/// One raised flag for one subject, before scoring.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub subject_id: String,
+    /// Catalogue id (`RF-...`) or documented Kensa id.
+    pub id: String,
+    /// The specific detection, e.g. `login_multi_ip`.
+    pub detector: String,
+    /// How strongly the flag fires, in (0, 1]: 1 is a clear case, small values a weak one.
+    pub strength: f64,
+    pub evidence: Evidence,
+    pub explanation: Text,
+}
+
+/// A flag as it appears in `subjects.jsonl`: the finding plus its contribution to the score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoredFlag {
+    pub id: String,
+    pub detector: String,
+    /// Contribution to the score in points (0–100 scale); the flags' weights plus
+    /// `base_score` add up to `score`.
+    pub weight: f64,
+    /// Contribution in log-odds (natural log of the likelihood ratio applied).
+    pub log_odds: f64,
+    pub strength: f64,
+    pub evidence: Evidence,
+    pub explanation: Text,
+}
+
+/// One line of `subjects.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubjectResult {
+    pub subject_id: String,
+    /// 0–100, higher is riskier: the posterior risk in percent.
+    pub score: f64,
+    pub tier: Tier,
+    /// The score with no flag at all (the policy's prior).
+    pub base_score: f64,
+    pub display_name: Option<String>,
+    pub flags: Vec<ScoredFlag>,
+    /// Due-diligence status for the tier (required, done, missing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_diligence: Option<Value>,
+}
+
+/// Risk tiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Low => "low",
+            Tier::Medium => "medium",
+            Tier::High => "high",
+            Tier::Critical => "critical",
+        }
+    }
+    pub fn ja(self) -> &'static str {
+        match self {
+            Tier::Low => "低",
+            Tier::Medium => "中",
+            Tier::High => "高",
+            Tier::Critical => "重大",
+        }
+    }
+}

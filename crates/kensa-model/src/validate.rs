@@ -1,0 +1,224 @@
+//! From one raw JSON object to a validated, canonical, identified record.
+
+use crate::canonical::to_canonical;
+use crate::record::*;
+use crate::time::Ts;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// Longest `record_id` accepted, so that an id cannot smuggle a whole document.
+pub const MAX_RECORD_ID_LEN: usize = 200;
+
+/// Why a record was rejected: the field (dotted path) when one is to blame, and the reason.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{reason}", field.as_ref().map(|f| format!("field `{f}`: ")).unwrap_or_default())]
+pub struct RecordError {
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+impl RecordError {
+    pub fn new(field: Option<&str>, reason: impl Into<String>) -> Self {
+        RecordError {
+            field: field.map(str::to_owned),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A record that passed validation, ready to store.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub kind: Kind,
+    /// The given `record_id`, or one derived from the content (32 hex digits of SHA-256).
+    pub record_id: String,
+    pub subject_id: String,
+    pub at: Option<Ts>,
+    /// Canonical JSON of the whole record, unknown fields included, with `record_id` set.
+    pub body: Vec<u8>,
+    /// SHA-256 of `body`.
+    pub body_hash: [u8; 32],
+    pub record: Record,
+}
+
+/// Validates one parsed JSON value.
+pub fn validate_value(mut v: Value) -> Result<Validated, RecordError> {
+    let Value::Object(map) = &mut v else {
+        return Err(RecordError::new(None, "record is not a JSON object"));
+    };
+    let kind = match map.get("kind") {
+        None => return Err(RecordError::new(Some("kind"), "missing required field")),
+        Some(Value::String(s)) => Kind::parse(s).ok_or_else(|| {
+            let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+            RecordError::new(
+                Some("kind"),
+                format!("unknown kind {s:?}; expected one of {}", known.join(", ")),
+            )
+        })?,
+        Some(_) => return Err(RecordError::new(Some("kind"), "must be a string")),
+    };
+    let given_id = match map.get("record_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= MAX_RECORD_ID_LEN => {
+            Some(s.clone())
+        }
+        Some(Value::String(_)) => {
+            return Err(RecordError::new(
+                Some("record_id"),
+                format!("must be a non-empty string of at most {MAX_RECORD_ID_LEN} bytes"),
+            ));
+        }
+        Some(_) => return Err(RecordError::new(Some("record_id"), "must be a string")),
+    };
+    if given_id.is_none() {
+        map.remove("record_id");
+    }
+
+    let record = typed(kind, &v)?;
+
+    let record_id = match given_id {
+        Some(id) => id,
+        None => {
+            let digest = Sha256::digest(to_canonical(&v));
+            let id = hex::encode(&digest[..16]);
+            if let Value::Object(map) = &mut v {
+                map.insert("record_id".into(), Value::String(id.clone()));
+            }
+            id
+        }
+    };
+    let body = to_canonical(&v);
+    let body_hash: [u8; 32] = Sha256::digest(&body).into();
+    Ok(Validated {
+        kind,
+        subject_id: record.subject_id().to_owned(),
+        at: record.at(),
+        record_id,
+        body,
+        body_hash,
+        record,
+    })
+}
+
+fn de<T: DeserializeOwned>(v: &Value) -> Result<T, RecordError> {
+    serde_path_to_error::deserialize::<_, T>(v).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        // serde reports a missing field at the parent's path with the name in the message.
+        if let Some(rest) = inner.strip_prefix("missing field `")
+            && let Some(name) = rest.strip_suffix('`')
+        {
+            let field = if path == "." {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            };
+            return RecordError::new(Some(&field), "missing required field");
+        }
+        let field = (path != ".").then_some(path);
+        RecordError {
+            field,
+            reason: inner,
+        }
+    })
+}
+
+fn typed(kind: Kind, v: &Value) -> Result<Record, RecordError> {
+    Ok(match kind {
+        Kind::Subject => Record::Subject(Box::new(de(v)?)),
+        Kind::Login => Record::Login(de(v)?),
+        Kind::Activity => Record::Activity(de(v)?),
+        Kind::PayoutAccount => Record::PayoutAccount(Box::new(de(v)?)),
+        Kind::Payout => Record::Payout(Box::new(de(v)?)),
+        Kind::Message => Record::Message(de(v)?),
+        Kind::Review => {
+            let r: Review = de(v)?;
+            let max = r.max_rating.unwrap_or(5.0);
+            if !(max > 0.0 && (0.0..=max).contains(&r.rating)) {
+                return Err(RecordError::new(
+                    Some("rating"),
+                    format!("must be between 0 and max_rating ({max})"),
+                ));
+            }
+            Record::Review(r)
+        }
+        Kind::Contract => Record::Contract(Box::new(de(v)?)),
+        Kind::Meeting => Record::Meeting(de(v)?),
+        Kind::IdentityDocument => Record::IdentityDocument(Box::new(de(v)?)),
+        Kind::Shipment => Record::Shipment(Box::new(de(v)?)),
+        Kind::Access => Record::Access(de(v)?),
+        Kind::Endpoint => Record::Endpoint(de(v)?),
+        Kind::Check => Record::Check(de(v)?),
+        Kind::Label => Record::Label(de(v)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(json: &str) -> Result<Validated, RecordError> {
+        validate_value(serde_json::from_str(json).unwrap())
+    }
+
+    #[test]
+    fn derived_id_is_stable_and_ignores_key_order() {
+        let a = check(r#"{"kind":"activity","subject_id":"s","at":"2026-01-01T00:00:00Z"}"#)
+            .unwrap();
+        let b = check(r#"{"at":"2026-01-01T00:00:00Z","subject_id":"s","kind":"activity"}"#)
+            .unwrap();
+        assert_eq!(a.record_id, b.record_id);
+        assert_eq!(a.body, b.body);
+    }
+
+    #[test]
+    fn given_id_is_kept() {
+        let a = check(
+            r#"{"kind":"activity","record_id":"x-1","subject_id":"s","at":"2026-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(a.record_id, "x-1");
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = check(r#"{"kind":"login","subject_id":"s","at":"2026-01-01T00:00:00Z"}"#)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("ip"));
+        assert_eq!(e.reason, "missing required field");
+
+        let e = check(r#"{"kind":"login","subject_id":"s","at":"2026-01-01 00:00","ip":"1.2.3.4"}"#)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("at"));
+
+        let e = check(r#"{"kind":"teleport","subject_id":"s"}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("kind"));
+        assert!(e.reason.contains("unknown kind"));
+
+        let e = check(
+            r#"{"kind":"payout_account","subject_id":"s","at":"2026-01-01T00:00:00Z","account_id":"a","method":"bank","bank":{"country":"China"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("bank.country"));
+
+        let e = check(
+            r#"{"kind":"review","subject_id":"s","reviewer_id":"r","at":"2026-01-01T00:00:00Z","rating":9}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("rating"));
+
+        let e = check(r#"[1,2]"#).unwrap_err();
+        assert_eq!(e.field, None);
+    }
+
+    #[test]
+    fn unknown_fields_are_kept_in_the_body() {
+        let a = check(
+            r#"{"kind":"login","subject_id":"s","at":"2026-01-01T00:00:00Z","ip":"::1","x_vendor":{"b":1}}"#,
+        )
+        .unwrap();
+        let body = String::from_utf8(a.body).unwrap();
+        assert!(body.contains(r#""x_vendor":{"b":1}"#), "{body}");
+    }
+}
