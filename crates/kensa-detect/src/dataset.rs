@@ -1,0 +1,194 @@
+//! The in-memory data set detectors read: records grouped by subject, sorted by time.
+
+use kensa_model::record::*;
+use kensa_model::{Record, Ts};
+use std::collections::HashMap;
+
+/// A typed record with its `record_id`, so that evidence can point back to it.
+#[derive(Debug, Clone)]
+pub struct Rec<T> {
+    pub id: String,
+    pub r: T,
+}
+
+/// Everything known about one subject (account).
+#[derive(Debug, Clone, Default)]
+pub struct SubjectData {
+    pub id: String,
+    pub profiles: Vec<Rec<Subject>>,
+    pub logins: Vec<Rec<Login>>,
+    pub activities: Vec<Rec<Activity>>,
+    pub payout_accounts: Vec<Rec<PayoutAccount>>,
+    pub payouts: Vec<Rec<Payout>>,
+    pub messages: Vec<Rec<Message>>,
+    /// Reviews *of* this subject.
+    pub reviews: Vec<Rec<Review>>,
+    pub contracts: Vec<Rec<Contract>>,
+    pub meetings: Vec<Rec<Meeting>>,
+    pub id_documents: Vec<Rec<IdentityDocument>>,
+    pub shipments: Vec<Rec<Shipment>>,
+    pub accesses: Vec<Rec<Access>>,
+    pub endpoints: Vec<Rec<Endpoint>>,
+}
+
+impl SubjectData {
+    /// A name to show: the first display or legal name among the profiles.
+    pub fn display_name(&self) -> Option<&str> {
+        self.profiles
+            .iter()
+            .find_map(|p| p.r.display_name.as_deref().or(p.r.legal_name.as_deref()))
+    }
+
+    /// The claimed country, from the most recent profile that states one.
+    pub fn claimed_country(&self) -> Option<&str> {
+        self.profiles
+            .iter()
+            .rev()
+            .find_map(|p| p.r.claimed_country.as_ref().map(|c| c.as_str()))
+    }
+
+    /// The claimed IANA time zone, from the most recent profile that states one.
+    pub fn claimed_timezone(&self) -> Option<&str> {
+        self.profiles
+            .iter()
+            .rev()
+            .find_map(|p| p.r.claimed_timezone.as_deref())
+    }
+
+    /// Number of records held for the subject (profiles included).
+    pub fn record_count(&self) -> usize {
+        self.profiles.len()
+            + self.logins.len()
+            + self.activities.len()
+            + self.payout_accounts.len()
+            + self.payouts.len()
+            + self.messages.len()
+            + self.reviews.len()
+            + self.contracts.len()
+            + self.meetings.len()
+            + self.id_documents.len()
+            + self.shipments.len()
+            + self.accesses.len()
+            + self.endpoints.len()
+    }
+}
+
+/// The data set: every subject, in order of first appearance.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub subjects: Vec<SubjectData>,
+    index: HashMap<String, usize>,
+}
+
+impl Dataset {
+    pub fn get(&self, subject_id: &str) -> Option<&SubjectData> {
+        self.index.get(subject_id).map(|&i| &self.subjects[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.subjects.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.subjects.is_empty()
+    }
+}
+
+/// What is kept beside the data set and never given to detectors: ground-truth labels (for
+/// evaluation only) and due-diligence check records (for the workflow).
+#[derive(Debug, Default)]
+pub struct Sidecar {
+    /// The latest label per subject.
+    pub labels: HashMap<String, Rec<Label>>,
+    pub checks: HashMap<String, Vec<Rec<Check>>>,
+}
+
+/// Builds a [`Dataset`] from records in any order.
+#[derive(Debug, Default)]
+pub struct DatasetBuilder {
+    ds: Dataset,
+    side: Sidecar,
+}
+
+impl DatasetBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn subject(&mut self, id: &str) -> &mut SubjectData {
+        let i = match self.ds.index.get(id) {
+            Some(&i) => i,
+            None => {
+                let i = self.ds.subjects.len();
+                self.ds.index.insert(id.to_owned(), i);
+                self.ds.subjects.push(SubjectData {
+                    id: id.to_owned(),
+                    ..Default::default()
+                });
+                i
+            }
+        };
+        &mut self.ds.subjects[i]
+    }
+
+    /// Adds one record.
+    pub fn add(&mut self, id: String, rec: Record) {
+        let sid = rec.subject_id().to_owned();
+        match rec {
+            Record::Label(r) => {
+                let newer = match self.side.labels.get(&sid) {
+                    Some(old) => r.at >= old.r.at,
+                    None => true,
+                };
+                if newer {
+                    self.side.labels.insert(sid, Rec { id, r });
+                }
+            }
+            Record::Check(r) => self.side.checks.entry(sid).or_default().push(Rec { id, r }),
+            Record::Subject(r) => self.subject(&sid).profiles.push(Rec { id, r: *r }),
+            Record::Login(r) => self.subject(&sid).logins.push(Rec { id, r }),
+            Record::Activity(r) => self.subject(&sid).activities.push(Rec { id, r }),
+            Record::PayoutAccount(r) => self.subject(&sid).payout_accounts.push(Rec { id, r: *r }),
+            Record::Payout(r) => self.subject(&sid).payouts.push(Rec { id, r: *r }),
+            Record::Message(r) => self.subject(&sid).messages.push(Rec { id, r }),
+            Record::Review(r) => {
+                // A reviewer is a subject too, even when nothing else is known about it.
+                let reviewer = r.reviewer_id.clone();
+                self.subject(&sid).reviews.push(Rec { id, r });
+                self.subject(&reviewer);
+            }
+            Record::Contract(r) => self.subject(&sid).contracts.push(Rec { id, r: *r }),
+            Record::Meeting(r) => self.subject(&sid).meetings.push(Rec { id, r }),
+            Record::IdentityDocument(r) => self.subject(&sid).id_documents.push(Rec { id, r: *r }),
+            Record::Shipment(r) => self.subject(&sid).shipments.push(Rec { id, r: *r }),
+            Record::Access(r) => self.subject(&sid).accesses.push(Rec { id, r }),
+            Record::Endpoint(r) => self.subject(&sid).endpoints.push(Rec { id, r }),
+        }
+    }
+
+    /// Sorts every time series by (time, record id) and returns the data set and the sidecar.
+    pub fn build(mut self) -> (Dataset, Sidecar) {
+        fn sort<T>(v: &mut [Rec<T>], at: impl Fn(&T) -> Option<Ts>) {
+            v.sort_by(|a, b| (at(&a.r), &a.id).cmp(&(at(&b.r), &b.id)));
+        }
+        for s in &mut self.ds.subjects {
+            sort(&mut s.profiles, |r| r.observed_at);
+            sort(&mut s.logins, |r| Some(r.at));
+            sort(&mut s.activities, |r| Some(r.at));
+            sort(&mut s.payout_accounts, |r| Some(r.at));
+            sort(&mut s.payouts, |r| Some(r.at));
+            sort(&mut s.messages, |r| Some(r.at));
+            sort(&mut s.reviews, |r| Some(r.at));
+            sort(&mut s.contracts, |r| Some(r.at));
+            sort(&mut s.meetings, |r| Some(r.at));
+            sort(&mut s.id_documents, |r| Some(r.at));
+            sort(&mut s.shipments, |r| Some(r.at));
+            sort(&mut s.accesses, |r| Some(r.at));
+            sort(&mut s.endpoints, |r| Some(r.at));
+        }
+        for v in self.side.checks.values_mut() {
+            sort(v, |r| Some(r.at));
+        }
+        (self.ds, self.side)
+    }
+}

@@ -1,0 +1,199 @@
+//! RF-LOGIN-MULTI-IP — many logins to one account from many IP addresses in a short period.
+//!
+//! For each account, a window of `window` slides over its successful logins; the detector
+//! finds the window holding the most distinct *networks* (an IPv4 /24 or an IPv6 /48) and
+//! fires when that number reaches `count`.
+//!
+//! False positives: a phone on a mobile carrier changes address often, and a laptop that
+//! moves between home, office and café sees a few addresses a day. Counting networks instead of
+//! addresses collapses carrier-grade NAT pools and DHCP churn inside one provider block, and the
+//! default threshold (5 networks in 24 h) sits above a busy commuter's day. Failed logins are
+//! ignored: a password-spraying attack on the account is not the account holder's behaviour.
+
+use crate::params::Dur;
+use crate::{Dataset, Detector, DetectorSpec};
+use kensa_model::{Evidence, Finding, Text, Ts};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+use std::net::IpAddr;
+
+pub const SPEC: DetectorSpec = DetectorSpec {
+    name: "login_multi_ip",
+    raises: &["RF-LOGIN-MULTI-IP"],
+    summary: "distinct networks (IPv4 /24, IPv6 /48) among an account's logins within a sliding window",
+    false_positives: "mobile carriers and DHCP churn: counting networks rather than addresses collapses them; failed logins are ignored",
+};
+
+/// Parameters (`[detectors.login_multi_ip]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Length of the sliding window.
+    pub window: Dur,
+    /// Distinct networks within one window at which the flag fires.
+    pub count: usize,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            window: Dur::hours(24),
+            count: 5,
+        }
+    }
+}
+
+pub struct LoginMultiIp(pub Params);
+
+/// The network an address belongs to, for counting: /24 for IPv4, /48 for IPv6.
+pub fn network_of(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(v4) => (u32::from(v4) >> 8) as u128,
+        IpAddr::V6(v6) => (1u128 << 127) | (u128::from(v6) >> 80),
+    }
+}
+
+impl Detector for LoginMultiIp {
+    fn name(&self) -> &'static str {
+        SPEC.name
+    }
+    fn raises(&self) -> &'static [&'static str] {
+        SPEC.raises
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::to_value(&self.0).unwrap_or_default()
+    }
+
+    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+        let p = &self.0;
+        let window = p.window.millis();
+        ds.subjects
+            .par_iter()
+            .filter_map(|s| {
+                let logins: Vec<_> = s.logins.iter().filter(|l| l.r.success != Some(false)).collect();
+                if logins.len() < p.count {
+                    return None;
+                }
+                // Two pointers over time-sorted logins, counting logins per network in the window.
+                let mut in_window: HashMap<u128, usize> = HashMap::new();
+                let mut lo = 0;
+                let mut best = (0usize, 0usize, 0usize); // (distinct networks, lo, hi)
+                for hi in 0..logins.len() {
+                    *in_window.entry(network_of(logins[hi].r.ip)).or_default() += 1;
+                    while logins[hi].r.at.0 - logins[lo].r.at.0 > window {
+                        let n = network_of(logins[lo].r.ip);
+                        if let Some(c) = in_window.get_mut(&n) {
+                            *c -= 1;
+                            if *c == 0 {
+                                in_window.remove(&n);
+                            }
+                        }
+                        lo += 1;
+                    }
+                    if in_window.len() > best.0 {
+                        best = (in_window.len(), lo, hi);
+                    }
+                }
+                let (networks, lo, hi) = best;
+                if networks < p.count {
+                    return None;
+                }
+                let span = &logins[lo..=hi];
+                let ips: BTreeSet<String> = span.iter().map(|l| l.r.ip.to_string()).collect();
+                let (from, to) = (span[0].r.at, span[span.len() - 1].r.at);
+                let strength = (0.5 + 0.5 * (networks - p.count) as f64 / p.count as f64).min(1.0);
+                let shown: Vec<&String> = ips.iter().take(20).collect();
+                Some(Finding {
+                    subject_id: s.id.clone(),
+                    id: "RF-LOGIN-MULTI-IP".into(),
+                    detector: SPEC.name.into(),
+                    strength,
+                    evidence: Evidence::default()
+                        .records(span.iter().take(50).map(|l| l.id.clone()))
+                        .value("logins_in_window", span.len())
+                        .value("distinct_networks", networks)
+                        .value("distinct_ips", ips.len())
+                        .value("ips", serde_json::json!(shown))
+                        .value("window_start", from.to_rfc3339())
+                        .value("window_end", to.to_rfc3339())
+                        .threshold("window", p.window.to_string())
+                        .threshold("count", p.count),
+                    explanation: explain(span.len(), networks, ips.len(), &p.window, from, to, p.count),
+                })
+            })
+            .collect()
+    }
+}
+
+fn explain(logins: usize, networks: usize, ips: usize, window: &Dur, from: Ts, to: Ts, count: usize) -> Text {
+    Text::new(
+        format!(
+            "{logins} logins from {networks} different networks ({ips} IP addresses) within {window} \
+             ({from} – {to}); the threshold is {count} networks."
+        ),
+        format!(
+            "{window}以内に{networks}個の異なるネットワーク（IPアドレス{ips}個）から{logins}回のログインがありました\
+             （{from} – {to}）。しきい値は{count}ネットワークです。"
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DatasetBuilder;
+    use kensa_model::validate_value;
+
+    fn ds(lines: &[String]) -> Dataset {
+        let mut b = DatasetBuilder::new();
+        for l in lines {
+            let v = validate_value(serde_json::from_str(l).unwrap()).unwrap();
+            b.add(v.record_id, v.record);
+        }
+        b.build().0
+    }
+
+    fn login(sub: &str, minute: u32, ip: &str) -> String {
+        format!(
+            r#"{{"kind":"login","subject_id":"{sub}","at":"2026-09-01T{:02}:{:02}:00Z","ip":"{ip}"}}"#,
+            minute / 60,
+            minute % 60
+        )
+    }
+
+    #[test]
+    fn fires_on_many_networks_in_a_day() {
+        let lines: Vec<String> = (0..8)
+            .map(|i| login("u1", i * 60, &format!("{}.10.20.30", 20 + i)))
+            .collect();
+        let f = LoginMultiIp(Params::default()).run(&ds(&lines));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence.values["distinct_networks"], 8);
+        assert_eq!(f[0].evidence.records.len(), 8);
+        assert!(f[0].strength > 0.5);
+        assert!(f[0].explanation.ja.contains("8個の異なるネットワーク"));
+    }
+
+    #[test]
+    fn mobile_carrier_churn_in_one_block_does_not_fire() {
+        // Twenty logins from twenty addresses, all inside one carrier /24.
+        let lines: Vec<String> = (0..20).map(|i| login("u2", i * 30, &format!("172.56.1.{}", i + 1))).collect();
+        assert!(LoginMultiIp(Params::default()).run(&ds(&lines)).is_empty());
+    }
+
+    #[test]
+    fn the_same_networks_spread_over_weeks_do_not_fire() {
+        // A traveller: eight networks, but one a day.
+        let lines: Vec<String> = (0..8)
+            .map(|d| {
+                format!(
+                    r#"{{"kind":"login","subject_id":"u3","at":"2026-09-{:02}T10:00:00Z","ip":"{}.1.1.1"}}"#,
+                    d + 1,
+                    30 + d
+                )
+            })
+            .collect();
+        assert!(LoginMultiIp(Params::default()).run(&ds(&lines)).is_empty());
+    }
+}
