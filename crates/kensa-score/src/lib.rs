@@ -1,0 +1,301 @@
+//! The **score** stage: a policy file turns findings into a risk score.
+//!
+//! The policy (TOML, [`DEFAULT_POLICY`] is shipped) gives a prior, a likelihood ratio per flag
+//! and tier thresholds, plus every detector's parameters. The score is the posterior risk in
+//! percent; each flag's `weight` in `subjects.jsonl` is its share of the difference between
+//! the score and the prior's score, so `base_score + Σ weight = score` exactly.
+//!
+//! ```
+//! let policy = kensa_score::Policy::default_policy();
+//! let r = kensa_score::score_subject(&policy, "u1", None, &[]);
+//! assert_eq!(r.tier, kensa_model::finding::Tier::Low);
+//! assert!((r.score - 100.0 * policy.prior).abs() < 1e-9);
+//! ```
+
+use kensa_detect::DetectorParams;
+use kensa_model::finding::{ScoredFlag, SubjectResult, Tier};
+use kensa_model::{Finding, catalog};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The policy shipped with Kensa.
+pub const DEFAULT_POLICY: &str = include_str!("../default-policy.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}:{line}: {message}")]
+    Invalid {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{file}: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Tier thresholds on the 0–100 score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tiers {
+    pub medium: f64,
+    pub high: f64,
+    pub critical: f64,
+}
+
+/// One flag's weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagWeight {
+    /// Likelihood ratio at full strength (> 0; below 1 lowers the risk).
+    pub lr: f64,
+}
+
+/// A scoring policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub version: u32,
+    /// Prior probability, in (0, 1).
+    pub prior: f64,
+    pub tiers: Tiers,
+    #[serde(default)]
+    pub flags: BTreeMap<String, FlagWeight>,
+    #[serde(default)]
+    pub detectors: DetectorParams,
+}
+
+impl Policy {
+    /// The shipped default policy.
+    pub fn default_policy() -> Policy {
+        Policy::parse(DEFAULT_POLICY, "<built-in default policy>")
+            .expect("the shipped policy is valid (tested)")
+    }
+
+    /// Reads a policy file.
+    pub fn load(path: &std::path::Path) -> Result<Policy, PolicyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Io {
+            file: path.display().to_string(),
+            source,
+        })?;
+        Policy::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and checks a policy. Errors carry the line number.
+    pub fn parse(text: &str, file: &str) -> Result<Policy, PolicyError> {
+        let p: Policy = toml::from_str(text).map_err(|e| PolicyError::Parse {
+            file: file.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let invalid = |needle: &str, message: String| PolicyError::Invalid {
+            file: file.to_owned(),
+            line: line_of(text, needle),
+            message,
+        };
+        if p.version != 1 {
+            return Err(invalid("version", format!("unsupported policy version {}", p.version)));
+        }
+        if !(p.prior > 0.0 && p.prior < 1.0) {
+            return Err(invalid("prior", format!("prior must be in (0, 1), got {}", p.prior)));
+        }
+        let t = &p.tiers;
+        if !(0.0 <= t.medium && t.medium <= t.high && t.high <= t.critical && t.critical <= 100.0) {
+            return Err(invalid(
+                "[tiers]",
+                "tier thresholds must satisfy 0 <= medium <= high <= critical <= 100".into(),
+            ));
+        }
+        for (id, w) in &p.flags {
+            if catalog::flag(id).is_none() {
+                return Err(invalid(
+                    id,
+                    format!("unknown flag id {id:?}: not a red flag of the catalogue nor a Kensa id (see `kensa catalog`)"),
+                ));
+            }
+            if !(w.lr > 0.0 && w.lr.is_finite()) {
+                return Err(invalid(id, format!("lr of {id} must be a positive number")));
+            }
+        }
+        Ok(p)
+    }
+
+    /// The log-likelihood ratio of a flag at full strength (0 for flags the policy does not
+    /// weigh: they are reported but do not move the score).
+    pub fn log_lr(&self, id: &str) -> f64 {
+        self.flags.get(id).map(|w| w.lr.ln()).unwrap_or(0.0)
+    }
+
+    pub fn tier(&self, score: f64) -> Tier {
+        if score >= self.tiers.critical {
+            Tier::Critical
+        } else if score >= self.tiers.high {
+            Tier::High
+        } else if score >= self.tiers.medium {
+            Tier::Medium
+        } else {
+            Tier::Low
+        }
+    }
+}
+
+/// The 1-based line where `needle` first occurs (1 when it does not).
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            !l.starts_with('#') && l.contains(needle)
+        })
+        .map(|i| i + 1)
+        .unwrap_or(1)
+}
+
+fn logit(p: f64) -> f64 {
+    (p / (1.0 - p)).ln()
+}
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Scores one subject from its findings (all of which must be about that subject).
+pub fn score_subject(
+    policy: &Policy,
+    subject_id: &str,
+    display_name: Option<&str>,
+    findings: &[Finding],
+) -> SubjectResult {
+    // Combine strengths per flag id (noisy-or), then share the flag's log-odds among the
+    // findings that raised it in proportion to their strengths.
+    let mut by_flag: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by_flag.entry(f.id.as_str()).or_default().push(f);
+    }
+    let mut flags = Vec::with_capacity(findings.len());
+    let mut total = 0.0;
+    for (id, fs) in by_flag {
+        let combined = 1.0 - fs.iter().map(|f| 1.0 - f.strength.clamp(0.0, 1.0)).product::<f64>();
+        let flag_lo = combined * policy.log_lr(id);
+        let sum_s: f64 = fs.iter().map(|f| f.strength.clamp(0.0, 1.0)).sum();
+        for f in fs {
+            let share = if sum_s > 0.0 {
+                f.strength.clamp(0.0, 1.0) / sum_s
+            } else {
+                0.0
+            };
+            let lo = flag_lo * share;
+            total += lo;
+            flags.push(ScoredFlag {
+                id: f.id.clone(),
+                detector: f.detector.clone(),
+                weight: 0.0,
+                log_odds: lo,
+                strength: f.strength,
+                evidence: f.evidence.clone(),
+                explanation: f.explanation.clone(),
+            });
+        }
+    }
+    let base = 100.0 * policy.prior;
+    let score = 100.0 * sigmoid(logit(policy.prior) + total);
+    // Attribute the score's distance from the base to flags in proportion to their log-odds,
+    // so that the weights add up to exactly score - base.
+    if total.abs() > 1e-12 {
+        for f in &mut flags {
+            f.weight = (score - base) * f.log_odds / total;
+        }
+    }
+    flags.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.id.cmp(&b.id)));
+    SubjectResult {
+        subject_id: subject_id.to_owned(),
+        score,
+        tier: policy.tier(score),
+        base_score: base,
+        display_name: display_name.map(str::to_owned),
+        flags,
+        due_diligence: None,
+    }
+}
+
+/// Scores every subject of the data set; results sorted by score (highest first), then id.
+pub fn score_all(policy: &Policy, ds: &kensa_detect::Dataset, findings: &[Finding]) -> Vec<SubjectResult> {
+    let mut by_subject: std::collections::HashMap<&str, Vec<Finding>> = Default::default();
+    for f in findings {
+        by_subject.entry(f.subject_id.as_str()).or_default().push(f.clone());
+    }
+    let mut out: Vec<SubjectResult> = ds
+        .subjects
+        .iter()
+        .map(|s| {
+            let fs = by_subject.remove(s.id.as_str()).unwrap_or_default();
+            score_subject(policy, &s.id, s.display_name(), &fs)
+        })
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.subject_id.cmp(&b.subject_id)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kensa_model::{Evidence, Text};
+
+    fn finding(id: &str, detector: &str, strength: f64) -> Finding {
+        Finding {
+            subject_id: "u1".into(),
+            id: id.into(),
+            detector: detector.into(),
+            strength,
+            evidence: Evidence::default(),
+            explanation: Text::default(),
+        }
+    }
+
+    #[test]
+    fn default_policy_is_valid_and_matches_code_defaults() {
+        let p = Policy::default_policy();
+        assert_eq!(p.detectors, DetectorParams::default(), "shipped detector parameters must equal the defaults in code");
+    }
+
+    #[test]
+    fn every_detector_flag_is_weighed_by_the_default_policy() {
+        let p = Policy::default_policy();
+        for spec in kensa_detect::registry() {
+            for id in spec.raises {
+                assert!(p.flags.contains_key(*id), "{} raises {id}, which the default policy does not weigh", spec.name);
+            }
+        }
+    }
+
+    #[test]
+    fn contributions_sum_to_the_score() {
+        let p = Policy::default_policy();
+        let fs = vec![
+            finding("RF-LOGIN-MULTI-IP", "a", 0.6),
+            finding("RF-LOGIN-MULTI-IP", "b", 0.3),
+        ];
+        let r = score_subject(&p, "u1", None, &fs);
+        let sum: f64 = r.flags.iter().map(|f| f.weight).sum();
+        assert!((r.base_score + sum - r.score).abs() < 1e-9);
+        assert!(r.score > r.base_score);
+    }
+
+    #[test]
+    fn errors_carry_line_numbers() {
+        let bad = DEFAULT_POLICY.replace("\"RF-LOGIN-MULTI-IP\" = { lr = 6.0 }", "\"RF-NOT-A-FLAG\" = { lr = 6.0 }");
+        let e = Policy::parse(&bad, "p.toml").unwrap_err().to_string();
+        let line = DEFAULT_POLICY.lines().position(|l| l.contains("RF-LOGIN-MULTI-IP\" =")).unwrap() + 1;
+        assert!(e.starts_with(&format!("p.toml:{line}:")), "{e}");
+
+        let e = Policy::parse("version = 1\nprior = 0.01\n[tiers\n", "p.toml").unwrap_err().to_string();
+        assert!(e.contains("line 3"), "{e}");
+
+        let bad = DEFAULT_POLICY.replace("count = 5", "cuont = 5");
+        let e = Policy::parse(&bad, "p.toml").unwrap_err().to_string();
+        assert!(e.contains("cuont") && e.contains("line"), "{e}");
+    }
+}
