@@ -32,7 +32,9 @@ impl<'de> Deserialize<'de> for Dur {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         humantime::parse_duration(&s).map(Dur).map_err(|e| {
-            serde::de::Error::custom(format!("not a duration like \"24h\" or \"30m\": {s:?} ({e})"))
+            serde::de::Error::custom(format!(
+                "not a duration like \"24h\" or \"30m\": {s:?} ({e})"
+            ))
         })
     }
 }

@@ -35,7 +35,13 @@ fn cell_type(path: &str) -> Cell {
             Cell::Num
         }
         "success" | "video_requested" | "camera_on" | "refused" => Cell::Bool,
-        "emails" | "phones" | "urls" | "skills" | "former_names" | "observations" | "evidence"
+        "emails"
+        | "phones"
+        | "urls"
+        | "skills"
+        | "former_names"
+        | "observations"
+        | "evidence"
         | "required_hours.days" => Cell::List,
         "education" | "employment" => Cell::Json,
         _ => Cell::Str,
@@ -168,7 +174,8 @@ fn row_item(
     has_kind_column: bool,
     file_kind: Option<Kind>,
 ) -> Item {
-    let raw = |rec: &csv::StringRecord| raw_prefix(rec.iter().collect::<Vec<_>>().join(",").as_bytes());
+    let raw =
+        |rec: &csv::StringRecord| raw_prefix(rec.iter().collect::<Vec<_>>().join(",").as_bytes());
     let rec = match rec {
         Ok(r) => r,
         Err(reason) => {
@@ -229,7 +236,10 @@ mod tests {
     #[test]
     fn kind_from_names() {
         use std::path::Path;
-        assert_eq!(kind_from_file_name(Path::new("a/logins.csv")), Some(Kind::Login));
+        assert_eq!(
+            kind_from_file_name(Path::new("a/logins.csv")),
+            Some(Kind::Login)
+        );
         assert_eq!(
             kind_from_file_name(Path::new("payout_account.csv.gz")),
             Some(Kind::PayoutAccount)

@@ -136,7 +136,11 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<String>),
     Ok((files, warnings))
 }
 
-fn walk(dir: &Path, files: &mut Vec<InputFile>, warnings: &mut Vec<String>) -> Result<(), IngestError> {
+fn walk(
+    dir: &Path,
+    files: &mut Vec<InputFile>,
+    warnings: &mut Vec<String>,
+) -> Result<(), IngestError> {
     let io = |e| IngestError::Io {
         path: dir.display().to_string(),
         source: e,
@@ -214,7 +218,10 @@ pub(crate) fn open<'a>(
     })?;
     let counted = Counted { inner: f, progress };
     Ok(if file.gzip {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, counted)))
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            1 << 16,
+            counted,
+        )))
     } else {
         Box::new(counted)
     })

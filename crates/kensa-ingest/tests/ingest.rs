@@ -25,11 +25,27 @@ fn bad_lines_are_rejected_with_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("mixed.jsonl");
     let mut f = std::fs::File::create(&p).unwrap();
-    writeln!(f, r#"{{"kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z","ip":"1.2.3.4"}}"#).unwrap();
-    writeln!(f, r#"{{"kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z","ip":"#).unwrap();
+    writeln!(
+        f,
+        r#"{{"kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z","ip":"1.2.3.4"}}"#
+    )
+    .unwrap();
+    writeln!(
+        f,
+        r#"{{"kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z","ip":"#
+    )
+    .unwrap();
     writeln!(f).unwrap();
-    writeln!(f, r#"{{"kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z"}}"#).unwrap();
-    writeln!(f, r#"{{"kind":"login","subject_id":"u1","at":"01/09/2026","ip":"1.2.3.4"}}"#).unwrap();
+    writeln!(
+        f,
+        r#"{{"kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z"}}"#
+    )
+    .unwrap();
+    writeln!(
+        f,
+        r#"{{"kind":"login","subject_id":"u1","at":"01/09/2026","ip":"1.2.3.4"}}"#
+    )
+    .unwrap();
     writeln!(f, r#"{{"kind":"spaceship","subject_id":"u1"}}"#).unwrap();
     drop(f);
     let items = read_all(&p);
@@ -64,13 +80,21 @@ fn csv_and_gzip_and_directories() {
     .unwrap();
     let gz = std::fs::File::create(dir.path().join("activity.jsonl.gz")).unwrap();
     let mut enc = flate2::write::GzEncoder::new(gz, flate2::Compression::fast());
-    writeln!(enc, r#"{{"kind":"activity","subject_id":"u1","at":"2026-09-01T00:00:00Z"}}"#).unwrap();
+    writeln!(
+        enc,
+        r#"{{"kind":"activity","subject_id":"u1","at":"2026-09-01T00:00:00Z"}}"#
+    )
+    .unwrap();
     enc.finish().unwrap();
     std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
 
     let (files, warnings) = expand_inputs(&[dir.path().to_path_buf()]).unwrap();
     assert_eq!(files.len(), 2);
-    assert_eq!(warnings.len(), 1, "the .txt file is reported, not silently skipped");
+    assert_eq!(
+        warnings.len(),
+        1,
+        "the .txt file is reported, not silently skipped"
+    );
     let items = read_all(dir.path());
     assert_eq!(items.len(), 3);
     match &items[2] {

@@ -164,10 +164,10 @@ mod tests {
 
     #[test]
     fn derived_id_is_stable_and_ignores_key_order() {
-        let a = check(r#"{"kind":"activity","subject_id":"s","at":"2026-01-01T00:00:00Z"}"#)
-            .unwrap();
-        let b = check(r#"{"at":"2026-01-01T00:00:00Z","subject_id":"s","kind":"activity"}"#)
-            .unwrap();
+        let a =
+            check(r#"{"kind":"activity","subject_id":"s","at":"2026-01-01T00:00:00Z"}"#).unwrap();
+        let b =
+            check(r#"{"at":"2026-01-01T00:00:00Z","subject_id":"s","kind":"activity"}"#).unwrap();
         assert_eq!(a.record_id, b.record_id);
         assert_eq!(a.body, b.body);
     }
@@ -183,13 +183,14 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        let e = check(r#"{"kind":"login","subject_id":"s","at":"2026-01-01T00:00:00Z"}"#)
-            .unwrap_err();
+        let e =
+            check(r#"{"kind":"login","subject_id":"s","at":"2026-01-01T00:00:00Z"}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("ip"));
         assert_eq!(e.reason, "missing required field");
 
-        let e = check(r#"{"kind":"login","subject_id":"s","at":"2026-01-01 00:00","ip":"1.2.3.4"}"#)
-            .unwrap_err();
+        let e =
+            check(r#"{"kind":"login","subject_id":"s","at":"2026-01-01 00:00","ip":"1.2.3.4"}"#)
+                .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("at"));
 
         let e = check(r#"{"kind":"teleport","subject_id":"s"}"#).unwrap_err();

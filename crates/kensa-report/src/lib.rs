@@ -131,7 +131,12 @@ pub fn render(meta: &ReportMeta, results: &[SubjectResult]) -> Result<String, Re
                             weight: format!("{:+.1}", f.weight),
                             strength: format!("{:.2}", f.strength),
                             explanation: &f.explanation,
-                            values: f.evidence.values.iter().map(|(k, v)| (k.clone(), show(v))).collect(),
+                            values: f
+                                .evidence
+                                .values
+                                .iter()
+                                .map(|(k, v)| (k.clone(), show(v)))
+                                .collect(),
                             thresholds: f
                                 .evidence
                                 .thresholds

@@ -98,10 +98,16 @@ impl Policy {
             message,
         };
         if p.version != 1 {
-            return Err(invalid("version", format!("unsupported policy version {}", p.version)));
+            return Err(invalid(
+                "version",
+                format!("unsupported policy version {}", p.version),
+            ));
         }
         if !(p.prior > 0.0 && p.prior < 1.0) {
-            return Err(invalid("prior", format!("prior must be in (0, 1), got {}", p.prior)));
+            return Err(invalid(
+                "prior",
+                format!("prior must be in (0, 1), got {}", p.prior),
+            ));
         }
         let t = &p.tiers;
         if !(0.0 <= t.medium && t.medium <= t.high && t.high <= t.critical && t.critical <= 100.0) {
@@ -114,7 +120,9 @@ impl Policy {
             if catalog::flag(id).is_none() {
                 return Err(invalid(
                     id,
-                    format!("unknown flag id {id:?}: not a red flag of the catalogue nor a Kensa id (see `kensa catalog`)"),
+                    format!(
+                        "unknown flag id {id:?}: not a red flag of the catalogue nor a Kensa id (see `kensa catalog`)"
+                    ),
                 ));
             }
             if !(w.lr > 0.0 && w.lr.is_finite()) {
@@ -178,7 +186,10 @@ pub fn score_subject(
     let mut flags = Vec::with_capacity(findings.len());
     let mut total = 0.0;
     for (id, fs) in by_flag {
-        let combined = 1.0 - fs.iter().map(|f| 1.0 - f.strength.clamp(0.0, 1.0)).product::<f64>();
+        let combined = 1.0
+            - fs.iter()
+                .map(|f| 1.0 - f.strength.clamp(0.0, 1.0))
+                .product::<f64>();
         let flag_lo = combined * policy.log_lr(id);
         let sum_s: f64 = fs.iter().map(|f| f.strength.clamp(0.0, 1.0)).sum();
         for f in fs {
@@ -222,10 +233,17 @@ pub fn score_subject(
 }
 
 /// Scores every subject of the data set; results sorted by score (highest first), then id.
-pub fn score_all(policy: &Policy, ds: &kensa_detect::Dataset, findings: &[Finding]) -> Vec<SubjectResult> {
+pub fn score_all(
+    policy: &Policy,
+    ds: &kensa_detect::Dataset,
+    findings: &[Finding],
+) -> Vec<SubjectResult> {
     let mut by_subject: std::collections::HashMap<&str, Vec<Finding>> = Default::default();
     for f in findings {
-        by_subject.entry(f.subject_id.as_str()).or_default().push(f.clone());
+        by_subject
+            .entry(f.subject_id.as_str())
+            .or_default()
+            .push(f.clone());
     }
     let mut out: Vec<SubjectResult> = ds
         .subjects
@@ -235,7 +253,11 @@ pub fn score_all(policy: &Policy, ds: &kensa_detect::Dataset, findings: &[Findin
             score_subject(policy, &s.id, s.display_name(), &fs)
         })
         .collect();
-    out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.subject_id.cmp(&b.subject_id)));
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.subject_id.cmp(&b.subject_id))
+    });
     out
 }
 
@@ -258,7 +280,11 @@ mod tests {
     #[test]
     fn default_policy_is_valid_and_matches_code_defaults() {
         let p = Policy::default_policy();
-        assert_eq!(p.detectors, DetectorParams::default(), "shipped detector parameters must equal the defaults in code");
+        assert_eq!(
+            p.detectors,
+            DetectorParams::default(),
+            "shipped detector parameters must equal the defaults in code"
+        );
     }
 
     #[test]
@@ -266,7 +292,11 @@ mod tests {
         let p = Policy::default_policy();
         for spec in kensa_detect::registry() {
             for id in spec.raises {
-                assert!(p.flags.contains_key(*id), "{} raises {id}, which the default policy does not weigh", spec.name);
+                assert!(
+                    p.flags.contains_key(*id),
+                    "{} raises {id}, which the default policy does not weigh",
+                    spec.name
+                );
             }
         }
     }
@@ -286,12 +316,21 @@ mod tests {
 
     #[test]
     fn errors_carry_line_numbers() {
-        let bad = DEFAULT_POLICY.replace("\"RF-LOGIN-MULTI-IP\" = { lr = 6.0 }", "\"RF-NOT-A-FLAG\" = { lr = 6.0 }");
+        let bad = DEFAULT_POLICY.replace(
+            "\"RF-LOGIN-MULTI-IP\" = { lr = 6.0 }",
+            "\"RF-NOT-A-FLAG\" = { lr = 6.0 }",
+        );
         let e = Policy::parse(&bad, "p.toml").unwrap_err().to_string();
-        let line = DEFAULT_POLICY.lines().position(|l| l.contains("RF-LOGIN-MULTI-IP\" =")).unwrap() + 1;
+        let line = DEFAULT_POLICY
+            .lines()
+            .position(|l| l.contains("RF-LOGIN-MULTI-IP\" ="))
+            .unwrap()
+            + 1;
         assert!(e.starts_with(&format!("p.toml:{line}:")), "{e}");
 
-        let e = Policy::parse("version = 1\nprior = 0.01\n[tiers\n", "p.toml").unwrap_err().to_string();
+        let e = Policy::parse("version = 1\nprior = 0.01\n[tiers\n", "p.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 3"), "{e}");
 
         let bad = DEFAULT_POLICY.replace("count = 5", "cuont = 5");

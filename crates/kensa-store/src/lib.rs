@@ -43,8 +43,14 @@ pub enum StoreError {
     Value(#[from] rusqlite::types::FromSqlError),
     #[error("database {path} does not exist")]
     Missing { path: String },
-    #[error("database {path} was written by a newer Kensa (schema {found}, this build knows {known})")]
-    Schema { path: String, found: i64, known: i64 },
+    #[error(
+        "database {path} was written by a newer Kensa (schema {found}, this build knows {known})"
+    )]
+    Schema {
+        path: String,
+        found: i64,
+        known: i64,
+    },
 }
 
 const SCHEMA_VERSION: i64 = 1;
@@ -154,7 +160,10 @@ pub struct Store {
 
 /// Now, as RFC 3339 UTC with seconds.
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default()
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }
 
 impl Store {
@@ -174,11 +183,12 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Missing { path: p });
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
-            .map_err(|source| StoreError::Open {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(
+            |source| StoreError::Open {
                 path: p.clone(),
                 source,
-            })?;
+            },
+        )?;
         Self::init(conn, p, Durability::Full)
     }
 
@@ -197,7 +207,11 @@ impl Store {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.execute_batch(SCHEMA)?;
         let found: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM meta WHERE key='schema_version'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?;
         match found.and_then(|v| v.parse::<i64>().ok()) {
             None => {

@@ -20,7 +20,8 @@ fn sample_store(dir: &std::path::Path) -> Store {
         s.append_records(&[&b, &c]).unwrap(),
         vec![Outcome::Duplicate, Outcome::Stored]
     );
-    s.append_entry("scan", "scan-1", None, br#"{"subjects":2}"#).unwrap();
+    s.append_entry("scan", "scan-1", None, br#"{"subjects":2}"#)
+        .unwrap();
     s
 }
 
@@ -29,8 +30,10 @@ fn records_are_stored_once_and_conflicts_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = sample_store(dir.path());
     assert_eq!(s.record_count().unwrap(), 3);
-    let x1 = rec(r#"{"kind":"activity","record_id":"X","subject_id":"u1","at":"2026-09-01T00:00:00Z"}"#);
-    let x2 = rec(r#"{"kind":"activity","record_id":"X","subject_id":"u9","at":"2026-09-01T00:00:00Z"}"#);
+    let x1 =
+        rec(r#"{"kind":"activity","record_id":"X","subject_id":"u1","at":"2026-09-01T00:00:00Z"}"#);
+    let x2 =
+        rec(r#"{"kind":"activity","record_id":"X","subject_id":"u9","at":"2026-09-01T00:00:00Z"}"#);
     assert_eq!(s.append_records(&[&x1]).unwrap(), vec![Outcome::Stored]);
     assert_eq!(s.append_records(&[&x2]).unwrap(), vec![Outcome::Conflict]);
     assert_eq!(s.record_count().unwrap(), 4);
@@ -43,8 +46,16 @@ fn records_are_stored_once_and_conflicts_refused() {
 fn updates_and_deletes_are_refused_by_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let s = sample_store(dir.path());
-    assert!(s.connection().execute("DELETE FROM log WHERE seq = 1", []).is_err());
-    assert!(s.connection().execute("UPDATE log SET body = x'00' WHERE seq = 1", []).is_err());
+    assert!(
+        s.connection()
+            .execute("DELETE FROM log WHERE seq = 1", [])
+            .is_err()
+    );
+    assert!(
+        s.connection()
+            .execute("UPDATE log SET body = x'00' WHERE seq = 1", [])
+            .is_err()
+    );
 }
 
 /// Goes around the triggers, as someone with raw write access to the file could.
@@ -67,7 +78,13 @@ fn flipping_one_byte_of_a_stored_record_is_caught() {
     let mut flipped = body.clone();
     let pos = flipped.windows(7).position(|w| w == b"1.2.3.5").unwrap() + 6;
     flipped[pos] ^= 0x01;
-    tamper(&s, &format!("UPDATE log SET body = x'{}' WHERE seq = 2", hex::encode(&flipped)));
+    tamper(
+        &s,
+        &format!(
+            "UPDATE log SET body = x'{}' WHERE seq = 2",
+            hex::encode(&flipped)
+        ),
+    );
     let report = s.verify(&|_| {}).unwrap();
     let broken = report.broken.expect("tampering must be caught");
     assert_eq!(broken.seq, 2);
@@ -84,7 +101,13 @@ fn flipping_one_byte_of_a_log_entry_is_caught() {
         .unwrap();
     let mut flipped = prev.clone();
     flipped[0] ^= 0x80;
-    tamper(&s, &format!("UPDATE log SET prev_hash = x'{}' WHERE seq = 3", hex::encode(&flipped)));
+    tamper(
+        &s,
+        &format!(
+            "UPDATE log SET prev_hash = x'{}' WHERE seq = 3",
+            hex::encode(&flipped)
+        ),
+    );
     let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
     assert_eq!(broken.seq, 3);
 

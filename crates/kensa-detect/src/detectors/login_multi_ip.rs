@@ -71,7 +71,11 @@ impl Detector for LoginMultiIp {
         ds.subjects
             .par_iter()
             .filter_map(|s| {
-                let logins: Vec<_> = s.logins.iter().filter(|l| l.r.success != Some(false)).collect();
+                let logins: Vec<_> = s
+                    .logins
+                    .iter()
+                    .filter(|l| l.r.success != Some(false))
+                    .collect();
                 if logins.len() < p.count {
                     return None;
                 }
@@ -119,14 +123,30 @@ impl Detector for LoginMultiIp {
                         .value("window_end", to.to_rfc3339())
                         .threshold("window", p.window.to_string())
                         .threshold("count", p.count),
-                    explanation: explain(span.len(), networks, ips.len(), &p.window, from, to, p.count),
+                    explanation: explain(
+                        span.len(),
+                        networks,
+                        ips.len(),
+                        &p.window,
+                        from,
+                        to,
+                        p.count,
+                    ),
                 })
             })
             .collect()
     }
 }
 
-fn explain(logins: usize, networks: usize, ips: usize, window: &Dur, from: Ts, to: Ts, count: usize) -> Text {
+fn explain(
+    logins: usize,
+    networks: usize,
+    ips: usize,
+    window: &Dur,
+    from: Ts,
+    to: Ts,
+    count: usize,
+) -> Text {
     Text::new(
         format!(
             "{logins} logins from {networks} different networks ({ips} IP addresses) within {window} \
@@ -178,7 +198,9 @@ mod tests {
     #[test]
     fn mobile_carrier_churn_in_one_block_does_not_fire() {
         // Twenty logins from twenty addresses, all inside one carrier /24.
-        let lines: Vec<String> = (0..20).map(|i| login("u2", i * 30, &format!("172.56.1.{}", i + 1))).collect();
+        let lines: Vec<String> = (0..20)
+            .map(|i| login("u2", i * 30, &format!("172.56.1.{}", i + 1)))
+            .collect();
         assert!(LoginMultiIp(Params::default()).run(&ds(&lines)).is_empty());
     }
 

@@ -34,5 +34,7 @@ pub fn registry() -> &'static [DetectorSpec] {
 
 /// Builds every detector with the given parameters.
 pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
-    vec![Box::new(login_multi_ip::LoginMultiIp(p.login_multi_ip.clone()))]
+    vec![Box::new(login_multi_ip::LoginMultiIp(
+        p.login_multi_ip.clone(),
+    ))]
 }

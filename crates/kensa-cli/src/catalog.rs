@@ -1,0 +1,89 @@
+//! `kensa catalog`: every RF and DD id of domain/red-flags.md with what covers it.
+
+use kensa_model::catalog::{DD, KENSA, RF};
+
+/// Due-diligence measures covered by a workflow step, with the step's name.
+fn dd_steps(_id: &str) -> Vec<&'static str> {
+    Vec::new()
+}
+
+pub fn print(json: bool) {
+    let registry = kensa_detect::registry();
+    let detectors_for = |id: &str| -> Vec<&'static str> {
+        registry
+            .iter()
+            .filter(|d| d.raises.contains(&id))
+            .map(|d| d.name)
+            .collect()
+    };
+    if json {
+        let rf: Vec<_> = RF
+            .iter()
+            .map(|i| serde_json::json!({"id": i.id, "en": i.en, "ja": i.ja, "covered_by": detectors_for(i.id)}))
+            .collect();
+        let dd: Vec<_> = DD
+            .iter()
+            .map(|i| serde_json::json!({"id": i.id, "en": i.en, "ja": i.ja, "covered_by": dd_steps(i.id)}))
+            .collect();
+        let kx: Vec<_> = KENSA
+            .iter()
+            .map(|(i, supports)| serde_json::json!({"id": i.id, "en": i.en, "ja": i.ja, "supports": supports, "covered_by": detectors_for(i.id)}))
+            .collect();
+        let detectors: Vec<_> = registry
+            .iter()
+            .map(|d| serde_json::json!({"name": d.name, "raises": d.raises, "summary": d.summary, "false_positives": d.false_positives}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"red_flags": rf, "due_diligence": dd, "kensa_ids": kx, "detectors": detectors}))
+                .expect("catalog serialises")
+        );
+        return;
+    }
+    let mut covered = 0;
+    println!("Red flags (domain/red-flags.md §A)");
+    for i in RF {
+        let d = detectors_for(i.id);
+        if !d.is_empty() {
+            covered += 1;
+        }
+        println!(
+            "  {:<28} {:<10} {}",
+            i.id,
+            if d.is_empty() {
+                "not yet".to_owned()
+            } else {
+                d.join(", ")
+            },
+            i.en
+        );
+    }
+    println!("  {covered}/{} red flags covered", RF.len());
+    println!();
+    println!("Due-diligence measures (§B)");
+    for i in DD {
+        let s = dd_steps(i.id);
+        println!(
+            "  {:<28} {:<10} {}",
+            i.id,
+            if s.is_empty() {
+                "not yet".to_owned()
+            } else {
+                s.join(", ")
+            },
+            i.en
+        );
+    }
+    if !KENSA.is_empty() {
+        println!();
+        println!("Kensa ids (specific detections supporting red flags)");
+        for (i, supports) in KENSA {
+            println!(
+                "  {:<28} supports {:<40} {}",
+                i.id,
+                supports.join(", "),
+                i.en
+            );
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! A whole scan: ingest, data set, detectors, scoring, outputs, evidence.
+
+use crate::{EngineError, IngestOptions, IngestSummary, Progress, ingest, io_err};
+use kensa_detect::{Dataset, DatasetBuilder, Sidecar};
+use kensa_model::finding::SubjectResult;
+use kensa_model::validate_value;
+use kensa_report::{Bi, ReportMeta};
+use kensa_score::Policy;
+use kensa_store::Store;
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Options for [`scan`].
+pub struct ScanOptions<'a> {
+    pub out_dir: PathBuf,
+    pub inputs: Vec<PathBuf>,
+    pub policy: Policy,
+    /// Where the policy came from, for the report (`built-in default` or a path).
+    pub policy_label: String,
+    /// The policy file's text, hashed into the scan's evidence entry.
+    pub policy_text: String,
+    pub title: String,
+    pub notices: Vec<Bi>,
+    pub progress: &'a dyn Progress,
+}
+
+/// What a scan did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanSummary {
+    pub scan_id: String,
+    pub ingest: IngestSummary,
+    pub subjects: usize,
+    pub findings: usize,
+    pub tiers: BTreeMap<String, usize>,
+    pub subjects_path: PathBuf,
+    pub report_path: PathBuf,
+    pub rejects_path: PathBuf,
+    pub policy_sha256: String,
+    pub subjects_sha256: String,
+}
+
+/// Loads every stored record into a data set (labels and checks go to the sidecar).
+pub fn load_dataset(
+    store: &Store,
+    progress: &dyn Progress,
+) -> Result<(Dataset, Sidecar), EngineError> {
+    let total = store.record_count()?;
+    progress.start("load", total);
+    let mut builder = DatasetBuilder::new();
+    let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(65_536);
+    let mut bad = 0u64;
+    let mut flush = |chunk: &mut Vec<Vec<u8>>, builder: &mut DatasetBuilder| {
+        let parsed: Vec<_> = chunk
+            .par_iter()
+            .map(|b| {
+                serde_json::from_slice(b)
+                    .ok()
+                    .and_then(|v| validate_value(v).ok())
+            })
+            .collect();
+        for p in parsed {
+            match p {
+                Some(v) => builder.add(v.record_id, v.record),
+                // Stored bodies were validated when stored; one that no longer parses was
+                // tampered with, which `kensa verify` pinpoints.
+                None => bad += 1,
+            }
+        }
+        progress.inc(chunk.len() as u64);
+        chunk.clear();
+    };
+    store.for_each_record(|_, body| {
+        chunk.push(body.to_vec());
+        if chunk.len() == chunk.capacity() {
+            flush(&mut chunk, &mut builder);
+        }
+    })?;
+    flush(&mut chunk, &mut builder);
+    progress.finish();
+    if bad > 0 {
+        tracing::warn!(
+            records = bad,
+            "stored records no longer validate; run `kensa verify`"
+        );
+    }
+    Ok(builder.build())
+}
+
+/// Runs a scan against an open store.
+pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, EngineError> {
+    std::fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
+    let scan_id = format!(
+        "scan-{}-{}",
+        kensa_store::now_rfc3339().replace([':', '-'], ""),
+        std::process::id()
+    );
+    let rejects_path = opts.out_dir.join("rejects.jsonl");
+    let before = store.record_count()?;
+
+    // 1. Ingest. When the store was empty, the records stored now are the whole data set and
+    // are collected as they go; otherwise the data set is everything stored, read back.
+    let mut builder = DatasetBuilder::new();
+    let summary = ingest(
+        store,
+        &opts.inputs,
+        IngestOptions {
+            run_id: scan_id.clone(),
+            rejects_path: Some(rejects_path.clone()),
+            collect: (before == 0).then_some(&mut builder),
+            progress: opts.progress,
+        },
+    )?;
+    if !opts.inputs.is_empty() && !summary.usable() {
+        return Err(EngineError::Unusable(format!(
+            "nothing usable was read: {} (see {})",
+            summary.reconciliation(),
+            rejects_path.display()
+        )));
+    }
+    let (ds, _sidecar) = if before == 0 {
+        builder.build()
+    } else {
+        load_dataset(store, opts.progress)?
+    };
+    if ds.is_empty() {
+        return Err(EngineError::Unusable(
+            "the database holds no subjects to scan".into(),
+        ));
+    }
+
+    // 2. Detect and score.
+    opts.progress.start("detect", 0);
+    let detectors = kensa_detect::build_all(&opts.policy.detectors);
+    let findings = kensa_detect::run_all(&detectors, &ds);
+    opts.progress.finish();
+    let results = kensa_score::score_all(&opts.policy, &ds, &findings);
+
+    // 3. Outputs.
+    let subjects_path = opts.out_dir.join("subjects.jsonl");
+    let mut lines: Vec<Vec<u8>> = results
+        .par_iter()
+        .map(|r| serde_json::to_vec(r).expect("results serialise"))
+        .collect();
+    let mut hasher = Sha256::new();
+    {
+        let f = std::fs::File::create(&subjects_path).map_err(io_err(&subjects_path))?;
+        let mut w = std::io::BufWriter::new(f);
+        for l in &mut lines {
+            l.push(b'\n');
+            hasher.update(&l[..]);
+            w.write_all(l).map_err(io_err(&subjects_path))?;
+        }
+        w.flush().map_err(io_err(&subjects_path))?;
+    }
+    let subjects_sha256 = hex::encode(hasher.finalize());
+    let policy_sha256 = hex::encode(Sha256::digest(opts.policy_text.as_bytes()));
+
+    let mut tiers: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &results {
+        *tiers.entry(r.tier.as_str().to_owned()).or_default() += 1;
+    }
+    let report_path = opts.out_dir.join("report.html");
+    let meta = ReportMeta {
+        title: opts.title.clone(),
+        generated_at: kensa_store::now_rfc3339(),
+        summary: vec![
+            (
+                Bi::new("Records read", "読み込んだ記録"),
+                summary.read.to_string(),
+            ),
+            (
+                Bi::new("Stored (new)", "保存（新規）"),
+                summary.stored.to_string(),
+            ),
+            (
+                Bi::new("Already stored", "保存済み（重複）"),
+                summary.duplicate.to_string(),
+            ),
+            (
+                Bi::new(
+                    "Rejected (see rejects.jsonl)",
+                    "不正な記録（rejects.jsonl 参照）",
+                ),
+                summary.rejected.to_string(),
+            ),
+            (
+                Bi::new("Subjects scanned", "スキャンした対象者"),
+                results.len().to_string(),
+            ),
+            (
+                Bi::new("Flags raised", "検出したフラグ"),
+                findings.len().to_string(),
+            ),
+        ],
+        notices: opts.notices.clone(),
+        attributions: Vec::new(),
+        policy: format!("{} (sha256 {})", opts.policy_label, &policy_sha256[..12]),
+    };
+    let html = kensa_report::render(&meta, &results)?;
+    std::fs::write(&report_path, html).map_err(io_err(&report_path))?;
+
+    // 4. Evidence: every result and the scan itself join the log.
+    append_results(store, &scan_id, &results)?;
+    let out = ScanSummary {
+        scan_id: scan_id.clone(),
+        ingest: summary,
+        subjects: results.len(),
+        findings: findings.len(),
+        tiers,
+        subjects_path,
+        report_path,
+        rejects_path,
+        policy_sha256,
+        subjects_sha256,
+    };
+    let scan_body = kensa_model::canonical::to_canonical(&serde_json::json!({
+        "scan_id": out.scan_id,
+        "policy": opts.policy_label,
+        "policy_sha256": out.policy_sha256,
+        "subjects_sha256": out.subjects_sha256,
+        "subjects": out.subjects,
+        "findings": out.findings,
+        "tiers": out.tiers,
+        "ingest": out.ingest,
+        "detectors": detectors.iter().map(|d| serde_json::json!({"name": d.name(), "params": d.params()})).collect::<Vec<_>>(),
+    }));
+    store.append_entry("scan", &scan_id, None, &scan_body)?;
+    let summary_path = opts.out_dir.join("scan.json");
+    std::fs::write(
+        &summary_path,
+        serde_json::to_vec_pretty(&out).expect("summary serialises"),
+    )
+    .map_err(io_err(&summary_path))?;
+    Ok(out)
+}
+
+fn append_results(
+    store: &mut Store,
+    scan_id: &str,
+    results: &[SubjectResult],
+) -> Result<(), EngineError> {
+    let bodies: Vec<Vec<u8>> = results
+        .par_iter()
+        .map(|r| {
+            kensa_model::canonical::to_canonical(
+                &serde_json::to_value(r).expect("results serialise"),
+            )
+        })
+        .collect();
+    for (chunk_r, chunk_b) in results.chunks(50_000).zip(bodies.chunks(50_000)) {
+        store.append_entries(
+            "result",
+            chunk_r
+                .iter()
+                .zip(chunk_b)
+                .map(|(r, b)| (scan_id, Some(r.subject_id.as_str()), b.as_slice())),
+        )?;
+    }
+    Ok(())
+}
