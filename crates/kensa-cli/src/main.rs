@@ -39,6 +39,15 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
+    /// Parse and validate inputs without storing anything; write the rejects and reconcile.
+    Validate {
+        /// Where to write rejected records.
+        #[arg(long, default_value = "rejects.jsonl")]
+        rejects: PathBuf,
+        /// Input files or directories.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
     /// Ingest, run every detector, score every subject, and write subjects.jsonl, report.html
     /// and rejects.jsonl into the output directory.
     Scan {
@@ -128,6 +137,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             if !summary.usable() {
                 bail!("nothing usable was read ({})", summary.reconciliation());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { rejects, inputs } => {
+            let summary = kensa_engine::validate_only(&inputs, Some(&rejects), &progress)?;
+            for w in &summary.warnings {
+                eprintln!("warning: {w}");
+            }
+            if !quiet {
+                eprintln!(
+                    "read {} = valid {} + rejected {}",
+                    summary.read, summary.stored, summary.rejected
+                );
+                if summary.rejected > 0 {
+                    eprintln!("rejected records: {}", rejects.display());
+                }
+            }
+            if summary.stored == 0 {
+                bail!("nothing usable was read");
             }
             Ok(ExitCode::SUCCESS)
         }

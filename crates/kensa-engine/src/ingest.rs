@@ -227,3 +227,61 @@ pub fn ingest(
     progress.finish();
     result
 }
+
+/// Parses and validates inputs without storing anything (`kensa validate`). In the summary,
+/// `stored` counts the records that would be accepted; duplicates are not looked for.
+pub fn validate_only(
+    inputs: &[PathBuf],
+    rejects_path: Option<&Path>,
+    progress: &dyn Progress,
+) -> Result<IngestSummary, EngineError> {
+    let (files, warnings) = expand_inputs(inputs)?;
+    let mut rejects = match rejects_path {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).map_err(io_err(p))?,
+        )),
+        None => None,
+    };
+    let mut summary = IngestSummary {
+        files: files.len(),
+        warnings,
+        ..Default::default()
+    };
+    progress.start("validate", files.iter().map(|f| f.len).sum());
+    let path = rejects_path.unwrap_or(Path::new("rejects.jsonl"));
+    for f in &files {
+        read_file(
+            f,
+            &mut |batch: Vec<Item>| -> Result<(), EngineError> {
+                summary.read += batch.len() as u64;
+                for it in batch {
+                    match it {
+                        Item::Ok(..) => summary.stored += 1,
+                        Item::Err(r) => {
+                            summary.rejected += 1;
+                            if let Some(w) = rejects.as_mut() {
+                                let line = RejectLine {
+                                    file: &r.file,
+                                    line: r.line,
+                                    field: r.field.as_deref(),
+                                    reason: &r.reason,
+                                    raw: r.raw.as_deref(),
+                                };
+                                serde_json::to_writer(&mut *w, &line)
+                                    .map_err(|e| io_err(path)(std::io::Error::other(e)))?;
+                                w.write_all(b"\n").map_err(io_err(path))?;
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            },
+            &|n| progress.inc(n),
+        )?;
+    }
+    if let Some(mut w) = rejects {
+        w.flush().map_err(io_err(path))?;
+    }
+    progress.finish();
+    Ok(summary)
+}

@@ -17,7 +17,7 @@ pub mod ingest;
 pub mod progress;
 pub mod scan;
 
-pub use ingest::{IngestOptions, IngestSummary, ingest};
+pub use ingest::{IngestOptions, IngestSummary, ingest, validate_only};
 pub use progress::{NoProgress, Progress};
 pub use scan::{ScanOptions, ScanSummary, load_dataset, scan};
 

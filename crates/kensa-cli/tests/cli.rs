@@ -1,0 +1,195 @@
+//! End-to-end tests of the `kensa` binary: the acceptance checks of the foundation issue.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn kensa(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kensa"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("kensa runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const MESSY: &str = r#"{"kind":"subject","subject_id":"u1","source":"freelance_platform","display_name":"Alex Kim","claimed_country":"US"}
+{"kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z","ip":"20.1.1.1"}
+{"kind":"login","subject_id":"u1","at":"2026-09-01T01:00:00Z","ip":"21.1.1.1"}
+{"kind":"login","subject_id":"u1","at":"2026-09-01T02:00:00Z","ip":"22.1.1.1"}
+{"kind":"login","subject_id":"u1","at":"2026-09-01T03:00:00Z","ip":"23.1.1.1"}
+{"kind":"login","subject_id":"u1","at":"2026-09-01T04:00:00Z","ip":"24.1.1.1"}
+{"kind":"login","subject_id":"u1","at":"2026-09-01T05:00:00Z","ip":"25.1.1.1","x_vendor_score":0.7}
+{"kind":"login","subject_id":"u2","at":"2026-09-01T05:00:00Z","ip":
+{"kind":"login","subject_id":"u2","at":"2026-09-01T05:00:00Z"}
+{"kind":"login","subject_id":"u2","at":"last tuesday","ip":"25.1.1.1"}
+{"kind":"spaceship","subject_id":"u2"}
+{"kind":"login","subject_id":"u2","at":"2026-09-01T06:00:00+09:00","ip":"2001:db8::1"}
+"#;
+
+#[test]
+fn scan_of_messy_input_stores_good_records_lists_bad_ones_and_reconciles() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.jsonl"), MESSY).unwrap();
+
+    let o = kensa(&["scan", "--out", "out", "in.jsonl"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("read 12 = stored 8 + duplicate 0 + rejected 4"),
+        "{}",
+        stderr(&o)
+    );
+
+    let rejects = std::fs::read_to_string(dir.path().join("out/rejects.jsonl")).unwrap();
+    let rejects: Vec<serde_json::Value> = rejects
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<(u64, Option<&str>)> = rejects
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (8, None),
+            (9, Some("ip")),
+            (10, Some("at")),
+            (11, Some("kind"))
+        ]
+    );
+    assert!(
+        rejects
+            .iter()
+            .all(|r| r["file"].as_str().unwrap().ends_with("in.jsonl"))
+    );
+
+    // subjects.jsonl: one line per subject, with the contract's fields.
+    let subjects = std::fs::read_to_string(dir.path().join("out/subjects.jsonl")).unwrap();
+    let subjects: Vec<serde_json::Value> = subjects
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(subjects.len(), 2);
+    let u1 = subjects.iter().find(|s| s["subject_id"] == "u1").unwrap();
+    let flag = &u1["flags"][0];
+    assert_eq!(flag["id"], "RF-LOGIN-MULTI-IP");
+    assert_eq!(flag["detector"], "login_multi_ip");
+    assert!(flag["weight"].as_f64().unwrap() > 0.0);
+    assert_eq!(flag["evidence"]["records"].as_array().unwrap().len(), 6);
+    assert!(!flag["explanation"]["en"].as_str().unwrap().is_empty());
+    assert!(!flag["explanation"]["ja"].as_str().unwrap().is_empty());
+    for s in &subjects {
+        let score = s["score"].as_f64().unwrap();
+        assert!((0.0..=100.0).contains(&score));
+        assert!(["low", "medium", "high", "critical"].contains(&s["tier"].as_str().unwrap()));
+    }
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(html.contains("RF-LOGIN-MULTI-IP") && html.contains("日本語"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "the report must not load anything"
+    );
+
+    // A second run stores nothing twice.
+    let o = kensa(&["scan", "--out", "out", "in.jsonl"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("read 12 = stored 0 + duplicate 8 + rejected 4"),
+        "{}",
+        stderr(&o)
+    );
+
+    // The chain verifies.
+    let o = kensa(&["verify", "--db", "out/kensa.db"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn verify_fails_on_a_tampered_database_and_names_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.jsonl"), MESSY).unwrap();
+    assert!(
+        kensa(&["ingest", "--db", "k.db", "in.jsonl"], dir.path())
+            .status
+            .success()
+    );
+    {
+        let c = rusqlite_like_tamper(&dir.path().join("k.db"));
+        assert!(c, "tampering helper ran");
+    }
+    let o = kensa(&["verify", "--db", "k.db"], dir.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("BROKEN at entry #3"), "{}", stderr(&o));
+}
+
+/// Changes one byte of the third entry's body through the store's own connection, going
+/// around the append-only triggers as an attacker with file access could.
+fn rusqlite_like_tamper(db: &Path) -> bool {
+    let store = kensa_store::Store::open_existing(db).unwrap();
+    let c = store.connection();
+    c.execute_batch("DROP TRIGGER log_append_only_update;")
+        .unwrap();
+    let body: Vec<u8> = c
+        .query_row("SELECT body FROM log WHERE seq = 3", [], |r| r.get(0))
+        .unwrap();
+    let mut b = body.clone();
+    let i = b.len() - 3;
+    b[i] ^= 0x01;
+    c.execute("UPDATE log SET body = ?1 WHERE seq = 3", [b])
+        .unwrap();
+    true
+}
+
+#[test]
+fn unusable_input_exits_non_zero_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.jsonl"),
+        "not json\n{\"kind\":\"ufo\"}\n",
+    )
+    .unwrap();
+    let o = kensa(&["scan", "--out", "out", "bad.jsonl"], dir.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("nothing usable"), "{}", stderr(&o));
+    let o = kensa(&["scan", "--out", "out", "missing.jsonl"], dir.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("missing.jsonl"), "{}", stderr(&o));
+}
+
+#[test]
+fn policy_errors_name_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.jsonl"), MESSY).unwrap();
+    let policy = kensa_score::DEFAULT_POLICY.replace("count = 5", "count = \"five\"");
+    std::fs::write(dir.path().join("p.toml"), policy).unwrap();
+    let o = kensa(
+        &["scan", "--out", "out", "--policy", "p.toml", "in.jsonl"],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("p.toml") && stderr(&o).contains("line"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn catalog_lists_every_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = kensa(&["catalog", "--json"], dir.path());
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["red_flags"].as_array().unwrap().len(), 25);
+    assert_eq!(v["due_diligence"].as_array().unwrap().len(), 12);
+    let multi_ip = v["red_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "RF-LOGIN-MULTI-IP")
+        .unwrap();
+    assert_eq!(multi_ip["covered_by"][0], "login_multi_ip");
+}
