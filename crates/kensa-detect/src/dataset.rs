@@ -1,8 +1,10 @@
 //! The in-memory data set detectors read: records grouped by subject, sorted by time.
 
+use kensa_model::intel::IpInfo;
 use kensa_model::record::*;
 use kensa_model::{Record, Ts};
 use std::collections::HashMap;
+use std::net::IpAddr;
 
 /// A typed record with its `record_id`, so that evidence can point back to it.
 #[derive(Debug, Clone)]
@@ -73,14 +75,42 @@ impl SubjectData {
     }
 }
 
-/// The data set: every subject, in order of first appearance.
+/// The data set: every subject, in order of first appearance, plus enrichment results.
 #[derive(Debug, Default)]
 pub struct Dataset {
     pub subjects: Vec<SubjectData>,
     index: HashMap<String, usize>,
+    /// What the intel sources say about each IP address seen in the data (filled by the
+    /// engine's enrich step; empty when no intel is loaded).
+    pub ip: HashMap<IpAddr, IpInfo>,
 }
 
 impl Dataset {
+    /// Enrichment of an IP address, if any source knew it.
+    pub fn ip_info(&self, ip: IpAddr) -> Option<&IpInfo> {
+        self.ip.get(&ip)
+    }
+
+    /// Every distinct IP address in the data (logins, activity, reviews, access), for the
+    /// enrich step.
+    pub fn distinct_ips(&self) -> Vec<IpAddr> {
+        let mut set: std::collections::HashSet<IpAddr> = Default::default();
+        for s in &self.subjects {
+            set.extend(s.logins.iter().map(|l| l.r.ip));
+            set.extend(s.activities.iter().filter_map(|a| a.r.ip));
+            set.extend(s.reviews.iter().filter_map(|r| r.r.reviewer_ip));
+            set.extend(
+                s.accesses
+                    .iter()
+                    .flat_map(|a| [a.r.ip, a.r.dest_ip])
+                    .flatten(),
+            );
+        }
+        let mut v: Vec<IpAddr> = set.into_iter().collect();
+        v.sort();
+        v
+    }
+
     pub fn get(&self, subject_id: &str) -> Option<&SubjectData> {
         self.index.get(subject_id).map(|&i| &self.subjects[i])
     }

@@ -32,6 +32,7 @@
 pub mod canonical;
 pub mod catalog;
 pub mod finding;
+pub mod intel;
 pub mod record;
 pub mod time;
 pub mod validate;
