@@ -105,7 +105,7 @@ fn tron(g: &mut Gen, rng: &mut Rng, beneficiary: &str) -> Payee {
         bank: None,
         crypto: Some(json!({"chain": "tron", "asset": "USDT", "address": ident::tron_address(rng)})),
         provider: None,
-        currency: "USDT".into(),
+        currency: "USD".into(),
         fx: 1.0,
     }
 }
@@ -464,7 +464,7 @@ fn sanctioned_wallet(g: &mut Gen) {
         bank: None,
         crypto: Some(json!({"chain": "ethereum", "asset": "USDT", "address": SANCTIONED_ETH})),
         provider: None,
-        currency: "USDT".into(),
+        currency: "USD".into(),
         fx: 1.0,
     };
     let opts = EngOpts {

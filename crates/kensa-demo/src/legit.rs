@@ -41,8 +41,8 @@ pub fn clients(g: &mut Gen) {
             let c = world::country(cc);
             let net = c.cities.iter().find(|x| x.name == city).map_or(c.cities[0].net, |x| x.net);
             let ip = net::ip_in(net, &mut rng);
-            let created = g.t0 - rng.range(900, 4500) * 86_400;
-            g.push(json!({"kind": "subject", "subject_id": id, "source": "freelance_platform", "observed_at": utc(g.t0 - 86_400), "display_name": name, "account_type": "client", "claimed_country": cc, "claimed_city": city, "claimed_timezone": tz, "account_created_at": utc(created)}));
+            let created = g.t0 - rng.range(900, 4500) * 86_400 - rng.range(0, 86_400);
+            g.push(json!({"kind": "subject", "subject_id": id, "source": "freelance_platform", "observed_at": utc(g.t0 - rng.range(86_400, 20 * 86_400)), "display_name": name, "account_type": "client", "claimed_country": cc, "claimed_city": city, "claimed_timezone": tz, "account_created_at": utc(created)}));
             for _ in 0..rng.range(1, 4) {
                 let at = g.t0 + rng.range(0, g.days) * 86_400 + rng.range(13 * 3600, 22 * 3600);
                 g.push(json!({"kind": "login", "subject_id": id, "at": utc(at), "ip": ip, "success": true, "method": "sso"}));
@@ -348,7 +348,7 @@ fn web3(g: &mut Gen) {
         bank: None,
         crypto: Some(json!({"chain": "ethereum", "asset": "USDC", "address": crate::ident::eth_address(&mut rng)})),
         provider: Some("self-custody wallet (KYC-verified on the platform)".into()),
-        currency: "USDC".into(),
+        currency: "USD".into(),
         fx: 1.0,
     };
     let life = g.honest_life(&p, &mut rng);
