@@ -13,7 +13,11 @@ fn mod97(digits_and_letters: &str) -> u32 {
         } else {
             c.to_ascii_uppercase() as u32 - 'A' as u32 + 10
         };
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
     }
     rem
 }
@@ -155,7 +159,13 @@ fn base58(bytes: &[u8]) -> String {
     }
     let zeros = bytes.iter().take_while(|&&b| b == 0).count();
     let mut s: String = std::iter::repeat_n('1', zeros).collect();
-    s.extend(digits.iter().rev().skip_while(|&&d| d == 0).map(|&d| B58[d as usize] as char));
+    s.extend(
+        digits
+            .iter()
+            .rev()
+            .skip_while(|&&d| d == 0)
+            .map(|&d| B58[d as usize] as char),
+    );
     s
 }
 
@@ -202,5 +212,8 @@ pub fn eth_address(rng: &mut Rng) -> String {
 
 /// Lower-case hexadecimal SHA-256 of a string (used for synthetic image/photo hashes).
 pub fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

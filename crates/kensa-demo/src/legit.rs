@@ -10,8 +10,38 @@ use crate::rng::Rng;
 use crate::time::utc;
 use crate::world::{self, Lang};
 
-const CLIENT_PREFIX: &[&str] = &["Northwind", "Bluebird", "Cedar", "Copperleaf", "Driftwood", "Evergreen", "Foxglove", "Granite", "Hollow Oak", "Ironbark", "Juniper", "Kitefin", "Lighthouse", "Maplestone", "Nimbus", "Oakridge", "Pebble", "Quill", "Riverbend", "Silverline"];
-const CLIENT_SUFFIX: &[&str] = &["Labs", "Health", "Commerce", "Studios", "Logistics", "Analytics", "Fintech", "Media"];
+const CLIENT_PREFIX: &[&str] = &[
+    "Northwind",
+    "Bluebird",
+    "Cedar",
+    "Copperleaf",
+    "Driftwood",
+    "Evergreen",
+    "Foxglove",
+    "Granite",
+    "Hollow Oak",
+    "Ironbark",
+    "Juniper",
+    "Kitefin",
+    "Lighthouse",
+    "Maplestone",
+    "Nimbus",
+    "Oakridge",
+    "Pebble",
+    "Quill",
+    "Riverbend",
+    "Silverline",
+];
+const CLIENT_SUFFIX: &[&str] = &[
+    "Labs",
+    "Health",
+    "Commerce",
+    "Studios",
+    "Logistics",
+    "Analytics",
+    "Fintech",
+    "Media",
+];
 
 /// ~40 client organisations (subjects too: they write the reviews).
 pub fn clients(g: &mut Gen) {
@@ -35,11 +65,19 @@ pub fn clients(g: &mut Gen) {
             let name = if cc == "JP" {
                 format!("{} Japan K.K.", CLIENT_PREFIX[n % CLIENT_PREFIX.len()])
             } else {
-                format!("{} {}", CLIENT_PREFIX[n % CLIENT_PREFIX.len()], CLIENT_SUFFIX[(n / 3 + n) % CLIENT_SUFFIX.len()])
+                format!(
+                    "{} {}",
+                    CLIENT_PREFIX[n % CLIENT_PREFIX.len()],
+                    CLIENT_SUFFIX[(n / 3 + n) % CLIENT_SUFFIX.len()]
+                )
             };
             n += 1;
             let c = world::country(cc);
-            let net = c.cities.iter().find(|x| x.name == city).map_or(c.cities[0].net, |x| x.net);
+            let net = c
+                .cities
+                .iter()
+                .find(|x| x.name == city)
+                .map_or(c.cities[0].net, |x| x.net);
             let ip = net::ip_in(net, &mut rng);
             let created = g.t0 - rng.range(900, 4500) * 86_400 - rng.range(0, 86_400);
             g.push(json!({"kind": "subject", "subject_id": id, "source": "freelance_platform", "observed_at": utc(g.t0 - rng.range(86_400, 20 * 86_400)), "display_name": name, "account_type": "client", "claimed_country": cc, "claimed_city": city, "claimed_timezone": tz, "account_created_at": utc(created)}));
@@ -47,7 +85,14 @@ pub fn clients(g: &mut Gen) {
                 let at = g.t0 + rng.range(0, g.days) * 86_400 + rng.range(13 * 3600, 22 * 3600);
                 g.push(json!({"kind": "login", "subject_id": id, "at": utc(at), "ip": ip, "success": true, "method": "sso"}));
             }
-            g.clients.push(Client { id: id.clone(), name, cc: cc.to_string(), tz: tz.to_string(), lang, ip });
+            g.clients.push(Client {
+                id: id.clone(),
+                name,
+                cc: cc.to_string(),
+                tz: tz.to_string(),
+                lang,
+                ip,
+            });
             g.label(&id, "legit");
             ids.push(id);
         }
@@ -63,7 +108,14 @@ pub fn clients(g: &mut Gen) {
 }
 
 /// The standard honest flow for a person; returns what was lived and engaged.
-pub fn honest_flow(g: &mut Gen, p: &Person, life: &Life, opts: &EngOpts, rng: &mut Rng, extra_sources: &[&str]) -> (Lived, Vec<Engaged>) {
+pub fn honest_flow(
+    g: &mut Gen,
+    p: &Person,
+    life: &Life,
+    opts: &EngOpts,
+    rng: &mut Rng,
+    extra_sources: &[&str],
+) -> (Lived, Vec<Engaged>) {
     let mut sources: Vec<&str> = extra_sources.to_vec();
     if opts.staff_aug {
         sources.push("hr_system");
@@ -78,16 +130,34 @@ pub fn honest_flow(g: &mut Gen, p: &Person, life: &Life, opts: &EngOpts, rng: &m
         let d = g.address_doc(p, rng);
         g.push(d);
     }
-    if opts.staff_aug {
-        if let Some(e) = engs.first() {
-            g.staff_aug(p, &lived, e, rng, None);
-        }
+    if opts.staff_aug
+        && let Some(e) = engs.first()
+    {
+        g.staff_aug(p, &lived, e, rng, None);
     }
     if rng.chance(0.45) || opts.staff_aug {
         let at = engs.first().map_or(g.t0, |e| e.start) - 86_400;
-        g.check(&p.id, at, "DD-VIDEO-INTERVIEW", "pass", "Camera-on interview; face matches passport photo.");
-        g.check(&p.id, at, "DD-ID-DOC-INSPECT", "pass", "Passport MRZ and data page consistent.");
-        g.check(&p.id, at, "DD-BANK-MATCH", "pass", "Payout account holder matches legal name.");
+        g.check(
+            &p.id,
+            at,
+            "DD-VIDEO-INTERVIEW",
+            "pass",
+            "Camera-on interview; face matches passport photo.",
+        );
+        g.check(
+            &p.id,
+            at,
+            "DD-ID-DOC-INSPECT",
+            "pass",
+            "Passport MRZ and data page consistent.",
+        );
+        g.check(
+            &p.id,
+            at,
+            "DD-BANK-MATCH",
+            "pass",
+            "Payout account holder matches legal name.",
+        );
     }
     let _ = pass_at;
     (lived, engs)
@@ -95,14 +165,31 @@ pub fn honest_flow(g: &mut Gen, p: &Person, life: &Life, opts: &EngOpts, rng: &m
 
 /// Ordinary legitimate freelancers.
 pub fn ordinary(g: &mut Gen, n: usize) {
-    let mix: &[(&str, u32)] = &[("US", 80), ("JP", 36), ("DE", 22), ("GB", 20), ("IN", 30), ("PH", 20), ("BR", 18), ("UA", 18), ("KR", 18), ("VN", 14), ("SG", 12), ("ID", 10)];
+    let mix: &[(&str, u32)] = &[
+        ("US", 80),
+        ("JP", 36),
+        ("DE", 22),
+        ("GB", 20),
+        ("IN", 30),
+        ("PH", 20),
+        ("BR", 18),
+        ("UA", 18),
+        ("KR", 18),
+        ("VN", 14),
+        ("SG", 12),
+        ("ID", 10),
+    ];
     let mut ids = Vec::new();
     for i in 0..n {
         let mut rng = g.rng(&format!("ordinary-{i}"));
         let cc = *rng.weighted(mix);
         let p = g.make_person(&mut rng, cc, None);
         let life = g.honest_life(&p, &mut rng);
-        let opts = EngOpts { contracts: rng.range(1, 4) as usize, staff_aug: rng.chance(0.3), ..EngOpts::default() };
+        let opts = EngOpts {
+            contracts: rng.range(1, 4) as usize,
+            staff_aug: rng.chance(0.3),
+            ..EngOpts::default()
+        };
         honest_flow(g, &p, &life, &opts, &mut rng, &[]);
         g.label(&p.id, "legit");
         ids.push(p.id);
@@ -121,7 +208,14 @@ fn persona(g: &mut Gen, ids: Vec<String>, name: &str, en: &str, ja: &str) {
     for id in &ids {
         g.label(id, "legit");
     }
-    g.personas.push(PersonaInfo { subject_ids: ids, persona: name.into(), label: "legit".into(), description_en: en.into(), description_ja: ja.into(), expected_flags: vec![] });
+    g.personas.push(PersonaInfo {
+        subject_ids: ids,
+        persona: name.into(),
+        label: "legit".into(),
+        description_en: en.into(),
+        description_ja: ja.into(),
+        expected_flags: vec![],
+    });
 }
 
 /// Legitimate look-alikes.
@@ -144,7 +238,12 @@ fn frequent_traveller(g: &mut Gen) {
     let mut rng = g.rng("la-traveller");
     let p = g.make_person(&mut rng, "GB", None);
     let mut life = g.honest_life(&p, &mut rng);
-    let stay = |from_day: i64, tz: &str, net_key: &'static str, rng: &mut Rng| Stay { from_day, tz: tz.into(), ips: vec![(IpSrc::Fixed(net::ip_in(net_key, rng)), 1)] };
+    life.reply_to_h = life.start_h + 14.0;
+    let stay = |from_day: i64, tz: &str, net_key: &'static str, rng: &mut Rng| Stay {
+        from_day,
+        tz: tz.into(),
+        ips: vec![(IpSrc::Fixed(net::ip_in(net_key, rng)), 1)],
+    };
     life.stays = vec![
         stay(9, "Europe/Berlin", "de_berlin", &mut rng),
         stay(16, "Europe/London", "gb_london", &mut rng),
@@ -157,7 +256,10 @@ fn frequent_traveller(g: &mut Gen) {
     if let Some(s) = life.stays.last_mut() {
         s.ips = vec![(IpSrc::Fixed(p.home_ip.clone()), 1)];
     }
-    let opts = EngOpts { contracts: 2, ..EngOpts::default() };
+    let opts = EngOpts {
+        contracts: 2,
+        ..EngOpts::default()
+    };
     honest_flow(g, &p, &life, &opts, &mut rng, &["portfolio"]);
     persona(
         g,
@@ -176,7 +278,11 @@ fn corporate_vpn(g: &mut Gen) {
     let b = net::ip_in("zscaler", &mut rng);
     life.ips = vec![(IpSrc::Fixed(a), 60), (IpSrc::Fixed(b), 40)];
     life.login_method = "sso";
-    let opts = EngOpts { contracts: 1, staff_aug: true, ..EngOpts::default() };
+    let opts = EngOpts {
+        contracts: 1,
+        staff_aug: true,
+        ..EngOpts::default()
+    };
     honest_flow(g, &p, &life, &opts, &mut rng, &[]);
     persona(
         g,
@@ -191,9 +297,22 @@ fn private_relay(g: &mut Gen) {
     let mut rng = g.rng("la-relay");
     let p = g.make_person(&mut rng, "US", Some(2));
     let mut life = g.honest_life(&p, &mut rng);
-    life.ips = vec![(IpSrc::Pool("icloud_relay"), 80), (IpSrc::Fixed(p.home_ip.clone()), 20)];
+    life.ips = vec![
+        (IpSrc::Pool("icloud_relay"), 80),
+        (IpSrc::Fixed(p.home_ip.clone()), 20),
+    ];
     life.ua = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Safari/605.1.15".into();
-    honest_flow(g, &p, &life, &EngOpts { contracts: 2, ..EngOpts::default() }, &mut rng, &[]);
+    honest_flow(
+        g,
+        &p,
+        &life,
+        &EngOpts {
+            contracts: 2,
+            ..EngOpts::default()
+        },
+        &mut rng,
+        &[],
+    );
     persona(
         g,
         vec![p.id.clone()],
@@ -212,8 +331,25 @@ fn night_owl(g: &mut Gen) {
     life.reply_from_h = 9.5;
     life.reply_to_h = 24.5;
     life.evening_p = 0.6;
-    let berlin: Vec<usize> = g.clients.iter().enumerate().filter(|(_, c)| c.cc == "DE" || c.cc == "GB").map(|(i, _)| i).collect();
-    honest_flow(g, &p, &life, &EngOpts { contracts: 2, clients: Some(berlin), ..EngOpts::default() }, &mut rng, &[]);
+    let berlin: Vec<usize> = g
+        .clients
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.cc == "DE" || c.cc == "GB")
+        .map(|(i, _)| i)
+        .collect();
+    honest_flow(
+        g,
+        &p,
+        &life,
+        &EngOpts {
+            contracts: 2,
+            clients: Some(berlin),
+            ..EngOpts::default()
+        },
+        &mut rng,
+        &[],
+    );
     persona(
         g,
         vec![p.id.clone()],
@@ -229,7 +365,13 @@ fn agency(g: &mut Gen) {
     let agency_name = "Brightpath Digital Solutions Inc.";
     let mut agency_payee = g.domestic_payee(&mut rng, "PH", agency_name);
     agency_payee.beneficiary = agency_name.to_uppercase();
-    let clients: Vec<usize> = g.clients.iter().enumerate().filter(|(_, c)| c.cc == "US" || c.cc == "SG").map(|(i, _)| i).collect();
+    let clients: Vec<usize> = g
+        .clients
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.cc == "US" || c.cc == "SG")
+        .map(|(i, _)| i)
+        .collect();
     let mut ids = Vec::new();
     for _ in 0..5 {
         let mut p = g.make_person(&mut rng, "PH", None);
@@ -239,11 +381,21 @@ fn agency(g: &mut Gen) {
             last.3 = String::new();
         }
         p.payee = agency_payee.clone();
-        p.bio = format!("{} Part of the {agency_name} team (Makati office); invoices go through the agency.", p.bio);
+        p.bio = format!(
+            "{} Part of the {agency_name} team (Makati office); invoices go through the agency.",
+            p.bio
+        );
         let mut life = g.honest_life(&p, &mut rng);
-        life.ips = vec![(IpSrc::Fixed(office_ip.clone()), 92), (IpSrc::Fixed(p.home_ip.clone()), 8)];
+        life.ips = vec![
+            (IpSrc::Fixed(office_ip.clone()), 92),
+            (IpSrc::Fixed(p.home_ip.clone()), 8),
+        ];
         life.start_h = 9.0;
-        let opts = EngOpts { contracts: 1, clients: Some(clients.clone()), ..EngOpts::default() };
+        let opts = EngOpts {
+            contracts: 1,
+            clients: Some(clients.clone()),
+            ..EngOpts::default()
+        };
         honest_flow(g, &p, &life, &opts, &mut rng, &["resume"]);
         ids.push(p.id);
     }
@@ -263,7 +415,10 @@ fn mobile_nat(g: &mut Gen) {
     for i in 0..6 {
         let p = g.make_person(&mut rng, "US", Some(i % 5));
         let mut life = g.honest_life(&p, &mut rng);
-        life.ips = shared.iter().map(|ip| (IpSrc::Fixed(ip.clone()), 1)).collect();
+        life.ips = shared
+            .iter()
+            .map(|ip| (IpSrc::Fixed(ip.clone()), 1))
+            .collect();
         life.ips.push((IpSrc::Pool("us_tmobile"), 2));
         life.device = p.phone_dev.clone();
         honest_flow(g, &p, &life, &EngOpts::default(), &mut rng, &[]);
@@ -281,7 +436,12 @@ fn mobile_nat(g: &mut Gen) {
 fn prc_resident(g: &mut Gen) {
     let mut rng = g.rng("la-prc");
     let mut p = g.make_person(&mut rng, "SG", None);
-    let (fam, given, native) = *rng.pick(&[("Wang", "Lei", "王磊"), ("Chen", "Jing", "陈静"), ("Zhang", "Wei", "张伟"), ("Liu", "Yang", "刘洋")]);
+    let (fam, given, native) = *rng.pick(&[
+        ("Wang", "Lei", "王磊"),
+        ("Chen", "Jing", "陈静"),
+        ("Zhang", "Wei", "张伟"),
+        ("Liu", "Yang", "刘洋"),
+    ]);
     p.given = given.into();
     p.family = fam.into();
     p.middle.clear();
@@ -300,9 +460,23 @@ fn prc_resident(g: &mut Gen) {
     p.passport_no = format!("E{}", rng.digits(8));
     p.email = format!("{}.{}@163.com", given.to_lowercase(), fam.to_lowercase());
     p.phone = format!("+86139{}", rng.digits(8));
-    p.addr = crate::life::Addr { line1: format!("Lane {} Changle Road, Xuhui District", rng.range(100, 999)), city: "Shanghai".into(), region: "Shanghai".into(), postal_code: "200031".into(), country: "CN".into() };
-    p.bio = format!("Full-stack developer based in Shanghai, China ({}). I work UTC+8 hours and overlap with Singapore and Australian teams; happy to do video calls.", p.skills.join(", "));
-    p.education = vec![(rng.pick(world::universities("CN")).to_string(), "BSc Software Engineering".into(), "2011".into(), "2015".into())];
+    p.addr = crate::life::Addr {
+        line1: format!("Lane {} Changle Road, Xuhui District", rng.range(100, 999)),
+        city: "Shanghai".into(),
+        region: "Shanghai".into(),
+        postal_code: "200031".into(),
+        country: "CN".into(),
+    };
+    p.bio = format!(
+        "Full-stack developer based in Shanghai, China ({}). I work UTC+8 hours and overlap with Singapore and Australian teams; happy to do video calls.",
+        p.skills.join(", ")
+    );
+    p.education = vec![(
+        rng.pick(world::universities("CN")).to_string(),
+        "BSc Software Engineering".into(),
+        "2011".into(),
+        "2015".into(),
+    )];
     p.dob = (1993, 5, 17);
     let bank = rng.pick(world::CN_BANKS);
     let account_id = g.token("pa", &mut rng);
@@ -310,7 +484,9 @@ fn prc_resident(g: &mut Gen) {
         account_id,
         method: "bank",
         beneficiary: format!("{} {}", fam.to_uppercase(), given.to_uppercase()),
-        bank: Some(json!({"account_number": rng.digits(19), "bic": bank.bic, "bank_name": bank.name, "country": "CN"})),
+        bank: Some(
+            json!({"account_number": rng.digits(19), "bic": bank.bic, "bank_name": bank.name, "country": "CN"}),
+        ),
         crypto: None,
         provider: None,
         currency: "CNY".into(),
@@ -318,8 +494,25 @@ fn prc_resident(g: &mut Gen) {
     };
     p.rate = (p.rate * 0.45 / 0.8).round().max(20.0);
     let life = g.honest_life(&p, &mut rng);
-    let sg: Vec<usize> = g.clients.iter().enumerate().filter(|(_, c)| c.cc == "SG" || c.cc == "JP" || c.cc == "KR").map(|(i, _)| i).collect();
-    honest_flow(g, &p, &life, &EngOpts { contracts: 2, clients: Some(sg), ..EngOpts::default() }, &mut rng, &["resume"]);
+    let sg: Vec<usize> = g
+        .clients
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.cc == "SG" || c.cc == "JP" || c.cc == "KR")
+        .map(|(i, _)| i)
+        .collect();
+    honest_flow(
+        g,
+        &p,
+        &life,
+        &EngOpts {
+            contracts: 2,
+            clients: Some(sg),
+            ..EngOpts::default()
+        },
+        &mut rng,
+        &["resume"],
+    );
     persona(
         g,
         vec![p.id.clone()],
@@ -335,9 +528,24 @@ fn web3(g: &mut Gen) {
     p.skills = vec!["solidity".into(), "typescript".into(), "react".into()];
     p.rate = (world::skill_rate("solidity") * 0.55).round();
     p.employment = vec![
-        ("Brightline Software".into(), "Backend developer".into(), "2016-07".into(), "2019-02".into()),
-        ("Kestrel Security".into(), "Smart-contract auditor".into(), "2019-03".into(), "2022-10".into()),
-        ("Self-employed (freelance)".into(), "Solidity developer".into(), "2022-11".into(), String::new()),
+        (
+            "Brightline Software".into(),
+            "Backend developer".into(),
+            "2016-07".into(),
+            "2019-02".into(),
+        ),
+        (
+            "Kestrel Security".into(),
+            "Smart-contract auditor".into(),
+            "2019-03".into(),
+            "2022-10".into(),
+        ),
+        (
+            "Self-employed (freelance)".into(),
+            "Solidity developer".into(),
+            "2022-11".into(),
+            String::new(),
+        ),
     ];
     p.bio = "Solidity developer and auditor since 2019 (before that: backend Java). I prefer to be paid in USDC to my own wallet; happy to do KYC and video calls.".into();
     let account_id = g.token("pa", &mut rng);
@@ -346,13 +554,25 @@ fn web3(g: &mut Gen) {
         method: "crypto",
         beneficiary: p.legal_name().to_uppercase(),
         bank: None,
-        crypto: Some(json!({"chain": "ethereum", "asset": "USDC", "address": crate::ident::eth_address(&mut rng)})),
+        crypto: Some(
+            json!({"chain": "ethereum", "asset": "USDC", "address": crate::ident::eth_address(&mut rng)}),
+        ),
         provider: Some("self-custody wallet (KYC-verified on the platform)".into()),
         currency: "USD".into(),
         fx: 1.0,
     };
     let life = g.honest_life(&p, &mut rng);
-    honest_flow(g, &p, &life, &EngOpts { contracts: 2, ..EngOpts::default() }, &mut rng, &["portfolio", "resume"]);
+    honest_flow(
+        g,
+        &p,
+        &life,
+        &EngOpts {
+            contracts: 2,
+            ..EngOpts::default()
+        },
+        &mut rng,
+        &["portfolio", "resume"],
+    );
     persona(
         g,
         vec![p.id.clone()],
@@ -374,23 +594,49 @@ fn married_name(g: &mut Gen) {
     p.payee.beneficiary = p.legal_name().to_uppercase();
     p.email = "sarah.bennett.dev@gmail.com".into();
     let life = g.honest_life(&p, &mut rng);
-    let mut sources = g.profiles(&p, &["freelance_platform", "payment_platform", "portfolio", "resume"], &mut rng);
+    let mut sources = g.profiles(
+        &p,
+        &[
+            "freelance_platform",
+            "payment_platform",
+            "portfolio",
+            "resume",
+        ],
+        &mut rng,
+    );
     for s in &mut sources {
         s["former_names"] = json!([maiden]);
         if s["source"] == "portfolio" {
             // An older portfolio site still under the maiden name.
             s["display_name"] = json!(maiden);
-            s["urls"] = json!(["https://github.com/skowalski-dev", "https://sarahkowalski.dev"]);
+            s["urls"] = json!([
+                "https://github.com/skowalski-dev",
+                "https://sarahkowalski.dev"
+            ]);
         }
     }
     for s in sources {
         g.push(s);
     }
     let lived = g.live(&p.id, &life, &mut rng);
-    g.engage(&p, &lived, &EngOpts { contracts: 2, ..EngOpts::default() }, &mut rng);
+    g.engage(
+        &p,
+        &lived,
+        &EngOpts {
+            contracts: 2,
+            ..EngOpts::default()
+        },
+        &mut rng,
+    );
     let pass = g.passport(&p, &mut rng);
     g.push(pass);
-    g.check(&p.id, g.t0, "DD-BANK-MATCH", "pass", "Account holder in married name matches passport; former name documented.");
+    g.check(
+        &p.id,
+        g.t0,
+        "DD-BANK-MATCH",
+        "pass",
+        "Account holder in married name matches passport; former name documented.",
+    );
     persona(
         g,
         vec![p.id.clone()],
@@ -415,11 +661,37 @@ fn korean_american(g: &mut Gen) {
     let mut life = g.honest_life(&p, &mut rng);
     let seoul = net::ip_in("kr_seoul", &mut rng);
     life.stays = vec![
-        Stay { from_day: 30, tz: "Asia/Seoul".into(), ips: vec![(IpSrc::Fixed(seoul), 1)] },
-        Stay { from_day: 40, tz: p.tz.clone(), ips: vec![(IpSrc::Fixed(p.home_ip.clone()), 1)] },
+        // Keeps US working hours while visiting (late evenings/nights in Seoul).
+        Stay {
+            from_day: 30,
+            tz: p.tz.clone(),
+            ips: vec![(IpSrc::Fixed(seoul), 1)],
+        },
+        Stay {
+            from_day: 40,
+            tz: p.tz.clone(),
+            ips: vec![(IpSrc::Fixed(p.home_ip.clone()), 1)],
+        },
     ];
-    let sea: Vec<usize> = g.clients.iter().enumerate().filter(|(_, c)| c.cc == "US").map(|(i, _)| i).collect();
-    honest_flow(g, &p, &life, &EngOpts { contracts: 2, clients: Some(sea), ..EngOpts::default() }, &mut rng, &["resume"]);
+    let sea: Vec<usize> = g
+        .clients
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.cc == "US")
+        .map(|(i, _)| i)
+        .collect();
+    honest_flow(
+        g,
+        &p,
+        &life,
+        &EngOpts {
+            contracts: 2,
+            clients: Some(sea),
+            ..EngOpts::default()
+        },
+        &mut rng,
+        &["resume"],
+    );
     persona(
         g,
         vec![p.id.clone()],
@@ -437,8 +709,25 @@ fn natural_japanese(g: &mut Gen) {
         p.skills.join("・")
     );
     let life = g.honest_life(&p, &mut rng);
-    let jp: Vec<usize> = g.clients.iter().enumerate().filter(|(_, c)| c.cc == "JP").map(|(i, _)| i).collect();
-    honest_flow(g, &p, &life, &EngOpts { contracts: 2, clients: Some(jp), ..EngOpts::default() }, &mut rng, &["resume"]);
+    let jp: Vec<usize> = g
+        .clients
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.cc == "JP")
+        .map(|(i, _)| i)
+        .collect();
+    honest_flow(
+        g,
+        &p,
+        &life,
+        &EngOpts {
+            contracts: 2,
+            clients: Some(jp),
+            ..EngOpts::default()
+        },
+        &mut rng,
+        &["resume"],
+    );
     persona(
         g,
         vec![p.id.clone()],
@@ -451,15 +740,42 @@ fn natural_japanese(g: &mut Gen) {
 fn privacy_minded(g: &mut Gen) {
     let mut rng = g.rng("la-privacy");
     let mut p = g.make_person(&mut rng, "DE", None);
-    p.email = format!("{}@posteo.de", p.family.to_lowercase().replace('ü', "ue").replace('ö', "oe").replace('ä', "ae"));
-    p.bio = format!("{} Privacy matters to me: I keep my social media minimal, but I am happy to show ID and meet on video.", p.bio);
+    p.email = format!(
+        "{}@posteo.de",
+        p.family
+            .to_lowercase()
+            .replace('ü', "ue")
+            .replace('ö', "oe")
+            .replace('ä', "ae")
+    );
+    p.bio = format!(
+        "{} Privacy matters to me: I keep my social media minimal, but I am happy to show ID and meet on video.",
+        p.bio
+    );
     let life = g.honest_life(&p, &mut rng);
-    let (lived, engs) = honest_flow(g, &p, &life, &EngOpts { contracts: 1, ..EngOpts::default() }, &mut rng, &[]);
+    let (lived, engs) = honest_flow(
+        g,
+        &p,
+        &life,
+        &EngOpts {
+            contracts: 1,
+            ..EngOpts::default()
+        },
+        &mut rng,
+        &[],
+    );
     let _ = lived;
     if let Some(e) = engs.first() {
         let client = g.clients[e.client].clone();
         let at = e.start.max(g.t0) + 12 * 86_400 + 3 * 3600;
-        g.meeting(&p.id, at.min(g.t_end() - 86_400), "client_demo", Meet::Refused, &client, &mut rng);
+        g.meeting(
+            &p.id,
+            at.min(g.t_end() - 86_400),
+            "client_demo",
+            Meet::Refused,
+            &client,
+            &mut rng,
+        );
     }
     persona(
         g,

@@ -75,7 +75,12 @@ pub struct DemoConfig {
 
 impl Default for DemoConfig {
     fn default() -> Self {
-        DemoConfig { seed: DEFAULT_SEED, legit_subjects: 300, start: "2026-09-01T00:00:00Z", days: 60 }
+        DemoConfig {
+            seed: DEFAULT_SEED,
+            legit_subjects: 300,
+            start: "2026-09-01T00:00:00Z",
+            days: 60,
+        }
     }
 }
 
@@ -106,7 +111,9 @@ pub struct Demo {
 impl Demo {
     /// The persona a subject belongs to.
     pub fn persona_of(&self, subject_id: &str) -> Option<&PersonaInfo> {
-        self.personas.iter().find(|p| p.subject_ids.iter().any(|s| s == subject_id))
+        self.personas
+            .iter()
+            .find(|p| p.subject_ids.iter().any(|s| s == subject_id))
     }
 }
 
@@ -119,7 +126,10 @@ pub fn generate(cfg: &DemoConfig) -> Demo {
     legit::ordinary(&mut g, cfg.legit_subjects);
     legit::lookalikes(&mut g);
     dprk::personas(&mut g);
-    Demo { records: g.records, personas: g.personas }
+    Demo {
+        records: g.records,
+        personas: g.personas,
+    }
 }
 
 /// Write one JSON Lines file per kind (`subject.jsonl`, `login.jsonl`, ...) into `dir`

@@ -273,7 +273,11 @@ fn nickname(given: &str, rng: &mut Rng) -> String {
         "Maximilian" => "Max",
         _ => given,
     };
-    if n != given && rng.chance(0.5) { n.to_string() } else { given.to_string() }
+    if n != given && rng.chance(0.5) {
+        n.to_string()
+    } else {
+        given.to_string()
+    }
 }
 
 impl Gen {
@@ -337,12 +341,19 @@ impl Gen {
         let (given, given_n) = *rng.pick(if sex == 'M' { c.given_m } else { c.given_f });
         let (family, family_n) = *rng.pick(c.family);
         let middle = match cc {
-            "US" if rng.chance(0.4) => rng.pick(if sex == 'M' { c.given_m } else { c.given_f }).0.to_string(),
+            "US" if rng.chance(0.4) => rng
+                .pick(if sex == 'M' { c.given_m } else { c.given_f })
+                .0
+                .to_string(),
             "VN" => (if sex == 'M' { "Van" } else { "Thi" }).to_string(),
             "BR" if rng.chance(0.5) => rng.pick(c.family).0.to_string(),
             _ => String::new(),
         };
-        let native = if !given_n.is_empty() { format!("{family_n}{given_n}") } else { String::new() };
+        let native = if !given_n.is_empty() {
+            format!("{family_n}{given_n}")
+        } else {
+            String::new()
+        };
         let nick = nickname(given, rng);
         let year = rng.range(1976, 2002);
         let dob = (year, rng.range(1, 13) as u32, rng.range(1, 29) as u32);
@@ -365,12 +376,16 @@ impl Gen {
             _ => format!("{}{}{}", c.phone_cc, ci.phone_area, rng.digits(7)),
         };
         let addr = self.make_addr(rng, c, city_i);
-        let bundle: &[&str] = *rng.weighted::<&[&str]>(world::SKILL_BUNDLES);
+        let bundle: &[&str] = rng.weighted::<&[&str]>(world::SKILL_BUNDLES);
         let skills: Vec<String> = bundle.iter().map(|s| s.to_string()).collect();
         let seniority = rng.uniform(0.8, 1.3);
-        let usd = world::skill_rate(&skills[0]) * c.rate_factor * (0.15 * rng.normal()).exp() * seniority;
+        let usd =
+            world::skill_rate(&skills[0]) * c.rate_factor * (0.15 * rng.normal()).exp() * seniority;
         let (rate, rate_ccy) = if c.local_rates {
-            (((usd * c.fx) / 500.0).round() * 500.0, c.currency.to_string())
+            (
+                ((usd * c.fx) / 500.0).round() * 500.0,
+                c.currency.to_string(),
+            )
         } else {
             (usd.round().max(8.0), "USD".to_string())
         };
@@ -383,7 +398,11 @@ impl Gen {
         let mut remaining = years;
         while remaining > 0 {
             let len = rng.range(1, 6).min(remaining);
-            let to = if y + len >= 2026 { String::new() } else { format!("{}-{:02}", y + len, rng.range(1, 13)) };
+            let to = if y + len >= 2026 {
+                String::new()
+            } else {
+                format!("{}-{:02}", y + len, rng.range(1, 13))
+            };
             employment.push((
                 rng.pick(world::EMPLOYERS).to_string(),
                 title_en.to_string(),
@@ -393,23 +412,32 @@ impl Gen {
             y += len;
             remaining -= len;
         }
-        if rng.chance(0.6) {
-            if let Some(last) = employment.last_mut() {
-                last.0 = "Self-employed (freelance)".into();
-                last.1 = "Freelance developer".into();
-            }
+        if rng.chance(0.6)
+            && let Some(last) = employment.last_mut()
+        {
+            last.0 = "Self-employed (freelance)".into();
+            last.1 = "Freelance developer".into();
         }
         let uni_from = year + 18;
         let education = vec![(
             rng.pick(world::universities(cc)).to_string(),
-            (if rng.chance(0.75) { "BSc Computer Science" } else { "MSc Software Engineering" }).to_string(),
+            (if rng.chance(0.75) {
+                "BSc Computer Science"
+            } else {
+                "MSc Software Engineering"
+            })
+            .to_string(),
             uni_from.to_string(),
             (uni_from + 4).to_string(),
         )];
         let bio = text::bio(c.lang, title_en, title_ja, &skills, years, rng);
         let headline = text::headline(c.lang, title_en, title_ja);
         let passport_no = passport_number(cc, rng);
-        let legal = if middle.is_empty() { format!("{given} {family}") } else { format!("{given} {middle} {family}") };
+        let legal = if middle.is_empty() {
+            format!("{given} {family}")
+        } else {
+            format!("{given} {middle} {family}")
+        };
         let payee = self.domestic_payee(rng, cc, &legal);
         let laptop = format!("dev-{}", rng.hex(12));
         let phone_dev = format!("dev-{}", rng.hex(12));
@@ -424,7 +452,10 @@ impl Gen {
         let home_ip = net::ip_in(ci.net, rng);
         let home_ip2 = net::ip_in(ci.net, rng);
         let slug = format!("{}-{}", ascii_fold(given), ascii_fold(family));
-        let urls = vec![format!("https://github.com/{slug}{}", rng.range(1, 99)), format!("https://{slug}.dev")];
+        let urls = vec![
+            format!("https://github.com/{slug}{}", rng.range(1, 99)),
+            format!("https://{slug}.dev"),
+        ];
         Person {
             id,
             given: given.to_string(),
@@ -480,25 +511,72 @@ impl Gen {
                     "New York" => format!("100{:02}", rng.range(1, 40)),
                     _ => format!("850{:02}", rng.range(1, 99)),
                 };
-                let apt = if rng.chance(0.4) { format!(" Apt {}", rng.range(1, 40)) } else { String::new() };
+                let apt = if rng.chance(0.4) {
+                    format!(" Apt {}", rng.range(1, 40))
+                } else {
+                    String::new()
+                };
                 (format!("{} {street}{apt}", rng.range(100, 9999)), zip)
             }
-            "JP" => (format!("{}-{}-{} {street}", rng.range(1, 5), rng.range(1, 30), rng.range(1, 20)), format!("1{:02}-{:04}", rng.range(0, 99), rng.range(0, 9999))),
-            "KR" => (format!("{} {street}", rng.range(1, 400)), format!("0{:04}", rng.range(1000, 9999))),
-            "DE" => (format!("{street} {}", rng.range(1, 180)), format!("1{:04}", rng.range(115, 4199))),
+            "JP" => (
+                format!(
+                    "{}-{}-{} {street}",
+                    rng.range(1, 5),
+                    rng.range(1, 30),
+                    rng.range(1, 20)
+                ),
+                format!("1{:02}-{:04}", rng.range(0, 99), rng.range(0, 9999)),
+            ),
+            "KR" => (
+                format!("{} {street}", rng.range(1, 400)),
+                format!("0{:04}", rng.range(1000, 9999)),
+            ),
+            "DE" => (
+                format!("{street} {}", rng.range(1, 180)),
+                format!("1{:04}", rng.range(115, 4199)),
+            ),
             "GB" => {
-                let pc = rng.pick(&["N7 6PA", "E8 3DL", "SE15 4QL", "E2 8HD", "SW2 1AA", "NW1 9LB", "SW16 6XY"]);
+                let pc = rng.pick(&[
+                    "N7 6PA", "E8 3DL", "SE15 4QL", "E2 8HD", "SW2 1AA", "NW1 9LB", "SW16 6XY",
+                ]);
                 (format!("{} {street}", rng.range(1, 300)), pc.to_string())
             }
-            "IN" => (format!("#{}, {street}", rng.range(1, 900)), format!("5600{:02}", rng.range(1, 99))),
-            "BR" => (format!("{street}, {}", rng.range(10, 3000)), format!("0{:04}-{:03}", rng.range(1000, 9999), rng.range(0, 999))),
-            "UA" => (format!("{street}, {}", rng.range(1, 150)), format!("0{:04}", rng.range(1000, 6999))),
-            "SG" => (format!("Blk {} {street}", rng.range(100, 999)), format!("{}", rng.range(100_000, 829_999))),
-            "PH" => (format!("{} {street}", rng.range(1, 2000)), format!("1{:03}", rng.range(0, 999))),
-            "VN" => (format!("{} {street}", rng.range(1, 400)), "100000".to_string()),
-            _ => (format!("{} {street}", rng.range(1, 300)), format!("{}", rng.range(10_000, 99_999))),
+            "IN" => (
+                format!("#{}, {street}", rng.range(1, 900)),
+                format!("5600{:02}", rng.range(1, 99)),
+            ),
+            "BR" => (
+                format!("{street}, {}", rng.range(10, 3000)),
+                format!("0{:04}-{:03}", rng.range(1000, 9999), rng.range(0, 999)),
+            ),
+            "UA" => (
+                format!("{street}, {}", rng.range(1, 150)),
+                format!("0{:04}", rng.range(1000, 6999)),
+            ),
+            "SG" => (
+                format!("Blk {} {street}", rng.range(100, 999)),
+                format!("{}", rng.range(100_000, 829_999)),
+            ),
+            "PH" => (
+                format!("{} {street}", rng.range(1, 2000)),
+                format!("1{:03}", rng.range(0, 999)),
+            ),
+            "VN" => (
+                format!("{} {street}", rng.range(1, 400)),
+                "100000".to_string(),
+            ),
+            _ => (
+                format!("{} {street}", rng.range(1, 300)),
+                format!("{}", rng.range(10_000, 99_999)),
+            ),
         };
-        Addr { line1, city: ci.name.to_string(), region: ci.region.to_string(), postal_code: postal, country: c.cc.to_string() }
+        Addr {
+            line1,
+            city: ci.name.to_string(),
+            region: ci.region.to_string(),
+            postal_code: postal,
+            country: c.cc.to_string(),
+        }
     }
 
     /// A domestic bank account in the person's own name.
@@ -516,10 +594,18 @@ impl Gen {
             json!({"iban": ident::iban(cc, &bban), "bic": b.bic, "bank_name": b.name, "country": cc})
         } else {
             match cc {
-                "US" => json!({"account_number": rng.digits(10), "routing_number": b.code, "bic": b.bic, "bank_name": b.name, "country": cc}),
-                "JP" => json!({"account_number": rng.digits(7), "branch_code": rng.digits(3), "bank_code": b.code, "account_type": "futsu", "bic": b.bic, "bank_name": b.name, "country": cc}),
-                "IN" => json!({"account_number": rng.digits(14), "ifsc": format!("{}{}", b.code, rng.digits(3)), "bic": b.bic, "bank_name": b.name, "country": cc}),
-                _ => json!({"account_number": rng.digits(12), "bic": b.bic, "bank_name": b.name, "country": cc}),
+                "US" => {
+                    json!({"account_number": rng.digits(10), "routing_number": b.code, "bic": b.bic, "bank_name": b.name, "country": cc})
+                }
+                "JP" => {
+                    json!({"account_number": rng.digits(7), "branch_code": rng.digits(3), "bank_code": b.code, "account_type": "futsu", "bic": b.bic, "bank_name": b.name, "country": cc})
+                }
+                "IN" => {
+                    json!({"account_number": rng.digits(14), "ifsc": format!("{}{}", b.code, rng.digits(3)), "bic": b.bic, "bank_name": b.name, "country": cc})
+                }
+                _ => {
+                    json!({"account_number": rng.digits(12), "bic": b.bic, "bank_name": b.name, "country": cc})
+                }
             }
         };
         Payee {
@@ -541,7 +627,11 @@ impl Gen {
         for &src in sources {
             let observed = self.t0 - rng.range(1, 30) * 86_400 + rng.range(0, 86_400);
             let mut v = json!({"kind": "subject", "subject_id": p.id, "source": src, "observed_at": utc(observed)});
-            let edu: Vec<Value> = p.education.iter().map(|e| json!({"institution": e.0, "degree": e.1, "from": e.2, "to": e.3})).collect();
+            let edu: Vec<Value> = p
+                .education
+                .iter()
+                .map(|e| json!({"institution": e.0, "degree": e.1, "from": e.2, "to": e.3}))
+                .collect();
             let emp: Vec<Value> = p
                 .employment
                 .iter()
@@ -652,10 +742,11 @@ impl Gen {
         // Honest variations: a portfolio that lists only the first two skills, an older resume
         // without the current job, a second e-mail on the payment profile.
         for s in &mut v {
-            if s["source"] == "portfolio" && rng.chance(0.3) {
-                if let Some(a) = s["skills"].as_array_mut() {
-                    a.truncate(2);
-                }
+            if s["source"] == "portfolio"
+                && rng.chance(0.3)
+                && let Some(a) = s["skills"].as_array_mut()
+            {
+                a.truncate(2);
             }
             if s["source"] == "payment_platform" && rng.chance(0.2) {
                 let alt = format!("{}.billing@{}", ascii_fold(&p.family), "gmail.com");
@@ -670,13 +761,16 @@ impl Gen {
     /// The default rhythm of an honest person: works in their own zone, from home.
     pub fn honest_life(&self, p: &Person, rng: &mut Rng) -> Life {
         let start = rng.uniform(7.5, 10.0);
-        let mut ips = vec![(IpSrc::Fixed(p.home_ip.clone()), 90), (IpSrc::Fixed(p.home_ip2.clone()), 4)];
+        let mut ips = vec![
+            (IpSrc::Fixed(p.home_ip.clone()), 90),
+            (IpSrc::Fixed(p.home_ip2.clone()), 4),
+        ];
         let mut mobile = None;
-        if let Some(m) = &p.mobile_net {
-            if rng.chance(0.5) {
-                ips.push((IpSrc::Pool(net::net(m).key), 10));
-                mobile = Some((p.phone_dev.clone(), "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148".to_string()));
-            }
+        if let Some(m) = &p.mobile_net
+            && rng.chance(0.5)
+        {
+            ips.push((IpSrc::Pool(net::net(m).key), 10));
+            mobile = Some((p.phone_dev.clone(), "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148".to_string()));
         }
         Life {
             tz: p.tz.clone(),
@@ -733,11 +827,15 @@ impl Gen {
             lived.work.push((s_utc, e_utc, String::new()));
             lived.reply.push((r_from.min(s_utc), r_to.max(e_utc)));
             // Login at the start of the day.
-            let weighted: Vec<(usize, u32)> = ips.iter().enumerate().map(|(i, x)| (i, x.1)).collect();
+            let weighted: Vec<(usize, u32)> =
+                ips.iter().enumerate().map(|(i, x)| (i, x.1)).collect();
             let which = *rng.weighted(&weighted);
             let (ip, mobile) = match &ips[which].0 {
                 IpSrc::Fixed(ip) => (ip.clone(), false),
-                IpSrc::Pool(k) => (net::ip_in(k, rng), net::net(k).key.contains("tmobile") || k.starts_with("jp_") && *k != "jp_tokyo"),
+                IpSrc::Pool(k) => (
+                    net::ip_in(k, rng),
+                    net::net(k).key.contains("tmobile") || k.starts_with("jp_") && *k != "jp_tokyo",
+                ),
             };
             let (dev, ua) = match (&life.mobile, mobile) {
                 (Some((d, u)), true) => (d.clone(), u.clone()),
@@ -752,13 +850,17 @@ impl Gen {
                 w.2 = ip.clone();
             }
             let n = rng.range(life.events.0, life.events.1 + 1);
-            let mut ts: Vec<i64> = (0..n).map(|_| s_utc + rng.range(0, (e_utc - s_utc).max(1))).collect();
+            let mut ts: Vec<i64> = (0..n)
+                .map(|_| s_utc + rng.range(0, (e_utc - s_utc).max(1)))
+                .collect();
             if rng.chance(life.evening_p) {
                 ts.push(time::local_to_utc(tz, ld, rng.range(20 * 3600, 23 * 3600)));
             }
             ts.sort_unstable();
             for t in ts {
-                let act = *rng.pick(&["commit", "commit", "chat", "task", "chat", "review", "deploy"]);
+                let act = *rng.pick(&[
+                    "commit", "commit", "chat", "task", "chat", "review", "deploy",
+                ]);
                 self.push(json!({"kind": "activity", "subject_id": id, "at": utc(t), "activity": act, "ip": ip}));
             }
         }
@@ -772,7 +874,11 @@ impl Gen {
             if b <= t {
                 continue;
             }
-            return Some(if t >= a { t + rng.range(2 * 60, 40 * 60) } else { a + rng.range(10 * 60, 90 * 60) });
+            return Some(if t >= a {
+                t + rng.range(2 * 60, 40 * 60)
+            } else {
+                a + rng.range(10 * 60, 90 * 60)
+            });
         }
         None
     }
@@ -810,12 +916,26 @@ impl Gen {
     }
 
     /// Contracts, interviews, stand-ups, messages, payouts and reviews.
-    pub fn engage(&mut self, p: &Person, lived: &Lived, opts: &EngOpts, rng: &mut Rng) -> Vec<Engaged> {
+    pub fn engage(
+        &mut self,
+        p: &Person,
+        lived: &Lived,
+        opts: &EngOpts,
+        rng: &mut Rng,
+    ) -> Vec<Engaged> {
         let mut out = Vec::new();
-        let payees = if opts.payees.is_empty() { vec![(self.t0 - 200 * 86_400, p.payee.clone())] } else { opts.payees.clone() };
+        let payees = if opts.payees.is_empty() {
+            vec![(self.t0 - 200 * 86_400, p.payee.clone())]
+        } else {
+            opts.payees.clone()
+        };
         // Register payout accounts.
         for (i, (at, pe)) in payees.iter().enumerate() {
-            let at = if i == 0 { (*at).min(self.t0 - rng.range(10, 300) * 86_400) } else { *at };
+            let at = if i == 0 {
+                (*at).min(self.t0 - rng.range(10, 300) * 86_400)
+            } else {
+                *at
+            };
             let mut v = json!({"kind": "payout_account", "subject_id": p.id, "at": utc(at)});
             pe.fill(&mut v);
             self.push(v);
@@ -834,7 +954,9 @@ impl Gen {
             let end = start + rng.range(30, 120) * 86_400;
             let (rf, rt) = self.required_hours(&client, &p.tz);
             let thread = self.token("th", rng);
-            let hours = rng.uniform(opts.hours_per_week.0, opts.hours_per_week.1).round();
+            let hours = rng
+                .uniform(opts.hours_per_week.0, opts.hours_per_week.1)
+                .round();
             let mut contract = json!({
                 "kind": "contract", "subject_id": p.id, "at": fmt_tz(start, &client.tz), "client_id": client.id,
                 "rate": {"amount": p.rate, "currency": p.rate_ccy, "unit": "hour"},
@@ -853,25 +975,29 @@ impl Gen {
                 self.meeting(&p.id, at, "interview", opts.interview, &client, rng);
             }
             // Messages during the contract, sent by the client during their required hours.
-            let lang = opts.msg_lang.unwrap_or(if client.lang == p.lang { p.lang } else { Lang::En });
+            let lang = opts.msg_lang.unwrap_or(if client.lang == p.lang {
+                p.lang
+            } else {
+                Lang::En
+            });
             let (c_day0, _) = time::to_local(&client.tz, self.t0);
             let last_day = ((end.min(self.t_end()) - self.t0) / 86_400).min(self.days - 1);
             let first_day = ((start - self.t0) / 86_400).max(0);
             let mut d = first_day;
             while d <= last_day {
                 let ld = c_day0 + d;
-                if time::weekday(ld) < 5 && rng.chance(0.45) {
+                if time::weekday(ld) < 5 && rng.chance(0.3) {
                     let span = if rt > rf { rt - rf } else { rt + 24 * 60 - rf };
                     let m = rf + rng.range(0, span.max(30) - 20);
                     let t = time::local_to_utc(&client.tz, ld, m * 60);
                     if t >= self.t0 && t < self.t_end() {
                         let msg = text::client_msg(lang, rng);
                         self.push(json!({"kind": "message", "subject_id": p.id, "at": fmt_tz(t, &client.tz), "direction": "to_subject", "text": msg, "thread_id": thread, "counterpart_id": client.id, "channel": "platform_chat", "lang": lang.code()}));
-                        if let Some(r) = Self::reply_time(lived, t, rng) {
-                            if r < self.t_end() {
-                                let msg = text::worker_reply(lang, rng);
-                                self.push(json!({"kind": "message", "subject_id": p.id, "at": utc(r), "direction": "from_subject", "text": msg, "thread_id": thread, "counterpart_id": client.id, "channel": "platform_chat", "lang": lang.code()}));
-                            }
+                        if let Some(r) = Self::reply_time(lived, t, rng)
+                            && r < self.t_end()
+                        {
+                            let msg = text::worker_reply(lang, rng);
+                            self.push(json!({"kind": "message", "subject_id": p.id, "at": utc(r), "direction": "from_subject", "text": msg, "thread_id": thread, "counterpart_id": client.id, "channel": "platform_chat", "lang": lang.code()}));
                         }
                     }
                 }
@@ -894,11 +1020,28 @@ impl Gen {
             let mut t = start + period * 86_400;
             while t < end.min(self.t_end()) {
                 if t >= self.t0 {
-                    let pe = &payees.iter().rev().find(|(a, _)| *a <= t).unwrap_or(&payees[0]).1;
-                    let usd_rate = if p.rate_ccy == "USD" { p.rate } else { p.rate / p.fx };
+                    let pe = &payees
+                        .iter()
+                        .rev()
+                        .find(|(a, _)| *a <= t)
+                        .unwrap_or(&payees[0])
+                        .1;
+                    let usd_rate = if p.rate_ccy == "USD" {
+                        p.rate
+                    } else {
+                        p.rate / p.fx
+                    };
                     let usd = usd_rate * hours * (period as f64 / 7.0) * rng.uniform(0.85, 1.05);
                     let amount = (usd * pe.fx * 100.0).round() / 100.0;
-                    let amount = if pe.currency == "JPY" || pe.currency == "KRW" || pe.currency == "VND" || pe.currency == "IDR" { amount.round() } else { amount };
+                    let amount = if pe.currency == "JPY"
+                        || pe.currency == "KRW"
+                        || pe.currency == "VND"
+                        || pe.currency == "IDR"
+                    {
+                        amount.round()
+                    } else {
+                        amount
+                    };
                     let mut v = json!({"kind": "payout", "subject_id": p.id, "at": utc(t), "amount": amount, "currency": pe.currency, "client_id": client.id});
                     pe.fill(&mut v);
                     self.push(v);
@@ -907,21 +1050,44 @@ impl Gen {
             }
             // Review at the end of the contract, or mid-way for long ones.
             if opts.reviews && rng.chance(0.8) {
-                let at = if end < self.t_end() { end + rng.range(1, 5) * 86_400 } else { self.t0 + rng.range(20, self.days - 2) * 86_400 };
+                let at = if end < self.t_end() {
+                    end + rng.range(1, 5) * 86_400
+                } else {
+                    self.t0 + rng.range(20, self.days - 2) * 86_400
+                };
                 if at > start && at < self.t_end() {
-                    let rating = if rng.chance(0.7) { 5 } else if rng.chance(0.8) { 4 } else { 3 };
+                    let rating = if rng.chance(0.7) {
+                        5
+                    } else if rng.chance(0.8) {
+                        4
+                    } else {
+                        3
+                    };
                     let rt = text::review_text(client.lang, rating, rng);
                     let rid = self.token("rv", rng);
                     self.push(json!({"kind": "review", "subject_id": p.id, "reviewer_id": client.id, "at": utc(at), "rating": rating, "max_rating": 5, "review_id": rid, "text": rt, "reviewer_ip": client.ip}));
                 }
             }
-            out.push(Engaged { client: ci, start, end, thread });
+            out.push(Engaged {
+                client: ci,
+                start,
+                end,
+                thread,
+            });
         }
         out
     }
 
     /// One call.
-    pub fn meeting(&mut self, id: &str, at: i64, kind: &str, style: Meet, client: &Client, rng: &mut Rng) {
+    pub fn meeting(
+        &mut self,
+        id: &str,
+        at: i64,
+        kind: &str,
+        style: Meet,
+        client: &Client,
+        rng: &mut Rng,
+    ) {
         let mut v = json!({"kind": "meeting", "subject_id": id, "at": fmt_tz(at, &client.tz), "meeting_type": kind, "video_requested": true, "counterpart_id": client.id, "duration_min": if kind == "interview" { 45 } else { rng.range(15, 35) }});
         match style {
             Meet::CameraOn | Meet::Skip => {
@@ -931,7 +1097,11 @@ impl Gen {
             Meet::CameraOff => {
                 v["camera_on"] = json!(false);
                 v["refused"] = json!(false);
-                v["notes"] = json!(*rng.pick(&["Said the webcam is broken.", "Audio only; claimed poor bandwidth.", "Camera off again, said it was late and the room was dark."]));
+                v["notes"] = json!(*rng.pick(&[
+                    "Said the webcam is broken.",
+                    "Audio only; claimed poor bandwidth.",
+                    "Camera off again, said it was late and the room was dark."
+                ]));
             }
             Meet::Refused => {
                 v["camera_on"] = json!(false);
@@ -942,7 +1112,9 @@ impl Gen {
                 v["camera_on"] = json!(true);
                 v["refused"] = json!(false);
                 v["observations"] = json!(["lip_sync_mismatch", "face_swap_artifacts"]);
-                v["notes"] = json!("Face edges flickered when the candidate turned his head; audio lagged lip movement by ~300 ms; declined to wave a hand in front of the face.");
+                v["notes"] = json!(
+                    "Face edges flickered when the candidate turned his head; audio lagged lip movement by ~300 ms; declined to wave a hand in front of the face."
+                );
             }
         }
         self.push(v);
@@ -954,7 +1126,11 @@ impl Gen {
         let (im, id) = (rng.range(1, 13) as u32, rng.range(1, 29) as u32);
         let expiry = (issue_year + 10, im, id.saturating_sub(1).max(1));
         let yymmdd = |y: i64, m: u32, d: u32| format!("{:02}{m:02}{d:02}", y.rem_euclid(100));
-        let given_mrz = if p.middle.is_empty() { p.given.clone() } else { format!("{} {}", p.given, p.middle) };
+        let given_mrz = if p.middle.is_empty() {
+            p.given.clone()
+        } else {
+            format!("{} {}", p.given, p.middle)
+        };
         let (l1, l2) = ident::td3(&ident::Td3 {
             issuing: &p.icao,
             surname: &p.family,
@@ -1002,7 +1178,14 @@ impl Gen {
     }
 
     /// Staff-augmentation extras: hr_system view, laptop shipment, endpoint inventory, access log.
-    pub fn staff_aug(&mut self, p: &Person, lived: &Lived, eng: &Engaged, rng: &mut Rng, ship_to: Option<&Addr>) {
+    pub fn staff_aug(
+        &mut self,
+        p: &Person,
+        lived: &Lived,
+        eng: &Engaged,
+        rng: &mut Rng,
+        ship_to: Option<&Addr>,
+    ) {
         let client = self.clients[eng.client].clone();
         let ship_at = (eng.start - rng.range(3, 8) * 86_400).max(self.t0 - 40 * 86_400);
         let mut v = json!({"kind": "shipment", "subject_id": p.id, "at": utc(ship_at), "status": "delivered", "address": ship_to.unwrap_or(&p.addr).json(), "item": "client-issued laptop (MacBook Pro 14)", "carrier": "UPS"});
@@ -1031,10 +1214,18 @@ impl Gen {
             ("drive:/finance/q3-forecast.xlsx", "confidential"),
             ("git:client/infra-secrets", "secret"),
         ];
-        for (s, e, ip) in lived.work.iter().filter(|w| w.0 >= eng.start && w.1 <= eng.end) {
+        for (s, e, ip) in lived
+            .work
+            .iter()
+            .filter(|w| w.0 >= eng.start && w.1 <= eng.end)
+        {
             let n = rng.range(1, 5);
             for _ in 0..n {
-                let r = if rng.chance(0.97) { resources[rng.index(6)] } else { resources[6] };
+                let r = if rng.chance(0.97) {
+                    resources[rng.index(6)]
+                } else {
+                    resources[6]
+                };
                 let t = s + rng.range(0, (e - s).max(1));
                 self.push(json!({"kind": "access", "subject_id": p.id, "at": utc(t), "resource": r.0, "action": *rng.pick(&["read", "read", "write", "clone"]), "sensitivity": r.1, "bytes": rng.range(2_000, 4_000_000), "ip": ip, "client_id": client.id}));
             }
@@ -1050,7 +1241,12 @@ pub fn passport_number(cc: &str, rng: &mut Rng) -> String {
         "KR" => format!("M{}", rng.digits(8)),
         "DE" => {
             const A: &[u8] = b"CFGHJKLMNPRTVWXYZ0123456789";
-            format!("C{}", (0..8).map(|_| A[rng.index(A.len())] as char).collect::<String>())
+            format!(
+                "C{}",
+                (0..8)
+                    .map(|_| A[rng.index(A.len())] as char)
+                    .collect::<String>()
+            )
         }
         "IN" => format!("{}{}", rng.letters(1), rng.digits(7)),
         "PH" => format!("P{}{}", rng.digits(7), rng.letters(1)),
@@ -1063,4 +1259,3 @@ pub fn passport_number(cc: &str, rng: &mut Rng) -> String {
         _ => rng.digits(9),
     }
 }
-

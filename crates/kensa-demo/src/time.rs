@@ -46,10 +46,22 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
-    if b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b't') || b[13] != b':' || b[16] != b':' {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
-    let (y, mo, d, h, mi, se) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y, mo, d, h, mi, se) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
@@ -63,7 +75,10 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let rest = s.get(i..)?;
     let off = if rest == "Z" || rest == "z" {
         0
-    } else if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) && &rest[3..4] == ":" {
+    } else if rest.len() == 6
+        && (rest.starts_with('+') || rest.starts_with('-'))
+        && &rest[3..4] == ":"
+    {
         let oh: i64 = rest[1..3].parse().ok()?;
         let om: i64 = rest[4..6].parse().ok()?;
         let v = oh * 3600 + om * 60;
@@ -152,7 +167,11 @@ fn nth_sunday(y: i64, m: u32, n: u32) -> i64 {
 }
 
 fn last_sunday(y: i64, m: u32) -> i64 {
-    let next = if m == 12 { days_from_civil(y + 1, 1, 1) } else { days_from_civil(y, m + 1, 1) };
+    let next = if m == 12 {
+        days_from_civil(y + 1, 1, 1)
+    } else {
+        days_from_civil(y, m + 1, 1)
+    };
     let last = next - 1;
     last - i64::from((weekday(last) + 1) % 7)
 }

@@ -46,8 +46,13 @@ fn allowed_values(kind: &str, field: &str) -> Option<&'static [&'static str]> {
     })
 }
 
-const ISO_COUNTRIES: &[&str] = &["US", "JP", "KR", "DE", "GB", "IN", "PH", "BR", "UA", "VN", "SG", "ID", "CN", "HK", "NL", "KP", "RU", "LA", "AE"];
-const ISO_CURRENCIES: &[&str] = &["USD", "JPY", "KRW", "EUR", "GBP", "INR", "PHP", "BRL", "UAH", "VND", "SGD", "IDR", "CNY"];
+const ISO_COUNTRIES: &[&str] = &[
+    "US", "JP", "KR", "DE", "GB", "IN", "PH", "BR", "UA", "VN", "SG", "ID", "CN", "HK", "NL", "KP",
+    "RU", "LA", "AE",
+];
+const ISO_CURRENCIES: &[&str] = &[
+    "USD", "JPY", "KRW", "EUR", "GBP", "INR", "PHP", "BRL", "UAH", "VND", "SGD", "IDR", "CNY",
+];
 
 const ALL_FLAGS: &[&str] = &[
     "RF-LOGIN-MULTI-IP",
@@ -82,10 +87,17 @@ fn of_kind<'a>(d: &'a Demo, kind: &'a str) -> impl Iterator<Item = &'a Value> + 
 }
 
 fn persona<'a>(d: &'a Demo, name: &str) -> &'a kensa_demo::PersonaInfo {
-    d.personas.iter().find(|p| p.persona == name).unwrap_or_else(|| panic!("persona {name} missing"))
+    d.personas
+        .iter()
+        .find(|p| p.persona == name)
+        .unwrap_or_else(|| panic!("persona {name} missing"))
 }
 
-fn for_subject<'a>(d: &'a Demo, kind: &'a str, id: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+fn for_subject<'a>(
+    d: &'a Demo,
+    kind: &'a str,
+    id: &'a str,
+) -> impl Iterator<Item = &'a Value> + 'a {
     of_kind(d, kind).filter(move |r| r["subject_id"] == id)
 }
 
@@ -95,13 +107,29 @@ fn same_seed_same_records_different_seed_different_records() {
     let b = generate(&DemoConfig::default());
     assert_eq!(a.records, b.records);
     assert_eq!(a.personas, b.personas);
-    let c = generate(&DemoConfig { seed: kensa_demo::EVAL_SEED, ..DemoConfig::default() });
+    let c = generate(&DemoConfig {
+        seed: kensa_demo::EVAL_SEED,
+        ..DemoConfig::default()
+    });
     assert_ne!(a.records, c.records);
-    let ids_a: BTreeSet<_> = a.personas.iter().flat_map(|p| p.subject_ids.clone()).collect();
-    let ids_c: BTreeSet<_> = c.personas.iter().flat_map(|p| p.subject_ids.clone()).collect();
+    let ids_a: BTreeSet<_> = a
+        .personas
+        .iter()
+        .flat_map(|p| p.subject_ids.clone())
+        .collect();
+    let ids_c: BTreeSet<_> = c
+        .personas
+        .iter()
+        .flat_map(|p| p.subject_ids.clone())
+        .collect();
     assert_ne!(ids_a, ids_c);
     // Same scenarios in both.
-    let names = |d: &Demo| d.personas.iter().map(|p| p.persona.clone()).collect::<Vec<_>>();
+    let names = |d: &Demo| {
+        d.personas
+            .iter()
+            .map(|p| p.persona.clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(names(a), names(&c));
     assert_ne!(kensa_demo::DEFAULT_SEED, kensa_demo::EVAL_SEED);
 }
@@ -125,7 +153,10 @@ fn every_record_has_a_known_kind_and_its_required_fields() {
                 assert!(allowed.contains(&s), "{kind}.{f} = {s} not allowed");
             }
         }
-        assert!(r.get("record_id").is_none(), "record_id must not be set: {r}");
+        assert!(
+            r.get("record_id").is_none(),
+            "record_id must not be set: {r}"
+        );
         seen.insert(kind.to_string());
     }
     for k in KINDS {
@@ -148,8 +179,12 @@ fn timestamps_are_rfc3339_with_offset_and_inside_sane_bounds() {
     for r in &d.records {
         for f in ["at", "observed_at", "account_created_at", "ends_at"] {
             if let Some(s) = r.get(f).and_then(Value::as_str) {
-                let t = time::parse_rfc3339(s).unwrap_or_else(|| panic!("bad timestamp {f}={s} in {r}"));
-                assert!(s.ends_with('Z') || s[19..].starts_with('+') || s[19..].starts_with('-'), "no offset: {s}");
+                let t = time::parse_rfc3339(s)
+                    .unwrap_or_else(|| panic!("bad timestamp {f}={s} in {r}"));
+                assert!(
+                    s.ends_with('Z') || s[19..].starts_with('+') || s[19..].starts_with('-'),
+                    "no offset: {s}"
+                );
                 if f != "ends_at" {
                     assert!(t >= lo && t <= hi, "{f}={s} out of bounds");
                 }
@@ -164,7 +199,10 @@ fn time_helpers_round_trip() {
     assert_eq!(time::offset_at("Europe/Berlin", t), 120);
     assert_eq!(time::offset_at("Europe/Berlin", t + 3600), 60);
     assert_eq!(time::offset_at("America/New_York", t), -240);
-    assert_eq!(time::offset_at("America/New_York", time::epoch(2026, 11, 2, 12, 0, 0)), -300);
+    assert_eq!(
+        time::offset_at("America/New_York", time::epoch(2026, 11, 2, 12, 0, 0)),
+        -300
+    );
     assert_eq!(time::offset_at("Asia/Tokyo", t), 540);
     let s = time::fmt(t, 330);
     assert_eq!(s, "2026-10-25T06:00:00+05:30");
@@ -173,13 +211,17 @@ fn time_helpers_round_trip() {
 }
 
 fn sample_cidrs() -> Vec<(String, String)> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/builtin-intel-sample.csv");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/builtin-intel-sample.csv");
     let text = std::fs::read_to_string(&path).expect("docs/builtin-intel-sample.csv");
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
             let mut it = l.split(',');
-            (it.next().unwrap_or_default().to_string(), it.next().unwrap_or_default().to_string())
+            (
+                it.next().unwrap_or_default().to_string(),
+                it.next().unwrap_or_default().to_string(),
+            )
         })
         .collect()
 }
@@ -188,7 +230,12 @@ fn sample_cidrs() -> Vec<(String, String)> {
 fn generator_ranges_match_the_builtin_sample() {
     let cidrs = sample_cidrs();
     for n in net::NETS {
-        assert!(cidrs.iter().any(|(c, cc)| c == n.cidr && cc == n.country), "{} {} not in the built-in sample", n.cidr, n.country);
+        assert!(
+            cidrs.iter().any(|(c, cc)| c == n.cidr && cc == n.country),
+            "{} {} not in the built-in sample",
+            n.cidr,
+            n.country
+        );
     }
 }
 
@@ -200,7 +247,10 @@ fn every_ip_is_inside_a_builtin_sample_range() {
     for r in &d.records {
         for f in ["ip", "reviewer_ip", "dest_ip"] {
             if let Some(ip) = r.get(f).and_then(Value::as_str) {
-                assert!(cidrs.iter().any(|(c, _)| net::contains(c, ip)), "{ip} ({f}) outside the built-in sample: {r}");
+                assert!(
+                    cidrs.iter().any(|(c, _)| net::contains(c, ip)),
+                    "{ip} ({f}) outside the built-in sample: {r}"
+                );
                 n += 1;
             }
         }
@@ -227,7 +277,10 @@ fn countries_and_currencies_are_iso() {
                 assert!(ISO_CURRENCIES.contains(&c), "currency {c} in {r}");
             }
         }
-        if let Some(c) = r["hourly_rate"]["currency"].as_str().or(r["rate"]["currency"].as_str()) {
+        if let Some(c) = r["hourly_rate"]["currency"]
+            .as_str()
+            .or(r["rate"]["currency"].as_str())
+        {
             assert!(ISO_CURRENCIES.contains(&c), "currency {c} in {r}");
         }
     }
@@ -246,7 +299,11 @@ fn every_iban_passes_mod97_and_bics_match_the_country() {
         }
         if let Some(bic) = b["bic"].as_str() {
             assert!(bic.len() == 8 || bic.len() == 11, "bad BIC {bic}");
-            assert_eq!(&bic[4..6], b["country"].as_str().unwrap_or_default(), "BIC {bic} country");
+            assert_eq!(
+                &bic[4..6],
+                b["country"].as_str().unwrap_or_default(),
+                "BIC {bic} country"
+            );
         }
     }
     assert!(n > 50, "only {n} IBANs");
@@ -262,15 +319,23 @@ fn mrz_check_digits_are_right_except_the_forged_one() {
     let mut valid = 0;
     let mut invalid = Vec::new();
     for r in of_kind(d, "identity_document") {
-        let Some(mrz) = r["mrz"].as_str() else { continue };
+        let Some(mrz) = r["mrz"].as_str() else {
+            continue;
+        };
         let (l1, l2) = mrz.split_once('\n').expect("two lines");
         assert_eq!(l1.len(), 44);
         assert_eq!(l2.len(), 44);
         assert!(l1.starts_with("P<"));
         // Name and date of birth agree with the record.
         let dob = r["date_of_birth"].as_str().expect("dob");
-        assert_eq!(&l2[13..19], format!("{}{}{}", &dob[2..4], &dob[5..7], &dob[8..10]));
-        assert_eq!(&l2[..9].trim_end_matches('<'), &r["number"].as_str().expect("number"));
+        assert_eq!(
+            &l2[13..19],
+            format!("{}{}{}", &dob[2..4], &dob[5..7], &dob[8..10])
+        );
+        assert_eq!(
+            &l2[..9].trim_end_matches('<'),
+            &r["number"].as_str().expect("number")
+        );
         if ident::td3_line2_is_valid(l2) {
             valid += 1;
         } else {
@@ -297,7 +362,12 @@ fn crypto_addresses_are_well_formed() {
                 tron += 1;
             }
             (Some("ethereum"), Some(a)) => {
-                assert!(a.len() == 42 && a.starts_with("0x") && a[2..].chars().all(|c| c.is_ascii_hexdigit()), "bad ETH {a}");
+                assert!(
+                    a.len() == 42
+                        && a.starts_with("0x")
+                        && a[2..].chars().all(|c| c.is_ascii_hexdigit()),
+                    "bad ETH {a}"
+                );
             }
             (None, None) => {}
             other => panic!("unexpected crypto {other:?}"),
@@ -312,11 +382,19 @@ fn sanctioned_persona_uses_a_listed_wallet_and_name() {
     let id = &persona(d, "dprk_sanctioned_wallet_worker").subject_ids[0];
     let accts: Vec<&Value> = for_subject(d, "payout_account", id).collect();
     assert!(accts.len() >= 4, "account changed 3+ times");
-    let sanctioned = accts.iter().find(|a| a["beneficiary_name"] == "KIM SANG MAN").expect("sanctioned beneficiary");
+    let sanctioned = accts
+        .iter()
+        .find(|a| a["beneficiary_name"] == "KIM SANG MAN")
+        .expect("sanctioned beneficiary");
     let addr = sanctioned["crypto"]["address"].as_str().expect("address");
-    let list = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/crypto/sanctioned_addresses_ETH.txt");
+    let list = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/crypto/sanctioned_addresses_ETH.txt");
     match std::fs::read_to_string(&list) {
-        Ok(t) => assert!(t.lines().any(|l| l.trim().eq_ignore_ascii_case(addr)), "{addr} not in {}", list.display()),
+        Ok(t) => assert!(
+            t.lines().any(|l| l.trim().eq_ignore_ascii_case(addr)),
+            "{addr} not in {}",
+            list.display()
+        ),
         Err(_) => eprintln!("skipping list lookup: {} not found", list.display()),
     }
 }
@@ -324,7 +402,11 @@ fn sanctioned_persona_uses_a_listed_wallet_and_name() {
 #[test]
 fn every_red_flag_is_expected_by_some_dprk_persona() {
     let d = demo();
-    let expected: BTreeSet<&str> = d.personas.iter().flat_map(|p| p.expected_flags.iter().map(String::as_str)).collect();
+    let expected: BTreeSet<&str> = d
+        .personas
+        .iter()
+        .flat_map(|p| p.expected_flags.iter().map(String::as_str))
+        .collect();
     for f in ALL_FLAGS {
         assert!(expected.contains(f), "{f} not covered");
     }
@@ -338,24 +420,40 @@ fn every_red_flag_is_expected_by_some_dprk_persona() {
             other => panic!("label {other}"),
         }
     }
-    assert!(dprk.iter().any(|p| p.expected_flags.len() <= 3), "need subtle personas");
-    assert!(d.personas.iter().filter(|p| p.persona.starts_with("lookalike_")).count() >= 10);
+    assert!(
+        dprk.iter().any(|p| p.expected_flags.len() <= 3),
+        "need subtle personas"
+    );
+    assert!(
+        d.personas
+            .iter()
+            .filter(|p| p.persona.starts_with("lookalike_"))
+            .count()
+            >= 10
+    );
 }
 
 #[test]
 fn every_subject_has_exactly_one_label_matching_its_persona() {
     let d = demo();
-    let subjects: BTreeSet<&str> = of_kind(d, "subject").filter_map(|r| r["subject_id"].as_str()).collect();
+    let subjects: BTreeSet<&str> = of_kind(d, "subject")
+        .filter_map(|r| r["subject_id"].as_str())
+        .collect();
     let mut labels: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for r in of_kind(d, "label") {
         assert_eq!(r["by"], "demo-generator");
         assert_eq!(r["notes"], "synthetic");
-        labels.entry(r["subject_id"].as_str().expect("id")).or_default().push(r["label"].as_str().expect("label"));
+        labels
+            .entry(r["subject_id"].as_str().expect("id"))
+            .or_default()
+            .push(r["label"].as_str().expect("label"));
     }
     for s in &subjects {
         let l = labels.get(s).unwrap_or_else(|| panic!("{s} has no label"));
         assert_eq!(l.len(), 1, "{s} has {} labels", l.len());
-        let p = d.persona_of(s).unwrap_or_else(|| panic!("{s} in no persona"));
+        let p = d
+            .persona_of(s)
+            .unwrap_or_else(|| panic!("{s} in no persona"));
         assert_eq!(p.label, l[0]);
     }
     // Every subject id used anywhere is a subject with a label.
@@ -380,24 +478,46 @@ fn scenario_shapes_hold() {
     // Laptop farm: all five log in from one address only.
     let farm = persona(d, "dprk_laptop_farm_worker");
     assert!((4..=5).contains(&farm.subject_ids.len()));
-    let ips: BTreeSet<&str> = farm.subject_ids.iter().flat_map(|id| for_subject(d, "login", id).filter_map(|r| r["ip"].as_str())).collect();
+    let ips: BTreeSet<&str> = farm
+        .subject_ids
+        .iter()
+        .flat_map(|id| for_subject(d, "login", id).filter_map(|r| r["ip"].as_str()))
+        .collect();
     assert_eq!(ips.len(), 1);
     // Impossible travel: a US login followed by a CN login within an hour.
     let vpn = &persona(d, "dprk_vpn_us_claimant").subject_ids[0];
     let mut logins: Vec<(i64, String)> = for_subject(d, "login", vpn)
-        .map(|r| (time::parse_rfc3339(r["at"].as_str().expect("at")).expect("time"), r["ip"].as_str().expect("ip").to_string()))
+        .map(|r| {
+            (
+                time::parse_rfc3339(r["at"].as_str().expect("at")).expect("time"),
+                r["ip"].as_str().expect("ip").to_string(),
+            )
+        })
         .collect();
     logins.sort();
-    let is = |ip: &str, key: &str| net::contains(net::NETS.iter().find(|n| n.key == key).expect("net").cidr, ip);
-    assert!(logins.windows(2).any(|w| is(&w[0].1, "us_newyork") && is(&w[1].1, "cn_shenyang") && w[1].0 - w[0].0 <= 3600));
+    let is = |ip: &str, key: &str| {
+        net::contains(
+            net::NETS.iter().find(|n| n.key == key).expect("net").cidr,
+            ip,
+        )
+    };
+    assert!(logins.windows(2).any(|w| is(&w[0].1, "us_newyork")
+        && is(&w[1].1, "cn_shenyang")
+        && w[1].0 - w[0].0 <= 3600));
     // Review ring: five 5-star reviews by accounts created days before.
     let dev = &persona(d, "dprk_review_ring_developer").subject_ids[0];
     let ring = &persona(d, "dprk_review_ring_account").subject_ids;
-    let ring_reviews: Vec<&Value> = for_subject(d, "review", dev).filter(|r| ring.iter().any(|x| r["reviewer_id"] == x.as_str())).collect();
+    let ring_reviews: Vec<&Value> = for_subject(d, "review", dev)
+        .filter(|r| ring.iter().any(|x| r["reviewer_id"] == x.as_str()))
+        .collect();
     assert_eq!(ring_reviews.len(), ring.len());
     assert!(ring_reviews.iter().all(|r| r["rating"] == 5));
     // Unnatural Japanese vs natural Japanese.
-    let bio = |id: &str| for_subject(d, "subject", id).find_map(|r| r["bio"].as_str().map(str::to_string)).unwrap_or_default();
+    let bio = |id: &str| {
+        for_subject(d, "subject", id)
+            .find_map(|r| r["bio"].as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
     let ja = bio(&persona(d, "dprk_jp_relay_worker").subject_ids[0]);
     assert!(ja.contains("开发") && ja.contains("软件") && ja.contains('，'));
     let natural = bio(&persona(d, "lookalike_natural_japanese").subject_ids[0]);
@@ -405,8 +525,14 @@ fn scenario_shapes_hold() {
     // Legit subjects never have a record with a forbidden property: camera refused only for the
     // privacy-minded look-alike.
     for r in of_kind(d, "meeting").filter(|r| r["refused"] == true) {
-        let p = d.persona_of(r["subject_id"].as_str().expect("id")).expect("persona");
-        assert!(p.label == "dprk" || p.persona == "lookalike_privacy_minded", "{}", p.persona);
+        let p = d
+            .persona_of(r["subject_id"].as_str().expect("id"))
+            .expect("persona");
+        assert!(
+            p.label == "dprk" || p.persona == "lookalike_privacy_minded",
+            "{}",
+            p.persona
+        );
     }
 }
 
@@ -418,7 +544,11 @@ fn writes_one_file_per_kind() {
     assert_eq!(paths.len(), 15);
     let mut total = 0;
     for p in &paths {
-        let kind = p.file_stem().and_then(|s| s.to_str()).expect("stem").to_string();
+        let kind = p
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("stem")
+            .to_string();
         let text = std::fs::read_to_string(p).expect("read");
         for line in text.lines() {
             let v: Value = serde_json::from_str(line).expect("json");
