@@ -183,8 +183,50 @@ pub fn ordinary(g: &mut Gen, n: usize) {
     for i in 0..n {
         let mut rng = g.rng(&format!("ordinary-{i}"));
         let cc = *rng.weighted(mix);
-        let p = g.make_person(&mut rng, cc, None);
-        let life = g.honest_life(&p, &mut rng);
+        let mut p = g.make_person(&mut rng, cc, None);
+        // Some freelancers in markets with costly inbound wires use a payout wallet in their own
+        // name (Payoneer / Wise / PayPal) instead of a local bank account.
+        if matches!(cc, "IN" | "PH" | "VN" | "ID" | "UA" | "BR") && rng.chance(0.2) {
+            let provider = *rng.pick(&["Payoneer", "Wise", "PayPal"]);
+            p.payee = crate::life::Payee {
+                account_id: g.token("pa", &mut rng),
+                method: "wallet",
+                beneficiary: p.legal_name().to_uppercase(),
+                bank: None,
+                crypto: None,
+                provider: Some(provider.into()),
+                currency: "USD".into(),
+                fx: 1.0,
+            };
+        }
+        let mut life = g.honest_life(&p, &mut rng);
+        // A few go to a conference or visit family abroad for some days, keeping their usual
+        // hours (travel day in between, plausible speed).
+        if rng.chance(0.05) {
+            let dest = *rng.pick(&[
+                ("gb_london", "GB"),
+                ("de_berlin", "DE"),
+                ("us_newyork", "US"),
+                ("sg_singtel", "SG"),
+                ("jp_tokyo", "JP"),
+            ]);
+            if dest.1 != cc {
+                let from_day = rng.range(5, g.days - 12);
+                let hotel = net::ip_in(dest.0, &mut rng);
+                life.stays = vec![
+                    Stay {
+                        from_day,
+                        tz: p.tz.clone(),
+                        ips: vec![(IpSrc::Fixed(hotel), 1)],
+                    },
+                    Stay {
+                        from_day: from_day + rng.range(4, 8),
+                        tz: p.tz.clone(),
+                        ips: life.ips.clone(),
+                    },
+                ];
+            }
+        }
         let opts = EngOpts {
             contracts: rng.range(1, 4) as usize,
             staff_aug: rng.chance(0.3),

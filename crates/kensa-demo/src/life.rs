@@ -842,6 +842,10 @@ impl Gen {
                 _ => (life.device.clone(), life.ua.clone()),
             };
             let login_at = s_utc - rng.range(60, 900);
+            if rng.chance(0.02) {
+                // A mistyped password first.
+                self.push(json!({"kind": "login", "subject_id": id, "at": utc(login_at - rng.range(20, 120)), "ip": ip, "success": false, "device_id": dev, "user_agent": ua, "method": life.login_method}));
+            }
             self.push(json!({"kind": "login", "subject_id": id, "at": utc(login_at), "ip": ip, "success": true, "device_id": dev, "user_agent": ua, "method": life.login_method}));
             if !used.contains(&ip) {
                 used.push(ip.clone());
