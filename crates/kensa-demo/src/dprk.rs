@@ -289,7 +289,7 @@ fn multi_account_operator(g: &mut Gen) {
     let shared_passport = format!("{}", rng.range(500_000_000, 599_999_999));
     let shared_image = ident::sha256_hex(&format!("forged-scan:{shared_passport}"));
     let icbc = cn_bank(g, &mut rng, 1, "ZHAO MINGHUI");
-    let base_phone = format!("+1312555{:03}", rng.range(100, 190));
+    let base_phone = format!("+13125550{:03}", rng.range(100, 190));
     let mut ids = Vec::new();
     let mut engs_all = Vec::new();
     let plan: [(&str, usize); 3] = [("US", 2), ("GB", 0), ("SG", 0)];
@@ -298,7 +298,7 @@ fn multi_account_operator(g: &mut Gen) {
         p.email = format!("alexdev.pro{}@outlook.com", k + 1);
         p.phone = format!("{}{}", &base_phone[..base_phone.len() - 1], k);
         p.laptop = device.clone();
-        p.skills = vec!["react".into(), "node.js".into(), "typescript".into()];
+        p.reskill(&["react", "node.js", "typescript"], &mut rng);
         p.passport_no = shared_passport.clone();
         let ips = vec![
             (IpSrc::Pool("m247_london"), 5),
@@ -461,11 +461,9 @@ fn jp_relay_worker(g: &mut Gen) {
     let mut rng = g.rng("dprk-jp-relay");
     let mut p = g.make_person(&mut rng, "JP", None);
     p.sex = 'M';
-    p.given = "Kenji".into();
-    p.nickname = "Kenji".into();
-    p.family = "Sato".into();
+    p.rename("Kenji", "", "Sato", &mut rng);
     p.native = "佐藤健二".into();
-    p.skills = vec!["react".into(), "node.js".into(), "typescript".into()];
+    p.reskill(&["react", "node.js", "typescript"], &mut rng);
     p.rate = 1800.0;
     p.headline = "フルスタック开发者（React/Node.js）".into();
     p.bio = "您好，我是佐藤です。软件开发经验8年以上があります，React和Node.jsの开发を得意します。高品质的なコードを提供することができます！日本の客户と仕事をたくさんしました，请放心交给我。価格は安いです，早く纳品します。".into();
@@ -591,7 +589,7 @@ fn jp_relay_worker(g: &mut Gen) {
 fn review_ring(g: &mut Gen) {
     let mut rng = g.rng("dprk-review-ring");
     let mut p = g.make_person(&mut rng, "SG", None);
-    p.skills = vec!["solidity".into(), "rust".into(), "typescript".into()];
+    p.reskill(&["solidity", "rust", "typescript"], &mut rng);
     p.rate = 55.0;
     p.employment = vec![
         (
@@ -730,11 +728,8 @@ fn sanctioned_wallet(g: &mut Gen) {
     let mut rng = g.rng("dprk-sanctioned");
     let mut p = g.make_person(&mut rng, "US", Some(1));
     p.sex = 'M';
-    p.given = "Samuel".into();
+    p.rename("Samuel", "", "Kim", &mut rng);
     p.nickname = "Sam".into();
-    p.middle.clear();
-    p.family = "Kim".into();
-    p.payee.beneficiary = "SAMUEL KIM".into();
     let houston = p.home_ip.clone();
     let ips = vec![
         (IpSrc::Fixed(houston), 12),
@@ -843,10 +838,8 @@ fn deepfake_interviewee(g: &mut Gen) {
     let mut rng = g.rng("dprk-deepfake");
     let mut p = g.make_person(&mut rng, "DE", None);
     p.sex = 'M';
-    p.given = "Lukas".into();
-    p.nickname = "Lukas".into();
-    p.family = "Becker".into();
-    p.skills = vec!["rust".into(), "go".into(), "kubernetes".into()];
+    p.rename("Lukas", "", "Becker", &mut rng);
+    p.reskill(&["rust", "go", "kubernetes"], &mut rng);
     p.employment = vec![
         (
             "Northwind Digital".into(),
@@ -872,7 +865,7 @@ fn deepfake_interviewee(g: &mut Gen) {
         (IpSrc::Fixed(berlin), 8),
         (IpSrc::Pool("m247_amsterdam"), 3),
     ];
-    let life = covert_life(g, &p, &mut rng, "Asia/Shanghai", 9.5, ips);
+    let life = covert_life(g, &p, &mut rng, "Asia/Shanghai", 8.0, ips);
     let mut profs = g.profiles(
         &p,
         &["freelance_platform", "payment_platform", "resume", "social"],
@@ -1043,7 +1036,7 @@ fn exfil_contractor(g: &mut Gen) {
 fn subtle_underpriced(g: &mut Gen) {
     let mut rng = g.rng("dprk-subtle-underpriced");
     let mut p = g.make_person(&mut rng, "SG", None);
-    p.skills = vec!["go".into(), "kubernetes".into(), "aws".into()];
+    p.reskill(&["go", "kubernetes", "aws"], &mut rng);
     p.rate = 24.0;
     let hk = net::ip_in("hk_hkt", &mut rng);
     let ips = vec![(IpSrc::Fixed(p.home_ip.clone()), 18), (IpSrc::Fixed(hk), 1)];
@@ -1141,7 +1134,7 @@ fn subtle_payout_switcher(g: &mut Gen) {
 fn subtle_hours(g: &mut Gen) {
     let mut rng = g.rng("dprk-subtle-hours");
     let mut p = g.make_person(&mut rng, "US", Some(2));
-    p.skills = vec!["solidity".into(), "typescript".into(), "react".into()];
+    p.reskill(&["solidity", "typescript", "react"], &mut rng);
     p.rate = (world::skill_rate("solidity") * 0.9).round();
     p.employment = vec![
         (

@@ -484,10 +484,7 @@ fn prc_resident(g: &mut Gen) {
         ("Zhang", "Wei", "张伟"),
         ("Liu", "Yang", "刘洋"),
     ]);
-    p.given = given.into();
-    p.family = fam.into();
-    p.middle.clear();
-    p.nickname = given.into();
+    p.rename(given, "", fam, &mut rng);
     p.native = native.into();
     p.nationality = "CN".into();
     p.lang = Lang::Zh;
@@ -567,7 +564,7 @@ fn prc_resident(g: &mut Gen) {
 fn web3(g: &mut Gen) {
     let mut rng = g.rng("la-web3");
     let mut p = g.make_person(&mut rng, "UA", None);
-    p.skills = vec!["solidity".into(), "typescript".into(), "react".into()];
+    p.reskill(&["solidity", "typescript", "react"], &mut rng);
     p.rate = (world::skill_rate("solidity") * 0.55).round();
     p.employment = vec![
         (
@@ -628,13 +625,9 @@ fn married_name(g: &mut Gen) {
     let mut rng = g.rng("la-married");
     let mut p = g.make_person(&mut rng, "US", Some(3));
     p.sex = 'F';
-    p.given = "Sarah".into();
-    p.nickname = "Sarah".into();
-    p.middle.clear();
-    let maiden = "Sarah Kowalski".to_string();
-    p.family = "Bennett".into();
+    p.rename("Sarah", "", "Bennett", &mut rng);
     p.payee.beneficiary = p.legal_name().to_uppercase();
-    p.email = "sarah.bennett.dev@gmail.com".into();
+    let maiden = "Sarah Kowalski".to_string();
     let life = g.honest_life(&p, &mut rng);
     let mut sources = g.profiles(
         &p,
@@ -692,10 +685,8 @@ fn korean_american(g: &mut Gen) {
     let mut rng = g.rng("la-korean-american");
     let mut p = g.make_person(&mut rng, "US", Some(0));
     p.sex = 'M';
-    p.given = "Young Chul".into();
+    p.rename("Young Chul", "", "Kim", &mut rng);
     p.nickname = "Daniel".into();
-    p.middle.clear();
-    p.family = "Kim".into();
     p.native = "김영철".into();
     p.dob = (1991, 11, 3);
     p.email = format!("daniel.yc.kim{}@gmail.com", rng.range(10, 99));

@@ -125,6 +125,44 @@ impl Person {
     pub fn dob_str(&self) -> String {
         time::ymd(self.dob.0, self.dob.1, self.dob.2)
     }
+
+    /// Give the person another name, keeping e-mail, URLs and own-name payout consistent.
+    pub fn rename(&mut self, given: &str, middle: &str, family: &str, rng: &mut Rng) {
+        let own_payee = self.payee.beneficiary == self.legal_name().to_uppercase();
+        self.given = given.to_string();
+        self.middle = middle.to_string();
+        self.family = family.to_string();
+        self.nickname = given.to_string();
+        let (g, f) = (ascii_fold(given), ascii_fold(family));
+        let domain = self
+            .email
+            .split_once('@')
+            .map_or("gmail.com".to_string(), |x| x.1.to_string());
+        self.email = format!("{g}.{f}{}@{domain}", rng.range(1, 99));
+        let slug = format!("{g}-{f}");
+        self.urls = vec![
+            format!("https://github.com/{slug}{}", rng.range(1, 99)),
+            format!("https://{slug}.dev"),
+        ];
+        if own_payee {
+            self.payee.beneficiary = self.legal_name().to_uppercase();
+        }
+    }
+
+    /// Give the person other skills, keeping headline, bio and job titles consistent.
+    pub fn reskill(&mut self, skills: &[&str], rng: &mut Rng) {
+        self.skills = skills.iter().map(|s| s.to_string()).collect();
+        let title_en = world::skill_title(skills[0]);
+        let title_ja = world::skill_title_ja(skills[0]);
+        let years = (2026 - self.dob.0 - 22).clamp(1, 25);
+        self.headline = text::headline(self.lang, title_en, title_ja);
+        self.bio = text::bio(self.lang, title_en, title_ja, &self.skills, years, rng);
+        for e in &mut self.employment {
+            if !e.1.starts_with("Freelance") {
+                e.1 = title_en.to_string();
+            }
+        }
+    }
 }
 
 /// A client organisation (itself a subject: clients write reviews).
@@ -954,7 +992,9 @@ impl Gen {
                 (Some(d), 0) => d,
                 _ => rng.range(-45, 30),
             };
-            let start = self.t0 + start_day * 86_400 + rng.range(0, 86_400);
+            let (cd0, _) = time::to_local(&client.tz, self.t0);
+            let start =
+                time::local_to_utc(&client.tz, cd0 + start_day, rng.range(9 * 3600, 18 * 3600));
             let end = start + rng.range(30, 120) * 86_400;
             let (rf, rt) = self.required_hours(&client, &p.tz);
             let thread = self.token("th", rng);
@@ -975,7 +1015,12 @@ impl Gen {
             self.push(contract);
             // Interview before the contract.
             if opts.interview != Meet::Skip {
-                let at = start - rng.range(2, 9) * 86_400;
+                let (sd, _) = time::to_local(&client.tz, start);
+                let at = time::local_to_utc(
+                    &client.tz,
+                    sd - rng.range(2, 9),
+                    rng.range(10 * 3600, 17 * 3600),
+                );
                 self.meeting(&p.id, at, "interview", opts.interview, &client, rng);
             }
             // Messages during the contract, sent by the client during their required hours.

@@ -165,6 +165,14 @@ fn every_record_has_a_known_kind_and_its_required_fields() {
     for r in of_kind(d, "check") {
         assert!(r["check"].as_str().is_some_and(|c| c.starts_with("DD-")));
     }
+    for r in of_kind(d, "payout") {
+        assert!(r["amount"].as_f64().is_some_and(|a| a > 0.0), "{r}");
+    }
+    for r in of_kind(d, "contract") {
+        if let Some(a) = r["rate"]["amount"].as_f64() {
+            assert!(a > 0.0, "{r}");
+        }
+    }
     for r in of_kind(d, "review") {
         let rating = r["rating"].as_u64().expect("rating");
         assert!((1..=5).contains(&rating));
