@@ -88,7 +88,9 @@ fn say(g: &mut Gen, id: &str, at: i64, e: &Engaged, text: &str, lang: &str) {
 
 /// A moment inside the person's n-th working window (clamped).
 fn in_window(lived: &Lived, n: usize, rng: &mut Rng) -> i64 {
-    let w = &lived.work[n.min(lived.work.len().saturating_sub(1))];
+    let Some(w) = lived.work.get(n.min(lived.work.len().saturating_sub(1))) else {
+        return 0;
+    };
     w.0 + rng.range(0, (w.1 - w.0).max(1))
 }
 
@@ -214,7 +216,7 @@ fn laptop_farm(g: &mut Gen) {
         let e = engs[0].clone();
         g.staff_aug(&p, &lived, &e, &mut rng, Some(&farm_addr));
         // A security key sent later to the ID address is redirected to the farm.
-        let at = g.t0 + rng.range(10, 40) * 86_400;
+        let at = g.at_day(rng.range(10, 40));
         g.push(json!({"kind": "shipment", "subject_id": p.id, "at": utc(at), "status": "redirected", "address": p.addr.json(), "redirect_address": farm_addr.json(), "item": "hardware security key (YubiKey 5)", "carrier": "FedEx", "notes": "Recipient requested redirect to a different address."}));
         let t = e.start.max(g.t0) + 2 * 86_400;
         endpoint(
@@ -387,7 +389,10 @@ fn vpn_us_claimant(g: &mut Gen) {
     // Impossible travel: a New York residential login, then Shenyang 40 minutes later (VPN dropped).
     let ny = net::ip_in("us_newyork", &mut rng);
     let shenyang = net::ip_in("cn_shenyang", &mut rng);
-    let t = lived.work[lived.work.len() / 2].0 + 3600;
+    let t = lived
+        .work
+        .get(lived.work.len() / 2)
+        .map_or(g.t0 + 86_400, |w| w.0 + 3600);
     g.push(json!({"kind": "login", "subject_id": p.id, "at": utc(t), "ip": ny, "success": true, "device_id": p.laptop, "user_agent": p.ua, "method": "password"}));
     g.push(json!({"kind": "login", "subject_id": p.id, "at": utc(t + 40 * 60), "ip": shenyang, "success": true, "device_id": p.laptop, "user_agent": p.ua, "method": "password"}));
     for k in 0..6 {
@@ -402,12 +407,11 @@ fn vpn_us_claimant(g: &mut Gen) {
         cn_bank(g, &mut rng, 2, "SUN HAIYAN"),
     ];
     for d in dests.iter().skip(1) {
-        let mut v =
-            json!({"kind": "payout_account", "subject_id": p.id, "at": utc(g.t0 + 5 * 86_400)});
+        let mut v = json!({"kind": "payout_account", "subject_id": p.id, "at": utc(g.at_day(5))});
         d.fill(&mut v);
         g.push(v);
     }
-    let mut at = g.t0 + 6 * 86_400;
+    let mut at = g.at_day(6);
     while at < g.t_end() - 86_400 {
         let d = &dests[rng.index(dests.len())];
         let mut v = json!({"kind": "payout", "subject_id": p.id, "at": utc(at), "amount": rng.range(120, 480) as f64, "currency": "USD", "direction": "outgoing", "transfer_type": "onward_transfer", "provider": "payment_platform"});
@@ -517,7 +521,7 @@ fn jp_relay_worker(g: &mut Gen) {
         contracts: 2,
         interview: Meet::Refused,
         standup: Meet::CameraOff,
-        payees: vec![(g.t0 - 40 * 86_400, borrowed), (g.t0 + 30 * 86_400, wallet)],
+        payees: vec![(g.t0 - 40 * 86_400, borrowed), (g.at_day(30), wallet)],
         clients: Some(jp),
         first_start_day: Some(-10),
         staff_aug: true,
@@ -648,10 +652,7 @@ fn review_ring(g: &mut Gen) {
         contracts: 2,
         interview: Meet::CameraOff,
         standup: Meet::Skip,
-        payees: vec![
-            (g.t0 - 100 * 86_400, pp.clone()),
-            (g.t0 + 20 * 86_400, wallet),
-        ],
+        payees: vec![(g.t0 - 100 * 86_400, pp.clone()), (g.at_day(20), wallet)],
         ..EngOpts::default()
     };
     let engs = g.engage(&p, &lived, &opts, &mut rng);
@@ -670,7 +671,7 @@ fn review_ring(g: &mut Gen) {
     let mut ring = Vec::new();
     for k in 0..5 {
         let id = g.new_id();
-        let review_at = g.t0 + (8 + 7 * k) * 86_400 + rng.range(0, 86_400);
+        let review_at = g.t0 + (8 + k * ((g.days - 12) / 5).max(1)) * 86_400 + rng.range(0, 86_400);
         let created = review_at - rng.range(2, 9) * 86_400;
         let name = format!(
             "{} {}",
@@ -762,9 +763,9 @@ fn sanctioned_wallet(g: &mut Gen) {
         standup: Meet::CameraOff,
         payees: vec![
             (g.t0 - 80 * 86_400, own),
-            (g.t0 + 14 * 86_400, wise),
-            (g.t0 + 27 * 86_400, t_wallet),
-            (g.t0 + 38 * 86_400, sanctioned),
+            (g.at_day(14), wise),
+            (g.at_day(27), t_wallet),
+            (g.at_day(38), sanctioned),
         ],
         clients: Some(us_clients(g)),
         first_start_day: Some(-30),
@@ -790,7 +791,12 @@ fn sanctioned_wallet(g: &mut Gen) {
     );
     // Exfiltration burst near the end, partly from Vladivostok.
     let vlad = net::ip_in("ru_vladivostok", &mut rng);
-    let burst = lived.work[lived.work.len() - 3].0 + 1800;
+    let burst_w = lived
+        .work
+        .get(lived.work.len().saturating_sub(3))
+        .cloned()
+        .unwrap_or((g.t0, g.t0, p.home_ip.clone()));
+    let burst = burst_w.0 + 1800;
     let secrets = [
         "git:client/infra-secrets",
         "drive:/finance/q3-forecast.xlsx",
@@ -809,7 +815,7 @@ fn sanctioned_wallet(g: &mut Gen) {
         let ip = if k % 4 == 0 {
             vlad.clone()
         } else {
-            lived.work[lived.work.len() - 3].2.clone()
+            burst_w.2.clone()
         };
         g.push(json!({"kind": "access", "subject_id": p.id, "at": utc(burst + k as i64 * 17), "resource": format!("{r}#{k}"), "action": "download", "sensitivity": sens, "bytes": rng.range(2_000_000, 80_000_000), "ip": ip}));
     }
@@ -916,7 +922,7 @@ fn deepfake_interviewee(g: &mut Gen) {
         pass["mrz"] = json!(format!("{l1}\n{l2}"));
     }
     g.push(pass);
-    g.check(&p.id, g.t0 + 4 * 86_400, "DD-VIDEO-INTERVIEW", "inconclusive", "Interviewer noticed lip-sync lag and flickering face edges; candidate refused to turn sideways.");
+    g.check(&p.id, g.at_day(4), "DD-VIDEO-INTERVIEW", "inconclusive", "Interviewer noticed lip-sync lag and flickering face edges; candidate refused to turn sideways.");
     persona(
         g,
         vec![p.id.clone()],
@@ -999,7 +1005,10 @@ fn exfil_contractor(g: &mut Gen) {
         "mouse-jiggler software keeping the session awake",
     );
     // Bulk access to secrets, partly from foreign addresses.
-    let burst = lived.work[lived.work.len() * 2 / 3].0 + 3600;
+    let burst = lived
+        .work
+        .get(lived.work.len() * 2 / 3)
+        .map_or(g.t0 + 86_400, |w| w.0 + 3600);
     let kp = net::ip_in("kp_star", &mut rng);
     for k in 0..90i64 {
         let ip = match k % 5 {
@@ -1111,9 +1120,9 @@ fn subtle_payout_switcher(g: &mut Gen) {
         contracts: 1,
         payees: vec![
             (g.t0 - 60 * 86_400, own),
-            (g.t0 + 12 * 86_400, second),
-            (g.t0 + 25 * 86_400, third),
-            (g.t0 + 41 * 86_400, fourth),
+            (g.at_day(12), second),
+            (g.at_day(25), third),
+            (g.at_day(41), fourth),
         ],
         first_start_day: Some(-20),
         ..EngOpts::default()

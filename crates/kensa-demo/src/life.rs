@@ -338,6 +338,11 @@ impl Gen {
         self.t0 + self.days * 86_400
     }
 
+    /// The instant `d` days into a 60-day window, scaled to the configured window length.
+    pub fn at_day(&self, d: i64) -> i64 {
+        self.t0 + d * self.days * 86_400 / 60
+    }
+
     /// A named random stream.
     pub fn rng(&self, tag: &str) -> Rng {
         Rng::derive(self.seed, tag)
@@ -990,7 +995,7 @@ impl Gen {
             let client = self.clients[ci].clone();
             let start_day = match (opts.first_start_day, k) {
                 (Some(d), 0) => d,
-                _ => rng.range(-45, 30),
+                _ => rng.range(-45, (self.days / 2).max(1)),
             };
             let (cd0, _) = time::to_local(&client.tz, self.t0);
             let start =

@@ -46,6 +46,9 @@ impl Rng {
 
     /// Uniform integer in `lo..hi` (half-open, `hi > lo`).
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        if hi <= lo {
+            return lo;
+        }
         lo + self.below((hi - lo) as u64) as i64
     }
 

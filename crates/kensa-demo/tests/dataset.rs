@@ -567,3 +567,39 @@ fn writes_one_file_per_kind() {
     assert_eq!(total, d.records.len());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn small_and_odd_configurations_work() {
+    for (seed, legit, days) in [(1u64, 0usize, 14u32), (2, 5, 21), (3, 20, 30)] {
+        let d = generate(&DemoConfig {
+            seed,
+            legit_subjects: legit,
+            start: "2027-03-01T00:00:00Z",
+            days,
+        });
+        let t0 = time::parse_rfc3339("2027-03-01T00:00:00Z").expect("start");
+        let mut labelled = BTreeSet::new();
+        for r in &d.records {
+            if r["kind"] == "label" {
+                assert!(labelled.insert(r["subject_id"].as_str().expect("id").to_string()));
+            }
+            if let Some(at) = r.get("at").and_then(Value::as_str) {
+                let t = time::parse_rfc3339(at).expect("time");
+                assert!(
+                    t > t0 - 20 * 365 * 86_400 && t <= t0 + i64::from(days) * 86_400 + 86_400,
+                    "{at} outside window: {r}"
+                );
+            }
+        }
+        let subjects: BTreeSet<String> = of_kind(&d, "subject")
+            .filter_map(|r| r["subject_id"].as_str().map(str::to_string))
+            .collect();
+        assert_eq!(subjects, labelled);
+        let ordinary = d
+            .personas
+            .iter()
+            .find(|p| p.persona == "ordinary_freelancer")
+            .expect("ordinary");
+        assert_eq!(ordinary.subject_ids.len(), legit);
+    }
+}
