@@ -206,6 +206,7 @@ fn laptop_farm(g: &mut Gen) {
             first_start_day: Some(-20 + i as i64 * 3),
             hours_per_week: (38.0, 40.0),
             staff_aug: true,
+            ongoing: true,
             ..EngOpts::default()
         };
         let engs = g.engage(&p, &lived, &opts, &mut rng);
@@ -315,6 +316,7 @@ fn multi_account_operator(g: &mut Gen) {
             interview: Meet::CameraOff,
             standup: Meet::Skip,
             payees: vec![(g.t0 - 60 * 86_400, icbc.clone())],
+            ongoing: true,
             ..EngOpts::default()
         };
         let engs = g.engage(&p, &lived, &opts, &mut rng);
@@ -378,6 +380,7 @@ fn vpn_us_claimant(g: &mut Gen) {
         clients: Some(clients),
         first_start_day: Some(-25),
         staff_aug: true,
+        ongoing: true,
         ..EngOpts::default()
     };
     let engs = g.engage(&p, &lived, &opts, &mut rng);
@@ -526,6 +529,7 @@ fn jp_relay_worker(g: &mut Gen) {
         first_start_day: Some(-10),
         staff_aug: true,
         msg_lang: Some(Lang::Ja),
+        ongoing: true,
         ..EngOpts::default()
     };
     let engs = g.engage(&p, &lived, &opts, &mut rng);
@@ -653,6 +657,7 @@ fn review_ring(g: &mut Gen) {
         interview: Meet::CameraOff,
         standup: Meet::Skip,
         payees: vec![(g.t0 - 100 * 86_400, pp.clone()), (g.at_day(20), wallet)],
+        ongoing: true,
         ..EngOpts::default()
     };
     let engs = g.engage(&p, &lived, &opts, &mut rng);
@@ -772,6 +777,7 @@ fn sanctioned_wallet(g: &mut Gen) {
         hours_per_week: (40.0, 40.0),
         staff_aug: true,
         msg_lang: Some(Lang::En),
+        ongoing: true,
         ..EngOpts::default()
     };
     let engs = g.engage(&p, &lived, &opts, &mut rng);
@@ -908,6 +914,7 @@ fn deepfake_interviewee(g: &mut Gen) {
         standup: Meet::CameraOff,
         clients: Some(de),
         first_start_day: Some(5),
+        ongoing: true,
         ..EngOpts::default()
     };
     g.engage(&p, &lived, &opts, &mut rng);
@@ -960,6 +967,7 @@ fn exfil_contractor(g: &mut Gen) {
         clients: Some(us_clients(g)),
         first_start_day: Some(-15),
         staff_aug: true,
+        ongoing: true,
         ..EngOpts::default()
     };
     let engs = g.engage(&p, &lived, &opts, &mut rng);
@@ -1056,6 +1064,7 @@ fn subtle_underpriced(g: &mut Gen) {
         contracts: 2,
         interview: Meet::CameraOn,
         standup: Meet::CameraOff,
+        ongoing: true,
         ..EngOpts::default()
     };
     g.engage(&p, &lived, &opts, &mut rng);
@@ -1125,6 +1134,7 @@ fn subtle_payout_switcher(g: &mut Gen) {
             (g.at_day(41), fourth),
         ],
         first_start_day: Some(-20),
+        ongoing: true,
         ..EngOpts::default()
     };
     g.engage(&p, &lived, &opts, &mut rng);
@@ -1179,6 +1189,7 @@ fn subtle_hours(g: &mut Gen) {
         contracts: 1,
         clients: Some(us_clients(g)),
         first_start_day: Some(-10),
+        ongoing: true,
         ..EngOpts::default()
     };
     g.engage(&p, &lived, &opts, &mut rng);

@@ -247,6 +247,8 @@ pub struct EngOpts {
     pub hours_per_week: (f64, f64),
     pub staff_aug: bool,
     pub msg_lang: Option<Lang>,
+    /// The first contract is still running at the end of the window.
+    pub ongoing: bool,
 }
 
 impl Default for EngOpts {
@@ -262,6 +264,7 @@ impl Default for EngOpts {
             hours_per_week: (15.0, 40.0),
             staff_aug: false,
             msg_lang: None,
+            ongoing: false,
         }
     }
 }
@@ -782,9 +785,23 @@ impl Gen {
             }
         }
         let mut v = self.profiles(p, &sources, rng);
-        // Honest variations: a portfolio that lists only the first two skills, an older resume
-        // without the current job, a second e-mail on the payment profile.
+        // Honest variations: a portfolio that lists only the first two skills, a second e-mail on
+        // the payment profile, a resume without the middle name, a Korean name written family
+        // name first, a Japanese display name in kanji.
         for s in &mut v {
+            if s["source"] == "resume" && !p.middle.is_empty() && p.cc != "VN" && rng.chance(0.5) {
+                s["legal_name"] = json!(format!("{} {}", p.given, p.family));
+            }
+            if s["source"] == "resume" && p.cc == "KR" && rng.chance(0.4) {
+                s["legal_name"] = json!(format!("{} {}", p.family, p.given));
+            }
+            if s["source"] == "freelance_platform"
+                && p.cc == "JP"
+                && !p.native.is_empty()
+                && rng.chance(0.25)
+            {
+                s["display_name"] = json!(p.native);
+            }
             if s["source"] == "portfolio"
                 && rng.chance(0.3)
                 && let Some(a) = s["skills"].as_array_mut()
@@ -1000,7 +1017,11 @@ impl Gen {
             let (cd0, _) = time::to_local(&client.tz, self.t0);
             let start =
                 time::local_to_utc(&client.tz, cd0 + start_day, rng.range(9 * 3600, 18 * 3600));
-            let end = start + rng.range(30, 120) * 86_400;
+            let end = if opts.ongoing && k == 0 {
+                self.t_end() + rng.range(10, 90) * 86_400
+            } else {
+                start + rng.range(30, 120) * 86_400
+            };
             let (rf, rt) = self.required_hours(&client, &p.tz);
             let thread = self.token("th", rng);
             let hours = rng

@@ -395,6 +395,21 @@ fn sanctioned_persona_uses_a_listed_wallet_and_name() {
         .find(|a| a["beneficiary_name"] == "KIM SANG MAN")
         .expect("sanctioned beneficiary");
     let addr = sanctioned["crypto"]["address"].as_str().expect("address");
+    assert!(
+        for_subject(d, "payout", id).any(|r| r["crypto"]["address"] == addr),
+        "paid into the listed wallet"
+    );
+    // The changes happen while one contract runs.
+    let contract_at = for_subject(d, "contract", id)
+        .filter_map(|r| time::parse_rfc3339(r["at"].as_str()?))
+        .min()
+        .expect("contract");
+    let changes = accts
+        .iter()
+        .filter_map(|a| time::parse_rfc3339(a["at"].as_str()?))
+        .filter(|t| *t > contract_at)
+        .count();
+    assert!(changes >= 3, "{changes} changes after the contract began");
     let list = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/crypto/sanctioned_addresses_ETH.txt");
     match std::fs::read_to_string(&list) {
