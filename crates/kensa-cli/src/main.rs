@@ -2,12 +2,12 @@
 //! library crates (see ARCHITECTURE.md).
 
 mod catalog;
+mod demo;
 mod progress;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use kensa_engine::{IngestOptions, ScanOptions};
-use kensa_report::Bi;
 use kensa_score::Policy;
 use kensa_store::{Durability, Store};
 use std::path::PathBuf;
@@ -211,7 +211,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             catalog::print(json);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { out, seed } => demo(out, seed, quiet, &progress),
+        Command::Demo { out, seed } => demo::run(out, seed, quiet, &progress),
         Command::Policy => {
             print!("{}", kensa_score::DEFAULT_POLICY);
             Ok(ExitCode::SUCCESS)
@@ -223,7 +223,7 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn load_policy(path: Option<&PathBuf>) -> Result<(Policy, String, String)> {
+pub(crate) fn load_policy(path: Option<&PathBuf>) -> Result<(Policy, String, String)> {
     Ok(match path {
         None => (
             Policy::default_policy(),
@@ -242,7 +242,7 @@ fn load_policy(path: Option<&PathBuf>) -> Result<(Policy, String, String)> {
     })
 }
 
-fn print_scan(s: &kensa_engine::ScanSummary, quiet: bool) {
+pub(crate) fn print_scan(s: &kensa_engine::ScanSummary, quiet: bool) {
     for w in &s.ingest.warnings {
         eprintln!("warning: {w}");
     }
@@ -265,14 +265,4 @@ fn print_scan(s: &kensa_engine::ScanSummary, quiet: bool) {
     if s.ingest.rejected > 0 {
         eprintln!("rejects:  {}", s.rejects_path.display());
     }
-}
-
-fn demo(
-    out: PathBuf,
-    seed: Option<u64>,
-    quiet: bool,
-    progress: &progress::Bar,
-) -> Result<ExitCode> {
-    let _ = (out, seed, quiet, progress, Bi::new("", ""));
-    bail!("the demo generator is not built yet")
 }
