@@ -15,6 +15,7 @@ const DEMO_MARKER: &str = ".kensa-demo";
 pub fn run(
     out: PathBuf,
     seed: Option<u64>,
+    population: usize,
     quiet: bool,
     progress: &progress::Bar,
 ) -> Result<ExitCode> {
@@ -45,6 +46,7 @@ pub fn run(
 
     let cfg = kensa_demo::DemoConfig {
         seed,
+        legit_subjects: population,
         ..Default::default()
     };
     let data = kensa_demo::generate(&cfg);

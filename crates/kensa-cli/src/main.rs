@@ -82,6 +82,9 @@ enum Command {
         /// Random seed of the generator.
         #[arg(long)]
         seed: Option<u64>,
+        /// Number of ordinary legitimate freelancers (personas and look-alikes come on top).
+        #[arg(long, default_value_t = 300)]
+        population: usize,
     },
     /// Print the built-in default policy (a starting point for your own).
     Policy,
@@ -211,7 +214,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             catalog::print(json);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { out, seed } => demo::run(out, seed, quiet, &progress),
+        Command::Demo {
+            out,
+            seed,
+            population,
+        } => demo::run(out, seed, population, quiet, &progress),
         Command::Policy => {
             print!("{}", kensa_score::DEFAULT_POLICY);
             Ok(ExitCode::SUCCESS)

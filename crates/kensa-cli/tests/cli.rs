@@ -193,3 +193,33 @@ fn catalog_lists_every_id() {
         .unwrap();
     assert_eq!(multi_ip["covered_by"][0], "login_multi_ip");
 }
+
+#[test]
+fn demo_writes_a_report_and_refuses_foreign_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = kensa(&["demo", "--out", "d", "--population", "10"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("SYNTHETIC"),
+        "the demo says its data is synthetic"
+    );
+    let report = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    let html = std::fs::read_to_string(dir.path().join(&report)).unwrap();
+    assert!(html.contains("合成データ") && html.contains("SYNTHETIC DATA"));
+    let subjects = std::fs::read_to_string(dir.path().join("d/subjects.jsonl")).unwrap();
+    assert!(subjects.lines().count() > 10);
+    // A second run replaces the first; a directory that is not a demo's is left alone.
+    assert!(
+        kensa(
+            &["demo", "--out", "d", "--population", "10", "--quiet"],
+            dir.path()
+        )
+        .status
+        .success()
+    );
+    std::fs::create_dir(dir.path().join("mine")).unwrap();
+    std::fs::write(dir.path().join("mine/precious.txt"), "x").unwrap();
+    let o = kensa(&["demo", "--out", "mine"], dir.path());
+    assert!(!o.status.success());
+    assert!(dir.path().join("mine/precious.txt").exists());
+}
