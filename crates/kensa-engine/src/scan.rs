@@ -121,7 +121,7 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
             rejects_path.display()
         )));
     }
-    let (ds, _sidecar) = if before == 0 {
+    let (ds, sidecar) = if before == 0 {
         builder.build()
     } else {
         load_dataset(store, opts.progress)?
@@ -137,7 +137,7 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
     let detectors = kensa_detect::build_all(&opts.policy.detectors);
     let findings = kensa_detect::run_all(&detectors, &ds);
     opts.progress.finish();
-    let results = kensa_score::score_all(&opts.policy, &ds, &findings);
+    let results = kensa_score::score_all(&opts.policy, &ds, &sidecar, &findings);
 
     // 3. Outputs.
     let subjects_path = opts.out_dir.join("subjects.jsonl");

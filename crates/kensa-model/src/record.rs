@@ -493,6 +493,10 @@ pub struct Payout {
     pub bank: Option<Bank>,
     pub crypto: Option<Crypto>,
     pub provider: Option<String>,
+    /// `incoming` (paid to the subject, the default) or `outgoing` (moved onward by them).
+    pub direction: Option<String>,
+    /// Free classification from the source, e.g. `onward_transfer`.
+    pub transfer_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -568,7 +572,9 @@ pub struct IdentityDocument {
     pub name: Option<String>,
     pub date_of_birth: Option<Date>,
     pub expiry: Option<Date>,
-    pub issued: Option<Date>,
+    /// Date of issue (`issue_date`; `issued` is accepted too).
+    #[serde(alias = "issued")]
+    pub issue_date: Option<Date>,
     pub mrz: Option<String>,
     pub address: Option<Address>,
     pub image_sha256: Option<String>,

@@ -74,6 +74,9 @@ struct SubjectView<'a> {
     flag_ids: Vec<&'a str>,
     flags: Vec<FlagView<'a>>,
     detailed: bool,
+    /// Due-diligence items (id, en, ja, status, required) and whether approval is allowed.
+    dd: Vec<serde_json::Value>,
+    approve_allowed: Option<bool>,
 }
 
 fn show(v: &serde_json::Value) -> String {
@@ -116,6 +119,18 @@ pub fn render(meta: &ReportMeta, results: &[SubjectResult]) -> Result<String, Re
                     ids
                 },
                 detailed: show_detail,
+                dd: r
+                    .due_diligence
+                    .as_ref()
+                    .and_then(|d| d.get("items"))
+                    .and_then(|i| i.as_array())
+                    .cloned()
+                    .unwrap_or_default(),
+                approve_allowed: r
+                    .due_diligence
+                    .as_ref()
+                    .and_then(|d| d.get("approve_allowed"))
+                    .and_then(|a| a.as_bool()),
                 flags: r
                     .flags
                     .iter()

@@ -12,6 +12,8 @@
 //! assert!((r.score - 100.0 * policy.prior).abs() < 1e-9);
 //! ```
 
+pub mod dd;
+
 use kensa_detect::DetectorParams;
 use kensa_model::finding::{ScoredFlag, SubjectResult, Tier};
 use kensa_model::{Finding, catalog};
@@ -64,6 +66,9 @@ pub struct Policy {
     /// Prior probability, in (0, 1).
     pub prior: f64,
     pub tiers: Tiers,
+    /// Due-diligence steps required before approval.
+    #[serde(default)]
+    pub due_diligence: dd::DdPolicy,
     #[serde(default)]
     pub flags: BTreeMap<String, FlagWeight>,
     #[serde(default)]
@@ -115,6 +120,19 @@ impl Policy {
                 "[tiers]",
                 "tier thresholds must satisfy 0 <= medium <= high <= critical <= 100".into(),
             ));
+        }
+        for id in p.due_diligence.all_ids() {
+            if catalog::dd(id).is_none() {
+                return Err(invalid(
+                    id,
+                    format!("unknown due-diligence id {id:?} (see `kensa catalog`)"),
+                ));
+            }
+        }
+        for id in p.due_diligence.by_flag.keys() {
+            if catalog::flag(id).is_none() {
+                return Err(invalid(id, format!("unknown flag id {id:?} in [due_diligence.by_flag]")));
+            }
         }
         for (id, w) in &p.flags {
             if catalog::flag(id).is_none() {
@@ -236,6 +254,7 @@ pub fn score_subject(
 pub fn score_all(
     policy: &Policy,
     ds: &kensa_detect::Dataset,
+    side: &kensa_detect::Sidecar,
     findings: &[Finding],
 ) -> Vec<SubjectResult> {
     let mut by_subject: std::collections::HashMap<&str, Vec<Finding>> = Default::default();
@@ -250,7 +269,20 @@ pub fn score_all(
         .iter()
         .map(|s| {
             let fs = by_subject.remove(s.id.as_str()).unwrap_or_default();
-            score_subject(policy, &s.id, s.display_name(), &fs)
+            let mut r = score_subject(policy, &s.id, s.display_name(), &fs);
+            let checks: Vec<(&str, &kensa_model::record::Check)> = side
+                .checks
+                .get(&s.id)
+                .map(|v| v.iter().map(|c| (c.id.as_str(), &c.r)).collect())
+                .unwrap_or_default();
+            let st = dd::status(
+                &policy.due_diligence,
+                r.tier,
+                r.flags.iter().map(|f| f.id.as_str()),
+                &checks,
+            );
+            r.due_diligence = serde_json::to_value(st).ok();
+            r
         })
         .collect();
     out.sort_by(|a, b| {
