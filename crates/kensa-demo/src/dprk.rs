@@ -217,9 +217,9 @@ fn laptop_farm(g: &mut Gen) {
         let e = engs[0].clone();
         g.staff_aug(&p, &lived, &e, &mut rng, Some(&farm_addr));
         // A security key sent later to the ID address is redirected to the farm.
-        let at = g.at_day(rng.range(10, 40));
+        let at = g.at_day(rng.range(10, 40)) + rng.range(0, 86_400);
         g.push(json!({"kind": "shipment", "subject_id": p.id, "at": utc(at), "status": "redirected", "address": p.addr.json(), "redirect_address": farm_addr.json(), "item": "hardware security key (YubiKey 5)", "carrier": "FedEx", "notes": "Recipient requested redirect to a different address."}));
-        let t = e.start.max(g.t0) + 2 * 86_400;
+        let t = e.start.max(g.t0) + 2 * 86_400 + rng.range(0, 43_200);
         endpoint(
             g,
             &p.id,
@@ -410,7 +410,7 @@ fn vpn_us_claimant(g: &mut Gen) {
         cn_bank(g, &mut rng, 2, "SUN HAIYAN"),
     ];
     for d in dests.iter().skip(1) {
-        let mut v = json!({"kind": "payout_account", "subject_id": p.id, "at": utc(g.at_day(5))});
+        let mut v = json!({"kind": "payout_account", "subject_id": p.id, "at": utc(g.at_day(5) + 3 * 3600)});
         d.fill(&mut v);
         g.push(v);
     }
@@ -420,7 +420,7 @@ fn vpn_us_claimant(g: &mut Gen) {
         let mut v = json!({"kind": "payout", "subject_id": p.id, "at": utc(at), "amount": rng.range(120, 480) as f64, "currency": "USD", "direction": "outgoing", "transfer_type": "onward_transfer", "provider": "payment_platform"});
         d.fill(&mut v);
         g.push(v);
-        at += rng.range(20, 50) * 3600;
+        at += rng.range(20, 50) * 3600 + rng.range(0, 3600);
     }
     let tw = in_window(&lived, 4, &mut rng);
     say(
@@ -431,7 +431,7 @@ fn vpn_us_claimant(g: &mut Gen) {
         "Btw, could we continue on Telegram (@mturner_dev)? Platform fees are eating my rate. I can also invoice you directly.",
         "en",
     );
-    let ts = engs[0].start.max(g.t0) + 86_400;
+    let ts = engs[0].start.max(g.t0) + 86_400 + rng.range(0, 43_200);
     endpoint(
         g,
         &p.id,
@@ -554,7 +554,7 @@ fn jp_relay_worker(g: &mut Gen) {
         "次回から报酬はUSDT（TRC20）で払ってもらえると助かります。银行振込は时间がかかりますので。",
         "ja",
     );
-    let ts = engs[0].start.max(g.t0) + 86_400;
+    let ts = engs[0].start.max(g.t0) + 86_400 + rng.range(0, 43_200);
     endpoint(
         g,
         &p.id,
@@ -993,7 +993,7 @@ fn exfil_contractor(g: &mut Gen) {
     };
     g.push(json!({"kind": "shipment", "subject_id": p.id, "at": utc(ship + 2 * 86_400), "status": "redirected", "address": p.addr.json(), "redirect_address": other.json(), "item": "client-issued laptop (ThinkPad T14)", "carrier": "UPS"}));
     g.staff_aug(&p, &lived, &e, &mut rng, Some(&other));
-    let ts = e.start.max(g.t0) + 86_400;
+    let ts = e.start.max(g.t0) + 86_400 + rng.range(0, 43_200);
     endpoint(
         g,
         &p.id,

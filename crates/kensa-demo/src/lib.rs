@@ -29,6 +29,8 @@ mod text;
 pub mod time;
 mod world;
 
+pub use dprk::{SANCTIONED_ETH, SANCTIONED_NAME};
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

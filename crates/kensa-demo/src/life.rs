@@ -993,10 +993,14 @@ impl Gen {
         } else {
             opts.payees.clone()
         };
+        let payees: Vec<(i64, Payee)> = payees
+            .into_iter()
+            .map(|(t, pe)| (t + rng.range(0, 43_200), pe))
+            .collect();
         // Register payout accounts.
         for (i, (at, pe)) in payees.iter().enumerate() {
             let at = if i == 0 {
-                (*at).min(self.t0 - rng.range(10, 300) * 86_400)
+                (*at).min(self.t0 - rng.range(10, 300) * 86_400 - rng.range(0, 86_400))
             } else {
                 *at
             };
@@ -1128,7 +1132,7 @@ impl Gen {
                 let at = if end < self.t_end() {
                     end + rng.range(1, 5) * 86_400
                 } else {
-                    self.t0 + rng.range(20, self.days - 2) * 86_400
+                    self.t0 + rng.range(20, self.days - 2) * 86_400 + rng.range(0, 86_400)
                 };
                 if at > start && at < self.t_end() {
                     let rating = if rng.chance(0.7) {
@@ -1216,7 +1220,7 @@ impl Gen {
             sex: p.sex,
             expiry: &yymmdd(expiry.0, expiry.1, expiry.2),
         });
-        let at = self.t0 - rng.range(5, 60) * 86_400;
+        let at = self.t0 - rng.range(5, 60) * 86_400 - rng.range(0, 86_400);
         json!({
             "kind": "identity_document", "subject_id": p.id, "at": utc(at), "doc_type": "passport",
             "issuing_country": p.nationality, "number": p.passport_no, "name": p.legal_name(), "date_of_birth": p.dob_str(),
@@ -1236,7 +1240,7 @@ impl Gen {
             "US" => format!("{}{}", rng.letters(1), rng.digits(8)),
             _ => rng.digits(10),
         };
-        let at = self.t0 - rng.range(5, 60) * 86_400;
+        let at = self.t0 - rng.range(5, 60) * 86_400 - rng.range(0, 86_400);
         let issue_year = 2026 - rng.range(1, 6);
         json!({
             "kind": "identity_document", "subject_id": p.id, "at": utc(at), "doc_type": doc_type,
@@ -1262,7 +1266,8 @@ impl Gen {
         ship_to: Option<&Addr>,
     ) {
         let client = self.clients[eng.client].clone();
-        let ship_at = (eng.start - rng.range(3, 8) * 86_400).max(self.t0 - 40 * 86_400);
+        let ship_at = (eng.start - rng.range(3, 8) * 86_400)
+            .max(self.t0 - 40 * 86_400 + rng.range(0, 86_400));
         let mut v = json!({"kind": "shipment", "subject_id": p.id, "at": utc(ship_at), "status": "delivered", "address": ship_to.unwrap_or(&p.addr).json(), "item": "client-issued laptop (MacBook Pro 14)", "carrier": "UPS"});
         if let Some(a) = ship_to {
             v["address"] = a.json();
