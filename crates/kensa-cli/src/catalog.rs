@@ -2,9 +2,41 @@
 
 use kensa_model::catalog::{DD, KENSA, RF};
 
-/// Due-diligence measures covered by a workflow step, with the step's name.
-fn dd_steps(_id: &str) -> Vec<&'static str> {
-    Vec::new()
+/// Due-diligence measures are covered by the workflow: recorded with `kensa check` (or `check`
+/// records), required by the policy per tier and flag, shown in subjects.jsonl and the report,
+/// and enforced by `kensa decide`.
+fn dd_steps(id: &str) -> Vec<String> {
+    let policy = kensa_score::Policy::default_policy();
+    let dd = &policy.due_diligence;
+    let mut tiers: Vec<&str> = Vec::new();
+    for (t, list) in [
+        ("medium", &dd.medium),
+        ("high", &dd.high),
+        ("critical", &dd.critical),
+    ] {
+        if list.iter().any(|s| s == id) {
+            tiers.push(t);
+        }
+    }
+    let flags: Vec<&str> = dd
+        .by_flag
+        .iter()
+        .filter(|(_, v)| v.iter().any(|s| s == id))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let mut why = Vec::new();
+    if !tiers.is_empty() {
+        why.push(format!("tiers {}", tiers.join("/")));
+    }
+    if !flags.is_empty() {
+        why.push(format!("flags {}", flags.join("/")));
+    }
+    let required = if why.is_empty() {
+        "recordable".to_owned()
+    } else {
+        format!("required at {}", why.join("; "))
+    };
+    vec![format!("kensa check + decide ({required})")]
 }
 
 pub fn print(json: bool) {
@@ -63,15 +95,15 @@ pub fn print(json: bool) {
     println!("Due-diligence measures (§B)");
     for i in DD {
         let s = dd_steps(i.id);
+        println!("  {:<28} {}", i.id, i.en);
         println!(
-            "  {:<28} {:<10} {}",
-            i.id,
+            "  {:<28} ↳ {}",
+            "",
             if s.is_empty() {
                 "not yet".to_owned()
             } else {
                 s.join(", ")
-            },
-            i.en
+            }
         );
     }
     if !KENSA.is_empty() {

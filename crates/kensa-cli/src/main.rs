@@ -63,6 +63,50 @@ enum Command {
         /// Input files or directories; none re-scans what the database holds.
         inputs: Vec<PathBuf>,
     },
+    /// Record a due-diligence step (DD-...) performed for a subject, with attached evidence.
+    Check {
+        #[arg(long)]
+        db: PathBuf,
+        /// Subject (account) id.
+        #[arg(long)]
+        subject: String,
+        /// Due-diligence id, e.g. DD-VIDEO-INTERVIEW (see `kensa catalog`).
+        #[arg(long = "step")]
+        step: String,
+        /// pass, fail or inconclusive.
+        #[arg(long)]
+        result: String,
+        /// Who performed the step.
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        notes: Option<String>,
+        /// Files attached as evidence (their SHA-256 is recorded). Repeatable.
+        #[arg(long)]
+        evidence: Vec<PathBuf>,
+    },
+    /// Record a decision about a subject (approve, reject, escalate, hold). Approval is refused
+    /// while due-diligence steps required by the policy are missing.
+    Decide {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        subject: String,
+        /// approve, reject, escalate or hold.
+        #[arg(long)]
+        decision: kensa_engine::act::Decision,
+        /// Who decides.
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        note: Option<String>,
+        /// Approve despite missing steps; the reason is recorded in the evidence log.
+        #[arg(long = "override")]
+        override_reason: Option<String>,
+        /// Policy file (default: the built-in policy).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     /// Re-compute the evidence chain; exit non-zero naming the first broken entry.
     Verify {
         #[arg(long)]
@@ -209,6 +253,66 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(ExitCode::FAILURE)
                 }
             }
+        }
+        Command::Check {
+            db,
+            subject,
+            step,
+            result,
+            by,
+            notes,
+            evidence,
+        } => {
+            let mut store = Store::open_existing(&db)?;
+            let id = kensa_engine::act::record_check(
+                &mut store,
+                kensa_engine::act::CheckInput {
+                    subject_id: subject.clone(),
+                    check: step.clone(),
+                    result,
+                    by,
+                    notes,
+                    evidence,
+                },
+            )?;
+            if !quiet {
+                eprintln!("recorded {step} for {subject} as record {id}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Decide {
+            db,
+            subject,
+            decision,
+            by,
+            note,
+            override_reason,
+            policy,
+        } => {
+            let (policy, _, _) = load_policy(policy.as_ref())?;
+            let mut store = Store::open_existing(&db)?;
+            let rec = kensa_engine::act::decide(
+                &mut store,
+                &policy,
+                &subject,
+                decision,
+                &by,
+                note,
+                override_reason,
+            )?;
+            println!("{}", serde_json::to_string(&rec)?);
+            if !quiet {
+                eprintln!(
+                    "decision recorded as evidence entry #{}{}",
+                    rec.seq,
+                    if rec.override_reason.is_some() {
+                        " (approval forced past missing steps)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Catalog { json } => {
             catalog::print(json);

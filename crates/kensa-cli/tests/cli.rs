@@ -223,3 +223,99 @@ fn demo_writes_a_report_and_refuses_foreign_directories() {
     assert!(!o.status.success());
     assert!(dir.path().join("mine/precious.txt").exists());
 }
+
+#[test]
+fn approval_is_blocked_until_required_due_diligence_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.jsonl"), MESSY).unwrap();
+    // A policy where u1's flag puts it at tier high.
+    let policy = kensa_score::DEFAULT_POLICY.replace(
+        "\"RF-LOGIN-MULTI-IP\" = { lr = 6.0 }",
+        "\"RF-LOGIN-MULTI-IP\" = { lr = 5000.0 }",
+    );
+    std::fs::write(dir.path().join("p.toml"), policy).unwrap();
+    let o = kensa(
+        &["scan", "--out", "out", "--policy", "p.toml", "in.jsonl"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let db = "out/kensa.db";
+    let decide = |extra: &[&str]| {
+        let mut args = vec![
+            "decide",
+            "--db",
+            db,
+            "--subject",
+            "u1",
+            "--decision",
+            "approve",
+            "--by",
+            "analyst-7",
+            "--policy",
+            "p.toml",
+        ];
+        args.extend_from_slice(extra);
+        kensa(&args, dir.path())
+    };
+    let o = decide(&[]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("blocked") && stderr(&o).contains("DD-VIDEO-INTERVIEW"),
+        "{}",
+        stderr(&o)
+    );
+
+    std::fs::write(dir.path().join("call.txt"), "interview notes").unwrap();
+    for step in [
+        "DD-CONSISTENCY",
+        "DD-VIDEO-INTERVIEW",
+        "DD-ID-DOC-INSPECT",
+        "DD-BANK-MATCH",
+        "DD-VERIFY-DIRECT",
+    ] {
+        let o = kensa(
+            &[
+                "check",
+                "--db",
+                db,
+                "--subject",
+                "u1",
+                "--step",
+                step,
+                "--result",
+                "pass",
+                "--by",
+                "analyst-7",
+                "--evidence",
+                "call.txt",
+            ],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = decide(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rec: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(rec["due_diligence"]["approve_allowed"], true);
+    assert_eq!(rec["decision"], "approve");
+
+    // Unknown steps are refused; the decision joined a verifiable log.
+    let o = kensa(
+        &[
+            "check",
+            "--db",
+            db,
+            "--subject",
+            "u1",
+            "--step",
+            "DD-NOPE",
+            "--result",
+            "pass",
+            "--by",
+            "x",
+        ],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(kensa(&["verify", "--db", db], dir.path()).status.success());
+}

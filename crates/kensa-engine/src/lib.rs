@@ -13,6 +13,7 @@
 //! Architecture invariant: a record is acknowledged (counted as stored) only after the
 //! transaction holding it has committed.
 
+pub mod act;
 pub mod ingest;
 pub mod progress;
 pub mod scan;

@@ -40,14 +40,22 @@ impl DdPolicy {
     }
 
     /// The steps required for a subject at `tier` with these flags, in catalogue order.
-    pub fn required<'a>(&'a self, tier: Tier, flags: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    pub fn required<'a>(
+        &'a self,
+        tier: Tier,
+        flags: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<&'a str> {
         let mut set: BTreeSet<&str> = self.for_tier(tier).iter().map(String::as_str).collect();
         for f in flags {
             if let Some(steps) = self.by_flag.get(f) {
                 set.extend(steps.iter().map(String::as_str));
             }
         }
-        catalog::DD.iter().map(|i| i.id).filter(|id| set.contains(id)).collect()
+        catalog::DD
+            .iter()
+            .map(|i| i.id)
+            .filter(|id| set.contains(id))
+            .collect()
     }
 }
 
@@ -167,8 +175,14 @@ mod tests {
     fn missing_steps_block_approval_until_they_pass() {
         let p = crate::Policy::default_policy().due_diligence;
         let st = status(&p, Tier::High, ["RF-PAY-ACCOUNT-CHANGED"], &[]);
-        assert!(st.required.contains(&"DD-PAYMENT-RECHECK".to_string()), "flag-specific step");
-        assert!(st.required.contains(&"DD-VIDEO-INTERVIEW".to_string()), "tier step");
+        assert!(
+            st.required.contains(&"DD-PAYMENT-RECHECK".to_string()),
+            "flag-specific step"
+        );
+        assert!(
+            st.required.contains(&"DD-VIDEO-INTERVIEW".to_string()),
+            "tier step"
+        );
         assert!(!st.approve_allowed);
 
         let passed: Vec<Check> = st.required.iter().map(|id| check(id, "pass")).collect();

@@ -131,7 +131,10 @@ impl Policy {
         }
         for id in p.due_diligence.by_flag.keys() {
             if catalog::flag(id).is_none() {
-                return Err(invalid(id, format!("unknown flag id {id:?} in [due_diligence.by_flag]")));
+                return Err(invalid(
+                    id,
+                    format!("unknown flag id {id:?} in [due_diligence.by_flag]"),
+                ));
             }
         }
         for (id, w) in &p.flags {

@@ -391,6 +391,35 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The body of the latest entry of a type about a subject (e.g. its latest `result`).
+    pub fn latest_for_subject(
+        &self,
+        entry_type: &str,
+        subject_id: &str,
+    ) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT body FROM log WHERE entry_type = ?1 AND subject_id = ?2 ORDER BY seq DESC LIMIT 1",
+                params![entry_type, subject_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// `(record_id, body)` of every stored record of a kind about a subject, in log order.
+    pub fn records_for_subject(
+        &self,
+        kind: &str,
+        subject_id: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut st = self.conn.prepare(
+            "SELECT ref, body FROM log WHERE entry_type = 'record' AND kind = ?1 AND subject_id = ?2 ORDER BY seq",
+        )?;
+        let rows = st.query_map(params![kind, subject_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Re-computes the whole chain. `progress` is called with the number of entries checked.
     pub fn verify(&self, progress: &dyn Fn(u64)) -> Result<VerifyReport> {
         let total: i64 = self
