@@ -10,7 +10,7 @@ SUBJECTS=${2:-10000}
 OUT=bench/out
 mkdir -p "$OUT"
 cargo build --release -q -p kensa-cli
-K=target/release/kensa
+K=${CARGO_TARGET_DIR:-target}/release/kensa
 DATA="$OUT/records-$N.jsonl"
 [ -f "$DATA" ] || python3 bench/gen_records.py "$N" "$SUBJECTS" "$DATA"
 echo "input: $DATA ($(du -h "$DATA" | cut -f1), $N records), $(nproc) cores"
