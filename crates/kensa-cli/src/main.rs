@@ -13,6 +13,11 @@ use kensa_store::{Durability, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// Ingest and detection allocate many small objects; mimalloc is markedly faster than glibc's
+// allocator for that pattern (measured in BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Kensa (検査) finds the red flags of North Korean IT workers hired under false identities,
 /// explains them in English and Japanese, and keeps the evidence verifiable.
 #[derive(Parser)]

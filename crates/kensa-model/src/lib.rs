@@ -27,6 +27,7 @@
 //! assert_eq!(rec.kind.as_str(), "login");
 //! assert_eq!(rec.record_id.len(), 32); // derived from the content
 //! assert!(String::from_utf8(rec.body.clone()).unwrap().contains("vendor_field"));
+//! assert_eq!(rec.record_id, hex::encode(&rec.body_hash[..16]));
 //! ```
 
 pub mod canonical;

@@ -31,11 +31,13 @@ impl RecordError {
 #[derive(Debug, Clone)]
 pub struct Validated {
     pub kind: Kind,
-    /// The given `record_id`, or one derived from the content (32 hex digits of SHA-256).
+    /// The given `record_id`, or one derived from the content (the first 32 hex digits of the
+    /// body's SHA-256).
     pub record_id: String,
     pub subject_id: String,
     pub at: Option<Ts>,
-    /// Canonical JSON of the whole record, unknown fields included, with `record_id` set.
+    /// Canonical JSON of the whole record as given, unknown fields included (a derived
+    /// `record_id` is not added to it).
     pub body: Vec<u8>,
     /// SHA-256 of `body`.
     pub body_hash: [u8; 32],
@@ -77,19 +79,12 @@ pub fn validate_value(mut v: Value) -> Result<Validated, RecordError> {
 
     let record = typed(kind, &v)?;
 
-    let record_id = match given_id {
-        Some(id) => id,
-        None => {
-            let digest = Sha256::digest(to_canonical(&v));
-            let id = hex::encode(&digest[..16]);
-            if let Value::Object(map) = &mut v {
-                map.insert("record_id".into(), Value::String(id.clone()));
-            }
-            id
-        }
-    };
+    // The body is the canonical form of the record as given. A derived id is the first 128 bits
+    // of the body's SHA-256, so that one hash serves both and the id needs no place in the body
+    // (it is stored beside it and covered by the evidence chain).
     let body = to_canonical(&v);
     let body_hash: [u8; 32] = Sha256::digest(&body).into();
+    let record_id = given_id.unwrap_or_else(|| hex::encode(&body_hash[..16]));
     Ok(Validated {
         kind,
         subject_id: record.subject_id().to_owned(),
@@ -102,6 +97,10 @@ pub fn validate_value(mut v: Value) -> Result<Validated, RecordError> {
 }
 
 fn de<T: DeserializeOwned>(v: &Value) -> Result<T, RecordError> {
+    // The fast path has no path tracking; only a failure is re-run to find the field's path.
+    if let Ok(t) = T::deserialize(v) {
+        return Ok(t);
+    }
     serde_path_to_error::deserialize::<_, T>(v).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
