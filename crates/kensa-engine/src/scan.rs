@@ -3,7 +3,6 @@
 use crate::{EngineError, IngestOptions, IngestSummary, Progress, ingest, io_err};
 use kensa_detect::{Dataset, DatasetBuilder, Sidecar};
 use kensa_model::finding::SubjectResult;
-use kensa_model::validate_value;
 use kensa_report::{Bi, ReportMeta};
 use kensa_score::Policy;
 use kensa_store::Store;

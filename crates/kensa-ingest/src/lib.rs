@@ -28,7 +28,8 @@
 
 mod csvread;
 
-use kensa_model::{Validated, validate_value};
+use kensa_model::Validated;
+use kensa_model::fast::LineError;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
@@ -305,11 +306,7 @@ pub fn parse_line(file: &Arc<str>, line: u64, bytes: &[u8]) -> Item {
             raw: Some(raw_prefix(bytes)),
         })
     };
-    let value: serde_json::Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
-        Err(e) => return reject(None, format!("malformed JSON: {e}")),
-    };
-    match validate_value(value) {
+    match kensa_model::fast::validate_line(bytes) {
         Ok(v) => Item::Ok(
             Box::new(v),
             Pos {
@@ -317,7 +314,8 @@ pub fn parse_line(file: &Arc<str>, line: u64, bytes: &[u8]) -> Item {
                 line,
             },
         ),
-        Err(e) => reject(e.field, e.reason),
+        Err(LineError::Malformed(e)) => reject(None, format!("malformed JSON: {e}")),
+        Err(LineError::Record(e)) => reject(e.field, e.reason),
     }
 }
 

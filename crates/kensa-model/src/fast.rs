@@ -1,0 +1,251 @@
+//! The fast path for one JSON line: canonical bytes written straight from the input text and the
+//! typed view parsed straight from it, without building a `serde_json::Value` tree.
+//!
+//! The result is byte-for-byte what [`crate::validate::validate_value`] produces for the same
+//! line (a test checks the two against each other); any failure falls back to that slower path,
+//! which knows how to name the offending field.
+
+use crate::canonical::to_canonical;
+use crate::record::*;
+use crate::validate::{MAX_RECORD_ID_LEN, RecordError, Validated, validate_value};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// A JSON object key, borrowed from the input when it has no escapes.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v))
+            }
+        }
+        d.deserialize_str(V).map(Key)
+    }
+}
+
+type Object<'a> = BTreeMap<Key<'a>, &'a RawValue>;
+
+/// Why a line failed.
+#[derive(Debug)]
+pub enum LineError {
+    /// Not JSON at all.
+    Malformed(String),
+    /// JSON, but not a valid record.
+    Record(RecordError),
+}
+
+/// Validates one JSON line (the bytes of one line, without the newline).
+pub fn validate_line(bytes: &[u8]) -> Result<Validated, LineError> {
+    let top: Object<'_> = match serde_json::from_slice(bytes) {
+        Ok(o) => o,
+        Err(e) => {
+            // Either malformed, or well-formed JSON that is not an object: let the slow path tell.
+            return match serde_json::from_slice::<serde_json::Value>(bytes) {
+                Ok(v) => validate_value(v).map_err(LineError::Record),
+                Err(_) => Err(LineError::Malformed(e.to_string())),
+            };
+        }
+    };
+    match fast(bytes, &top) {
+        Some(v) => Ok(v),
+        None => {
+            let v: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|e| LineError::Malformed(e.to_string()))?;
+            validate_value(v).map_err(LineError::Record)
+        }
+    }
+}
+
+/// Returns `None` whenever anything is unusual, so that the slow path produces the exact error.
+fn fast(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
+    let kind_raw = top.get(&Key(Cow::Borrowed("kind")))?;
+    let kind = Kind::parse(<&str>::deserialize(*kind_raw).ok()?)?;
+    let given_id = match top.get(&Key(Cow::Borrowed("record_id"))) {
+        None => None,
+        Some(r) if r.get() == "null" => None,
+        Some(r) => {
+            let s: String = serde_json::from_str(r.get()).ok()?;
+            if s.trim().is_empty() || s.len() > MAX_RECORD_ID_LEN {
+                return None;
+            }
+            Some(s)
+        }
+    };
+    let record = typed(kind, bytes)?;
+    if let Record::Review(r) = &record {
+        let max = r.max_rating.unwrap_or(5.0);
+        if !(max > 0.0 && (0.0..=max).contains(&r.rating)) {
+            return None;
+        }
+    }
+    let mut body = Vec::with_capacity(bytes.len());
+    write_object(top, given_id.is_none(), &mut body)?;
+    let body_hash: [u8; 32] = Sha256::digest(&body).into();
+    let record_id = given_id.unwrap_or_else(|| hex::encode(&body_hash[..16]));
+    Some(Validated {
+        kind,
+        subject_id: record.subject_id().to_owned(),
+        at: record.at(),
+        record_id,
+        body,
+        body_hash,
+        record,
+    })
+}
+
+fn typed(kind: Kind, b: &[u8]) -> Option<Record> {
+    fn p<T: serde::de::DeserializeOwned>(b: &[u8]) -> Option<T> {
+        serde_json::from_slice(b).ok()
+    }
+    Some(match kind {
+        Kind::Subject => Record::Subject(Box::new(p(b)?)),
+        Kind::Login => Record::Login(p(b)?),
+        Kind::Activity => Record::Activity(p(b)?),
+        Kind::PayoutAccount => Record::PayoutAccount(Box::new(p(b)?)),
+        Kind::Payout => Record::Payout(Box::new(p(b)?)),
+        Kind::Message => Record::Message(p(b)?),
+        Kind::Review => Record::Review(p(b)?),
+        Kind::Contract => Record::Contract(Box::new(p(b)?)),
+        Kind::Meeting => Record::Meeting(p(b)?),
+        Kind::IdentityDocument => Record::IdentityDocument(Box::new(p(b)?)),
+        Kind::Shipment => Record::Shipment(Box::new(p(b)?)),
+        Kind::Access => Record::Access(p(b)?),
+        Kind::Endpoint => Record::Endpoint(p(b)?),
+        Kind::Check => Record::Check(p(b)?),
+        Kind::Label => Record::Label(p(b)?),
+    })
+}
+
+fn write_str(s: &str, out: &mut Vec<u8>) {
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn write_object(obj: &Object<'_>, drop_record_id: bool, out: &mut Vec<u8>) -> Option<()> {
+    out.push(b'{');
+    let mut first = true;
+    for (k, v) in obj {
+        if drop_record_id && k.0 == "record_id" {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        write_str(&k.0, out);
+        out.push(b':');
+        write_raw(v, out)?;
+    }
+    out.push(b'}');
+    Some(())
+}
+
+fn write_raw(raw: &RawValue, out: &mut Vec<u8>) -> Option<()> {
+    let s = raw.get().trim();
+    match s.as_bytes().first()? {
+        b'{' => {
+            let obj: Object<'_> = serde_json::from_str(s).ok()?;
+            write_object(&obj, false, out)
+        }
+        b'[' => {
+            let items: Vec<&RawValue> = serde_json::from_str(s).ok()?;
+            out.push(b'[');
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_raw(it, out)?;
+            }
+            out.push(b']');
+            Some(())
+        }
+        // A string literal without escapes is already in serde_json's output form: the parser
+        // accepted it, so it holds no quote, backslash or control character.
+        b'"' if !s.contains('\\') => {
+            out.extend_from_slice(s.as_bytes());
+            Some(())
+        }
+        b't' | b'f' | b'n' => {
+            out.extend_from_slice(s.as_bytes());
+            Some(())
+        }
+        // Plain integers keep their spelling; other numbers and escaped strings are normalised
+        // exactly as the Value path does.
+        _ if is_plain_int(s) => {
+            out.extend_from_slice(s.as_bytes());
+            Some(())
+        }
+        _ => {
+            let v: serde_json::Value = serde_json::from_str(s).ok()?;
+            out.extend_from_slice(&to_canonical(&v));
+            Some(())
+        }
+    }
+}
+
+fn is_plain_int(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    !digits.is_empty()
+        && digits.len() < 19
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+        && s != "-0"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path must produce exactly what the Value path produces.
+    #[test]
+    fn fast_path_equals_value_path() {
+        let lines = [
+            r#"{"kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z","ip":"1.2.3.4"}"#,
+            r#"{ "ip" : "::1", "kind" : "login", "at":"2026-09-01T00:00:00+09:00" , "subject_id":"u\u00e9\n" }"#,
+            r#"{"kind":"payout","subject_id":"u1","at":"2026-09-01T00:00:00Z","amount":12.50,"currency":"usd","x":[1,2.0,-0,1e3,{"b":null,"a":true}],"y":"a\/b"}"#,
+            r#"{"kind":"activity","subject_id":"u1","at":"2026-09-01T00:00:00Z","record_id":null,"n":-12,"big":123456789012345678901}"#,
+            r#"{"kind":"activity","subject_id":"u1","at":"2026-09-01T00:00:00Z","record_id":"mine-1","z":{"y":{"x":"日本語"}}}"#,
+            r#"{"kind":"subject","subject_id":"u1","source":"resume","education":[{"institution":"Kim Il Sung University","from":"2010"}],"skills":["rust","go"]}"#,
+        ];
+        for l in lines {
+            let fast = validate_line(l.as_bytes()).unwrap();
+            let slow = validate_value(serde_json::from_str(l).unwrap()).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&fast.body),
+                String::from_utf8_lossy(&slow.body),
+                "{l}"
+            );
+            assert_eq!(fast.record_id, slow.record_id);
+            assert_eq!(fast.body_hash, slow.body_hash);
+        }
+    }
+
+    #[test]
+    fn failures_come_from_the_precise_path() {
+        match validate_line(br#"{"kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z"}"#) {
+            Err(LineError::Record(e)) => assert_eq!(e.field.as_deref(), Some("ip")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            validate_line(b"{\"kind\":"),
+            Err(LineError::Malformed(_))
+        ));
+        assert!(matches!(validate_line(b"[1]"), Err(LineError::Record(_))));
+    }
+}
