@@ -55,11 +55,7 @@ pub fn load_dataset(
     let mut flush = |chunk: &mut Vec<Vec<u8>>, builder: &mut DatasetBuilder| {
         let parsed: Vec<_> = chunk
             .par_iter()
-            .map(|b| {
-                serde_json::from_slice(b)
-                    .ok()
-                    .and_then(|v| validate_value(v).ok())
-            })
+            .map(|b| kensa_model::fast::validate_line(b).ok())
             .collect();
         for p in parsed {
             match p {
