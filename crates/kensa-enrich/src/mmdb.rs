@@ -1,0 +1,455 @@
+//! Reading MaxMind DB files (GeoIP2/GeoLite2, DB-IP, IPinfo) into range tables.
+//!
+//! Decoding an MMDB record costs far more than finding it, so instead of
+//! decoding at lookup time we walk every network once at load, decode each
+//! distinct record once (records are shared by many networks), and keep
+//! sorted ranges pointing at compact decoded records. Lookups then cost one
+//! binary search and allocate nothing.
+//!
+//! Two geolocation schemas exist in the wild and both are handled:
+//! - the nested GeoIP2 schema (`country.iso_code`, `city.names.en`,
+//!   `subdivisions[0].names.en`, `location.latitude`...), used by MaxMind and
+//!   IPinfo's GeoIP2-compatible files;
+//! - the flat ip-location-db schema (`country_code`, `state1`, `city`,
+//!   `latitude`, `longitude`) used by the DB-IP Lite packages.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::net::IpAddr;
+use std::path::Path;
+
+use maxminddb::{Reader, WithinOptions};
+use serde::Deserialize;
+
+use crate::error::IntelError;
+use crate::ranges::IpRangeBuilder;
+
+/// What an MMDB file provides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Geolocation in the nested GeoIP2 schema.
+    GeoNested,
+    /// Geolocation in the flat ip-location-db schema.
+    GeoFlat,
+    /// ASN and organisation.
+    Asn,
+    /// MaxMind Anonymous-IP style boolean flags.
+    Anonymous,
+}
+
+impl Role {
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Role::GeoNested => "nested GeoIP2 geolocation",
+            Role::GeoFlat => "flat ip-location-db geolocation",
+            Role::Asn => "ASN",
+            Role::Anonymous => "anonymous-IP flags",
+        }
+    }
+}
+
+/// A decoded geolocation record with owned, compact strings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct GeoRecord {
+    pub(crate) country: Option<Box<str>>,
+    pub(crate) region: Option<Box<str>>,
+    pub(crate) city: Option<Box<str>>,
+    pub(crate) latitude: Option<f64>,
+    pub(crate) longitude: Option<f64>,
+    pub(crate) accuracy_km: Option<f64>,
+}
+
+/// Anonymous-IP flags decoded from one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct AnonFlags {
+    pub(crate) vpn: bool,
+    pub(crate) hosting: bool,
+    pub(crate) tor: bool,
+    pub(crate) public_proxy: bool,
+    pub(crate) residential_proxy: bool,
+}
+
+/// The flattened content of one MMDB file.
+pub(crate) struct MmdbData {
+    pub(crate) role: Role,
+    pub(crate) database_type: String,
+    pub(crate) build_epoch: u64,
+    /// Number of networks walked.
+    pub(crate) networks: usize,
+    pub(crate) geo: Option<(IpRangeBuilder<u32>, Vec<GeoRecord>)>,
+    pub(crate) asn: Option<(IpRangeBuilder<u32>, Vec<(u32, Option<Box<str>>)>)>,
+    pub(crate) anon: Option<(IpRangeBuilder<u32>, Vec<AnonFlags>)>,
+}
+
+#[derive(Deserialize)]
+struct Names<'a> {
+    #[serde(borrow, default)]
+    en: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+struct NamedPlace<'a> {
+    #[serde(borrow, default)]
+    iso_code: Option<&'a str>,
+    #[serde(borrow, default)]
+    names: Option<Names<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Location {
+    #[serde(default)]
+    latitude: Option<Num>,
+    #[serde(default)]
+    longitude: Option<Num>,
+    #[serde(default)]
+    accuracy_radius: Option<Num>,
+}
+
+#[derive(Deserialize)]
+struct NestedGeo<'a> {
+    #[serde(borrow, default)]
+    country: Option<NamedPlace<'a>>,
+    #[serde(borrow, default)]
+    registered_country: Option<NamedPlace<'a>>,
+    #[serde(borrow, default)]
+    city: Option<NamedPlace<'a>>,
+    #[serde(borrow, default)]
+    subdivisions: Option<Vec<NamedPlace<'a>>>,
+    #[serde(default)]
+    location: Option<Location>,
+}
+
+#[derive(Deserialize)]
+struct FlatGeo<'a> {
+    #[serde(borrow, default)]
+    country_code: Option<&'a str>,
+    #[serde(borrow, default)]
+    state1: Option<&'a str>,
+    #[serde(borrow, default)]
+    city: Option<&'a str>,
+    #[serde(default)]
+    latitude: Option<Num>,
+    #[serde(default)]
+    longitude: Option<Num>,
+}
+
+/// An ASN that is either a number or a string like `AS13335` (IPinfo).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AsnValue<'a> {
+    Num(u32),
+    Str(&'a str),
+}
+
+#[derive(Deserialize)]
+struct AsnRecord<'a> {
+    #[serde(default)]
+    autonomous_system_number: Option<u32>,
+    #[serde(borrow, default)]
+    autonomous_system_organization: Option<&'a str>,
+    #[serde(borrow, default)]
+    asn: Option<AsnValue<'a>>,
+    #[serde(borrow, default)]
+    as_name: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+struct AnonRecord {
+    #[serde(default)]
+    is_anonymous_vpn: Option<bool>,
+    #[serde(default)]
+    is_hosting_provider: Option<bool>,
+    #[serde(default)]
+    is_tor_exit_node: Option<bool>,
+    #[serde(default)]
+    is_public_proxy: Option<bool>,
+    #[serde(default)]
+    is_residential_proxy: Option<bool>,
+}
+
+/// Keys of a record's top-level map, used to detect the schema.
+type Probe = HashMap<String, serde::de::IgnoredAny>;
+
+/// A number stored as MMDB double, float or integer. The MMDB decoder is
+/// strict about types and DB-IP stores coordinates as 32-bit floats where
+/// MaxMind uses doubles, so accept any numeric type.
+#[derive(Debug, Clone, Copy)]
+struct Num(f64);
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Num, E> {
+                Ok(Num(v))
+            }
+            fn visit_f32<E>(self, v: f32) -> Result<Num, E> {
+                Ok(Num(f64::from(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Num, E> {
+                Ok(Num(v as f64))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Num, E> {
+                Ok(Num(v as f64))
+            }
+            fn visit_u128<E>(self, v: u128) -> Result<Num, E> {
+                Ok(Num(v as f64))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Rounds a coordinate decoded from a 32-bit float to 6 decimals (about
+/// 0.1 m), so that `-27.4767` does not print as `-27.476699829101562`.
+fn coord(n: Option<Num>) -> Option<f64> {
+    n.map(|Num(v)| (v * 1e6).round() / 1e6)
+        .filter(|v| v.is_finite())
+}
+
+fn non_empty(s: Option<&str>) -> Option<Box<str>> {
+    s.map(str::trim).filter(|s| !s.is_empty()).map(Box::from)
+}
+
+/// Detects the role from the metadata type, or failing that from the keys
+/// of the first record.
+fn detect_role(reader: &Reader<Vec<u8>>, path: &Path) -> Result<Role, IntelError> {
+    let t = reader.metadata().database_type.to_ascii_lowercase();
+    if t.contains("anonymous") || t.contains("residential-proxy") || t.contains("ip-risk") {
+        return Ok(Role::Anonymous);
+    }
+    if t.contains("asn") || t.contains("-isp") {
+        return Ok(Role::Asn);
+    }
+    // DB-IP and other repackaged files use their own type names, so fall
+    // back to the first record's keys.
+    let mut first_keys: Option<Vec<String>> = None;
+    let iter = reader
+        .networks(WithinOptions::default())
+        .map_err(|e| IntelError::mmdb(path, e))?;
+    for item in iter.take(64) {
+        let item = item.map_err(|e| IntelError::mmdb(path, e))?;
+        if let Some(map) = item.decode::<Probe>().ok().flatten() {
+            first_keys = Some(map.into_keys().collect());
+            break;
+        }
+    }
+    let keys = first_keys.unwrap_or_default();
+    let has = |k: &str| keys.iter().any(|x| x == k);
+    if has("country_code") || (has("latitude") && !has("location")) {
+        Ok(Role::GeoFlat)
+    } else if has("country") || has("city") || has("location") || has("registered_country") {
+        Ok(Role::GeoNested)
+    } else if has("autonomous_system_number") || has("asn") {
+        Ok(Role::Asn)
+    } else if has("is_anonymous") || has("is_anonymous_vpn") || has("is_tor_exit_node") {
+        Ok(Role::Anonymous)
+    } else if t.contains("city") || t.contains("country") || t.contains("enterprise") {
+        Ok(Role::GeoNested)
+    } else {
+        Err(IntelError::mmdb(
+            path,
+            format!(
+                "unrecognised MMDB schema (database_type '{}', first record keys {:?})",
+                reader.metadata().database_type,
+                keys
+            ),
+        ))
+    }
+}
+
+/// Loads and flattens one MMDB file.
+pub(crate) fn load(path: &Path) -> Result<MmdbData, IntelError> {
+    let buf = std::fs::read(path).map_err(|e| IntelError::io(path, e))?;
+    let reader = Reader::from_source(buf).map_err(|e| IntelError::mmdb(path, e))?;
+    let role = detect_role(&reader, path)?;
+    let meta = reader.metadata();
+    let mut data = MmdbData {
+        role,
+        database_type: meta.database_type.clone(),
+        build_epoch: meta.build_epoch,
+        networks: 0,
+        geo: None,
+        asn: None,
+        anon: None,
+    };
+    // Each distinct data offset is decoded once; networks sharing a record
+    // share its index.
+    let mut seen: HashMap<usize, u32, BuildHasherDefault<OffsetHasher>> = HashMap::default();
+    let mut ranges: IpRangeBuilder<u32> = IpRangeBuilder::default();
+    let mut geo_records: Vec<GeoRecord> = Vec::new();
+    let mut asn_records: Vec<(u32, Option<Box<str>>)> = Vec::new();
+    let mut anon_records: Vec<AnonFlags> = Vec::new();
+    let iter = reader
+        .networks(WithinOptions::default())
+        .map_err(|e| IntelError::mmdb(path, e))?;
+    for item in iter {
+        let item = item.map_err(|e| IntelError::mmdb(path, e))?;
+        let Some(offset) = item.offset() else {
+            continue;
+        };
+        let net = item.network().map_err(|e| IntelError::mmdb(path, e))?;
+        data.networks += 1;
+        let idx = match seen.get(&offset) {
+            Some(&i) => i,
+            None => {
+                let decoded = match role {
+                    Role::GeoNested => item
+                        .decode::<NestedGeo>()
+                        .map(|r| r.map(nested_to_record))
+                        .map(|r| r.map(|r| push(&mut geo_records, r))),
+                    Role::GeoFlat => item
+                        .decode::<FlatGeo>()
+                        .map(|r| r.map(flat_to_record))
+                        .map(|r| r.map(|r| push(&mut geo_records, r))),
+                    Role::Asn => item
+                        .decode::<AsnRecord>()
+                        .map(|r| r.and_then(asn_to_record))
+                        .map(|r| r.map(|r| push(&mut asn_records, r))),
+                    Role::Anonymous => item
+                        .decode::<AnonRecord>()
+                        .map(|r| r.map(|r| anon_to_flags(r, &data.database_type)))
+                        .map(|r| r.map(|r| push(&mut anon_records, r))),
+                };
+                let decoded = decoded.map_err(|e| IntelError::mmdb(path, e))?;
+                let Some(i) = decoded else {
+                    continue;
+                };
+                seen.insert(offset, i);
+                i
+            }
+        };
+        let (start, end) = net_bounds(net.ip(), net.prefix());
+        ranges.push_range(start, end, idx);
+    }
+    match role {
+        Role::GeoNested | Role::GeoFlat => data.geo = Some((ranges, geo_records)),
+        Role::Asn => data.asn = Some((ranges, asn_records)),
+        Role::Anonymous => data.anon = Some((ranges, anon_records)),
+    }
+    Ok(data)
+}
+
+/// A multiplicative hasher for data-section offsets: the default SipHash
+/// is DoS-resistant but several times slower, and offsets come from the
+/// file, not from an attacker who can see our hash seeds.
+#[derive(Default)]
+struct OffsetHasher(u64);
+
+impl Hasher for OffsetHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+fn push<T>(v: &mut Vec<T>, item: T) -> u32 {
+    v.push(item);
+    (v.len() - 1) as u32
+}
+
+/// First and last address of a network given by an address and prefix.
+fn net_bounds(ip: IpAddr, prefix: u8) -> (IpAddr, IpAddr) {
+    match ip {
+        IpAddr::V4(a) => {
+            let a = u32::from(a);
+            let host = if prefix >= 32 { 0 } else { u32::MAX >> prefix };
+            (
+                IpAddr::V4((a & !host).into()),
+                IpAddr::V4((a | host).into()),
+            )
+        }
+        IpAddr::V6(a) => {
+            let a = u128::from(a);
+            let host = if prefix >= 128 {
+                0
+            } else {
+                u128::MAX >> prefix
+            };
+            (
+                IpAddr::V6((a & !host).into()),
+                IpAddr::V6((a | host).into()),
+            )
+        }
+    }
+}
+
+fn nested_to_record(r: NestedGeo<'_>) -> GeoRecord {
+    let country = r
+        .country
+        .as_ref()
+        .and_then(|c| c.iso_code)
+        .or_else(|| r.registered_country.as_ref().and_then(|c| c.iso_code));
+    let region = r
+        .subdivisions
+        .as_ref()
+        .and_then(|s| s.first())
+        .and_then(|s| s.names.as_ref().and_then(|n| n.en).or(s.iso_code));
+    let city = r
+        .city
+        .as_ref()
+        .and_then(|c| c.names.as_ref())
+        .and_then(|n| n.en);
+    let loc = r.location.as_ref();
+    GeoRecord {
+        country: non_empty(country),
+        region: non_empty(region),
+        city: non_empty(city),
+        latitude: coord(loc.and_then(|l| l.latitude)),
+        longitude: coord(loc.and_then(|l| l.longitude)),
+        accuracy_km: loc.and_then(|l| l.accuracy_radius).map(|Num(v)| v),
+    }
+}
+
+fn flat_to_record(r: FlatGeo<'_>) -> GeoRecord {
+    GeoRecord {
+        country: non_empty(r.country_code),
+        region: non_empty(r.state1),
+        city: non_empty(r.city),
+        latitude: coord(r.latitude),
+        longitude: coord(r.longitude),
+        accuracy_km: None,
+    }
+}
+
+fn asn_to_record(r: AsnRecord<'_>) -> Option<(u32, Option<Box<str>>)> {
+    let asn = r.autonomous_system_number.or(match r.asn {
+        Some(AsnValue::Num(n)) => Some(n),
+        Some(AsnValue::Str(s)) => s
+            .trim()
+            .trim_start_matches(['A', 'S', 'a', 's'])
+            .parse()
+            .ok(),
+        None => None,
+    })?;
+    Some((
+        asn,
+        non_empty(r.autonomous_system_organization.or(r.as_name)),
+    ))
+}
+
+fn anon_to_flags(r: AnonRecord, database_type: &str) -> AnonFlags {
+    // A residential-proxy database lists only residential proxies, so
+    // every record in it is one even without the flag.
+    let residential_db = database_type
+        .to_ascii_lowercase()
+        .contains("residential-proxy");
+    AnonFlags {
+        vpn: r.is_anonymous_vpn.unwrap_or(false),
+        hosting: r.is_hosting_provider.unwrap_or(false),
+        tor: r.is_tor_exit_node.unwrap_or(false),
+        public_proxy: r.is_public_proxy.unwrap_or(false),
+        residential_proxy: r.is_residential_proxy.unwrap_or(residential_db),
+    }
+}
