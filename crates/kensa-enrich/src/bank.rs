@@ -549,14 +549,11 @@ pub fn validate_bic(bic: &str) -> Result<String, String> {
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_ascii_uppercase();
-    if s.len() != 8 && s.len() != 11 {
-        return Err(format!(
-            "BIC must have 8 or 11 characters, has {}",
-            s.chars().count()
-        ));
-    }
     if !s.is_ascii() {
         return Err("BIC contains non-ASCII characters".into());
+    }
+    if s.len() != 8 && s.len() != 11 {
+        return Err(format!("BIC must have 8 or 11 characters, has {}", s.len()));
     }
     if !s[..4].bytes().all(|b| b.is_ascii_uppercase()) {
         return Err("BIC bank code (letters 1-4) must be letters".into());

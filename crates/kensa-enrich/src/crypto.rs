@@ -250,6 +250,7 @@ pub fn analyze(address: &str, chain_hint: Option<&str>) -> WalletInfo {
     let result: Result<(Family, &'static str, &'static str, bool), String> = if address.is_empty() {
         Err("empty address".into())
     } else if lower.starts_with("0x") {
+        info.chain = Some("evm".into());
         evm(address).map(|checked| (Family::Evm, "evm", "account", checked))
     } else if lower.starts_with("bc1") || lower.starts_with("tb1") || lower.starts_with("ltc1") {
         let family = if lower.starts_with("ltc1") {

@@ -37,6 +37,69 @@ struct Tag {
 struct GeoTable {
     source: usize,
     map: IpRangeMap<u32>,
+    /// For large IPv4 tables, one entry per /24 block: the record index
+    /// when a single range covers the whole block, [`DENSE_EMPTY`] when no
+    /// range touches it, [`DENSE_SEARCH`] otherwise. A lookup then costs
+    /// one memory access instead of a binary search for most addresses
+    /// (64 MiB for a full table; built only above [`DENSE_MIN_RANGES`]).
+    dense: Vec<u32>,
+}
+
+const DENSE_EMPTY: u32 = u32::MAX;
+const DENSE_SEARCH: u32 = u32::MAX - 1;
+const DENSE_MIN_RANGES: usize = 1_000_000;
+
+impl GeoTable {
+    fn new(source: usize, map: IpRangeMap<u32>) -> Self {
+        let dense = if map.v4.len() >= DENSE_MIN_RANGES {
+            build_dense(&map)
+        } else {
+            Vec::new()
+        };
+        Self { source, map, dense }
+    }
+
+    #[inline]
+    fn get(&self, ip: IpAddr) -> Option<u32> {
+        if !self.dense.is_empty() {
+            let v4 = match ip {
+                IpAddr::V4(a) => Some(a),
+                IpAddr::V6(a) => a.to_ipv4_mapped(),
+            };
+            if let Some(a) = v4 {
+                let k = u32::from(a);
+                return match self.dense[(k >> 8) as usize] {
+                    DENSE_EMPTY => None,
+                    DENSE_SEARCH => self.map.v4.get(k),
+                    v => Some(v),
+                };
+            }
+        }
+        self.map.get(ip)
+    }
+}
+
+/// Builds the /24 block table for [`GeoTable::dense`] in one pass over the
+/// sorted ranges.
+fn build_dense(map: &IpRangeMap<u32>) -> Vec<u32> {
+    let ranges: Vec<(u32, u32, u32)> = map.v4.iter().collect();
+    let mut dense = Vec::with_capacity(1 << 24);
+    let mut i = 0;
+    for block in 0u32..(1 << 24) {
+        let start = block << 8;
+        let end = start | 0xff;
+        // Skip ranges that end before this block.
+        while i < ranges.len() && ranges[i].1 < start {
+            i += 1;
+        }
+        let v = match ranges.get(i) {
+            Some(&(s, e, v)) if s <= start && e >= end && v < DENSE_SEARCH => v,
+            Some(&(s, _, _)) if s <= end => DENSE_SEARCH,
+            _ => DENSE_EMPTY,
+        };
+        dense.push(v);
+    }
+    dense
 }
 
 /// A per-source ASN table; values index `Intel::asn_entries`.
@@ -173,11 +236,15 @@ impl Loader {
     }
 
     /// Loads one configured source.
+    ///
+    /// `prepared` carries the result of [`prepare`] when it already ran on
+    /// a worker thread.
     fn load_source(
         &mut self,
         idx: usize,
         src: &SourceConfig,
         base: &Path,
+        prepared: Option<Result<Vec<mmdb::MmdbData>, IntelError>>,
     ) -> Result<Loaded, IntelError> {
         let paths = src.resolved_paths(base);
         if paths.is_empty() && src.kind != SourceKind::Builtin {
@@ -201,8 +268,7 @@ impl Loader {
                 let mut entries = 0;
                 let mut formats = Vec::new();
                 let mut date = date;
-                for path in &paths {
-                    let data = mmdb::load(path)?;
+                for data in prepared.unwrap_or_else(|| prepare(src, base))? {
                     formats.push(format!("{} ({})", data.database_type, data.role.describe()));
                     if data.build_epoch > 0 {
                         date = Some(epoch_date(data.build_epoch));
@@ -218,40 +284,11 @@ impl Loader {
                 })
             }
             SourceKind::AsnCsv => {
-                let mut b: IpRangeBuilder<u32> = IpRangeBuilder::default();
-                for path in &paths {
-                    let text = lists::read_text(path)?;
-                    for (n, line) in lists::lines(&text) {
-                        let Some((s, e, asn, org)) = lists::parse_asn_csv_line(line) else {
-                            return Err(IntelError::parse(
-                                path,
-                                n,
-                                format!("expected 'start_ip,end_ip,asn,org', got '{line}'"),
-                            ));
-                        };
-                        let org = self.org_id(Some(org));
-                        let entry = self.intel.asn_entries.len() as u32;
-                        // Consecutive rows usually share an ASN and org, so
-                        // reuse the last entry to keep ranges mergeable.
-                        let entry = match self.intel.asn_entries.last() {
-                            Some(&(a, o)) if a == asn && o == org => entry - 1,
-                            _ => {
-                                self.intel.asn_entries.push((asn, org));
-                                entry
-                            }
-                        };
-                        if !b.push_range(s, e, entry) {
-                            return Err(IntelError::parse(
-                                path,
-                                n,
-                                "start and end IP families differ",
-                            ));
-                        }
-                    }
+                let mut entries = 0;
+                for data in prepared.unwrap_or_else(|| prepare(src, base))? {
+                    entries += data.networks;
+                    self.add_mmdb(idx, data)?;
                 }
-                let map = b.build();
-                let entries = map.len();
-                self.intel.asn_tables.push(AsnTable { source: idx, map });
                 Ok(Loaded {
                     format: "ASN CSV (start_ip,end_ip,asn,org)".into(),
                     entries,
@@ -398,10 +435,7 @@ impl Loader {
             for r in b.v6.iter_mut() {
                 r.2 += base;
             }
-            self.intel.geo_tables.push(GeoTable {
-                source: idx,
-                map: b.build(),
-            });
+            self.intel.geo_tables.push(GeoTable::new(idx, b.build()));
         }
         if let Some((mut b, records)) = data.asn {
             let base = self.intel.asn_entries.len() as u32;
@@ -477,14 +511,14 @@ impl Loader {
                 .map_err(|_| IntelError::parse(path, n, format!("bad CIDR '{}'", f[0])))?;
             let opt = |s: &str| (!s.trim().is_empty()).then(|| Box::<str>::from(s.trim()));
             let num = |s: &str| s.trim().parse::<f64>().ok();
-            let rec = GeoRecord {
-                country: opt(f[1]),
-                region: opt(f[2]),
-                city: opt(f[3]),
-                latitude: num(f[4]),
-                longitude: num(f[5]),
-                accuracy_km: num(f[6]),
-            };
+            let rec = GeoRecord::new(
+                opt(f[1]),
+                opt(f[2]),
+                opt(f[3]),
+                num(f[4]),
+                num(f[5]),
+                num(f[6]),
+            );
             self.intel.geo_records.push(rec);
             geo.push_net(net, (self.intel.geo_records.len() - 1) as u32);
             if let Ok(a) = f[7].trim().parse::<u32>() {
@@ -500,10 +534,7 @@ impl Loader {
             }
             count += 1;
         }
-        self.intel.geo_tables.push(GeoTable {
-            source: idx,
-            map: geo.build(),
-        });
+        self.intel.geo_tables.push(GeoTable::new(idx, geo.build()));
         self.intel.asn_tables.push(AsnTable {
             source: idx,
             map: asn.build(),
@@ -560,6 +591,109 @@ impl Loader {
         };
         self.intel
     }
+}
+
+/// Whether a source kind is expensive enough to parse on a worker thread.
+fn is_heavy(kind: SourceKind) -> bool {
+    matches!(kind, SourceKind::Mmdb | SourceKind::AsnCsv)
+}
+
+/// The expensive, self-contained part of loading an MMDB or ASN CSV
+/// source: reading, decompressing, parsing and flattening into ranges. It
+/// touches no shared state, so several sources can prepare in parallel.
+fn prepare(src: &SourceConfig, base: &Path) -> Result<Vec<mmdb::MmdbData>, IntelError> {
+    let paths = src.resolved_paths(base);
+    match src.kind {
+        SourceKind::Mmdb => paths.iter().map(|p| mmdb::load(p)).collect(),
+        SourceKind::AsnCsv => {
+            let mut b: IpRangeBuilder<u32> = IpRangeBuilder::default();
+            let mut records: Vec<(u32, Option<Box<str>>)> = Vec::new();
+            let mut rows = 0;
+            for path in &paths {
+                let text = lists::read_text(path)?;
+                for (n, line) in lists::lines(&text) {
+                    let Some((s, e, asn, org)) = lists::parse_asn_csv_line(line) else {
+                        return Err(IntelError::parse(
+                            path,
+                            n,
+                            format!("expected 'start_ip,end_ip,asn,org', got '{line}'"),
+                        ));
+                    };
+                    // Consecutive rows usually share an ASN and org, so reuse
+                    // the last record to keep adjacent ranges mergeable.
+                    let same = records
+                        .last()
+                        .is_some_and(|(a, o)| *a == asn && o.as_deref().unwrap_or("") == org);
+                    if !same {
+                        let org = (!org.is_empty()).then(|| Box::from(org));
+                        records.push((asn, org));
+                    }
+                    let rec = (records.len() - 1) as u32;
+                    if !b.push_range(s, e, rec) {
+                        return Err(IntelError::parse(
+                            path,
+                            n,
+                            "start and end IP families differ",
+                        ));
+                    }
+                    rows += 1;
+                }
+            }
+            Ok(vec![mmdb::MmdbData {
+                role: mmdb::Role::Asn,
+                database_type: "ASN CSV".into(),
+                build_epoch: 0,
+                networks: rows,
+                geo: None,
+                asn: Some((b, records)),
+                anon: None,
+            }])
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// Runs [`prepare`] for every heavy source on up to `available_parallelism`
+/// threads, returning results by source index (with the time each took).
+#[allow(clippy::type_complexity)]
+fn prepare_all(
+    config: &IntelConfig,
+    base: &Path,
+) -> Vec<Option<(Result<Vec<mmdb::MmdbData>, IntelError>, f64)>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let heavy: Vec<usize> = (0..config.sources.len())
+        .filter(|&i| is_heavy(config.sources[i].kind))
+        .collect();
+    let results: Mutex<Vec<Option<(Result<Vec<mmdb::MmdbData>, IntelError>, f64)>>> =
+        Mutex::new((0..config.sources.len()).map(|_| None).collect());
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(heavy.len())
+        .min(4);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&i) = heavy.get(k) else { break };
+            let started = Instant::now();
+            let r = prepare(&config.sources[i], base);
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            if let Ok(mut guard) = results.lock() {
+                guard[i] = Some((r, ms));
+            }
+        }
+    };
+    if workers <= 1 {
+        work();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(work);
+            }
+        });
+    }
+    results.into_inner().unwrap_or_default()
 }
 
 const BUILTIN_NOTE: &str = "small built-in sample of approximate ranges for demos and offline use; \
@@ -659,10 +793,16 @@ impl Intel {
     /// the error and the other sources still load.
     pub fn load(config: &IntelConfig, base: &Path) -> Result<Intel, IntelError> {
         let mut loader = Loader::default();
+        let mut prepared = prepare_all(config, base);
         for (idx, src) in config.sources.iter().enumerate() {
             let started = Instant::now();
-            let result = loader.load_source(idx, src, base);
-            let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let (pre, pre_ms) = match prepared.get_mut(idx).and_then(Option::take) {
+                Some((r, ms)) => (Some(r), ms),
+                None => (None, 0.0),
+            };
+            let result = loader.load_source(idx, src, base, pre);
+            // Load time is the worker's parse time plus the merge here.
+            let load_ms = pre_ms + started.elapsed().as_secs_f64() * 1000.0;
             let paths = src
                 .resolved_paths(base)
                 .iter()
@@ -786,15 +926,15 @@ impl Intel {
     #[inline]
     pub fn geo_ip(&self, ip: IpAddr) -> Option<Geo<'_>> {
         for t in &self.geo_tables {
-            if let Some(i) = t.map.get(ip) {
+            if let Some(i) = t.get(ip) {
                 let r = &self.geo_records[i as usize];
                 return Some(Geo {
                     country: r.country.as_deref(),
                     region: r.region.as_deref(),
                     city: r.city.as_deref(),
-                    latitude: r.latitude,
-                    longitude: r.longitude,
-                    accuracy_km: r.accuracy_km,
+                    latitude: r.latitude(),
+                    longitude: r.longitude(),
+                    accuracy_km: r.accuracy_km(),
                     source: t.source,
                 });
             }
@@ -874,6 +1014,16 @@ impl Intel {
                 .collect();
         }
         info
+    }
+
+    /// Sizes of the geolocation tables, for benchmarks and diagnostics.
+    pub fn geo_stats(&self) -> String {
+        let ranges: usize = self.geo_tables.iter().map(|t| t.map.len()).sum();
+        format!(
+            "{} tables, {ranges} ranges, {} distinct records",
+            self.geo_tables.len(),
+            self.geo_records.len()
+        )
     }
 
     /// The number of loaded classification ranges (after merging).

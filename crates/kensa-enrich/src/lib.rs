@@ -64,7 +64,7 @@
 //! assert!(kensa_enrich::phone("+81 3-1234-5678", None).valid);
 //! let pay = kensa_enrich::bank(None, Some("ICBKCNBJ"), None, None);
 //! assert!(pay.is_prc);
-//! let w = intel.wallet("0x52908400098527886E0F7030069857D2E4169EE7", None);
+//! let w = intel.wallet("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", None);
 //! assert!(w.valid && w.checksum_verified);
 //! ```
 //!

@@ -48,15 +48,52 @@ impl Role {
     }
 }
 
-/// A decoded geolocation record with owned, compact strings.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// A decoded geolocation record, kept compact (72 bytes) because a
+/// geolocation lookup's cost is mostly cache misses: missing numbers are
+/// stored as NaN rather than as `Option<f64>` (16 bytes each).
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct GeoRecord {
     pub(crate) country: Option<Box<str>>,
     pub(crate) region: Option<Box<str>>,
     pub(crate) city: Option<Box<str>>,
-    pub(crate) latitude: Option<f64>,
-    pub(crate) longitude: Option<f64>,
-    pub(crate) accuracy_km: Option<f64>,
+    latitude: f64,
+    longitude: f64,
+    accuracy_km: f32,
+}
+
+impl GeoRecord {
+    pub(crate) fn new(
+        country: Option<Box<str>>,
+        region: Option<Box<str>>,
+        city: Option<Box<str>>,
+        latitude: Option<f64>,
+        longitude: Option<f64>,
+        accuracy_km: Option<f64>,
+    ) -> Self {
+        Self {
+            country,
+            region,
+            city,
+            latitude: latitude.unwrap_or(f64::NAN),
+            longitude: longitude.unwrap_or(f64::NAN),
+            accuracy_km: accuracy_km.map_or(f32::NAN, |a| a as f32),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn latitude(&self) -> Option<f64> {
+        (!self.latitude.is_nan()).then_some(self.latitude)
+    }
+
+    #[inline]
+    pub(crate) fn longitude(&self) -> Option<f64> {
+        (!self.longitude.is_nan()).then_some(self.longitude)
+    }
+
+    #[inline]
+    pub(crate) fn accuracy_km(&self) -> Option<f64> {
+        (!self.accuracy_km.is_nan()).then_some(f64::from(self.accuracy_km))
+    }
 }
 
 /// Anonymous-IP flags decoded from one record.
@@ -402,25 +439,25 @@ fn nested_to_record(r: NestedGeo<'_>) -> GeoRecord {
         .and_then(|c| c.names.as_ref())
         .and_then(|n| n.en);
     let loc = r.location.as_ref();
-    GeoRecord {
-        country: non_empty(country),
-        region: non_empty(region),
-        city: non_empty(city),
-        latitude: coord(loc.and_then(|l| l.latitude)),
-        longitude: coord(loc.and_then(|l| l.longitude)),
-        accuracy_km: loc.and_then(|l| l.accuracy_radius).map(|Num(v)| v),
-    }
+    GeoRecord::new(
+        non_empty(country),
+        non_empty(region),
+        non_empty(city),
+        coord(loc.and_then(|l| l.latitude)),
+        coord(loc.and_then(|l| l.longitude)),
+        loc.and_then(|l| l.accuracy_radius).map(|Num(v)| v),
+    )
 }
 
 fn flat_to_record(r: FlatGeo<'_>) -> GeoRecord {
-    GeoRecord {
-        country: non_empty(r.country_code),
-        region: non_empty(r.state1),
-        city: non_empty(r.city),
-        latitude: coord(r.latitude),
-        longitude: coord(r.longitude),
-        accuracy_km: None,
-    }
+    GeoRecord::new(
+        non_empty(r.country_code),
+        non_empty(r.state1),
+        non_empty(r.city),
+        coord(r.latitude),
+        coord(r.longitude),
+        None,
+    )
 }
 
 fn asn_to_record(r: AsnRecord<'_>) -> Option<(u32, Option<Box<str>>)> {
