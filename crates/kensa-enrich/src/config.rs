@@ -112,6 +112,23 @@ pub struct SourceConfig {
     /// failing the whole load.
     #[serde(default)]
     pub optional: bool,
+    /// For `mmdb` sources: `flatten` (default) turns the file into range
+    /// tables at load for the fastest lookups; `direct` keeps the file and
+    /// decodes on each lookup, for quick start-up in one-shot tools.
+    #[serde(default)]
+    pub mmdb_mode: MmdbMode,
+}
+
+/// How an MMDB source is used; see [`SourceConfig::mmdb_mode`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MmdbMode {
+    /// Flatten into sorted ranges at load (about 1–2 s for a city
+    /// database; then millions of lookups per second without decoding).
+    #[default]
+    Flatten,
+    /// Keep the file and decode the record on every lookup.
+    Direct,
 }
 
 impl SourceConfig {

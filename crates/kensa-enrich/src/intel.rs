@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, UNIX_EPOCH};
 
-use crate::config::{IntelConfig, SourceConfig, SourceKind};
+use crate::config::{IntelConfig, MmdbMode, SourceConfig, SourceKind};
 use crate::crypto::{self, WalletInfo};
 use crate::email::{self, EmailInfo, EmailListRole};
 use crate::error::IntelError;
@@ -43,6 +43,8 @@ struct GeoTable {
     /// one memory access instead of a binary search for most addresses
     /// (64 MiB for a full table; built only above [`DENSE_MIN_RANGES`]).
     dense: Vec<u32>,
+    /// Set in direct mode, where `map` is empty.
+    direct: Option<mmdb::DirectReader>,
 }
 
 const DENSE_EMPTY: u32 = u32::MAX;
@@ -56,7 +58,12 @@ impl GeoTable {
         } else {
             Vec::new()
         };
-        Self { source, map, dense }
+        Self {
+            source,
+            map,
+            dense,
+            direct: None,
+        }
     }
 
     #[inline]
@@ -107,6 +114,8 @@ fn build_dense(map: &IpRangeMap<u32>) -> Vec<u32> {
 struct AsnTable {
     source: usize,
     map: IpRangeMap<u32>,
+    /// Set in direct mode, where `map` is empty.
+    direct: Option<mmdb::DirectReader>,
 }
 
 /// A list entry hit for e-mail domains or wallet addresses.
@@ -269,7 +278,16 @@ impl Loader {
                 let mut formats = Vec::new();
                 let mut date = date;
                 for data in prepared.unwrap_or_else(|| prepare(src, base))? {
-                    formats.push(format!("{} ({})", data.database_type, data.role.describe()));
+                    let mode = if data.direct.is_some() {
+                        ", direct lookups"
+                    } else {
+                        ""
+                    };
+                    formats.push(format!(
+                        "{} ({}{mode})",
+                        data.database_type,
+                        data.role.describe()
+                    ));
                     if data.build_epoch > 0 {
                         date = Some(epoch_date(data.build_epoch));
                     }
@@ -425,6 +443,21 @@ impl Loader {
     }
 
     fn add_mmdb(&mut self, idx: usize, data: mmdb::MmdbData) -> Result<(), IntelError> {
+        if let Some(direct) = data.direct {
+            match direct.role {
+                mmdb::Role::Asn => self.intel.asn_tables.push(AsnTable {
+                    source: idx,
+                    map: IpRangeMap::default(),
+                    direct: Some(direct),
+                }),
+                _ => {
+                    let mut t = GeoTable::new(idx, IpRangeMap::default());
+                    t.direct = Some(direct);
+                    self.intel.geo_tables.push(t);
+                }
+            }
+            return Ok(());
+        }
         if let Some((b, records)) = data.geo {
             let base = self.intel.geo_records.len() as u32;
             self.intel.geo_records.extend(records);
@@ -452,6 +485,7 @@ impl Loader {
             self.intel.asn_tables.push(AsnTable {
                 source: idx,
                 map: b.build(),
+                direct: None,
             });
         }
         if let Some((b, flags)) = data.anon {
@@ -538,6 +572,7 @@ impl Loader {
         self.intel.asn_tables.push(AsnTable {
             source: idx,
             map: asn.build(),
+            direct: None,
         });
         Ok(count)
     }
@@ -604,6 +639,9 @@ fn is_heavy(kind: SourceKind) -> bool {
 fn prepare(src: &SourceConfig, base: &Path) -> Result<Vec<mmdb::MmdbData>, IntelError> {
     let paths = src.resolved_paths(base);
     match src.kind {
+        SourceKind::Mmdb if src.mmdb_mode == MmdbMode::Direct => {
+            paths.iter().map(|p| mmdb::open_direct(p)).collect()
+        }
         SourceKind::Mmdb => paths.iter().map(|p| mmdb::load(p)).collect(),
         SourceKind::AsnCsv => {
             let mut b: IpRangeBuilder<u32> = IpRangeBuilder::default();
@@ -647,6 +685,7 @@ fn prepare(src: &SourceConfig, base: &Path) -> Result<Vec<mmdb::MmdbData>, Intel
                 geo: None,
                 asn: Some((b, records)),
                 anon: None,
+                direct: None,
             }])
         }
         _ => Ok(Vec::new()),
@@ -757,6 +796,7 @@ impl Intel {
                 asset: None,
                 attribution: None,
                 optional: false,
+                mmdb_mode: MmdbMode::default(),
             }],
         };
         match Intel::load(&config, Path::new(".")) {
@@ -926,6 +966,20 @@ impl Intel {
     #[inline]
     pub fn geo_ip(&self, ip: IpAddr) -> Option<Geo<'_>> {
         for t in &self.geo_tables {
+            if let Some(d) = &t.direct {
+                if let Some(g) = d.geo(ip) {
+                    return Some(Geo {
+                        country: g.country,
+                        region: g.region,
+                        city: g.city,
+                        latitude: g.latitude,
+                        longitude: g.longitude,
+                        accuracy_km: g.accuracy_km,
+                        source: t.source,
+                    });
+                }
+                continue;
+            }
             if let Some(i) = t.get(ip) {
                 let r = &self.geo_records[i as usize];
                 return Some(Geo {
@@ -945,6 +999,12 @@ impl Intel {
     /// ASN and organisation: `(asn, org, source index)`.
     pub fn asn_ip(&self, ip: IpAddr) -> Option<(u32, Option<&str>, usize)> {
         for t in &self.asn_tables {
+            if let Some(d) = &t.direct {
+                if let Some((asn, org)) = d.asn(ip) {
+                    return Some((asn, org, t.source));
+                }
+                continue;
+            }
             if let Some(i) = t.map.get(ip) {
                 let (asn, org) = self.asn_entries[i as usize];
                 let org = self.orgs.get(org as usize).map(|o| &**o);

@@ -116,6 +116,135 @@ pub(crate) struct MmdbData {
     pub(crate) geo: Option<(IpRangeBuilder<u32>, Vec<GeoRecord>)>,
     pub(crate) asn: Option<(IpRangeBuilder<u32>, Vec<(u32, Option<Box<str>>)>)>,
     pub(crate) anon: Option<(IpRangeBuilder<u32>, Vec<AnonFlags>)>,
+    /// In direct mode, the open reader for lookup-time decoding.
+    pub(crate) direct: Option<DirectReader>,
+}
+
+/// An MMDB file kept open for lookup-time decoding (`mmdb_mode =
+/// "direct"`): loads in milliseconds and uses no memory beyond the file,
+/// at the cost of decoding the record on every lookup.
+pub(crate) struct DirectReader {
+    pub(crate) reader: Reader<Vec<u8>>,
+    pub(crate) role: Role,
+}
+
+impl std::fmt::Debug for DirectReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectReader")
+            .field("database_type", &self.reader.metadata().database_type)
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+/// A geolocation answer decoded at lookup time, borrowing from the file.
+pub(crate) struct DirectGeo<'a> {
+    pub(crate) country: Option<&'a str>,
+    pub(crate) region: Option<&'a str>,
+    pub(crate) city: Option<&'a str>,
+    pub(crate) latitude: Option<f64>,
+    pub(crate) longitude: Option<f64>,
+    pub(crate) accuracy_km: Option<f64>,
+}
+
+fn non_empty_ref(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl DirectReader {
+    /// Looks up and decodes a geolocation record; decoding errors in a
+    /// damaged file count as "no answer" rather than failing the lookup.
+    pub(crate) fn geo(&self, ip: IpAddr) -> Option<DirectGeo<'_>> {
+        let found = self.reader.lookup(ip).ok()?;
+        match self.role {
+            Role::GeoFlat => {
+                let r: FlatGeo<'_> = found.decode().ok()??;
+                Some(DirectGeo {
+                    country: non_empty_ref(r.country_code),
+                    region: non_empty_ref(r.state1),
+                    city: non_empty_ref(r.city),
+                    latitude: coord(r.latitude),
+                    longitude: coord(r.longitude),
+                    accuracy_km: None,
+                })
+            }
+            Role::GeoNested => {
+                let r: NestedGeo<'_> = found.decode().ok()??;
+                let country = r
+                    .country
+                    .as_ref()
+                    .and_then(|c| c.iso_code)
+                    .or_else(|| r.registered_country.as_ref().and_then(|c| c.iso_code));
+                let region = r
+                    .subdivisions
+                    .as_ref()
+                    .and_then(|s| s.first())
+                    .and_then(|s| s.names.as_ref().and_then(|n| n.en).or(s.iso_code));
+                let loc = r.location.as_ref();
+                Some(DirectGeo {
+                    country: non_empty_ref(country),
+                    region: non_empty_ref(region),
+                    city: non_empty_ref(
+                        r.city
+                            .as_ref()
+                            .and_then(|c| c.names.as_ref())
+                            .and_then(|n| n.en),
+                    ),
+                    latitude: coord(loc.and_then(|l| l.latitude)),
+                    longitude: coord(loc.and_then(|l| l.longitude)),
+                    accuracy_km: loc.and_then(|l| l.accuracy_radius).map(|Num(v)| v),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Looks up and decodes an ASN record.
+    pub(crate) fn asn(&self, ip: IpAddr) -> Option<(u32, Option<&str>)> {
+        if self.role != Role::Asn {
+            return None;
+        }
+        let found = self.reader.lookup(ip).ok()?;
+        let r: AsnRecord<'_> = found.decode().ok()??;
+        let org = non_empty_ref(r.autonomous_system_organization.or(r.as_name));
+        let asn = r.autonomous_system_number.or(match r.asn {
+            Some(AsnValue::Num(n)) => Some(n),
+            Some(AsnValue::Str(s)) => s
+                .trim()
+                .trim_start_matches(['A', 'S', 'a', 's'])
+                .parse()
+                .ok(),
+            None => None,
+        })?;
+        Some((asn, org))
+    }
+}
+
+/// Opens an MMDB file for direct lookups. Anonymous-IP files are always
+/// flattened (their flags feed the single classification table), so for
+/// them this falls back to [`load`].
+pub(crate) fn open_direct(path: &Path) -> Result<MmdbData, IntelError> {
+    let buf = std::fs::read(path).map_err(|e| IntelError::io(path, e))?;
+    let reader = Reader::from_source(buf).map_err(|e| IntelError::mmdb(path, e))?;
+    // No full `verify()`: it rejects valid third-party files (DB-IP's have
+    // an empty description map) and walks the whole file, which is what
+    // direct mode exists to avoid. Detecting the role decodes the first
+    // records; damage elsewhere shows up as "no answer" for those ranges.
+    let role = detect_role(&reader, path)?;
+    if role == Role::Anonymous {
+        return load(path);
+    }
+    let meta = reader.metadata();
+    Ok(MmdbData {
+        role,
+        database_type: meta.database_type.clone(),
+        build_epoch: meta.build_epoch,
+        networks: meta.node_count as usize,
+        geo: None,
+        asn: None,
+        anon: None,
+        direct: Some(DirectReader { reader, role }),
+    })
 }
 
 #[derive(Deserialize)]
@@ -313,10 +442,12 @@ pub(crate) fn load(path: &Path) -> Result<MmdbData, IntelError> {
         geo: None,
         asn: None,
         anon: None,
+        direct: None,
     };
     // Each distinct data offset is decoded once; networks sharing a record
     // share its index.
     let mut seen: HashMap<usize, u32, BuildHasherDefault<OffsetHasher>> = HashMap::default();
+    let mut last: Option<(usize, u32)> = None;
     let mut ranges: IpRangeBuilder<u32> = IpRangeBuilder::default();
     let mut geo_records: Vec<GeoRecord> = Vec::new();
     let mut asn_records: Vec<(u32, Option<Box<str>>)> = Vec::new();
@@ -331,8 +462,15 @@ pub(crate) fn load(path: &Path) -> Result<MmdbData, IntelError> {
         };
         let net = item.network().map_err(|e| IntelError::mmdb(path, e))?;
         data.networks += 1;
-        let idx = match seen.get(&offset) {
-            Some(&i) => i,
+        // Neighbouring networks often share a record (a city spanning
+        // several prefixes), so check the previous one before hashing: the
+        // hash table is large and each probe is a likely cache miss.
+        let cached = match last {
+            Some((o, i)) if o == offset => Some(i),
+            _ => seen.get(&offset).copied(),
+        };
+        let idx = match cached {
+            Some(i) => i,
             None => {
                 let decoded = match role {
                     Role::GeoNested => item
@@ -360,6 +498,7 @@ pub(crate) fn load(path: &Path) -> Result<MmdbData, IntelError> {
                 i
             }
         };
+        last = Some((offset, idx));
         let (start, end) = net_bounds(net.ip(), net.prefix());
         ranges.push_range(start, end, idx);
     }
