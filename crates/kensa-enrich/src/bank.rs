@@ -395,7 +395,7 @@ fn normalize_name(s: &str) -> String {
 }
 
 fn is_cjk(s: &str) -> bool {
-    s.chars().any(|c| !c.is_ascii())
+    !s.is_ascii()
 }
 
 /// Matches a pattern: Chinese patterns as substrings (Chinese is written

@@ -117,6 +117,24 @@ pub struct SourceConfig {
     /// decodes on each lookup, for quick start-up in one-shot tools.
     #[serde(default)]
     pub mmdb_mode: MmdbMode,
+    /// For `mmdb` sources: what to read from the file (`geo`, `asn` or
+    /// `anonymous`) instead of detecting it. Needed for files that carry
+    /// both geolocation and ASN (IPinfo Lite): list such a file twice, once
+    /// with each role.
+    #[serde(default)]
+    pub mmdb_role: Option<MmdbRole>,
+}
+
+/// What to read from an MMDB file; see [`SourceConfig::mmdb_role`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MmdbRole {
+    /// Geolocation (nested GeoIP2 or flat ip-location-db schema).
+    Geo,
+    /// ASN and organisation (`autonomous_system_number` or IPinfo's `asn`).
+    Asn,
+    /// Anonymous-IP flags (`is_anonymous_vpn`, `is_tor_exit_node`...).
+    Anonymous,
 }
 
 /// How an MMDB source is used; see [`SourceConfig::mmdb_mode`].

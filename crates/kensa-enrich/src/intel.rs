@@ -639,10 +639,11 @@ fn is_heavy(kind: SourceKind) -> bool {
 fn prepare(src: &SourceConfig, base: &Path) -> Result<Vec<mmdb::MmdbData>, IntelError> {
     let paths = src.resolved_paths(base);
     match src.kind {
-        SourceKind::Mmdb if src.mmdb_mode == MmdbMode::Direct => {
-            paths.iter().map(|p| mmdb::open_direct(p)).collect()
-        }
-        SourceKind::Mmdb => paths.iter().map(|p| mmdb::load(p)).collect(),
+        SourceKind::Mmdb if src.mmdb_mode == MmdbMode::Direct => paths
+            .iter()
+            .map(|p| mmdb::open_direct(p, src.mmdb_role))
+            .collect(),
+        SourceKind::Mmdb => paths.iter().map(|p| mmdb::load(p, src.mmdb_role)).collect(),
         SourceKind::AsnCsv => {
             let mut b: IpRangeBuilder<u32> = IpRangeBuilder::default();
             let mut records: Vec<(u32, Option<Box<str>>)> = Vec::new();
@@ -797,6 +798,7 @@ impl Intel {
                 attribution: None,
                 optional: false,
                 mmdb_mode: MmdbMode::default(),
+                mmdb_role: None,
             }],
         };
         match Intel::load(&config, Path::new(".")) {

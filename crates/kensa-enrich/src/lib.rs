@@ -96,7 +96,7 @@ mod ranges;
 mod types;
 
 pub use bank::{BankInfo, bank, is_country_code, normalize_country, validate_bic, validate_iban};
-pub use config::{IntelConfig, MmdbMode, SourceConfig, SourceKind};
+pub use config::{IntelConfig, MmdbMode, MmdbRole, SourceConfig, SourceKind};
 pub use crypto::{WalletHit, WalletInfo, analyze as analyze_wallet};
 pub use email::{BUILTIN_FREE_MAIL_SOURCE, EmailHit, EmailInfo, EmailListRole};
 pub use error::IntelError;

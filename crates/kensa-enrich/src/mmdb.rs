@@ -21,6 +21,7 @@ use std::path::Path;
 use maxminddb::{Reader, WithinOptions};
 use serde::Deserialize;
 
+use crate::config::MmdbRole;
 use crate::error::IntelError;
 use crate::ranges::IpRangeBuilder;
 
@@ -106,6 +107,9 @@ pub(crate) struct AnonFlags {
     pub(crate) residential_proxy: bool,
 }
 
+/// An ASN and its organisation, decoded once per distinct record.
+pub(crate) type AsnRecordOwned = (u32, Option<Box<str>>);
+
 /// The flattened content of one MMDB file.
 pub(crate) struct MmdbData {
     pub(crate) role: Role,
@@ -114,7 +118,7 @@ pub(crate) struct MmdbData {
     /// Number of networks walked.
     pub(crate) networks: usize,
     pub(crate) geo: Option<(IpRangeBuilder<u32>, Vec<GeoRecord>)>,
-    pub(crate) asn: Option<(IpRangeBuilder<u32>, Vec<(u32, Option<Box<str>>)>)>,
+    pub(crate) asn: Option<(IpRangeBuilder<u32>, Vec<AsnRecordOwned>)>,
     pub(crate) anon: Option<(IpRangeBuilder<u32>, Vec<AnonFlags>)>,
     /// In direct mode, the open reader for lookup-time decoding.
     pub(crate) direct: Option<DirectReader>,
@@ -223,16 +227,16 @@ impl DirectReader {
 /// Opens an MMDB file for direct lookups. Anonymous-IP files are always
 /// flattened (their flags feed the single classification table), so for
 /// them this falls back to [`load`].
-pub(crate) fn open_direct(path: &Path) -> Result<MmdbData, IntelError> {
+pub(crate) fn open_direct(path: &Path, role: Option<MmdbRole>) -> Result<MmdbData, IntelError> {
     let buf = std::fs::read(path).map_err(|e| IntelError::io(path, e))?;
     let reader = Reader::from_source(buf).map_err(|e| IntelError::mmdb(path, e))?;
     // No full `verify()`: it rejects valid third-party files (DB-IP's have
     // an empty description map) and walks the whole file, which is what
     // direct mode exists to avoid. Detecting the role decodes the first
     // records; damage elsewhere shows up as "no answer" for those ranges.
-    let role = detect_role(&reader, path)?;
+    let role = pick_role(&reader, path, role)?;
     if role == Role::Anonymous {
-        return load(path);
+        return load(path, Some(MmdbRole::Anonymous));
     }
     let meta = reader.metadata();
     Ok(MmdbData {
@@ -381,6 +385,26 @@ fn non_empty(s: Option<&str>) -> Option<Box<str>> {
     s.map(str::trim).filter(|s| !s.is_empty()).map(Box::from)
 }
 
+/// The configured role if any (the geolocation schema is still detected),
+/// else the detected role.
+fn pick_role(
+    reader: &Reader<Vec<u8>>,
+    path: &Path,
+    wanted: Option<MmdbRole>,
+) -> Result<Role, IntelError> {
+    Ok(match wanted {
+        None => detect_role(reader, path)?,
+        Some(MmdbRole::Asn) => Role::Asn,
+        Some(MmdbRole::Anonymous) => Role::Anonymous,
+        Some(MmdbRole::Geo) => match detect_role(reader, path) {
+            Ok(Role::GeoNested) => Role::GeoNested,
+            // Files that mix geolocation and ASN keys (IPinfo Lite) are
+            // detected as flat; a nested schema always has maps.
+            _ => Role::GeoFlat,
+        },
+    })
+}
+
 /// Detects the role from the metadata type, or failing that from the keys
 /// of the first record.
 fn detect_role(reader: &Reader<Vec<u8>>, path: &Path) -> Result<Role, IntelError> {
@@ -429,10 +453,10 @@ fn detect_role(reader: &Reader<Vec<u8>>, path: &Path) -> Result<Role, IntelError
 }
 
 /// Loads and flattens one MMDB file.
-pub(crate) fn load(path: &Path) -> Result<MmdbData, IntelError> {
+pub(crate) fn load(path: &Path, role: Option<MmdbRole>) -> Result<MmdbData, IntelError> {
     let buf = std::fs::read(path).map_err(|e| IntelError::io(path, e))?;
     let reader = Reader::from_source(buf).map_err(|e| IntelError::mmdb(path, e))?;
-    let role = detect_role(&reader, path)?;
+    let role = pick_role(&reader, path, role)?;
     let meta = reader.metadata();
     let mut data = MmdbData {
         role,

@@ -378,3 +378,87 @@ pub(crate) fn overlay<K: Key>(mut ranges: Vec<(K, K, u128)>) -> RangeMap<K, u128
 fn prev<K: Key>(k: K) -> K {
     k.pred().unwrap_or(k)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tiny deterministic generator for the brute-force comparisons.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    #[test]
+    fn range_map_edges() {
+        let m = RangeMap::build(vec![
+            (10u32, 20, 1u32),
+            (21, 30, 1),
+            (40, 40, 2),
+            (u32::MAX - 1, u32::MAX, 3),
+        ]);
+        // Adjacent equal values merge.
+        assert_eq!(m.len(), 3);
+        assert_eq!(m.get(9), None);
+        assert_eq!(m.get(10), Some(1));
+        assert_eq!(m.get(30), Some(1));
+        assert_eq!(m.get(31), None);
+        assert_eq!(m.get(39), None);
+        assert_eq!(m.get(40), Some(2));
+        assert_eq!(m.get(41), None);
+        assert_eq!(m.get(u32::MAX), Some(3));
+        assert_eq!(m.get(0), None);
+        let empty: RangeMap<u32, u32> = RangeMap::build(Vec::new());
+        assert_eq!(empty.get(5), None);
+    }
+
+    #[test]
+    fn range_map_matches_brute_force() {
+        let mut rng = Rng(7);
+        for round in 0..20 {
+            // Non-overlapping ranges over a small space so edges collide.
+            let mut ranges = Vec::new();
+            let mut pos = 0u32;
+            while pos < 5000 {
+                let start = pos + (rng.next() % 7) as u32;
+                let end = start + (rng.next() % 9) as u32;
+                ranges.push((start << 16, (end << 16) | 0xffff, (rng.next() % 3) as u32));
+                pos = end + 1;
+            }
+            let m = RangeMap::build(ranges.clone());
+            for _ in 0..2000 {
+                let k = (rng.next() as u32) % (5100 << 16);
+                let want = ranges.iter().find(|r| r.0 <= k && k <= r.1).map(|r| r.2);
+                assert_eq!(m.get(k), want, "round {round} key {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn overlay_matches_brute_force() {
+        let mut rng = Rng(11);
+        for _ in 0..20 {
+            let mut ranges: Vec<(u128, u128, u128)> = Vec::new();
+            for _ in 0..200 {
+                let s = u128::from(rng.next() % 1000);
+                let e = s + u128::from(rng.next() % 50);
+                let tag = 1u128 << (rng.next() % 5);
+                ranges.push((s, e, tag));
+            }
+            ranges.push((u128::MAX - 3, u128::MAX, 1 << 6));
+            let m = overlay(ranges.clone());
+            for k in (0..1100u128).chain([u128::MAX, u128::MAX - 3, u128::MAX - 4]) {
+                let want: u128 = ranges
+                    .iter()
+                    .filter(|r| r.0 <= k && k <= r.1)
+                    .fold(0, |acc, r| acc | r.2);
+                assert_eq!(m.get(k).unwrap_or(0), want, "key {k}");
+            }
+        }
+    }
+}

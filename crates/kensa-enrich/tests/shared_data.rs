@@ -281,6 +281,7 @@ fn maxmind_nested_schema_and_anonymous_ip() {
 [[source]]
 name = "city"
 kind = "mmdb"
+mmdb_role = "geo"
 path = "ip/maxmind-test/GeoIP2-City-Test.mmdb"
 [[source]]
 name = "anon"
