@@ -93,6 +93,7 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    g.throughput(Throughput::Elements(256));
     g.bench_function("lookup_ip/v4 (owned IpInfo)", |b| {
         b.iter(|| {
             for ip in &v4[..256] {

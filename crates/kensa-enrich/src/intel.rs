@@ -1035,14 +1035,18 @@ impl Intel {
         if let Some((asn, org, src)) = self.asn_ip(ip) {
             info.asn = Some(asn);
             info.org = org.map(str::to_string);
-            sources.push(self.source_name(src).to_string());
+            let name = self.source_name(src);
+            if !sources.iter().any(|s| s == name) {
+                sources.push(name.to_string());
+            }
         }
         info.classes = self.class_hits(&self.classify_ip(ip));
+        // A handful of names at most, so a linear check beats hashing.
         for h in &info.classes {
-            sources.push(h.source.clone());
+            if !sources.contains(&h.source) {
+                sources.push(h.source.clone());
+            }
         }
-        let mut seen = HashSet::new();
-        sources.retain(|s| seen.insert(s.clone()));
         info.sources = sources;
         info
     }

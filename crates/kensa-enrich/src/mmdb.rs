@@ -470,7 +470,9 @@ pub(crate) fn load(path: &Path, role: Option<MmdbRole>) -> Result<MmdbData, Inte
     };
     // Each distinct data offset is decoded once; networks sharing a record
     // share its index.
-    let mut seen: HashMap<usize, u32, BuildHasherDefault<OffsetHasher>> = HashMap::default();
+    // Offsets are stored as u32 (files over 4 GiB are not MMDB-sized) so
+    // that the table stays small and cache-friendly.
+    let mut seen: HashMap<u32, u32, BuildHasherDefault<OffsetHasher>> = HashMap::default();
     let mut last: Option<(usize, u32)> = None;
     let mut ranges: IpRangeBuilder<u32> = IpRangeBuilder::default();
     let mut geo_records: Vec<GeoRecord> = Vec::new();
@@ -491,7 +493,7 @@ pub(crate) fn load(path: &Path, role: Option<MmdbRole>) -> Result<MmdbData, Inte
         // hash table is large and each probe is a likely cache miss.
         let cached = match last {
             Some((o, i)) if o == offset => Some(i),
-            _ => seen.get(&offset).copied(),
+            _ => seen.get(&(offset as u32)).copied(),
         };
         let idx = match cached {
             Some(i) => i,
@@ -518,7 +520,7 @@ pub(crate) fn load(path: &Path, role: Option<MmdbRole>) -> Result<MmdbData, Inte
                 let Some(i) = decoded else {
                     continue;
                 };
-                seen.insert(offset, i);
+                seen.insert(offset as u32, i);
                 i
             }
         };
@@ -549,8 +551,8 @@ impl Hasher for OffsetHasher {
             self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
     }
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 

@@ -31,6 +31,7 @@ fn builtin_sample_knows_the_dprk_range() {
     assert_eq!(info.latitude, Some(39.0392));
     assert_eq!(info.accuracy_km, Some(50.0));
     assert!(info.classes.is_empty());
+    assert_eq!(info.sources, ["builtin-sample"]);
     assert_eq!(
         info.summary(),
         "175.45.176.1 → KP, Pyongyang, AS131279 Star Joint Venture Co. Ltd."
@@ -385,4 +386,30 @@ fn builtin_doc_claims_hold() {
     let set = intel.classify_ip(ip("185.220.101.7"));
     let hits = intel.class_hits(&set);
     assert!(hits.iter().any(|h| h.class == NetClass::Tor));
+}
+
+/// Pseudo-random junk through every free-text entry point: nothing may
+/// panic, whatever the input.
+#[test]
+fn junk_input_never_panics() {
+    let intel = Intel::builtin();
+    let alphabet: Vec<char> = "0123456789+-() .#*xX@abcABCT1Lqpz3bc1ltc0x中银行🙂\u{0}\u{200b}"
+        .chars()
+        .collect();
+    let mut x: u64 = 42;
+    for _ in 0..3000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let len = (x % 40) as usize;
+        let s: String = (0..len)
+            .map(|i| alphabet[((x >> (i % 50)) as usize + i * 7) % alphabet.len()])
+            .collect();
+        let _ = phone(&s, None);
+        let _ = phone(&s, Some("JP"));
+        let _ = bank(Some(&s), Some(&s), Some(&s), Some(&s));
+        let _ = intel.wallet(&s, None);
+        let _ = intel.wallet(&s, Some("btc"));
+        let _ = intel.email(&s);
+    }
 }
