@@ -137,7 +137,7 @@ pub(crate) struct WalletEntry {
 /// Build one with [`Intel::builtin`] (offline sample) or
 /// [`Intel::from_config_file`], then share it (`Intel` is `Send + Sync`
 /// and immutable) across threads.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Intel {
     status: Vec<SourceStatus>,
     geo_tables: Vec<GeoTable>,
@@ -151,6 +151,24 @@ pub struct Intel {
     class_sets: Vec<ClassSet>,
     email_lists: HashMap<String, Vec<ListHit>>,
     wallets: HashMap<String, Vec<WalletEntry>>,
+}
+
+/// A summary rather than the tables: deriving `Debug` would print millions
+/// of ranges if an `Intel` ever reached a log line.
+impl std::fmt::Debug for Intel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Intel")
+            .field(
+                "sources",
+                &self.status.iter().map(|s| &s.name).collect::<Vec<_>>(),
+            )
+            .field("geo", &self.geo_stats())
+            .field("asn_tables", &self.asn_tables.len())
+            .field("class_ranges", &self.class_map.len())
+            .field("email_domains", &self.email_lists.len())
+            .field("wallets", &self.wallets.len())
+            .finish()
+    }
 }
 
 /// What loading one source produced, for its status line.

@@ -151,6 +151,15 @@ pub(crate) struct DirectGeo<'a> {
     pub(crate) accuracy_km: Option<f64>,
 }
 
+/// IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) are looked up as IPv4, as
+/// in the flattened tables, so both modes answer alike.
+fn unmap(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
 fn non_empty_ref(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
@@ -159,7 +168,7 @@ impl DirectReader {
     /// Looks up and decodes a geolocation record; decoding errors in a
     /// damaged file count as "no answer" rather than failing the lookup.
     pub(crate) fn geo(&self, ip: IpAddr) -> Option<DirectGeo<'_>> {
-        let found = self.reader.lookup(ip).ok()?;
+        let found = self.reader.lookup(unmap(ip)).ok()?;
         match self.role {
             Role::GeoFlat => {
                 let r: FlatGeo<'_> = found.decode().ok()??;
@@ -208,7 +217,7 @@ impl DirectReader {
         if self.role != Role::Asn {
             return None;
         }
-        let found = self.reader.lookup(ip).ok()?;
+        let found = self.reader.lookup(unmap(ip)).ok()?;
         let r: AsnRecord<'_> = found.decode().ok()??;
         let org = non_empty_ref(r.autonomous_system_organization.or(r.as_name));
         let asn = r.autonomous_system_number.or(match r.asn {

@@ -413,3 +413,40 @@ fn junk_input_never_panics() {
         let _ = intel.email(&s);
     }
 }
+
+#[test]
+fn result_types_round_trip_through_json() {
+    let intel = Intel::builtin();
+    let mut st = intel.status()[0].clone();
+    // serde_json's default float parsing may differ in the last bit.
+    st.load_ms = 1.5;
+    let back: kensa_enrich::SourceStatus =
+        serde_json::from_str(&serde_json::to_string(&st).unwrap()).unwrap();
+    assert_eq!(back, st);
+    let e = intel.email("a@gmail.com");
+    assert_eq!(
+        serde_json::from_str::<kensa_enrich::EmailInfo>(&serde_json::to_string(&e).unwrap())
+            .unwrap(),
+        e
+    );
+    let w = intel.wallet("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", None);
+    assert_eq!(
+        serde_json::from_str::<kensa_enrich::WalletInfo>(&serde_json::to_string(&w).unwrap())
+            .unwrap(),
+        w
+    );
+    let p = phone("+81 90 1234 5678", None);
+    assert_eq!(
+        serde_json::from_str::<kensa_enrich::PhoneInfo>(&serde_json::to_string(&p).unwrap())
+            .unwrap(),
+        p
+    );
+    let b = bank(None, Some("BKCHCNBJ"), None, None);
+    assert_eq!(
+        serde_json::from_str::<kensa_enrich::BankInfo>(&serde_json::to_string(&b).unwrap())
+            .unwrap(),
+        b
+    );
+    // Debug of the whole store is a summary, not millions of ranges.
+    assert!(format!("{intel:?}").len() < 1000);
+}
