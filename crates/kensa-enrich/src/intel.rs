@@ -512,6 +512,7 @@ impl Loader {
             let tor = self.tag(NetClass::Tor, idx, None)?;
             let proxy = self.tag(NetClass::Proxy, idx, None)?;
             let residential = self.tag(NetClass::Proxy, idx, Some("residential proxy"))?;
+            let mobile = self.tag(NetClass::Mobile, idx, None)?;
             let masks: Vec<u128> = flags
                 .iter()
                 .map(|f| {
@@ -531,12 +532,15 @@ impl Loader {
                     if f.residential_proxy {
                         m |= residential;
                     }
+                    if f.mobile {
+                        m |= mobile;
+                    }
                     m
                 })
                 .collect();
             // The overlay needs one tag per range, so split multi-flag
             // records into one range per set bit.
-            for t in [vpn, hosting, tor, proxy, residential] {
+            for t in [vpn, hosting, tor, proxy, residential, mobile] {
                 self.add_class_builder(&b, |v| masks[v as usize] & t);
             }
         }

@@ -36,6 +36,8 @@ pub(crate) enum Role {
     Asn,
     /// MaxMind Anonymous-IP style boolean flags.
     Anonymous,
+    /// MaxMind Connection-Type (`Cellular` becomes the mobile class).
+    Connection,
 }
 
 impl Role {
@@ -45,6 +47,7 @@ impl Role {
             Role::GeoFlat => "flat ip-location-db geolocation",
             Role::Asn => "ASN",
             Role::Anonymous => "anonymous-IP flags",
+            Role::Connection => "connection type: Cellular as mobile",
         }
     }
 }
@@ -105,6 +108,7 @@ pub(crate) struct AnonFlags {
     pub(crate) tor: bool,
     pub(crate) public_proxy: bool,
     pub(crate) residential_proxy: bool,
+    pub(crate) mobile: bool,
 }
 
 /// An ASN and its organisation, decoded once per distinct record.
@@ -244,8 +248,8 @@ pub(crate) fn open_direct(path: &Path, role: Option<MmdbRole>) -> Result<MmdbDat
     // direct mode exists to avoid. Detecting the role decodes the first
     // records; damage elsewhere shows up as "no answer" for those ranges.
     let role = pick_role(&reader, path, role)?;
-    if role == Role::Anonymous {
-        return load(path, Some(MmdbRole::Anonymous));
+    if matches!(role, Role::Anonymous | Role::Connection) {
+        return load(path, None);
     }
     let meta = reader.metadata();
     Ok(MmdbData {
@@ -333,7 +337,9 @@ struct AsnRecord<'a> {
 }
 
 #[derive(Deserialize)]
-struct AnonRecord {
+struct AnonRecord<'a> {
+    #[serde(borrow, default)]
+    connection_type: Option<&'a str>,
     #[serde(default)]
     is_anonymous_vpn: Option<bool>,
     #[serde(default)]
@@ -424,18 +430,38 @@ fn detect_role(reader: &Reader<Vec<u8>>, path: &Path) -> Result<Role, IntelError
     if t.contains("asn") || t.contains("-isp") {
         return Ok(Role::Asn);
     }
+    if t.contains("connection-type") {
+        return Ok(Role::Connection);
+    }
     // DB-IP and other repackaged files use their own type names, so fall
     // back to the first record's keys.
     let mut first_keys: Option<Vec<String>> = None;
+    let mut first_error = None;
     let iter = reader
         .networks(WithinOptions::default())
         .map_err(|e| IntelError::mmdb(path, e))?;
     for item in iter.take(64) {
         let item = item.map_err(|e| IntelError::mmdb(path, e))?;
-        if let Some(map) = item.decode::<Probe>().ok().flatten() {
-            first_keys = Some(map.into_keys().collect());
-            break;
+        match item.decode::<Probe>() {
+            Ok(Some(map)) => {
+                first_keys = Some(map.into_keys().collect());
+                break;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
+    }
+    // Records that cannot be decoded as maps at all mean a damaged file (or
+    // one whose records are not maps); say so rather than "unrecognised".
+    if first_keys.is_none()
+        && let Some(e) = first_error
+    {
+        return Err(IntelError::mmdb(
+            path,
+            format!("cannot decode the first records: {e}"),
+        ));
     }
     let keys = first_keys.unwrap_or_default();
     let has = |k: &str| keys.iter().any(|x| x == k);
@@ -447,6 +473,8 @@ fn detect_role(reader: &Reader<Vec<u8>>, path: &Path) -> Result<Role, IntelError
         Ok(Role::Asn)
     } else if has("is_anonymous") || has("is_anonymous_vpn") || has("is_tor_exit_node") {
         Ok(Role::Anonymous)
+    } else if has("connection_type") {
+        Ok(Role::Connection)
     } else if t.contains("city") || t.contains("country") || t.contains("enterprise") {
         Ok(Role::GeoNested)
     } else {
@@ -520,7 +548,7 @@ pub(crate) fn load(path: &Path, role: Option<MmdbRole>) -> Result<MmdbData, Inte
                         .decode::<AsnRecord>()
                         .map(|r| r.and_then(asn_to_record))
                         .map(|r| r.map(|r| push(&mut asn_records, r))),
-                    Role::Anonymous => item
+                    Role::Anonymous | Role::Connection => item
                         .decode::<AnonRecord>()
                         .map(|r| r.map(|r| anon_to_flags(r, &data.database_type)))
                         .map(|r| r.map(|r| push(&mut anon_records, r))),
@@ -540,7 +568,7 @@ pub(crate) fn load(path: &Path, role: Option<MmdbRole>) -> Result<MmdbData, Inte
     match role {
         Role::GeoNested | Role::GeoFlat => data.geo = Some((ranges, geo_records)),
         Role::Asn => data.asn = Some((ranges, asn_records)),
-        Role::Anonymous => data.anon = Some((ranges, anon_records)),
+        Role::Anonymous | Role::Connection => data.anon = Some((ranges, anon_records)),
     }
     Ok(data)
 }
@@ -650,7 +678,7 @@ fn asn_to_record(r: AsnRecord<'_>) -> Option<(u32, Option<Box<str>>)> {
     ))
 }
 
-fn anon_to_flags(r: AnonRecord, database_type: &str) -> AnonFlags {
+fn anon_to_flags(r: AnonRecord<'_>, database_type: &str) -> AnonFlags {
     // A residential-proxy database lists only residential proxies, so
     // every record in it is one even without the flag.
     let residential_db = database_type
@@ -662,5 +690,6 @@ fn anon_to_flags(r: AnonRecord, database_type: &str) -> AnonFlags {
         tor: r.is_tor_exit_node.unwrap_or(false),
         public_proxy: r.is_public_proxy.unwrap_or(false),
         residential_proxy: r.is_residential_proxy.unwrap_or(residential_db),
+        mobile: r.connection_type == Some("Cellular"),
     }
 }

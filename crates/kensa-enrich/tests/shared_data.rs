@@ -321,6 +321,22 @@ path = "ip/maxmind-test/GeoLite2-ASN-Test.mmdb"
 }
 
 #[test]
+fn connection_type_cellular_is_mobile() {
+    let Some(_) = data("ip/maxmind-test/GeoIP2-Connection-Type-Test.mmdb") else {
+        return;
+    };
+    let intel = only(
+        "[[source]]\nname = \"conn\"\nkind = \"mmdb\"\npath = \"ip/maxmind-test/GeoIP2-Connection-Type-Test.mmdb\"\n",
+    )
+    .unwrap();
+    // MaxMind's test data lists 80.214.0.0/20 as Cellular.
+    let info = intel.lookup_ip(ip("80.214.0.1"));
+    assert!(info.has_class(NetClass::Mobile), "{info:?}");
+    assert!(!info.is_anonymizer());
+    assert!(!intel.classify_ip(ip("1.0.0.1")).contains(NetClass::Mobile));
+}
+
+#[test]
 fn broken_mmdb_files_give_errors_not_panics() {
     let Some(dir) = data("ip/maxmind-test") else {
         return;
