@@ -925,7 +925,7 @@ impl Intel {
     }
 
     /// The attribution strings that the loaded data's licences require
-    /// (e.g. "IP geolocation by DB-IP (https://db-ip.com)"), deduplicated,
+    /// (e.g. `IP geolocation by DB-IP (https://db-ip.com)`), deduplicated,
     /// in configuration order. Reports that show looked-up data must show
     /// these credits.
     pub fn attributions(&self) -> Vec<String> {
@@ -971,6 +971,15 @@ impl Intel {
             Some(i) => self.class_sets[i as usize],
             None => ClassSet::default(),
         }
+    }
+
+    /// What classification tag `i` of a [`ClassSet`] means: its class, the
+    /// index of the source that reported it (see [`Intel::source_name`])
+    /// and its label. Allocation-free, for hot loops that need the source.
+    pub fn tag(&self, i: usize) -> Option<(NetClass, usize, Option<&str>)> {
+        self.tags
+            .get(i)
+            .map(|t| (t.class, t.source, t.label.as_deref()))
     }
 
     /// Turns a [`ClassSet`] into named hits (class, source, label).

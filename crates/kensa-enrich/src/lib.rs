@@ -22,6 +22,10 @@
 //!   search and no decoding. All network-class lists are overlaid into one
 //!   table whose values are small bitsets of (class, source) tags, so
 //!   classification is a single search however many lists are loaded.
+//! - **Two MMDB modes.** `flatten` (the default) pays about a second of
+//!   CPU at load for the fastest lookups; `direct` keeps the file and
+//!   decodes per lookup, for one-shot tools that must start instantly
+//!   ([`MmdbMode`]).
 //! - **Every answer says where it came from.** Each network class carries
 //!   the configured name of the source that reported it, and
 //!   [`Intel::attributions`] lists the credits that the data's licences

@@ -386,6 +386,10 @@ fn builtin_doc_claims_hold() {
     let set = intel.classify_ip(ip("185.220.101.7"));
     let hits = intel.class_hits(&set);
     assert!(hits.iter().any(|h| h.class == NetClass::Tor));
+    let (class, source, label) = intel.tag(set.tag_indices().next().unwrap()).unwrap();
+    assert!(set.contains(class));
+    assert_eq!(intel.source_name(source), "builtin-sample");
+    assert_eq!(label, None);
 }
 
 /// Pseudo-random junk through every free-text entry point: nothing may
