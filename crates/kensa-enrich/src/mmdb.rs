@@ -511,6 +511,12 @@ pub(crate) fn load(path: &Path, role: Option<MmdbRole>) -> Result<MmdbData, Inte
     // that the table stays small and cache-friendly.
     let mut seen: HashMap<u32, u32, BuildHasherDefault<OffsetHasher>> = HashMap::default();
     let mut last: Option<(usize, u32)> = None;
+    // A small direct-mapped cache in front of the hash table: popular
+    // records (big cities) recur across the tree, and a hit here stays in
+    // L1/L2 where a hash probe usually misses. `u32::MAX` marks an empty
+    // slot (no data offset is that large in a readable file).
+    const RECENT: usize = 4096;
+    let mut recent = vec![(u32::MAX, 0u32); RECENT];
     let mut ranges: IpRangeBuilder<u32> = IpRangeBuilder::default();
     let mut geo_records: Vec<GeoRecord> = Vec::new();
     let mut asn_records: Vec<(u32, Option<Box<str>>)> = Vec::new();
@@ -528,8 +534,10 @@ pub(crate) fn load(path: &Path, role: Option<MmdbRole>) -> Result<MmdbData, Inte
         // Neighbouring networks often share a record (a city spanning
         // several prefixes), so check the previous one before hashing: the
         // hash table is large and each probe is a likely cache miss.
+        let slot = (offset as u32 as usize).wrapping_mul(0x9e37_79b9) >> 20 & (RECENT - 1);
         let cached = match last {
             Some((o, i)) if o == offset => Some(i),
+            _ if recent[slot].0 == offset as u32 => Some(recent[slot].1),
             _ => seen.get(&(offset as u32)).copied(),
         };
         let idx = match cached {
@@ -562,6 +570,7 @@ pub(crate) fn load(path: &Path, role: Option<MmdbRole>) -> Result<MmdbData, Inte
             }
         };
         last = Some((offset, idx));
+        recent[slot] = (offset as u32, idx);
         let (start, end) = net_bounds(net.ip(), net.prefix());
         ranges.push_range(start, end, idx);
     }
