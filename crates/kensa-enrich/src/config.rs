@@ -97,6 +97,9 @@ pub struct SourceConfig {
     /// `tor`, `proxy`, `relay`, `mobile`, `corporate`, `custom`).
     #[serde(default)]
     pub class: Option<String>,
+    /// Several classes for the same list, e.g. `["vpn", "hosting"]`.
+    #[serde(default)]
+    pub classes: Vec<String>,
     /// A label: for `custom` classes and `email_domains`, or the list name
     /// reported with crypto hits (e.g. "OFAC SDN").
     #[serde(default)]

@@ -187,7 +187,7 @@ struct Loader {
     class_v4: Vec<(u32, u32, u128)>,
     class_v6: Vec<(u128, u128, u128)>,
     /// ASN lists wait for all ASN sources: `(tag bit, ASNs)`.
-    asn_lists: Vec<(u128, HashSet<u32>)>,
+    asn_lists: Vec<(Vec<u128>, HashSet<u32>)>,
 }
 
 impl Loader {
@@ -333,8 +333,12 @@ impl Loader {
                 })
             }
             SourceKind::CidrList => {
-                let class = parse_class(src, base)?;
-                let default_tag = self.tag(class, idx, src.label.as_deref())?;
+                let classes = parse_classes(src, base)?;
+                let mut default_tags = Vec::new();
+                for &c in &classes {
+                    default_tags.push(self.tag(c, idx, src.label.as_deref())?);
+                }
+                let custom = classes.contains(&NetClass::Custom);
                 let mut entries = 0;
                 for path in &paths {
                     let text = lists::read_text(path)?;
@@ -349,24 +353,39 @@ impl Loader {
                         // Per-line labels only make sense for custom lists; for
                         // a known class they are descriptive and ignored so that
                         // a large list does not exhaust the tag space.
-                        let tag = match (class, entry.label) {
-                            (NetClass::Custom, Some(l)) => self.tag(class, idx, Some(l))?,
-                            _ => default_tag,
-                        };
-                        self.add_class_net(entry.net, tag);
+                        match entry.label {
+                            Some(l) if custom => {
+                                let tag = self.tag(NetClass::Custom, idx, Some(l))?;
+                                self.add_class_net(entry.net, tag);
+                                // Any other configured classes still apply.
+                                for (&c, &t) in classes.iter().zip(&default_tags) {
+                                    if c != NetClass::Custom {
+                                        self.add_class_net(entry.net, t);
+                                    }
+                                }
+                            }
+                            _ => {
+                                for &t in &default_tags {
+                                    self.add_class_net(entry.net, t);
+                                }
+                            }
+                        }
                         entries += 1;
                     }
                 }
                 Ok(Loaded {
-                    format: format!("CIDR list ({class})"),
+                    format: format!("CIDR list ({})", class_names(&classes)),
                     entries,
                     date,
                     note: None,
                 })
             }
             SourceKind::AsnList => {
-                let class = parse_class(src, base)?;
-                let tag = self.tag(class, idx, src.label.as_deref())?;
+                let classes = parse_classes(src, base)?;
+                let mut tags = Vec::new();
+                for &c in &classes {
+                    tags.push(self.tag(c, idx, src.label.as_deref())?);
+                }
                 let mut set = HashSet::new();
                 for path in &paths {
                     let text = lists::read_text(path)?;
@@ -377,9 +396,9 @@ impl Loader {
                     );
                 }
                 let entries = set.len();
-                self.asn_lists.push((tag, set));
+                self.asn_lists.push((tags, set));
                 Ok(Loaded {
-                    format: format!("ASN list ({class})"),
+                    format: format!("ASN list ({})", class_names(&classes)),
                     entries,
                     date,
                     note: None,
@@ -603,16 +622,16 @@ impl Loader {
     /// overlay.
     fn finish(mut self) -> Intel {
         let lists = std::mem::take(&mut self.asn_lists);
-        for (tag, set) in &lists {
+        for (tags, set) in &lists {
             for table in &self.intel.asn_tables {
                 for (s, e, v) in table.map.v4.iter() {
                     if set.contains(&self.intel.asn_entries[v as usize].0) {
-                        self.class_v4.push((s, e, *tag));
+                        self.class_v4.extend(tags.iter().map(|&t| (s, e, t)));
                     }
                 }
                 for (s, e, v) in table.map.v6.iter() {
                     if set.contains(&self.intel.asn_entries[v as usize].0) {
-                        self.class_v6.push((s, e, *tag));
+                        self.class_v6.extend(tags.iter().map(|&t| (s, e, t)));
                     }
                 }
             }
@@ -761,15 +780,34 @@ fn prepare_all(
 const BUILTIN_NOTE: &str = "small built-in sample of approximate ranges for demos and offline use; \
      load real sources with an intel configuration (see docs/intel.md)";
 
-fn parse_class(src: &SourceConfig, base: &Path) -> Result<NetClass, IntelError> {
-    let text = src.class.as_deref().unwrap_or("custom");
-    NetClass::parse(text).ok_or_else(|| IntelError::Config {
-        path: base.to_path_buf(),
-        message: format!(
-            "source '{}': unknown class '{text}' (expected vpn, hosting, tor, proxy, relay, mobile, corporate or custom)",
-            src.name
-        ),
-    })
+/// The classes of a `cidr_list` or `asn_list` source: `class` and/or
+/// `classes`, `custom` when neither is given.
+fn parse_classes(src: &SourceConfig, base: &Path) -> Result<Vec<NetClass>, IntelError> {
+    let mut out = Vec::new();
+    for text in src.class.iter().chain(src.classes.iter()) {
+        let c = NetClass::parse(text).ok_or_else(|| IntelError::Config {
+            path: base.to_path_buf(),
+            message: format!(
+                "source '{}': unknown class '{text}' (expected vpn, hosting, tor, proxy, relay, mobile, corporate or custom)",
+                src.name
+            ),
+        })?;
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        out.push(NetClass::Custom);
+    }
+    Ok(out)
+}
+
+fn class_names(classes: &[NetClass]) -> String {
+    classes
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `sanctioned_addresses_ETH.txt` → `ETH`.
@@ -815,6 +853,7 @@ impl Intel {
                 path: None,
                 paths: Vec::new(),
                 class: None,
+                classes: Vec::new(),
                 label: None,
                 asset: None,
                 attribution: None,

@@ -432,6 +432,22 @@ fn custom_labelled_list() {
     assert!(intel.lookup_ip(ip("198.51.100.8")).classes.is_empty());
     let c = intel.lookup_ip(ip("2001:db8:1::1"));
     assert_eq!(c.classes[0].label.as_deref(), Some("investigation"));
+    // Several classes for one list.
+    let intel = Intel::from_config_str(
+        "[[source]]\nname = \"m247\"\nkind = \"cidr_list\"\nclasses = [\"vpn\", \"hosting\"]\npath = \"mine.txt\"\n",
+        &dir,
+    )
+    .unwrap();
+    let m = intel.lookup_ip(ip("203.0.113.9"));
+    assert!(
+        m.has_class(NetClass::Vpn) && m.has_class(NetClass::Hosting),
+        "{m:?}"
+    );
+    assert!(
+        m.classes
+            .iter()
+            .all(|h| h.source == "m247" && h.label.is_none())
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
