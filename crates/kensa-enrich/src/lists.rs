@@ -53,8 +53,13 @@ pub(crate) struct CidrEntry<'a> {
 /// Parses one line of a CIDR list: `CIDR` or `IP`, optionally followed by
 /// whitespace or a comma and a label.
 pub(crate) fn parse_cidr_line(line: &str) -> Option<CidrEntry<'_>> {
-    let (addr, rest) = match line.find(|c: char| c.is_whitespace() || c == ',') {
-        Some(i) => (&line[..i], line[i + 1..].trim()),
+    // The separator may be a multi-byte space (U+3000 in a list edited with
+    // an East Asian keyboard), so split after the whole character.
+    let (addr, rest) = match line
+        .char_indices()
+        .find(|&(_, c)| c.is_whitespace() || c == ',')
+    {
+        Some((i, c)) => (&line[..i], line[i + c.len_utf8()..].trim()),
         None => (line, ""),
     };
     let net = if addr.contains('/') {
@@ -142,4 +147,39 @@ pub(crate) fn normalize_domain(d: &str) -> String {
         .trim_start_matches("*.")
         .trim_end_matches('.')
         .to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_lines() {
+        let e = parse_cidr_line("10.0.0.1/8 office").unwrap();
+        assert_eq!(e.net.to_string(), "10.0.0.0/8");
+        assert_eq!(e.label, Some("office"));
+        let e = parse_cidr_line("10.0.0.1\u{3000}東京オフィス").unwrap();
+        assert_eq!(e.label, Some("東京オフィス"));
+        let e = parse_cidr_line("2001:db8::1, lab").unwrap();
+        assert_eq!(e.net.to_string(), "2001:db8::1/128");
+        assert_eq!(e.label, Some("lab"));
+        assert!(parse_cidr_line("not-an-ip").is_none());
+        assert!(parse_cidr_line("10.0.0.0/33").is_none());
+    }
+
+    #[test]
+    fn asn_csv_lines() {
+        let (s, e, asn, org) =
+            parse_asn_csv_line(r#"1.0.0.0,1.0.0.255,13335,"Cloudflare, Inc.""#).unwrap();
+        assert_eq!(
+            (s.to_string(), e.to_string(), asn, org),
+            (
+                "1.0.0.0".into(),
+                "1.0.0.255".into(),
+                13335,
+                "Cloudflare, Inc."
+            )
+        );
+        assert!(parse_asn_csv_line("1.0.0.0,1.0.0.255,notanumber,x").is_none());
+    }
 }
