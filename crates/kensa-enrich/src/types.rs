@@ -1,0 +1,289 @@
+//! Public result types for IP lookups and source status.
+//!
+//! These types cross the crate boundary (into detectors, the evidence log
+//! and the API), so they are plain data with `Serialize`/`Deserialize` and
+//! stable lowercase names.
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv4Addr};
+
+use serde::{Deserialize, Serialize};
+
+/// A kind of network an address belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetClass {
+    /// A commercial VPN provider's network.
+    Vpn,
+    /// A hosting, VPS or datacenter network.
+    Hosting,
+    /// A Tor exit node.
+    Tor,
+    /// An open, public or residential proxy.
+    Proxy,
+    /// A privacy relay such as iCloud Private Relay.
+    Relay,
+    /// A mobile carrier network (CGNAT: many users share one address).
+    Mobile,
+    /// A corporate egress proxy such as Zscaler.
+    Corporate,
+    /// A user-defined class; the label says what it means.
+    Custom,
+}
+
+impl NetClass {
+    /// Every class, in bit order.
+    pub const ALL: [NetClass; 8] = [
+        NetClass::Vpn,
+        NetClass::Hosting,
+        NetClass::Tor,
+        NetClass::Proxy,
+        NetClass::Relay,
+        NetClass::Mobile,
+        NetClass::Corporate,
+        NetClass::Custom,
+    ];
+
+    /// The lowercase name used in configuration and serialised output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetClass::Vpn => "vpn",
+            NetClass::Hosting => "hosting",
+            NetClass::Tor => "tor",
+            NetClass::Proxy => "proxy",
+            NetClass::Relay => "relay",
+            NetClass::Mobile => "mobile",
+            NetClass::Corporate => "corporate",
+            NetClass::Custom => "custom",
+        }
+    }
+
+    /// Parses a lowercase class name; also accepts a few common synonyms.
+    pub fn parse(s: &str) -> Option<NetClass> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "vpn" => NetClass::Vpn,
+            "hosting" | "datacenter" | "vps" | "cloud" => NetClass::Hosting,
+            "tor" | "tor-exit" | "tor_exit" => NetClass::Tor,
+            "proxy" => NetClass::Proxy,
+            "relay" => NetClass::Relay,
+            "mobile" => NetClass::Mobile,
+            "corporate" => NetClass::Corporate,
+            "custom" => NetClass::Custom,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+
+    /// Whether this class hides the user's real location: VPN, hosting,
+    /// Tor or proxy. Relays, mobile and corporate networks also share
+    /// addresses but are ordinary for legitimate users, so they are not
+    /// counted as anonymisers.
+    pub fn is_anonymizer(self) -> bool {
+        matches!(
+            self,
+            NetClass::Vpn | NetClass::Hosting | NetClass::Tor | NetClass::Proxy
+        )
+    }
+}
+
+impl std::fmt::Display for NetClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One classification of an address, with the source that said so.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NetClassHit {
+    /// The class.
+    pub class: NetClass,
+    /// The configured name of the source that reported it.
+    pub source: String,
+    /// The user's label for custom lists (or a per-line label).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// The result of [`crate::Intel::classify_ip`]: which classes matched and
+/// which classification tags (class + source + label) said so.
+///
+/// It is `Copy` and allocation-free; turn the tags into named hits with
+/// [`crate::Intel::class_hits`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ClassSet {
+    /// Bit `c as u16` is set when class `c` matched.
+    pub classes: u16,
+    /// Bit `i` is set when tag `i` of the loaded intel matched.
+    pub tags: u128,
+}
+
+impl ClassSet {
+    /// Whether nothing matched.
+    pub fn is_empty(&self) -> bool {
+        self.classes == 0
+    }
+
+    /// Whether `class` matched.
+    pub fn contains(&self, class: NetClass) -> bool {
+        self.classes & class.bit() != 0
+    }
+
+    /// Whether a VPN, hosting, Tor or proxy class matched.
+    pub fn is_anonymizer(&self) -> bool {
+        NetClass::ALL
+            .iter()
+            .any(|c| c.is_anonymizer() && self.contains(*c))
+    }
+
+    /// The matched classes in bit order.
+    pub fn classes(&self) -> impl Iterator<Item = NetClass> + '_ {
+        NetClass::ALL.into_iter().filter(|c| self.contains(*c))
+    }
+
+    /// The indices of the matched tags.
+    pub fn tag_indices(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..128).filter(|i| self.tags & (1u128 << i) != 0)
+    }
+}
+
+/// Geolocation of an address, borrowed from the loaded data.
+///
+/// Returned by [`crate::Intel::geo_ip`], which allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Geo<'a> {
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: Option<&'a str>,
+    /// First-level subdivision (state, province, region) name.
+    pub region: Option<&'a str>,
+    /// City name.
+    pub city: Option<&'a str>,
+    /// Latitude in degrees.
+    pub latitude: Option<f64>,
+    /// Longitude in degrees.
+    pub longitude: Option<f64>,
+    /// Accuracy radius in kilometres, where the source states one.
+    pub accuracy_km: Option<f64>,
+    /// Index of the source the answer came from.
+    pub source: usize,
+}
+
+/// Everything known about one IP address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IpInfo {
+    /// The address looked up.
+    pub ip: IpAddr,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: Option<String>,
+    /// First-level subdivision name.
+    pub region: Option<String>,
+    /// City name.
+    pub city: Option<String>,
+    /// Latitude in degrees.
+    pub latitude: Option<f64>,
+    /// Longitude in degrees.
+    pub longitude: Option<f64>,
+    /// Accuracy radius in kilometres, where the source states one.
+    pub accuracy_km: Option<f64>,
+    /// Autonomous system number.
+    pub asn: Option<u32>,
+    /// Organisation that holds the autonomous system.
+    pub org: Option<String>,
+    /// Network classes with the source of each.
+    #[serde(default)]
+    pub classes: Vec<NetClassHit>,
+    /// The configured names of the sources that contributed to this answer,
+    /// so that reports can credit them (see [`crate::Intel::attributions`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+}
+
+impl Default for IpInfo {
+    fn default() -> Self {
+        Self {
+            ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            country: None,
+            region: None,
+            city: None,
+            latitude: None,
+            longitude: None,
+            accuracy_km: None,
+            asn: None,
+            org: None,
+            classes: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+}
+
+impl IpInfo {
+    /// Whether any source classed the address as VPN, hosting, Tor or proxy.
+    pub fn is_anonymizer(&self) -> bool {
+        self.classes.iter().any(|h| h.class.is_anonymizer())
+    }
+
+    /// Whether any source classed the address as `class`.
+    pub fn has_class(&self, class: NetClass) -> bool {
+        self.classes.iter().any(|h| h.class == class)
+    }
+
+    /// A one-line human summary, e.g.
+    /// `175.45.176.1 → KP, Pyongyang, AS131279 Star Joint Venture Co. Ltd.`.
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(c) = &self.country {
+            parts.push(c.clone());
+        }
+        if let Some(c) = &self.city {
+            parts.push(c.clone());
+        }
+        match (self.asn, &self.org) {
+            (Some(a), Some(o)) => parts.push(format!("AS{a} {o}")),
+            (Some(a), None) => parts.push(format!("AS{a}")),
+            (None, Some(o)) => parts.push(o.clone()),
+            (None, None) => {}
+        }
+        let mut s = format!("{} → ", self.ip);
+        if parts.is_empty() {
+            s.push_str("unknown");
+        } else {
+            s.push_str(&parts.join(", "));
+        }
+        let mut classes: Vec<&str> = self.classes.iter().map(|h| h.class.as_str()).collect();
+        classes.sort_unstable();
+        classes.dedup();
+        if !classes.is_empty() {
+            let _ = write!(s, " [{}]", classes.join(", "));
+        }
+        s
+    }
+}
+
+/// How one configured source loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceStatus {
+    /// The configured name.
+    pub name: String,
+    /// The configured kind, e.g. `mmdb`, `asn_csv`, `cidr_list`.
+    pub kind: String,
+    /// The detected format, e.g. `GeoLite2-City (nested geo)`.
+    pub format: String,
+    /// The file(s) loaded, as given after resolving against the config dir.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+    /// The data date when known: MMDB build date, else file modification
+    /// date (YYYY-MM-DD, UTC).
+    pub date: Option<String>,
+    /// How many entries (ranges, domains, addresses...) were loaded.
+    pub entries: usize,
+    /// Load time in milliseconds.
+    pub load_ms: f64,
+    /// The attribution the data's licence requires, if any.
+    pub attribution: Option<String>,
+    /// A remark, e.g. that the built-in data is only a small sample.
+    pub note: Option<String>,
+    /// Why an optional source failed to load.
+    pub error: Option<String>,
+}
