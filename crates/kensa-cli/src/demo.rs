@@ -83,6 +83,7 @@ pub fn run(
                     "合成データです。このレポートの人物・アカウント・イベントはすべて `kensa demo`（シード {seed}）が生成した架空のものです。IP情報は実データベースではなく Kensa 内蔵の小さなサンプルによるものです。"
                 ),
             )],
+            intel: &kensa_enrich::Intel::builtin(),
             progress,
         },
     )?;

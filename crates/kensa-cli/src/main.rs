@@ -65,6 +65,10 @@ enum Command {
         /// Policy file (TOML); default: the built-in policy (`kensa policy` prints it).
         #[arg(long)]
         policy: Option<PathBuf>,
+        /// Intel configuration (TOML listing IP, network, e-mail and wallet sources; see
+        /// docs/intel.md). Default: a small built-in sample, fine for demos only.
+        #[arg(long)]
+        intel: Option<PathBuf>,
         /// Input files or directories; none re-scans what the database holds.
         inputs: Vec<PathBuf>,
     },
@@ -137,6 +141,30 @@ enum Command {
     },
     /// Print the built-in default policy (a starting point for your own).
     Policy,
+    /// Reference data for enrichment: what is loaded, and what it says about IP addresses.
+    #[command(subcommand)]
+    Intel(IntelCommand),
+}
+
+#[derive(Subcommand)]
+enum IntelCommand {
+    /// Show each source: format, date, entries, load time, licence attribution.
+    Status {
+        /// Intel configuration; default: the built-in sample.
+        #[arg(long)]
+        intel: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one JSON line per IP address (IPv4 or IPv6): geolocation, ASN, organisation and
+    /// every network classification with the list that made it.
+    Lookup {
+        #[arg(long)]
+        intel: Option<PathBuf>,
+        #[arg(required = true)]
+        ips: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -215,9 +243,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             db,
             out,
             policy,
+            intel,
             inputs,
         } => {
             let (policy, label, text) = load_policy(policy.as_ref())?;
+            let intel = load_intel(intel.as_ref(), quiet)?;
             let db = db.unwrap_or_else(|| out.join("kensa.db"));
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             let mut store = Store::open(&db, Durability::Full)?;
@@ -231,6 +261,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     policy_text: text,
                     title: "Kensa scan report / 検査レポート".into(),
                     notices: Vec::new(),
+                    intel: &intel,
                     progress: &progress,
                 },
             )?;
@@ -328,6 +359,60 @@ fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             population,
         } => demo::run(out, seed, population, quiet, &progress),
+        Command::Intel(IntelCommand::Status { intel, json }) => {
+            let intel = load_intel(intel.as_ref(), true)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(intel.status())?);
+            } else {
+                println!(
+                    "{:<24} {:<14} {:<36} {:<11} {:>10} {:>9}",
+                    "source", "kind", "format", "date", "entries", "load ms"
+                );
+                for s in intel.status() {
+                    println!(
+                        "{:<24} {:<14} {:<36} {:<11} {:>10} {:>9.0}{}",
+                        s.name,
+                        s.kind,
+                        s.format,
+                        s.date.as_deref().unwrap_or("-"),
+                        s.entries,
+                        s.load_ms,
+                        s.error
+                            .as_ref()
+                            .map(|e| format!("  ERROR: {e}"))
+                            .or_else(|| s.note.as_ref().map(|n| format!("  ({n})")))
+                            .unwrap_or_default()
+                    );
+                }
+                let credits = intel.attributions();
+                if !credits.is_empty() {
+                    println!();
+                    println!("Attribution required when this data is used:");
+                    for a in credits {
+                        println!("  {a}");
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Intel(IntelCommand::Lookup { intel, ips }) => {
+            let intel = load_intel(intel.as_ref(), true)?;
+            let mut bad = 0;
+            for s in &ips {
+                match s.trim().parse::<std::net::IpAddr>() {
+                    Ok(ip) => println!("{}", serde_json::to_string(&intel.lookup_ip(ip))?),
+                    Err(_) => {
+                        eprintln!("error: {s:?} is not an IPv4 or IPv6 address");
+                        bad += 1;
+                    }
+                }
+            }
+            Ok(if bad > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Policy => {
             print!("{}", kensa_score::DEFAULT_POLICY);
             Ok(ExitCode::SUCCESS)
@@ -337,6 +422,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Loads the intel configuration, or the built-in sample (saying so unless quiet).
+pub(crate) fn load_intel(path: Option<&PathBuf>, quiet: bool) -> Result<kensa_enrich::Intel> {
+    Ok(match path {
+        Some(p) => kensa_enrich::Intel::from_config_file(p)
+            .with_context(|| format!("loading intel {}", p.display()))?,
+        None => {
+            if !quiet {
+                eprintln!(
+                    "note: no --intel given; using Kensa's small built-in IP sample (demo quality; see docs/intel.md)"
+                );
+            }
+            kensa_enrich::Intel::builtin()
+        }
+    })
 }
 
 pub(crate) fn load_policy(path: Option<&PathBuf>) -> Result<(Policy, String, String)> {

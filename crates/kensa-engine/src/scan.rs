@@ -24,6 +24,8 @@ pub struct ScanOptions<'a> {
     pub policy_text: String,
     pub title: String,
     pub notices: Vec<Bi>,
+    /// Reference data for enrichment (`Intel::builtin()` when the user gave none).
+    pub intel: &'a kensa_enrich::Intel,
     pub progress: &'a dyn Progress,
 }
 
@@ -40,6 +42,42 @@ pub struct ScanSummary {
     pub rejects_path: PathBuf,
     pub policy_sha256: String,
     pub subjects_sha256: String,
+    /// Distinct IP addresses enriched, and the SHA-256 of `enrichment.jsonl`.
+    pub ips_enriched: usize,
+    pub enrichment_sha256: String,
+}
+
+/// The enrich stage: looks up every distinct IP address of the data set once, attaches the
+/// results to the data set, and writes them to `enrichment.jsonl` (one line per address, in
+/// address order). Returns the number of addresses, the file's SHA-256 and the sources used.
+fn enrich(
+    ds: &mut Dataset,
+    intel: &kensa_enrich::Intel,
+    out: &std::path::Path,
+) -> Result<(usize, String, Vec<String>), EngineError> {
+    let ips = ds.distinct_ips();
+    let infos: Vec<kensa_model::intel::IpInfo> =
+        ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
+    let mut hasher = Sha256::new();
+    let mut sources = std::collections::BTreeSet::new();
+    let f = std::fs::File::create(out).map_err(io_err(out))?;
+    let mut w = std::io::BufWriter::new(f);
+    for info in &infos {
+        let mut line = serde_json::to_vec(info).expect("IpInfo serialises");
+        line.push(b'\n');
+        hasher.update(&line);
+        w.write_all(&line).map_err(io_err(out))?;
+        sources.extend(info.sources.iter().cloned());
+        sources.extend(info.classes.iter().map(|h| h.source.clone()));
+    }
+    w.flush().map_err(io_err(out))?;
+    let n = infos.len();
+    ds.ip = ips.into_iter().zip(infos).collect();
+    Ok((
+        n,
+        hex::encode(hasher.finalize()),
+        sources.into_iter().collect(),
+    ))
 }
 
 /// Loads every stored record into a data set (labels and checks go to the sidecar).
@@ -116,7 +154,7 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
             rejects_path.display()
         )));
     }
-    let (ds, sidecar) = if before == 0 {
+    let (mut ds, sidecar) = if before == 0 {
         builder.build()
     } else {
         load_dataset(store, opts.progress)?
@@ -127,14 +165,21 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
         ));
     }
 
-    // 2. Detect and score.
+    // 2. Enrich.
+    opts.progress.start("enrich", 0);
+    let enrichment_path = opts.out_dir.join("enrichment.jsonl");
+    let (ips_enriched, enrichment_sha256, sources_used) =
+        enrich(&mut ds, opts.intel, &enrichment_path)?;
+    opts.progress.finish();
+
+    // 3. Detect and score.
     opts.progress.start("detect", 0);
     let detectors = kensa_detect::build_all(&opts.policy.detectors);
     let findings = kensa_detect::run_all(&detectors, &ds);
     opts.progress.finish();
     let results = kensa_score::score_all(&opts.policy, &ds, &sidecar, &findings);
 
-    // 3. Outputs.
+    // 4. Outputs.
     let subjects_path = opts.out_dir.join("subjects.jsonl");
     let mut lines: Vec<Vec<u8>> = results
         .par_iter()
@@ -191,14 +236,25 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
                 findings.len().to_string(),
             ),
         ],
-        notices: opts.notices.clone(),
-        attributions: Vec::new(),
+        notices: {
+            let mut n = opts.notices.clone();
+            if opts.intel.is_builtin_sample() {
+                n.push(Bi::new(
+                    "IP intelligence: Kensa's small built-in sample (approximate, for demos). Load real sources with --intel (see docs/intel.md).",
+                    "IP情報：Kensa 内蔵の小さなサンプル（概算・デモ用）を使用しています。実データは --intel で読み込んでください（docs/intel.md 参照）。",
+                ));
+            }
+            n
+        },
+        attributions: opts
+            .intel
+            .attributions_for(sources_used.iter().map(String::as_str)),
         policy: format!("{} (sha256 {})", opts.policy_label, &policy_sha256[..12]),
     };
     let html = kensa_report::render(&meta, &results)?;
     std::fs::write(&report_path, html).map_err(io_err(&report_path))?;
 
-    // 4. Evidence: every result and the scan itself join the log.
+    // 5. Evidence: every result and the scan itself join the log.
     append_results(store, &scan_id, &results)?;
     let out = ScanSummary {
         scan_id: scan_id.clone(),
@@ -211,6 +267,8 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
         rejects_path,
         policy_sha256,
         subjects_sha256,
+        ips_enriched,
+        enrichment_sha256,
     };
     let scan_body = kensa_model::canonical::to_canonical(&serde_json::json!({
         "scan_id": out.scan_id,
@@ -221,6 +279,8 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
         "findings": out.findings,
         "tiers": out.tiers,
         "ingest": out.ingest,
+        "enrichment": {"ips": out.ips_enriched, "sha256": out.enrichment_sha256, "sources": sources_used,
+            "intel": opts.intel.status().iter().map(|s| serde_json::json!({"name": s.name, "format": s.format, "date": s.date, "entries": s.entries})).collect::<Vec<_>>()},
         "detectors": detectors.iter().map(|d| serde_json::json!({"name": d.name(), "params": d.params()})).collect::<Vec<_>>(),
     }));
     store.append_entry("scan", &scan_id, None, &scan_body)?;

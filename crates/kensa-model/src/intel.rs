@@ -2,34 +2,49 @@
 //!
 //! These types are produced by `kensa-enrich` (from MMDB files, range lists and the user's own
 //! lists) and attached to the data set by the engine before detection, so that detectors stay
-//! pure functions of the data set.
+//! pure functions of the data set. They cross crate boundaries (detectors, the evidence log,
+//! the API), so they are plain data with stable lowercase names.
 
 use serde::{Deserialize, Serialize};
-use std::net::IpAddr;
+use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv4Addr};
 
-/// A network classification.
+/// A kind of network an address belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NetClass {
-    /// Commercial VPN exit.
+    /// A commercial VPN provider's network.
     Vpn,
-    /// Datacenter, cloud or VPS hosting.
+    /// A hosting, VPS or datacenter network.
     Hosting,
-    /// Tor exit node.
+    /// A Tor exit node.
     Tor,
-    /// Open or commercial proxy (incl. residential proxies).
+    /// An open, public or residential proxy.
     Proxy,
-    /// Privacy relay such as iCloud Private Relay (hides location, low risk on its own).
+    /// A privacy relay such as iCloud Private Relay.
     Relay,
-    /// Mobile carrier (large NAT pools: many unrelated users share addresses).
+    /// A mobile carrier network (CGNAT: many users share one address).
     Mobile,
-    /// Corporate egress or security proxy (e.g. Zscaler).
+    /// A corporate egress proxy such as Zscaler.
     Corporate,
-    /// A label from the user's own list.
+    /// A user-defined class; the label says what it means.
     Custom,
 }
 
 impl NetClass {
+    /// Every class, in bit order.
+    pub const ALL: [NetClass; 8] = [
+        NetClass::Vpn,
+        NetClass::Hosting,
+        NetClass::Tor,
+        NetClass::Proxy,
+        NetClass::Relay,
+        NetClass::Mobile,
+        NetClass::Corporate,
+        NetClass::Custom,
+    ];
+
+    /// The lowercase name used in configuration and serialised output.
     pub fn as_str(self) -> &'static str {
         match self {
             NetClass::Vpn => "vpn",
@@ -42,53 +57,119 @@ impl NetClass {
             NetClass::Custom => "custom",
         }
     }
+
+    /// Parses a lowercase class name; also accepts a few common synonyms.
+    pub fn parse(s: &str) -> Option<NetClass> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "vpn" => NetClass::Vpn,
+            "hosting" | "datacenter" | "vps" | "cloud" => NetClass::Hosting,
+            "tor" | "tor-exit" | "tor_exit" => NetClass::Tor,
+            "proxy" => NetClass::Proxy,
+            "relay" => NetClass::Relay,
+            "mobile" => NetClass::Mobile,
+            "corporate" => NetClass::Corporate,
+            "custom" => NetClass::Custom,
+            _ => return None,
+        })
+    }
+
+    /// The class's bit in a class set.
+    #[doc(hidden)]
+    pub fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+
+    /// Whether this class hides the user's real location: VPN, hosting,
+    /// Tor or proxy. Relays, mobile and corporate networks also share
+    /// addresses but are ordinary for legitimate users, so they are not
+    /// counted as anonymisers.
+    pub fn is_anonymizer(self) -> bool {
+        matches!(
+            self,
+            NetClass::Vpn | NetClass::Hosting | NetClass::Tor | NetClass::Proxy
+        )
+    }
 }
 
-/// One classification with the source (list) that made it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl std::fmt::Display for NetClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One classification of an address, with the source that said so.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct NetClassHit {
+    /// The class.
     pub class: NetClass,
-    /// Name of the source in the intel configuration, e.g. `x4bnet-vpn`.
+    /// The configured name of the source that reported it.
     pub source: String,
-    /// The user's label, for `custom` hits.
+    /// The user's label for custom lists (or a per-line label).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 
 /// Everything known about one IP address.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IpInfo {
-    pub ip: Option<IpAddr>,
-    /// ISO 3166-1 alpha-2.
+    /// The address looked up.
+    pub ip: IpAddr,
+    /// ISO 3166-1 alpha-2 country code.
     pub country: Option<String>,
+    /// First-level subdivision name.
     pub region: Option<String>,
+    /// City name.
     pub city: Option<String>,
+    /// Latitude in degrees.
     pub latitude: Option<f64>,
+    /// Longitude in degrees.
     pub longitude: Option<f64>,
-    /// Radius of the location's uncertainty, in km.
+    /// Accuracy radius in kilometres, where the source states one.
     pub accuracy_km: Option<f64>,
+    /// Autonomous system number.
     pub asn: Option<u32>,
+    /// Organisation that holds the autonomous system.
     pub org: Option<String>,
+    /// Network classes with the source of each.
     #[serde(default)]
     pub classes: Vec<NetClassHit>,
+    /// The configured names of the sources that contributed to this answer,
+    /// so that reports can credit them (see `Intel::attributions` in `kensa-enrich`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+}
+
+impl Default for IpInfo {
+    fn default() -> Self {
+        Self {
+            ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            country: None,
+            region: None,
+            city: None,
+            latitude: None,
+            longitude: None,
+            accuracy_km: None,
+            asn: None,
+            org: None,
+            classes: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
 }
 
 impl IpInfo {
-    pub fn has_class(&self, c: NetClass) -> bool {
-        self.classes.iter().any(|h| h.class == c)
-    }
-
-    /// VPN, hosting, Tor or proxy: an address that hides where the user really is.
+    /// Whether any source classed the address as VPN, hosting, Tor or proxy.
     pub fn is_anonymizer(&self) -> bool {
-        self.classes.iter().any(|h| {
-            matches!(
-                h.class,
-                NetClass::Vpn | NetClass::Hosting | NetClass::Tor | NetClass::Proxy
-            )
-        })
+        self.classes.iter().any(|h| h.class.is_anonymizer())
     }
 
-    /// A one-line description, e.g. `175.45.176.1 → KP, Pyongyang, AS131279 Star Joint Venture`.
+    /// Whether any source classed the address as `class`.
+    pub fn has_class(&self, class: NetClass) -> bool {
+        self.classes.iter().any(|h| h.class == class)
+    }
+
+    /// A one-line human summary, e.g.
+    /// `175.45.176.1 → KP, Pyongyang, AS131279 Star Joint Venture Co. Ltd.`.
     pub fn summary(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
         if let Some(c) = &self.country {
@@ -97,30 +178,23 @@ impl IpInfo {
         if let Some(c) = &self.city {
             parts.push(c.clone());
         }
-        if let Some(a) = self.asn {
-            parts.push(match &self.org {
-                Some(o) => format!("AS{a} {o}"),
-                None => format!("AS{a}"),
-            });
+        match (self.asn, &self.org) {
+            (Some(a), Some(o)) => parts.push(format!("AS{a} {o}")),
+            (Some(a), None) => parts.push(format!("AS{a}")),
+            (None, Some(o)) => parts.push(o.clone()),
+            (None, None) => {}
         }
-        let mut s = match self.ip {
-            Some(ip) => format!(
-                "{ip} → {}",
-                if parts.is_empty() {
-                    "unknown".into()
-                } else {
-                    parts.join(", ")
-                }
-            ),
-            None => parts.join(", "),
-        };
-        if !self.classes.is_empty() {
-            let cls: Vec<String> = self
-                .classes
-                .iter()
-                .map(|h| format!("{} ({})", h.class.as_str(), h.source))
-                .collect();
-            s.push_str(&format!(" [{}]", cls.join(", ")));
+        let mut s = format!("{} → ", self.ip);
+        if parts.is_empty() {
+            s.push_str("unknown");
+        } else {
+            s.push_str(&parts.join(", "));
+        }
+        let mut classes: Vec<&str> = self.classes.iter().map(|h| h.class.as_str()).collect();
+        classes.sort_unstable();
+        classes.dedup();
+        if !classes.is_empty() {
+            let _ = write!(s, " [{}]", classes.join(", "));
         }
         s
     }
