@@ -175,6 +175,8 @@ struct NameRec {
     toks: Vec<ETok>,
     runs: Vec<Run>,
     wsum: f32,
+    /// The weight of the weak tokens alone.
+    weak_sum: f32,
     korean: bool,
 }
 
@@ -292,6 +294,7 @@ impl Screener {
                     entry: ei as u32,
                     name: ni.min(u16::MAX as usize) as u16,
                     wsum: toks.iter().map(ETok::weight).sum(),
+                    weak_sum: toks.iter().filter(|t| t.weak).map(ETok::weight).sum(),
                     toks,
                     runs,
                     korean,
@@ -351,10 +354,12 @@ impl Screener {
             acc.clear();
             self.gather(&toks, &mut acc);
             let wq: f32 = toks.iter().map(|t| t.weight()).sum();
+            let wq_weak: f32 = toks.iter().filter(|t| t.weak).map(|t| t.weight()).sum();
             let floor = (threshold as f32 - 0.12).max(0.05);
             for (&ri, a) in &acc {
                 let rec = &self.recs[ri as usize];
-                if a.sum / (wq + rec.wsum) < floor {
+                // Weak tokens are not indexed; they may add at most their smaller weight twice.
+                if (a.sum + 2.0 * wq_weak.min(rec.weak_sum)) / (wq + rec.wsum) < floor {
                     continue;
                 }
                 let al = align(&toks, rec);

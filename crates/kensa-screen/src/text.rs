@@ -233,14 +233,14 @@ pub(crate) fn skeleton(raw: &str) -> String {
     if s.first() == Some(&b'x') {
         s[0] = b's';
     }
-    // An `h` marking aspiration (`rh`, `kh`, `th`, `ph`) or vowel length (`oh`, `ah`) is dropped.
+    // An `h` marking aspiration after `r` (`Rhee`) or vowel length (`oh`, `ah`) is dropped.
     let mut t = Vec::with_capacity(s.len());
     for i in 0..s.len() {
         let c = s[i];
         if c == b'h' && i > 0 {
             let prev = s[i - 1];
             let next = s.get(i + 1).copied();
-            if matches!(prev, b'r' | b'k' | b't' | b'p' | b'j' | b'g' | b'd' | b'b') {
+            if prev == b'r' {
                 continue;
             }
             if is_vowel(prev) && next.is_none_or(|n| !is_vowel(n)) {
