@@ -202,7 +202,7 @@ fn ofac_kind(t: &str) -> EntityKind {
 
 /// OFAC programme fields look like `NPWMD] [DPRK2`.
 fn ofac_programs(p: &str) -> Vec<String> {
-    p.split(|c| c == '[' || c == ']')
+    p.split(['[', ']'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
@@ -483,10 +483,10 @@ fn load_un(path: &Path, text: &str) -> Result<Loaded, ScreenError> {
                     (_, "UN_LIST_TYPE") => e.programs.push(value),
                     (_, "REFERENCE_NUMBER") => e.reference = Some(value),
                     ("NATIONALITY", "VALUE") => e.nationalities.push(country_code(&value)),
-                    ("INDIVIDUAL_ALIAS" | "ENTITY_ALIAS", "ALIAS_NAME") => {
-                        if !e.aliases.contains(&value) {
-                            e.aliases.push(value);
-                        }
+                    ("INDIVIDUAL_ALIAS" | "ENTITY_ALIAS", "ALIAS_NAME")
+                        if !e.aliases.contains(&value) =>
+                    {
+                        e.aliases.push(value);
                     }
                     ("INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS", "COUNTRY") => {
                         let c = country_code(&value);

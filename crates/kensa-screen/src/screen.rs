@@ -189,6 +189,8 @@ struct Posting {
 /// The longest token sequence considered; longer names are cut (the index and the alignment
 /// use 64-bit masks).
 const MAX_TOKENS: usize = 24;
+/// Skeletons shorter than this never match fuzzily.
+const MIN_FUZZY_LEN: usize = 4;
 /// Skeletons at least this long are also indexed by their one-letter deletions, to find typos.
 const MIN_DELETE_LEN: usize = 4;
 
@@ -223,6 +225,21 @@ fn deletions(s: &str) -> impl Iterator<Item = String> + '_ {
         d
     })
 }
+
+/// Long tokens are also indexed by their first letters, so that spellings further apart than
+/// one deletion (`Aleksandros`/`Alexander`) still become candidates for the fuzzy comparison.
+fn prefix_key(skel: &str) -> Option<String> {
+    if skel.is_ascii() && skel.len() >= PREFIX_MIN_LEN {
+        Some(format!("^{}", &skel[..PREFIX_LEN]))
+    } else {
+        None
+    }
+}
+
+/// Tokens at least this long get a prefix key.
+const PREFIX_MIN_LEN: usize = 7;
+/// The length of a prefix key.
+const PREFIX_LEN: usize = 5;
 
 impl Screener {
     /// Builds the index over every name and alias of the given entries.
@@ -313,6 +330,9 @@ impl Screener {
                     add(format!("#{}", t.skel), 1.0);
                     for d in deletions(&t.skel) {
                         add(format!("#{d}"), 1.0);
+                    }
+                    if let Some(p) = prefix_key(&t.skel) {
+                        add(p, 1.0);
                     }
                 }
                 for r in &rec.runs {
@@ -482,6 +502,9 @@ impl Screener {
                     key.push_str(&d);
                     hit(&key, qid, 1.0, acc);
                 }
+                if let Some(p) = prefix_key(&f.skel) {
+                    hit(&p, qid, 1.0, acc);
+                }
                 if f.use_loose {
                     key.clear();
                     key.push('~');
@@ -607,7 +630,13 @@ fn token_sim(q: &Tok, e: &ETok, korean: bool) -> (f32, &'static str) {
             && e.raw.starts_with(&f.raw)
         {
             (0.6, "initial")
-        } else if f.skel.len() >= 3 && e.skel.len() >= 3 && f.skel.is_ascii() && e.skel.is_ascii() {
+        } else if f.skel.len() >= MIN_FUZZY_LEN
+            && e.skel.len() >= MIN_FUZZY_LEN
+            && f.skel.is_ascii()
+            && e.skel.is_ascii()
+        {
+            // Short tokens are romanised syllables, where one letter is a different syllable
+            // (`yon`/`yong`), so they match through their skeletons only.
             let jw = strsim::jaro_winkler(&f.skel, &e.skel) as f32;
             if jw >= 0.88 {
                 (jw * 0.92, "fuzzy")
@@ -766,40 +795,40 @@ fn secondary(q: &Query, e: &Entry, name_score: f64) -> Vec<Evidence> {
     if name_score < 0.5 {
         return out;
     }
-    if let Some(qd) = q.birth_date.as_deref().and_then(BirthDate::parse) {
-        if !e.birth_dates.is_empty() {
-            let exact = e.birth_dates.iter().any(|d| {
-                d.year == qd.year
-                    && d.to_year.is_none()
-                    && d.month.is_some()
-                    && d.month == qd.month
-                    && d.day.is_some()
-                    && d.day == qd.day
+    if let Some(qd) = q.birth_date.as_deref().and_then(BirthDate::parse)
+        && !e.birth_dates.is_empty()
+    {
+        let exact = e.birth_dates.iter().any(|d| {
+            d.year == qd.year
+                && d.to_year.is_none()
+                && d.month.is_some()
+                && d.month == qd.month
+                && d.day.is_some()
+                && d.day == qd.day
+        });
+        let year = e
+            .birth_dates
+            .iter()
+            .any(|d| d.covers_year(qd.year, if d.circa { 2 } else { 0 }));
+        let near = e
+            .birth_dates
+            .iter()
+            .any(|d| d.covers_year(qd.year, if d.circa { 4 } else { 1 }));
+        if exact {
+            out.push(Evidence {
+                kind: "birth_date_exact",
+                adjustment: 0.05,
             });
-            let year = e
-                .birth_dates
-                .iter()
-                .any(|d| d.covers_year(qd.year, if d.circa { 2 } else { 0 }));
-            let near = e
-                .birth_dates
-                .iter()
-                .any(|d| d.covers_year(qd.year, if d.circa { 4 } else { 1 }));
-            if exact {
-                out.push(Evidence {
-                    kind: "birth_date_exact",
-                    adjustment: 0.05,
-                });
-            } else if year {
-                out.push(Evidence {
-                    kind: "birth_year_match",
-                    adjustment: 0.03,
-                });
-            } else if !near {
-                out.push(Evidence {
-                    kind: "birth_year_mismatch",
-                    adjustment: -0.08,
-                });
-            }
+        } else if year {
+            out.push(Evidence {
+                kind: "birth_year_match",
+                adjustment: 0.03,
+            });
+        } else if !near {
+            out.push(Evidence {
+                kind: "birth_year_mismatch",
+                adjustment: -0.08,
+            });
         }
     }
     if let Some(c) = q
@@ -807,20 +836,19 @@ fn secondary(q: &Query, e: &Entry, name_score: f64) -> Vec<Evidence> {
         .as_deref()
         .map(country_code)
         .filter(|c| !c.is_empty())
+        && (!e.nationalities.is_empty() || !e.countries.is_empty())
     {
-        if !e.nationalities.is_empty() || !e.countries.is_empty() {
-            if e.nationalities.contains(&c) || e.countries.contains(&c) {
-                out.push(Evidence {
-                    kind: "country_match",
-                    adjustment: 0.02,
-                });
-            } else {
-                // A claimed country says little: fake profiles rarely claim North Korea.
-                out.push(Evidence {
-                    kind: "country_mismatch",
-                    adjustment: -0.02,
-                });
-            }
+        if e.nationalities.contains(&c) || e.countries.contains(&c) {
+            out.push(Evidence {
+                kind: "country_match",
+                adjustment: 0.02,
+            });
+        } else {
+            // A claimed country says little: fake profiles rarely claim North Korea.
+            out.push(Evidence {
+                kind: "country_mismatch",
+                adjustment: -0.02,
+            });
         }
     }
     out

@@ -268,10 +268,11 @@ pub(crate) fn skeleton(raw: &str) -> String {
             b'z' => b'j',
             b'q' => b'j',
             b'f' => b'h',
-            b'x' => b's',
             c => c,
         };
     }
+    // Pinyin `x` starts a syllable (`xi`, Wade–Giles `hsi`); elsewhere `x` is `ks`.
+    replace_all(&mut s, b"x", b"ks");
     replace_all(&mut s, b"ee", b"i");
     replace_all(&mut s, b"ae", b"e");
     replace_all(&mut s, b"ai", b"e");

@@ -112,7 +112,7 @@ fn variants_of_dprk_individuals_are_found() {
         };
         let surname = surname.trim().to_lowercase();
         let given: Vec<String> = given
-            .split(|c: char| c == ' ' || c == '-')
+            .split([' ', '-'])
             .filter(|s| !s.is_empty())
             .map(str::to_lowercase)
             .collect();
