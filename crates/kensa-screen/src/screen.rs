@@ -212,6 +212,20 @@ fn wallet_key(a: &str) -> String {
     }
 }
 
+/// Appends `s` without its `i`-th letter, collapsing the doubled letter the deletion may create
+/// (skeletons never contain doubled letters).
+fn push_deletion(out: &mut String, s: &str, i: usize) {
+    let b = s.as_bytes();
+    let mut last = out.as_bytes().last().copied();
+    for (k, &c) in b.iter().enumerate() {
+        if k == i || last == Some(c) {
+            continue;
+        }
+        out.push(c as char);
+        last = Some(c);
+    }
+}
+
 fn deletions(s: &str) -> impl Iterator<Item = String> + '_ {
     let n = if s.is_ascii() && s.len() >= MIN_DELETE_LEN && s.len() <= 16 {
         s.len()
@@ -220,8 +234,7 @@ fn deletions(s: &str) -> impl Iterator<Item = String> + '_ {
     };
     (0..n).map(move |i| {
         let mut d = String::with_capacity(s.len());
-        d.push_str(&s[..i]);
-        d.push_str(&s[i + 1..]);
+        push_deletion(&mut d, s, i);
         d
     })
 }
@@ -363,39 +376,54 @@ impl Screener {
     /// Screens one query; returns the matching entries scoring at least `threshold`, best first,
     /// one match per entry (its best-matching name).
     pub fn screen(&self, q: &Query, threshold: f64) -> Vec<Match> {
+        SCRATCH.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            self.screen_with(q, threshold, &mut scratch)
+        })
+    }
+
+    fn screen_with(&self, q: &Query, threshold: f64, acc: &mut Scratch) -> Vec<Match> {
+        if acc.acc.len() < self.recs.len() {
+            acc.acc.resize(self.recs.len(), Acc::EMPTY);
+        }
         let variants = analyse(&q.name);
-        let mut best: FastMap<u32, (f64, u32, Alignment)> = FastMap::default();
-        let mut acc: FastMap<u32, Acc> = FastMap::default();
+        let max_bonus = max_bonus(q);
+        let mut best: FastMap<u32, (f64, u32, Alignment, Vec<TokenMatch>)> = FastMap::default();
         for toks in &variants {
             let toks: Vec<&Tok> = toks.iter().take(MAX_TOKENS).collect();
             if toks.iter().all(|t| t.weak) {
                 continue;
             }
-            acc.clear();
-            self.gather(&toks, &mut acc);
+            acc.reset();
+            let qruns = query_runs(&toks);
+            self.gather(&toks, &qruns, acc);
             let wq: f32 = toks.iter().map(|t| t.weight()).sum();
             let wq_weak: f32 = toks.iter().filter(|t| t.weak).map(|t| t.weight()).sum();
-            let floor = (threshold as f32 - 0.12).max(0.05);
-            for (&ri, a) in &acc {
+            // The bound counts every indexed hit as a perfect match; the slack covers secondary
+            // evidence and the rare fuzzy or initial pairs that the index does not find.
+            let floor = (threshold - max_bonus - 0.03).max(0.05) as f32;
+            for &ri in &acc.touched {
+                let a = &acc.acc[ri as usize];
                 let rec = &self.recs[ri as usize];
                 // Weak tokens are not indexed; they may add at most their smaller weight twice.
                 if (a.sum + 2.0 * wq_weak.min(rec.weak_sum)) / (wq + rec.wsum) < floor {
                     continue;
                 }
-                let al = align(&toks, rec);
-                if al.score <= 0.0 {
+                let al = align(&toks, &qruns, rec);
+                if al.score <= 0.0 || al.score + max_bonus + 1e-9 < threshold {
                     continue;
                 }
-                let slot = best
-                    .entry(rec.entry)
-                    .or_insert((-1.0, ri, Alignment::default()));
+                let slot =
+                    best.entry(rec.entry)
+                        .or_insert((-1.0, ri, Alignment::default(), Vec::new()));
                 if al.score > slot.0 {
-                    *slot = (al.score, ri, al);
+                    let explanation = explain(&toks, rec, &al);
+                    *slot = (al.score, ri, al, explanation);
                 }
             }
         }
         let mut out = Vec::new();
-        for (ei, (name_score, ri, al)) in best {
+        for (ei, (name_score, ri, _, explanation)) in best {
             let e = &self.entries[ei as usize];
             let rec = &self.recs[ri as usize];
             let evidence = secondary(q, e, name_score);
@@ -419,7 +447,7 @@ impl Screener {
                 programs: e.programs.clone(),
                 reference: e.reference.clone(),
                 kind: e.kind,
-                explanation: al.explanation,
+                explanation,
                 evidence,
             });
         }
@@ -460,16 +488,15 @@ impl Screener {
     }
 
     /// Collects candidate names with an upper bound of their matched weight.
-    fn gather(&self, toks: &[&Tok], acc: &mut FastMap<u32, Acc>) {
-        let hit = |key: &str, qid: u32, wq: f32, acc: &mut FastMap<u32, Acc>| {
+    fn gather(&self, toks: &[&Tok], qruns: &[QRun], acc: &mut Scratch) {
+        let hit = |key: &str, qid: u32, wq: f32, acc: &mut Scratch| {
             if let Some(list) = self.index.get(key) {
                 for p in list {
                     let v = wq + p.w;
-                    let a = acc.entry(p.rec).or_insert(Acc {
-                        sum: 0.0,
-                        last_q: u32::MAX,
-                        last_v: 0.0,
-                    });
+                    let a = &mut acc.acc[p.rec as usize];
+                    if a.last_q == u32::MAX && a.sum == 0.0 {
+                        acc.touched.push(p.rec);
+                    }
                     if a.last_q == qid {
                         if v > a.last_v {
                             a.sum += v - a.last_v;
@@ -490,20 +517,26 @@ impl Screener {
             }
             let qid = i as u32;
             for f in &t.forms {
-                hit(&f.skel, qid, 1.0, acc);
+                let sk = f.skel.as_str();
+                hit(sk, qid, 1.0, acc);
                 key.clear();
                 key.push('#');
-                key.push_str(&f.skel);
+                key.push_str(sk);
                 hit(&key, qid, 1.0, acc);
-                for d in deletions(&f.skel) {
-                    hit(&d, qid, 1.0, acc);
-                    key.clear();
-                    key.push('#');
-                    key.push_str(&d);
-                    hit(&key, qid, 1.0, acc);
+                if sk.is_ascii() && sk.len() >= MIN_DELETE_LEN && sk.len() <= 16 {
+                    for d in 0..sk.len() {
+                        key.clear();
+                        key.push('#');
+                        push_deletion(&mut key, sk, d);
+                        hit(&key, qid, 1.0, acc);
+                        hit(&key[1..], qid, 1.0, acc);
+                    }
                 }
-                if let Some(p) = prefix_key(&f.skel) {
-                    hit(&p, qid, 1.0, acc);
+                if sk.is_ascii() && sk.len() >= PREFIX_MIN_LEN {
+                    key.clear();
+                    key.push('^');
+                    key.push_str(&sk[..PREFIX_LEN]);
+                    hit(&key, qid, 1.0, acc);
                 }
                 if f.use_loose {
                     key.clear();
@@ -514,32 +547,92 @@ impl Screener {
             }
         }
         // Runs of query tokens written as one entry token (`Jong Un` for `Jongun`).
-        let mut qid = toks.len() as u32;
-        for len in 2..=3usize {
-            for start in 0..toks.len().saturating_sub(len - 1) {
-                let part = &toks[start..start + len];
-                if part.iter().any(|t| t.weak) {
-                    continue;
+        for (n, r) in qruns.iter().enumerate() {
+            let qid = (toks.len() + n) as u32;
+            for (s, lo) in &r.forms {
+                hit(s, qid, r.len as f32, acc);
+                if let Some(lo) = lo {
+                    key.clear();
+                    key.push('~');
+                    key.push_str(lo);
+                    hit(&key, qid, r.len as f32, acc);
                 }
-                for (s, lo) in run_forms(part) {
-                    hit(&s, qid, len as f32, acc);
-                    if let Some(lo) = lo {
-                        key.clear();
-                        key.push('~');
-                        key.push_str(&lo);
-                        hit(&key, qid, len as f32, acc);
-                    }
-                }
-                qid += 1;
             }
         }
     }
 }
 
+/// A run of two or three neighbouring query tokens, with the skeletons of their concatenations.
+struct QRun {
+    start: usize,
+    len: usize,
+    forms: Vec<(String, Option<String>)>,
+}
+
+fn query_runs(toks: &[&Tok]) -> Vec<QRun> {
+    let mut out = Vec::new();
+    for len in 2..=3usize {
+        for start in 0..toks.len().saturating_sub(len - 1) {
+            let part = &toks[start..start + len];
+            if part.iter().any(|t| t.weak) {
+                continue;
+            }
+            out.push(QRun {
+                start,
+                len,
+                forms: run_forms(part),
+            });
+        }
+    }
+    out
+}
+
+/// The largest score increase secondary evidence can give this query.
+fn max_bonus(q: &Query) -> f64 {
+    let mut b = 0.0;
+    if q.birth_date.is_some() {
+        b += 0.05;
+    }
+    if q.country.is_some() {
+        b += 0.02;
+    }
+    b
+}
+
+#[derive(Clone, Copy)]
 struct Acc {
     sum: f32,
     last_q: u32,
     last_v: f32,
+}
+
+impl Acc {
+    const EMPTY: Acc = Acc {
+        sum: 0.0,
+        last_q: u32::MAX,
+        last_v: 0.0,
+    };
+}
+
+/// Per-thread scratch space: one accumulator per indexed name, reset through the list of
+/// touched names, so that gathering candidates needs no hashing.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    acc: Vec<Acc>,
+    touched: Vec<u32>,
+}
+
+impl Scratch {
+    fn reset(&mut self) {
+        for &r in &self.touched {
+            self.acc[r as usize] = Acc::EMPTY;
+        }
+        self.touched.clear();
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 fn round3(x: f64) -> f64 {
@@ -577,7 +670,7 @@ fn run_forms(part: &[&Tok]) -> Vec<(String, Option<String>)> {
 #[derive(Debug, Default, Clone)]
 struct Alignment {
     score: f64,
-    explanation: Vec<TokenMatch>,
+    chosen: Vec<Pair>,
 }
 
 #[derive(Debug, Clone)]
@@ -659,7 +752,7 @@ fn mask(start: usize, len: usize) -> u64 {
 
 /// Aligns query tokens with entry tokens greedily, best pairs first, and scores the alignment
 /// as the weighted share of both names that is matched.
-fn align(toks: &[&Tok], rec: &NameRec) -> Alignment {
+fn align(toks: &[&Tok], qruns: &[QRun], rec: &NameRec) -> Alignment {
     let mut pairs: Vec<Pair> = Vec::new();
     for (i, q) in toks.iter().enumerate() {
         for (j, e) in rec.toks.iter().enumerate() {
@@ -705,37 +798,30 @@ fn align(toks: &[&Tok], rec: &NameRec) -> Alignment {
         }
     }
     // A run of query tokens against one entry token.
-    for len in 2..=3usize {
-        for start in 0..toks.len().saturating_sub(len - 1) {
-            let part = &toks[start..start + len];
-            if part.iter().any(|t| t.weak) {
+    for r in qruns {
+        for (j, e) in rec.toks.iter().enumerate() {
+            if e.weak {
                 continue;
             }
-            let forms = run_forms(part);
-            for (j, e) in rec.toks.iter().enumerate() {
-                if e.weak {
-                    continue;
+            let mut best = 0.0f32;
+            for (s, lo) in &r.forms {
+                if *s == e.skel {
+                    best = best.max(0.95);
+                } else if lo.as_ref().is_some_and(|l| *l == e.loose) {
+                    best = best.max(0.9);
                 }
-                let mut best = 0.0f32;
-                for (s, lo) in &forms {
-                    if *s == e.skel {
-                        best = best.max(0.95);
-                    } else if lo.as_ref().is_some_and(|l| *l == e.loose) {
-                        best = best.max(0.9);
-                    }
-                }
-                if best > 0.0 {
-                    pairs.push(Pair {
-                        qmask: mask(start, len),
-                        emask: 1 << j,
-                        sim: best,
-                        weight: len as f32 + 1.0,
-                        strong: true,
-                        how: "joined",
-                        qtext: (start, len),
-                        etext: (j, 1),
-                    });
-                }
+            }
+            if best > 0.0 {
+                pairs.push(Pair {
+                    qmask: mask(r.start, r.len),
+                    emask: 1 << j,
+                    sim: best,
+                    weight: r.len as f32 + 1.0,
+                    strong: true,
+                    how: "joined",
+                    qtext: (r.start, r.len),
+                    etext: (j, 1),
+                });
             }
         }
     }
@@ -767,8 +853,14 @@ fn align(toks: &[&Tok], rec: &NameRec) -> Alignment {
     }
     let wq: f32 = toks.iter().map(|t| t.weight()).sum();
     let score = f64::from(num / (wq + rec.wsum)).min(1.0);
+    Alignment { score, chosen }
+}
+
+/// Writes the token-by-token explanation of an alignment.
+fn explain(toks: &[&Tok], rec: &NameRec, al: &Alignment) -> Vec<TokenMatch> {
+    let mut chosen: Vec<&Pair> = al.chosen.iter().collect();
     chosen.sort_by_key(|p| p.qtext.0);
-    let explanation = chosen
+    chosen
         .iter()
         .map(|p| TokenMatch {
             query: toks[p.qtext.0..p.qtext.0 + p.qtext.1]
@@ -784,8 +876,7 @@ fn align(toks: &[&Tok], rec: &NameRec) -> Alignment {
             how: p.how,
             score: round3(f64::from(p.sim)),
         })
-        .collect();
-    Alignment { score, explanation }
+        .collect()
 }
 
 /// Secondary evidence: birth date and country raise or lower a name score by a few points, never

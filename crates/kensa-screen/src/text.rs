@@ -131,9 +131,38 @@ pub(crate) fn is_honorific(t: &str) -> bool {
     HONORIFICS.contains(&t)
 }
 
-/// Whether a normalised token is weak (a legal form or a function word).
+/// Whether a normalised token is weak (a legal form or a function word). Words of five letters
+/// or more also count when one letter is missing, doubled or wrong (`corporattion`, `limted`,
+/// `cmpany`), so that a typo in a legal form does not turn it into a distinctive word.
 pub(crate) fn is_weak(t: &str) -> bool {
-    WEAK.contains(&t)
+    if WEAK.contains(&t) {
+        return true;
+    }
+    let mut dedup = t.as_bytes().to_vec();
+    dedup.dedup();
+    if t.len() >= 4
+        && dedup.len() >= 3
+        && dedup.len() < t.len()
+        && std::str::from_utf8(&dedup).is_ok_and(|d| WEAK.contains(&d))
+    {
+        return true;
+    }
+    if t.len() < 5 || t.len() > 16 || !t.is_ascii() {
+        return false;
+    }
+    static FUZZY: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    let set = FUZZY.get_or_init(|| {
+        let mut set = std::collections::HashSet::new();
+        for w in WEAK.iter().filter(|w| w.len() >= 5) {
+            set.insert((*w).to_string());
+            for i in 0..w.len() {
+                set.insert(format!("{}{}", &w[..i], &w[i + 1..]));
+            }
+        }
+        set
+    });
+    set.contains(t) || (0..t.len()).any(|i| set.contains(&format!("{}{}", &t[..i], &t[i + 1..])))
 }
 
 /// Lower-cases, strips diacritics and apostrophes, and splits a Latin-script text into tokens.
@@ -402,5 +431,22 @@ mod tests {
     fn latin_tokens_strip_marks_and_apostrophes() {
         assert_eq!(latin_tokens("KO Ch'o'l-Chae"), vec!["ko", "chol", "chae"]);
         assert_eq!(latin_tokens("Kim Yŏng-ch'ŏl"), vec!["kim", "yong", "chol"]);
+    }
+
+    #[test]
+    fn misspelt_legal_forms_stay_weak() {
+        for t in [
+            "corporattion",
+            "limted",
+            "cmpany",
+            "trrading",
+            "corpoation",
+            "lltd",
+        ] {
+            assert!(is_weak(t), "{t}");
+        }
+        for t in ["korea", "kinoatis", "tosong", "yongchol", "lee", "ssang"] {
+            assert!(!is_weak(t), "{t}");
+        }
     }
 }
