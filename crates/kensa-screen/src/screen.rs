@@ -190,9 +190,9 @@ struct Posting {
 /// use 64-bit masks).
 const MAX_TOKENS: usize = 24;
 /// Skeletons shorter than this never match fuzzily.
-const MIN_FUZZY_LEN: usize = 4;
+const MIN_FUZZY_LEN: usize = 5;
 /// Skeletons at least this long are also indexed by their one-letter deletions, to find typos.
-const MIN_DELETE_LEN: usize = 4;
+const MIN_DELETE_LEN: usize = 5;
 
 /// A screening index over loaded watch lists. Build it once and share it: screening is read-only
 /// and thread-safe.
