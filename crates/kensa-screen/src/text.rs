@@ -282,6 +282,8 @@ pub(crate) fn skeleton(raw: &str) -> String {
     // Protect `ng` from the g → k rule below.
     replace_all(&mut s, b"ng", b"N");
     // Vowels: ŏ/eo/o/u/eu/oo/ou collapse, as do ee/i and ae/ai/e.
+    // Korean ㅢ (`ui`, `ŭi`) is commonly written `i` or `ee` (`Hui`/`Hee`/`Hi`).
+    replace_all(&mut s, b"ui", b"i");
     replace_all(&mut s, b"yeo", b"yo");
     replace_all(&mut s, b"eo", b"o");
     replace_all(&mut s, b"eu", b"o");
@@ -412,6 +414,7 @@ mod tests {
             &["choe", "choi"][..],
             &["sato", "satou", "satoh"][..],
             &["xi", "hsi"][..],
+            &["hui", "hee", "hi", "hŭi"][..],
         ] {
             let keys: Vec<String> = group
                 .iter()

@@ -216,3 +216,26 @@ fn explanation_names_korean_variants() {
         .expect("lee is explained");
     assert_eq!((ri.entry.as_str(), ri.how), ("ri", "korean_variant"));
 }
+
+#[test]
+fn every_un_dprk_entry_is_found_from_every_listed_name() {
+    let Some((lists, screener)) = common::ofac_un() else {
+        return;
+    };
+    let mut misses = Vec::new();
+    let mut names = 0;
+    for e in lists
+        .entries()
+        .iter()
+        .filter(|e| e.list == "UN-SC" && e.is_dprk())
+    {
+        for n in e.all_names() {
+            names += 1;
+            if !found(screener, n, "UN-SC", &e.id) {
+                misses.push(format!("{} {n:?}", e.id));
+            }
+        }
+    }
+    println!("{names} UN DPRK names, {} missed", misses.len());
+    assert!(misses.is_empty(), "missed: {misses:#?}");
+}
