@@ -287,3 +287,24 @@ fn run_screen_writes_one_line_per_query_in_order() {
         run_screen(&bad, &lists, DEFAULT_THRESHOLD, &mut Vec::new()).expect_err("bad JSON line");
     assert!(err.to_string().contains("bad-queries.jsonl:2"), "{err}");
 }
+
+#[test]
+fn truncated_and_garbled_files_do_not_panic() {
+    let Some(dir) = common::need("sanctions") else { return };
+    for (name, file) in [
+        ("sdn", "ofac-sdn-2024-05-03.csv"),
+        ("alt", "ofac-alt-2025-12.csv"),
+        ("un", "un-consolidated-2026-02.xml"),
+        ("ftm", "opensanctions-ftm/yente/t1/entities.ftm.json"),
+    ] {
+        let bytes = std::fs::read(dir.join(file)).expect("list file");
+        for cut in [1usize, 17, 500, 4_099, 20_000] {
+            let mut part = bytes[..cut.min(bytes.len())].to_vec();
+            // Garble one byte in the middle as well.
+            let mid = part.len() / 2;
+            part[mid] = b'"';
+            let p = tmp(&format!("cut-{name}-{cut}"), &String::from_utf8_lossy(&part));
+            let _ = Watchlists::load(&[p]);
+        }
+    }
+}
