@@ -731,7 +731,13 @@ fn token_sim(q: &Tok, e: &ETok, korean: bool) -> (f32, &'static str) {
             // Short tokens are romanised syllables, where one letter is a different syllable
             // (`yon`/`yong`), so they match through their skeletons only.
             let jw = strsim::jaro_winkler(&f.skel, &e.skel) as f32;
-            if jw >= 0.88 {
+            // Five-letter tokens are often single syllables (`ryang`/`ryong`): demand more.
+            let min_jw = if f.skel.len().min(e.skel.len()) <= MIN_FUZZY_LEN {
+                0.93
+            } else {
+                0.88
+            };
+            if jw >= min_jw {
                 (jw * 0.92, "fuzzy")
             } else {
                 (0.0, "")

@@ -290,7 +290,9 @@ fn run_screen_writes_one_line_per_query_in_order() {
 
 #[test]
 fn truncated_and_garbled_files_do_not_panic() {
-    let Some(dir) = common::need("sanctions") else { return };
+    let Some(dir) = common::need("sanctions") else {
+        return;
+    };
     for (name, file) in [
         ("sdn", "ofac-sdn-2024-05-03.csv"),
         ("alt", "ofac-alt-2025-12.csv"),
@@ -303,7 +305,10 @@ fn truncated_and_garbled_files_do_not_panic() {
             // Garble one byte in the middle as well.
             let mid = part.len() / 2;
             part[mid] = b'"';
-            let p = tmp(&format!("cut-{name}-{cut}"), &String::from_utf8_lossy(&part));
+            let p = tmp(
+                &format!("cut-{name}-{cut}"),
+                &String::from_utf8_lossy(&part),
+            );
             let _ = Watchlists::load(&[p]);
         }
     }

@@ -109,3 +109,9 @@ fn explanation_reports_how_each_token_matched() {
         ms[0].explanation
     );
 }
+
+#[test]
+fn different_korean_syllables_do_not_match_fuzzily() {
+    assert_misses("KANG, Ryong", &["Yang Kang", "Kang Ryang"]);
+    assert_misses("KIM, Kwang Chun", &["Kim Kang Chun"]);
+}
