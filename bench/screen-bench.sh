@@ -2,7 +2,8 @@
 # Whole-process benchmark of kensa-screen against a rapidfuzz baseline.
 #
 #   bench/screen-bench.sh            # 1M queries for kensa-screen, a 2,000-query sample for the baseline
-#   N=100000 BASE_N=2000 bench/screen-bench.sh
+#   N=100000 BASE_N=500 bench/screen-bench.sh
+#   BASELINE=0 bench/screen-bench.sh   # kensa-screen only
 #
 # Needs the shared reference data (OFAC SDN CSV files and the UN consolidated XML) in
 # $DATA (default ../shared/data next to the repository) and python3 with venv for the baseline.
@@ -32,8 +33,9 @@ echo "== machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$BIN" gen "$OUT/screen-queries.tsv" "$N" "${LISTS[@]}"
 "$BIN" names "$OUT/screen-names.tsv" "${LISTS[@]}"
 echo "== kensa-screen ($N queries)"
-/usr/bin/env time -f "wall %e s, max RSS %M KB" "$BIN" run "$OUT/screen-queries.tsv" "${LISTS[@]}" 2>&1
+/usr/bin/env time -f "wall %e s, user CPU %U s, max RSS %M KB" "$BIN" run "$OUT/screen-queries.tsv" "${LISTS[@]}" 2>&1
 
+[ "${BASELINE:-1}" = 1 ] || exit 0
 echo "== rapidfuzz baseline (first $BASE_N queries)"
 if [ ! -x "$OUT/venv/bin/python" ]; then
   python3 -m venv "$OUT/venv"

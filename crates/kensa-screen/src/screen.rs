@@ -203,6 +203,17 @@ pub struct Screener {
     wallets: FastMap<String, Vec<(u32, u16)>>,
 }
 
+impl std::fmt::Debug for Screener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Screener")
+            .field("entries", &self.entries.len())
+            .field("names", &self.recs.len())
+            .field("index_keys", &self.index.len())
+            .field("wallets", &self.wallets.len())
+            .finish()
+    }
+}
+
 fn wallet_key(a: &str) -> String {
     let a = a.trim();
     if a.starts_with("0x") || a.starts_with("0X") {
