@@ -84,6 +84,10 @@ pub fn run(
                 ),
             )],
             intel: &kensa_enrich::Intel::builtin(),
+            screener: Some((
+                &kensa_screen::Screener::new(&kensa_screen::builtin_sample()),
+                kensa_screen::DEFAULT_THRESHOLD,
+            )),
             progress,
         },
     )?;

@@ -69,6 +69,9 @@ enum Command {
         /// docs/intel.md). Default: a small built-in sample, fine for demos only.
         #[arg(long)]
         intel: Option<PathBuf>,
+        /// Minimum score (0-1) of a sanctions name match.
+        #[arg(long, default_value_t = kensa_screen::DEFAULT_THRESHOLD)]
+        screen_threshold: f64,
         /// Input files or directories; none re-scans what the database holds.
         inputs: Vec<PathBuf>,
     },
@@ -138,6 +141,23 @@ enum Command {
         /// Number of ordinary legitimate freelancers (personas and look-alikes come on top).
         #[arg(long, default_value_t = 300)]
         population: usize,
+    },
+    /// Screen names against sanctions lists: one JSON line per query, in input order.
+    /// INPUT has one name per line, or JSON lines with `name` and optional `birth_date`,
+    /// `country`.
+    Screen {
+        /// A list file (OFAC sdn/alt/add CSV, UN XML, OpenSanctions FtM JSON lines, custom
+        /// CSV); the format is recognised from the content. Repeatable.
+        #[arg(long = "list")]
+        lists: Vec<PathBuf>,
+        /// Also use the `sanctions_list` sources of this intel configuration.
+        #[arg(long)]
+        intel: Option<PathBuf>,
+        /// Minimum match score, 0-1.
+        #[arg(long, default_value_t = kensa_screen::DEFAULT_THRESHOLD)]
+        threshold: f64,
+        /// Names file or JSONL.
+        input: PathBuf,
     },
     /// Print the built-in default policy (a starting point for your own).
     Policy,
@@ -244,10 +264,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             policy,
             intel,
+            screen_threshold,
             inputs,
         } => {
             let (policy, label, text) = load_policy(policy.as_ref())?;
             let intel = load_intel(intel.as_ref(), quiet)?;
+            let screener = load_screener(&intel, &[], quiet)?;
             let db = db.unwrap_or_else(|| out.join("kensa.db"));
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             let mut store = Store::open(&db, Durability::Full)?;
@@ -262,6 +284,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     title: "Kensa scan report / 検査レポート".into(),
                     notices: Vec::new(),
                     intel: &intel,
+                    screener: Some((&screener, screen_threshold)),
                     progress: &progress,
                 },
             )?;
@@ -413,6 +436,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Screen {
+            lists,
+            intel,
+            threshold,
+            input,
+        } => {
+            let mut files = lists;
+            if let Some(p) = intel.as_ref() {
+                files.extend(load_intel(Some(p), true)?.sanctions_lists().iter().cloned());
+            }
+            if files.is_empty() {
+                bail!(
+                    "no sanctions list: give --list FILE (repeatable) or --intel with sanctions_list sources"
+                );
+            }
+            let lists = kensa_screen::Watchlists::load(&files)?;
+            if !quiet {
+                for l in lists.summary() {
+                    eprintln!("{}", serde_json::to_string(&l)?);
+                }
+            }
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let stats = kensa_screen::run_screen(&input, &lists, threshold, &mut out)?;
+            use std::io::Write as _;
+            out.flush()?;
+            if !quiet {
+                eprintln!("{}", serde_json::to_string(&stats)?);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Policy => {
             print!("{}", kensa_score::DEFAULT_POLICY);
             Ok(ExitCode::SUCCESS)
@@ -438,6 +492,28 @@ pub(crate) fn load_intel(path: Option<&PathBuf>, quiet: bool) -> Result<kensa_en
             kensa_enrich::Intel::builtin()
         }
     })
+}
+
+/// The screener for `scan`: the intel configuration's sanctions lists, or a one-entry
+/// built-in sample (saying so unless quiet).
+pub(crate) fn load_screener(
+    intel: &kensa_enrich::Intel,
+    extra: &[PathBuf],
+    quiet: bool,
+) -> Result<kensa_screen::Screener> {
+    let mut files: Vec<PathBuf> = intel.sanctions_lists().to_vec();
+    files.extend(extra.iter().cloned());
+    let lists = if files.is_empty() {
+        if !quiet {
+            eprintln!(
+                "note: no sanctions_list in the intel configuration; screening uses a one-entry built-in sample"
+            );
+        }
+        kensa_screen::builtin_sample()
+    } else {
+        kensa_screen::Watchlists::load(&files)?
+    };
+    Ok(kensa_screen::Screener::new(&lists))
 }
 
 pub(crate) fn load_policy(path: Option<&PathBuf>) -> Result<(Policy, String, String)> {

@@ -1,6 +1,6 @@
 //! The in-memory data set detectors read: records grouped by subject, sorted by time.
 
-use kensa_model::intel::IpInfo;
+use kensa_model::intel::{IpInfo, SanctionsHit};
 use kensa_model::record::*;
 use kensa_model::{Record, Ts};
 use std::collections::HashMap;
@@ -83,6 +83,8 @@ pub struct Dataset {
     /// What the intel sources say about each IP address seen in the data (filled by the
     /// engine's enrich step; empty when no intel is loaded).
     pub ip: HashMap<IpAddr, IpInfo>,
+    /// Sanctions-list matches per subject id (filled by the engine's screening step).
+    pub sanctions: HashMap<String, Vec<SanctionsHit>>,
 }
 
 impl Dataset {

@@ -17,6 +17,7 @@ pub mod act;
 pub mod ingest;
 pub mod progress;
 pub mod scan;
+pub mod screening;
 
 pub use ingest::{IngestOptions, IngestSummary, ingest, validate_only};
 pub use progress::{NoProgress, Progress};

@@ -26,6 +26,8 @@ pub struct ScanOptions<'a> {
     pub notices: Vec<Bi>,
     /// Reference data for enrichment (`Intel::builtin()` when the user gave none).
     pub intel: &'a kensa_enrich::Intel,
+    /// Sanctions screening of names and wallets, with its threshold.
+    pub screener: Option<(&'a kensa_screen::Screener, f64)>,
     pub progress: &'a dyn Progress,
 }
 
@@ -45,6 +47,8 @@ pub struct ScanSummary {
     /// Distinct IP addresses enriched, and the SHA-256 of `enrichment.jsonl`.
     pub ips_enriched: usize,
     pub enrichment_sha256: String,
+    /// Sanctions-list matches found by screening.
+    pub sanctions_hits: usize,
 }
 
 /// The enrich stage: looks up every distinct IP address of the data set once, attaches the
@@ -170,6 +174,12 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
     let enrichment_path = opts.out_dir.join("enrichment.jsonl");
     let (ips_enriched, enrichment_sha256, sources_used) =
         enrich(&mut ds, opts.intel, &enrichment_path)?;
+    let sanctions_hits = match opts.screener {
+        Some((screener, threshold)) => {
+            crate::screening::screen(&mut ds, screener, opts.intel, threshold)
+        }
+        None => 0,
+    };
     opts.progress.finish();
 
     // 3. Detect and score.
@@ -269,6 +279,7 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
         subjects_sha256,
         ips_enriched,
         enrichment_sha256,
+        sanctions_hits,
     };
     let scan_body = kensa_model::canonical::to_canonical(&serde_json::json!({
         "scan_id": out.scan_id,

@@ -58,6 +58,11 @@ pub enum SourceKind {
     /// directory loads every `*.txt` file in it; the asset is taken from
     /// `asset` or from a `..._<ASSET>.txt` file name.
     CryptoAddresses,
+    /// A sanctions or watchlist file (OFAC sdn/alt/add CSV, UN consolidated XML,
+    /// OpenSanctions FollowTheMoney JSON lines, or a custom CSV). Kensa's
+    /// screening (`kensa-screen`) loads these; this crate only checks that the
+    /// files exist and lists them.
+    SanctionsList,
     /// The small built-in sample range table (offline demo data).
     Builtin,
 }
@@ -74,6 +79,7 @@ impl SourceKind {
             SourceKind::FreeMail => "free_mail",
             SourceKind::EmailDomains => "email_domains",
             SourceKind::CryptoAddresses => "crypto_addresses",
+            SourceKind::SanctionsList => "sanctions_list",
             SourceKind::Builtin => "builtin",
         }
     }

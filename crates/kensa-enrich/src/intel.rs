@@ -151,6 +151,8 @@ pub struct Intel {
     class_sets: Vec<ClassSet>,
     email_lists: HashMap<String, Vec<ListHit>>,
     wallets: HashMap<String, Vec<WalletEntry>>,
+    /// Files of `sanctions_list` sources, for the screening crate to load.
+    sanctions_lists: Vec<PathBuf>,
 }
 
 /// A summary rather than the tables: deriving `Debug` would print millions
@@ -431,6 +433,21 @@ impl Loader {
                     entries,
                     date,
                     note: None,
+                })
+            }
+            SourceKind::SanctionsList => {
+                let mut bytes = 0u64;
+                for p in &paths {
+                    bytes += std::fs::metadata(p)
+                        .map_err(|e| IntelError::io(p, e))?
+                        .len();
+                }
+                self.intel.sanctions_lists.extend(paths.iter().cloned());
+                Ok(Loaded {
+                    format: "sanctions list (loaded by screening)".into(),
+                    entries: paths.len(),
+                    date,
+                    note: Some(format!("{} files, {} KiB", paths.len(), bytes / 1024)),
                 })
             }
             SourceKind::CryptoAddresses => {
@@ -996,6 +1013,11 @@ impl Intel {
             }
         }
         out
+    }
+
+    /// The files of every `sanctions_list` source, in configuration order.
+    pub fn sanctions_lists(&self) -> &[PathBuf] {
+        &self.sanctions_lists
     }
 
     /// The configured name of source `idx`.

@@ -199,3 +199,25 @@ impl IpInfo {
         s
     }
 }
+
+/// A sanctions-list match for one of a subject's names or wallets, found by screening.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SanctionsHit {
+    /// The record that holds the screened value.
+    pub record_id: String,
+    /// Which field: `legal_name`, `beneficiary_name`, `crypto.address`...
+    pub field: String,
+    /// The screened value as it appears in the record.
+    pub value: String,
+    /// The list (`OFAC-SDN`, `UN-SC`...) and its own id of the entry.
+    pub list: String,
+    pub entry_id: String,
+    /// The listed name (or address) that matched.
+    pub matched_name: String,
+    /// 0–1; 1 for an exact wallet address.
+    pub score: f64,
+    pub programs: Vec<String>,
+    /// How the names matched, token by token (from the screener).
+    #[serde(default)]
+    pub how: serde_json::Value,
+}

@@ -255,3 +255,47 @@ pub fn run_screen_with(
     out.flush().map_err(ScreenError::Output)?;
     Ok(stats)
 }
+
+/// A one-entry sample used when no sanctions list is configured (the offline demo): the public
+/// OFAC SDN entry 43377 "KIM, Sang Man" (programme DPRK4) with its listed Ethereum address.
+/// It is **not** a sanctions list; load the real lists for any real screening (docs/screening.md).
+pub fn builtin_sample() -> Watchlists {
+    Watchlists::from_entries(vec![Entry {
+        list: "OFAC-SDN (built-in sample)".into(),
+        id: "43377".into(),
+        kind: EntityKind::Individual,
+        name: "KIM, Sang Man".into(),
+        aliases: vec!["KIM, Sang-man".into(), "김상만".into()],
+        programs: vec!["DPRK4".into()],
+        wallets: vec![Wallet {
+            currency: "ETH".into(),
+            address: "0x97b1043abd9e6fc31681635166d430a458d14f9c".into(),
+        }],
+        ..Default::default()
+    }])
+}
+
+#[cfg(test)]
+mod builtin_tests {
+    use super::*;
+
+    #[test]
+    fn builtin_sample_matches_its_name_and_wallet() {
+        let s = Screener::new(&builtin_sample());
+        let m = s.screen(&Query::name("KIM SANG MAN"), DEFAULT_THRESHOLD);
+        assert_eq!(
+            m.first().map(|m| m.entry_id.as_str()),
+            Some("43377"),
+            "{m:?}"
+        );
+        assert_eq!(
+            s.screen_wallet("0x97b1043abd9e6fc31681635166d430a458d14f9c")
+                .len(),
+            1
+        );
+        assert!(
+            s.screen(&Query::name("Sato Yuki"), DEFAULT_THRESHOLD)
+                .is_empty()
+        );
+    }
+}
