@@ -193,12 +193,15 @@ pub fn ingest(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(4);
     let progress = opts.progress;
     let result: Result<IngestSummary, EngineError> = std::thread::scope(|scope| {
-        let handle = scope.spawn(move || -> Result<Writer<'_>, EngineError> {
-            for batch in rx {
-                writer.batch(batch)?;
-            }
-            Ok(writer)
-        });
+        let handle = std::thread::Builder::new()
+            .name("kensa-store".into())
+            .spawn_scoped(scope, move || -> Result<Writer<'_>, EngineError> {
+                for batch in rx {
+                    writer.batch(batch)?;
+                }
+                Ok(writer)
+            })
+            .map_err(|e| EngineError::Internal(format!("starting the store writer: {e}")))?;
         let mut read_result = Ok(());
         for f in &files {
             let r = read_file(
