@@ -7,6 +7,10 @@
 
 pub mod login_multi_ip;
 
+// --- detectors I ---
+pub mod login_multi_country;
+// --- end detectors I ---
+
 use crate::Detector;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +19,9 @@ use serde::{Deserialize, Serialize};
 #[serde(default, deny_unknown_fields)]
 pub struct DetectorParams {
     pub login_multi_ip: login_multi_ip::Params,
+    // --- detectors I ---
+    pub login_multi_country: login_multi_country::Params,
+    // --- end detectors I ---
 }
 
 /// What the registry knows about a detector without running it.
@@ -29,12 +36,22 @@ pub struct DetectorSpec {
 
 /// Every detector Kensa has.
 pub fn registry() -> &'static [DetectorSpec] {
-    &[login_multi_ip::SPEC]
+    &[
+        login_multi_ip::SPEC,
+        // --- detectors I ---
+        login_multi_country::SPEC,
+        // --- end detectors I ---
+    ]
 }
 
 /// Builds every detector with the given parameters.
 pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
-    vec![Box::new(login_multi_ip::LoginMultiIp(
-        p.login_multi_ip.clone(),
-    ))]
+    vec![
+        Box::new(login_multi_ip::LoginMultiIp(p.login_multi_ip.clone())),
+        // --- detectors I ---
+        Box::new(login_multi_country::LoginMultiCountry(
+            p.login_multi_country.clone(),
+        )),
+        // --- end detectors I ---
+    ]
 }
