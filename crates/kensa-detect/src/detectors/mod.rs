@@ -8,6 +8,7 @@
 pub mod login_multi_ip;
 
 // --- detectors I ---
+pub mod impossible_travel;
 pub mod login_multi_country;
 // --- end detectors I ---
 
@@ -21,6 +22,7 @@ pub struct DetectorParams {
     pub login_multi_ip: login_multi_ip::Params,
     // --- detectors I ---
     pub login_multi_country: login_multi_country::Params,
+    pub impossible_travel: impossible_travel::Params,
     // --- end detectors I ---
 }
 
@@ -40,6 +42,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         login_multi_ip::SPEC,
         // --- detectors I ---
         login_multi_country::SPEC,
+        impossible_travel::SPEC,
         // --- end detectors I ---
     ]
 }
@@ -51,6 +54,9 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         // --- detectors I ---
         Box::new(login_multi_country::LoginMultiCountry(
             p.login_multi_country.clone(),
+        )),
+        Box::new(impossible_travel::ImpossibleTravel(
+            p.impossible_travel.clone(),
         )),
         // --- end detectors I ---
     ]
