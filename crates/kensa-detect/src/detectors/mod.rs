@@ -10,6 +10,8 @@ pub mod login_multi_ip;
 // --- detectors I ---
 pub mod impossible_travel;
 pub mod login_multi_country;
+pub mod net_anonymizer;
+pub mod shared_residential_ip;
 // --- end detectors I ---
 
 use crate::Detector;
@@ -23,6 +25,8 @@ pub struct DetectorParams {
     // --- detectors I ---
     pub login_multi_country: login_multi_country::Params,
     pub impossible_travel: impossible_travel::Params,
+    pub net_anonymizer: net_anonymizer::Params,
+    pub shared_residential_ip: shared_residential_ip::Params,
     // --- end detectors I ---
 }
 
@@ -43,6 +47,8 @@ pub fn registry() -> &'static [DetectorSpec] {
         // --- detectors I ---
         login_multi_country::SPEC,
         impossible_travel::SPEC,
+        net_anonymizer::SPEC,
+        shared_residential_ip::SPEC,
         // --- end detectors I ---
     ]
 }
@@ -57,6 +63,10 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         )),
         Box::new(impossible_travel::ImpossibleTravel(
             p.impossible_travel.clone(),
+        )),
+        Box::new(net_anonymizer::NetAnonymizer(p.net_anonymizer.clone())),
+        Box::new(shared_residential_ip::SharedResidentialIp(
+            p.shared_residential_ip.clone(),
         )),
         // --- end detectors I ---
     ]
