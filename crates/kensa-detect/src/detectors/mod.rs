@@ -11,6 +11,7 @@ pub mod login_multi_ip;
 pub mod impossible_travel;
 pub mod login_multi_country;
 pub mod net_anonymizer;
+pub mod off_hours;
 pub mod shared_residential_ip;
 // --- end detectors I ---
 
@@ -27,6 +28,7 @@ pub struct DetectorParams {
     pub impossible_travel: impossible_travel::Params,
     pub net_anonymizer: net_anonymizer::Params,
     pub shared_residential_ip: shared_residential_ip::Params,
+    pub off_hours: off_hours::Params,
     // --- end detectors I ---
 }
 
@@ -49,6 +51,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         impossible_travel::SPEC,
         net_anonymizer::SPEC,
         shared_residential_ip::SPEC,
+        off_hours::SPEC,
         // --- end detectors I ---
     ]
 }
@@ -68,6 +71,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(shared_residential_ip::SharedResidentialIp(
             p.shared_residential_ip.clone(),
         )),
+        Box::new(off_hours::OffHours(p.off_hours.clone())),
         // --- end detectors I ---
     ]
 }
