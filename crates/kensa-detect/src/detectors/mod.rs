@@ -8,6 +8,7 @@
 pub mod login_multi_ip;
 
 // --- detectors I ---
+pub mod access_bulk;
 pub mod impossible_travel;
 pub mod login_multi_country;
 pub mod net_anonymizer;
@@ -29,6 +30,7 @@ pub struct DetectorParams {
     pub net_anonymizer: net_anonymizer::Params,
     pub shared_residential_ip: shared_residential_ip::Params,
     pub off_hours: off_hours::Params,
+    pub access_bulk: access_bulk::Params,
     // --- end detectors I ---
 }
 
@@ -52,6 +54,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         net_anonymizer::SPEC,
         shared_residential_ip::SPEC,
         off_hours::SPEC,
+        access_bulk::SPEC,
         // --- end detectors I ---
     ]
 }
@@ -72,6 +75,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
             p.shared_residential_ip.clone(),
         )),
         Box::new(off_hours::OffHours(p.off_hours.clone())),
+        Box::new(access_bulk::AccessBulk(p.access_bulk.clone())),
         // --- end detectors I ---
     ]
 }
