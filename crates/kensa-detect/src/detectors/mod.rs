@@ -9,6 +9,7 @@ pub mod login_multi_ip;
 
 // --- detectors I ---
 pub mod access_bulk;
+pub mod access_foreign;
 pub mod impossible_travel;
 pub mod login_multi_country;
 pub mod net_anonymizer;
@@ -31,6 +32,7 @@ pub struct DetectorParams {
     pub shared_residential_ip: shared_residential_ip::Params,
     pub off_hours: off_hours::Params,
     pub access_bulk: access_bulk::Params,
+    pub access_foreign: access_foreign::Params,
     // --- end detectors I ---
 }
 
@@ -55,6 +57,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         shared_residential_ip::SPEC,
         off_hours::SPEC,
         access_bulk::SPEC,
+        access_foreign::SPEC,
         // --- end detectors I ---
     ]
 }
@@ -76,6 +79,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         )),
         Box::new(off_hours::OffHours(p.off_hours.clone())),
         Box::new(access_bulk::AccessBulk(p.access_bulk.clone())),
+        Box::new(access_foreign::AccessForeign(p.access_foreign.clone())),
         // --- end detectors I ---
     ]
 }
