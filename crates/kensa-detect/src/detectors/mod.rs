@@ -10,6 +10,7 @@ pub mod login_multi_ip;
 // --- detectors I ---
 pub mod access_bulk;
 pub mod access_foreign;
+pub mod endpoint_tools;
 pub mod impossible_travel;
 pub mod login_multi_country;
 pub mod net_anonymizer;
@@ -33,6 +34,7 @@ pub struct DetectorParams {
     pub off_hours: off_hours::Params,
     pub access_bulk: access_bulk::Params,
     pub access_foreign: access_foreign::Params,
+    pub endpoint_tools: endpoint_tools::Params,
     // --- end detectors I ---
 }
 
@@ -58,6 +60,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         off_hours::SPEC,
         access_bulk::SPEC,
         access_foreign::SPEC,
+        endpoint_tools::SPEC,
         // --- end detectors I ---
     ]
 }
@@ -80,6 +83,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(off_hours::OffHours(p.off_hours.clone())),
         Box::new(access_bulk::AccessBulk(p.access_bulk.clone())),
         Box::new(access_foreign::AccessForeign(p.access_foreign.clone())),
+        Box::new(endpoint_tools::EndpointTools(p.endpoint_tools.clone())),
         // --- end detectors I ---
     ]
 }
