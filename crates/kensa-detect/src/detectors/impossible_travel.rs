@@ -14,9 +14,11 @@
 //!   the user is, so logins through them are left out: a hop to or from them is not travel
 //!   (hiding the location is RF-NET-ANONYMIZER's business). The hop is taken between the real
 //!   locations on either side.
-//! * Mobile carriers geolocate whole address pools to one place; an address classified Mobile
-//!   is given an accuracy radius of at least `mobile_accuracy_km`, and an address without a
-//!   radius gets `default_accuracy_km`, so carrier geolocation does not produce travel.
+//! * Mobile carriers geolocate whole address pools to one place (often the country's centroid,
+//!   thousands of km from the user): with `skip_mobile` (the default) logins from addresses
+//!   classified Mobile are left out like relays; otherwise they get an accuracy radius of at
+//!   least `mobile_accuracy_km`. An address without a radius gets `default_accuracy_km`, so
+//!   coarse geolocation does not produce travel.
 //! * Short hops (below `min_distance_km` after subtracting the radii) are geolocation noise.
 
 use crate::detectors::login_multi_country::describe_ip;
@@ -30,7 +32,7 @@ pub const SPEC: DetectorSpec = DetectorSpec {
     name: "impossible_travel",
     raises: &["RF-LOGIN-IMPOSSIBLE-TRAVEL"],
     summary: "speed between consecutive geolocated logins (haversine distance minus both accuracy radii, over the time between them) above a maximum",
-    false_positives: "flights stay below the maximum speed; VPN/hosting/Tor/proxy/relay logins are skipped (not travel); mobile-carrier and imprecise geolocation get a large accuracy radius",
+    false_positives: "flights stay below the maximum speed; VPN/hosting/Tor/proxy/relay and mobile-carrier logins are skipped (not travel); imprecise geolocation is absorbed by the accuracy radii",
 };
 
 /// Parameters (`[detectors.impossible_travel]`).
@@ -43,7 +45,9 @@ pub struct Params {
     pub min_distance_km: f64,
     /// Accuracy radius assumed when the geolocation gives none, in km.
     pub default_accuracy_km: f64,
-    /// Minimum accuracy radius of an address classified Mobile, in km.
+    /// Leave out logins from addresses classified Mobile (carrier-level geolocation).
+    pub skip_mobile: bool,
+    /// Minimum accuracy radius of an address classified Mobile when it is not skipped, in km.
     pub mobile_accuracy_km: f64,
 }
 
@@ -53,6 +57,7 @@ impl Default for Params {
             max_speed_kmh: 1000.0,
             min_distance_km: 500.0,
             default_accuracy_km: 50.0,
+            skip_mobile: true,
             mobile_accuracy_km: 500.0,
         }
     }
@@ -74,7 +79,10 @@ pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 /// unknown, not geolocated, or hides the user's location.
 fn place(p: &Params, info: Option<&IpInfo>) -> Option<(f64, f64, f64)> {
     let i = info?;
-    if i.is_anonymizer() || i.has_class(NetClass::Relay) {
+    if i.is_anonymizer()
+        || i.has_class(NetClass::Relay)
+        || (p.skip_mobile && i.has_class(NetClass::Mobile))
+    {
         return None;
     }
     let (lat, lon) = (i.latitude?, i.longitude?);
@@ -185,6 +193,7 @@ impl Detector for ImpossibleTravel {
                         .threshold("max_speed_kmh", p.max_speed_kmh)
                         .threshold("min_distance_km", p.min_distance_km)
                         .threshold("default_accuracy_km", p.default_accuracy_km)
+                        .threshold("skip_mobile", p.skip_mobile)
                         .threshold("mobile_accuracy_km", p.mobile_accuracy_km),
                     explanation: Text::new(
                         format!(
@@ -347,6 +356,12 @@ mod tests {
             &[NetClass::Mobile],
         );
         assert!(ImpossibleTravel(Params::default()).run(&d).is_empty());
+        // Not skipping mobile addresses, the 500 km radius still absorbs the carrier's centre.
+        let p = Params {
+            skip_mobile: false,
+            ..Params::default()
+        };
+        assert!(ImpossibleTravel(p).run(&d).is_empty());
     }
 
     #[test]
