@@ -13,7 +13,8 @@
 //! to the offset nearest the claim.
 //!
 //! The claim is, in this order: the profile's `claimed_timezone` (IANA, via jiff's bundled tz
-//! database, at the offset in force at the median event time, so DST is respected); the usual
+//! database; each event is placed at the offset in force at its own time, so DST is respected,
+//! and the explanation shows the offset at the median event time); the usual
 //! offsets of `claimed_country` (a range: the contiguous US spans UTC−8 to UTC−4; Hawaii and Alaska need a `claimed_timezone`); failing both, the
 //! time zone of the contract's `required_hours` (the subject agreed to work then). The flag
 //! fires when the best offset is at least `min_offset_diff` hours (on the 24-hour circle) from
@@ -336,6 +337,8 @@ impl Hours {
 /// The claim the rhythm is compared with.
 struct Claim {
     range: (f64, f64),
+    /// The claimed zone, when there is one: its offset is taken at each event's time.
+    tz: Option<TimeZone>,
     en: String,
     ja: String,
 }
@@ -349,6 +352,7 @@ fn claim_of(s: &SubjectData, median: Ts, hours: Option<&Hours>) -> Option<Claim>
         let f = fmt_offset(o);
         return Some(Claim {
             range: (o, o),
+            tz: Some(tz),
             en: format!("claims {name} ({f})"),
             ja: format!("申告されたタイムゾーンは{name}（{f}）"),
         });
@@ -359,6 +363,7 @@ fn claim_of(s: &SubjectData, median: Ts, hours: Option<&Hours>) -> Option<Claim>
         let f = fmt_range(r);
         return Some(Claim {
             range: r,
+            tz: None,
             en: format!("claims to be in {cc} ({f})"),
             ja: format!("申告された所在国は{cc}（{f}）"),
         });
@@ -368,6 +373,7 @@ fn claim_of(s: &SubjectData, median: Ts, hours: Option<&Hours>) -> Option<Claim>
     let f = fmt_offset(o);
     Some(Claim {
         range: (o, o),
+        tz: Some(h.tz.clone()),
         en: format!("the required hours are in {} ({f})", h.tz_name),
         ja: format!("要求された業務時間のタイムゾーンは{}（{f}）", h.tz_name),
     })
@@ -426,19 +432,45 @@ impl OffHours {
             .iter()
             .rev()
             .find_map(|c| Hours::parse(c.r.required_hours.as_ref()?, s.claimed_timezone()));
-        let claim = claim_of(s, median, hours.as_ref())?;
+        let mut claim = claim_of(s, median, hours.as_ref())?;
         let hist = utc_histogram(events.iter().map(|e| e.0));
+        let claimed_ll = match &claim.tz {
+            // A claimed zone: each event at the offset in force at its own time (DST), and
+            // the claimed range spans the offsets seen.
+            Some(tz) => {
+                let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+                let ll: f64 = events
+                    .iter()
+                    .map(|e| {
+                        let o = jiff::Timestamp::from_millisecond(e.0.0)
+                            .map(|t| tz.to_offset(t).seconds() as f64 / 3600.0)
+                            .unwrap_or(claim.range.0);
+                        lo = lo.min(o);
+                        hi = hi.max(o);
+                        let local = (e.0.0 as f64 / 3_600_000.0 + o).rem_euclid(24.0);
+                        LOG_TEMPLATE[(local.floor() as usize).min(23)]
+                    })
+                    .sum();
+                claim.range = (lo, hi);
+                ll
+            }
+            // A country: the best half-hour step inside its range of offsets.
+            None => {
+                let (lo, hi) = claim.range;
+                let mut ll = log_likelihood(&hist, lo).max(log_likelihood(&hist, hi));
+                let mut x = (lo * 2.0).ceil() / 2.0;
+                while x < hi {
+                    ll = ll.max(log_likelihood(&hist, x));
+                    x += 0.5;
+                }
+                ll
+            }
+        };
         let (best, best_ll) = best_offset(&hist, Some(claim.range));
         let diff = circ_range(best as f64, claim.range);
-        // The claim's likelihood: the best half-hour step inside the claimed range.
-        let (lo, hi) = claim.range;
-        let mut claimed_ll = log_likelihood(&hist, lo).max(log_likelihood(&hist, hi));
-        let mut x = (lo * 2.0).ceil() / 2.0;
-        while x < hi {
-            claimed_ll = claimed_ll.max(log_likelihood(&hist, x));
-            x += 0.5;
-        }
-        let llr = best_ll - claimed_ll;
+        let lo = claim.range.0;
+        // The best fixed offset can be slightly worse than a claim that follows DST.
+        let llr = (best_ll - claimed_ll).max(0.0);
         if diff < p.min_offset_diff || llr < p.min_llr {
             return None;
         }
@@ -760,6 +792,23 @@ mod tests {
         let mut lines = subject("few", 9.0, 9.0, 0.0);
         lines.truncate(2 + 15);
         assert!(OffHours(Params::default()).run(&ds(&lines)).is_empty());
+    }
+
+    #[test]
+    fn the_claimed_zone_follows_dst_at_each_event() {
+        // Korea-time activity from 20 October to 9 November: New York leaves DST on 1 November.
+        let mut lines = vec![format!(
+            r#"{{"kind":"subject","subject_id":"dst","source":"hr_system","claimed_timezone":"America/New_York"}}"#
+        )];
+        let mut seed = 3u64;
+        for i in 0..80 {
+            let u = (rng(&mut seed) >> 11) as f64 / (1u64 << 53) as f64;
+            let ms = utc_ms(49 + i % 21, draw_local_hour(u), 9.0);
+            lines.push(line("activity", "dst", ms, ""));
+        }
+        let f = OffHours(Params::default()).run(&ds(&lines));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence.values["claimed_offset"], "UTC−5 … UTC−4");
     }
 
     #[test]
