@@ -25,6 +25,7 @@ use crate::detectors::login_multi_country::describe_ip;
 use crate::{Dataset, Detector, DetectorSpec};
 use kensa_model::intel::NetClass;
 use kensa_model::{Evidence, Finding, Text};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
@@ -116,22 +117,30 @@ impl Detector for SharedResidentialIp {
         if ds.ip.is_empty() {
             return Vec::new();
         }
-        // Address → subjects (indices, each once), residential addresses only.
+        // Address → subjects (indices, each once), residential addresses only. Each subject's
+        // distinct addresses are found in parallel; the merge is sequential and in subject order.
+        let per_subject_ips: Vec<Vec<IpAddr>> = ds
+            .subjects
+            .par_iter()
+            .map(|s| {
+                let mut v: Vec<IpAddr> = s
+                    .logins
+                    .iter()
+                    .filter(|l| l.r.success != Some(false))
+                    .map(|l| l.r.ip)
+                    .chain(s.activities.iter().filter_map(|a| a.r.ip))
+                    .chain(s.accesses.iter().filter_map(|a| a.r.ip))
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v.retain(|ip| residential(ds, *ip));
+                v
+            })
+            .collect();
         let mut users: HashMap<IpAddr, Vec<usize>> = HashMap::new();
-        let mut seen: HashSet<IpAddr> = HashSet::new();
-        for (si, s) in ds.subjects.iter().enumerate() {
-            seen.clear();
-            let ips = s
-                .logins
-                .iter()
-                .filter(|l| l.r.success != Some(false))
-                .map(|l| l.r.ip)
-                .chain(s.activities.iter().filter_map(|a| a.r.ip))
-                .chain(s.accesses.iter().filter_map(|a| a.r.ip));
+        for (si, ips) in per_subject_ips.iter().enumerate() {
             for ip in ips {
-                if seen.insert(ip) && residential(ds, ip) {
-                    users.entry(ip).or_default().push(si);
-                }
+                users.entry(*ip).or_default().push(si);
             }
         }
         // Subject index → [(address, unrelated groups, other subjects)].
