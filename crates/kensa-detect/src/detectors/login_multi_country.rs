@@ -16,6 +16,8 @@
 //! login in the previous country. Such a "plausible itinerary" has its score multiplied by
 //! `traveller_discount`, so a US subject in US→CA→MX on a trip does not fire, while the same
 //! subject seen from CN, RU, VN and LA within a week, going back and forth, fires strongly.
+//! North Korea weighs so much (12) that presence there fires even as a "plausible itinerary"
+//! (12 × 0.25 = the threshold of 3): nobody commutes to Pyongyang for remote work.
 //! Anonymizer exits, iCloud Private Relay and addresses without geolocation are not presence,
 //! so they never make a country appear.
 
@@ -58,7 +60,7 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         let w = [
-            ("KP", 5.0),
+            ("KP", 12.0),
             ("CN", 2.5),
             ("RU", 2.5),
             ("VN", 2.0),
@@ -150,7 +152,7 @@ impl Detector for LoginMultiCountry {
                     .filter(|l| l.r.success != Some(false))
                     .filter_map(|l| Some((l, presence_country(ds.ip_info(l.r.ip))?)))
                     .collect();
-                if logins.len() < 2 {
+                if logins.is_empty() {
                     return None;
                 }
                 let claimed = s.claimed_country();
@@ -177,7 +179,8 @@ impl Detector for LoginMultiCountry {
                         }),
                     }
                 }
-                if stays.len() < 2 {
+                // Nothing but the claimed (or usual) country: nothing to say.
+                if stays.iter().all(|st| Some(st.country) == home) {
                     return None;
                 }
                 let window = p.window.millis();
@@ -387,6 +390,20 @@ mod tests {
         );
         assert_eq!(f[0].evidence.values["plausible_itinerary"], false);
         assert!(f[0].explanation.ja.contains("申告された所在国US"));
+    }
+
+    #[test]
+    fn a_single_stay_in_north_korea_fires() {
+        let mut lines = vec![subject("k1", "US")];
+        for d in 1..4 {
+            lines.push(login("k1", d, 1, "175.45.176.1"));
+        }
+        let mut d = ds(&lines);
+        geo(&mut d, "175.45.176.1", "KP", None);
+        let f = LoginMultiCountry(Params::default()).run(&d);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence.values["plausible_itinerary"], true);
+        assert_eq!(f[0].strength, 0.5);
     }
 
     #[test]
