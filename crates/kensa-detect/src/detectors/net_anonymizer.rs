@@ -12,8 +12,10 @@
 //! Same-country relay: a subject who claims Japan and connects from Japanese hosting or VPN
 //! addresses is still flagged (a Japanese IP relayed from China/South-East Asia is exactly the
 //! tradecraft of the METI warning); the evidence counts those events as
-//! `same_country_as_claimed`, and RF-AVAIL-OFF-HOURS (`off_hours`) shows whether the activity
-//! rhythm fits the claimed zone or, say, UTC+8.
+//! `same_country_as_claimed`, and, with at least `rhythm_min_events` events, the evidence and
+//! explanation give the offset the activity rhythm fits (e.g. UTC+8 for a claimed JP, UTC+9):
+//! one hour is within the estimator's error, so this is shown, not scored; RF-AVAIL-OFF-HOURS
+//! (`off_hours`) weighs larger differences.
 //!
 //! False positives: privacy relays (iCloud Private Relay) and corporate security proxies
 //! (Zscaler and the like) hide or move the apparent location of perfectly ordinary users. An
@@ -23,6 +25,7 @@
 //! now and then (a hotel network) stays below `min_share`.
 
 use crate::detectors::login_multi_country::describe_ip;
+use crate::detectors::off_hours;
 use crate::{Dataset, Detector, DetectorSpec};
 use kensa_model::intel::{IpInfo, NetClass};
 use kensa_model::{Evidence, Finding, Text};
@@ -60,6 +63,9 @@ pub struct Params {
     pub min_share: f64,
     /// Weighted share at which the strength reaches 1.
     pub full_share: f64,
+    /// Events needed before the activity rhythm's offset is shown for a relay inside the
+    /// claimed country (evidence only; RF-AVAIL-OFF-HOURS weighs it).
+    pub rhythm_min_events: usize,
 }
 
 impl Default for Params {
@@ -74,6 +80,7 @@ impl Default for Params {
             min_events: 3,
             min_share: 0.2,
             full_share: 0.6,
+            rhythm_min_events: 40,
         }
     }
 }
@@ -101,6 +108,34 @@ impl Params {
 }
 
 pub struct NetAnonymizer(pub Params);
+
+/// The whole-hour UTC offset that the subject's activity rhythm fits best (activity, successful
+/// logins, messages sent), with at least `min_events` events.
+fn rhythm_offset(s: &crate::SubjectData, min_events: usize) -> Option<i32> {
+    use kensa_model::record::Direction;
+    let ts = s
+        .activities
+        .iter()
+        .map(|a| a.r.at)
+        .chain(
+            s.logins
+                .iter()
+                .filter(|l| l.r.success != Some(false))
+                .map(|l| l.r.at),
+        )
+        .chain(
+            s.messages
+                .iter()
+                .filter(|m| m.r.direction == Direction::FromSubject)
+                .map(|m| m.r.at),
+        );
+    let hist = off_hours::utc_histogram(ts);
+    if (hist.iter().sum::<u32>() as usize) < min_events.max(1) {
+        return None;
+    }
+    let prefer = s.claimed_country().and_then(off_hours::country_offsets);
+    Some(off_hours::best_offset(&hist, prefer).0)
+}
 
 impl Detector for NetAnonymizer {
     fn name(&self) -> &'static str {
@@ -199,17 +234,39 @@ impl Detector for NetAnonymizer {
                     .map(|(k, n)| format!("{k} ×{n}"))
                     .collect();
                 let pct = (100.0 * anon_events as f64 / total as f64).round();
+                // For a relay inside the claimed country, say which offset the activity rhythm
+                // fits (the off_hours estimator), when there is enough activity to tell.
+                let rhythm = (same_country > 0)
+                    .then(|| rhythm_offset(s, p.rhythm_min_events))
+                    .flatten();
                 let (same_en, same_ja) = match (same_country, claimed) {
-                    (n, Some(c)) if n > 0 => (
-                        format!(
-                            " {n} of them are {c} addresses, the claimed country: a relay inside the \
-                             claimed country hides where the work is really done."
-                        ),
-                        format!(
-                            "うち{n}件は申告された所在国（{c}）のアドレスで、申告国内の中継により実際の作業場所が\
-                             隠されている可能性があります。"
-                        ),
-                    ),
+                    (n, Some(c)) if n > 0 => {
+                        let (r_en, r_ja) = match (rhythm, off_hours::country_offsets(c)) {
+                            (Some(o), Some(r)) => (
+                                format!(
+                                    " The activity rhythm fits {}; {c} is {}.",
+                                    off_hours::fmt_offset(o as f64),
+                                    off_hours::fmt_offset(r.0)
+                                ),
+                                format!(
+                                    "活動の時間帯は{}に合致します（{c}は{}）。",
+                                    off_hours::fmt_offset(o as f64),
+                                    off_hours::fmt_offset(r.0)
+                                ),
+                            ),
+                            _ => (String::new(), String::new()),
+                        };
+                        (
+                            format!(
+                                " {n} of them are {c} addresses, the claimed country: a relay inside the \
+                                 claimed country hides where the work is really done.{r_en}"
+                            ),
+                            format!(
+                                "うち{n}件は申告された所在国（{c}）のアドレスで、申告国内の中継により実際の作業場所が\
+                                 隠されている可能性があります。{r_ja}"
+                            ),
+                        )
+                    }
                     _ => (String::new(), String::new()),
                 };
                 Some(Finding {
@@ -227,9 +284,14 @@ impl Detector for NetAnonymizer {
                         .value("relay_events", relay_events)
                         .value("corporate_events", corporate_events)
                         .value("same_country_as_claimed", same_country)
+                        .value(
+                            "activity_rhythm_offset",
+                            rhythm.map(|o| off_hours::fmt_offset(o as f64)),
+                        )
                         .threshold("min_events", p.min_events)
                         .threshold("min_share", p.min_share)
                         .threshold("full_share", p.full_share)
+                        .threshold("rhythm_min_events", p.rhythm_min_events)
                         .threshold("tor_weight", p.tor_weight)
                         .threshold("hosting_weight", p.hosting_weight)
                         .threshold("proxy_weight", p.proxy_weight)
@@ -329,6 +391,33 @@ mod tests {
         let ips = f[0].evidence.values["ips"].to_string();
         assert!(ips.contains("hosting (x4bnet-datacenter)"), "{ips}");
         assert!(f[0].explanation.ja.contains("接続元の偽装"));
+    }
+
+    #[test]
+    fn a_japanese_claim_relayed_through_japanese_hosting_shows_the_rhythm() {
+        let subj =
+            r#"{"kind":"subject","subject_id":"j1","source":"hr_system","claimed_country":"JP"}"#;
+        let mut lines = vec![subj.to_string()];
+        // Working 09:00-18:00 in UTC+8 (01:00-10:00 UTC) for 10 days, via Japanese hosting.
+        for d in 0..10u32 {
+            for h in 1..10u32 {
+                lines.push(login("j1", d * 24 + h, "103.2.2.2"));
+            }
+        }
+        let mut d = ds(&lines);
+        intel(
+            &mut d,
+            "103.2.2.2",
+            "JP",
+            &[(NetClass::Hosting, "x4bnet-datacenter")],
+        );
+        let f = NetAnonymizer(Params::default()).run(&d);
+        assert_eq!(f.len(), 1);
+        let o = f[0].evidence.values["activity_rhythm_offset"]
+            .as_str()
+            .unwrap();
+        assert!(["UTC+7", "UTC+8", "UTC+9"].contains(&o), "{o}");
+        assert!(f[0].explanation.en.contains("The activity rhythm fits"));
     }
 
     #[test]
