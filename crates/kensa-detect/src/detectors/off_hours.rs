@@ -290,21 +290,36 @@ impl Hours {
         let tz = TimeZone::get(name).ok()?;
         let (from, to) = (hhmm(rh.from.as_deref()?)?, hhmm(rh.to.as_deref()?)?);
         let mut days = [false; 7];
-        if rh.days.is_empty() {
-            days[..5].fill(true);
-        }
+        let day = |d: &str| -> Option<usize> {
+            let d = d.trim().to_ascii_lowercase();
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .iter()
+                .position(|x| d.starts_with(x))
+        };
         for d in &rh.days {
-            let k = match d.trim().to_ascii_lowercase().get(..3) {
-                Some("mon") => 0,
-                Some("tue") => 1,
-                Some("wed") => 2,
-                Some("thu") => 3,
-                Some("fri") => 4,
-                Some("sat") => 5,
-                Some("sun") => 6,
-                _ => continue,
-            };
-            days[k] = true;
+            // "mon", "Monday", or a range such as "mon-fri".
+            match d.split_once('-') {
+                Some((a, b)) => {
+                    if let (Some(a), Some(b)) = (day(a), day(b)) {
+                        let mut k = a;
+                        loop {
+                            days[k] = true;
+                            if k == b {
+                                break;
+                            }
+                            k = (k + 1) % 7;
+                        }
+                    }
+                }
+                None => {
+                    if let Some(k) = day(d) {
+                        days[k] = true;
+                    }
+                }
+            }
+        }
+        if !days.iter().any(|d| *d) {
+            days[..5].fill(true);
         }
         Some(Hours {
             tz,
@@ -809,6 +824,27 @@ mod tests {
         let f = OffHours(Params::default()).run(&ds(&lines));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].evidence.values["claimed_offset"], "UTC−5 … UTC−4");
+    }
+
+    #[test]
+    fn required_days_accept_names_and_ranges() {
+        let rh = |days: &[&str]| RequiredHours {
+            timezone: Some("Asia/Tokyo".into()),
+            from: Some("09:00".into()),
+            to: Some("18:00".into()),
+            days: days.iter().map(|d| d.to_string()).collect(),
+        };
+        let h = Hours::parse(&rh(&["Mon-Fri"]), None).unwrap();
+        assert_eq!(h.days, [true, true, true, true, true, false, false]);
+        let h = Hours::parse(&rh(&["saturday", "sun"]), None).unwrap();
+        assert_eq!(h.days, [false, false, false, false, false, true, true]);
+        let h = Hours::parse(&rh(&["fri-mon"]), None).unwrap();
+        assert_eq!(h.days, [true, false, false, false, true, true, true]);
+        let h = Hours::parse(&rh(&[]), None).unwrap();
+        assert_eq!(h.days, [true, true, true, true, true, false, false]);
+        // 2026-09-01 was a Tuesday: 10:00 JST is in, 20:00 JST is not.
+        assert!(h.contains(Ts(1_788_220_800_000 + 3_600_000)));
+        assert!(!h.contains(Ts(1_788_220_800_000 + 11 * 3_600_000)));
     }
 
     #[test]
