@@ -266,7 +266,8 @@ impl Detector for AccessBulk {
                         .threshold("min_bytes", p.min_bytes)
                         .threshold("self_ratio", p.self_ratio)
                         .threshold("peer_ratio", p.peer_ratio)
-                        .threshold("min_baseline_windows", p.min_baseline_windows),
+                        .threshold("min_baseline_windows", p.min_baseline_windows)
+                        .threshold("no_baseline_factor", p.no_baseline_factor),
                     explanation: Text::new(
                         format!(
                             "{} accesses to confidential or secret data ({gb:.2} GB, {distinct} resources) \

@@ -252,7 +252,11 @@ impl Detector for LoginMultiCountry {
                         .threshold("min_score", p.min_score)
                         .threshold("min_dwell", p.min_dwell.to_string())
                         .threshold("traveller_discount", p.traveller_discount)
-                        .threshold("foreign_weight", p.foreign_weight),
+                        .threshold("foreign_weight", p.foreign_weight)
+                        .threshold(
+                            "country_weights",
+                            serde_json::to_value(&p.country_weights).unwrap_or_default(),
+                        ),
                     explanation: explain(&foreign, home, claimed.is_some(), score, p, from, to),
                 })
             })
