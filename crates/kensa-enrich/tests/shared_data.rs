@@ -123,7 +123,7 @@ fn only(toml: &str) -> Result<Intel, IntelError> {
 fn full_config_loads_every_source_with_status() {
     let Some(intel) = all() else { return };
     let status = intel.status();
-    assert_eq!(status.len(), 12);
+    assert_eq!(status.len(), 14, "12 intel sources and 2 sanctions lists");
     for s in status {
         assert!(s.error.is_none(), "{}: {:?}", s.name, s.error);
         assert!(s.entries > 0, "{} loaded nothing", s.name);

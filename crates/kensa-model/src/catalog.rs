@@ -210,7 +210,42 @@ pub const DD: &[Item] = &[
 /// Kensa's own ids: specific detections documented here, each supporting catalogue flags.
 /// (Detections that support a catalogue flag normally use that flag's id with a `detector`
 /// field; these ids exist for signals that are evidence for several flags at once.)
-pub const KENSA: &[(Item, &[&str])] = &[];
+pub const KENSA: &[(Item, &[&str])] = &[
+    // --- detectors I ---
+    (
+        item(
+            "KX-ENDPOINT-REMOTE-ACCESS",
+            "Remote-access tool (AnyDesk, TeamViewer, Chrome Remote Desktop...) on the work device",
+            "業務端末上の遠隔操作ツール（AnyDesk、TeamViewer、Chromeリモートデスクトップ等）",
+        ),
+        &["RF-LINK-SHARED-IDENTITY", "RF-NET-ANONYMIZER"],
+    ),
+    (
+        item(
+            "KX-ENDPOINT-IP-KVM",
+            "IP-KVM device (PiKVM, TinyPilot, JetKVM...) attached to the work device",
+            "業務端末に接続されたIP-KVM機器（PiKVM、TinyPilot、JetKVM等）",
+        ),
+        &["RF-LINK-SHARED-IDENTITY"],
+    ),
+    (
+        item(
+            "KX-ENDPOINT-VPN-CLIENT",
+            "Consumer VPN client (Astrill...) on the work device",
+            "業務端末上の個人向けVPNクライアント（Astrill等）",
+        ),
+        &["RF-NET-ANONYMIZER"],
+    ),
+    (
+        item(
+            "KX-ENDPOINT-MOUSE-JIGGLER",
+            "Mouse jiggler simulating presence on the work device",
+            "業務端末上で在席を装うマウスジグラー",
+        ),
+        &["RF-AVAIL-OFF-HOURS"],
+    ),
+    // --- end detectors I ---
+];
 
 /// Looks up a red flag.
 pub fn rf(id: &str) -> Option<&'static Item> {

@@ -190,7 +190,12 @@ impl IpInfo {
         } else {
             s.push_str(&parts.join(", "));
         }
-        let mut classes: Vec<&str> = self.classes.iter().map(|h| h.class.as_str()).collect();
+        // Each class with the list that said so: evidence must name its source.
+        let mut classes: Vec<String> = self
+            .classes
+            .iter()
+            .map(|h| format!("{} ({})", h.class.as_str(), h.source))
+            .collect();
         classes.sort_unstable();
         classes.dedup();
         if !classes.is_empty() {

@@ -9,6 +9,9 @@
 //! addresses collapses carrier-grade NAT pools and DHCP churn inside one provider block, and the
 //! default threshold (5 networks in 24 h) sits above a busy commuter's day. Failed logins are
 //! ignored: a password-spraying attack on the account is not the account holder's behaviour.
+//! Addresses the intel sources classify Mobile (carrier pools) or Relay (iCloud Private Relay)
+//! rotate across many /24s of one operator, so they count as one network per ASN (or per
+//! IPv4 /16, IPv6 /32 when the ASN is unknown): a phone user does not fire.
 
 use crate::params::Dur;
 use crate::{Dataset, Detector, DetectorSpec};
@@ -22,7 +25,7 @@ pub const SPEC: DetectorSpec = DetectorSpec {
     name: "login_multi_ip",
     raises: &["RF-LOGIN-MULTI-IP"],
     summary: "distinct networks (IPv4 /24, IPv6 /48) among an account's logins within a sliding window",
-    false_positives: "mobile carriers and DHCP churn: counting networks rather than addresses collapses them; failed logins are ignored",
+    false_positives: "mobile carriers and DHCP churn: counting networks rather than addresses collapses them, and mobile/relay addresses count once per ASN (or /16); failed logins are ignored",
 };
 
 /// Parameters (`[detectors.login_multi_ip]`).
@@ -51,6 +54,23 @@ pub fn network_of(ip: IpAddr) -> u128 {
     match ip {
         IpAddr::V4(v4) => (u32::from(v4) >> 8) as u128,
         IpAddr::V6(v6) => (1u128 << 127) | (u128::from(v6) >> 80),
+    }
+}
+
+/// The network key used for counting: [`network_of`], except that an address classified
+/// Mobile or Relay counts as its ASN (or its IPv4 /16, IPv6 /32 when the ASN is unknown),
+/// because carrier and relay pools rotate a user across many blocks of one operator.
+pub fn network_key(ds: &Dataset, ip: IpAddr) -> u128 {
+    use kensa_model::intel::NetClass;
+    match ds.ip_info(ip) {
+        Some(i) if i.has_class(NetClass::Mobile) || i.has_class(NetClass::Relay) => {
+            match (i.asn, ip) {
+                (Some(asn), _) => (1u128 << 126) | asn as u128,
+                (None, IpAddr::V4(v4)) => (1u128 << 125) | (u32::from(v4) >> 16) as u128,
+                (None, IpAddr::V6(v6)) => (1u128 << 124) | (u128::from(v6) >> 96),
+            }
+        }
+        _ => network_of(ip),
     }
 }
 
@@ -84,9 +104,11 @@ impl Detector for LoginMultiIp {
                 let mut lo = 0;
                 let mut best = (0usize, 0usize, 0usize); // (distinct networks, lo, hi)
                 for hi in 0..logins.len() {
-                    *in_window.entry(network_of(logins[hi].r.ip)).or_default() += 1;
+                    *in_window
+                        .entry(network_key(ds, logins[hi].r.ip))
+                        .or_default() += 1;
                     while logins[hi].r.at.0 - logins[lo].r.at.0 > window {
-                        let n = network_of(logins[lo].r.ip);
+                        let n = network_key(ds, logins[lo].r.ip);
                         if let Some(c) = in_window.get_mut(&n) {
                             *c -= 1;
                             if *c == 0 {
@@ -202,6 +224,52 @@ mod tests {
             .map(|i| login("u2", i * 30, &format!("172.56.1.{}", i + 1)))
             .collect();
         assert!(LoginMultiIp(Params::default()).run(&ds(&lines)).is_empty());
+    }
+
+    fn mobile(ds: &mut Dataset, ip: &str, asn: Option<u32>, class: kensa_model::intel::NetClass) {
+        ds.ip.insert(
+            ip.parse().unwrap(),
+            kensa_model::intel::IpInfo {
+                country: Some("US".into()),
+                asn,
+                classes: vec![kensa_model::intel::NetClassHit {
+                    class,
+                    source: "test".into(),
+                    label: None,
+                }],
+                ..Default::default()
+            },
+        );
+    }
+
+    #[test]
+    fn a_phone_on_a_carrier_pool_across_many_blocks_does_not_fire() {
+        use kensa_model::intel::NetClass;
+        // Twelve logins in a day from twelve /24s: carrier pool (ASN known), carrier pool
+        // without ASN inside one /16, and iCloud Private Relay egress.
+        let ips: Vec<String> = (0..4)
+            .map(|i| format!("172.{}.1.1", 32 + i * 7))
+            .chain((0..4).map(|i| format!("100.64.{}.1", i * 9)))
+            .chain((0..4).map(|i| format!("104.{}.3.3", 28 + i)))
+            .collect();
+        let lines: Vec<String> = ips
+            .iter()
+            .enumerate()
+            .map(|(i, ip)| login("m1", i as u32 * 60, ip))
+            .collect();
+        let mut d = ds(&lines);
+        for ip in &ips[0..4] {
+            mobile(&mut d, ip, Some(21928), NetClass::Mobile);
+        }
+        for ip in &ips[4..8] {
+            mobile(&mut d, ip, None, NetClass::Mobile);
+        }
+        for ip in &ips[8..12] {
+            mobile(&mut d, ip, Some(36183), NetClass::Relay);
+        }
+        assert!(LoginMultiIp(Params::default()).run(&d).is_empty());
+        // Without intel the same twelve /24s fire.
+        assert_eq!(LoginMultiIp(Params::default()).run(&ds(&lines)).len(), 1);
     }
 
     #[test]

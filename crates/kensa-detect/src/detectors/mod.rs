@@ -8,6 +8,17 @@
 pub mod login_multi_ip;
 pub mod sanctions;
 
+// --- detectors I ---
+pub mod access_bulk;
+pub mod access_foreign;
+pub mod endpoint_tools;
+pub mod impossible_travel;
+pub mod login_multi_country;
+pub mod net_anonymizer;
+pub mod off_hours;
+pub mod shared_residential_ip;
+// --- end detectors I ---
+
 use crate::Detector;
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +28,16 @@ use serde::{Deserialize, Serialize};
 pub struct DetectorParams {
     pub login_multi_ip: login_multi_ip::Params,
     pub sanctions_screening: sanctions::Params,
+    // --- detectors I ---
+    pub login_multi_country: login_multi_country::Params,
+    pub impossible_travel: impossible_travel::Params,
+    pub net_anonymizer: net_anonymizer::Params,
+    pub shared_residential_ip: shared_residential_ip::Params,
+    pub off_hours: off_hours::Params,
+    pub access_bulk: access_bulk::Params,
+    pub access_foreign: access_foreign::Params,
+    pub endpoint_tools: endpoint_tools::Params,
+    // --- end detectors I ---
 }
 
 /// What the registry knows about a detector without running it.
@@ -31,7 +52,20 @@ pub struct DetectorSpec {
 
 /// Every detector Kensa has.
 pub fn registry() -> &'static [DetectorSpec] {
-    &[login_multi_ip::SPEC, sanctions::SPEC]
+    &[
+        login_multi_ip::SPEC,
+        sanctions::SPEC,
+        // --- detectors I ---
+        login_multi_country::SPEC,
+        impossible_travel::SPEC,
+        net_anonymizer::SPEC,
+        shared_residential_ip::SPEC,
+        off_hours::SPEC,
+        access_bulk::SPEC,
+        access_foreign::SPEC,
+        endpoint_tools::SPEC,
+        // --- end detectors I ---
+    ]
 }
 
 /// Builds every detector with the given parameters.
@@ -39,6 +73,22 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(login_multi_ip::LoginMultiIp(p.login_multi_ip.clone())),
         Box::new(sanctions::Sanctions(p.sanctions_screening.clone())),
+        // --- detectors I ---
+        Box::new(login_multi_country::LoginMultiCountry(
+            p.login_multi_country.clone(),
+        )),
+        Box::new(impossible_travel::ImpossibleTravel(
+            p.impossible_travel.clone(),
+        )),
+        Box::new(net_anonymizer::NetAnonymizer(p.net_anonymizer.clone())),
+        Box::new(shared_residential_ip::SharedResidentialIp(
+            p.shared_residential_ip.clone(),
+        )),
+        Box::new(off_hours::OffHours(p.off_hours.clone())),
+        Box::new(access_bulk::AccessBulk(p.access_bulk.clone())),
+        Box::new(access_foreign::AccessForeign(p.access_foreign.clone())),
+        Box::new(endpoint_tools::EndpointTools(p.endpoint_tools.clone())),
+        // --- end detectors I ---
     ]
 }
 

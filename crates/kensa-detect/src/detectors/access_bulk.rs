@@ -1,0 +1,369 @@
+//! RF-ACCESS-BULK — a large volume of confidential data accessed in a short time.
+//!
+//! The subject's `access` records at or above `min_sensitivity` (default `confidential`, so
+//! confidential and secret) are cut into windows of `window` (aligned to UTC midnight for the
+//! default of one day). Each window's count and bytes are compared with two references:
+//! * the subject's own baseline: the median of its windows (only windows with sensitive
+//!   access; at least `min_baseline_windows` of them), and
+//! * its peers: the median, over all subjects with sensitive access, of each subject's median
+//!   window (each subject counts once, so a few heavy users do not set the norm).
+//!
+//! A window fires when its count reaches `min_count` (or its bytes `min_bytes`) and the same
+//! measure is at least `self_ratio` times the subject's baseline and `peer_ratio` times the
+//! peers'. Without a baseline (a new account that starts by downloading everything) only the
+//! peer comparison applies, and the strength is multiplied by `no_baseline_factor`.
+//!
+//! False positives: a data engineer or analyst whose normal daily volume is high and steady is
+//! far above the peers every day, but never above their *own* baseline, so they do not fire;
+//! an ordinary user whose busiest day is a little busier than usual stays under `self_ratio`
+//! or under the absolute `min_count`/`min_bytes`.
+
+use crate::params::Dur;
+use crate::{Dataset, Detector, DetectorSpec};
+use kensa_model::record::Sensitivity;
+use kensa_model::{Evidence, Finding, Text, Ts};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub const SPEC: DetectorSpec = DetectorSpec {
+    name: "access_bulk",
+    raises: &["RF-ACCESS-BULK"],
+    summary: "count and bytes of confidential/secret access in a window against the subject's own baseline and against peers",
+    false_positives: "steady heavy users (data engineers) never exceed their own baseline; a somewhat busier day stays under the ratios and the absolute minimums",
+};
+
+/// Parameters (`[detectors.access_bulk]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Length of a window (aligned to the Unix epoch, i.e. UTC midnight for whole days).
+    pub window: Dur,
+    /// Lowest sensitivity that counts.
+    pub min_sensitivity: Sensitivity,
+    /// Minimum sensitive accesses in a window to be considered bulk.
+    pub min_count: usize,
+    /// Minimum sensitive bytes in a window to be considered bulk.
+    pub min_bytes: u64,
+    /// Required ratio to the subject's own baseline.
+    pub self_ratio: f64,
+    /// Required ratio to the peers' typical window.
+    pub peer_ratio: f64,
+    /// Windows needed before the subject's baseline is trusted.
+    pub min_baseline_windows: usize,
+    /// Strength factor when there is no baseline.
+    pub no_baseline_factor: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            window: Dur::days(1),
+            min_sensitivity: Sensitivity::Confidential,
+            min_count: 50,
+            min_bytes: 1_000_000_000,
+            self_ratio: 5.0,
+            peer_ratio: 5.0,
+            min_baseline_windows: 3,
+            no_baseline_factor: 0.7,
+        }
+    }
+}
+
+pub struct AccessBulk(pub Params);
+
+/// One window of a subject's sensitive access.
+struct Win {
+    start: i64,
+    count: usize,
+    bytes: u64,
+    /// Range of indices into the subject's sensitive accesses.
+    lo: usize,
+    hi: usize,
+}
+
+fn median_u(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+impl Detector for AccessBulk {
+    fn name(&self) -> &'static str {
+        SPEC.name
+    }
+    fn raises(&self) -> &'static [&'static str] {
+        SPEC.raises
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::to_value(&self.0).unwrap_or_default()
+    }
+
+    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+        let p = &self.0;
+        let w = p.window.millis().max(1);
+        let windows: Vec<(usize, Vec<Win>)> = ds
+            .subjects
+            .par_iter()
+            .enumerate()
+            .filter_map(|(si, s)| {
+                let mut out: Vec<Win> = Vec::new();
+                let sens = s
+                    .accesses
+                    .iter()
+                    .filter(|a| a.r.sensitivity.is_some_and(|x| x >= p.min_sensitivity));
+                for (i, a) in sens.enumerate() {
+                    let start = a.r.at.0.div_euclid(w) * w;
+                    match out.last_mut() {
+                        Some(last) if last.start == start => {
+                            last.count += 1;
+                            last.bytes += a.r.bytes.unwrap_or(0);
+                            last.hi = i;
+                        }
+                        _ => out.push(Win {
+                            start,
+                            count: 1,
+                            bytes: a.r.bytes.unwrap_or(0),
+                            lo: i,
+                            hi: i,
+                        }),
+                    }
+                }
+                (!out.is_empty()).then_some((si, out))
+            })
+            .collect();
+        if windows.is_empty() {
+            return Vec::new();
+        }
+        let peer_count = median_u(
+            windows
+                .iter()
+                .map(|(_, ws)| median_u(ws.iter().map(|x| x.count as f64).collect()))
+                .collect(),
+        )
+        .max(1.0);
+        let peer_bytes = median_u(
+            windows
+                .iter()
+                .map(|(_, ws)| median_u(ws.iter().map(|x| x.bytes as f64).collect()))
+                .collect(),
+        )
+        .max(1_000_000.0);
+
+        windows
+            .par_iter()
+            .filter_map(|(si, ws)| {
+                let s = &ds.subjects[*si];
+                let baseline = (ws.len() >= p.min_baseline_windows).then(|| {
+                    (
+                        median_u(ws.iter().map(|x| x.count as f64).collect()).max(1.0),
+                        median_u(ws.iter().map(|x| x.bytes as f64).collect()).max(1_000_000.0),
+                    )
+                });
+                // (score, window, measure, ratio to self, ratio to peers)
+                let mut best: Option<(f64, &Win, &str, Option<f64>, f64)> = None;
+                for win in ws {
+                    let measures = [
+                        (
+                            "count",
+                            win.count >= p.min_count,
+                            win.count as f64,
+                            baseline.map(|b| b.0),
+                            peer_count,
+                        ),
+                        (
+                            "bytes",
+                            win.bytes >= p.min_bytes,
+                            win.bytes as f64,
+                            baseline.map(|b| b.1),
+                            peer_bytes,
+                        ),
+                    ];
+                    for (name, big, v, base, peer) in measures {
+                        if !big {
+                            continue;
+                        }
+                        let r_self = base.map(|b| v / b);
+                        let r_peer = v / peer;
+                        if r_peer < p.peer_ratio || r_self.is_some_and(|r| r < p.self_ratio) {
+                            continue;
+                        }
+                        let r = match r_self {
+                            Some(rs) => (rs / p.self_ratio).min(r_peer / p.peer_ratio),
+                            None => r_peer / p.peer_ratio,
+                        };
+                        if best.is_none_or(|b| r > b.0) {
+                            best = Some((r, win, name, r_self, r_peer));
+                        }
+                    }
+                }
+                let (r, win, measure, r_self, r_peer) = best?;
+                let mut strength = 0.5 + 0.5 * (r.ln() / 10f64.ln()).min(1.0);
+                if r_self.is_none() {
+                    strength *= p.no_baseline_factor;
+                }
+                let sens: Vec<&crate::Rec<kensa_model::record::Access>> = s
+                    .accesses
+                    .iter()
+                    .filter(|a| a.r.sensitivity.is_some_and(|x| x >= p.min_sensitivity))
+                    .collect();
+                let span = &sens[win.lo..=win.hi];
+                let mut resources: Vec<&str> = span.iter().map(|a| a.r.resource.as_str()).collect();
+                resources.sort_unstable();
+                resources.dedup();
+                let distinct = resources.len();
+                resources.truncate(20);
+                let from = Ts(win.start);
+                let to = Ts(win.start + w);
+                let gb = win.bytes as f64 / 1e9;
+                let (base_en, base_ja) = match (r_self, baseline) {
+                    (Some(rs), Some((bc, bb))) => (
+                        format!(
+                            "{rs:.1}× the subject's own median window ({bc:.0} accesses, {:.2} GB)",
+                            bb / 1e9
+                        ),
+                        format!(
+                            "本人の通常（中央値: {bc:.0}件、{:.2} GB）の{rs:.1}倍",
+                            bb / 1e9
+                        ),
+                    ),
+                    _ => (
+                        "no baseline of the subject's own yet".to_string(),
+                        "本人の過去の基準はまだありません".to_string(),
+                    ),
+                };
+                Some(Finding {
+                    subject_id: s.id.clone(),
+                    id: "RF-ACCESS-BULK".into(),
+                    detector: SPEC.name.into(),
+                    strength: strength.clamp(0.01, 1.0),
+                    evidence: Evidence::default()
+                        .records(span.iter().take(50).map(|a| a.id.clone()))
+                        .value("window_start", from.to_rfc3339())
+                        .value("window_end", to.to_rfc3339())
+                        .value("count", win.count)
+                        .value("bytes", win.bytes)
+                        .value("distinct_resources", distinct)
+                        .value("resources", serde_json::json!(resources))
+                        .value("measure", measure)
+                        .value("ratio_to_self", r_self.map(|x| (x * 10.0).round() / 10.0))
+                        .value("ratio_to_peers", (r_peer * 10.0).round() / 10.0)
+                        .value("baseline_windows", ws.len())
+                        .value("peer_median_count", peer_count)
+                        .value("peer_median_bytes", peer_bytes)
+                        .threshold("window", p.window.to_string())
+                        .threshold(
+                            "min_sensitivity",
+                            serde_json::to_value(p.min_sensitivity).unwrap_or_default(),
+                        )
+                        .threshold("min_count", p.min_count)
+                        .threshold("min_bytes", p.min_bytes)
+                        .threshold("self_ratio", p.self_ratio)
+                        .threshold("peer_ratio", p.peer_ratio)
+                        .threshold("min_baseline_windows", p.min_baseline_windows)
+                        .threshold("no_baseline_factor", p.no_baseline_factor),
+                    explanation: Text::new(
+                        format!(
+                            "{} accesses to confidential or secret data ({gb:.2} GB, {distinct} resources) \
+                             within {} ({from} – {to}): {base_en}, and {r_peer:.1}× the typical peer \
+                             (thresholds {}× and {}×).",
+                            win.count, p.window, p.self_ratio, p.peer_ratio
+                        ),
+                        format!(
+                            "{}（{from} – {to}）に機密データへ{}回のアクセス（{gb:.2} GB、{distinct}件のリソース）があり、\
+                             短期間に大量の機密データへアクセスしています。{base_ja}、他の利用者の典型の{r_peer:.1}倍です\
+                             （しきい値は{}倍と{}倍）。",
+                            p.window, win.count, p.self_ratio, p.peer_ratio
+                        ),
+                    ),
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DatasetBuilder;
+    use kensa_model::validate_value;
+
+    fn ds(lines: &[String]) -> Dataset {
+        let mut b = DatasetBuilder::new();
+        for l in lines {
+            let v = validate_value(serde_json::from_str(l).unwrap()).unwrap();
+            b.add(v.record_id, v.record);
+        }
+        b.build().0
+    }
+
+    /// `n` confidential accesses of `bytes` each on day `day` of September.
+    fn day(sub: &str, day: u32, n: u32, bytes: u64) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"kind":"access","subject_id":"{sub}","at":"2026-09-{day:02}T{:02}:{:02}:{:02}Z","resource":"repo/doc-{i}","sensitivity":"confidential","bytes":{bytes}}}"#,
+                    8 + i / 3600 % 12,
+                    i / 60 % 60,
+                    i % 60
+                )
+            })
+            .collect()
+    }
+
+    fn peers() -> Vec<String> {
+        let mut v = Vec::new();
+        for p in ["p1", "p2", "p3", "p4"] {
+            for d in 1..=20 {
+                v.extend(day(p, d, 6, 200_000));
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn a_sudden_bulk_download_fires() {
+        let mut lines = peers();
+        for d in 1..=19 {
+            lines.extend(day("u1", d, 5, 200_000));
+        }
+        lines.extend(day("u1", 20, 900, 3_000_000));
+        let f = AccessBulk(Params::default()).run(&ds(&lines));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].subject_id, "u1");
+        assert_eq!(f[0].evidence.values["count"], 900);
+        assert_eq!(f[0].evidence.records.len(), 50);
+        assert!(f[0].strength > 0.8, "{}", f[0].strength);
+        assert!(
+            f[0].explanation
+                .ja
+                .contains("短期間に大量の機密データへアクセス")
+        );
+    }
+
+    #[test]
+    fn a_steady_data_engineer_does_not_fire() {
+        let mut lines = peers();
+        for d in 1..=20 {
+            // 800 to 1000 accesses every day, several GB: high, but steady.
+            lines.extend(day("eng", d, 800 + (d % 3) * 100, 5_000_000));
+        }
+        assert!(AccessBulk(Params::default()).run(&ds(&lines)).is_empty());
+    }
+
+    #[test]
+    fn a_new_account_downloading_everything_fires_weaker() {
+        let mut lines = peers();
+        lines.extend(day("new", 3, 600, 100_000));
+        let f = AccessBulk(Params::default()).run(&ds(&lines));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].evidence.values["ratio_to_self"].is_null());
+        assert!(f[0].strength <= 0.7);
+    }
+}

@@ -1,0 +1,342 @@
+//! RF-NET-ANONYMIZER (detector `shared_residential_ip`) — the laptop-farm signal: one
+//! residential address used by several otherwise unrelated subjects.
+//!
+//! DPRK IT workers reach their employers' laptops through "laptop farms": a facilitator's home
+//! where many company laptops sit, each controlled remotely. Seen from the employer or the
+//! platform, several accounts of unrelated people then log in from the same residential
+//! address. The detector collects, for every address, the subjects that used it (successful
+//! logins, `activity` and `access` records with an `ip`), and fires for each subject of an
+//! address used by at least `min_subjects` *unrelated* subjects, listing the others.
+//!
+//! "Residential" means the intel sources know the address (it has an `IpInfo`) and classify it
+//! as none of VPN, hosting, Tor, proxy, relay, mobile or corporate. An address with no intel at
+//! all is not counted (unknown is not evidence): a big office or university NAT would
+//! otherwise look like a farm.
+//!
+//! False positives: mobile carriers and corporate egress put thousands of unrelated people
+//! behind one address (carrier-grade NAT, Zscaler), so addresses classified Mobile or Corporate
+//! never count; VPN/hosting exits are shared by design and are `net_anonymizer`'s business.
+//! Colleagues working from one office or one family sharing a home connection are *related*:
+//! subjects with a contract for the same `client_id` are grouped, and a group counts once, so a
+//! client's team behind its office line does not fire. A household of two stays below the
+//! default of three.
+
+use crate::detectors::login_multi_country::describe_ip;
+use crate::{Dataset, Detector, DetectorSpec};
+use kensa_model::intel::NetClass;
+use kensa_model::{Evidence, Finding, Text};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::net::IpAddr;
+
+pub const SPEC: DetectorSpec = DetectorSpec {
+    name: "shared_residential_ip",
+    raises: &["RF-NET-ANONYMIZER"],
+    summary: "laptop farm: a residential (unclassified, non-mobile, non-corporate) address used by several unrelated subjects",
+    false_positives: "mobile carrier NAT and corporate egress never count; subjects sharing a client (office colleagues) count as one; unknown addresses are not evidence; a household stays below the threshold",
+};
+
+/// Parameters (`[detectors.shared_residential_ip]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Minimum number of unrelated subjects (groups) behind one residential address.
+    pub min_subjects: usize,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { min_subjects: 3 }
+    }
+}
+
+pub struct SharedResidentialIp(pub Params);
+
+/// Whether the address is known and residential (no network class that explains sharing).
+fn residential(ds: &Dataset, ip: IpAddr) -> bool {
+    ds.ip_info(ip).is_some_and(|i| {
+        !i.classes.iter().any(|h| {
+            matches!(
+                h.class,
+                NetClass::Vpn
+                    | NetClass::Hosting
+                    | NetClass::Tor
+                    | NetClass::Proxy
+                    | NetClass::Relay
+                    | NetClass::Mobile
+                    | NetClass::Corporate
+            )
+        })
+    })
+}
+
+/// Groups subjects that share a contract client: returns a group id per subject index.
+fn groups(ds: &Dataset, members: &[usize]) -> Vec<usize> {
+    // Union-find over the members, joined by client ids.
+    let mut parent: Vec<usize> = (0..members.len()).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let mut by_client: HashMap<&str, usize> = HashMap::new();
+    for (k, &si) in members.iter().enumerate() {
+        for c in &ds.subjects[si].contracts {
+            if let Some(cid) = c.r.client_id.as_deref() {
+                match by_client.get(cid) {
+                    Some(&other) => {
+                        let (a, b) = (find(&mut parent, k), find(&mut parent, other));
+                        parent[a] = b;
+                    }
+                    None => {
+                        by_client.insert(cid, k);
+                    }
+                }
+            }
+        }
+    }
+    (0..members.len()).map(|k| find(&mut parent, k)).collect()
+}
+
+impl Detector for SharedResidentialIp {
+    fn name(&self) -> &'static str {
+        SPEC.name
+    }
+    fn raises(&self) -> &'static [&'static str] {
+        SPEC.raises
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::to_value(&self.0).unwrap_or_default()
+    }
+
+    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+        let p = &self.0;
+        if ds.ip.is_empty() {
+            return Vec::new();
+        }
+        // Address → subjects (indices, each once), residential addresses only. Each subject's
+        // distinct addresses are found in parallel; the merge is sequential and in subject order.
+        let per_subject_ips: Vec<Vec<IpAddr>> = ds
+            .subjects
+            .par_iter()
+            .map(|s| {
+                let mut v: Vec<IpAddr> = s
+                    .logins
+                    .iter()
+                    .filter(|l| l.r.success != Some(false))
+                    .map(|l| l.r.ip)
+                    .chain(s.activities.iter().filter_map(|a| a.r.ip))
+                    .chain(s.accesses.iter().filter_map(|a| a.r.ip))
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v.retain(|ip| residential(ds, *ip));
+                v
+            })
+            .collect();
+        let mut users: HashMap<IpAddr, Vec<usize>> = HashMap::new();
+        for (si, ips) in per_subject_ips.iter().enumerate() {
+            for ip in ips {
+                users.entry(*ip).or_default().push(si);
+            }
+        }
+        // Subject index → [(address, unrelated groups, other subjects)].
+        let mut per_subject: BTreeMap<usize, Vec<(IpAddr, usize, Vec<usize>)>> = BTreeMap::new();
+        let mut shared: Vec<(&IpAddr, &Vec<usize>)> = users
+            .iter()
+            .filter(|(_, m)| m.len() >= p.min_subjects)
+            .collect();
+        shared.sort();
+        for (ip, members) in shared {
+            let g = groups(ds, members);
+            let n_groups = g.iter().collect::<BTreeSet<_>>().len();
+            if n_groups < p.min_subjects {
+                continue;
+            }
+            for &si in members {
+                let others: Vec<usize> = members.iter().copied().filter(|&o| o != si).collect();
+                per_subject
+                    .entry(si)
+                    .or_default()
+                    .push((*ip, n_groups, others));
+            }
+        }
+        per_subject
+            .into_iter()
+            .map(|(si, mut list)| {
+                let s = &ds.subjects[si];
+                list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                let (best_ip, best_n, _) = &list[0];
+                let ip_set: HashSet<IpAddr> = list.iter().map(|x| x.0).collect();
+                let records: Vec<String> = s
+                    .logins
+                    .iter()
+                    .filter(|l| ip_set.contains(&l.r.ip))
+                    .map(|l| &l.id)
+                    .chain(
+                        s.activities
+                            .iter()
+                            .filter(|a| a.r.ip.is_some_and(|ip| ip_set.contains(&ip)))
+                            .map(|a| &a.id),
+                    )
+                    .chain(
+                        s.accesses
+                            .iter()
+                            .filter(|a| a.r.ip.is_some_and(|ip| ip_set.contains(&ip)))
+                            .map(|a| &a.id),
+                    )
+                    .take(50)
+                    .cloned()
+                    .collect();
+                let mut others: BTreeSet<&str> = BTreeSet::new();
+                for (_, _, o) in &list {
+                    others.extend(o.iter().map(|&k| ds.subjects[k].id.as_str()));
+                }
+                let shown: Vec<&str> = others.iter().take(20).copied().collect();
+                let addrs: Vec<String> = list
+                    .iter()
+                    .take(10)
+                    .map(|(ip, n, o)| {
+                        format!(
+                            "{} — {} subjects, {n} unrelated",
+                            describe_ip(ds, *ip),
+                            o.len() + 1
+                        )
+                    })
+                    .collect();
+                let strength = (0.6
+                    + 0.4 * (*best_n - p.min_subjects) as f64 / p.min_subjects as f64)
+                    .min(1.0);
+                Finding {
+                    subject_id: s.id.clone(),
+                    id: "RF-NET-ANONYMIZER".into(),
+                    detector: SPEC.name.into(),
+                    strength,
+                    evidence: Evidence::default()
+                        .records(records)
+                        .value("addresses", serde_json::json!(addrs))
+                        .value("other_subjects", serde_json::json!(shown))
+                        .value("other_subject_count", others.len())
+                        .value("unrelated_groups", *best_n)
+                        .threshold("min_subjects", p.min_subjects),
+                    explanation: Text::new(
+                        format!(
+                            "The residential address {best_ip} (not mobile, corporate, VPN or hosting) is \
+                             also used by {} other account(s) ({}), {best_n} unrelated groups in all \
+                             (threshold {}): the pattern of a laptop farm operated for remote workers.",
+                            others.len(),
+                            shown.join(", "),
+                            p.min_subjects
+                        ),
+                        format!(
+                            "住宅用IPアドレス{best_ip}（モバイル・企業・VPN・ホスティングではない）が他の{}アカウント\
+                             （{}）からも使われており、関係のない利用者グループは計{best_n}（しきい値{}）です。\
+                             同一IPから複数アカウントを操作する「ラップトップファーム」の特徴です。",
+                            others.len(),
+                            shown.join("、"),
+                            p.min_subjects
+                        ),
+                    ),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DatasetBuilder;
+    use kensa_model::intel::{IpInfo, NetClassHit};
+    use kensa_model::validate_value;
+
+    fn ds(lines: &[String]) -> Dataset {
+        let mut b = DatasetBuilder::new();
+        for l in lines {
+            let v = validate_value(serde_json::from_str(l).unwrap()).unwrap();
+            b.add(v.record_id, v.record);
+        }
+        b.build().0
+    }
+
+    fn login(sub: &str, h: u32, ip: &str) -> String {
+        format!(
+            r#"{{"kind":"login","subject_id":"{sub}","at":"2026-09-01T{h:02}:00:00Z","ip":"{ip}"}}"#
+        )
+    }
+
+    fn contract(sub: &str, client: &str) -> String {
+        format!(
+            r#"{{"kind":"contract","subject_id":"{sub}","at":"2026-08-01T00:00:00Z","client_id":"{client}"}}"#
+        )
+    }
+
+    fn intel(ds: &mut Dataset, ip: &str, cls: &[NetClass]) {
+        ds.ip.insert(
+            ip.parse().unwrap(),
+            IpInfo {
+                country: Some("US".into()),
+                city: Some("Nashville".into()),
+                asn: Some(7922),
+                org: Some("Comcast".into()),
+                classes: cls
+                    .iter()
+                    .map(|c| NetClassHit {
+                        class: *c,
+                        source: "test".into(),
+                        label: None,
+                    })
+                    .collect(),
+                ..Default::default()
+            },
+        );
+    }
+
+    #[test]
+    fn four_unrelated_accounts_behind_one_home_address_fire() {
+        let mut lines = Vec::new();
+        for (k, s) in ["a", "b", "c", "d"].iter().enumerate() {
+            lines.push(contract(s, &format!("client-{k}")));
+            lines.push(login(s, k as u32, "73.1.2.3"));
+        }
+        let mut d = ds(&lines);
+        intel(&mut d, "73.1.2.3", &[]);
+        let f = SharedResidentialIp(Params::default()).run(&d);
+        assert_eq!(f.len(), 4);
+        assert_eq!(f[0].subject_id, "a");
+        assert_eq!(
+            f[0].evidence.values["other_subjects"],
+            serde_json::json!(["b", "c", "d"])
+        );
+        assert!(f[0].strength > 0.6);
+        assert!(f[0].explanation.ja.contains("ラップトップファーム"));
+    }
+
+    #[test]
+    fn mobile_corporate_unknown_addresses_and_office_colleagues_do_not_fire() {
+        let mut lines = Vec::new();
+        for s in ["a", "b", "c", "d"] {
+            lines.push(login(s, 1, "172.56.1.1")); // mobile carrier NAT
+            lines.push(login(s, 2, "165.225.1.1")); // Zscaler
+            lines.push(login(s, 3, "9.9.9.9")); // no intel
+            lines.push(contract(s, "acme")); // all four work for one client
+            lines.push(login(s, 4, "73.9.9.9")); // the client's office line
+        }
+        let mut d = ds(&lines);
+        intel(&mut d, "172.56.1.1", &[NetClass::Mobile]);
+        intel(&mut d, "165.225.1.1", &[NetClass::Corporate]);
+        intel(&mut d, "73.9.9.9", &[]);
+        assert!(SharedResidentialIp(Params::default()).run(&d).is_empty());
+    }
+
+    #[test]
+    fn a_household_of_two_does_not_fire() {
+        let lines = vec![login("a", 1, "73.1.2.3"), login("b", 2, "73.1.2.3")];
+        let mut d = ds(&lines);
+        intel(&mut d, "73.1.2.3", &[]);
+        assert!(SharedResidentialIp(Params::default()).run(&d).is_empty());
+    }
+}
