@@ -13,6 +13,7 @@
 //! ```
 
 pub mod dd;
+pub mod eval;
 
 use kensa_detect::DetectorParams;
 use kensa_model::finding::{ScoredFlag, SubjectResult, Tier};
