@@ -6,6 +6,10 @@
 //! defaults to the shipped policy file. The shared compliance tests then check it.
 
 pub mod login_multi_ip;
+// --- detectors II ---
+pub mod det2_util;
+pub mod message_patterns;
+// --- end detectors II ---
 
 use crate::Detector;
 use serde::{Deserialize, Serialize};
@@ -15,6 +19,9 @@ use serde::{Deserialize, Serialize};
 #[serde(default, deny_unknown_fields)]
 pub struct DetectorParams {
     pub login_multi_ip: login_multi_ip::Params,
+    // --- detectors II ---
+    pub message_patterns: message_patterns::Params,
+    // --- end detectors II ---
 }
 
 /// What the registry knows about a detector without running it.
@@ -29,12 +36,22 @@ pub struct DetectorSpec {
 
 /// Every detector Kensa has.
 pub fn registry() -> &'static [DetectorSpec] {
-    &[login_multi_ip::SPEC]
+    &[
+        login_multi_ip::SPEC,
+        // --- detectors II ---
+        message_patterns::SPEC,
+        // --- end detectors II ---
+    ]
 }
 
 /// Builds every detector with the given parameters.
 pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
-    vec![Box::new(login_multi_ip::LoginMultiIp(
-        p.login_multi_ip.clone(),
-    ))]
+    vec![
+        Box::new(login_multi_ip::LoginMultiIp(p.login_multi_ip.clone())),
+        // --- detectors II ---
+        Box::new(message_patterns::MessagePatterns::new(
+            p.message_patterns.clone(),
+        )),
+        // --- end detectors II ---
+    ]
 }
