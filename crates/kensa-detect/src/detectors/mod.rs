@@ -8,6 +8,7 @@
 pub mod login_multi_ip;
 // --- detectors II ---
 pub mod det2_util;
+pub mod meetings;
 pub mod message_patterns;
 // --- end detectors II ---
 
@@ -21,6 +22,7 @@ pub struct DetectorParams {
     pub login_multi_ip: login_multi_ip::Params,
     // --- detectors II ---
     pub message_patterns: message_patterns::Params,
+    pub meetings: meetings::Params,
     // --- end detectors II ---
 }
 
@@ -40,6 +42,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         login_multi_ip::SPEC,
         // --- detectors II ---
         message_patterns::SPEC,
+        meetings::SPEC,
         // --- end detectors II ---
     ]
 }
@@ -52,6 +55,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(message_patterns::MessagePatterns::new(
             p.message_patterns.clone(),
         )),
+        Box::new(meetings::Meetings(p.meetings.clone())),
         // --- end detectors II ---
     ]
 }
