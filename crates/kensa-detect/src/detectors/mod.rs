@@ -8,6 +8,7 @@
 pub mod login_multi_ip;
 // --- detectors II ---
 pub mod det2_util;
+pub mod id_document;
 pub mod meetings;
 pub mod message_patterns;
 // --- end detectors II ---
@@ -23,6 +24,7 @@ pub struct DetectorParams {
     // --- detectors II ---
     pub message_patterns: message_patterns::Params,
     pub meetings: meetings::Params,
+    pub id_document: id_document::Params,
     // --- end detectors II ---
 }
 
@@ -43,6 +45,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         // --- detectors II ---
         message_patterns::SPEC,
         meetings::SPEC,
+        id_document::SPEC,
         // --- end detectors II ---
     ]
 }
@@ -56,6 +59,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
             p.message_patterns.clone(),
         )),
         Box::new(meetings::Meetings(p.meetings.clone())),
+        Box::new(id_document::IdDocument(p.id_document.clone())),
         // --- end detectors II ---
     ]
 }
