@@ -11,6 +11,7 @@ pub mod det2_util;
 pub mod id_document;
 pub mod meetings;
 pub mod message_patterns;
+pub mod profile_ja;
 // --- end detectors II ---
 
 use crate::Detector;
@@ -25,6 +26,7 @@ pub struct DetectorParams {
     pub message_patterns: message_patterns::Params,
     pub meetings: meetings::Params,
     pub id_document: id_document::Params,
+    pub profile_ja: profile_ja::Params,
     // --- end detectors II ---
 }
 
@@ -46,6 +48,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         message_patterns::SPEC,
         meetings::SPEC,
         id_document::SPEC,
+        profile_ja::SPEC,
         // --- end detectors II ---
     ]
 }
@@ -60,6 +63,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         )),
         Box::new(meetings::Meetings(p.meetings.clone())),
         Box::new(id_document::IdDocument(p.id_document.clone())),
+        Box::new(profile_ja::ProfileJa(p.profile_ja.clone())),
         // --- end detectors II ---
     ]
 }
