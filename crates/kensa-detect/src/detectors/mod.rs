@@ -12,6 +12,7 @@ pub mod id_document;
 pub mod meetings;
 pub mod message_patterns;
 pub mod profile_ja;
+pub mod shipping;
 // --- end detectors II ---
 
 use crate::Detector;
@@ -27,6 +28,7 @@ pub struct DetectorParams {
     pub meetings: meetings::Params,
     pub id_document: id_document::Params,
     pub profile_ja: profile_ja::Params,
+    pub shipping: shipping::Params,
     // --- end detectors II ---
 }
 
@@ -49,6 +51,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         meetings::SPEC,
         id_document::SPEC,
         profile_ja::SPEC,
+        shipping::SPEC,
         // --- end detectors II ---
     ]
 }
@@ -64,6 +67,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(meetings::Meetings(p.meetings.clone())),
         Box::new(id_document::IdDocument(p.id_document.clone())),
         Box::new(profile_ja::ProfileJa(p.profile_ja.clone())),
+        Box::new(shipping::Shipping(p.shipping.clone())),
         // --- end detectors II ---
     ]
 }
