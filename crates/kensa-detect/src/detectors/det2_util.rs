@@ -161,6 +161,18 @@ pub fn loose_month(s: &str, end: bool) -> Option<i64> {
     Some(year * 12 + month - 1)
 }
 
+/// A window length for explanations: whole days when it is a whole number of days (humantime
+/// would print 90 days as months, days and hours), else humantime's form.
+pub fn window_text(d: &crate::params::Dur) -> (String, String) {
+    let secs = d.0.as_secs();
+    if secs > 0 && secs.is_multiple_of(86_400) {
+        let n = secs / 86_400;
+        (format!("{n} days"), format!("{n}日"))
+    } else {
+        (d.to_string(), d.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

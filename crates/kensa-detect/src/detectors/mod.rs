@@ -11,6 +11,7 @@ pub mod det2_util;
 pub mod id_document;
 pub mod meetings;
 pub mod message_patterns;
+pub mod payout_changes;
 pub mod profile_ja;
 pub mod shipping;
 // --- end detectors II ---
@@ -29,6 +30,7 @@ pub struct DetectorParams {
     pub id_document: id_document::Params,
     pub profile_ja: profile_ja::Params,
     pub shipping: shipping::Params,
+    pub payout_changes: payout_changes::Params,
     // --- end detectors II ---
 }
 
@@ -52,6 +54,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         id_document::SPEC,
         profile_ja::SPEC,
         shipping::SPEC,
+        payout_changes::SPEC,
         // --- end detectors II ---
     ]
 }
@@ -68,6 +71,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(id_document::IdDocument(p.id_document.clone())),
         Box::new(profile_ja::ProfileJa(p.profile_ja.clone())),
         Box::new(shipping::Shipping(p.shipping.clone())),
+        Box::new(payout_changes::PayoutChanges(p.payout_changes.clone())),
         // --- end detectors II ---
     ]
 }
