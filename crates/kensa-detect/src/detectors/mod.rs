@@ -14,6 +14,7 @@ pub mod message_patterns;
 pub mod payout_changes;
 pub mod profile_ja;
 pub mod shipping;
+pub mod underpriced;
 // --- end detectors II ---
 
 use crate::Detector;
@@ -31,6 +32,7 @@ pub struct DetectorParams {
     pub profile_ja: profile_ja::Params,
     pub shipping: shipping::Params,
     pub payout_changes: payout_changes::Params,
+    pub underpriced: underpriced::Params,
     // --- end detectors II ---
 }
 
@@ -55,6 +57,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         profile_ja::SPEC,
         shipping::SPEC,
         payout_changes::SPEC,
+        underpriced::SPEC,
         // --- end detectors II ---
     ]
 }
@@ -72,6 +75,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(profile_ja::ProfileJa(p.profile_ja.clone())),
         Box::new(shipping::Shipping(p.shipping.clone())),
         Box::new(payout_changes::PayoutChanges(p.payout_changes.clone())),
+        Box::new(underpriced::Underpriced(p.underpriced.clone())),
         // --- end detectors II ---
     ]
 }
