@@ -12,6 +12,7 @@ pub mod id_document;
 pub mod meetings;
 pub mod message_patterns;
 pub mod payout_changes;
+pub mod payout_frequency;
 pub mod profile_ja;
 pub mod shipping;
 pub mod underpriced;
@@ -33,6 +34,7 @@ pub struct DetectorParams {
     pub shipping: shipping::Params,
     pub payout_changes: payout_changes::Params,
     pub underpriced: underpriced::Params,
+    pub payout_frequency: payout_frequency::Params,
     // --- end detectors II ---
 }
 
@@ -58,6 +60,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         shipping::SPEC,
         payout_changes::SPEC,
         underpriced::SPEC,
+        payout_frequency::SPEC,
         // --- end detectors II ---
     ]
 }
@@ -76,6 +79,9 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(shipping::Shipping(p.shipping.clone())),
         Box::new(payout_changes::PayoutChanges(p.payout_changes.clone())),
         Box::new(underpriced::Underpriced(p.underpriced.clone())),
+        Box::new(payout_frequency::PayoutFrequency(
+            p.payout_frequency.clone(),
+        )),
         // --- end detectors II ---
     ]
 }
