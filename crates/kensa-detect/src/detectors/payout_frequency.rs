@@ -82,8 +82,11 @@ fn destination(p: &Payout) -> Option<String> {
         })
 }
 
-/// Busiest window: (count, lo, hi) and the window with the most destinations (count, lo, hi).
-fn windows(pays: &[Rec<Payout>], window: i64) -> ((usize, usize, usize), (usize, usize, usize)) {
+/// A window over a subject's payouts: (how many payouts or destinations, first index, last index).
+type Span = (usize, usize, usize);
+
+/// Busiest window and the window with the most destinations.
+fn windows(pays: &[Rec<Payout>], window: i64) -> (Span, Span) {
     let dest: Vec<Option<String>> = pays.iter().map(|p| destination(&p.r)).collect();
     let mut counts: HashMap<&str, usize> = HashMap::new();
     let mut lo = 0;
@@ -128,7 +131,7 @@ impl Detector for PayoutFrequency {
     fn run(&self, ds: &Dataset) -> Vec<Finding> {
         let p = &self.0;
         let window = p.window.millis();
-        let per: Vec<(usize, ((usize, usize, usize), (usize, usize, usize)))> = ds
+        let per: Vec<(usize, (Span, Span))> = ds
             .subjects
             .iter()
             .enumerate()
