@@ -8,6 +8,7 @@
 pub mod login_multi_ip;
 // --- detectors II ---
 pub mod det2_util;
+pub mod history_skewed;
 pub mod id_document;
 pub mod meetings;
 pub mod message_patterns;
@@ -35,6 +36,7 @@ pub struct DetectorParams {
     pub payout_changes: payout_changes::Params,
     pub underpriced: underpriced::Params,
     pub payout_frequency: payout_frequency::Params,
+    pub history_skewed: history_skewed::Params,
     // --- end detectors II ---
 }
 
@@ -61,6 +63,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         payout_changes::SPEC,
         underpriced::SPEC,
         payout_frequency::SPEC,
+        history_skewed::SPEC,
         // --- end detectors II ---
     ]
 }
@@ -82,6 +85,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(payout_frequency::PayoutFrequency(
             p.payout_frequency.clone(),
         )),
+        Box::new(history_skewed::HistorySkewed(p.history_skewed.clone())),
         // --- end detectors II ---
     ]
 }
