@@ -134,7 +134,6 @@ struct Pat {
     lang: String,
     weight: f64,
     text: String,
-    ascii: bool,
 }
 
 pub struct MessagePatterns {
@@ -157,7 +156,6 @@ impl MessagePatterns {
                     lang: set.lang.clone(),
                     weight: set.weight,
                     text: p.clone(),
-                    ascii: p.is_ascii(),
                 });
             }
         }
@@ -168,7 +166,6 @@ impl MessagePatterns {
                     lang: e.lang.clone(),
                     weight: e.weight.clamp(0.0, 1.0),
                     text: e.pattern.clone(),
-                    ascii: e.pattern.is_ascii(),
                 });
             }
         }
@@ -190,7 +187,7 @@ impl MessagePatterns {
         let mut out = Vec::new();
         for m in self.ac.find_iter(text) {
             let p = &self.pats[m.pattern().as_usize()];
-            if p.ascii && !whole_word(text, m.start(), m.end()) {
+            if !word_edges_ok(text, &p.text, m.start(), m.end()) {
                 continue;
             }
             let negated = self.params.negation && self.negated(text, m.start(), m.end(), &p.lang);
@@ -218,11 +215,20 @@ impl MessagePatterns {
     }
 }
 
-/// Whether `start..end` is a whole word (no letter or digit just outside it).
-fn whole_word(text: &str, start: usize, end: usize) -> bool {
+/// Whether a match starts and ends on word edges where the pattern does: a pattern edge that is
+/// an ASCII letter or digit must not touch another letter or digit of an alphabetic script
+/// (`eth` does not match
+/// "method", 「LINEで」 does not match 「onlineで」); edges in Japanese, Chinese or Korean script
+/// are free, since those languages do not separate words with spaces.
+fn word_edges_ok(text: &str, pattern: &str, start: usize, end: usize) -> bool {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    // Letters of alphabetic scripts (Latin, Greek, Cyrillic) join words; kana, Han and hangul
+    // (U+2E80 onwards) do not, so 「報酬はUSDTで」 still matches `USDTで`.
+    let touches = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() && (c as u32) < 0x2E80);
+    let (first, last) = (pattern.chars().next(), pattern.chars().next_back());
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    !(edge(first) && touches(before)) && !(edge(last) && touches(after))
 }
 
 /// The clause around a match: between sentence or clause punctuation. The Japanese comma 、
@@ -270,19 +276,21 @@ impl Detector for MessagePatterns {
             .par_iter()
             .flat_map_iter(|s| {
                 let mut out = Vec::new();
+                // Each of the subject's own messages is scanned once.
+                let scanned: Vec<_> = s
+                    .messages
+                    .iter()
+                    .filter(|m| m.r.direction == Direction::FromSubject)
+                    .filter_map(|m| m.r.text.as_deref().map(|t| (m, t, self.scan(t))))
+                    .filter(|(_, _, hits)| !hits.is_empty())
+                    .collect();
                 for flag in [Flag::OffPlatform, Flag::Crypto] {
                     // Per message: its strongest non-negated match of this flag.
                     let mut hits = Vec::new();
                     let mut negated = Vec::new();
-                    for m in &s.messages {
-                        if m.r.direction != Direction::FromSubject {
-                            continue;
-                        }
-                        let Some(text) = m.r.text.as_deref() else {
-                            continue;
-                        };
+                    for (m, text, found) in &scanned {
                         let mut best: Option<(f64, serde_json::Value)> = None;
-                        for (pi, a, b, neg) in self.scan(text) {
+                        for &(pi, a, b, neg) in found {
                             let pat = &self.pats[pi];
                             if pat.flag != flag {
                                 continue;
@@ -480,6 +488,16 @@ mod tests {
             ),
         ]);
         assert!(f.is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn latin_edges_of_mixed_patterns_are_word_edges() {
+        // 「LINEで」 must not match inside 「onlineで」.
+        assert!(run(&[("u1", "from_subject", "明日はonlineで打ち合わせしましょう。")]).is_empty());
+        assert_eq!(
+            run(&[("u1", "from_subject", "LINEで連絡ください。")]).len(),
+            1
+        );
     }
 
     #[test]
