@@ -228,7 +228,9 @@ fn word_edges_ok(text: &str, pattern: &str, start: usize, end: usize) -> bool {
     let (first, last) = (pattern.chars().next(), pattern.chars().next_back());
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
-    !(edge(first) && touches(before)) && !(edge(last) && touches(after))
+    let joined_before = edge(first) && touches(before);
+    let joined_after = edge(last) && touches(after);
+    !joined_before && !joined_after
 }
 
 /// The clause around a match: between sentence or clause punctuation. The Japanese comma 、
