@@ -240,6 +240,18 @@ fn mrz_date(s: &str, birth: bool, at_year: i16) -> Option<Date> {
     Date::new(year, mm, dd).ok()
 }
 
+/// The Japanese name of an MRZ check-digit field.
+fn field_ja(f: &str) -> &str {
+    match f {
+        "document_number" => "書類番号",
+        "birth_date" => "生年月日",
+        "expiry" => "有効期限",
+        "personal_number" => "個人番号",
+        "composite" => "全体",
+        other => other,
+    }
+}
+
 fn alnum_upper(s: &str) -> String {
     s.chars()
         .filter(char::is_ascii_alphanumeric)
@@ -301,7 +313,11 @@ impl IdDocument {
                             ja: format!(
                                 "{}形式のMRZのチェックディジットが一致しません（{}）",
                                 m.format,
-                                m.failed.join("、")
+                                m.failed
+                                    .iter()
+                                    .map(|f| field_ja(f))
+                                    .collect::<Vec<_>>()
+                                    .join("、")
                             ),
                             detail: json!({"format": m.format, "failed": m.failed}),
                         });

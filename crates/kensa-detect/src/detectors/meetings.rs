@@ -121,6 +121,23 @@ const DENIALS: &[&str] = &[
     "不是",
 ];
 
+/// The Japanese wording of an observation code (the code itself when unknown).
+fn observation_ja(code: &str) -> String {
+    match code {
+        "lip_sync_mismatch" => "口の動きと音声の不一致".into(),
+        "face_swap_artifacts" => "顔の差し替えの痕跡".into(),
+        "audio_video_desync" => "音声と映像のずれ".into(),
+        "unnatural_blinking" => "不自然なまばたき".into(),
+        "background_replaced" => "背景の差し替え".into(),
+        "face_boundary_flicker" => "顔の輪郭のちらつき".into(),
+        "voice_changer" => "ボイスチェンジャーの使用".into(),
+        "synthetic_voice" => "合成音声".into(),
+        "static_face" => "表情が動かない".into(),
+        "virtual_camera" => "仮想カメラの使用".into(),
+        other => other.to_owned(),
+    }
+}
+
 fn notes_mention_deepfake(notes: &str) -> Option<&'static str> {
     let lc = notes.to_lowercase();
     let word = DEEPFAKE_WORDS.iter().find(|w| lc.contains(*w))?;
@@ -258,7 +275,10 @@ impl Detector for Meetings {
                     let shown_ja = if obs_list.is_empty() {
                         "ディープフェイクに言及したメモ".to_owned()
                     } else {
-                        obs.iter().cloned().collect::<Vec<_>>().join("、")
+                        obs.iter()
+                            .map(|o| observation_ja(o))
+                            .collect::<Vec<_>>()
+                            .join("、")
                     };
                     let n_meet = obs_meetings.len() + note_meetings.len();
                     out.push(Finding {

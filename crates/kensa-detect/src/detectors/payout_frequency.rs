@@ -110,7 +110,8 @@ fn windows(pays: &[Rec<Payout>], window: i64) -> (Span, Span) {
         if hi - lo + 1 > busiest.0 {
             busiest = (hi - lo + 1, lo, hi);
         }
-        if counts.len() > widest.0 {
+        // The window with the most destinations; among those, the one with the most payouts.
+        if (counts.len(), hi - lo) > (widest.0, widest.2 - widest.1) {
             widest = (counts.len(), lo, hi);
         }
     }

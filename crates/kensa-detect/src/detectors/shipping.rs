@@ -269,7 +269,11 @@ impl Detector for Shipping {
                     })
                     .collect();
                 let kinds: BTreeSet<&str> = problems.iter().map(|q| q.1).collect();
-                let kinds_en = kinds.iter().copied().collect::<Vec<_>>().join(", ");
+                let kinds_en = kinds
+                    .iter()
+                    .map(|k| k.replace('_', " "))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let kinds_ja = kinds
                     .iter()
                     .map(|k| match *k {
