@@ -214,3 +214,37 @@ fn extra_message_patterns_are_accepted_in_policy_toml() {
     );
     assert!(bad.is_err());
 }
+
+/// Messy input must give findings or nothing, never a panic (pins no bug; guards slicing code).
+#[test]
+fn odd_inputs_do_not_panic() {
+    let odd = vec![
+        json!({"kind":"subject","subject_id":"o1","source":"x","bio":"，；한글ｶﾀｶﾅ\u{0301}","headline":"",
+            "employment":[{"title":"Rust","from":"abcd","to":"99/9999"},{"from":"2020-13","to":""}],
+            "education":[{"degree":"Go developer","to":"0001"}],
+            "hourly_rate":{"amount":-5,"currency":"XXX"}}),
+        json!({"kind":"message","subject_id":"o1","at":"2026-01-01T00:00:00Z","direction":"from_subject",
+            "text":"eth…telegram\u{200d}。、、USDTでnot "}),
+        json!({"kind":"message","subject_id":"o1","at":"2026-01-01T00:00:00Z","direction":"from_subject","text":""}),
+        json!({"kind":"identity_document","subject_id":"o1","at":"2026-01-01T00:00:00Z","doc_type":"x",
+            "mrz":"<".repeat(88),"number":"","name":"",
+            "date_of_birth":"1800-01-01","issued":"2999-12-31","expiry":"1800-01-01"}),
+        json!({"kind":"identity_document","subject_id":"o1","at":"2026-01-01T00:00:00Z","doc_type":"x",
+            "mrz":format!("I<UTO{}", "<".repeat(85))}),
+        json!({"kind":"identity_document","subject_id":"o1","at":"2026-01-01T00:00:00Z","doc_type":"x","mrz":"ÄÖÜ"}),
+        json!({"kind":"shipment","subject_id":"o1","at":"2026-01-01T00:00:00Z","status":"refused","address":{}}),
+        json!({"kind":"meeting","subject_id":"o1","at":"2026-01-01T00:00:00Z","observations":[""],"notes":"ディープフェイク"}),
+        json!({"kind":"payout","subject_id":"o1","at":"2026-01-01T00:00:00Z","amount":0,"currency":"USD"}),
+        json!({"kind":"payout_account","subject_id":"o1","at":"2026-01-01T00:00:00Z","account_id":"a","method":"card"}),
+    ];
+    let mut b = DatasetBuilder::new();
+    for (i, mut r) in odd.into_iter().enumerate() {
+        r["record_id"] = format!("odd{i}").into();
+        let v = validate_value(r).expect("odd but valid record");
+        b.add(v.record_id, v.record);
+    }
+    let ds = b.build().0;
+    for f in run_all(&build_all(&DetectorParams::default()), &ds) {
+        assert!(f.strength > 0.0 && f.strength <= 1.0, "{f:?}");
+    }
+}

@@ -488,6 +488,7 @@ mod tests {
                 "from_subject",
                 "The method I used was solid; Ethernet cables were fine.",
             ),
+            ("u4", "from_subject", "直接取引はしません。"),
         ]);
         assert!(f.is_empty(), "{f:#?}");
     }

@@ -234,17 +234,22 @@ impl Detector for ProfileJa {
                     .collect();
                 let mut habits_en = Vec::new();
                 let mut habits_ja = Vec::new();
-                if counts[0] + counts[1] > 0 {
-                    habits_en.push("Chinese punctuation (，；)");
-                    habits_ja.push("中国語式の句読点（，；）");
+                let punct: String = [(counts[0], '，'), (counts[1], '；')]
+                    .iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(_, c)| *c)
+                    .collect();
+                if !punct.is_empty() {
+                    habits_en.push(format!("Chinese punctuation ({punct})"));
+                    habits_ja.push(format!("中国語式の句読点（{punct}）"));
                 }
                 if counts[2] > 0 {
-                    habits_en.push("hangul");
-                    habits_ja.push("ハングル");
+                    habits_en.push("hangul".to_owned());
+                    habits_ja.push("ハングル".to_owned());
                 }
                 if counts[3] > 0 {
-                    habits_en.push("words mixing Latin and Cyrillic/Greek letters");
-                    habits_ja.push("ラテン文字とキリル・ギリシャ文字が混在する単語");
+                    habits_en.push("words mixing Latin and Cyrillic/Greek letters".to_owned());
+                    habits_ja.push("ラテン文字とキリル・ギリシャ文字が混在する単語".to_owned());
                 }
                 let what_en = if simplified.is_empty() {
                     habits_en.join(", ")
@@ -253,7 +258,7 @@ impl Detector for ProfileJa {
                         "{} simplified-Chinese-only character(s) ({chars})",
                         simplified.len()
                     )];
-                    v.extend(habits_en.iter().map(|s| s.to_string()));
+                    v.extend(habits_en.iter().cloned());
                     v.join(", ")
                 };
                 let what_ja = if simplified.is_empty() {
@@ -263,7 +268,7 @@ impl Detector for ProfileJa {
                         "日本語では使われない簡体字{}字（{chars_ja}）",
                         simplified.len()
                     )];
-                    v.extend(habits_ja.iter().map(|s| s.to_string()));
+                    v.extend(habits_ja.iter().cloned());
                     v.join("、")
                 };
                 Some(Finding {
