@@ -7,7 +7,8 @@
 //! ends are not in the data, so every time after the first contract counts as during a
 //! contract). The flag fires on one mid-contract change (strength `single_change`), and more
 //! strongly on `repeat_count` or more changes within `window` (strength `repeated`, plus
-//! `per_extra` per further change).
+//! `per_extra` per further change). Repeated changes none of which is mid-contract (or with no
+//! contract data at all) fire at `no_contract_factor` of that strength.
 //!
 //! Due diligence: the government advice is to re-verify after each change (途中で口座変更された
 //! 場合は、再度確認 — DD-PAYMENT-RECHECK). Whether that was done is recorded as `check` records,
@@ -16,8 +17,9 @@
 //! DD-PAYMENT-RECHECK status next to it.
 //!
 //! False positives: people set up payouts more than once before any work starts (a typo, a
-//! better bank); changes before the first contract do not fire alone. A single change during a
-//! long contract (a new bank) fires only weakly.
+//! better bank); a single change before the first contract never fires, and repeated ones fire
+//! at a reduced strength. A single change during a long contract (a new bank) fires only
+//! weakly.
 
 use super::det2_util::window_text;
 use crate::params::Dur;
@@ -48,6 +50,8 @@ pub struct Params {
     pub repeated: f64,
     /// Extra strength per change beyond `repeat_count`.
     pub per_extra: f64,
+    /// Factor for repeated changes none of which is after the first contract.
+    pub no_contract_factor: f64,
 }
 
 impl Default for Params {
@@ -58,6 +62,7 @@ impl Default for Params {
             single_change: 0.4,
             repeated: 0.8,
             per_extra: 0.1,
+            no_contract_factor: 0.6,
         }
     }
 }
@@ -93,7 +98,7 @@ impl Detector for PayoutChanges {
                     .collect();
                 let mid = |i: usize| contract_start.is_some_and(|c| accts[i].r.at > c);
                 let mid_count = changes.iter().filter(|(i, _)| mid(*i)).count();
-                if mid_count == 0 {
+                if changes.is_empty() {
                     return None;
                 }
                 // Most changes inside one window.
@@ -106,9 +111,16 @@ impl Detector for PayoutChanges {
                     best = best.max(hi - lo + 1);
                 }
                 let strength = if best >= p.repeat_count {
-                    p.repeated + p.per_extra * (best - p.repeat_count) as f64
-                } else {
+                    let s = p.repeated + p.per_extra * (best - p.repeat_count) as f64;
+                    if mid_count == 0 {
+                        s * p.no_contract_factor
+                    } else {
+                        s
+                    }
+                } else if mid_count > 0 {
                     p.single_change
+                } else {
+                    return None;
                 }
                 .clamp(0.05, 1.0);
                 let list: Vec<serde_json::Value> = changes
@@ -200,6 +212,18 @@ mod tests {
         assert!((f[0].strength - 0.9).abs() < 1e-9);
         assert_eq!(f[0].evidence.values["changes"][1]["method"], "crypto");
         assert!(f[0].explanation.ja.contains("再度確認"));
+    }
+
+    #[test]
+    fn repeated_changes_without_contract_data_fire_weaker() {
+        let f = PayoutChanges(Params::default()).run(&ds(&[
+            acct("u3", 0, "bank-1", "bank"),
+            acct("u3", 5, "bank-2", "bank"),
+            acct("u3", 10, "bank-3", "bank"),
+        ]));
+        assert_eq!(f.len(), 1);
+        assert!((f[0].strength - 0.48).abs() < 1e-9);
+        assert_eq!(f[0].evidence.values["mid_contract_changes"], 0);
     }
 
     #[test]
