@@ -17,7 +17,8 @@
 //!   the maximum rating.
 //! * **Reused résumé text** (0.7): the same bio or job description (normalised: lower case,
 //!   punctuation and spacing removed; at least `min_text_len` characters) in the profiles of
-//!   several subjects. Every involved subject gets a finding listing the others.
+//!   several subjects (at most `max_sharing_subjects`: a text in more profiles is a template).
+//!   Every involved subject gets a finding listing the others.
 //!
 //! Strength is `1 − Π(1 − w)` over the signals found.
 //!
@@ -166,6 +167,8 @@ pub struct Params {
     pub min_reviews: usize,
     /// Shortest normalised text (characters) compared for reuse across subjects.
     pub min_text_len: usize,
+    /// A text shared by more subjects than this is a template and not counted as reuse.
+    pub max_sharing_subjects: usize,
 }
 
 impl Default for Params {
@@ -176,6 +179,7 @@ impl Default for Params {
             min_overlap_months: 6,
             min_reviews: 8,
             min_text_len: 60,
+            max_sharing_subjects: 20,
         }
     }
 }
@@ -474,7 +478,9 @@ impl Detector for HistorySkewed {
         }
         let mut reused: BTreeMap<&str, Vec<Signal>> = BTreeMap::new();
         for (text, subjects) in &texts {
-            if subjects.len() < 2 {
+            // A text in very many profiles is a template (a platform default, a school's course
+            // description), not one operator's résumé.
+            if subjects.len() < 2 || subjects.len() > p.max_sharing_subjects {
                 continue;
             }
             for (sid, recs) in subjects {
@@ -532,7 +538,8 @@ impl Detector for HistorySkewed {
                     .threshold("concentration", p.concentration)
                     .threshold("min_overlap_months", p.min_overlap_months)
                     .threshold("min_reviews", p.min_reviews)
-                    .threshold("min_text_len", p.min_text_len),
+                    .threshold("min_text_len", p.min_text_len)
+                    .threshold("max_sharing_subjects", p.max_sharing_subjects),
                 explanation: Text::new(
                     format!("Suspicious work history or ratings: {}.", en.join("; ")),
                     format!(
@@ -596,6 +603,15 @@ mod tests {
             json!(["u1"])
         );
         assert!(f[0].explanation.ja.contains("業界偏重の職歴"));
+    }
+
+    #[test]
+    fn a_template_text_in_very_many_profiles_is_not_reuse() {
+        // Regression: a boilerplate shared by thousands made every subject list every other.
+        let recs = (0..25)
+            .map(|i| json!({"kind":"subject","subject_id":format!("t{i}"),"source":"fp","bio":BIO}))
+            .collect();
+        assert!(HistorySkewed(Params::default()).run(&ds(recs)).is_empty());
     }
 
     #[test]

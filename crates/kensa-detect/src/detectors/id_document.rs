@@ -35,7 +35,10 @@ use kensa_model::record::IdentityDocument;
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Most other subjects named in one piece of evidence (the count names them all).
+const MAX_LISTED: usize = 20;
 
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "id_document",
@@ -507,6 +510,22 @@ impl Detector for IdDocument {
             }
         }
 
+        // For each subject, the keys it shares with someone else (0: number, 1: image), so
+        // that the per-subject loop below does not walk the whole index.
+        let mut shared_keys: HashMap<(usize, &str), Vec<&String>> = HashMap::new();
+        for (kind, index) in [&by_number, &by_image].into_iter().enumerate() {
+            for (key, subjects) in index {
+                if subjects.len() >= 2 {
+                    for sid in subjects.keys() {
+                        shared_keys
+                            .entry((kind, sid.as_str()))
+                            .or_default()
+                            .push(key);
+                    }
+                }
+            }
+        }
+
         let mut out = Vec::new();
         for s in &ds.subjects {
             if s.id_documents.is_empty() {
@@ -533,37 +552,48 @@ impl Detector for IdDocument {
                     "書類画像（SHA-256）",
                 ),
             ];
-            for (index, code, weight, what, what_ja) in shared {
-                for (key, subjects) in index.iter() {
+            for (kind, (index, code, weight, what, what_ja)) in shared.into_iter().enumerate() {
+                let keys = shared_keys.get(&(kind, s.id.as_str()));
+                for key in keys.into_iter().flatten() {
+                    let Some(subjects) = index.get(*key) else {
+                        continue;
+                    };
                     let Some(mine) = subjects.get(&s.id) else {
                         continue;
                     };
-                    if subjects.len() < 2 {
-                        continue;
-                    }
-                    let others: Vec<&String> = subjects.keys().filter(|k| **k != s.id).collect();
+                    // At most MAX_LISTED others are named; the count covers them all.
+                    let n_others = subjects.len() - 1;
+                    let others: Vec<&String> = subjects
+                        .keys()
+                        .filter(|k| **k != s.id)
+                        .take(MAX_LISTED)
+                        .collect();
                     let other_records: Vec<&String> = subjects
                         .iter()
                         .filter(|(k, _)| **k != s.id)
                         .flat_map(|(_, v)| v)
+                        .take(MAX_LISTED)
                         .collect();
                     let shown_key = if code == "shared_document_number" {
-                        key.clone()
+                        key.to_string()
                     } else {
                         key.chars().take(16).collect::<String>() + "…"
                     };
-                    let list = others
+                    let mut list = others
                         .iter()
                         .map(|o| o.as_str())
                         .collect::<Vec<_>>()
                         .join(", ");
+                    if n_others > others.len() {
+                        list.push_str(", …");
+                    }
                     problems.push(Problem {
                         code,
                         weight,
                         record: mine[0].clone(),
-                        en: format!("the same {what} {shown_key} was submitted by {} other subject(s): {list}", others.len()),
-                        ja: format!("同じ{what_ja}{shown_key}が他の{}名（{list}）からも提出されています", others.len()),
-                        detail: json!({"key": key, "other_subjects": others, "other_records": other_records}),
+                        en: format!("the same {what} {shown_key} was submitted by {n_others} other subject(s): {list}"),
+                        ja: format!("同じ{what_ja}{shown_key}が他の{n_others}名（{list}）からも提出されています"),
+                        detail: json!({"key": key, "other_subject_count": n_others, "other_subjects": others, "other_records": other_records}),
                     });
                 }
             }
@@ -754,6 +784,21 @@ mod tests {
                 "expiry_before_issue"
             ])
         );
+    }
+
+    #[test]
+    fn evidence_names_at_most_max_listed_others() {
+        let recs: Vec<serde_json::Value> = (0..30)
+            .map(|i| {
+                json!({"kind":"identity_document","subject_id":format!("s{i:02}"),
+                "at":"2026-09-01T00:00:00Z","doc_type":"passport","image_sha256":"dead"})
+            })
+            .collect();
+        let f = IdDocument(Params::default()).run(&ds(&recs));
+        assert_eq!(f.len(), 30);
+        let d = &f[0].evidence.values["problems"][0]["detail"];
+        assert_eq!(d["other_subject_count"], 29);
+        assert_eq!(d["other_subjects"].as_array().unwrap().len(), MAX_LISTED);
     }
 
     #[test]
