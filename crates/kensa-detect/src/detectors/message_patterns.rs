@@ -126,6 +126,8 @@ struct Negation {
     cues: Vec<String>,
     #[serde(default)]
     except: Vec<String>,
+    #[serde(default)]
+    near_cues: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -210,7 +212,12 @@ impl MessagePatterns {
                 before[before.len().saturating_sub(40)..].iter().collect()
             };
             let window = window.to_lowercase();
+            let near: String = {
+                let w: Vec<char> = window.chars().collect();
+                w[w.len().saturating_sub(12)..].iter().collect()
+            };
             n.cues.iter().any(|c| window.contains(c.as_str()))
+                || (n.position != "after" && n.near_cues.iter().any(|c| near.contains(c.as_str())))
         })
     }
 }
@@ -489,6 +496,11 @@ mod tests {
                 "The method I used was solid; Ethernet cables were fine.",
             ),
             ("u4", "from_subject", "直接取引はしません。"),
+            (
+                "u5",
+                "from_subject",
+                "No USDT, bank transfer through the platform only.",
+            ),
         ]);
         assert!(f.is_empty(), "{f:#?}");
     }
@@ -501,6 +513,16 @@ mod tests {
             run(&[("u1", "from_subject", "LINEで連絡ください。")]).len(),
             1
         );
+    }
+
+    #[test]
+    fn a_distant_no_is_not_a_negation() {
+        let f = run(&[(
+            "u1",
+            "from_subject",
+            "No fees at all if you pay me directly.",
+        )]);
+        assert_eq!(f.len(), 1);
     }
 
     #[test]
