@@ -129,8 +129,15 @@ pub fn average_precision(scores: &[(f64, bool)]) -> f64 {
 }
 
 /// Evaluates a ranking.
-pub fn evaluate(policy: &crate::Policy, labelled: &[Labelled<'_>], unlabelled: usize) -> EvalReport {
-    let scores: Vec<(f64, bool)> = labelled.iter().map(|l| (l.result.score, l.positive)).collect();
+pub fn evaluate(
+    policy: &crate::Policy,
+    labelled: &[Labelled<'_>],
+    unlabelled: usize,
+) -> EvalReport {
+    let scores: Vec<(f64, bool)> = labelled
+        .iter()
+        .map(|l| (l.result.score, l.positive))
+        .collect();
     let positives = scores.iter().filter(|s| s.1).count();
     let negatives = scores.len() - positives;
     let at = |tier: Tier, threshold: f64| {
@@ -143,9 +150,21 @@ pub fn evaluate(policy: &crate::Policy, labelled: &[Labelled<'_>], unlabelled: u
             flagged: flagged.len(),
             true_positives: tp,
             false_positives: fp,
-            precision: if flagged.is_empty() { f64::NAN } else { tp as f64 / flagged.len() as f64 },
-            recall: if positives == 0 { f64::NAN } else { tp as f64 / positives as f64 },
-            false_positive_rate: if negatives == 0 { f64::NAN } else { fp as f64 / negatives as f64 },
+            precision: if flagged.is_empty() {
+                f64::NAN
+            } else {
+                tp as f64 / flagged.len() as f64
+            },
+            recall: if positives == 0 {
+                f64::NAN
+            } else {
+                tp as f64 / positives as f64
+            },
+            false_positive_rate: if negatives == 0 {
+                f64::NAN
+            } else {
+                fp as f64 / negatives as f64
+            },
         }
     };
     let t = &policy.tiers;
@@ -190,8 +209,16 @@ pub fn evaluate(policy: &crate::Policy, labelled: &[Labelled<'_>], unlabelled: u
         .into_iter()
         .map(|(id, (d, g))| FlagRate {
             id: id.into(),
-            dprk: if positives == 0 { 0.0 } else { d as f64 / positives as f64 },
-            legit: if negatives == 0 { 0.0 } else { g as f64 / negatives as f64 },
+            dprk: if positives == 0 {
+                0.0
+            } else {
+                d as f64 / positives as f64
+            },
+            legit: if negatives == 0 {
+                0.0
+            } else {
+                g as f64 / negatives as f64
+            },
             dprk_count: d,
             legit_count: g,
         })
@@ -210,8 +237,16 @@ pub fn evaluate(policy: &crate::Policy, labelled: &[Labelled<'_>], unlabelled: u
                 from,
                 to,
                 subjects: n,
-                predicted: if n == 0 { f64::NAN } else { in_bin.iter().map(|s| s.0 / 100.0).sum::<f64>() / n as f64 },
-                observed: if n == 0 { f64::NAN } else { in_bin.iter().filter(|s| s.1).count() as f64 / n as f64 },
+                predicted: if n == 0 {
+                    f64::NAN
+                } else {
+                    in_bin.iter().map(|s| s.0 / 100.0).sum::<f64>() / n as f64
+                },
+                observed: if n == 0 {
+                    f64::NAN
+                } else {
+                    in_bin.iter().filter(|s| s.1).count() as f64 / n as f64
+                },
             }
         })
         .collect();
@@ -240,13 +275,25 @@ pub fn evaluate(policy: &crate::Policy, labelled: &[Labelled<'_>], unlabelled: u
     let mut legit_high: Vec<(String, f64, String)> = labelled
         .iter()
         .filter(|l| !l.positive && l.result.tier >= Tier::High)
-        .map(|l| (l.result.subject_id.clone(), l.result.score, l.result.tier.as_str().to_owned()))
+        .map(|l| {
+            (
+                l.result.subject_id.clone(),
+                l.result.score,
+                l.result.tier.as_str().to_owned(),
+            )
+        })
         .collect();
     legit_high.sort_by(|a, b| b.1.total_cmp(&a.1));
     let mut dprk_missed: Vec<(String, f64, String)> = labelled
         .iter()
         .filter(|l| l.positive && l.result.tier < Tier::Medium)
-        .map(|l| (l.result.subject_id.clone(), l.result.score, l.result.tier.as_str().to_owned()))
+        .map(|l| {
+            (
+                l.result.subject_id.clone(),
+                l.result.score,
+                l.result.tier.as_str().to_owned(),
+            )
+        })
         .collect();
     dprk_missed.sort_by(|a, b| b.1.total_cmp(&a.1));
     EvalReport {

@@ -492,7 +492,7 @@ impl Store {
                 hash: computed,
             };
             checked += 1;
-            if checked % 65_536 == 0 {
+            if checked.is_multiple_of(65_536) {
                 progress(checked);
             }
         }

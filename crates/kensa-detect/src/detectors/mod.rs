@@ -18,6 +18,18 @@ pub mod net_anonymizer;
 pub mod off_hours;
 pub mod shared_residential_ip;
 // --- end detectors I ---
+// --- detectors II ---
+pub mod det2_util;
+pub mod history_skewed;
+pub mod id_document;
+pub mod meetings;
+pub mod message_patterns;
+pub mod payout_changes;
+pub mod payout_frequency;
+pub mod profile_ja;
+pub mod shipping;
+pub mod underpriced;
+// --- end detectors II ---
 
 use crate::Detector;
 use serde::{Deserialize, Serialize};
@@ -38,6 +50,17 @@ pub struct DetectorParams {
     pub access_foreign: access_foreign::Params,
     pub endpoint_tools: endpoint_tools::Params,
     // --- end detectors I ---
+    // --- detectors II ---
+    pub message_patterns: message_patterns::Params,
+    pub meetings: meetings::Params,
+    pub id_document: id_document::Params,
+    pub profile_ja: profile_ja::Params,
+    pub shipping: shipping::Params,
+    pub payout_changes: payout_changes::Params,
+    pub underpriced: underpriced::Params,
+    pub payout_frequency: payout_frequency::Params,
+    pub history_skewed: history_skewed::Params,
+    // --- end detectors II ---
 }
 
 /// What the registry knows about a detector without running it.
@@ -65,6 +88,17 @@ pub fn registry() -> &'static [DetectorSpec] {
         access_foreign::SPEC,
         endpoint_tools::SPEC,
         // --- end detectors I ---
+        // --- detectors II ---
+        message_patterns::SPEC,
+        meetings::SPEC,
+        id_document::SPEC,
+        profile_ja::SPEC,
+        shipping::SPEC,
+        payout_changes::SPEC,
+        underpriced::SPEC,
+        payout_frequency::SPEC,
+        history_skewed::SPEC,
+        // --- end detectors II ---
     ]
 }
 
@@ -89,6 +123,21 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(access_foreign::AccessForeign(p.access_foreign.clone())),
         Box::new(endpoint_tools::EndpointTools(p.endpoint_tools.clone())),
         // --- end detectors I ---
+        // --- detectors II ---
+        Box::new(message_patterns::MessagePatterns::new(
+            p.message_patterns.clone(),
+        )),
+        Box::new(meetings::Meetings(p.meetings.clone())),
+        Box::new(id_document::IdDocument(p.id_document.clone())),
+        Box::new(profile_ja::ProfileJa(p.profile_ja.clone())),
+        Box::new(shipping::Shipping(p.shipping.clone())),
+        Box::new(payout_changes::PayoutChanges(p.payout_changes.clone())),
+        Box::new(underpriced::Underpriced(p.underpriced.clone())),
+        Box::new(payout_frequency::PayoutFrequency(
+            p.payout_frequency.clone(),
+        )),
+        Box::new(history_skewed::HistorySkewed(p.history_skewed.clone())),
+        // --- end detectors II ---
     ]
 }
 

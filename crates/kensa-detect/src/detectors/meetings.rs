@@ -1,0 +1,401 @@
+//! RF-COMMS-NO-VIDEO and RF-INTERVIEW-DEEPFAKE — what calls with the subject looked like.
+//!
+//! **RF-COMMS-NO-VIDEO** (テレビ会議の打ち合わせを拒否する / 面談拒否やカメラを常にオフにする):
+//! among the subject's meetings that say anything about video (`video_requested`, `camera_on`
+//! or `refused`), a meeting counts as *no video* when the subject refused it, or when the camera
+//! stayed off. The flag fires when at least `min_count` meetings were without video and they
+//! make at least `min_ratio` of the meetings with video information. Strength grows with both
+//! the ratio and the count: `ratio × min(1, count / full_count)`; a refused video *interview*
+//! counts `interview_weight` times, since that is where identity is checked.
+//!
+//! **RF-INTERVIEW-DEEPFAKE** (合成IDやディープフェイクを用いた面接): interviewer observations
+//! from a fixed vocabulary (`lip_sync_mismatch`, `face_swap_artifacts`, `audio_video_desync`,
+//! `unnatural_blinking`, `background_replaced`, ... — the `observations` parameter) and notes
+//! that mention a deepfake in English, Japanese, Korean or Chinese. Strength: `per_observation`
+//! per distinct observation, plus the same again per further meeting showing one; a note alone
+//! gives `notes_strength`.
+//!
+//! False positives: a privacy-minded person may decline one call, or keep the camera off in a
+//! large all-hands, and bandwidth fails now and then. One declined call is below `min_count`, and
+//! a person who keeps the camera on in the other meetings stays under `min_ratio`. A background
+//! blur is not in the observation vocabulary (only `background_replaced`, an artefact noted by an
+//! interviewer), and notes that deny a deepfake ("no sign of deepfake", 「ディープフェイクの兆候
+//! なし」) are ignored.
+
+use crate::{Dataset, Detector, DetectorSpec};
+use kensa_model::{Evidence, Finding, Text};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+pub const SPEC: DetectorSpec = DetectorSpec {
+    name: "meetings",
+    raises: &["RF-COMMS-NO-VIDEO", "RF-INTERVIEW-DEEPFAKE"],
+    summary: "refused video or camera off in most meetings; interviewer observations and notes of deepfake artefacts",
+    false_positives: "one declined call, or camera off now and then with camera on in most meetings, stays below min_count/min_ratio; background blur is not an observation; notes denying a deepfake are ignored",
+};
+
+/// Parameters (`[detectors.meetings]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Meetings without video (refused or camera off) needed to fire.
+    pub min_count: usize,
+    /// Share of the meetings with video information that were without video, needed to fire.
+    pub min_ratio: f64,
+    /// Count of no-video meetings at which strength stops growing with the count.
+    pub full_count: usize,
+    /// How many no-video meetings a refused video interview counts as.
+    pub interview_weight: f64,
+    /// Observation codes that indicate a synthetic face or voice (lower case).
+    pub observations: Vec<String>,
+    /// Strength per distinct deepfake observation (and per further meeting showing one).
+    pub per_observation: f64,
+    /// Strength of a deepfake mentioned in notes only.
+    pub notes_strength: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            min_count: 2,
+            min_ratio: 0.5,
+            full_count: 4,
+            interview_weight: 1.5,
+            observations: [
+                "lip_sync_mismatch",
+                "face_swap_artifacts",
+                "audio_video_desync",
+                "unnatural_blinking",
+                "background_replaced",
+                "face_boundary_flicker",
+                "voice_changer",
+                "synthetic_voice",
+                "static_face",
+                "virtual_camera",
+            ]
+            .map(String::from)
+            .to_vec(),
+            per_observation: 0.6,
+            notes_strength: 0.5,
+        }
+    }
+}
+
+pub struct Meetings(pub Params);
+
+/// Words that name a deepfake in interview notes.
+const DEEPFAKE_WORDS: &[&str] = &[
+    "deepfake",
+    "deep fake",
+    "deep-fake",
+    "face swap",
+    "face-swap",
+    "faceswap",
+    "synthetic face",
+    "ディープフェイク",
+    "顔交換",
+    "合成映像",
+    "딥페이크",
+    "深度伪造",
+    "换脸",
+];
+
+/// Cues that deny what the note mentions.
+const DENIALS: &[&str] = &[
+    "no sign",
+    "no signs",
+    "no evidence",
+    "no indication",
+    "not a deepfake",
+    "no deepfake",
+    "ruled out",
+    "兆候なし",
+    "兆候はなし",
+    "兆候は見られ",
+    "ではない",
+    "ありません",
+    "없음",
+    "아님",
+    "没有",
+    "不是",
+];
+
+/// The Japanese wording of an observation code (the code itself when unknown).
+fn observation_ja(code: &str) -> String {
+    match code {
+        "lip_sync_mismatch" => "口の動きと音声の不一致".into(),
+        "face_swap_artifacts" => "顔の差し替えの痕跡".into(),
+        "audio_video_desync" => "音声と映像のずれ".into(),
+        "unnatural_blinking" => "不自然なまばたき".into(),
+        "background_replaced" => "背景の差し替え".into(),
+        "face_boundary_flicker" => "顔の輪郭のちらつき".into(),
+        "voice_changer" => "ボイスチェンジャーの使用".into(),
+        "synthetic_voice" => "合成音声".into(),
+        "static_face" => "表情が動かない".into(),
+        "virtual_camera" => "仮想カメラの使用".into(),
+        other => other.to_owned(),
+    }
+}
+
+fn notes_mention_deepfake(notes: &str) -> Option<&'static str> {
+    let lc = notes.to_lowercase();
+    let word = DEEPFAKE_WORDS.iter().find(|w| lc.contains(*w))?;
+    if DENIALS.iter().any(|d| lc.contains(d)) {
+        return None;
+    }
+    Some(word)
+}
+
+impl Detector for Meetings {
+    fn name(&self) -> &'static str {
+        SPEC.name
+    }
+    fn raises(&self) -> &'static [&'static str] {
+        SPEC.raises
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::to_value(&self.0).unwrap_or_default()
+    }
+
+    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+        let p = &self.0;
+        ds.subjects
+            .par_iter()
+            .flat_map_iter(|s| {
+                let mut out = Vec::new();
+                // RF-COMMS-NO-VIDEO.
+                let mut informed = 0usize;
+                let mut without: Vec<&crate::Rec<kensa_model::record::Meeting>> = Vec::new();
+                let mut weighted = 0.0;
+                let mut refused = 0usize;
+                for m in &s.meetings {
+                    let r = &m.r;
+                    if r.video_requested.is_none() && r.camera_on.is_none() && r.refused.is_none()
+                    {
+                        continue;
+                    }
+                    informed += 1;
+                    let was_refused = r.refused == Some(true);
+                    if was_refused || r.camera_on == Some(false) {
+                        let interview = r.meeting_type.as_deref() == Some("interview");
+                        weighted += if was_refused && interview {
+                            p.interview_weight
+                        } else {
+                            1.0
+                        };
+                        refused += usize::from(was_refused);
+                        without.push(m);
+                    }
+                }
+                let count = without.len();
+                let ratio = if informed > 0 {
+                    count as f64 / informed as f64
+                } else {
+                    0.0
+                };
+                if count >= p.min_count && count > 0 && ratio >= p.min_ratio {
+                    let strength =
+                        (ratio * (weighted / p.full_count.max(1) as f64).min(1.0)).clamp(0.05, 1.0);
+                    let pct = (ratio * 100.0).round();
+                    out.push(Finding {
+                        subject_id: s.id.clone(),
+                        id: "RF-COMMS-NO-VIDEO".into(),
+                        detector: SPEC.name.into(),
+                        strength,
+                        evidence: Evidence::default()
+                            .records(without.iter().map(|m| m.id.clone()))
+                            .value("meetings_with_video_info", informed)
+                            .value("without_video", count)
+                            .value("refused", refused)
+                            .value("camera_off", count - refused)
+                            .value("ratio", super::det2_util::round2(ratio))
+                            .threshold("min_count", p.min_count)
+                            .threshold("min_ratio", p.min_ratio)
+                            .threshold("full_count", p.full_count),
+                        explanation: Text::new(
+                            format!(
+                                "{count} of {informed} meetings ({pct}%) were without video: \
+                                 {refused} refused and {} with the camera off; the thresholds are \
+                                 {} meetings and {}%.",
+                                count - refused,
+                                p.min_count,
+                                (p.min_ratio * 100.0).round()
+                            ),
+                            format!(
+                                "映像の有無が記録された{informed}件の会議のうち{count}件（{pct}%）が映像なしでした\
+                                 （面談拒否{refused}件、カメラオフ{}件）。テレビ会議の打ち合わせを拒否する、\
+                                 またはカメラを常にオフにする傾向に当たります。しきい値は{}件かつ{}%です。",
+                                count - refused,
+                                p.min_count,
+                                (p.min_ratio * 100.0).round()
+                            ),
+                        ),
+                    });
+                }
+
+                // RF-INTERVIEW-DEEPFAKE.
+                let mut obs: BTreeSet<String> = BTreeSet::new();
+                let mut obs_meetings: Vec<String> = Vec::new();
+                let mut note_meetings: Vec<(String, &'static str)> = Vec::new();
+                for m in &s.meetings {
+                    let found: Vec<String> = m
+                        .r
+                        .observations
+                        .iter()
+                        .map(|o| o.trim().to_lowercase())
+                        .filter(|o| p.observations.contains(o))
+                        .collect();
+                    if !found.is_empty() {
+                        obs.extend(found);
+                        obs_meetings.push(m.id.clone());
+                    } else if let Some(w) = m.r.notes.as_deref().and_then(notes_mention_deepfake) {
+                        note_meetings.push((m.id.clone(), w));
+                    }
+                }
+                if !obs.is_empty() || !note_meetings.is_empty() {
+                    let strength = if obs.is_empty() {
+                        p.notes_strength
+                    } else {
+                        p.per_observation
+                            * (obs.len() as f64 + (obs_meetings.len() as f64 - 1.0).max(0.0))
+                            + if note_meetings.is_empty() {
+                                0.0
+                            } else {
+                                p.notes_strength / 2.0
+                            }
+                    }
+                    .clamp(0.05, 1.0);
+                    let obs_list: Vec<&String> = obs.iter().collect();
+                    let shown = if obs_list.is_empty() {
+                        "notes mentioning a deepfake".to_owned()
+                    } else {
+                        obs.iter().cloned().collect::<Vec<_>>().join(", ")
+                    };
+                    let shown_ja = if obs_list.is_empty() {
+                        "ディープフェイクに言及したメモ".to_owned()
+                    } else {
+                        obs.iter()
+                            .map(|o| observation_ja(o))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    };
+                    let n_meet = obs_meetings.len() + note_meetings.len();
+                    out.push(Finding {
+                        subject_id: s.id.clone(),
+                        id: "RF-INTERVIEW-DEEPFAKE".into(),
+                        detector: SPEC.name.into(),
+                        strength,
+                        evidence: Evidence::default()
+                            .records(
+                                obs_meetings
+                                    .iter()
+                                    .cloned()
+                                    .chain(note_meetings.iter().map(|(id, _)| id.clone())),
+                            )
+                            .value("observations", serde_json::json!(obs_list))
+                            .value("meetings_with_observations", obs_meetings.len())
+                            .value(
+                                "notes_mentions",
+                                serde_json::json!(
+                                    note_meetings
+                                        .iter()
+                                        .map(|(id, w)| serde_json::json!({"record": id, "term": w}))
+                                        .collect::<Vec<_>>()
+                                ),
+                            )
+                            .threshold("per_observation", p.per_observation)
+                            .threshold("notes_strength", p.notes_strength),
+                        explanation: Text::new(
+                            format!(
+                                "Interviewers recorded signs of a synthetic face or voice in \
+                                 {n_meet} meeting(s): {shown}."
+                            ),
+                            format!(
+                                "{n_meet}件の会議で、面接官が合成映像・音声の兆候を記録しています（{shown_ja}）。\
+                                 合成IDやディープフェイクを用いた面接の疑いがあります。"
+                            ),
+                        ),
+                    });
+                }
+                out
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DatasetBuilder;
+    use kensa_model::validate_value;
+
+    fn ds(meetings: &[serde_json::Value]) -> Dataset {
+        let mut b = DatasetBuilder::new();
+        for (i, m) in meetings.iter().enumerate() {
+            let mut v = m.clone();
+            v["kind"] = "meeting".into();
+            v["record_id"] = format!("mt{i}").into();
+            v["at"] = format!("2026-09-{:02}T10:00:00Z", i + 1).into();
+            let v = validate_value(v).unwrap();
+            b.add(v.record_id, v.record);
+        }
+        b.build().0
+    }
+
+    #[test]
+    fn camera_always_off_fires_strongly() {
+        let f = Meetings(Params::default()).run(&ds(&[
+            serde_json::json!({"subject_id":"u1","meeting_type":"interview","video_requested":true,"refused":true}),
+            serde_json::json!({"subject_id":"u1","meeting_type":"standup","camera_on":false}),
+            serde_json::json!({"subject_id":"u1","meeting_type":"standup","camera_on":false}),
+            serde_json::json!({"subject_id":"u1","meeting_type":"standup","camera_on":false}),
+        ]));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].id, "RF-COMMS-NO-VIDEO");
+        assert_eq!(f[0].strength, 1.0);
+        assert_eq!(f[0].evidence.values["refused"], 1);
+        assert!(f[0].explanation.ja.contains("カメラを常にオフ"));
+    }
+
+    #[test]
+    fn privacy_minded_person_declining_one_call_does_not_fire() {
+        let f = Meetings(Params::default()).run(&ds(&[
+            serde_json::json!({"subject_id":"u2","meeting_type":"intro","video_requested":true,"refused":true}),
+            serde_json::json!({"subject_id":"u2","meeting_type":"interview","video_requested":true,"camera_on":true}),
+            serde_json::json!({"subject_id":"u2","meeting_type":"standup","camera_on":true}),
+            serde_json::json!({"subject_id":"u2","meeting_type":"standup","camera_on":false}),
+            serde_json::json!({"subject_id":"u2","meeting_type":"standup","camera_on":true}),
+        ]));
+        // Two meetings without video out of five: below the ratio.
+        assert!(f.is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn deepfake_observations_fire_and_denials_do_not() {
+        let f = Meetings(Params::default()).run(&ds(&[
+            serde_json::json!({"subject_id":"u3","meeting_type":"interview","camera_on":true,
+                "observations":["lip_sync_mismatch","face_swap_artifacts"]}),
+            serde_json::json!({"subject_id":"u4","meeting_type":"interview","camera_on":true,
+                "notes":"Checked for deepfake artefacts: no signs, candidate turned sideways on request."}),
+            serde_json::json!({"subject_id":"u5","meeting_type":"interview","camera_on":true,
+                "notes":"顔の輪郭が揺れていた。ディープフェイクの可能性。"}),
+            serde_json::json!({"subject_id":"u6","meeting_type":"interview","camera_on":true,
+                "observations":["background_blur"]}),
+        ]));
+        let ids: Vec<(&str, &str)> = f
+            .iter()
+            .map(|f| (f.subject_id.as_str(), f.id.as_str()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("u3", "RF-INTERVIEW-DEEPFAKE"),
+                ("u5", "RF-INTERVIEW-DEEPFAKE")
+            ]
+        );
+        assert_eq!(f[0].strength, 1.0);
+        assert_eq!(f[1].strength, 0.5);
+        assert!(f[0].explanation.ja.contains("ディープフェイクを用いた面接"));
+    }
+}

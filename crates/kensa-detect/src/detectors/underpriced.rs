@@ -1,0 +1,403 @@
+//! RF-PAY-UNDERPRICED — abnormally low rates (報酬が異常に安い).
+//!
+//! What is measured: the subject's hourly rate — the latest `contract.rate` whose unit is
+//! `hour`, else the latest profile `hourly_rate` — converted to US dollars with the
+//! `usd_per_unit` table (approximate 2025 exchange rates for USD EUR GBP JPY KRW CNY INR PHP
+//! VND BRL UAH SGD HKD; they are only meant to put rates on one scale, and the policy can
+//! override or extend them). It is compared with the rates of other subjects who share a skill
+//! (profile and contract `skills`, case-insensitive): for each of the subject's skills the group
+//! of subjects with that skill is formed, first among subjects claiming the same country, and
+//! the largest group with at least `min_peers` others is used; when no country group is large
+//! enough, the same is done over all subjects. The robust z-score is
+//! `(rate − median) / (1.4826 × MAD)`; the flag fires when it is at most `−z_threshold` and the
+//! rate is at most `max_ratio` × the median. Group statistics include the subject itself, which
+//! with at least `min_peers` others moves the median by at most one rank.
+//!
+//! Without enough peers the detector is silent, unless the policy gives a `rate_table`
+//! (skill → typical USD per hour): then the rate is compared with the median of the table's
+//! values for the subject's skills and fires at or below `table_ratio` of it.
+//!
+//! False positives: rates differ by country, and a junior developer in a low-cost country is
+//! cheap without being suspicious. Comparing first with peers of the same claimed country keeps
+//! such a person in line with their peers; a claimed US developer asking a third of US rates is
+//! what stands out. Rates paid per day, month or fixed price are not converted (unknown hours).
+
+use super::det2_util::{median_mad, round2};
+use crate::{Dataset, Detector, DetectorSpec, SubjectData};
+use kensa_model::{Evidence, Finding, Text};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const SPEC: DetectorSpec = DetectorSpec {
+    name: "underpriced",
+    raises: &["RF-PAY-UNDERPRICED"],
+    summary: "hourly rate in USD far below the median of peers with a shared skill (same claimed country first), robust z-score via MAD; or below a policy rate table",
+    false_positives: "peers of the same claimed country are used first, so low-cost-country rates are compared with their own market; silent without enough peers",
+};
+
+/// Parameters (`[detectors.underpriced]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Other subjects with a rate and a shared skill needed to compare.
+    pub min_peers: usize,
+    /// Robust z-score at or below minus this value fires.
+    pub z_threshold: f64,
+    /// Robust z-score (negated) at which strength reaches 1.
+    pub full_z: f64,
+    /// The rate must also be at most this share of the peer median.
+    pub max_ratio: f64,
+    /// Approximate US dollars per unit of each currency (ISO 4217).
+    pub usd_per_unit: BTreeMap<String, f64>,
+    /// Optional market rates: skill (lower case) → typical USD per hour.
+    pub rate_table: BTreeMap<String, f64>,
+    /// With the rate table: fire at or below this share of the table's median.
+    pub table_ratio: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        let usd = [
+            ("USD", 1.0),
+            ("EUR", 1.08),
+            ("GBP", 1.27),
+            ("JPY", 0.0067),
+            ("KRW", 0.00073),
+            ("CNY", 0.138),
+            ("INR", 0.012),
+            ("PHP", 0.0175),
+            ("VND", 0.000039),
+            ("BRL", 0.18),
+            ("UAH", 0.024),
+            ("SGD", 0.74),
+            ("HKD", 0.128),
+        ];
+        Params {
+            min_peers: 10,
+            z_threshold: 2.5,
+            full_z: 5.0,
+            max_ratio: 0.5,
+            usd_per_unit: usd.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            rate_table: BTreeMap::new(),
+            table_ratio: 0.4,
+        }
+    }
+}
+
+pub struct Underpriced(pub Params);
+
+/// The subject's hourly rate in USD and the record it comes from.
+fn hourly_usd(s: &SubjectData, p: &Params) -> Option<(f64, String, String)> {
+    let conv = |m: &kensa_model::record::Money| {
+        p.usd_per_unit
+            .get(m.currency.0.as_str())
+            .map(|r| m.amount * r)
+            .filter(|v| *v > 0.0)
+            .map(|v| (v, format!("{} {}", m.amount, m.currency.0)))
+    };
+    let hourly = |u: &Option<String>| {
+        u.as_deref().is_some_and(|u| {
+            matches!(
+                u.to_ascii_lowercase().as_str(),
+                "hour" | "hourly" | "h" | "hr"
+            )
+        })
+    };
+    s.contracts
+        .iter()
+        .rev()
+        .filter_map(|c| {
+            c.r.rate
+                .as_ref()
+                .filter(|r| hourly(&r.unit))
+                .map(|r| (c, r))
+        })
+        .find_map(|(c, r)| conv(r).map(|(v, raw)| (v, raw, c.id.clone())))
+        .or_else(|| {
+            s.profiles
+                .iter()
+                .rev()
+                .filter_map(|pr| {
+                    pr.r.hourly_rate
+                        .as_ref()
+                        .filter(|r| r.unit.is_none() || hourly(&r.unit))
+                        .map(|r| (pr, r))
+                })
+                .find_map(|(pr, r)| conv(r).map(|(v, raw)| (v, raw, pr.id.clone())))
+        })
+}
+
+fn skills(s: &SubjectData) -> BTreeSet<String> {
+    s.profiles
+        .iter()
+        .flat_map(|p| p.r.skills.iter())
+        .chain(s.contracts.iter().flat_map(|c| c.r.skills.iter()))
+        .map(|k| k.trim().to_lowercase())
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
+struct Stats {
+    n: usize,
+    median: f64,
+    scale: f64,
+}
+
+fn stats(v: &[f64]) -> Stats {
+    let (m, _) = median_mad(v, 0.0);
+    let (median, scale) = median_mad(v, 0.05 * m.max(1.0));
+    Stats {
+        n: v.len(),
+        median,
+        scale,
+    }
+}
+
+impl Detector for Underpriced {
+    fn name(&self) -> &'static str {
+        SPEC.name
+    }
+    fn raises(&self) -> &'static [&'static str] {
+        SPEC.raises
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::to_value(&self.0).unwrap_or_default()
+    }
+
+    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+        let p = &self.0;
+        struct Row<'a> {
+            s: &'a SubjectData,
+            usd: f64,
+            raw: String,
+            record: String,
+            skills: BTreeSet<String>,
+            country: Option<String>,
+        }
+        let rows: Vec<Row> = ds
+            .subjects
+            .iter()
+            .filter_map(|s| {
+                let (usd, raw, record) = hourly_usd(s, p)?;
+                Some(Row {
+                    s,
+                    usd,
+                    raw,
+                    record,
+                    skills: skills(s),
+                    country: s.claimed_country().map(str::to_owned),
+                })
+            })
+            .collect();
+        // Rates per skill, and per (country, skill).
+        let mut global: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        let mut local: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
+        for r in &rows {
+            for k in &r.skills {
+                global.entry(k).or_default().push(r.usd);
+                if let Some(c) = &r.country {
+                    local.entry((c, k)).or_default().push(r.usd);
+                }
+            }
+        }
+        let global: BTreeMap<&str, Stats> =
+            global.into_iter().map(|(k, v)| (k, stats(&v))).collect();
+        let local: BTreeMap<(&str, &str), Stats> =
+            local.into_iter().map(|(k, v)| (k, stats(&v))).collect();
+
+        let mut out = Vec::new();
+        for r in &rows {
+            // The largest group with enough others: same country first, then everyone.
+            let pick = |basis: &'static str| -> Option<(&'static str, &str, &Stats)> {
+                r.skills
+                    .iter()
+                    .filter_map(|k| {
+                        let st = if basis == "country" {
+                            local.get(&(r.country.as_deref()?, k.as_str()))?
+                        } else {
+                            global.get(k.as_str())?
+                        };
+                        (st.n > p.min_peers).then_some((basis, k.as_str(), st))
+                    })
+                    .max_by(|a, b| a.2.n.cmp(&b.2.n).then_with(|| b.1.cmp(a.1)))
+            };
+            let group = pick("country").or_else(|| pick("global"));
+            let (values, strength, en, ja) = if let Some((basis, skill, st)) = group {
+                let z = (r.usd - st.median) / st.scale;
+                if z > -p.z_threshold || r.usd > p.max_ratio * st.median {
+                    continue;
+                }
+                let strength = (0.5
+                    + 0.5 * (-z - p.z_threshold) / (p.full_z - p.z_threshold).max(1e-9))
+                .clamp(0.5, 1.0);
+                let peers = st.n - 1;
+                let where_en = if basis == "country" {
+                    format!(
+                        "{peers} peers claiming {} with skill \"{skill}\"",
+                        r.country.as_deref().unwrap_or("?")
+                    )
+                } else {
+                    format!("{peers} peers with skill \"{skill}\"")
+                };
+                let where_ja = if basis == "country" {
+                    format!(
+                        "同じ国（{}）で「{skill}」のスキルを持つ{peers}名",
+                        r.country.as_deref().unwrap_or("?")
+                    )
+                } else {
+                    format!("「{skill}」のスキルを持つ{peers}名")
+                };
+                (
+                    json!({"basis": basis, "skill": skill, "peers": peers,
+                           "peer_median_usd_per_hour": round2(st.median),
+                           "robust_scale_usd": round2(st.scale), "robust_z": round2(z)}),
+                    strength,
+                    format!(
+                        "The subject's rate of {:.2} USD/h ({}) is far below the median of {:.2} USD/h \
+                         of {where_en} (robust z = {:.1}).",
+                        r.usd, r.raw, st.median, z
+                    ),
+                    format!(
+                        "対象者の報酬{:.2}米ドル/時（{}）は、{where_ja}の中央値{:.2}米ドル/時を大きく下回っており\
+                         （ロバストz値 {:.1}）、報酬が異常に安い状態です。",
+                        r.usd, r.raw, st.median, z
+                    ),
+                )
+            } else if !p.rate_table.is_empty() {
+                let refs: Vec<(&String, f64)> = r
+                    .skills
+                    .iter()
+                    .filter_map(|k| p.rate_table.get(k).map(|v| (k, *v)))
+                    .collect();
+                if refs.is_empty() {
+                    continue;
+                }
+                let vals: Vec<f64> = refs.iter().map(|x| x.1).collect();
+                let (reference, _) = median_mad(&vals, 0.0);
+                let ratio = r.usd / reference;
+                if ratio > p.table_ratio {
+                    continue;
+                }
+                let strength =
+                    (0.5 + 0.5 * (p.table_ratio - ratio) / p.table_ratio).clamp(0.5, 1.0);
+                let ks: Vec<&str> = refs.iter().map(|x| x.0.as_str()).collect();
+                (
+                    json!({"basis": "rate_table", "skills": ks, "table_median_usd_per_hour": round2(reference),
+                           "ratio": round2(ratio)}),
+                    strength,
+                    format!(
+                        "The subject's rate of {:.2} USD/h ({}) is {:.0}% of the policy's market rate of \
+                         {:.2} USD/h for {}.",
+                        r.usd,
+                        r.raw,
+                        ratio * 100.0,
+                        reference,
+                        ks.join(", ")
+                    ),
+                    format!(
+                        "対象者の報酬{:.2}米ドル/時（{}）は、ポリシーの相場（{}、{:.2}米ドル/時）の{:.0}%で、\
+                         報酬が異常に安い状態です。",
+                        r.usd,
+                        r.raw,
+                        ks.join("、"),
+                        reference,
+                        ratio * 100.0
+                    ),
+                )
+            } else {
+                continue;
+            };
+            out.push(Finding {
+                subject_id: r.s.id.clone(),
+                id: "RF-PAY-UNDERPRICED".into(),
+                detector: SPEC.name.into(),
+                strength,
+                evidence: Evidence::default()
+                    .records([r.record.clone()])
+                    .value("rate", r.raw.clone())
+                    .value("usd_per_hour", round2(r.usd))
+                    .value("comparison", values)
+                    .threshold("min_peers", p.min_peers)
+                    .threshold("z_threshold", p.z_threshold)
+                    .threshold("max_ratio", p.max_ratio)
+                    .threshold("table_ratio", p.table_ratio),
+                explanation: Text::new(en, ja),
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DatasetBuilder;
+    use kensa_model::validate_value;
+
+    fn ds(recs: &[serde_json::Value]) -> Dataset {
+        let mut b = DatasetBuilder::new();
+        for (i, r) in recs.iter().enumerate() {
+            let mut v = r.clone();
+            v["record_id"] = format!("r{i}").into();
+            let v = validate_value(v).unwrap();
+            b.add(v.record_id, v.record);
+        }
+        b.build().0
+    }
+
+    fn profile(sub: &str, country: &str, amount: f64, currency: &str) -> serde_json::Value {
+        json!({"kind":"subject","subject_id":sub,"source":"freelance_platform","claimed_country":country,
+            "skills":["React","TypeScript"],"hourly_rate":{"amount":amount,"currency":currency}})
+    }
+
+    fn market() -> Vec<serde_json::Value> {
+        let mut v = Vec::new();
+        for i in 0..12 {
+            v.push(profile(
+                &format!("us{i}"),
+                "US",
+                55.0 + 2.0 * i as f64,
+                "USD",
+            ));
+            // Philippine developers around 10 USD/h, paid in PHP.
+            v.push(profile(
+                &format!("ph{i}"),
+                "PH",
+                (500 + 40 * i) as f64,
+                "PHP",
+            ));
+        }
+        v
+    }
+
+    #[test]
+    fn a_claimed_us_developer_at_a_fraction_of_us_rates_fires() {
+        let mut recs = market();
+        recs.push(profile("x", "US", 12.0, "USD"));
+        let f = Underpriced(Params::default()).run(&ds(&recs));
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].subject_id, "x");
+        assert_eq!(f[0].evidence.values["comparison"]["basis"], "country");
+        assert!(f[0].explanation.ja.contains("報酬が異常に安い"));
+    }
+
+    #[test]
+    fn a_junior_in_a_low_cost_country_in_line_with_peers_does_not_fire() {
+        let mut recs = market();
+        recs.push(profile("j", "PH", 450.0, "PHP"));
+        let f = Underpriced(Params::default()).run(&ds(&recs));
+        assert!(f.is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn silent_without_peers_unless_a_rate_table_is_given() {
+        let recs = vec![profile("x", "US", 8.0, "USD")];
+        assert!(Underpriced(Params::default()).run(&ds(&recs)).is_empty());
+        let mut p = Params::default();
+        p.rate_table.insert("react".into(), 60.0);
+        let f = Underpriced(p).run(&ds(&recs));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence.values["comparison"]["basis"], "rate_table");
+    }
+}
