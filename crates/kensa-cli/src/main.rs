@@ -119,6 +119,22 @@ enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Scan data that carries `label` records and grade the ranking: ROC/PR AUC, precision and
+    /// recall at each tier, precision@k, confusion, per-flag hit rates, calibration. Writes
+    /// eval.json and eval.html (plus the scan outputs) into the output directory.
+    Eval {
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(long)]
+        intel: Option<PathBuf>,
+        #[arg(long, default_value_t = kensa_screen::DEFAULT_THRESHOLD)]
+        screen_threshold: f64,
+        inputs: Vec<PathBuf>,
+    },
     /// Re-compute the evidence chain; exit non-zero naming the first broken entry.
     Verify {
         #[arg(long)]
@@ -289,6 +305,59 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             )?;
             print_scan(&summary, quiet);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval {
+            db,
+            out,
+            policy,
+            intel,
+            screen_threshold,
+            inputs,
+        } => {
+            let (policy, label, text) = load_policy(policy.as_ref())?;
+            let intel = load_intel(intel.as_ref(), quiet)?;
+            let screener = load_screener(&intel, &[], quiet)?;
+            let db = db.unwrap_or_else(|| out.join("kensa.db"));
+            std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+            let mut store = Store::open(&db, Durability::Full)?;
+            let (summary, r) = kensa_engine::eval::eval(
+                &mut store,
+                ScanOptions {
+                    out_dir: out.clone(),
+                    inputs,
+                    policy,
+                    policy_label: label,
+                    policy_text: text,
+                    title: "Kensa scan report / 検査レポート".into(),
+                    notices: Vec::new(),
+                    intel: &intel,
+                    screener: Some((&screener, screen_threshold)),
+                    progress: &progress,
+                },
+            )?;
+            print_scan(&summary, quiet);
+            println!(
+                "labelled: {} DPRK, {} legitimate ({} unlabelled)",
+                r.positives, r.negatives, r.unlabelled
+            );
+            println!("ROC AUC {:.3}   PR AUC {:.3}", r.roc_auc, r.pr_auc);
+            for t in &r.at_tiers {
+                println!(
+                    "tier {:<8} score >= {:>5.1}: flagged {:>4}  precision {:.3}  recall {:.3}  false-positive rate {:.4}",
+                    t.tier, t.threshold, t.flagged, t.precision, t.recall, t.false_positive_rate
+                );
+            }
+            for (k, p) in &r.precision_at_k {
+                print!("P@{k} {p:.2}  ");
+            }
+            println!();
+            println!(
+                "legitimate at high/critical: {}   DPRK below medium: {}",
+                r.legit_high.len(),
+                r.dprk_missed.len()
+            );
+            println!("details: {}", out.join("eval.html").display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { db } => {

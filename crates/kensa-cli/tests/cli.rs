@@ -319,3 +319,27 @@ fn approval_is_blocked_until_required_due_diligence_is_recorded() {
     assert!(!o.status.success());
     assert!(kensa(&["verify", "--db", db], dir.path()).status.success());
 }
+
+#[test]
+fn eval_grades_the_ranking_with_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = "{\"kind\":\"label\",\"subject_id\":\"u1\",\"label\":\"dprk\"}\n{\"kind\":\"label\",\"subject_id\":\"u2\",\"label\":\"legit\"}\n";
+    std::fs::write(dir.path().join("in.jsonl"), format!("{MESSY}{labels}")).unwrap();
+    let o = kensa(&["eval", "--out", "ev", "in.jsonl"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("labelled: 1 DPRK, 1 legitimate"), "{out}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("ev/eval.json")).unwrap()).unwrap();
+    assert_eq!(report["roc_auc"], 1.0, "u1 (multi-IP) outranks u2");
+    assert!(
+        std::fs::read_to_string(dir.path().join("ev/eval.html"))
+            .unwrap()
+            .contains("<svg")
+    );
+    // Without labels there is nothing to grade.
+    std::fs::write(dir.path().join("nolabels.jsonl"), MESSY).unwrap();
+    let o = kensa(&["eval", "--out", "ev2", "nolabels.jsonl"], dir.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("label"), "{}", stderr(&o));
+}

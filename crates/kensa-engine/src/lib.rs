@@ -14,6 +14,7 @@
 //! transaction holding it has committed.
 
 pub mod act;
+pub mod eval;
 pub mod ingest;
 pub mod progress;
 pub mod scan;
