@@ -40,6 +40,13 @@ fn dd_steps(id: &str) -> Vec<String> {
 }
 
 pub fn print(json: bool) {
+    let text = render(json);
+    crate::write_stdout(&text);
+}
+
+fn render(json: bool) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
     let registry = kensa_detect::registry();
     let detectors_for = |id: &str| -> Vec<&'static str> {
         registry
@@ -65,38 +72,40 @@ pub fn print(json: bool) {
             .iter()
             .map(|d| serde_json::json!({"name": d.name, "raises": d.raises, "summary": d.summary, "false_positives": d.false_positives}))
             .collect();
-        println!(
+        let _ = writeln!(o, 
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({"red_flags": rf, "due_diligence": dd, "kensa_ids": kx, "detectors": detectors}))
                 .expect("catalog serialises")
         );
-        return;
+        return o;
     }
     let mut covered = 0;
-    println!("Red flags (domain/red-flags.md §A)");
+    let _ = writeln!(o, "Red flags (domain/red-flags.md §A)");
     for i in RF {
         let d = detectors_for(i.id);
         if !d.is_empty() {
             covered += 1;
         }
-        println!(
-            "  {:<28} {:<10} {}",
-            i.id,
+        let _ = writeln!(o, "  {:<28} {}", i.id, i.en);
+        let _ = writeln!(
+            o,
+            "  {:<28} ↳ {}",
+            "",
             if d.is_empty() {
                 "not yet".to_owned()
             } else {
                 d.join(", ")
-            },
-            i.en
+            }
         );
     }
-    println!("  {covered}/{} red flags covered", RF.len());
-    println!();
-    println!("Due-diligence measures (§B)");
+    let _ = writeln!(o, "  {covered}/{} red flags covered", RF.len());
+    let _ = writeln!(o);
+    let _ = writeln!(o, "Due-diligence measures (§B)");
     for i in DD {
         let s = dd_steps(i.id);
-        println!("  {:<28} {}", i.id, i.en);
-        println!(
+        let _ = writeln!(o, "  {:<28} {}", i.id, i.en);
+        let _ = writeln!(
+            o,
             "  {:<28} ↳ {}",
             "",
             if s.is_empty() {
@@ -107,10 +116,11 @@ pub fn print(json: bool) {
         );
     }
     if !KENSA.is_empty() {
-        println!();
-        println!("Kensa ids (specific detections supporting red flags)");
+        let _ = writeln!(o);
+        let _ = writeln!(o, "Kensa ids (specific detections supporting red flags)");
         for (i, supports) in KENSA {
-            println!(
+            let _ = writeln!(
+                o,
                 "  {:<28} supports {:<40} {}",
                 i.id,
                 supports.join(", "),
@@ -118,4 +128,5 @@ pub fn print(json: bool) {
             );
         }
     }
+    o
 }
