@@ -72,7 +72,7 @@ fn render(json: bool) -> String {
             .iter()
             .map(|d| serde_json::json!({"name": d.name, "raises": d.raises, "summary": d.summary, "false_positives": d.false_positives}))
             .collect();
-        let _ = writeln!(o, 
+        let _ = writeln!(o,
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({"red_flags": rf, "due_diligence": dd, "kensa_ids": kx, "detectors": detectors}))
                 .expect("catalog serialises")
