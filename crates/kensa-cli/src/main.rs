@@ -637,6 +637,12 @@ pub(crate) fn print_scan(s: &kensa_engine::ScanSummary, quiet: bool) {
         s.findings,
         tiers.join(", ")
     );
+    if let Some(prev) = &s.previous_scan {
+        eprintln!(
+            "{} subjects changed tier since {prev} (changes.jsonl)",
+            s.tier_changes
+        );
+    }
     eprintln!("subjects: {}", s.subjects_path.display());
     eprintln!("report:   {}", s.report_path.display());
     if s.ingest.rejected > 0 {

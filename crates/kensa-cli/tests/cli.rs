@@ -343,3 +343,43 @@ fn eval_grades_the_ranking_with_labels() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("label"), "{}", stderr(&o));
 }
+
+#[test]
+fn rescanning_stored_data_with_a_new_policy_lists_tier_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.jsonl"), MESSY).unwrap();
+    assert!(
+        kensa(&["scan", "--out", "out", "in.jsonl"], dir.path())
+            .status
+            .success()
+    );
+    let policy = kensa_score::DEFAULT_POLICY.replace(
+        "\"RF-LOGIN-MULTI-IP\" = { lr = 6.0 }",
+        "\"RF-LOGIN-MULTI-IP\" = { lr = 5000.0 }",
+    );
+    std::fs::write(dir.path().join("new.toml"), policy).unwrap();
+    // No inputs: a backtest of the new policy over what the database holds.
+    let o = kensa(
+        &[
+            "scan",
+            "--db",
+            "out/kensa.db",
+            "--out",
+            "backtest",
+            "--policy",
+            "new.toml",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 subjects changed tier"),
+        "{}",
+        stderr(&o)
+    );
+    let changes = std::fs::read_to_string(dir.path().join("backtest/changes.jsonl")).unwrap();
+    let c: serde_json::Value = serde_json::from_str(changes.lines().next().unwrap()).unwrap();
+    assert_eq!(c["subject_id"], "u1");
+    assert_eq!(c["before_tier"], "low");
+    assert_eq!(c["after_tier"], "high");
+}

@@ -49,6 +49,20 @@ pub struct ScanSummary {
     pub enrichment_sha256: String,
     /// Sanctions-list matches found by screening.
     pub sanctions_hits: usize,
+    /// The scan this one is compared with (the database's previous scan), if any.
+    pub previous_scan: Option<String>,
+    /// Subjects whose tier differs from the previous scan's (`changes.jsonl`).
+    pub tier_changes: usize,
+}
+
+/// One line of `changes.jsonl`: a subject whose tier moved since the previous scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct TierChange {
+    pub subject_id: String,
+    pub before_tier: Option<String>,
+    pub before_score: Option<f64>,
+    pub after_tier: String,
+    pub after_score: f64,
 }
 
 /// The enrich stage: looks up every distinct IP address of the data set once, attaches the
@@ -264,6 +278,42 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
     let html = kensa_report::render(&meta, &results)?;
     std::fs::write(&report_path, html).map_err(io_err(&report_path))?;
 
+    // Compare with the previous scan (a backtest when the policy changed).
+    let previous = store.latest_scan_results()?;
+    let previous_scan = previous.as_ref().map(|(id, _)| id.clone());
+    let mut changes: Vec<TierChange> = Vec::new();
+    if let Some((_, bodies)) = &previous {
+        let before: std::collections::HashMap<String, (String, f64)> = bodies
+            .iter()
+            .filter_map(|b| serde_json::from_slice::<SubjectResult>(b).ok())
+            .map(|r| (r.subject_id, (r.tier.as_str().to_owned(), r.score)))
+            .collect();
+        for r in &results {
+            let b = before.get(&r.subject_id);
+            if b.map(|(t, _)| t.as_str()) != Some(r.tier.as_str()) {
+                changes.push(TierChange {
+                    subject_id: r.subject_id.clone(),
+                    before_tier: b.map(|(t, _)| t.clone()),
+                    before_score: b.map(|(_, s)| *s),
+                    after_tier: r.tier.as_str().to_owned(),
+                    after_score: r.score,
+                });
+            }
+        }
+    }
+    let changes_path = opts.out_dir.join("changes.jsonl");
+    {
+        let mut w = std::io::BufWriter::new(
+            std::fs::File::create(&changes_path).map_err(io_err(&changes_path))?,
+        );
+        for c in &changes {
+            serde_json::to_writer(&mut w, c)
+                .map_err(|e| io_err(&changes_path)(std::io::Error::other(e)))?;
+            w.write_all(b"\n").map_err(io_err(&changes_path))?;
+        }
+        w.flush().map_err(io_err(&changes_path))?;
+    }
+
     // 5. Evidence: every result and the scan itself join the log.
     append_results(store, &scan_id, &results)?;
     let out = ScanSummary {
@@ -280,6 +330,8 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
         ips_enriched,
         enrichment_sha256,
         sanctions_hits,
+        previous_scan,
+        tier_changes: changes.len(),
     };
     let scan_body = kensa_model::canonical::to_canonical(&serde_json::json!({
         "scan_id": out.scan_id,

@@ -410,6 +410,24 @@ impl Store {
             .optional()?)
     }
 
+    /// The latest scan's id and its per-subject result bodies (for comparing policies).
+    pub fn latest_scan_results(&self) -> Result<Option<(String, Vec<Vec<u8>>)>> {
+        let scan: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT ref FROM log WHERE entry_type = 'scan' ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(scan) = scan else { return Ok(None) };
+        let mut st = self.conn.prepare(
+            "SELECT body FROM log WHERE entry_type = 'result' AND ref = ?1 ORDER BY seq",
+        )?;
+        let rows = st.query_map([&scan], |r| r.get(0))?;
+        Ok(Some((scan, rows.collect::<Result<_, _>>()?)))
+    }
+
     /// `(record_id, body)` of every stored record of a kind about a subject, in log order.
     pub fn records_for_subject(
         &self,
