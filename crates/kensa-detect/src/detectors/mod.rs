@@ -19,6 +19,10 @@ pub mod off_hours;
 pub mod shared_residential_ip;
 // --- end detectors I ---
 
+// --- pay ---
+pub mod prc_bank;
+// --- end pay ---
+
 use crate::Detector;
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +42,9 @@ pub struct DetectorParams {
     pub access_foreign: access_foreign::Params,
     pub endpoint_tools: endpoint_tools::Params,
     // --- end detectors I ---
+    // --- pay ---
+    pub prc_bank: prc_bank::Params,
+    // --- end pay ---
 }
 
 /// What the registry knows about a detector without running it.
@@ -65,6 +72,9 @@ pub fn registry() -> &'static [DetectorSpec] {
         access_foreign::SPEC,
         endpoint_tools::SPEC,
         // --- end detectors I ---
+        // --- pay ---
+        prc_bank::SPEC,
+        // --- end pay ---
     ]
 }
 
@@ -89,6 +99,9 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(access_foreign::AccessForeign(p.access_foreign.clone())),
         Box::new(endpoint_tools::EndpointTools(p.endpoint_tools.clone())),
         // --- end detectors I ---
+        // --- pay ---
+        Box::new(prc_bank::PrcBank(p.prc_bank.clone())),
+        // --- end pay ---
     ]
 }
 
