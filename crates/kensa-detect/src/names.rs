@@ -76,8 +76,16 @@ pub fn name_similarity(a: &str, b: &str) -> (f64, Vec<TokenPair>) {
             let s = s * DROPPED_MIDDLE_FACTOR;
             if s > best {
                 let dropped = TokenPair {
-                    a: if long_is_a { long[i].to_string() } else { String::new() },
-                    b: if long_is_a { String::new() } else { long[i].to_string() },
+                    a: if long_is_a {
+                        long[i].to_string()
+                    } else {
+                        String::new()
+                    },
+                    b: if long_is_a {
+                        String::new()
+                    } else {
+                        long[i].to_string()
+                    },
                     how: "dropped_middle".into(),
                     score: DROPPED_MIDDLE_FACTOR,
                 };
@@ -236,7 +244,11 @@ fn one_way(query: &str, entry: &str) -> (f64, Vec<TokenPair>) {
         ..Entry::default()
     }]);
     // A tiny positive threshold: every alignment with at least one real pair is returned.
-    match screener.screen(&Query::name(query), 0.01).into_iter().next() {
+    match screener
+        .screen(&Query::name(query), 0.01)
+        .into_iter()
+        .next()
+    {
         Some(m) => (
             m.name_score,
             m.explanation
@@ -313,10 +325,16 @@ mod tests {
     fn middle_name_is_discounted_not_ignored() {
         let (s, e) = name_similarity("Maria Elena Garcia", "Maria Garcia");
         assert!(s < 1.0 && s >= SAME_PERSON, "{s}");
-        assert!(e.iter().any(|p| p.how == "dropped_middle" && p.a == "Elena"));
+        assert!(
+            e.iter()
+                .any(|p| p.how == "dropped_middle" && p.a == "Elena")
+        );
         // The reverse order reports the dropped word on the other side.
         let (_, e) = name_similarity("Maria Garcia", "Maria Elena Garcia");
-        assert!(e.iter().any(|p| p.how == "dropped_middle" && p.b == "Elena"));
+        assert!(
+            e.iter()
+                .any(|p| p.how == "dropped_middle" && p.b == "Elena")
+        );
     }
 
     #[test]

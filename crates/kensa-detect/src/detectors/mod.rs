@@ -20,6 +20,7 @@ pub mod shared_residential_ip;
 // --- end detectors I ---
 
 // --- pay ---
+pub mod crypto_payout;
 pub mod prc_bank;
 // --- end pay ---
 
@@ -44,6 +45,7 @@ pub struct DetectorParams {
     // --- end detectors I ---
     // --- pay ---
     pub prc_bank: prc_bank::Params,
+    pub crypto_payout: crypto_payout::Params,
     // --- end pay ---
 }
 
@@ -74,6 +76,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         // --- end detectors I ---
         // --- pay ---
         prc_bank::SPEC,
+        crypto_payout::SPEC,
         // --- end pay ---
     ]
 }
@@ -101,6 +104,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         // --- end detectors I ---
         // --- pay ---
         Box::new(prc_bank::PrcBank(p.prc_bank.clone())),
+        Box::new(crypto_payout::CryptoPayout(p.crypto_payout.clone())),
         // --- end pay ---
     ]
 }
