@@ -21,6 +21,7 @@ pub mod shared_residential_ip;
 
 // --- pay ---
 pub mod crypto_payout;
+pub mod payout_name;
 pub mod prc_bank;
 // --- end pay ---
 
@@ -46,6 +47,7 @@ pub struct DetectorParams {
     // --- pay ---
     pub prc_bank: prc_bank::Params,
     pub crypto_payout: crypto_payout::Params,
+    pub payout_name: payout_name::Params,
     // --- end pay ---
 }
 
@@ -77,6 +79,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         // --- pay ---
         prc_bank::SPEC,
         crypto_payout::SPEC,
+        payout_name::SPEC,
         // --- end pay ---
     ]
 }
@@ -105,6 +108,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         // --- pay ---
         Box::new(prc_bank::PrcBank(p.prc_bank.clone())),
         Box::new(crypto_payout::CryptoPayout(p.crypto_payout.clone())),
+        Box::new(payout_name::PayoutName(p.payout_name.clone())),
         // --- end pay ---
     ]
 }

@@ -61,7 +61,6 @@ pub struct PrcBank(pub Params);
 pub(crate) struct Dest<'a> {
     /// `account_id`, or a key derived from the bank/crypto details or beneficiary.
     pub key: String,
-    pub account_id: Option<&'a str>,
     pub method: Option<PayoutMethod>,
     pub beneficiary: Option<&'a str>,
     pub bank: Option<&'a Bank>,
@@ -73,8 +72,6 @@ pub(crate) struct Dest<'a> {
     pub payouts: usize,
     /// Whether the destination only receives onward transfers (`direction: outgoing`).
     pub outgoing: bool,
-    /// Whether a `payout_account` record describes it.
-    pub registered: bool,
 }
 
 impl Dest<'_> {
@@ -114,7 +111,6 @@ pub(crate) fn destinations(s: &SubjectData) -> Vec<Dest<'_>> {
         index.insert(key.clone(), out.len());
         out.push(Dest {
             key,
-            account_id: Some(&a.r.account_id),
             method: Some(a.r.method),
             beneficiary: a.r.beneficiary_name.as_deref(),
             bank: a.r.bank.as_ref(),
@@ -123,7 +119,6 @@ pub(crate) fn destinations(s: &SubjectData) -> Vec<Dest<'_>> {
             records: vec![&a.id],
             payouts: 0,
             outgoing: false,
-            registered: true,
         });
     }
     for p in &s.payouts {
@@ -158,7 +153,6 @@ pub(crate) fn destinations(s: &SubjectData) -> Vec<Dest<'_>> {
                 index.insert(key.clone(), out.len());
                 out.push(Dest {
                     key,
-                    account_id: r.account_id.as_deref(),
                     method: r.method,
                     beneficiary: r.beneficiary_name.as_deref(),
                     bank: r.bank.as_ref(),
@@ -167,7 +161,6 @@ pub(crate) fn destinations(s: &SubjectData) -> Vec<Dest<'_>> {
                     records: vec![&p.id],
                     payouts: 1,
                     outgoing,
-                    registered: false,
                 });
             }
         }
