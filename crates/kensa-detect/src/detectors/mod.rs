@@ -23,6 +23,7 @@ pub mod shared_residential_ip;
 pub mod crypto_payout;
 pub mod payout_name;
 pub mod prc_bank;
+pub mod profile_consistency;
 // --- end pay ---
 
 use crate::Detector;
@@ -48,6 +49,7 @@ pub struct DetectorParams {
     pub prc_bank: prc_bank::Params,
     pub crypto_payout: crypto_payout::Params,
     pub payout_name: payout_name::Params,
+    pub profile_consistency: profile_consistency::Params,
     // --- end pay ---
 }
 
@@ -80,6 +82,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         prc_bank::SPEC,
         crypto_payout::SPEC,
         payout_name::SPEC,
+        profile_consistency::SPEC,
         // --- end pay ---
     ]
 }
@@ -109,6 +112,9 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(prc_bank::PrcBank(p.prc_bank.clone())),
         Box::new(crypto_payout::CryptoPayout(p.crypto_payout.clone())),
         Box::new(payout_name::PayoutName(p.payout_name.clone())),
+        Box::new(profile_consistency::ProfileConsistency(
+            p.profile_consistency.clone(),
+        )),
         // --- end pay ---
     ]
 }
