@@ -20,6 +20,7 @@ pub mod shared_residential_ip;
 // --- end detectors I ---
 
 // --- pay ---
+pub mod contact_signals;
 pub mod crypto_payout;
 pub mod payout_name;
 pub mod prc_bank;
@@ -50,6 +51,7 @@ pub struct DetectorParams {
     pub crypto_payout: crypto_payout::Params,
     pub payout_name: payout_name::Params,
     pub profile_consistency: profile_consistency::Params,
+    pub contact_signals: contact_signals::Params,
     // --- end pay ---
 }
 
@@ -83,6 +85,7 @@ pub fn registry() -> &'static [DetectorSpec] {
         crypto_payout::SPEC,
         payout_name::SPEC,
         profile_consistency::SPEC,
+        contact_signals::SPEC,
         // --- end pay ---
     ]
 }
@@ -115,6 +118,7 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(profile_consistency::ProfileConsistency(
             p.profile_consistency.clone(),
         )),
+        Box::new(contact_signals::ContactSignals(p.contact_signals.clone())),
         // --- end pay ---
     ]
 }
