@@ -43,7 +43,11 @@ pub struct TokenPair {
 /// Order-independent, script- and romanisation-aware; a name that is the other plus one
 /// middle name scores [`SAME_PERSON`] or more. Empty names score 0.
 pub fn name_similarity(a: &str, b: &str) -> (f64, Vec<TokenPair>) {
-    let (a, b) = (a.trim(), b.trim());
+    let (a, b) = (
+        expand_iteration_mark(a.trim()),
+        expand_iteration_mark(b.trim()),
+    );
+    let (a, b) = (a.as_str(), b.as_str());
     if a.is_empty() || b.is_empty() {
         return (0.0, Vec::new());
     }
@@ -208,6 +212,33 @@ pub fn looks_like_business(name: &str) -> bool {
         .any(|w| BUSINESS_WORDS.contains(&w))
 }
 
+/// Whether the name contains Han characters (kanji, hanzi, hanja). Their readings in names are
+/// irregular (`七海` is `Nanami`, not the dictionary `nana-umi`), so a Han name that does not
+/// match a Latin or kana one is not evidence of a different person.
+pub fn has_han(s: &str) -> bool {
+    s.chars().any(kensa_screen::translit::is_han)
+}
+
+/// Whether two names can be compared reliably: both or neither contain Han characters.
+pub fn comparable_scripts(a: &str, b: &str) -> bool {
+    has_han(a) == has_han(b)
+}
+
+/// Replaces the Japanese iteration mark `々` by the character it repeats (`佐々木` → `佐佐木`).
+fn expand_iteration_mark(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        let c = match (c, prev) {
+            ('々', Some(p)) => p,
+            _ => c,
+        };
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
 fn words(s: &str) -> Vec<&str> {
     s.split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
@@ -297,6 +328,7 @@ mod tests {
             ("Maria Elena Garcia", "Maria Garcia"),
             ("Anna-Lena Schmidt", "Anna Lena Schmidt"),
             ("Wang Wei", "王伟"),
+            ("Sasaki Taro", "佐々木 太郎"),
         ] {
             let (s, e) = name_similarity(a, b);
             assert!(s >= SAME_PERSON, "{a} vs {b}: {s} {e:?}");
@@ -344,6 +376,14 @@ mod tests {
         assert!(m.score >= SAME_PERSON);
         assert!(best_identity_match("", &["x"]).is_none());
         assert!(best_identity_match("Emily", &[]).is_none());
+    }
+
+    #[test]
+    fn han_names_are_flagged_as_hard_to_compare() {
+        assert!(!comparable_scripts("佐々木七海", "Nanami Sasaki"));
+        assert!(comparable_scripts("김민준", "Kim Min-jun"));
+        assert!(comparable_scripts("サトウ ケンジ", "Kenji Sato"));
+        assert!(comparable_scripts("佐藤健二", "佐藤 健二"));
     }
 
     #[test]

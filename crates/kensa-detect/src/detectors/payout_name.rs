@@ -61,6 +61,9 @@ pub struct Params {
     pub business_strength: f64,
     /// Strength for a company beneficiary that is an employer named in the profiles.
     pub employer_business_strength: f64,
+    /// Strength when the only identity names are in another script with Han characters
+    /// (kanji vs romaji), whose name readings cannot be checked reliably.
+    pub cross_script_strength: f64,
 }
 
 impl Default for Params {
@@ -74,6 +77,7 @@ impl Default for Params {
             min_shared_subjects: 2,
             business_strength: 0.4,
             employer_business_strength: 0.1,
+            cross_script_strength: 0.1,
         }
     }
 }
@@ -185,6 +189,7 @@ impl PayoutName {
                 .threshold("min_shared_subjects", p.min_shared_subjects)
                 .threshold("business_strength", p.business_strength)
                 .threshold("employer_business_strength", p.employer_business_strength)
+                .threshold("cross_script_strength", p.cross_script_strength)
         };
         if o.mismatch > 0.0 {
             out.push(Finding {
@@ -272,6 +277,9 @@ impl PayoutName {
         } else if business {
             let t = if is_shared { p.shared_strength } else { 0.0 };
             (p.business_strength, t, "business")
+        } else if !ids.iter().any(|n| names::comparable_scripts(ben, n)) {
+            let t = if is_shared { p.shared_strength } else { 0.0 };
+            (p.cross_script_strength, t, "cross_script")
         } else if score >= p.unrelated_score {
             let t = if is_shared { p.shared_strength } else { 0.0 };
             (p.partial_strength, t, "partial_name")
@@ -310,6 +318,16 @@ impl PayoutName {
             "business" => (
                 format!("\"{ben}\" is a company not named in the profiles."),
                 format!("「{ben}」はプロフィールに記載のない会社名義の口座です。"),
+            ),
+            "cross_script" => (
+                format!(
+                    "\"{ben}\" cannot be checked reliably against names written in Han characters only ({}); weak.",
+                    ids.join(", ")
+                ),
+                format!(
+                    "「{ben}」は漢字表記の氏名（{}）としか照合できず、読みを確認できないため弱い兆候です。",
+                    ids.join("、")
+                ),
             ),
             "partial_name" => (
                 format!(
@@ -458,6 +476,15 @@ mod tests {
             let f = run(&[subject("u1", extra), account("u1", ben, "111")]);
             assert!(f.is_empty(), "{extra} / {ben}: {f:?}");
         }
+    }
+
+    #[test]
+    fn kanji_only_identity_fires_weakly() {
+        let f = run(&[
+            subject("u1", r#""display_name":"佐々木七海""#),
+            account("u1", "TANAKA HANAKO", "111"),
+        ]);
+        assert_eq!(ids(&f), vec![("RF-PAY-NAME-MISMATCH", 0.1)]);
     }
 
     /// Look-alike: agency staff paid into the agency's account named as employer.

@@ -79,7 +79,7 @@ impl Default for Params {
             education_weight: 0.6,
             employment_weight: 0.5,
             dates_weight: 0.3,
-            min_score: 1.0,
+            min_score: 0.5,
             full_score: 2.0,
         }
     }
@@ -159,7 +159,14 @@ impl ProfileConsistency {
                         }
                     }
                 }
-                if best.0 < SAME_PERSON {
+                // Only pairs in comparable scripts count: a kanji name that does not match its
+                // romaji form is not evidence (name readings of Han characters are irregular).
+                let comparable = na.iter().any(|x| {
+                    nb.iter()
+                        .chain(formers)
+                        .any(|y| names::comparable_scripts(x, y))
+                });
+                if best.0 < SAME_PERSON && comparable {
                     let w = if best.0 < UNRELATED {
                         p.name_weight
                     } else {
@@ -566,6 +573,12 @@ mod tests {
             snap("resume", r#""legal_name":"SATO Kenji""#),
         ]);
         assert!(f.is_empty(), "{f:?}");
+        // Kanji only on one source, romaji on the other: readings cannot be checked.
+        let f = run(&[
+            snap("freelance_platform", r#""display_name":"佐々木七海""#),
+            snap("payment_platform", r#""legal_name":"Nanami Sasaki""#),
+        ]);
+        assert!(f.is_empty(), "{f:?}");
         let f = run(&[
             snap("freelance_platform", r#""legal_name":"Min-jun Kim""#),
             snap(
@@ -574,6 +587,22 @@ mod tests {
             ),
         ]);
         assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn a_different_city_alone_fires_weakly() {
+        let f = run(&[
+            snap(
+                "freelance_platform",
+                r#""legal_name":"Yulia K","claimed_city":"Kyiv""#,
+            ),
+            snap(
+                "resume",
+                r#""legal_name":"Yulia K","claimed_city":"Kharkiv""#,
+            ),
+        ]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].strength, 0.25);
     }
 
     #[test]
