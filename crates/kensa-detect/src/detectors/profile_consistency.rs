@@ -305,11 +305,20 @@ impl ProfileConsistency {
             if pairs.is_empty() {
                 push(field, w, show(&xs), show(&ys), None);
             } else {
+                // An entry differs when the other source lists the same name, but never with
+                // the same dates (a person may have worked at one employer twice).
                 let differ = |u: &Option<String>, v: &Option<String>| matches!((u, v), (Some(u), Some(v)) if u.trim() != v.trim());
-                if let Some((x, y)) = pairs
-                    .iter()
-                    .find(|(x, y)| differ(&x.1, &y.1) || differ(&x.2, &y.2))
-                {
+                let agree =
+                    |x: &(String, Option<String>, Option<String>),
+                     y: &(String, Option<String>, Option<String>)| {
+                        !differ(&x.1, &y.1) && !differ(&x.2, &y.2)
+                    };
+                let lonely = xs.iter().find_map(|x| {
+                    let same: Vec<_> = pairs.iter().filter(|(a, _)| std::ptr::eq(*a, *x)).collect();
+                    (!same.is_empty() && !same.iter().any(|(a, b)| agree(a, b)))
+                        .then(|| (*x, same[0].1))
+                });
+                if let Some((x, y)) = lonely {
                     push(dates_field, p.dates_weight, show(&[x]), show(&[y]), None);
                 }
             }
@@ -603,6 +612,34 @@ mod tests {
         ]);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].strength, 0.25);
+    }
+
+    /// Regression: an employer listed twice (two stints) was reported as different dates.
+    #[test]
+    fn two_stints_at_one_employer_are_not_a_date_difference() {
+        let f = run(&[
+            snap(
+                "social",
+                r#""legal_name":"Joe Clarke","employment":[{"employer":"Brightline","from":"2002-02","to":"2005-07"},{"employer":"Brightline","from":"2017-08","to":"2021-06"}]"#,
+            ),
+            snap(
+                "portfolio",
+                r#""legal_name":"Joe Clarke","employment":[{"employer":"Brightline","from":"2017-08","to":"2021-06"}]"#,
+            ),
+        ]);
+        assert!(f.is_empty(), "{f:?}");
+        let f = run(&[
+            snap(
+                "social",
+                r#""legal_name":"Joe Clarke","claimed_city":"Leeds","employment":[{"employer":"Brightline","from":"2002-02","to":"2005-07"}]"#,
+            ),
+            snap(
+                "resume",
+                r#""legal_name":"Joe Clarke","claimed_city":"York","employment":[{"employer":"Brightline","from":"2012-02","to":"2015-07"}]"#,
+            ),
+        ]);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence.values["diff"][1]["field"], "employment_dates");
     }
 
     #[test]
