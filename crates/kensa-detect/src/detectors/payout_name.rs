@@ -14,6 +14,7 @@
 //!   (`third_party_strength`): the fees go to another person.
 //! * An account number (IBAN, account number or wallet address) that receives payouts for at
 //!   least `min_shared_subjects` subjects, for a subject whose names do not match its beneficiary,
+//!   (or the same `account_id`, such as `paypal:<e-mail>`)
 //!   is a facilitator's account: RF-PAY-THIRD-PARTY at `shared_strength`. The other subjects are
 //!   listed in the evidence for link analysis.
 //! * A beneficiary that looks like a company (`LLC`, `Ltd`, `株式会社`, `有限公司`...) is an
@@ -103,6 +104,20 @@ pub(crate) fn identity_names(s: &SubjectData) -> Vec<&str> {
     out
 }
 
+/// What identifies one real account across subjects: its number (IBAN, account number, wallet
+/// address) and the source's `account_id` (e.g. `paypal:<e-mail>`).
+fn share_keys(d: &Dest) -> Vec<String> {
+    let mut k: Vec<String> = d
+        .number()
+        .map(|n| format!("number:{n}"))
+        .into_iter()
+        .collect();
+    if !d.key.starts_with("payout:") {
+        k.push(format!("id:{}", d.key));
+    }
+    k
+}
+
 fn employers(s: &SubjectData) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for p in &s.profiles {
@@ -144,10 +159,10 @@ impl Detector for PayoutName {
         let mut shared: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
         for s in &ds.subjects {
             for d in destinations(s) {
-                if !d.outgoing
-                    && let Some(n) = d.number()
-                {
-                    shared.entry(n).or_default().insert(&s.id);
+                if !d.outgoing {
+                    for k in share_keys(&d) {
+                        shared.entry(k).or_default().insert(&s.id);
+                    }
                 }
             }
         }
@@ -253,11 +268,15 @@ impl PayoutName {
         if score >= p.match_score {
             return;
         }
-        let others: Vec<&str> = d
-            .number()
-            .and_then(|n| shared.get(&n))
-            .map(|set| set.iter().copied().filter(|x| *x != s.id).collect())
-            .unwrap_or_default();
+        let others: Vec<&str> = share_keys(d)
+            .iter()
+            .filter_map(|k| shared.get(k))
+            .flatten()
+            .copied()
+            .filter(|x| *x != s.id)
+            .collect::<BTreeSet<&str>>()
+            .into_iter()
+            .collect();
         let is_shared = others.len() + 1 >= p.min_shared_subjects.max(2);
         let business = names::looks_like_business(ben);
         let employer = business
@@ -435,6 +454,33 @@ mod tests {
         assert!(third.iter().all(|f| f.strength == 1.0));
         let others = &third[0].evidence.values["destinations"][0]["shared_with_subjects"];
         assert_eq!(others.as_array().unwrap().len(), 2);
+    }
+
+    /// A fake client account registering the reviewee's PayPal account: the owner is fine, the
+    /// other account receives through a third party's account.
+    #[test]
+    fn shared_wallet_account_id_links_subjects() {
+        let wallet = |sub: &str| {
+            format!(
+                r#"{{"kind":"payout_account","subject_id":"{sub}","at":"2026-09-01T00:00:00Z","account_id":"paypal:jolene@example.com","method":"wallet","provider":"PayPal","beneficiary_name":"Jolene Lim"}}"#
+            )
+        };
+        let f = run(&[
+            subject("u1", r#""legal_name":"Jolene Lim""#),
+            wallet("u1"),
+            subject(
+                "u2",
+                r#""display_name":"Block Labs","legal_name":"Arjun Mehta""#,
+            ),
+            wallet("u2"),
+        ]);
+        assert!(f.iter().all(|f| f.subject_id == "u2"), "{f:?}");
+        let third = f.iter().find(|f| f.id == "RF-PAY-THIRD-PARTY").unwrap();
+        assert_eq!(third.strength, 1.0);
+        assert_eq!(
+            third.evidence.values["destinations"][0]["shared_with_subjects"][0],
+            "u1"
+        );
     }
 
     #[test]
