@@ -109,6 +109,21 @@ fn same_text(a: &str, b: &str) -> bool {
     na == nb || (!na.is_empty() && names::name_similarity(a, b).0 >= SAME_PERSON)
 }
 
+/// Same time zone name, or two names (aliases such as `US/Eastern`) with the same UTC offsets in
+/// January and July.
+fn same_zone(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    match (jiff::tz::TimeZone::get(a), jiff::tz::TimeZone::get(b)) {
+        (Ok(x), Ok(y)) => [1_768_435_200_i64, 1_784_073_600].iter().all(|&secs| {
+            jiff::Timestamp::from_second(secs).is_ok_and(|t| x.to_offset(t) == y.to_offset(t))
+        }),
+        _ => false,
+    }
+}
+
 fn phone_key(p: &str) -> String {
     let d: String = p.chars().filter(char::is_ascii_digit).collect();
     d[d.len().saturating_sub(9)..].to_string()
@@ -209,7 +224,7 @@ impl ProfileConsistency {
             push("claimed_city", p.city_weight, x.clone(), y.clone(), None);
         }
         if let (Some(x), Some(y)) = (&a.claimed_timezone, &b.claimed_timezone)
-            && x.trim() != y.trim()
+            && !same_zone(x, y)
         {
             push(
                 "claimed_timezone",
@@ -612,6 +627,14 @@ mod tests {
         ]);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].strength, 0.25);
+    }
+
+    #[test]
+    fn time_zone_aliases_are_the_same_zone() {
+        assert!(same_zone("America/New_York", "US/Eastern"));
+        assert!(same_zone("Asia/Tokyo", "asia/tokyo"));
+        assert!(!same_zone("Asia/Tokyo", "Asia/Shanghai"));
+        assert!(!same_zone("Europe/Berlin", "Europe/London"));
     }
 
     /// Regression: an employer listed twice (two stints) was reported as different dates.
