@@ -18,10 +18,14 @@
 //! | employment | no employer in common / same employer, other dates | `employment_weight` / `dates_weight` |
 //!
 //! False positives: a résumé without the middle name, a Korean name written family name first,
-//! a Japanese display name in kanji, a nickname, an extra billing e-mail, a shorter history on one
-//! site — none of these differ under the rules above or they weigh less than `min_score` alone. A
-//! married name matches through `former_names`. Different nationality, date of birth or country
-//! between sources is what the advisory describes, and each weighs `identity_weight`.
+//! a Japanese display name in kanji (Han-only names are not compared with Latin ones: their
+//! readings are irregular), a romanisation variant (`Kenzi Satou`), a time-zone alias, an extra
+//! billing e-mail, a shorter history on one site, two stints at one employer — none of these
+//! differ under the rules above. A nickname (`name_partial_weight` 0.4), disjoint contacts or
+//! another time zone (0.3) stay below `min_score` alone; a different city, school or employer
+//! alone fires weakly (strength 0.25–0.3: people move and change jobs). A married name matches
+//! through `former_names`. Different nationality, date of birth or country between sources is
+//! what the advisory describes, and each weighs `identity_weight` (strength 0.5 alone).
 
 use crate::names::{self, SAME_PERSON, UNRELATED};
 use crate::{Dataset, Detector, DetectorSpec, Rec, SubjectData};
@@ -36,7 +40,7 @@ pub const SPEC: DetectorSpec = DetectorSpec {
     name: "profile_consistency",
     raises: &["RF-PROFILE-INCONSISTENT"],
     summary: "profile snapshots from different sources compared field by field (names across scripts, nationality, country, city, time zone, date of birth, contacts, education, employment), with a readable diff",
-    false_positives: "missing middle names, name order, kanji vs romaji, nicknames, an added e-mail and shorter histories do not differ or weigh less than min_score; married names match through former_names",
+    false_positives: "missing middle names, name order, kanji vs romaji, romanisation variants, time-zone aliases, an added e-mail and shorter histories do not differ; a nickname, other contacts or time zone alone stay below min_score; a different city, school or employer alone fires weakly; married names match through former_names",
 };
 
 /// Parameters (`[detectors.profile_consistency]`).
