@@ -329,6 +329,8 @@ mod tests {
             ("Anna-Lena Schmidt", "Anna Lena Schmidt"),
             ("Wang Wei", "王伟"),
             ("Sasaki Taro", "佐々木 太郎"),
+            // Kunrei-shiki romanisation.
+            ("Kenji Sato", "Kenzi Satou"),
         ] {
             let (s, e) = name_similarity(a, b);
             assert!(s >= SAME_PERSON, "{a} vs {b}: {s} {e:?}");
