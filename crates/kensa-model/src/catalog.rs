@@ -245,6 +245,32 @@ pub const KENSA: &[(Item, &[&str])] = &[
         &["RF-AVAIL-OFF-HOURS"],
     ),
     // --- end detectors I ---
+    // --- pay ---
+    (
+        item(
+            "KX-CONTACT-VOIP-PHONE",
+            "VoIP (virtual) phone number in the profile",
+            "プロフィールにVoIP（仮想）電話番号",
+        ),
+        &["RF-PROFILE-INCONSISTENT", "RF-LINK-SHARED-IDENTITY"],
+    ),
+    (
+        item(
+            "KX-CONTACT-PHONE-COUNTRY",
+            "Phone number of another country than the claimed one",
+            "申告した所在国と異なる国の電話番号",
+        ),
+        &["RF-PROFILE-INCONSISTENT"],
+    ),
+    (
+        item(
+            "KX-CONTACT-FREQUENT-CHANGES",
+            "E-mail addresses or phone numbers replaced repeatedly",
+            "メールアドレスや電話番号の度重なる変更",
+        ),
+        &["RF-PROFILE-INCONSISTENT"],
+    ),
+    // --- end pay ---
 ];
 
 /// Looks up a red flag.

@@ -31,6 +31,14 @@ pub mod shipping;
 pub mod underpriced;
 // --- end detectors II ---
 
+// --- pay ---
+pub mod contact_signals;
+pub mod crypto_payout;
+pub mod payout_name;
+pub mod prc_bank;
+pub mod profile_consistency;
+// --- end pay ---
+
 use crate::Detector;
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +69,13 @@ pub struct DetectorParams {
     pub payout_frequency: payout_frequency::Params,
     pub history_skewed: history_skewed::Params,
     // --- end detectors II ---
+    // --- pay ---
+    pub prc_bank: prc_bank::Params,
+    pub crypto_payout: crypto_payout::Params,
+    pub payout_name: payout_name::Params,
+    pub profile_consistency: profile_consistency::Params,
+    pub contact_signals: contact_signals::Params,
+    // --- end pay ---
 }
 
 /// What the registry knows about a detector without running it.
@@ -99,6 +114,13 @@ pub fn registry() -> &'static [DetectorSpec] {
         payout_frequency::SPEC,
         history_skewed::SPEC,
         // --- end detectors II ---
+        // --- pay ---
+        prc_bank::SPEC,
+        crypto_payout::SPEC,
+        payout_name::SPEC,
+        profile_consistency::SPEC,
+        contact_signals::SPEC,
+        // --- end pay ---
     ]
 }
 
@@ -138,6 +160,15 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         )),
         Box::new(history_skewed::HistorySkewed(p.history_skewed.clone())),
         // --- end detectors II ---
+        // --- pay ---
+        Box::new(prc_bank::PrcBank(p.prc_bank.clone())),
+        Box::new(crypto_payout::CryptoPayout(p.crypto_payout.clone())),
+        Box::new(payout_name::PayoutName(p.payout_name.clone())),
+        Box::new(profile_consistency::ProfileConsistency(
+            p.profile_consistency.clone(),
+        )),
+        Box::new(contact_signals::ContactSignals(p.contact_signals.clone())),
+        // --- end pay ---
     ]
 }
 
