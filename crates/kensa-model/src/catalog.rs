@@ -211,6 +211,16 @@ pub const DD: &[Item] = &[
 /// (Detections that support a catalogue flag normally use that flag's id with a `detector`
 /// field; these ids exist for signals that are evidence for several flags at once.)
 pub const KENSA: &[(Item, &[&str])] = &[
+    // --- policy ---
+    (
+        item(
+            "KX-POLICY-INTERACTION",
+            "Policy interaction: red flags that weigh more together than apart",
+            "ポリシーの相互作用：同時に現れると重みが増すレッドフラグの組み合わせ",
+        ),
+        &[],
+    ),
+    // --- end policy ---
     // --- detectors I ---
     (
         item(

@@ -59,6 +59,29 @@ pub struct FlagWeight {
     pub lr: f64,
 }
 
+/// Extra weight when several flags are raised together (e.g. VPN use together with a
+/// time-zone mismatch). Raised as `KX-POLICY-INTERACTION` with the weakest strength among them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interaction {
+    pub flags: Vec<String>,
+    /// Likelihood ratio added when all `flags` are raised at full strength.
+    pub lr: f64,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A ceiling on the combined contribution of a group of flags (e.g. all payment flags together
+/// never count for more than `max_lr`), so that correlated signals are not counted twice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cap {
+    pub flags: Vec<String>,
+    pub max_lr: f64,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
 /// A scoring policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,6 +95,10 @@ pub struct Policy {
     pub due_diligence: dd::DdPolicy,
     #[serde(default)]
     pub flags: BTreeMap<String, FlagWeight>,
+    #[serde(default)]
+    pub interactions: Vec<Interaction>,
+    #[serde(default)]
+    pub caps: Vec<Cap>,
     #[serde(default)]
     pub detectors: DetectorParams,
 }
@@ -135,6 +162,27 @@ impl Policy {
                 return Err(invalid(
                     id,
                     format!("unknown flag id {id:?} in [due_diligence.by_flag]"),
+                ));
+            }
+        }
+        for group in p
+            .interactions
+            .iter()
+            .map(|i| (&i.flags, i.lr))
+            .chain(p.caps.iter().map(|c| (&c.flags, c.max_lr)))
+        {
+            for id in group.0 {
+                if catalog::flag(id).is_none() {
+                    return Err(invalid(
+                        id,
+                        format!("unknown flag id {id:?} in an interaction or cap"),
+                    ));
+                }
+            }
+            if !(group.1 > 0.0 && group.1.is_finite()) || group.0.is_empty() {
+                return Err(invalid(
+                    "[[",
+                    "interactions and caps need a non-empty `flags` list and a positive lr / max_lr".into(),
                 ));
             }
         }
@@ -230,6 +278,59 @@ pub fn score_subject(
                 strength: f.strength,
                 evidence: f.evidence.clone(),
                 explanation: f.explanation.clone(),
+            });
+        }
+    }
+    // Caps: scale a group's contributions down to its ceiling.
+    for cap in &policy.caps {
+        let limit = cap.max_lr.ln();
+        let in_group = |f: &ScoredFlag| cap.flags.iter().any(|c| c == &f.id);
+        let sum: f64 = flags
+            .iter()
+            .filter(|f| in_group(f))
+            .map(|f| f.log_odds)
+            .sum();
+        if sum > limit && sum > 0.0 {
+            let k = limit.max(0.0) / sum;
+            for f in flags.iter_mut().filter(|f| in_group(f)) {
+                f.log_odds *= k;
+            }
+            total -= sum * (1.0 - k);
+        }
+    }
+    // Interactions: an extra flag when all the listed flags are raised.
+    for inter in &policy.interactions {
+        let strengths: Option<Vec<f64>> = inter
+            .flags
+            .iter()
+            .map(|id| {
+                flags
+                    .iter()
+                    .filter(|f| &f.id == id)
+                    .map(|f| f.strength)
+                    .reduce(f64::max)
+            })
+            .collect();
+        if let Some(st) = strengths {
+            let s = st.iter().copied().fold(1.0, f64::min).clamp(0.0, 1.0);
+            let lo = s * inter.lr.ln();
+            total += lo;
+            let list = inter.flags.join(" + ");
+            let note = inter.note.clone().unwrap_or_default();
+            flags.push(ScoredFlag {
+                id: "KX-POLICY-INTERACTION".into(),
+                detector: "policy".into(),
+                weight: 0.0,
+                log_odds: lo,
+                strength: s,
+                evidence: kensa_model::Evidence::default()
+                    .value("flags", serde_json::json!(inter.flags))
+                    .value("note", note.clone())
+                    .threshold("lr", inter.lr),
+                explanation: kensa_model::Text::new(
+                    format!("The policy weighs {list} more together than apart (likelihood ratio {}). {note}", inter.lr),
+                    format!("ポリシーにより {list} の同時発生は個別より重く評価されます（尤度比 {}）。{note}", inter.lr),
+                ),
             });
         }
     }
@@ -348,6 +449,42 @@ mod tests {
         let sum: f64 = r.flags.iter().map(|f| f.weight).sum();
         assert!((r.base_score + sum - r.score).abs() < 1e-9);
         assert!(r.score > r.base_score);
+    }
+
+    #[test]
+    fn interactions_add_and_caps_limit() {
+        let p = Policy::default_policy();
+        let alone = score_subject(&p, "u1", None, &[finding("RF-NET-ANONYMIZER", "a", 1.0)]);
+        let together = score_subject(
+            &p,
+            "u1",
+            None,
+            &[
+                finding("RF-NET-ANONYMIZER", "a", 1.0),
+                finding("RF-AVAIL-OFF-HOURS", "b", 0.5),
+            ],
+        );
+        let inter = together
+            .flags
+            .iter()
+            .find(|f| f.id == "KX-POLICY-INTERACTION")
+            .expect("interaction raised");
+        assert_eq!(inter.strength, 0.5, "the weakest flag's strength");
+        assert!(alone.flags.iter().all(|f| f.id != "KX-POLICY-INTERACTION"));
+        let sum: f64 = together.flags.iter().map(|f| f.weight).sum();
+        assert!((together.base_score + sum - together.score).abs() < 1e-9);
+
+        let capped = score_subject(
+            &p,
+            "u1",
+            None,
+            &[
+                finding("RF-PAY-NAME-MISMATCH", "a", 1.0),
+                finding("RF-PAY-THIRD-PARTY", "b", 1.0),
+            ],
+        );
+        let lo: f64 = capped.flags.iter().map(|f| f.log_odds).sum();
+        assert!((lo - 10f64.ln()).abs() < 1e-9, "capped at ln(10), got {lo}");
     }
 
     #[test]
