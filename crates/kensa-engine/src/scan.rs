@@ -141,8 +141,21 @@ pub fn load_dataset(
     Ok(builder.build())
 }
 
-/// Runs a scan against an open store.
-pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, EngineError> {
+/// The data set of a scan, ready for detection: ingested, loaded, enriched and screened.
+pub struct Prepared {
+    pub scan_id: String,
+    pub ingest: IngestSummary,
+    pub ds: Dataset,
+    pub sidecar: Sidecar,
+    pub rejects_path: PathBuf,
+    pub ips_enriched: usize,
+    pub enrichment_sha256: String,
+    pub sources_used: Vec<String>,
+    pub sanctions_hits: usize,
+}
+
+/// Ingests the inputs and builds the enriched, screened data set (everything before detection).
+pub fn prepare(store: &mut Store, opts: &ScanOptions<'_>) -> Result<Prepared, EngineError> {
     std::fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
     let scan_id = format!(
         "scan-{}-{}",
@@ -195,6 +208,33 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
         None => 0,
     };
     opts.progress.finish();
+
+    Ok(Prepared {
+        scan_id,
+        ingest: summary,
+        ds,
+        sidecar,
+        rejects_path,
+        ips_enriched,
+        enrichment_sha256,
+        sources_used,
+        sanctions_hits,
+    })
+}
+
+/// Runs a scan against an open store.
+pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, EngineError> {
+    let Prepared {
+        scan_id,
+        ingest: summary,
+        ds,
+        sidecar,
+        rejects_path,
+        ips_enriched,
+        enrichment_sha256,
+        sources_used,
+        sanctions_hits,
+    } = prepare(store, &opts)?;
 
     // 3. Detect and score.
     opts.progress.start("detect", 0);
