@@ -19,6 +19,12 @@ pub mod off_hours;
 pub mod shared_residential_ip;
 // --- end detectors I ---
 
+// --- link ---
+pub mod laptop_farm;
+pub mod review_manipulation;
+pub mod shared_identity;
+// --- end link ---
+
 use crate::Detector;
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +44,11 @@ pub struct DetectorParams {
     pub access_foreign: access_foreign::Params,
     pub endpoint_tools: endpoint_tools::Params,
     // --- end detectors I ---
+    // --- link ---
+    pub shared_identity: shared_identity::Params,
+    pub review_manipulation: review_manipulation::Params,
+    pub laptop_farm: laptop_farm::Params,
+    // --- end link ---
 }
 
 /// What the registry knows about a detector without running it.
@@ -65,6 +76,11 @@ pub fn registry() -> &'static [DetectorSpec] {
         access_foreign::SPEC,
         endpoint_tools::SPEC,
         // --- end detectors I ---
+        // --- link ---
+        shared_identity::SPEC,
+        review_manipulation::SPEC,
+        laptop_farm::SPEC,
+        // --- end link ---
     ]
 }
 
@@ -89,6 +105,13 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(access_foreign::AccessForeign(p.access_foreign.clone())),
         Box::new(endpoint_tools::EndpointTools(p.endpoint_tools.clone())),
         // --- end detectors I ---
+        // --- link ---
+        Box::new(shared_identity::SharedIdentity(p.shared_identity.clone())),
+        Box::new(review_manipulation::ReviewManipulation(
+            p.review_manipulation.clone(),
+        )),
+        Box::new(laptop_farm::LaptopFarm(p.laptop_farm.clone())),
+        // --- end link ---
     ]
 }
 

@@ -1030,4 +1030,4 @@ pub fn ident_json(g: &LinkGraph, k: u32) -> serde_json::Value {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
