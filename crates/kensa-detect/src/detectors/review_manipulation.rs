@@ -10,7 +10,8 @@
 //! * **new account**: the reviewer's `account_created_at` is at most `new_account` before the
 //!   review (`new_account_score`);
 //! * **burst**: the reviewer rated at least `burst_min_reviewees` different people highly
-//!   (≥ `high_rating`) within `burst_window` (`burst_score`);
+//!   (≥ `high_rating`) within `burst_window` (`burst_score`), counted only for accounts younger
+//!   than `burst_max_account_age` (or of unknown age);
 //! * and, for the reviewee as a whole, a **too perfect** distribution: at least
 //!   `perfect_min_reviews` reviews, all at the maximum (`perfect_bonus` to the strength, never a
 //!   reason to fire on its own).
@@ -23,7 +24,8 @@
 //!
 //! False positives: a genuinely new client leaving one enthusiastic review is common (one new
 //! account scores 0.4 < `min_score`); a busy client rating several freelancers in a week is a
-//! burst alone (0.4); excellent freelancers have only five-star reviews (a bonus, not a
+//! burst alone (0.4), and established clients (older than `burst_max_account_age`) never
+//! count as a burst; excellent freelancers have only five-star reviews (a bonus, not a
 //! trigger). A reviewer and reviewee behind the same mobile carrier NAT or corporate egress
 //! share no weighted identifier (the graph gives those addresses no weight), and a client and
 //! a freelancer in one office share only a location (0.6, still below `min_score`).
@@ -52,6 +54,9 @@ pub struct Params {
     pub burst_window: Dur,
     /// Distinct reviewees rated highly within `burst_window` for a burst.
     pub burst_min_reviewees: usize,
+    /// Bursts count only for reviewer accounts younger than this at the review (or of unknown
+    /// age): an established client hiring several freelancers at once is ordinary.
+    pub burst_max_account_age: Dur,
     /// A rating at or above this share of the maximum is high.
     pub high_rating: f64,
     /// Reviews needed before "all at the maximum" means anything.
@@ -81,6 +86,7 @@ impl Default for Params {
             new_account: Dur::days(14),
             burst_window: Dur::days(7),
             burst_min_reviewees: 3,
+            burst_max_account_age: Dur::days(90),
             high_rating: 0.9,
             perfect_min_reviews: 5,
             linked_score: 1.0,
@@ -180,7 +186,9 @@ impl ReviewManipulation {
                     reasons.push("new_account");
                 }
                 let b = burst.get(rid).copied().unwrap_or(0);
-                if b >= p.burst_min_reviewees {
+                let young = age_days
+                    .is_none_or(|d| d <= p.burst_max_account_age.millis() as f64 / 86_400_000.0);
+                if b >= p.burst_min_reviewees && young {
                     score += p.burst_score;
                     reasons.push("burst");
                 }
@@ -263,6 +271,7 @@ impl ReviewManipulation {
                     .threshold("new_account", p.new_account.to_string())
                     .threshold("burst_window", p.burst_window.to_string())
                     .threshold("burst_min_reviewees", p.burst_min_reviewees)
+                    .threshold("burst_max_account_age", p.burst_max_account_age.to_string())
                     .threshold("perfect_min_reviews", p.perfect_min_reviews)
                     .threshold("linked_score", p.linked_score)
                     .threshold("location_linked_score", p.location_linked_score)

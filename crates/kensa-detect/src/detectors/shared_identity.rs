@@ -7,9 +7,11 @@
 //! e-mail, phone, payout, document number, photo hash, résumé text), or at least
 //! `min_weak_kinds` different *weak* ones (IP, postal address, a payroll account). The
 //! evidence lists the other subjects and every shared identifier with its kind, a partially
-//! masked value (`j***@example.com`, IBAN last four) and its weight. Strength is the sum of the
-//! weights of the distinct identifiers the subject shares, over `full_weight`; a subject linked
-//! only by weak identifiers stays at or below `weak_max_strength`.
+//! masked value (`j***@example.com`, IBAN last four) and its weight. Strength is the weight
+//! of the subject's strongest link (all identifiers it shares with one other subject) over
+//! `full_weight`: one shared e-mail or phone number alone — a family, a typo, a recycled number
+//! — is a weak finding (0.4), the same device *and* passport *and* bank account is a full one.
+//! A subject linked only by weak identifiers stays at or below `weak_max_strength`.
 //!
 //! False positives, and how the graph's weighting keeps them out (see [`crate::link`]):
 //! * **Mobile carriers, corporate egress, privacy relays.** Fifty strangers behind one
@@ -43,7 +45,8 @@ pub struct Params {
     /// Without a strong identifier, this many different weak kinds (IP, address, payroll) are
     /// needed.
     pub min_weak_kinds: usize,
-    /// Total identifier weight at which strength reaches 1.
+    /// Weight of the strongest link (to one other subject) at which strength reaches 1; one
+    /// strong identifier alone gives `strong_weight / full_weight` (0.4 by default).
     pub full_weight: f64,
     /// Cap on the strength of a subject linked by weak identifiers only.
     pub weak_max_strength: f64,
@@ -55,7 +58,7 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             min_weak_kinds: 2,
-            full_weight: 2.0,
+            full_weight: 2.5,
             weak_max_strength: 0.4,
             graph: GraphParams::default(),
         }
@@ -196,7 +199,11 @@ impl SharedIdentity {
                     continue;
                 }
                 let total: f64 = idents.iter().map(|&k| g.idents[k as usize].weight).sum();
-                let mut strength = (total / p.full_weight).clamp(0.05, 1.0);
+                // Strength follows the strongest single link (one other account sharing
+                // several identifiers), not the sum over unrelated partners: two coincidences
+                // with two different people are not one strong link.
+                let best = edges.iter().map(|e| e.weight).fold(0.0, f64::max);
+                let mut strength = (best / p.full_weight).clamp(0.05, 1.0);
                 if strong.is_empty() {
                     strength = strength.min(p.weak_max_strength);
                 }
@@ -247,6 +254,7 @@ impl SharedIdentity {
                         .value("identifier_kinds", serde_json::json!(by_kind))
                         .value("strong_identifiers", strong.len())
                         .value("total_weight", (total * 1000.0).round() / 1000.0)
+                        .value("strongest_link_weight", (best * 1000.0).round() / 1000.0)
                         .threshold("min_edge_weight", p.graph.min_edge_weight)
                         .threshold("max_hub_subjects", p.graph.max_hub_subjects)
                         .threshold("min_weak_kinds", p.min_weak_kinds)

@@ -32,9 +32,10 @@
 //!    no edge at all. VPN/Tor/proxy exits are shared by design (`ip_anonymizer_weight`, tiny);
 //!    hosting (a VPS is usually one customer's) is medium; a residential line is high; an
 //!    address with no intel is low (unknown is weak evidence).
-//! 2. **Rarity.** Location identifiers (`ip`, `address`) are weighted by `min(1, 2 / n)` where `n`
-//!    is the number of subjects using the value: a pair sharing a home line is a strong hint,
-//!    ten accounts behind one office line much less so *per pair*.
+//! 2. **Rarity.** Location identifiers (`ip`, `address`) and résumé texts (bio templates are
+//!    copied widely) are weighted by `min(1, 2 / n)` where `n` is the number of subjects using
+//!    the value: a pair sharing a home line is a strong hint, ten accounts behind one office
+//!    line much less so *per pair*.
 //! 3. **Hubs.** A value shared by more than `max_hub_subjects` subjects (a payment processor's
 //!    pooled account, a shared office address, a default device id some SDK reports) is not an
 //!    identifier of a person at all: it is ignored and reported in [`GraphStats`].
@@ -99,7 +100,7 @@ impl Default for GraphParams {
             max_hub_subjects: 25,
             min_edge_weight: 0.5,
             strong_weight: 1.0,
-            text_weight: 0.8,
+            text_weight: 0.6,
             min_text_chars: 80,
             min_phone_digits: 7,
             address_weight: 0.5,
@@ -177,9 +178,10 @@ impl IdKind {
         !matches!(self, IdKind::Address | IdKind::Ip)
     }
 
-    /// Location identifiers get the rarity factor.
+    /// Identifiers many unrelated people can legitimately share get the rarity factor: places,
+    /// and résumé texts (bio templates are copied widely).
     fn is_location(self) -> bool {
-        matches!(self, IdKind::Address | IdKind::Ip)
+        matches!(self, IdKind::Address | IdKind::Ip | IdKind::ResumeText)
     }
 }
 
