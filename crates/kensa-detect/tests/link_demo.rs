@@ -12,7 +12,8 @@ fn demo() -> (kensa_demo::Demo, Dataset) {
     let demo = kensa_demo::generate(&kensa_demo::DemoConfig::default());
     let mut b = DatasetBuilder::new();
     for (i, v) in demo.records.iter().enumerate() {
-        let v = kensa_model::validate_value(v.clone()).unwrap_or_else(|e| panic!("record {i}: {e:?}"));
+        let v =
+            kensa_model::validate_value(v.clone()).unwrap_or_else(|e| panic!("record {i}: {e:?}"));
         b.add(v.record_id, v.record);
     }
     let (mut ds, _) = b.build();
@@ -54,40 +55,83 @@ fn demo_rings_are_found_and_lookalikes_are_not() {
     let (si_b, rm_b, lf_b) = (best(&si), best(&rm), best(&lf));
     if std::env::var("LINK_DEBUG").is_ok() {
         for f in si.iter().chain(&rm).chain(&lf) {
-            eprintln!("{} {} {:.2} {}", f.subject_id, f.detector, f.strength, serde_json::to_string(&f.evidence.values).unwrap().chars().take(900).collect::<String>());
+            eprintln!(
+                "{} {} {:.2} {}",
+                f.subject_id,
+                f.detector,
+                f.strength,
+                serde_json::to_string(&f.evidence.values)
+                    .unwrap()
+                    .chars()
+                    .take(900)
+                    .collect::<String>()
+            );
         }
     }
-    for (name, m) in [("shared_identity", &si_b), ("review_manipulation", &rm_b), ("laptop_farm", &lf_b)] {
+    for (name, m) in [
+        ("shared_identity", &si_b),
+        ("review_manipulation", &rm_b),
+        ("laptop_farm", &lf_b),
+    ] {
         for (s, v) in m.iter() {
-            let persona = demo.persona_of(s).map(|p| p.persona.as_str()).unwrap_or("?");
+            let persona = demo
+                .persona_of(s)
+                .map(|p| p.persona.as_str())
+                .unwrap_or("?");
             eprintln!("{name}: {s} {persona} {v:.2}");
         }
     }
     for s in members(&demo, "dprk_laptop_farm_worker") {
-        assert!(lf_b.get(s).copied().unwrap_or(0.0) >= 0.8, "farm member {s} not found");
-        assert!(si_b.get(s).copied().unwrap_or(0.0) >= 0.5, "farm member {s} not linked");
+        assert!(
+            lf_b.get(s).copied().unwrap_or(0.0) >= 0.8,
+            "farm member {s} not found"
+        );
+        assert!(
+            si_b.get(s).copied().unwrap_or(0.0) >= 0.5,
+            "farm member {s} not linked"
+        );
     }
     for s in members(&demo, "dprk_multi_account_operator") {
-        assert!(si_b.get(s).copied().unwrap_or(0.0) >= 0.9, "operator account {s} not linked");
+        assert!(
+            si_b.get(s).copied().unwrap_or(0.0) >= 0.9,
+            "operator account {s} not linked"
+        );
     }
     for s in members(&demo, "dprk_review_ring_developer") {
-        assert!(rm_b.get(s).copied().unwrap_or(0.0) >= 0.9, "ring reviewee {s} not found");
+        assert!(
+            rm_b.get(s).copied().unwrap_or(0.0) >= 0.9,
+            "ring reviewee {s} not found"
+        );
         assert!(si_b.get(s).copied().unwrap_or(0.0) >= 0.5);
     }
     for s in members(&demo, "dprk_review_ring_account") {
-        assert!(rm_b.get(s).copied().unwrap_or(0.0) > 0.0, "ring account {s} not found");
+        assert!(
+            rm_b.get(s).copied().unwrap_or(0.0) > 0.0,
+            "ring account {s} not found"
+        );
         assert!(si_b.get(s).copied().unwrap_or(0.0) > 0.0);
     }
-    for persona in ["lookalike_agency_shared_office", "lookalike_mobile_carrier_nat"] {
+    for persona in [
+        "lookalike_agency_shared_office",
+        "lookalike_mobile_carrier_nat",
+    ] {
         for s in members(&demo, persona) {
-            for (name, m) in [("shared_identity", &si_b), ("review_manipulation", &rm_b), ("laptop_farm", &lf_b)] {
+            for (name, m) in [
+                ("shared_identity", &si_b),
+                ("review_manipulation", &rm_b),
+                ("laptop_farm", &lf_b),
+            ] {
                 let v = m.get(s).copied().unwrap_or(0.0);
                 assert!(v <= 0.4, "{persona} {s}: {name} strength {v}");
             }
         }
     }
     // No legitimate subject gets a strong link finding.
-    for (name, m) in [("shared_identity", &si_b), ("review_manipulation", &rm_b), ("laptop_farm", &lf_b)] {
+    for (name, m) in [
+        ("shared_identity", &si_b),
+        ("review_manipulation", &rm_b),
+        ("laptop_farm", &lf_b),
+    ] {
         for (s, v) in m.iter() {
             let p = demo.persona_of(s);
             if p.is_some_and(|p| p.label == "legit") {
@@ -115,9 +159,10 @@ fn demo_mobile_nat_and_agency_lookalikes_are_not_glued() {
             .edges_of(s)
             .into_iter()
             .filter(|e| {
-                e.idents.iter().any(|&k| {
-                    matches!(g.idents[k as usize].kind, IdKind::Ip | IdKind::Payout)
-                }) && e.weight >= GraphParams::default().min_edge_weight
+                e.idents
+                    .iter()
+                    .any(|&k| matches!(g.idents[k as usize].kind, IdKind::Ip | IdKind::Payout))
+                    && e.weight >= GraphParams::default().min_edge_weight
             })
             .collect();
         assert!(heavy.is_empty(), "{s}: {heavy:?}");

@@ -210,7 +210,8 @@ impl LaptopFarm {
             for &m in &members {
                 for e in &ds.subjects[m as usize].endpoints {
                     let name = e.r.name.as_deref().unwrap_or("");
-                    let hay = format!("{name}\n{}", e.r.detail.as_deref().unwrap_or("")).to_lowercase();
+                    let hay =
+                        format!("{name}\n{}", e.r.detail.as_deref().unwrap_or("")).to_lowercase();
                     if endpoint_tools::matches(&hay, &tools.allow).is_some() {
                         continue;
                     }
@@ -235,7 +236,10 @@ impl LaptopFarm {
                 continue;
             }
             let strength = (0.2 + 0.2 * signals as f64).min(1.0);
-            let names: Vec<&str> = members.iter().map(|&m| g.names[m as usize].as_str()).collect();
+            let names: Vec<&str> = members
+                .iter()
+                .map(|&m| g.names[m as usize].as_str())
+                .collect();
             let lines: Vec<String> = ips
                 .iter()
                 .map(|&k| {
@@ -274,10 +278,22 @@ impl LaptopFarm {
             let mut sig_en: Vec<&str> = Vec::new();
             let mut sig_ja: Vec<&str> = Vec::new();
             for (on, en, ja) in [
-                (sig_line, "one residential internet line", "同一の住宅用回線"),
+                (
+                    sig_line,
+                    "one residential internet line",
+                    "同一の住宅用回線",
+                ),
                 (sig_ship, "shipments to one address", "同一住所への配送"),
-                (sig_pay, "one payout account for several workers", "複数人の報酬を受け取る同一口座"),
-                (sig_tools, "remote-access / IP-KVM tools", "遠隔操作ツール・IP-KVM"),
+                (
+                    sig_pay,
+                    "one payout account for several workers",
+                    "複数人の報酬を受け取る同一口座",
+                ),
+                (
+                    sig_tools,
+                    "remote-access / IP-KVM tools",
+                    "遠隔操作ツール・IP-KVM",
+                ),
             ] {
                 if on {
                     sig_en.push(en);
@@ -294,7 +310,10 @@ impl LaptopFarm {
                 }
                 let s = &ds.subjects[m as usize];
                 let mine = |ids: &[String], recs: Vec<&String>| -> Vec<String> {
-                    recs.into_iter().filter(|r| ids.contains(r)).cloned().collect()
+                    recs.into_iter()
+                        .filter(|r| ids.contains(r))
+                        .cloned()
+                        .collect()
                 };
                 let own: Vec<&String> = s
                     .shipments
@@ -400,7 +419,9 @@ mod tests {
     use kensa_model::intel::NetClass;
 
     fn ship(sub: &str, line1: &str, redirect: Option<&str>) -> String {
-        let a = |l: &str| format!(r#"{{"line1":"{l}","city":"Phoenix","postal_code":"85015","country":"US"}}"#);
+        let a = |l: &str| {
+            format!(r#"{{"line1":"{l}","city":"Phoenix","postal_code":"85015","country":"US"}}"#)
+        };
         match redirect {
             Some(r) => format!(
                 r#"{{"kind":"shipment","subject_id":"{sub}","at":"2026-09-03T00:00:00Z","status":"redirected","address":{},"redirect_address":{}}}"#,
@@ -427,7 +448,11 @@ mod tests {
             let s = format!("w{k}");
             lines.push(login(&s, "73.5.5.5", &format!("laptop-{k}")));
             lines.push(ship(&s, "4321 W Camelback Rd", None));
-            lines.push(ship(&s, &format!("{k}0 Main St"), Some("4321 W Camelback Rd.")));
+            lines.push(ship(
+                &s,
+                &format!("{k}0 Main St"),
+                Some("4321 W Camelback Rd."),
+            ));
             lines.push(bank(&s, "44556677", "JANET L. WHITFIELD"));
             lines.push(endpoint(&s, if k % 2 == 0 { "AnyDesk" } else { "PiKVM" }));
         }
@@ -459,7 +484,11 @@ mod tests {
         for k in 0..5 {
             let s = format!("s{k}");
             lines.push(login(&s, "73.1.1.1", &format!("laptop-{k}")));
-            lines.push(profile(&s, &format!("staff{k}@example.com"), "Brightpath Digital Inc."));
+            lines.push(profile(
+                &s,
+                &format!("staff{k}@example.com"),
+                "Brightpath Digital Inc.",
+            ));
             lines.push(bank(&s, "99887766", "BRIGHTPATH DIGITAL INC"));
             lines.push(ship(&s, &format!("{k}1 Ayala Ave"), None));
             let m = format!("m{k}");

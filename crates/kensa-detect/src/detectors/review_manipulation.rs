@@ -132,7 +132,11 @@ fn bursts<'a>(ds: &'a Dataset, p: &Params) -> HashMap<&'a str, usize> {
                 while v[hi].0.0 - v[lo].0.0 > w {
                     lo += 1;
                 }
-                let n = v[lo..=hi].iter().map(|x| x.1).collect::<BTreeSet<_>>().len();
+                let n = v[lo..=hi]
+                    .iter()
+                    .map(|x| x.1)
+                    .collect::<BTreeSet<_>>()
+                    .len();
                 best = best.max(n);
             }
             (rv, best)
@@ -158,12 +162,13 @@ impl ReviewManipulation {
             let mut records: Vec<String> = Vec::new();
             let mut counted: BTreeSet<&str> = BTreeSet::new();
             let mut reasons_seen: BTreeMap<&str, usize> = BTreeMap::new();
+            // Linked reviewers of this reviewee: (reviewer index, score, review record).
+            let mut linked_here: Vec<(u32, f64, String)> = Vec::new();
             for r in &s.reviews {
                 let rid = r.r.reviewer_id.as_str();
                 let reviewer = ds.get(rid);
-                let registered = reviewer.and_then(|x| {
-                    x.profiles.iter().find_map(|pr| pr.r.account_created_at)
-                });
+                let registered =
+                    reviewer.and_then(|x| x.profiles.iter().find_map(|pr| pr.r.account_created_at));
                 let age_days = registered.map(|c| (r.r.at.0 - c.0) as f64 / 86_400_000.0);
                 let mut score = 0.0;
                 let mut reasons: Vec<&str> = Vec::new();
@@ -181,7 +186,9 @@ impl ReviewManipulation {
                         reasons.push("linked_location");
                     }
                 }
-                if age_days.is_some_and(|d| (0.0..=p.new_account.millis() as f64 / 86_400_000.0).contains(&d)) {
+                if age_days.is_some_and(|d| {
+                    (0.0..=p.new_account.millis() as f64 / 86_400_000.0).contains(&d)
+                }) {
                     score += p.new_account_score;
                     reasons.push("new_account");
                 }
@@ -199,13 +206,10 @@ impl ReviewManipulation {
                         *reasons_seen.entry(x).or_default() += 1;
                     }
                     records.push(r.id.clone());
-                    if linked_strong || reasons.contains(&"linked_location") {
-                        if let Some(rv) = rv_index {
-                            let x = ring.entry(rv).or_default();
-                            x.0 = x.0.max(score);
-                            x.1.insert(s.id.clone());
-                            x.2.push(r.id.clone());
-                        }
+                    if (linked_strong || reasons.contains(&"linked_location"))
+                        && let Some(rv) = rv_index
+                    {
+                        linked_here.push((rv, score, r.id.clone()));
                     }
                 }
                 audit.push((
@@ -230,16 +234,13 @@ impl ReviewManipulation {
             let perfect =
                 n >= p.perfect_min_reviews && s.reviews.iter().all(|r| r.r.normalized() >= 0.999);
             if total < p.min_score {
-                // Not this reviewee: its linked reviewers are not a ring either.
-                for rv in s.reviews.iter().filter_map(|r| g.index_of(&r.r.reviewer_id)) {
-                    if let Some(x) = ring.get_mut(&rv) {
-                        x.1.remove(&s.id);
-                        if x.1.is_empty() {
-                            ring.remove(&rv);
-                        }
-                    }
-                }
                 continue;
+            }
+            for (rv, score, rec) in linked_here {
+                let x = ring.entry(rv).or_default();
+                x.0 = x.0.max(score);
+                x.1.insert(s.id.clone());
+                x.2.push(rec);
             }
             let strength = (total / p.full_score + if perfect { p.perfect_bonus } else { 0.0 })
                 .clamp(0.05, 1.0);
@@ -392,11 +393,16 @@ mod tests {
             dev[0].evidence.values["suspicious_reviewers"],
             serde_json::json!(["ring0", "ring1", "ring2", "ring3", "ring4"])
         );
-        let audit = dev[0].evidence.values["dd_review_audit"].as_array().unwrap();
+        let audit = dev[0].evidence.values["dd_review_audit"]
+            .as_array()
+            .unwrap();
         assert_eq!(audit.len(), 6);
         assert_eq!(audit[0]["days_after_registration"], 3.5);
         // The ring accounts get weaker findings; the honest client none.
-        let ring: Vec<&Finding> = f.iter().filter(|f| f.subject_id.starts_with("ring")).collect();
+        let ring: Vec<&Finding> = f
+            .iter()
+            .filter(|f| f.subject_id.starts_with("ring"))
+            .collect();
         assert_eq!(ring.len(), 5);
         assert!(ring.iter().all(|f| f.strength < dev[0].strength));
         assert!(!f.iter().any(|f| f.subject_id == "acme"));
@@ -409,7 +415,10 @@ mod tests {
         let mut lines = vec![login("dev", "172.56.1.1", "laptop-x")];
         for k in 0..6u32 {
             let rv = format!("client{k}");
-            lines.push(client(&rv, if k == 0 { "2026-09-08" } else { "2021-05-01" }));
+            lines.push(client(
+                &rv,
+                if k == 0 { "2026-09-08" } else { "2021-05-01" },
+            ));
             lines.push(login(&rv, &format!("8.8.{k}.1"), &format!("pc-{k}")));
             lines.push(review("dev", &rv, 10 + k, 5, "172.56.1.1"));
         }

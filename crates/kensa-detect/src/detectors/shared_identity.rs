@@ -98,18 +98,25 @@ pub(crate) fn records_with(
     }
     for pr in &s.profiles {
         let r = &pr.r;
-        if r.emails.iter().any(|e| has(IdKind::Email, link::normalize_email(e)))
-            || r
-                .phones
+        if r.emails
+            .iter()
+            .any(|e| has(IdKind::Email, link::normalize_email(e)))
+            || r.phones
                 .iter()
                 .any(|x| has(IdKind::Phone, link::normalize_phone(x, p.min_phone_digits)))
-            || has(IdKind::Photo, r.photo_sha256.as_ref().map(|h| h.trim().to_lowercase()))
+            || has(
+                IdKind::Photo,
+                r.photo_sha256.as_ref().map(|h| h.trim().to_lowercase()),
+            )
             || r.address
                 .as_ref()
                 .is_some_and(|a| has(IdKind::Address, link::normalize_address(a)))
-            || r.bio
-                .as_ref()
-                .is_some_and(|b| has(IdKind::ResumeText, link::text_fingerprint(b, p.min_text_chars)))
+            || r.bio.as_ref().is_some_and(|b| {
+                has(
+                    IdKind::ResumeText,
+                    link::text_fingerprint(b, p.min_text_chars),
+                )
+            })
         {
             out.push(pr.id.clone());
         }
@@ -146,7 +153,10 @@ pub(crate) fn records_with(
             )
         });
         if has(IdKind::Document, num)
-            || has(IdKind::Photo, r.image_sha256.as_ref().map(|h| h.trim().to_lowercase()))
+            || has(
+                IdKind::Photo,
+                r.image_sha256.as_ref().map(|h| h.trim().to_lowercase()),
+            )
             || r.address
                 .as_ref()
                 .is_some_and(|a| has(IdKind::Address, link::normalize_address(a)))
@@ -182,8 +192,10 @@ impl SharedIdentity {
                 if edges.is_empty() {
                     continue;
                 }
-                let idents: BTreeSet<u32> =
-                    edges.iter().flat_map(|e| e.idents.iter().copied()).collect();
+                let idents: BTreeSet<u32> = edges
+                    .iter()
+                    .flat_map(|e| e.idents.iter().copied())
+                    .collect();
                 let strong: Vec<u32> = idents
                     .iter()
                     .copied()
@@ -209,7 +221,9 @@ impl SharedIdentity {
                 }
                 let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
                 for &k in &idents {
-                    *by_kind.entry(g.idents[k as usize].kind.as_str()).or_default() += 1;
+                    *by_kind
+                        .entry(g.idents[k as usize].kind.as_str())
+                        .or_default() += 1;
                 }
                 let links: Vec<serde_json::Value> = edges
                     .iter()
@@ -334,8 +348,14 @@ mod tests {
             serde_json::json!(["b", "c"])
         );
         let text = serde_json::to_string(&f[0].evidence.values["links"]).unwrap();
-        assert!(text.contains("\"document\"") && text.contains("***678"), "{text}");
-        assert!(!text.contains("512345678"), "document number must be masked");
+        assert!(
+            text.contains("\"document\"") && text.contains("***678"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("512345678"),
+            "document number must be masked"
+        );
         assert!(f[0].explanation.ja.contains("端末ID"));
         assert!(!f[0].evidence.records.is_empty());
     }
@@ -359,7 +379,11 @@ mod tests {
             for k in 0..5 {
                 let s = format!("s{k}");
                 lines.push(login(&s, "73.1.1.1", &format!("laptop-{k}")));
-                lines.push(profile(&s, &format!("staff{k}@example.com"), "Brightpath Digital Inc."));
+                lines.push(profile(
+                    &s,
+                    &format!("staff{k}@example.com"),
+                    "Brightpath Digital Inc.",
+                ));
                 lines.push(bank(&s, "99887766", "BRIGHTPATH DIGITAL INC"));
                 lines.push(format!(
                     r#"{{"kind":"contract","subject_id":"{s}","at":"2026-08-01T00:00:00Z","client_id":"client-1"}}"#

@@ -389,10 +389,10 @@ pub fn normalize_wallet(s: &str) -> Option<String> {
     if t.is_empty() {
         return None;
     }
-    if t.len() > 2 && (t.starts_with("0x") || t.starts_with("0X")) {
-        Some(t.to_ascii_lowercase())
-    } else if t.starts_with("bc1") || t.starts_with("BC1") {
-        Some(t.to_ascii_lowercase())
+    // `0x` (hex) and `bc1` (bech32) addresses are case-insensitive; base58 is not.
+    let lower = t.to_ascii_lowercase();
+    if (t.len() > 2 && lower.starts_with("0x")) || lower.starts_with("bc1") {
+        Some(lower)
     } else {
         Some(t.to_owned())
     }
@@ -432,7 +432,10 @@ pub fn payout_key(
             return Some(format!("acct:{bank}:{n}"));
         }
     }
-    if let Some(addr) = crypto.and_then(|c| c.address.as_deref()).and_then(normalize_wallet) {
+    if let Some(addr) = crypto
+        .and_then(|c| c.address.as_deref())
+        .and_then(normalize_wallet)
+    {
         return Some(format!("wallet:{addr}"));
     }
     let id = account_id?.trim();
@@ -475,7 +478,16 @@ fn company(s: &str) -> String {
         .filter(|w| {
             !matches!(
                 *w,
-                "inc" | "ltd" | "llc" | "co" | "corp" | "corporation" | "gmbh" | "kk" | "plc" | "pte"
+                "inc"
+                    | "ltd"
+                    | "llc"
+                    | "co"
+                    | "corp"
+                    | "corporation"
+                    | "gmbh"
+                    | "kk"
+                    | "plc"
+                    | "pte"
             )
         })
         .collect();
@@ -912,7 +924,12 @@ pub fn occurrences(
             push(me, IdKind::Email, normalize_email(e), false);
         }
         for ph in &r.phones {
-            push(me, IdKind::Phone, normalize_phone(ph, p.min_phone_digits), false);
+            push(
+                me,
+                IdKind::Phone,
+                normalize_phone(ph, p.min_phone_digits),
+                false,
+            );
         }
         if let Some(a) = &r.address {
             push(me, IdKind::Address, normalize_address(a), false);
@@ -963,7 +980,12 @@ pub fn occurrences(
     }
     for d in &s.id_documents {
         let r = &d.r;
-        if let Some(n) = r.number.as_deref().map(alnum_upper).filter(|n| n.len() >= 5) {
+        if let Some(n) = r
+            .number
+            .as_deref()
+            .map(alnum_upper)
+            .filter(|n| n.len() >= 5)
+        {
             let cc = r.issuing_country.as_ref().map(|c| c.as_str()).unwrap_or("");
             push(me, IdKind::Document, Some(format!("{cc}:{n}")), false);
         }
@@ -975,7 +997,10 @@ pub fn occurrences(
         }
     }
     for sh in &s.shipments {
-        for a in [&sh.r.address, &sh.r.redirect_address].into_iter().flatten() {
+        for a in [&sh.r.address, &sh.r.redirect_address]
+            .into_iter()
+            .flatten()
+        {
             push(me, IdKind::Address, normalize_address(a), false);
         }
     }

@@ -52,8 +52,14 @@ pub(crate) fn profile(sub: &str, email: &str, employer: &str) -> String {
 
 #[test]
 fn normalisation() {
-    assert_eq!(normalize_email(" J.Doe@Example.COM "), Some("j.doe@example.com".into()));
-    assert_eq!(normalize_phone("+1 (312) 555-0142", 7), Some("13125550142".into()));
+    assert_eq!(
+        normalize_email(" J.Doe@Example.COM "),
+        Some("j.doe@example.com".into())
+    );
+    assert_eq!(
+        normalize_phone("+1 (312) 555-0142", 7),
+        Some("13125550142".into())
+    );
     assert_eq!(normalize_phone("12-34", 7), None);
     assert_eq!(
         normalize_wallet("0x97B1043ABD9E6FC31681635166D430A458D14F9C"),
@@ -72,7 +78,10 @@ fn normalisation() {
         Some("1234 w camelback rd|85015|us".into())
     );
     assert_eq!(mask(IdKind::Email, "john@example.com"), "j***@example.com");
-    assert_eq!(mask(IdKind::Payout, "iban:DE89370400440532013000"), "iban:***3000");
+    assert_eq!(
+        mask(IdKind::Payout, "iban:DE89370400440532013000"),
+        "iban:***3000"
+    );
     assert_eq!(
         mask(IdKind::Payout, "paypal:john@example.com"),
         "paypal:j***@example.com"
@@ -129,7 +138,11 @@ fn agency_office_and_payroll_do_not_cluster() {
     for k in 0..5 {
         let s = format!("s{k}");
         lines.push(login(&s, "73.1.1.1", &format!("laptop-{k}")));
-        lines.push(profile(&s, &format!("staff{k}@example.com"), "Brightpath Digital Inc."));
+        lines.push(profile(
+            &s,
+            &format!("staff{k}@example.com"),
+            "Brightpath Digital Inc.",
+        ));
         lines.push(bank(&s, "99887766", "BRIGHTPATH DIGITAL INC"));
     }
     let mut d = ds(&lines);
