@@ -568,12 +568,51 @@ pub struct Occurrence {
     pub payroll: bool,
 }
 
+/// A hasher for keys that are already good 64-bit hashes: passes them through.
+#[derive(Default, Clone, Copy)]
+pub struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type U64Map<V> = HashMap<u64, V, std::hash::BuildHasherDefault<PassThrough>>;
+
+/// FNV-1a over the kind and the value, finished with the SplitMix64 mixer so that every bit
+/// of the result is usable by the hash table.
+fn key_hash(kind: IdKind, value: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ (kind as u64);
+    for b in value.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    h ^ (h >> 31)
+}
+
 /// Interns identifier values and collects (value, subject) pairs: the graph layer, usable
 /// without a [`Dataset`] (the benchmark feeds it directly).
-#[derive(Debug)]
+///
+/// Values live in one string arena; the table maps a 64-bit hash of (kind, value) to the
+/// value's id and every hit is compared with the arena, so that a hash collision never merges
+/// two values (colliding values go to a small exact table).
 pub struct GraphBuilder {
-    /// One map per kind (indexed by `IdKind as usize`), so that lookups borrow `&str`.
-    maps: Vec<HashMap<Box<str>, u32>>,
+    table: U64Map<u32>,
+    collisions: HashMap<(IdKind, Box<str>), u32>,
+    arena: String,
+    /// Per interned value: (start in the arena, length, kind).
+    spans: Vec<(u64, u32, IdKind)>,
     /// Per interned value: all occurrences were payroll.
     payroll: Vec<bool>,
     pairs: Vec<(u32, u32)>,
@@ -588,22 +627,49 @@ impl GraphBuilder {
     pub fn with_capacity(n_subjects: usize, occurrences: usize) -> Self {
         GraphBuilder {
             n_subjects,
+            table: U64Map::with_capacity_and_hasher(occurrences / 2, Default::default()),
+            collisions: HashMap::new(),
+            arena: String::with_capacity(occurrences * 8),
+            spans: Vec::with_capacity(occurrences / 2),
             pairs: Vec::with_capacity(occurrences),
-            maps: (0..IdKind::ALL.len()).map(|_| HashMap::new()).collect(),
             payroll: Vec::with_capacity(occurrences / 2),
         }
     }
 
+    fn value(&self, id: u32) -> (IdKind, &str) {
+        let (start, len, kind) = self.spans[id as usize];
+        (
+            kind,
+            &self.arena[start as usize..start as usize + len as usize],
+        )
+    }
+
+    fn push_value(&mut self, kind: IdKind, value: &str) -> u32 {
+        let id = self.spans.len() as u32;
+        self.spans
+            .push((self.arena.len() as u64, value.len() as u32, kind));
+        self.arena.push_str(value);
+        self.payroll.push(true);
+        id
+    }
+
     /// Adds one occurrence.
     pub fn add(&mut self, subject: u32, kind: IdKind, value: &str, payroll: bool) {
-        let next = self.payroll.len() as u32;
-        let map = &mut self.maps[kind as usize];
-        let id = match map.get(value) {
-            Some(&i) => i,
+        let h = key_hash(kind, value);
+        let id = match self.table.get(&h).copied() {
+            Some(i) if self.value(i) == (kind, value) => i,
+            Some(_) => match self.collisions.get(&(kind, Box::from(value))).copied() {
+                Some(i) => i,
+                None => {
+                    let i = self.push_value(kind, value);
+                    self.collisions.insert((kind, value.into()), i);
+                    i
+                }
+            },
             None => {
-                map.insert(value.into(), next);
-                self.payroll.push(true);
-                next
+                let i = self.push_value(kind, value);
+                self.table.insert(h, i);
+                i
             }
         };
         if !payroll {
@@ -615,34 +681,20 @@ impl GraphBuilder {
     /// Groups the occurrences, drops hubs, weighs, builds edges and clusters. `ip_class` tells
     /// the class of an IP value (`Unknown` when no intel).
     pub fn finish(
-        self,
+        mut self,
         names: Vec<String>,
         p: &GraphParams,
         ip_class: impl Fn(&str) -> IpClass + Sync,
     ) -> LinkGraph {
-        let GraphBuilder {
-            maps,
-            payroll,
-            mut pairs,
-            n_subjects,
-        } = self;
+        let mut pairs = std::mem::take(&mut self.pairs);
+        // The table is not needed any more: free it before the sort's peak.
+        self.table = U64Map::default();
+        self.collisions = HashMap::new();
+        let n_subjects = self.n_subjects;
         let occurrences = pairs.len();
-        let distinct = payroll.len();
+        let distinct = self.spans.len();
         pairs.par_sort_unstable();
         pairs.dedup();
-        // Values by interned id, only for those we keep (shared, not hubs) and hubs (stats).
-        let mut counts: Vec<u32> = vec![0; distinct];
-        for &(v, _) in &pairs {
-            counts[v as usize] += 1;
-        }
-        let mut values: Vec<Option<(IdKind, Box<str>)>> = vec![None; distinct];
-        for (kind, map) in IdKind::ALL.into_iter().zip(maps) {
-            for (val, id) in map {
-                if counts[id as usize] >= 2 {
-                    values[id as usize] = Some((kind, val));
-                }
-            }
-        }
         let mut idents: Vec<SharedIdent> = Vec::new();
         let mut hubs: Vec<(IdKind, String, usize)> = Vec::new();
         let mut hub_values = 0usize;
@@ -657,14 +709,14 @@ impl GraphBuilder {
             let n = j - i;
             if n >= 2 {
                 shared_values += 1;
-                let (kind, val) = values[v as usize].take().expect("shared value kept");
+                let (kind, val) = self.value(v);
                 if n > p.max_hub_subjects {
                     hub_values += 1;
-                    hubs.push((kind, val.into_string(), n));
+                    hubs.push((kind, val.to_owned(), n));
                 } else {
                     let (mut w, mut strong, class) = match kind {
                         IdKind::Ip => {
-                            let c = ip_class(&val);
+                            let c = ip_class(val);
                             let w = match c {
                                 IpClass::Residential => p.ip_residential_weight,
                                 IpClass::Hosting => p.ip_hosting_weight,
@@ -681,7 +733,7 @@ impl GraphBuilder {
                     if kind.is_location() {
                         w *= (2.0 / n as f64).min(1.0);
                     }
-                    let is_payroll = kind == IdKind::Payout && payroll[v as usize];
+                    let is_payroll = kind == IdKind::Payout && self.payroll[v as usize];
                     if is_payroll {
                         w *= p.payroll_factor;
                         strong = false;
@@ -689,7 +741,7 @@ impl GraphBuilder {
                     if w > 0.0 {
                         idents.push(SharedIdent {
                             kind,
-                            value: val.into_string(),
+                            value: val.to_owned(),
                             subjects: pairs[i..j].iter().map(|x| x.1).collect(),
                             weight: w,
                             strong,
@@ -701,7 +753,8 @@ impl GraphBuilder {
             }
             i = j;
         }
-        drop(values);
+        drop(pairs);
+        drop(self);
         // Deterministic ident order: by (kind, value).
         idents.par_sort_unstable_by(|a, b| (a.kind, &a.value).cmp(&(b.kind, &b.value)));
         // Pair → idents.
