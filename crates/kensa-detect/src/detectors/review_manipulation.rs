@@ -96,7 +96,7 @@ impl Default for Params {
             min_score: 1.0,
             full_score: 3.0,
             perfect_bonus: 0.15,
-            reviewer_factor: 0.5,
+            reviewer_factor: 0.65,
             graph: GraphParams::default(),
         }
     }
