@@ -10,7 +10,7 @@
 //! a shared place, at least `min_signals` of these are true:
 //! * **shared line:** at least two members log in from one residential address;
 //! * **shipped together:** shipments of at least two members are delivered or redirected to
-//!   one address;
+//!   one address that is not their own declared (profile or identity-document) address;
 //! * **facilitator:** one payout destination receives for at least `facilitator_min_members`
 //!   members;
 //! * **remote control:** at least `tools_min_members` members' endpoints show remote-access
@@ -26,7 +26,9 @@
 //! account — but that account names the employer every one of them declares (payroll, not a
 //! facilitator), and nothing is shipped to one place or remotely controlled: one signal, no
 //! finding. Subscribers of a mobile carrier share CGNAT addresses, which are not residential
-//! and do not link. Addresses with no intel are not counted as a shared line (unknown is not
+//! and do not link. A family of remote workers sharing a home line and receiving their laptops
+//! at their own declared address has one signal (the line): deliveries to one's own address do
+//! not count as "shipped together". Addresses with no intel are not counted as a shared line (unknown is not
 //! evidence) unless `count_unknown_ips` is set. A family sharing a home has no facilitator
 //! account and no remote-control tools.
 
@@ -79,6 +81,17 @@ impl Default for Params {
 }
 
 pub struct LaptopFarm(pub Params);
+
+/// The normalised addresses a subject declares as its own (profiles, identity documents).
+fn own_addresses(ds: &Dataset, m: u32) -> BTreeSet<String> {
+    let s = &ds.subjects[m as usize];
+    s.profiles
+        .iter()
+        .filter_map(|p| p.r.address.as_ref())
+        .chain(s.id_documents.iter().filter_map(|d| d.r.address.as_ref()))
+        .filter_map(link::normalize_address)
+        .collect()
+}
 
 impl LaptopFarm {
     fn counts(&self, i: &link::SharedIdent) -> bool {
@@ -144,6 +157,11 @@ impl LaptopFarm {
             for &k in &addrs {
                 let v = &g.idents[k as usize].value;
                 for &m in &g.idents[k as usize].subjects {
+                    // Deliveries to one's own declared home are ordinary (a family of remote
+                    // workers); a farm receives laptops addressed to other people's homes.
+                    if own_addresses(ds, m).contains(v) {
+                        continue;
+                    }
                     for sh in &ds.subjects[m as usize].shipments {
                         let hit = [&sh.r.address, &sh.r.redirect_address]
                             .into_iter()
@@ -476,6 +494,26 @@ mod tests {
         let f = LaptopFarm(Params::default()).run(&ds(&lines));
         assert_eq!(f.len(), 4);
         assert!((f[0].strength - 0.8).abs() < 1e-9);
+    }
+
+    /// Three remote workers of one family: one home line, laptops delivered to the home they
+    /// all declare.
+    #[test]
+    fn a_family_of_remote_workers_does_not_fire() {
+        let mut lines = Vec::new();
+        for k in 0..3 {
+            let s = format!("f{k}");
+            lines.push(login(&s, "73.6.6.6", &format!("laptop-{k}")));
+            lines.push(ship(&s, "77 Elm St", None));
+            lines.push(format!(
+                r#"{{"kind":"subject","subject_id":"{s}","source":"hr","address":{{"line1":"77 Elm St","city":"Phoenix","postal_code":"85015","country":"US"}}}}"#
+            ));
+            lines.push(bank(&s, &format!("1000{k}000"), "OWN NAME"));
+        }
+        let mut d = ds(&lines);
+        intel(&mut d, "73.6.6.6", &[]);
+        let f = LaptopFarm(Params::default()).run(&d);
+        assert!(f.is_empty(), "{f:?}");
     }
 
     #[test]

@@ -408,6 +408,26 @@ mod tests {
         assert!(!f.iter().any(|f| f.subject_id == "acme"));
     }
 
+    /// Two brand-new accounts with no shared identifier, each praising four developers within
+    /// three days: new account + burst, twice.
+    #[test]
+    fn new_accounts_rating_many_developers_in_a_burst_fire() {
+        let mut lines = Vec::new();
+        for rv in ["b1", "b2"] {
+            lines.push(client(rv, "2026-09-08"));
+            for (k, dev) in ["d1", "d2", "d3", "d4"].iter().enumerate() {
+                lines.push(review(dev, rv, 10 + k as u32 % 3, 5, "8.8.8.8"));
+            }
+        }
+        let d = ds(&lines);
+        let f = ReviewManipulation(Params::default()).run(&d);
+        assert_eq!(f.len(), 4, "{f:?}");
+        let reasons = &f[0].evidence.values["reasons"];
+        assert_eq!(reasons["burst"], 2);
+        assert_eq!(reasons["new_account"], 2);
+        assert!((f[0].strength - 1.6 / 3.0).abs() < 1e-9);
+    }
+
     /// A popular freelancer: many five-star reviews from old, unrelated clients, some behind
     /// one mobile carrier address, one new client, one busy client.
     #[test]
