@@ -141,17 +141,7 @@ pub(crate) fn records_with(
     }
     for d in &s.id_documents {
         let r = &d.r;
-        let num = r.number.as_ref().map(|n| {
-            let n: String = n
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_uppercase())
-                .collect();
-            format!(
-                "{}:{n}",
-                r.issuing_country.as_ref().map(|c| c.as_str()).unwrap_or("")
-            )
-        });
+        let num = r.number.as_deref().and_then(link::doc_key);
         if has(IdKind::Document, num)
             || has(
                 IdKind::Photo,

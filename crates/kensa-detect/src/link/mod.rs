@@ -16,7 +16,7 @@
 //! | `email` | profile `emails` | trimmed, lowercase | `strong_weight` |
 //! | `phone` | profile `phones` | digits only, at least `min_phone_digits` | `strong_weight` |
 //! | `payout` | `payout_account`, `payout` | IBAN, else bank account number + bank, else wallet address (lowercase for `0x`), else `account_id` (e.g. `paypal:<email>`) | `strong_weight` |
-//! | `document` | `identity_document.number` | issuing country + upper-case alphanumerics | `strong_weight` |
+//! | `document` | `identity_document.number` | upper-case alphanumerics, at least 6 (issuing country ignored) | `strong_weight` |
 //! | `photo` | profile `photo_sha256`, document `image_sha256` | lowercase | `strong_weight` |
 //! | `resume_text` | profile `bio`, `employment[].description` | lowercase words, hashed; texts shorter than `min_text_chars` ignored | `text_weight` |
 //! | `address` | profile, identity-document and shipment (`address`, `redirect_address`) addresses | lowercase, no punctuation, spaces collapsed; street + postal code (or city) + country | `address_weight` |
@@ -403,6 +403,14 @@ fn alnum_upper(s: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())
         .collect()
+}
+
+/// The identifier of an identity-document number: upper-case alphanumerics, at least six.
+/// The issuing country is deliberately not part of it: one forged passport number reused
+/// under several claimed nationalities is exactly the pattern to catch, and a coincidence of
+/// six or more characters across countries is rare.
+pub fn doc_key(number: &str) -> Option<String> {
+    Some(alnum_upper(number)).filter(|n| n.len() >= 6)
 }
 
 /// The identifier of a payout destination: IBAN, else account number + bank, else wallet
@@ -1033,15 +1041,12 @@ pub fn occurrences(
     }
     for d in &s.id_documents {
         let r = &d.r;
-        if let Some(n) = r
-            .number
-            .as_deref()
-            .map(alnum_upper)
-            .filter(|n| n.len() >= 5)
-        {
-            let cc = r.issuing_country.as_ref().map(|c| c.as_str()).unwrap_or("");
-            push(me, IdKind::Document, Some(format!("{cc}:{n}")), false);
-        }
+        push(
+            me,
+            IdKind::Document,
+            r.number.as_deref().and_then(doc_key),
+            false,
+        );
         if let Some(h) = &r.image_sha256 {
             push(me, IdKind::Photo, Some(h.trim().to_lowercase()), false);
         }
