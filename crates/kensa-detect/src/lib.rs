@@ -16,6 +16,7 @@
 
 pub mod dataset;
 pub mod detectors;
+pub mod link;
 pub mod names;
 pub mod params;
 

@@ -177,7 +177,9 @@ impl Params {
     }
 }
 
-fn matches<'a>(hay: &str, pats: &'a [String]) -> Option<&'a str> {
+/// Whether the lowercase haystack contains one of the patterns (case-insensitive); the first
+/// matching pattern. Public so that `laptop_farm` uses the same matching.
+pub fn matches<'a>(hay: &str, pats: &'a [String]) -> Option<&'a str> {
     pats.iter()
         .find(|p| !p.is_empty() && hay.contains(&p.to_lowercase()))
         .map(String::as_str)

@@ -39,6 +39,12 @@ pub mod prc_bank;
 pub mod profile_consistency;
 // --- end pay ---
 
+// --- link ---
+pub mod laptop_farm;
+pub mod review_manipulation;
+pub mod shared_identity;
+// --- end link ---
+
 use crate::Detector;
 use serde::{Deserialize, Serialize};
 
@@ -76,6 +82,11 @@ pub struct DetectorParams {
     pub profile_consistency: profile_consistency::Params,
     pub contact_signals: contact_signals::Params,
     // --- end pay ---
+    // --- link ---
+    pub shared_identity: shared_identity::Params,
+    pub review_manipulation: review_manipulation::Params,
+    pub laptop_farm: laptop_farm::Params,
+    // --- end link ---
 }
 
 /// What the registry knows about a detector without running it.
@@ -121,6 +132,11 @@ pub fn registry() -> &'static [DetectorSpec] {
         profile_consistency::SPEC,
         contact_signals::SPEC,
         // --- end pay ---
+        // --- link ---
+        shared_identity::SPEC,
+        review_manipulation::SPEC,
+        laptop_farm::SPEC,
+        // --- end link ---
     ]
 }
 
@@ -169,6 +185,13 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         )),
         Box::new(contact_signals::ContactSignals(p.contact_signals.clone())),
         // --- end pay ---
+        // --- link ---
+        Box::new(shared_identity::SharedIdentity(p.shared_identity.clone())),
+        Box::new(review_manipulation::ReviewManipulation(
+            p.review_manipulation.clone(),
+        )),
+        Box::new(laptop_farm::LaptopFarm(p.laptop_farm.clone())),
+        // --- end link ---
     ]
 }
 

@@ -1,0 +1,543 @@
+//! RF-LINK-SHARED-IDENTITY (detector `laptop_farm`) — a laptop farm and its facilitator.
+//!
+//! A facilitator in the US (or Japan) receives the company laptops of several remote
+//! "employees" at home, keeps them running, and lets DPRK workers control them through
+//! remote-access software or an IP-KVM; the salaries go to an account the facilitator holds.
+//! The detector groups subjects that are linked by the identifiers of such a place and such a
+//! person — a shared *residential* IP address, a shared postal address (profile, identity
+//! document, shipment or shipment redirect), a shared payout destination that is not an
+//! employer's payroll account — and fires for groups of at least `min_members` when, besides
+//! a shared place, at least `min_signals` of these are true:
+//! * **shared line:** at least two members log in from one residential address;
+//! * **shipped together:** shipments of at least two members are delivered or redirected to
+//!   one address that is not their own declared (profile or identity-document) address;
+//! * **facilitator:** one payout destination receives for at least `facilitator_min_members`
+//!   members;
+//! * **remote control:** at least `tools_min_members` members' endpoints show remote-access
+//!   software or an IP-KVM (the code-default lists of `endpoint_tools`, matched by its
+//!   `matches`).
+//!
+//! Strength is `0.2 + 0.2 × signals` (capped at 1). The evidence lists the members, the shared
+//! addresses (masked), the payout destination with the beneficiary names, and each member's
+//! tools. `shared_residential_ip` (RF-NET-ANONYMIZER) keeps reporting the bare shared line;
+//! this detector reports the *identity* link when the farm's other traces agree.
+//!
+//! False positives: an agency's staff share an office line and are paid into the agency's
+//! account — but that account names the employer every one of them declares (payroll, not a
+//! facilitator), and nothing is shipped to one place or remotely controlled: one signal, no
+//! finding. Subscribers of a mobile carrier share CGNAT addresses, which are not residential
+//! and do not link. A family of remote workers sharing a home line and receiving their laptops
+//! at their own declared address has one signal (the line): deliveries to one's own address do
+//! not count as "shipped together". Addresses with no intel are not counted as a shared line (unknown is not
+//! evidence) unless `count_unknown_ips` is set. A family sharing a home has no facilitator
+//! account and no remote-control tools.
+
+use crate::detectors::endpoint_tools;
+use crate::detectors::login_multi_country::describe_ip;
+use crate::link::{self, GraphParams, IdKind, IpClass, LinkGraph, UnionFind};
+use crate::{Dataset, Detector, DetectorSpec};
+use kensa_model::{Evidence, Finding, Text};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+pub const SPEC: DetectorSpec = DetectorSpec {
+    name: "laptop_farm",
+    raises: &["RF-LINK-SHARED-IDENTITY"],
+    summary: "laptop farm: several workers linked by one residential line or delivery address plus a facilitator's payout account, shipments to one place or remote-control tools",
+    false_positives: "a shared place alone never fires (office, household); an employer's payroll account is not a facilitator; mobile/corporate/relay addresses do not link; unknown addresses do not count by default",
+};
+
+/// Parameters (`[detectors.laptop_farm]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Minimum number of linked subjects.
+    pub min_members: usize,
+    /// Signals needed besides a shared place (of: shared line, shipped together,
+    /// facilitator, remote control).
+    pub min_signals: usize,
+    /// Members paid into one destination for the facilitator signal.
+    pub facilitator_min_members: usize,
+    /// Members with remote-access or IP-KVM evidence for the remote-control signal.
+    pub tools_min_members: usize,
+    /// Count IP addresses the intel sources do not know as a shared line.
+    pub count_unknown_ips: bool,
+    /// The identifier graph.
+    pub graph: GraphParams,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            min_members: 3,
+            min_signals: 2,
+            facilitator_min_members: 2,
+            tools_min_members: 2,
+            count_unknown_ips: false,
+            graph: GraphParams::default(),
+        }
+    }
+}
+
+pub struct LaptopFarm(pub Params);
+
+/// The normalised addresses a subject declares as its own (profiles, identity documents).
+fn own_addresses(ds: &Dataset, m: u32) -> BTreeSet<String> {
+    let s = &ds.subjects[m as usize];
+    s.profiles
+        .iter()
+        .filter_map(|p| p.r.address.as_ref())
+        .chain(s.id_documents.iter().filter_map(|d| d.r.address.as_ref()))
+        .filter_map(link::normalize_address)
+        .collect()
+}
+
+impl LaptopFarm {
+    fn counts(&self, i: &link::SharedIdent) -> bool {
+        match i.kind {
+            IdKind::Ip => {
+                i.ip_class == IpClass::Residential
+                    || (self.0.count_unknown_ips && i.ip_class == IpClass::Unknown)
+            }
+            IdKind::Address => true,
+            IdKind::Payout => !i.payroll,
+            _ => false,
+        }
+    }
+
+    /// Findings from an already built graph.
+    pub fn findings(&self, ds: &Dataset, g: &LinkGraph) -> Vec<Finding> {
+        let p = &self.0;
+        let tools = endpoint_tools::Params::default();
+        let n = ds.subjects.len();
+        let relevant: Vec<u32> = (0..g.idents.len() as u32)
+            .filter(|&k| self.counts(&g.idents[k as usize]))
+            .collect();
+        let mut uf = UnionFind::new(n);
+        for &k in &relevant {
+            let s = &g.idents[k as usize].subjects;
+            for w in s.windows(2) {
+                uf.union(w[0], w[1]);
+            }
+        }
+        let mut groups: BTreeMap<u32, (BTreeSet<u32>, Vec<u32>)> = BTreeMap::new();
+        for &k in &relevant {
+            let s = &g.idents[k as usize].subjects;
+            let r = uf.find(s[0]);
+            let e = groups.entry(r).or_default();
+            e.0.extend(s.iter().copied());
+            e.1.push(k);
+        }
+        let mut groups: Vec<(BTreeSet<u32>, Vec<u32>)> = groups.into_values().collect();
+        groups.sort_by_key(|g| g.0.first().copied());
+        let mut out = Vec::new();
+        for (members, idents) in groups {
+            if members.len() < p.min_members {
+                continue;
+            }
+            // Shared line.
+            let ips: Vec<u32> = idents
+                .iter()
+                .copied()
+                .filter(|&k| g.idents[k as usize].kind == IdKind::Ip)
+                .collect();
+            let line_members: BTreeSet<u32> = ips
+                .iter()
+                .flat_map(|&k| g.idents[k as usize].subjects.iter().copied())
+                .collect();
+            // Shipped together: an address ident shared by ≥ 2 members' shipments.
+            let addrs: Vec<u32> = idents
+                .iter()
+                .copied()
+                .filter(|&k| g.idents[k as usize].kind == IdKind::Address)
+                .collect();
+            let mut ship: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+            let mut ship_records: Vec<String> = Vec::new();
+            for &k in &addrs {
+                let v = &g.idents[k as usize].value;
+                for &m in &g.idents[k as usize].subjects {
+                    // Deliveries to one's own declared home are ordinary (a family of remote
+                    // workers); a farm receives laptops addressed to other people's homes.
+                    if own_addresses(ds, m).contains(v) {
+                        continue;
+                    }
+                    for sh in &ds.subjects[m as usize].shipments {
+                        let hit = [&sh.r.address, &sh.r.redirect_address]
+                            .into_iter()
+                            .flatten()
+                            .any(|a| link::normalize_address(a).as_deref() == Some(v.as_str()));
+                        if hit {
+                            ship.entry(k).or_default().insert(m);
+                            ship_records.push(sh.id.clone());
+                        }
+                    }
+                }
+            }
+            ship.retain(|_, s| s.len() >= 2);
+            let ship_members: BTreeSet<u32> = ship.values().flatten().copied().collect();
+            // Facilitator.
+            let pays: Vec<u32> = idents
+                .iter()
+                .copied()
+                .filter(|&k| {
+                    let i = &g.idents[k as usize];
+                    i.kind == IdKind::Payout && i.subjects.len() >= p.facilitator_min_members
+                })
+                .collect();
+            let pay_members: BTreeSet<u32> = pays
+                .iter()
+                .flat_map(|&k| g.idents[k as usize].subjects.iter().copied())
+                .collect();
+            let pay_values: BTreeSet<&str> = pays
+                .iter()
+                .map(|&k| g.idents[k as usize].value.as_str())
+                .collect();
+            let mut beneficiaries: BTreeSet<String> = BTreeSet::new();
+            let mut pay_records: Vec<String> = Vec::new();
+            for &m in &pay_members {
+                let s = &ds.subjects[m as usize];
+                for a in &s.payout_accounts {
+                    let key = link::payout_key(
+                        Some(&a.r.account_id),
+                        a.r.bank.as_ref(),
+                        a.r.crypto.as_ref(),
+                    );
+                    if key.is_some_and(|k| pay_values.contains(k.as_str())) {
+                        beneficiaries.extend(a.r.beneficiary_name.clone());
+                        pay_records.push(a.id.clone());
+                    }
+                }
+                for a in &s.payouts {
+                    let key = link::payout_key(
+                        a.r.account_id.as_deref(),
+                        a.r.bank.as_ref(),
+                        a.r.crypto.as_ref(),
+                    );
+                    if key.is_some_and(|k| pay_values.contains(k.as_str())) {
+                        beneficiaries.extend(a.r.beneficiary_name.clone());
+                        if pay_records.len() < 20 {
+                            pay_records.push(a.id.clone());
+                        }
+                    }
+                }
+            }
+            // Remote control.
+            let mut tool_hits: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
+            let mut tool_records: Vec<String> = Vec::new();
+            for &m in &members {
+                for e in &ds.subjects[m as usize].endpoints {
+                    let name = e.r.name.as_deref().unwrap_or("");
+                    let hay =
+                        format!("{name}\n{}", e.r.detail.as_deref().unwrap_or("")).to_lowercase();
+                    if endpoint_tools::matches(&hay, &tools.allow).is_some() {
+                        continue;
+                    }
+                    let hit = endpoint_tools::matches(&hay, &tools.remote_access)
+                        .or_else(|| endpoint_tools::matches(&hay, &tools.ip_kvm));
+                    if hit.is_some() {
+                        tool_hits.entry(m).or_default().insert(name.to_owned());
+                        tool_records.push(e.id.clone());
+                    }
+                }
+            }
+            let sig_line = line_members.len() >= 2;
+            let sig_ship = !ship_members.is_empty();
+            let sig_pay = !pays.is_empty();
+            let sig_tools = tool_hits.len() >= p.tools_min_members;
+            let place = sig_line || sig_ship;
+            let signals = [sig_line, sig_ship, sig_pay, sig_tools]
+                .iter()
+                .filter(|x| **x)
+                .count();
+            if !place || signals < p.min_signals.max(1) {
+                continue;
+            }
+            let strength = (0.2 + 0.2 * signals as f64).min(1.0);
+            let names: Vec<&str> = members
+                .iter()
+                .map(|&m| g.names[m as usize].as_str())
+                .collect();
+            let lines: Vec<String> = ips
+                .iter()
+                .map(|&k| {
+                    let i = &g.idents[k as usize];
+                    let d = i
+                        .value
+                        .parse::<IpAddr>()
+                        .map(|ip| describe_ip(ds, ip))
+                        .unwrap_or_else(|_| i.value.clone());
+                    format!("{d} — {} subjects", i.subjects.len())
+                })
+                .collect();
+            let ship_json: Vec<serde_json::Value> = ship
+                .iter()
+                .map(|(&k, s)| {
+                    serde_json::json!({
+                        "address": link::mask(IdKind::Address, &g.idents[k as usize].value),
+                        "subjects": s.iter().map(|&m| g.names[m as usize].as_str()).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let pay_json: Vec<serde_json::Value> = pays
+                .iter()
+                .map(|&k| {
+                    let i = &g.idents[k as usize];
+                    serde_json::json!({
+                        "destination": link::mask(IdKind::Payout, &i.value),
+                        "subjects": i.subjects.iter().map(|&m| g.names[m as usize].as_str()).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let tools_json: BTreeMap<&str, Vec<String>> = tool_hits
+                .iter()
+                .map(|(&m, t)| (g.names[m as usize].as_str(), t.iter().cloned().collect()))
+                .collect();
+            let mut sig_en: Vec<&str> = Vec::new();
+            let mut sig_ja: Vec<&str> = Vec::new();
+            for (on, en, ja) in [
+                (
+                    sig_line,
+                    "one residential internet line",
+                    "同一の住宅用回線",
+                ),
+                (sig_ship, "shipments to one address", "同一住所への配送"),
+                (
+                    sig_pay,
+                    "one payout account for several workers",
+                    "複数人の報酬を受け取る同一口座",
+                ),
+                (
+                    sig_tools,
+                    "remote-access / IP-KVM tools",
+                    "遠隔操作ツール・IP-KVM",
+                ),
+            ] {
+                if on {
+                    sig_en.push(en);
+                    sig_ja.push(ja);
+                }
+            }
+            let benef: Vec<String> = beneficiaries.iter().take(10).cloned().collect();
+            for &m in &members {
+                let involved = line_members.contains(&m)
+                    || ship_members.contains(&m)
+                    || pay_members.contains(&m);
+                if !involved {
+                    continue;
+                }
+                let s = &ds.subjects[m as usize];
+                let mine = |ids: &[String], recs: Vec<&String>| -> Vec<String> {
+                    recs.into_iter()
+                        .filter(|r| ids.contains(r))
+                        .cloned()
+                        .collect()
+                };
+                let own: Vec<&String> = s
+                    .shipments
+                    .iter()
+                    .map(|r| &r.id)
+                    .chain(s.payout_accounts.iter().map(|r| &r.id))
+                    .chain(s.payouts.iter().map(|r| &r.id))
+                    .chain(s.endpoints.iter().map(|r| &r.id))
+                    .collect();
+                let all: Vec<String> = ship_records
+                    .iter()
+                    .chain(&pay_records)
+                    .chain(&tool_records)
+                    .cloned()
+                    .collect();
+                let mut records = mine(&all, own);
+                records.extend(
+                    s.logins
+                        .iter()
+                        .filter(|l| {
+                            ips.iter()
+                                .any(|&k| g.idents[k as usize].value == l.r.ip.to_string())
+                        })
+                        .take(10)
+                        .map(|l| l.id.clone()),
+                );
+                records.truncate(50);
+                let others: Vec<&str> = names
+                    .iter()
+                    .copied()
+                    .filter(|x| *x != s.id.as_str())
+                    .collect();
+                out.push(Finding {
+                    subject_id: s.id.clone(),
+                    id: "RF-LINK-SHARED-IDENTITY".into(),
+                    detector: SPEC.name.into(),
+                    strength,
+                    evidence: Evidence::default()
+                        .records(records)
+                        .value("members", serde_json::json!(names))
+                        .value("signals", serde_json::json!(sig_en))
+                        .value("shared_lines", serde_json::json!(lines))
+                        .value("shared_shipping_addresses", serde_json::Value::Array(ship_json.clone()))
+                        .value("shared_payout_destinations", serde_json::Value::Array(pay_json.clone()))
+                        .value("beneficiaries", serde_json::json!(benef))
+                        .value("remote_control_tools", serde_json::json!(tools_json))
+                        .threshold("min_members", p.min_members)
+                        .threshold("min_signals", p.min_signals)
+                        .threshold("facilitator_min_members", p.facilitator_min_members)
+                        .threshold("tools_min_members", p.tools_min_members)
+                        .threshold("count_unknown_ips", p.count_unknown_ips),
+                    explanation: Text::new(
+                        format!(
+                            "Laptop-farm pattern: this worker and {} other(s) ({}) are linked by {}{}.",
+                            others.len(),
+                            others.iter().take(10).copied().collect::<Vec<_>>().join(", "),
+                            sig_en.join(", "),
+                            if benef.is_empty() {
+                                String::new()
+                            } else {
+                                format!("; the shared payout account's beneficiary: {}", benef.join(", "))
+                            }
+                        ),
+                        format!(
+                            "ラップトップファームの特徴：この作業者と他の{}名（{}）は{}でつながっています{}。",
+                            others.len(),
+                            others.iter().take(10).copied().collect::<Vec<_>>().join("、"),
+                            sig_ja.join("・"),
+                            if benef.is_empty() {
+                                String::new()
+                            } else {
+                                format!("（共有口座の名義人：{}）", benef.join("、"))
+                            }
+                        ),
+                    ),
+                });
+            }
+        }
+        out
+    }
+}
+
+impl Detector for LaptopFarm {
+    fn name(&self) -> &'static str {
+        SPEC.name
+    }
+    fn raises(&self) -> &'static [&'static str] {
+        SPEC.raises
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::to_value(&self.0).unwrap_or_default()
+    }
+    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+        let g = link::build_graph(ds, &self.0.graph);
+        self.findings(ds, &g)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::tests::{bank, ds, intel, login, profile};
+    use kensa_model::intel::NetClass;
+
+    fn ship(sub: &str, line1: &str, redirect: Option<&str>) -> String {
+        let a = |l: &str| {
+            format!(r#"{{"line1":"{l}","city":"Phoenix","postal_code":"85015","country":"US"}}"#)
+        };
+        match redirect {
+            Some(r) => format!(
+                r#"{{"kind":"shipment","subject_id":"{sub}","at":"2026-09-03T00:00:00Z","status":"redirected","address":{},"redirect_address":{}}}"#,
+                a(line1),
+                a(r)
+            ),
+            None => format!(
+                r#"{{"kind":"shipment","subject_id":"{sub}","at":"2026-09-02T00:00:00Z","status":"delivered","address":{}}}"#,
+                a(line1)
+            ),
+        }
+    }
+
+    fn endpoint(sub: &str, name: &str) -> String {
+        format!(
+            r#"{{"kind":"endpoint","subject_id":"{sub}","at":"2026-09-04T00:00:00Z","observation":"running_process","name":"{name}"}}"#
+        )
+    }
+
+    #[test]
+    fn farm_with_facilitator_shipments_and_kvm_fires() {
+        let mut lines = Vec::new();
+        for k in 0..4 {
+            let s = format!("w{k}");
+            lines.push(login(&s, "73.5.5.5", &format!("laptop-{k}")));
+            lines.push(ship(&s, "4321 W Camelback Rd", None));
+            lines.push(ship(
+                &s,
+                &format!("{k}0 Main St"),
+                Some("4321 W Camelback Rd."),
+            ));
+            lines.push(bank(&s, "44556677", "JANET L. WHITFIELD"));
+            lines.push(endpoint(&s, if k % 2 == 0 { "AnyDesk" } else { "PiKVM" }));
+        }
+        let mut d = ds(&lines);
+        intel(&mut d, "73.5.5.5", &[]);
+        let f = LaptopFarm(Params::default()).run(&d);
+        assert_eq!(f.len(), 4);
+        assert_eq!(f[0].strength, 1.0);
+        assert_eq!(f[0].id, "RF-LINK-SHARED-IDENTITY");
+        assert_eq!(f[0].detector, "laptop_farm");
+        assert_eq!(
+            f[0].evidence.values["members"],
+            serde_json::json!(["w0", "w1", "w2", "w3"])
+        );
+        assert_eq!(
+            f[0].evidence.values["beneficiaries"],
+            serde_json::json!(["JANET L. WHITFIELD"])
+        );
+        assert!(f[0].explanation.ja.contains("ラップトップファーム"));
+        // Without intel the line does not count, the rest still does.
+        let f = LaptopFarm(Params::default()).run(&ds(&lines));
+        assert_eq!(f.len(), 4);
+        assert!((f[0].strength - 0.8).abs() < 1e-9);
+    }
+
+    /// Three remote workers of one family: one home line, laptops delivered to the home they
+    /// all declare.
+    #[test]
+    fn a_family_of_remote_workers_does_not_fire() {
+        let mut lines = Vec::new();
+        for k in 0..3 {
+            let s = format!("f{k}");
+            lines.push(login(&s, "73.6.6.6", &format!("laptop-{k}")));
+            lines.push(ship(&s, "77 Elm St", None));
+            lines.push(format!(
+                r#"{{"kind":"subject","subject_id":"{s}","source":"hr","address":{{"line1":"77 Elm St","city":"Phoenix","postal_code":"85015","country":"US"}}}}"#
+            ));
+            lines.push(bank(&s, &format!("1000{k}000"), "OWN NAME"));
+        }
+        let mut d = ds(&lines);
+        intel(&mut d, "73.6.6.6", &[]);
+        let f = LaptopFarm(Params::default()).run(&d);
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn agency_office_and_mobile_nat_do_not_fire() {
+        let mut lines = Vec::new();
+        for k in 0..5 {
+            let s = format!("s{k}");
+            lines.push(login(&s, "73.1.1.1", &format!("laptop-{k}")));
+            lines.push(profile(
+                &s,
+                &format!("staff{k}@example.com"),
+                "Brightpath Digital Inc.",
+            ));
+            lines.push(bank(&s, "99887766", "BRIGHTPATH DIGITAL INC"));
+            lines.push(ship(&s, &format!("{k}1 Ayala Ave"), None));
+            let m = format!("m{k}");
+            lines.push(login(&m, "172.56.1.1", &format!("phone-{k}")));
+            lines.push(login(&m, "172.56.1.2", &format!("phone-{k}")));
+        }
+        let mut d = ds(&lines);
+        intel(&mut d, "73.1.1.1", &[]);
+        intel(&mut d, "172.56.1.1", &[NetClass::Mobile]);
+        intel(&mut d, "172.56.1.2", &[NetClass::Mobile]);
+        let f = LaptopFarm(Params::default()).run(&d);
+        assert!(f.is_empty(), "{f:?}");
+    }
+}

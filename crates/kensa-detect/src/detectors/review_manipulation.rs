@@ -1,0 +1,453 @@
+//! RF-REVIEW-MANIPULATION (detector `review_manipulation`) — high ratings written by fake
+//! accounts of the same operator.
+//!
+//! For every reviewee the detector scores each reviewer on four signals, all from data the
+//! platform holds (and that DD-REVIEW-AUDIT asks a reviewer to look at):
+//! * **linked to the reviewee** in the identifier graph ([`crate::link`]): same device, same
+//!   payout destination (the 2022 advisory's "client and developer paid to one PayPal"), same
+//!   e-mail or phone (`linked_score`), or only the same IP — the review's `reviewer_ip` counts
+//!   as the reviewer's — or address (`location_linked_score`);
+//! * **new account**: the reviewer's `account_created_at` is at most `new_account` before the
+//!   review (`new_account_score`);
+//! * **burst**: the reviewer rated at least `burst_min_reviewees` different people highly
+//!   (≥ `high_rating`) within `burst_window` (`burst_score`), counted only for accounts younger
+//!   than `burst_max_account_age` (or of unknown age);
+//! * and, for the reviewee as a whole, a **too perfect** distribution: at least
+//!   `perfect_min_reviews` reviews, all at the maximum (`perfect_bonus` to the strength, never a
+//!   reason to fire on its own).
+//!
+//! A reviewee fires when the reviewers' scores add up to `min_score`; strength is the sum over
+//! `full_score` (plus the bonus). The reviewers that are linked to the reviewee get a finding
+//! of their own at `reviewer_factor` × their score (they are subjects too: ring accounts). The
+//! evidence holds the DD-REVIEW-AUDIT table: reviewer ids, registration dates, days between
+//! registration and review, ratings, reviewer IPs and the shared identifiers (masked).
+//!
+//! False positives: a genuinely new client leaving one enthusiastic review is common (one new
+//! account scores 0.4 < `min_score`); a busy client rating several freelancers in a week is a
+//! burst alone (0.4), and established clients (older than `burst_max_account_age`) never
+//! count as a burst; excellent freelancers have only five-star reviews (a bonus, not a
+//! trigger). A reviewer and reviewee behind the same mobile carrier NAT or corporate egress
+//! share no weighted identifier (the graph gives those addresses no weight), and a client and
+//! a freelancer in one office share only a location (0.6, still below `min_score`).
+
+use crate::link::{self, GraphParams, LinkGraph};
+use crate::params::Dur;
+use crate::{Dataset, Detector, DetectorSpec};
+use kensa_model::{Evidence, Finding, Text, Ts};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+pub const SPEC: DetectorSpec = DetectorSpec {
+    name: "review_manipulation",
+    raises: &["RF-REVIEW-MANIPULATION"],
+    summary: "reviews from accounts linked to the reviewee (device, payout, IP), created just before reviewing, or rating many people in a burst",
+    false_positives: "one new client or one busy client alone stays below min_score; a perfect rating history only adds to other signals; mobile/corporate addresses link nobody",
+};
+
+/// Parameters (`[detectors.review_manipulation]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// A reviewer account created at most this long before the review is new.
+    pub new_account: Dur,
+    /// Window for the burst signal.
+    pub burst_window: Dur,
+    /// Distinct reviewees rated highly within `burst_window` for a burst.
+    pub burst_min_reviewees: usize,
+    /// Bursts count only for reviewer accounts younger than this at the review (or of unknown
+    /// age): an established client hiring several freelancers at once is ordinary.
+    pub burst_max_account_age: Dur,
+    /// A rating at or above this share of the maximum is high.
+    pub high_rating: f64,
+    /// Reviews needed before "all at the maximum" means anything.
+    pub perfect_min_reviews: usize,
+    /// Score of a reviewer sharing a strong identifier (device, payout, e-mail...) with the
+    /// reviewee.
+    pub linked_score: f64,
+    /// Score of a reviewer sharing only an IP or postal address with the reviewee.
+    pub location_linked_score: f64,
+    pub new_account_score: f64,
+    pub burst_score: f64,
+    /// Sum of reviewer scores needed for a finding.
+    pub min_score: f64,
+    /// Sum of reviewer scores at which strength reaches 1.
+    pub full_score: f64,
+    /// Added to the strength when the distribution is too perfect.
+    pub perfect_bonus: f64,
+    /// Strength of a linked reviewer's own finding, per point of its score.
+    pub reviewer_factor: f64,
+    /// The identifier graph.
+    pub graph: GraphParams,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            new_account: Dur::days(14),
+            burst_window: Dur::days(7),
+            burst_min_reviewees: 3,
+            burst_max_account_age: Dur::days(90),
+            high_rating: 0.9,
+            perfect_min_reviews: 5,
+            linked_score: 1.0,
+            location_linked_score: 0.6,
+            new_account_score: 0.4,
+            burst_score: 0.4,
+            min_score: 1.0,
+            full_score: 3.0,
+            perfect_bonus: 0.15,
+            reviewer_factor: 0.65,
+            graph: GraphParams::default(),
+        }
+    }
+}
+
+pub struct ReviewManipulation(pub Params);
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Per reviewer: the largest number of distinct reviewees rated highly within the window.
+fn bursts<'a>(ds: &'a Dataset, p: &Params) -> HashMap<&'a str, usize> {
+    let mut by_reviewer: HashMap<&str, Vec<(Ts, &str)>> = HashMap::new();
+    for s in &ds.subjects {
+        for r in &s.reviews {
+            if r.r.normalized() >= p.high_rating {
+                by_reviewer
+                    .entry(r.r.reviewer_id.as_str())
+                    .or_default()
+                    .push((r.r.at, s.id.as_str()));
+            }
+        }
+    }
+    let w = p.burst_window.millis();
+    by_reviewer
+        .into_iter()
+        .map(|(rv, mut v)| {
+            v.sort();
+            let mut best = 0;
+            let mut lo = 0;
+            for hi in 0..v.len() {
+                while v[hi].0.0 - v[lo].0.0 > w {
+                    lo += 1;
+                }
+                let n = v[lo..=hi]
+                    .iter()
+                    .map(|x| x.1)
+                    .collect::<BTreeSet<_>>()
+                    .len();
+                best = best.max(n);
+            }
+            (rv, best)
+        })
+        .collect()
+}
+
+impl ReviewManipulation {
+    /// Findings from an already built graph.
+    pub fn findings(&self, ds: &Dataset, g: &LinkGraph) -> Vec<Finding> {
+        let p = &self.0;
+        let burst = bursts(ds, p);
+        let mut out = Vec::new();
+        // Reviewer subject index → (best strength, reviewees, review record ids).
+        let mut ring: BTreeMap<u32, (f64, BTreeSet<String>, Vec<String>)> = BTreeMap::new();
+        for (si, s) in ds.subjects.iter().enumerate() {
+            if s.reviews.is_empty() {
+                continue;
+            }
+            let me = si as u32;
+            let mut total = 0.0;
+            let mut audit: Vec<(f64, serde_json::Value)> = Vec::new();
+            let mut records: Vec<String> = Vec::new();
+            let mut counted: BTreeSet<&str> = BTreeSet::new();
+            let mut reasons_seen: BTreeMap<&str, usize> = BTreeMap::new();
+            // Linked reviewers of this reviewee: (reviewer index, score, review record).
+            let mut linked_here: Vec<(u32, f64, String)> = Vec::new();
+            for r in &s.reviews {
+                let rid = r.r.reviewer_id.as_str();
+                let reviewer = ds.get(rid);
+                let registered =
+                    reviewer.and_then(|x| x.profiles.iter().find_map(|pr| pr.r.account_created_at));
+                let age_days = registered.map(|c| (r.r.at.0 - c.0) as f64 / 86_400_000.0);
+                let mut score = 0.0;
+                let mut reasons: Vec<&str> = Vec::new();
+                let mut shared: Vec<serde_json::Value> = Vec::new();
+                let rv_index = g.index_of(rid);
+                let mut linked_strong = false;
+                if let Some(e) = rv_index.and_then(|rv| g.edge_between(me, rv)) {
+                    linked_strong = e.idents.iter().any(|&k| g.idents[k as usize].strong);
+                    shared = e.idents.iter().map(|&k| link::ident_json(g, k)).collect();
+                    if linked_strong {
+                        score += p.linked_score;
+                        reasons.push("linked_strong");
+                    } else {
+                        score += p.location_linked_score;
+                        reasons.push("linked_location");
+                    }
+                }
+                if age_days.is_some_and(|d| {
+                    (0.0..=p.new_account.millis() as f64 / 86_400_000.0).contains(&d)
+                }) {
+                    score += p.new_account_score;
+                    reasons.push("new_account");
+                }
+                let b = burst.get(rid).copied().unwrap_or(0);
+                let young = age_days
+                    .is_none_or(|d| d <= p.burst_max_account_age.millis() as f64 / 86_400_000.0);
+                if b >= p.burst_min_reviewees && young {
+                    score += p.burst_score;
+                    reasons.push("burst");
+                }
+                // A reviewer counts once per reviewee, at its best review.
+                if score > 0.0 && counted.insert(rid) {
+                    total += score;
+                    for x in &reasons {
+                        *reasons_seen.entry(x).or_default() += 1;
+                    }
+                    records.push(r.id.clone());
+                    if (linked_strong || reasons.contains(&"linked_location"))
+                        && let Some(rv) = rv_index
+                    {
+                        linked_here.push((rv, score, r.id.clone()));
+                    }
+                }
+                audit.push((
+                    score,
+                    serde_json::json!({
+                        "review": r.id,
+                        "reviewer": rid,
+                        "at": r.r.at.to_rfc3339(),
+                        "rating": r.r.rating,
+                        "max_rating": r.r.max_rating.unwrap_or(5.0),
+                        "registered": registered.map(|t| t.to_rfc3339()),
+                        "days_after_registration": age_days.map(round),
+                        "reviewer_ip": r.r.reviewer_ip.map(|i| i.to_string()),
+                        "shared_identifiers": shared,
+                        "burst_reviewees": b,
+                        "score": round(score),
+                        "reasons": reasons,
+                    }),
+                ));
+            }
+            let n = s.reviews.len();
+            let perfect =
+                n >= p.perfect_min_reviews && s.reviews.iter().all(|r| r.r.normalized() >= 0.999);
+            if total < p.min_score {
+                continue;
+            }
+            for (rv, score, rec) in linked_here {
+                let x = ring.entry(rv).or_default();
+                x.0 = x.0.max(score);
+                x.1.insert(s.id.clone());
+                x.2.push(rec);
+            }
+            let strength = (total / p.full_score + if perfect { p.perfect_bonus } else { 0.0 })
+                .clamp(0.05, 1.0);
+            // Suspicious reviewers first, then by time.
+            audit.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let audit: Vec<serde_json::Value> = audit.into_iter().take(30).map(|x| x.1).collect();
+            let suspicious: Vec<&str> = counted.iter().copied().collect();
+            let mean = s.reviews.iter().map(|r| r.r.normalized()).sum::<f64>() / n as f64;
+            let reasons_en: Vec<String> = reasons_seen
+                .iter()
+                .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
+                .collect();
+            out.push(Finding {
+                subject_id: s.id.clone(),
+                id: "RF-REVIEW-MANIPULATION".into(),
+                detector: SPEC.name.into(),
+                strength,
+                evidence: Evidence::default()
+                    .records(records)
+                    .value("suspicious_reviewers", serde_json::json!(suspicious))
+                    .value("reasons", serde_json::json!(reasons_seen))
+                    .value("reviewer_score_sum", round(total))
+                    .value("reviews", n)
+                    .value("mean_rating_share", round(mean))
+                    .value("all_maximum", perfect)
+                    .value("dd_review_audit", serde_json::Value::Array(audit))
+                    .threshold("min_score", p.min_score)
+                    .threshold("full_score", p.full_score)
+                    .threshold("new_account", p.new_account.to_string())
+                    .threshold("burst_window", p.burst_window.to_string())
+                    .threshold("burst_min_reviewees", p.burst_min_reviewees)
+                    .threshold("burst_max_account_age", p.burst_max_account_age.to_string())
+                    .threshold("perfect_min_reviews", p.perfect_min_reviews)
+                    .threshold("linked_score", p.linked_score)
+                    .threshold("location_linked_score", p.location_linked_score)
+                    .threshold("new_account_score", p.new_account_score)
+                    .threshold("burst_score", p.burst_score),
+                explanation: Text::new(
+                    format!(
+                        "{} of {n} reviews come from suspicious reviewer accounts ({}; {}): \
+                         reviewer score {total:.1} (threshold {}).{} Audit the reviewers \
+                         (DD-REVIEW-AUDIT): registration dates, shared IPs and devices.",
+                        suspicious.len(),
+                        suspicious.iter().take(10).copied().collect::<Vec<_>>().join(", "),
+                        reasons_en.join(", "),
+                        p.min_score,
+                        if perfect { " Every review is at the maximum rating." } else { "" }
+                    ),
+                    format!(
+                        "{n}件のレビューのうち{}件が不審なレビュアー（{}）によるものです。レビュー対象者と識別子\
+                         （端末・受取口座・IP）を共有する、レビュー直前に作成された、短期間に多数を高評価する\
+                         などの特徴があり、スコアは{total:.1}（しきい値{}）です。{}レビューアカウントの登録日・\
+                         共有IP等を確認してください（DD-REVIEW-AUDIT）。",
+                        suspicious.len(),
+                        suspicious.iter().take(10).copied().collect::<Vec<_>>().join("、"),
+                        p.min_score,
+                        if perfect { "すべてのレビューが満点です。" } else { "" }
+                    ),
+                ),
+            });
+        }
+        for (rv, (score, reviewees, records)) in ring {
+            let reviewees: Vec<String> = reviewees.into_iter().collect();
+            let strength = (p.reviewer_factor * score).clamp(0.05, 1.0);
+            out.push(Finding {
+                subject_id: g.names[rv as usize].clone(),
+                id: "RF-REVIEW-MANIPULATION".into(),
+                detector: SPEC.name.into(),
+                strength,
+                evidence: Evidence::default()
+                    .records(records)
+                    .value("reviewed_subjects", serde_json::json!(reviewees))
+                    .value("reviewer_score", round(score))
+                    .threshold("reviewer_factor", p.reviewer_factor),
+                explanation: Text::new(
+                    format!(
+                        "This account reviewed {} while sharing identifiers with them (device, payout \
+                         account or IP): a likely fake reviewer of a review ring.",
+                        reviewees.join(", ")
+                    ),
+                    format!(
+                        "このアカウントは識別子（端末・受取口座・IP）を共有する相手（{}）をレビューしており、\
+                         自作自演のレビュー用アカウントの可能性があります。",
+                        reviewees.join("、")
+                    ),
+                ),
+            });
+        }
+        out
+    }
+}
+
+impl Detector for ReviewManipulation {
+    fn name(&self) -> &'static str {
+        SPEC.name
+    }
+    fn raises(&self) -> &'static [&'static str] {
+        SPEC.raises
+    }
+    fn params(&self) -> serde_json::Value {
+        serde_json::to_value(&self.0).unwrap_or_default()
+    }
+    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+        if ds.subjects.iter().all(|s| s.reviews.is_empty()) {
+            return Vec::new();
+        }
+        let g = link::build_graph(ds, &self.0.graph);
+        self.findings(ds, &g)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::tests::{ds, intel, login};
+    use kensa_model::intel::NetClass;
+
+    fn review(sub: &str, rv: &str, day: u32, rating: u32, ip: &str) -> String {
+        format!(
+            r#"{{"kind":"review","subject_id":"{sub}","reviewer_id":"{rv}","at":"2026-09-{day:02}T12:00:00Z","rating":{rating},"max_rating":5,"reviewer_ip":"{ip}"}}"#
+        )
+    }
+
+    fn client(id: &str, created: &str) -> String {
+        format!(
+            r#"{{"kind":"subject","subject_id":"{id}","source":"platform","account_created_at":"{created}T00:00:00Z"}}"#
+        )
+    }
+
+    #[test]
+    fn ring_of_new_accounts_on_the_reviewees_vps_and_device_fires() {
+        let mut lines = vec![login("dev", "45.77.1.1", "laptop-x")];
+        for k in 0..5u32 {
+            let rv = format!("ring{k}");
+            let day = 5 + 4 * k;
+            lines.push(client(&rv, &format!("2026-09-{:02}", day - 3)));
+            lines.push(login(&rv, "45.77.1.1", "laptop-x"));
+            lines.push(review("dev", &rv, day, 5, "45.77.1.1"));
+        }
+        // One honest old client too.
+        lines.push(client("acme", "2020-01-01"));
+        lines.push(review("dev", "acme", 20, 5, "8.8.4.4"));
+        let mut d = ds(&lines);
+        intel(&mut d, "45.77.1.1", &[NetClass::Hosting]);
+        let f = ReviewManipulation(Params::default()).run(&d);
+        let dev: Vec<&Finding> = f.iter().filter(|f| f.subject_id == "dev").collect();
+        assert_eq!(dev.len(), 1);
+        assert_eq!(dev[0].strength, 1.0);
+        assert_eq!(
+            dev[0].evidence.values["suspicious_reviewers"],
+            serde_json::json!(["ring0", "ring1", "ring2", "ring3", "ring4"])
+        );
+        let audit = dev[0].evidence.values["dd_review_audit"]
+            .as_array()
+            .unwrap();
+        assert_eq!(audit.len(), 6);
+        assert_eq!(audit[0]["days_after_registration"], 3.5);
+        // The ring accounts get weaker findings; the honest client none.
+        let ring: Vec<&Finding> = f
+            .iter()
+            .filter(|f| f.subject_id.starts_with("ring"))
+            .collect();
+        assert_eq!(ring.len(), 5);
+        assert!(ring.iter().all(|f| f.strength < dev[0].strength));
+        assert!(!f.iter().any(|f| f.subject_id == "acme"));
+    }
+
+    /// Two brand-new accounts with no shared identifier, each praising four developers within
+    /// three days: new account + burst, twice.
+    #[test]
+    fn new_accounts_rating_many_developers_in_a_burst_fire() {
+        let mut lines = Vec::new();
+        for rv in ["b1", "b2"] {
+            lines.push(client(rv, "2026-09-08"));
+            for (k, dev) in ["d1", "d2", "d3", "d4"].iter().enumerate() {
+                lines.push(review(dev, rv, 10 + k as u32 % 3, 5, "8.8.8.8"));
+            }
+        }
+        let d = ds(&lines);
+        let f = ReviewManipulation(Params::default()).run(&d);
+        assert_eq!(f.len(), 4, "{f:?}");
+        let reasons = &f[0].evidence.values["reasons"];
+        assert_eq!(reasons["burst"], 2);
+        assert_eq!(reasons["new_account"], 2);
+        assert!((f[0].strength - 1.6 / 3.0).abs() < 1e-9);
+    }
+
+    /// A popular freelancer: many five-star reviews from old, unrelated clients, some behind
+    /// one mobile carrier address, one new client, one busy client.
+    #[test]
+    fn popular_freelancer_with_honest_reviews_does_not_fire() {
+        let mut lines = vec![login("dev", "172.56.1.1", "laptop-x")];
+        for k in 0..6u32 {
+            let rv = format!("client{k}");
+            lines.push(client(
+                &rv,
+                if k == 0 { "2026-09-08" } else { "2021-05-01" },
+            ));
+            lines.push(login(&rv, &format!("8.8.{k}.1"), &format!("pc-{k}")));
+            lines.push(review("dev", &rv, 10 + k, 5, "172.56.1.1"));
+        }
+        // client1 rates three freelancers in a week.
+        lines.push(review("other1", "client1", 12, 5, "8.8.1.1"));
+        lines.push(review("other2", "client1", 13, 5, "8.8.1.1"));
+        let mut d = ds(&lines);
+        intel(&mut d, "172.56.1.1", &[NetClass::Mobile]);
+        let f = ReviewManipulation(Params::default()).run(&d);
+        assert!(f.is_empty(), "{f:?}");
+    }
+}
