@@ -135,6 +135,29 @@ enum Command {
         screen_threshold: f64,
         inputs: Vec<PathBuf>,
     },
+    /// Learn flag weights (likelihood ratios) from `label` records and write a new policy file.
+    /// Use --holdout to check the new weights on subjects kept out of the fit.
+    Tune {
+        /// Where to write the new policy (TOML).
+        #[arg(long)]
+        out: PathBuf,
+        /// Fraction of labelled subjects kept out of the fit to check it (0 = none).
+        #[arg(long, default_value_t = 0.3)]
+        holdout: f64,
+        /// L2 penalty (larger = weights closer to 1).
+        #[arg(long, default_value_t = 1.0)]
+        l2: f64,
+        /// Working directory for the database and scan side files (default: OUT.work).
+        #[arg(long)]
+        work: Option<PathBuf>,
+        /// Starting policy (its parameters are kept; its weights are re-learnt).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(long)]
+        intel: Option<PathBuf>,
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
     /// Re-compute the evidence chain; exit non-zero naming the first broken entry.
     Verify {
         #[arg(long)]
@@ -366,6 +389,71 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 r.dprk_missed.len()
             );
             println!("details: {}", out.join("eval.html").display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tune {
+            out,
+            holdout,
+            l2,
+            work,
+            policy,
+            intel,
+            inputs,
+        } => {
+            if !(0.0..1.0).contains(&holdout) {
+                bail!("--holdout must be in [0, 1)");
+            }
+            let (policy, label, text) = load_policy(policy.as_ref())?;
+            let intel = load_intel(intel.as_ref(), quiet)?;
+            let screener = load_screener(&intel, &[], quiet)?;
+            let work = work.unwrap_or_else(|| out.with_extension("work"));
+            std::fs::create_dir_all(&work)
+                .with_context(|| format!("creating {}", work.display()))?;
+            let mut store = Store::open(&work.join("kensa.db"), Durability::Normal)?;
+            let (new_policy, r) = kensa_engine::tune::tune(
+                &mut store,
+                ScanOptions {
+                    out_dir: work.clone(),
+                    inputs,
+                    policy,
+                    policy_label: label.clone(),
+                    policy_text: text,
+                    title: String::new(),
+                    notices: Vec::new(),
+                    intel: &intel,
+                    screener: Some((&screener, kensa_screen::DEFAULT_THRESHOLD)),
+                    progress: &progress,
+                },
+                holdout,
+                l2,
+            )?;
+            let header = format!(
+                "# Kensa policy tuned by `kensa tune` from {label} on {} labelled subjects ({} DPRK), L2 {l2}.\n\
+                 # Holdout ({} subjects) ROC AUC: {:.3} before, {:.3} after (flag weights only; interactions and caps not included).\n\
+                 # Learnt weights fit the sample they came from: check them on data they were not learnt from.\n\n",
+                r.train_subjects,
+                r.positives,
+                r.holdout_subjects,
+                r.holdout_auc_before,
+                r.holdout_auc_after
+            );
+            let body = toml::to_string(&new_policy).context("serialising the policy")?;
+            // The written file must load again; refuse to write one that would not.
+            Policy::parse(&body, &out.display().to_string())
+                .context("the tuned policy does not validate")?;
+            std::fs::write(&out, format!("{header}{body}"))
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!("{}", serde_json::to_string_pretty(&r)?);
+            if !quiet {
+                eprintln!(
+                    "train AUC {:.3} -> {:.3}; holdout AUC {:.3} -> {:.3}; policy written to {}",
+                    r.train_auc_before,
+                    r.train_auc_after,
+                    r.holdout_auc_before,
+                    r.holdout_auc_after,
+                    out.display()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { db } => {

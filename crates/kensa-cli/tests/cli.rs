@@ -383,3 +383,31 @@ fn rescanning_stored_data_with_a_new_policy_lists_tier_changes() {
     assert_eq!(c["before_tier"], "low");
     assert_eq!(c["after_tier"], "high");
 }
+
+#[test]
+fn tune_writes_a_policy_that_loads_and_reports_holdout_quality() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = "{\"kind\":\"label\",\"subject_id\":\"u1\",\"label\":\"dprk\"}\n{\"kind\":\"label\",\"subject_id\":\"u2\",\"label\":\"legit\"}\n";
+    std::fs::write(dir.path().join("in.jsonl"), format!("{MESSY}{labels}")).unwrap();
+    let o = kensa(
+        &["tune", "--out", "tuned.toml", "--holdout", "0", "in.jsonl"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["train_subjects"], 2);
+    let (old, new) = (
+        report["weights"]["RF-LOGIN-MULTI-IP"][0].as_f64().unwrap(),
+        report["weights"]["RF-LOGIN-MULTI-IP"][1].as_f64().unwrap(),
+    );
+    assert!(
+        new >= 1.0 && new != old,
+        "the only discriminating flag is re-weighted ({old} -> {new})"
+    );
+    // The written policy is usable as it is.
+    let o = kensa(
+        &["scan", "--out", "out", "--policy", "tuned.toml", "in.jsonl"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod progress;
 pub mod scan;
 pub mod screening;
+pub mod tune;
 
 pub use ingest::{IngestOptions, IngestSummary, ingest, validate_only};
 pub use progress::{NoProgress, Progress};
