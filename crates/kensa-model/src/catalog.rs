@@ -220,6 +220,14 @@ pub const KENSA: &[(Item, &[&str])] = &[
         ),
         &[],
     ),
+    (
+        item(
+            "KX-CUSTOM-RULE",
+            "A custom rule of the policy holds (CEL expression written by the user)",
+            "ポリシーのカスタムルール（利用者が記述したCEL式）が成立",
+        ),
+        &[],
+    ),
     // --- end policy ---
     // --- detectors I ---
     (

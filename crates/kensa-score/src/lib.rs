@@ -14,6 +14,7 @@
 
 pub mod dd;
 pub mod eval;
+pub mod rules;
 
 use kensa_detect::DetectorParams;
 use kensa_model::finding::{ScoredFlag, SubjectResult, Tier};
@@ -99,6 +100,9 @@ pub struct Policy {
     pub interactions: Vec<Interaction>,
     #[serde(default)]
     pub caps: Vec<Cap>,
+    /// Custom rules in CEL (see [`rules`]).
+    #[serde(default)]
+    pub rules: Vec<rules::Rule>,
     #[serde(default)]
     pub detectors: DetectorParams,
 }
@@ -121,7 +125,7 @@ impl Policy {
 
     /// Parses and checks a policy. Errors carry the line number.
     pub fn parse(text: &str, file: &str) -> Result<Policy, PolicyError> {
-        let p: Policy = toml::from_str(text).map_err(|e| PolicyError::Parse {
+        let mut p: Policy = toml::from_str(text).map_err(|e| PolicyError::Parse {
             file: file.to_owned(),
             message: e.to_string().trim_end().to_owned(),
         })?;
@@ -186,6 +190,20 @@ impl Policy {
                 ));
             }
         }
+        for r in &mut p.rules {
+            if !(r.lr > 0.0 && r.lr.is_finite()) {
+                return Err(invalid(
+                    &r.when,
+                    format!("rule {:?}: lr must be a positive number", r.name),
+                ));
+            }
+            let when = r.when.clone();
+            rules::compile(r).map_err(|e| PolicyError::Invalid {
+                file: file.to_owned(),
+                line: line_of(text, when.lines().next().unwrap_or(&when)),
+                message: format!("rule {:?} does not compile: {e}", r.name),
+            })?;
+        }
         for (id, w) in &p.flags {
             if catalog::flag(id).is_none() {
                 return Err(invalid(
@@ -246,6 +264,17 @@ pub fn score_subject(
     subject_id: &str,
     display_name: Option<&str>,
     findings: &[Finding],
+) -> SubjectResult {
+    score_subject_with(policy, subject_id, display_name, findings, None)
+}
+
+/// [`score_subject`] with the subject's features for custom rules (`subject` in CEL).
+pub fn score_subject_with(
+    policy: &Policy,
+    subject_id: &str,
+    display_name: Option<&str>,
+    findings: &[Finding],
+    features: Option<&serde_json::Value>,
 ) -> SubjectResult {
     // Combine strengths per flag id (noisy-or), then share the flag's log-odds among the
     // findings that raised it in proportion to their strengths.
@@ -334,6 +363,63 @@ pub fn score_subject(
             });
         }
     }
+    // Custom rules see the flags and the score so far.
+    if !policy.rules.is_empty() {
+        let pre = 100.0 * sigmoid(logit(policy.prior) + total);
+        let mut strength = serde_json::Map::new();
+        for f in &flags {
+            let e = strength
+                .entry(f.id.clone())
+                .or_insert(serde_json::json!(0.0));
+            if e.as_f64().unwrap_or(0.0) < f.strength {
+                *e = serde_json::json!(f.strength);
+            }
+        }
+        let mut ids: Vec<&str> = flags.iter().map(|f| f.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let vars = serde_json::json!({
+            "flags": ids,
+            "strength": strength,
+            "score": pre,
+            "tier": policy.tier(pre).as_str(),
+            "subject": features.cloned().unwrap_or_else(|| serde_json::json!({})),
+        });
+        for rule in &policy.rules {
+            match rules::holds(rule, &vars) {
+                Ok(true) => {
+                    let lo = rule.lr.ln();
+                    total += lo;
+                    let text = rule.explanation.clone().unwrap_or_else(|| {
+                        kensa_model::Text::new(
+                            format!(
+                                "Custom rule {:?} holds (likelihood ratio {}).",
+                                rule.name, rule.lr
+                            ),
+                            format!(
+                                "カスタムルール「{}」が成立しました（尤度比 {}）。",
+                                rule.name, rule.lr
+                            ),
+                        )
+                    });
+                    flags.push(ScoredFlag {
+                        id: "KX-CUSTOM-RULE".into(),
+                        detector: format!("rule:{}", rule.name),
+                        weight: 0.0,
+                        log_odds: lo,
+                        strength: 1.0,
+                        evidence: kensa_model::Evidence::default()
+                            .value("rule", rule.name.clone())
+                            .value("when", rule.when.clone())
+                            .threshold("lr", rule.lr),
+                        explanation: text,
+                    });
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!(subject = subject_id, error = %e, "custom rule failed"),
+            }
+        }
+    }
     let base = 100.0 * policy.prior;
     let score = 100.0 * sigmoid(logit(policy.prior) + total);
     // Attribute the score's distance from the base to flags in proportion to their log-odds,
@@ -355,6 +441,22 @@ pub fn score_subject(
     }
 }
 
+/// What custom rules can read about a subject (`subject.*` in CEL).
+fn subject_features(s: &kensa_detect::SubjectData) -> serde_json::Value {
+    serde_json::json!({
+        "claimed_country": s.claimed_country().unwrap_or(""),
+        "claimed_timezone": s.claimed_timezone().unwrap_or(""),
+        "nationality": s.profiles.iter().find_map(|p| p.r.nationality.as_ref().map(|c| c.0.clone())).unwrap_or_default(),
+        "records": {
+            "subject": s.profiles.len(), "login": s.logins.len(), "activity": s.activities.len(),
+            "payout_account": s.payout_accounts.len(), "payout": s.payouts.len(), "message": s.messages.len(),
+            "review": s.reviews.len(), "contract": s.contracts.len(), "meeting": s.meetings.len(),
+            "identity_document": s.id_documents.len(), "shipment": s.shipments.len(),
+            "access": s.accesses.len(), "endpoint": s.endpoints.len(),
+        },
+    })
+}
+
 /// Scores every subject of the data set; results sorted by score (highest first), then id.
 pub fn score_all(
     policy: &Policy,
@@ -374,7 +476,8 @@ pub fn score_all(
         .iter()
         .map(|s| {
             let fs = by_subject.remove(s.id.as_str()).unwrap_or_default();
-            let mut r = score_subject(policy, &s.id, s.display_name(), &fs);
+            let features = (!policy.rules.is_empty()).then(|| subject_features(s));
+            let mut r = score_subject_with(policy, &s.id, s.display_name(), &fs, features.as_ref());
             let checks: Vec<(&str, &kensa_model::record::Check)> = side
                 .checks
                 .get(&s.id)
@@ -485,6 +588,48 @@ mod tests {
         );
         let lo: f64 = capped.flags.iter().map(|f| f.log_odds).sum();
         assert!((lo - 10f64.ln()).abs() < 1e-9, "capped at ln(10), got {lo}");
+    }
+
+    #[test]
+    fn a_custom_rule_changes_a_tier() {
+        let base = Policy::default_policy();
+        let fs = vec![finding("RF-LOGIN-MULTI-IP", "a", 1.0)];
+        let before = score_subject(&base, "u1", None, &fs);
+        let text = format!(
+            "{DEFAULT_POLICY}\n[[rules]]\nname = \"multi-ip from a US claimant\"\nwhen = '\"RF-LOGIN-MULTI-IP\" in flags && subject.claimed_country == \"US\"'\nlr = 200.0\n"
+        );
+        let p = Policy::parse(&text, "p.toml").unwrap();
+        let us = serde_json::json!({"claimed_country": "US"});
+        let jp = serde_json::json!({"claimed_country": "JP"});
+        let after = score_subject_with(&p, "u1", None, &fs, Some(&us));
+        assert!(
+            after.tier > before.tier,
+            "{:?} -> {:?}",
+            before.tier,
+            after.tier
+        );
+        assert!(after.flags.iter().any(|f| f.id == "KX-CUSTOM-RULE"));
+        let sum: f64 = after.flags.iter().map(|f| f.weight).sum();
+        assert!((after.base_score + sum - after.score).abs() < 1e-9);
+        let other = score_subject_with(&p, "u1", None, &fs, Some(&jp));
+        assert_eq!(other.tier, before.tier, "the rule does not hold for JP");
+    }
+
+    #[test]
+    fn a_rule_that_does_not_compile_names_its_line() {
+        let text = format!(
+            "{DEFAULT_POLICY}\n[[rules]]\nname = \"broken\"\nwhen = 'flags.exists(f, '\nlr = 2.0\n"
+        );
+        let e = Policy::parse(&text, "p.toml").unwrap_err().to_string();
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("when = 'flags.exists"))
+            .unwrap()
+            + 1;
+        assert!(
+            e.starts_with(&format!("p.toml:{line}:")) && e.contains("broken"),
+            "{e}"
+        );
     }
 
     #[test]
