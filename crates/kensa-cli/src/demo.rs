@@ -125,6 +125,22 @@ pub fn run(
                 best,
                 tiers.join(" ")
             );
+            // For personas with expected red flags, name any that no subject of it raised.
+            let raised: std::collections::BTreeSet<&str> = p
+                .subject_ids
+                .iter()
+                .filter_map(|sid| by_id.get(sid.as_str()))
+                .flat_map(|r| r.flags.iter().map(|f| f.id.as_str()))
+                .collect();
+            let missing: Vec<&str> = p
+                .expected_flags
+                .iter()
+                .map(String::as_str)
+                .filter(|f| !raised.contains(f))
+                .collect();
+            if !missing.is_empty() {
+                eprintln!("{:<44} expected but not raised: {}", "", missing.join(", "));
+            }
         }
         eprintln!();
         eprintln!("Open the report in a browser:");
