@@ -158,6 +158,24 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
+    /// Export a subject's neighbourhood in the identifier graph (shared IPs, devices, e-mails,
+    /// phones, payout accounts, wallets, addresses, documents) as JSON or Graphviz DOT.
+    Graph {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        subject: String,
+        /// Hops from the subject.
+        #[arg(long, default_value_t = 2)]
+        depth: usize,
+        /// json or dot.
+        #[arg(long, default_value = "json")]
+        format: String,
+        #[arg(long)]
+        intel: Option<PathBuf>,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     /// Re-compute the evidence chain; exit non-zero naming the first broken entry.
     Verify {
         #[arg(long)]
@@ -453,6 +471,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     r.holdout_auc_after,
                     out.display()
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Graph {
+            db,
+            subject,
+            depth,
+            format,
+            intel,
+            policy,
+        } => {
+            if format != "json" && format != "dot" {
+                bail!("--format must be json or dot");
+            }
+            let (policy, _, _) = load_policy(policy.as_ref())?;
+            let intel = load_intel(intel.as_ref(), quiet)?;
+            let store = Store::open_existing(&db)?;
+            let n = kensa_engine::graph::subject_neighbourhood(
+                &store, &intel, &policy, &subject, depth, &progress,
+            )?;
+            if format == "dot" {
+                write_stdout(&n.to_dot());
+            } else {
+                write_stdout(&format!("{}\n", serde_json::to_string_pretty(&n)?));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -411,3 +411,57 @@ fn tune_writes_a_policy_that_loads_and_reports_holdout_quality() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn graph_exports_a_neighbourhood_as_json_and_dot() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two accounts sharing one device and one phone number.
+    let lines = [
+        r#"{"kind":"subject","subject_id":"a","source":"freelance_platform","phones":["+1 415 555 0100"]}"#,
+        r#"{"kind":"subject","subject_id":"b","source":"freelance_platform","phones":["+1 415 555 0100"]}"#,
+        r#"{"kind":"subject","subject_id":"c","source":"freelance_platform"}"#,
+        r#"{"kind":"login","subject_id":"a","at":"2026-09-01T00:00:00Z","ip":"20.1.1.1","device_id":"dev-77"}"#,
+        r#"{"kind":"login","subject_id":"b","at":"2026-09-02T00:00:00Z","ip":"21.1.1.1","device_id":"dev-77"}"#,
+    ];
+    std::fs::write(dir.path().join("in.jsonl"), lines.join("\n")).unwrap();
+    assert!(
+        kensa(&["ingest", "--db", "k.db", "in.jsonl"], dir.path())
+            .status
+            .success()
+    );
+    let o = kensa(
+        &["graph", "--quiet", "--db", "k.db", "--subject", "a"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let n: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let nodes: Vec<&str> = n["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["subject_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(nodes, vec!["a", "b"], "c shares nothing");
+    let o = kensa(
+        &[
+            "graph",
+            "--quiet",
+            "--db",
+            "k.db",
+            "--subject",
+            "a",
+            "--format",
+            "dot",
+        ],
+        dir.path(),
+    );
+    let dot = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        dot.starts_with("graph kensa") && dot.contains("\"a\" -- \"b\""),
+        "{dot}"
+    );
+    assert!(
+        !dot.contains("555 0100") && !dot.contains("5550100"),
+        "phone numbers are masked: {dot}"
+    );
+}

@@ -15,6 +15,7 @@
 
 pub mod act;
 pub mod eval;
+pub mod graph;
 pub mod ingest;
 pub mod progress;
 pub mod scan;

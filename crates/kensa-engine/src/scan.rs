@@ -73,9 +73,7 @@ fn enrich(
     intel: &kensa_enrich::Intel,
     out: &std::path::Path,
 ) -> Result<(usize, String, Vec<String>), EngineError> {
-    let ips = ds.distinct_ips();
-    let infos: Vec<kensa_model::intel::IpInfo> =
-        ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
+    let infos = attach_ip_intel(ds, intel);
     let mut hasher = Sha256::new();
     let mut sources = std::collections::BTreeSet::new();
     let f = std::fs::File::create(out).map_err(io_err(out))?;
@@ -90,12 +88,24 @@ fn enrich(
     }
     w.flush().map_err(io_err(out))?;
     let n = infos.len();
-    ds.ip = ips.into_iter().zip(infos).collect();
     Ok((
         n,
         hex::encode(hasher.finalize()),
         sources.into_iter().collect(),
     ))
+}
+
+/// Looks up every distinct IP address of the data set once and attaches the results to it;
+/// returns them in address order.
+pub fn attach_ip_intel(
+    ds: &mut Dataset,
+    intel: &kensa_enrich::Intel,
+) -> Vec<kensa_model::intel::IpInfo> {
+    let ips = ds.distinct_ips();
+    let infos: Vec<kensa_model::intel::IpInfo> =
+        ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
+    ds.ip = ips.into_iter().zip(infos.iter().cloned()).collect();
+    infos
 }
 
 /// Loads every stored record into a data set (labels and checks go to the sidecar).

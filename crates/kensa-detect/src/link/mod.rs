@@ -53,6 +53,8 @@
 //!
 //! Everything is sorted: the same data set and parameters give the same graph.
 
+pub mod export;
+
 use crate::Dataset;
 use kensa_model::intel::NetClass;
 use kensa_model::record::{Address, Bank, Crypto};
