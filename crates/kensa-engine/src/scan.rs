@@ -251,7 +251,22 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
     let detectors = kensa_detect::build_all(&opts.policy.detectors);
     let findings = kensa_detect::run_all(&detectors, &ds);
     opts.progress.finish();
-    let results = kensa_score::score_all(&opts.policy, &ds, &sidecar, &findings);
+    let mut results = kensa_score::score_all(&opts.policy, &ds, &sidecar, &findings);
+    // Bounded propagation from subjects that are critical on their own evidence.
+    let mut findings = findings;
+    if opts.policy.propagation.enabled
+        && results
+            .iter()
+            .any(|r| r.tier == kensa_model::finding::Tier::Critical)
+    {
+        let graph =
+            kensa_detect::link::build_graph(&ds, &opts.policy.detectors.shared_identity.graph);
+        let extra = kensa_score::propagation::propagate(&opts.policy.propagation, &graph, &results);
+        if !extra.is_empty() {
+            findings.extend(extra);
+            results = kensa_score::score_all(&opts.policy, &ds, &sidecar, &findings);
+        }
+    }
 
     // 4. Outputs.
     let subjects_path = opts.out_dir.join("subjects.jsonl");

@@ -14,6 +14,7 @@
 
 pub mod dd;
 pub mod eval;
+pub mod propagation;
 pub mod rules;
 
 use kensa_detect::DetectorParams;
@@ -100,6 +101,9 @@ pub struct Policy {
     pub interactions: Vec<Interaction>,
     #[serde(default)]
     pub caps: Vec<Cap>,
+    /// Bounded risk propagation along the identifier graph (see [`propagation`]).
+    #[serde(default)]
+    pub propagation: propagation::Propagation,
     /// Custom rules in CEL (see [`rules`]).
     #[serde(default)]
     pub rules: Vec<rules::Rule>,
