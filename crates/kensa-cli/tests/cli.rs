@@ -206,6 +206,10 @@ fn demo_writes_a_report_and_refuses_foreign_directories() {
     let report = String::from_utf8_lossy(&o.stdout).trim().to_owned();
     let html = std::fs::read_to_string(dir.path().join(&report)).unwrap();
     assert!(html.contains("合成データ") && html.contains("SYNTHETIC DATA"));
+    assert!(
+        html.contains("Linked accounts") && html.contains("<svg"),
+        "laptop-farm neighbourhoods are drawn"
+    );
     let subjects = std::fs::read_to_string(dir.path().join("d/subjects.jsonl")).unwrap();
     assert!(subjects.lines().count() > 10);
     // A second run replaces the first; a directory that is not a demo's is left alone.

@@ -252,19 +252,69 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
     let findings = kensa_detect::run_all(&detectors, &ds);
     opts.progress.finish();
     let mut results = kensa_score::score_all(&opts.policy, &ds, &sidecar, &findings);
-    // Bounded propagation from subjects that are critical on their own evidence.
+    // The identifier graph, when a link was found or a subject is critical: for bounded
+    // propagation from critical subjects and for the report's neighbourhood pictures.
     let mut findings = findings;
-    if opts.policy.propagation.enabled
-        && results
-            .iter()
-            .any(|r| r.tier == kensa_model::finding::Tier::Critical)
+    const LINK_DETECTORS: [&str; 3] = ["shared_identity", "laptop_farm", "review_manipulation"];
+    let any_critical = results
+        .iter()
+        .any(|r| r.tier == kensa_model::finding::Tier::Critical);
+    let any_link = findings
+        .iter()
+        .any(|f| LINK_DETECTORS.contains(&f.detector.as_str()));
+    let graph = (any_link || (any_critical && opts.policy.propagation.enabled)).then(|| {
+        kensa_detect::link::build_graph(&ds, &opts.policy.detectors.shared_identity.graph)
+    });
+    if let Some(graph) = &graph
+        && any_critical
     {
-        let graph =
-            kensa_detect::link::build_graph(&ds, &opts.policy.detectors.shared_identity.graph);
-        let extra = kensa_score::propagation::propagate(&opts.policy.propagation, &graph, &results);
+        let extra = kensa_score::propagation::propagate(&opts.policy.propagation, graph, &results);
         if !extra.is_empty() {
             findings.extend(extra);
             results = kensa_score::score_all(&opts.policy, &ds, &sidecar, &findings);
+        }
+    }
+    let mut graphs = std::collections::HashMap::new();
+    if let Some(graph) = &graph {
+        for r in results
+            .iter()
+            .filter(|r| !r.flags.is_empty())
+            .take(kensa_report::MAX_DETAILED)
+        {
+            let linked = r.flags.iter().any(|f| {
+                LINK_DETECTORS.contains(&f.detector.as_str()) || f.detector == "risk_propagation"
+            });
+            if !linked {
+                continue;
+            }
+            if let Some(n) = kensa_detect::link::export::neighbourhood(graph, &r.subject_id, 1)
+                && n.nodes.len() > 1
+            {
+                graphs.insert(
+                    r.subject_id.clone(),
+                    kensa_report::MiniGraph {
+                        center: r.subject_id.clone(),
+                        others: n
+                            .nodes
+                            .iter()
+                            .filter(|x| x.hops > 0)
+                            .map(|x| x.subject_id.clone())
+                            .collect(),
+                        edges: n
+                            .edges
+                            .iter()
+                            .map(|e| {
+                                let label: Vec<String> = e
+                                    .identifiers
+                                    .iter()
+                                    .map(|(k, v, _)| format!("{k}: {v}"))
+                                    .collect();
+                                (e.a.clone(), e.b.clone(), e.weight, label.join("; "))
+                            })
+                            .collect(),
+                    },
+                );
+            }
         }
     }
 
@@ -339,6 +389,7 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
             .intel
             .attributions_for(sources_used.iter().map(String::as_str)),
         policy: format!("{} (sha256 {})", opts.policy_label, &policy_sha256[..12]),
+        graphs,
     };
     let html = kensa_report::render(&meta, &results)?;
     std::fs::write(&report_path, html).map_err(io_err(&report_path))?;

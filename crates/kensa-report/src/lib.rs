@@ -46,6 +46,75 @@ pub struct ReportMeta {
     /// Credits required by the licences of the reference data used.
     pub attributions: Vec<String>,
     pub policy: String,
+    /// Neighbourhood pictures for linked subjects (subject id → graph).
+    #[serde(skip)]
+    pub graphs: std::collections::HashMap<String, MiniGraph>,
+}
+
+/// A subject's neighbourhood in the identifier graph, for a small picture in the report.
+#[derive(Debug, Clone, Default)]
+pub struct MiniGraph {
+    pub center: String,
+    pub others: Vec<String>,
+    /// `(a, b, weight, label)`; the label lists the (masked) shared identifiers.
+    pub edges: Vec<(String, String, f64, String)>,
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Draws the neighbourhood as an inline SVG: the subject in the middle, linked subjects on a
+/// circle, edge thickness by weight, shared identifiers in each edge's tooltip.
+pub fn graph_svg(g: &MiniGraph) -> String {
+    use std::fmt::Write as _;
+    let others: Vec<&String> = g.others.iter().take(24).collect();
+    let (w, h, r) = (420.0f64, 300.0f64, 110.0f64);
+    let (cx, cy) = (w / 2.0, h / 2.0);
+    let mut pos: std::collections::HashMap<&str, (f64, f64)> = std::collections::HashMap::new();
+    pos.insert(g.center.as_str(), (cx, cy));
+    for (i, o) in others.iter().enumerate() {
+        let a = std::f64::consts::TAU * i as f64 / others.len().max(1) as f64;
+        pos.insert(o.as_str(), (cx + r * 1.5 * a.cos(), cy + r * a.sin()));
+    }
+    let mut s = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img">"#
+    );
+    for (a, b, weight, label) in &g.edges {
+        if let (Some(p), Some(q)) = (pos.get(a.as_str()), pos.get(b.as_str())) {
+            let _ = write!(
+                s,
+                r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#a4161a" stroke-opacity="0.6" stroke-width="{:.1}"><title>{}</title></line>"##,
+                p.0,
+                p.1,
+                q.0,
+                q.1,
+                1.0 + weight.min(4.0),
+                xml(label)
+            );
+        }
+    }
+    for (name, (x, y)) in &pos {
+        let fill = if *name == g.center {
+            "#f4cccc"
+        } else {
+            "#ffffff"
+        };
+        let _ = write!(
+            s,
+            r##"<rect x="{:.1}" y="{:.1}" width="76" height="20" rx="4" fill="{fill}" stroke="#555"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" font-family="monospace">{}</text>"##,
+            x - 38.0,
+            y - 10.0,
+            x,
+            y + 4.0,
+            xml(name)
+        );
+    }
+    s.push_str("</svg>");
+    s
 }
 
 #[derive(Serialize)]
@@ -74,6 +143,8 @@ struct SubjectView<'a> {
     flag_ids: Vec<&'a str>,
     flags: Vec<FlagView<'a>>,
     detailed: bool,
+    /// The neighbourhood picture (SVG, generated and escaped by [`graph_svg`]).
+    graph_svg: Option<String>,
     /// Due-diligence items (id, en, ja, status, required) and whether approval is allowed.
     dd: Vec<serde_json::Value>,
     approve_allowed: Option<bool>,
@@ -119,6 +190,11 @@ pub fn render(meta: &ReportMeta, results: &[SubjectResult]) -> Result<String, Re
                     ids
                 },
                 detailed: show_detail,
+                graph_svg: if show_detail {
+                    meta.graphs.get(&r.subject_id).map(graph_svg)
+                } else {
+                    None
+                },
                 dd: r
                     .due_diligence
                     .as_ref()
