@@ -474,7 +474,7 @@ fn jp_relay_worker(g: &mut Gen) {
     p.rate = 1800.0;
     p.headline = "フルスタック开发者（React/Node.js）".into();
     p.bio = "您好，我是佐藤です。软件开发经验8年以上があります，React和Node.jsの开发を得意します。高品质的なコードを提供することができます！日本の客户と仕事をたくさんしました，请放心交给我。価格は安いです，早く纳品します。".into();
-    let relay = net::ip_in("jp_tokyo", &mut rng);
+    let relay = net::ip_in("aws_tokyo", &mut rng);
     let dandong = net::ip_in("cn_dandong", &mut rng);
     let ips = vec![
         (IpSrc::Fixed(relay), 14),
@@ -589,8 +589,8 @@ fn jp_relay_worker(g: &mut Gen) {
             "RF-PAY-NAME-MISMATCH",
             "RF-PAY-THIRD-PARTY",
         ],
-        "Claims to be a Tokyo engineer ('Sato Kenji') but the Japanese bio is machine-translated with simplified-Chinese-only words (开发, 软件, 经验, 高品质的) and Chinese punctuation; logins are relayed through one Japanese IP, with Vultr servers and one leak from Dandong (China), activity on UTC+8; Chrome Remote Desktop and Astrill VPN on the laptop. Name spelling, city and university differ between sources. Charges ¥1,800/h (Japanese peers ¥6,000–10,000), refuses video, is paid into a bank account in another person's name and then switches to a USDT-TRON wallet, and asks in broken Japanese to move to LINE/Telegram.",
-        "東京のエンジニア「佐藤健二」を名乗るが、日本語の自己紹介は機械翻訳調で簡体字のみの語（开发・软件・经验・高品质的）や中国語の句読点を含む。ログインは1つの日本のIPを中継し、Vultrのサーバーや丹東（中国）からの漏れもあり、活動はUTC+8。PCにChrome Remote DesktopとAstrill VPN。氏名の綴り・都市・大学がソース間で異なる。時給1,800円（相場6,000〜10,000円）、ビデオを拒否し、報酬は他人名義の口座から途中でUSDT-TRONウォレットに変更され、不自然な日本語でLINE/Telegramへの移行を求める。",
+        "Claims to be a Tokyo engineer ('Sato Kenji') but the Japanese bio is machine-translated with simplified-Chinese-only words (开发, 软件, 经验, 高品质的) and Chinese punctuation; logins are relayed through one Japanese cloud server (AWS Tokyo), with Vultr servers and one leak from Dandong (China), activity on UTC+8; Chrome Remote Desktop and Astrill VPN on the laptop. Name spelling, city and university differ between sources. Charges ¥1,800/h (Japanese peers ¥6,000–10,000), refuses video, is paid into a bank account in another person's name and then switches to a USDT-TRON wallet, and asks in broken Japanese to move to LINE/Telegram.",
+        "東京のエンジニア「佐藤健二」を名乗るが、日本語の自己紹介は機械翻訳調で簡体字のみの語（开发・软件・经验・高品质的）や中国語の句読点を含む。ログインは日本のクラウドサーバー（AWS東京）1台を中継し、Vultrのサーバーや丹東（中国）からの漏れもあり、活動はUTC+8。PCにChrome Remote DesktopとAstrill VPN。氏名の綴り・都市・大学がソース間で異なる。時給1,800円（相場6,000〜10,000円）、ビデオを拒否し、報酬は他人名義の口座から途中でUSDT-TRONウォレットに変更され、不自然な日本語でLINE/Telegramへの移行を求める。",
     );
 }
 
