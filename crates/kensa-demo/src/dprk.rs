@@ -153,6 +153,38 @@ fn us_clients(g: &Gen) -> Vec<usize> {
         .collect()
 }
 
+/// VPN exit hopping: on a few working days the client reconnects every 20-40 minutes and gets a
+/// new exit each time, so one account logs in from 6 different networks within a few hours.
+fn vpn_hops(g: &mut Gen, p: &Person, lived: &Lived, pools: &[&str], rng: &mut Rng) {
+    let n = lived.work.len();
+    if n == 0 {
+        return;
+    }
+    // Not the middle window: vpn_us_claimant's New York → Shenyang pair happens there.
+    for day in [n / 5, (3 * n) / 10, (4 * n) / 5] {
+        if day == n / 2 {
+            continue;
+        }
+        let w = &lived.work[day.min(n - 1)];
+        let mut at = w.0 + rng.range(600, 3600);
+        let mut nets: Vec<String> = Vec::new();
+        let mut k = 0;
+        while nets.len() < 6 {
+            let ip = net::ip_in(pools[k % pools.len()], rng);
+            k += 1;
+            let net24 = ip
+                .rsplit_once('.')
+                .map_or(ip.clone(), |(a, _)| a.to_string());
+            if nets.contains(&net24) {
+                continue;
+            }
+            nets.push(net24);
+            g.push(json!({"kind": "login", "subject_id": p.id, "at": utc(at), "ip": ip, "success": true, "device_id": p.laptop, "user_agent": p.ua, "method": "password"}));
+            at += rng.range(20 * 60, 40 * 60);
+        }
+    }
+}
+
 fn push_all(g: &mut Gen, v: Vec<Value>) {
     for r in v {
         g.push(r);
@@ -311,6 +343,7 @@ fn multi_account_operator(g: &mut Gen) {
         let life = covert_life(g, &p, &mut rng, "Asia/Shanghai", 9.0 + k as f64, ips);
         g.push_profiles(&p, &mut rng, &[]);
         let lived = g.live(&p.id, &life, &mut rng);
+        vpn_hops(g, &p, &lived, &["m247_london", "m247_amsterdam"], &mut rng);
         let opts = EngOpts {
             contracts: 1,
             interview: Meet::CameraOff,
@@ -370,6 +403,13 @@ fn vpn_us_claimant(g: &mut Gen) {
     let life = covert_life(g, &p, &mut rng, "Asia/Shanghai", 9.0, ips);
     g.push_profiles(&p, &mut rng, &["hr_system"]);
     let lived = g.live(&p.id, &life, &mut rng);
+    vpn_hops(
+        g,
+        &p,
+        &lived,
+        &["m247_london", "m247_amsterdam", "vultr"],
+        &mut rng,
+    );
     let boc = cn_bank(g, &mut rng, 0, "LIU JIANHUA");
     let clients = us_clients(g);
     let opts = EngOpts {
