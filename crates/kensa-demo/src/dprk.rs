@@ -153,6 +153,38 @@ fn us_clients(g: &Gen) -> Vec<usize> {
         .collect()
 }
 
+/// VPN exit hopping: on a few working days the client reconnects every 20-40 minutes and gets a
+/// new exit each time, so one account logs in from 6 different networks within a few hours.
+fn vpn_hops(g: &mut Gen, p: &Person, lived: &Lived, pools: &[&str], rng: &mut Rng) {
+    let n = lived.work.len();
+    if n == 0 {
+        return;
+    }
+    // Not the middle window: vpn_us_claimant's New York → Shenyang pair happens there.
+    for day in [n / 5, (3 * n) / 10, (4 * n) / 5] {
+        if day == n / 2 {
+            continue;
+        }
+        let w = &lived.work[day.min(n - 1)];
+        let mut at = w.0 + rng.range(600, 3600);
+        let mut nets: Vec<String> = Vec::new();
+        let mut k = 0;
+        while nets.len() < 6 {
+            let ip = net::ip_in(pools[k % pools.len()], rng);
+            k += 1;
+            let net24 = ip
+                .rsplit_once('.')
+                .map_or(ip.clone(), |(a, _)| a.to_string());
+            if nets.contains(&net24) {
+                continue;
+            }
+            nets.push(net24);
+            g.push(json!({"kind": "login", "subject_id": p.id, "at": utc(at), "ip": ip, "success": true, "device_id": p.laptop, "user_agent": p.ua, "method": "password"}));
+            at += rng.range(20 * 60, 40 * 60);
+        }
+    }
+}
+
 fn push_all(g: &mut Gen, v: Vec<Value>) {
     for r in v {
         g.push(r);
@@ -278,7 +310,6 @@ fn laptop_farm(g: &mut Gen) {
             "RF-PAY-NAME-MISMATCH",
             "RF-AVAIL-OFF-HOURS",
             "RF-COMMS-NO-VIDEO",
-            "RF-PROFILE-INCONSISTENT",
         ],
         "A US laptop farm: five 'US' contractors (claimed Seattle, Houston, Chicago, New York) whose logins all come from ONE residential IP in Phoenix, whose client-issued laptops are delivered to one Phoenix address (and whose security keys are redirected there), with AnyDesk, a PiKVM/TinyPilot IP-KVM and mouse jigglers on the laptops. All five are paid into the facilitator's own bank account (a third party). Their activity follows UTC+8/UTC+9 daytime, i.e. the middle of the US night, and cameras stay off in stand-ups.",
         "米国のラップトップファーム。「米国在住」とされる5名（シアトル、ヒューストン、シカゴ、ニューヨーク）のログインはすべてフェニックスの1つの住宅用IPから行われ、貸与PCはフェニックスの1か所に届き（セキュリティキーもそこへ転送）、PCにはAnyDesk、PiKVM/TinyPilotのIP-KVM、マウスジグラーがある。5名とも報酬は仲介者本人の銀行口座（第三者）に支払われる。活動はUTC+8/+9の日中、すなわち米国の深夜で、定例ではカメラをオフにしている。",
@@ -311,6 +342,7 @@ fn multi_account_operator(g: &mut Gen) {
         let life = covert_life(g, &p, &mut rng, "Asia/Shanghai", 9.0 + k as f64, ips);
         g.push_profiles(&p, &mut rng, &[]);
         let lived = g.live(&p.id, &life, &mut rng);
+        vpn_hops(g, &p, &lived, &["m247_london", "m247_amsterdam"], &mut rng);
         let opts = EngOpts {
             contracts: 1,
             interview: Meet::CameraOff,
@@ -349,7 +381,6 @@ fn multi_account_operator(g: &mut Gen) {
             "RF-ID-FORGED",
             "RF-NET-ANONYMIZER",
             "RF-LOGIN-MULTI-IP",
-            "RF-LOGIN-MULTI-COUNTRY",
             "RF-PAY-PRC-BANK",
             "RF-PAY-NAME-MISMATCH",
             "RF-COMMS-OFF-PLATFORM",
@@ -370,6 +401,13 @@ fn vpn_us_claimant(g: &mut Gen) {
     let life = covert_life(g, &p, &mut rng, "Asia/Shanghai", 9.0, ips);
     g.push_profiles(&p, &mut rng, &["hr_system"]);
     let lived = g.live(&p.id, &life, &mut rng);
+    vpn_hops(
+        g,
+        &p,
+        &lived,
+        &["m247_london", "m247_amsterdam", "vultr"],
+        &mut rng,
+    );
     let boc = cn_bank(g, &mut rng, 0, "LIU JIANHUA");
     let clients = us_clients(g);
     let opts = EngOpts {
@@ -448,7 +486,6 @@ fn vpn_us_claimant(g: &mut Gen) {
         &[
             "RF-NET-ANONYMIZER",
             "RF-LOGIN-MULTI-IP",
-            "RF-LOGIN-MULTI-COUNTRY",
             "RF-LOGIN-IMPOSSIBLE-TRAVEL",
             "RF-AVAIL-OFF-HOURS",
             "RF-PAY-PRC-BANK",
@@ -474,7 +511,7 @@ fn jp_relay_worker(g: &mut Gen) {
     p.rate = 1800.0;
     p.headline = "フルスタック开发者（React/Node.js）".into();
     p.bio = "您好，我是佐藤です。软件开发经验8年以上があります，React和Node.jsの开发を得意します。高品质的なコードを提供することができます！日本の客户と仕事をたくさんしました，请放心交给我。価格は安いです，早く纳品します。".into();
-    let relay = net::ip_in("jp_tokyo", &mut rng);
+    let relay = net::ip_in("aws_tokyo", &mut rng);
     let dandong = net::ip_in("cn_dandong", &mut rng);
     let ips = vec![
         (IpSrc::Fixed(relay), 14),
@@ -581,7 +618,6 @@ fn jp_relay_worker(g: &mut Gen) {
             "RF-PROFILE-UNNATURAL-JA",
             "RF-PROFILE-INCONSISTENT",
             "RF-NET-ANONYMIZER",
-            "RF-LOGIN-MULTI-COUNTRY",
             "RF-COMMS-OFF-PLATFORM",
             "RF-PAY-CRYPTO",
             "RF-PAY-UNDERPRICED",
@@ -589,8 +625,8 @@ fn jp_relay_worker(g: &mut Gen) {
             "RF-PAY-NAME-MISMATCH",
             "RF-PAY-THIRD-PARTY",
         ],
-        "Claims to be a Tokyo engineer ('Sato Kenji') but the Japanese bio is machine-translated with simplified-Chinese-only words (开发, 软件, 经验, 高品质的) and Chinese punctuation; logins are relayed through one Japanese IP, with Vultr servers and one leak from Dandong (China), activity on UTC+8; Chrome Remote Desktop and Astrill VPN on the laptop. Name spelling, city and university differ between sources. Charges ¥1,800/h (Japanese peers ¥6,000–10,000), refuses video, is paid into a bank account in another person's name and then switches to a USDT-TRON wallet, and asks in broken Japanese to move to LINE/Telegram.",
-        "東京のエンジニア「佐藤健二」を名乗るが、日本語の自己紹介は機械翻訳調で簡体字のみの語（开发・软件・经验・高品质的）や中国語の句読点を含む。ログインは1つの日本のIPを中継し、Vultrのサーバーや丹東（中国）からの漏れもあり、活動はUTC+8。PCにChrome Remote DesktopとAstrill VPN。氏名の綴り・都市・大学がソース間で異なる。時給1,800円（相場6,000〜10,000円）、ビデオを拒否し、報酬は他人名義の口座から途中でUSDT-TRONウォレットに変更され、不自然な日本語でLINE/Telegramへの移行を求める。",
+        "Claims to be a Tokyo engineer ('Sato Kenji') but the Japanese bio is machine-translated with simplified-Chinese-only words (开发, 软件, 经验, 高品质的) and Chinese punctuation; logins are relayed through one Japanese cloud server (AWS Tokyo), with Vultr servers and one leak from Dandong (China), activity on UTC+8; Chrome Remote Desktop and Astrill VPN on the laptop. Name spelling, city and university differ between sources. Charges ¥1,800/h (Japanese peers ¥6,000–10,000), refuses video, is paid into a bank account in another person's name and then switches to a USDT-TRON wallet, and asks in broken Japanese to move to LINE/Telegram.",
+        "東京のエンジニア「佐藤健二」を名乗るが、日本語の自己紹介は機械翻訳調で簡体字のみの語（开发・软件・经验・高品质的）や中国語の句読点を含む。ログインは日本のクラウドサーバー（AWS東京）1台を中継し、Vultrのサーバーや丹東（中国）からの漏れもあり、活動はUTC+8。PCにChrome Remote DesktopとAstrill VPN。氏名の綴り・都市・大学がソース間で異なる。時給1,800円（相場6,000〜10,000円）、ビデオを拒否し、報酬は他人名義の口座から途中でUSDT-TRONウォレットに変更され、不自然な日本語でLINE/Telegramへの移行を求める。",
     );
 }
 
@@ -837,8 +873,6 @@ fn sanctioned_wallet(g: &mut Gen) {
             "RF-COMMS-OFF-PLATFORM",
             "RF-ACCESS-BULK",
             "RF-ACCESS-FOREIGN",
-            "RF-LOGIN-MULTI-COUNTRY",
-            "RF-NET-ANONYMIZER",
             "RF-AVAIL-OFF-HOURS",
         ],
         "'Sam Kim', a Houston contractor working Pyongyang daytime hours, changes his payout account three times mid-contract (own bank → Wise → USDT-TRON wallet → an Ethereum address listed on the OFAC SDN list, with beneficiary name 'KIM SANG MAN' = SDN entry 43377, program DPRK4). Asks in Korean to move to Telegram and be paid in USDT. Before going quiet he downloads ~140 confidential and secret files in 40 minutes, part of them from a Vladivostok IP; occasional Tor and Vladivostok logins.",

@@ -211,6 +211,12 @@ pub const NETS: &[Net] = &[
         city: "Ashburn",
     },
     Net {
+        key: "aws_tokyo",
+        cidr: "13.112.0.0/14",
+        country: "JP",
+        city: "Tokyo",
+    },
+    Net {
         key: "tor",
         cidr: "185.220.101.0/24",
         country: "DE",
