@@ -85,12 +85,29 @@ pub struct Dataset {
     pub ip: HashMap<IpAddr, IpInfo>,
     /// Sanctions-list matches per subject id (filled by the engine's screening step).
     pub sanctions: HashMap<String, Vec<SanctionsHit>>,
+    /// What the intel's e-mail lists say about each profile address, keyed by the lowercased
+    /// address (filled by the engine's enrich step).
+    pub email: HashMap<String, kensa_enrich::EmailInfo>,
 }
 
 impl Dataset {
     /// Enrichment of an IP address, if any source knew it.
     pub fn ip_info(&self, ip: IpAddr) -> Option<&IpInfo> {
         self.ip.get(&ip)
+    }
+
+    /// Every distinct e-mail address of the profiles, lowercased, for the enrich step.
+    pub fn distinct_emails(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .subjects
+            .iter()
+            .flat_map(|s| s.profiles.iter().flat_map(|p| p.r.emails.iter()))
+            .map(|e| e.trim().to_lowercase())
+            .filter(|e| !e.is_empty())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
     }
 
     /// Every distinct IP address in the data (logins, activity, reviews, access), for the

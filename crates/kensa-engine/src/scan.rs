@@ -105,6 +105,14 @@ pub fn attach_ip_intel(
     let infos: Vec<kensa_model::intel::IpInfo> =
         ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
     ds.ip = ips.into_iter().zip(infos.iter().cloned()).collect();
+    ds.email = ds
+        .distinct_emails()
+        .into_iter()
+        .map(|e| {
+            let info = intel.email(&e);
+            (e, info)
+        })
+        .collect();
     infos
 }
 

@@ -229,6 +229,14 @@ pub const KENSA: &[(Item, &[&str])] = &[
         &[],
     ),
     // --- end policy ---
+    (
+        item(
+            "KX-CONTACT-DISPOSABLE-EMAIL",
+            "Disposable (throw-away) e-mail address in the profile",
+            "プロフィールに使い捨てメールアドレス",
+        ),
+        &["RF-PROFILE-INCONSISTENT", "RF-LINK-SHARED-IDENTITY"],
+    ),
     // --- detectors I ---
     (
         item(

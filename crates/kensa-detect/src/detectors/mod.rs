@@ -5,6 +5,7 @@
 //! [`DetectorParams`]; add one [`DetectorSpec`] line to [`registry`]; add its section with the
 //! defaults to the shipped policy file. The shared compliance tests then check it.
 
+pub mod disposable_email;
 pub mod login_multi_ip;
 pub mod sanctions;
 
@@ -54,6 +55,7 @@ use serde::{Deserialize, Serialize};
 pub struct DetectorParams {
     pub login_multi_ip: login_multi_ip::Params,
     pub sanctions_screening: sanctions::Params,
+    pub disposable_email: disposable_email::Params,
     // --- detectors I ---
     pub login_multi_country: login_multi_country::Params,
     pub impossible_travel: impossible_travel::Params,
@@ -104,6 +106,7 @@ pub fn registry() -> &'static [DetectorSpec] {
     &[
         login_multi_ip::SPEC,
         sanctions::SPEC,
+        disposable_email::SPEC,
         // --- detectors I ---
         login_multi_country::SPEC,
         impossible_travel::SPEC,
@@ -145,6 +148,9 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(login_multi_ip::LoginMultiIp(p.login_multi_ip.clone())),
         Box::new(sanctions::Sanctions(p.sanctions_screening.clone())),
+        Box::new(disposable_email::DisposableEmail(
+            p.disposable_email.clone(),
+        )),
         // --- detectors I ---
         Box::new(login_multi_country::LoginMultiCountry(
             p.login_multi_country.clone(),
