@@ -88,9 +88,32 @@ pub struct Dataset {
     /// What the intel's e-mail lists say about each profile address, keyed by the lowercased
     /// address (filled by the engine's enrich step).
     pub email: HashMap<String, kensa_enrich::EmailInfo>,
+    /// Identifier graphs already built, by parameters: the link detectors, propagation and the
+    /// report share one build. Filled on first use, after enrichment; the data set must not
+    /// change afterwards.
+    graphs: std::sync::Mutex<
+        Vec<(
+            crate::link::GraphParams,
+            std::sync::Arc<crate::link::LinkGraph>,
+        )>,
+    >,
 }
 
 impl Dataset {
+    /// The identifier graph for these parameters, built once and shared.
+    pub fn link_graph(
+        &self,
+        p: &crate::link::GraphParams,
+    ) -> std::sync::Arc<crate::link::LinkGraph> {
+        let mut cache = self.graphs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, g)) = cache.iter().find(|(q, _)| q == p) {
+            return g.clone();
+        }
+        let g = std::sync::Arc::new(crate::link::build_graph(self, p));
+        cache.push((p.clone(), g.clone()));
+        g
+    }
+
     /// Enrichment of an IP address, if any source knew it.
     pub fn ip_info(&self, ip: IpAddr) -> Option<&IpInfo> {
         self.ip.get(&ip)

@@ -270,9 +270,8 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
     let any_link = findings
         .iter()
         .any(|f| LINK_DETECTORS.contains(&f.detector.as_str()));
-    let graph = (any_link || (any_critical && opts.policy.propagation.enabled)).then(|| {
-        kensa_detect::link::build_graph(&ds, &opts.policy.detectors.shared_identity.graph)
-    });
+    let graph = (any_link || (any_critical && opts.policy.propagation.enabled))
+        .then(|| ds.link_graph(&opts.policy.detectors.shared_identity.graph));
     if let Some(graph) = &graph
         && any_critical
     {

@@ -7,7 +7,9 @@
 
 use crate::canonical::to_canonical;
 use crate::record::*;
-use crate::validate::{MAX_RECORD_ID_LEN, RecordError, Validated, validate_value};
+use crate::validate::{
+    MAX_RECORD_ID_LEN, RecordError, Source, Validated, check_values, typed_from, validate_value,
+};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -88,13 +90,8 @@ fn fast(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
             Some(s)
         }
     };
-    let record = typed(kind, bytes)?;
-    if let Record::Review(r) = &record {
-        let max = r.max_rating.unwrap_or(5.0);
-        if !(max > 0.0 && (0.0..=max).contains(&r.rating)) {
-            return None;
-        }
-    }
+    let record = typed_from(kind, &Raw(bytes)).ok()?;
+    check_values(&record).ok()?;
     let mut body = Vec::with_capacity(bytes.len());
     write_object(top, given_id.is_none(), &mut body)?;
     let body_hash: [u8; 32] = Sha256::digest(&body).into();
@@ -110,27 +107,14 @@ fn fast(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
     })
 }
 
-fn typed(kind: Kind, b: &[u8]) -> Option<Record> {
-    fn p<T: serde::de::DeserializeOwned>(b: &[u8]) -> Option<T> {
-        serde_json::from_slice(b).ok()
+/// The raw line as a source of typed views; a failure just means "take the precise path".
+struct Raw<'a>(&'a [u8]);
+
+impl Source for Raw<'_> {
+    type Err = ();
+    fn de<T: serde::de::DeserializeOwned>(&self) -> Result<T, ()> {
+        serde_json::from_slice(self.0).map_err(|_| ())
     }
-    Some(match kind {
-        Kind::Subject => Record::Subject(Box::new(p(b)?)),
-        Kind::Login => Record::Login(p(b)?),
-        Kind::Activity => Record::Activity(p(b)?),
-        Kind::PayoutAccount => Record::PayoutAccount(Box::new(p(b)?)),
-        Kind::Payout => Record::Payout(Box::new(p(b)?)),
-        Kind::Message => Record::Message(p(b)?),
-        Kind::Review => Record::Review(p(b)?),
-        Kind::Contract => Record::Contract(Box::new(p(b)?)),
-        Kind::Meeting => Record::Meeting(p(b)?),
-        Kind::IdentityDocument => Record::IdentityDocument(Box::new(p(b)?)),
-        Kind::Shipment => Record::Shipment(Box::new(p(b)?)),
-        Kind::Access => Record::Access(p(b)?),
-        Kind::Endpoint => Record::Endpoint(p(b)?),
-        Kind::Check => Record::Check(p(b)?),
-        Kind::Label => Record::Label(p(b)?),
-    })
 }
 
 fn write_str(s: &str, out: &mut Vec<u8>) {

@@ -123,34 +123,58 @@ fn de<T: DeserializeOwned>(v: &Value) -> Result<T, RecordError> {
     })
 }
 
-fn typed(kind: Kind, v: &Value) -> Result<Record, RecordError> {
+/// Where a typed view is read from: a parsed `Value` (precise errors) or the raw line (fast).
+pub(crate) trait Source {
+    type Err;
+    fn de<T: DeserializeOwned>(&self) -> Result<T, Self::Err>;
+}
+
+impl Source for Value {
+    type Err = RecordError;
+    fn de<T: DeserializeOwned>(&self) -> Result<T, RecordError> {
+        de(self)
+    }
+}
+
+/// The typed view of one record of `kind`: the one place that maps kinds to types.
+pub(crate) fn typed_from<S: Source>(kind: Kind, src: &S) -> Result<Record, S::Err> {
     Ok(match kind {
-        Kind::Subject => Record::Subject(Box::new(de(v)?)),
-        Kind::Login => Record::Login(de(v)?),
-        Kind::Activity => Record::Activity(de(v)?),
-        Kind::PayoutAccount => Record::PayoutAccount(Box::new(de(v)?)),
-        Kind::Payout => Record::Payout(Box::new(de(v)?)),
-        Kind::Message => Record::Message(de(v)?),
-        Kind::Review => {
-            let r: Review = de(v)?;
-            let max = r.max_rating.unwrap_or(5.0);
-            if !(max > 0.0 && (0.0..=max).contains(&r.rating)) {
-                return Err(RecordError::new(
-                    Some("rating"),
-                    format!("must be between 0 and max_rating ({max})"),
-                ));
-            }
-            Record::Review(r)
-        }
-        Kind::Contract => Record::Contract(Box::new(de(v)?)),
-        Kind::Meeting => Record::Meeting(de(v)?),
-        Kind::IdentityDocument => Record::IdentityDocument(Box::new(de(v)?)),
-        Kind::Shipment => Record::Shipment(Box::new(de(v)?)),
-        Kind::Access => Record::Access(de(v)?),
-        Kind::Endpoint => Record::Endpoint(de(v)?),
-        Kind::Check => Record::Check(de(v)?),
-        Kind::Label => Record::Label(de(v)?),
+        Kind::Subject => Record::Subject(Box::new(src.de()?)),
+        Kind::Login => Record::Login(src.de()?),
+        Kind::Activity => Record::Activity(src.de()?),
+        Kind::PayoutAccount => Record::PayoutAccount(Box::new(src.de()?)),
+        Kind::Payout => Record::Payout(Box::new(src.de()?)),
+        Kind::Message => Record::Message(src.de()?),
+        Kind::Review => Record::Review(src.de()?),
+        Kind::Contract => Record::Contract(Box::new(src.de()?)),
+        Kind::Meeting => Record::Meeting(src.de()?),
+        Kind::IdentityDocument => Record::IdentityDocument(Box::new(src.de()?)),
+        Kind::Shipment => Record::Shipment(Box::new(src.de()?)),
+        Kind::Access => Record::Access(src.de()?),
+        Kind::Endpoint => Record::Endpoint(src.de()?),
+        Kind::Check => Record::Check(src.de()?),
+        Kind::Label => Record::Label(src.de()?),
     })
+}
+
+/// Checks across fields that the types cannot express.
+pub(crate) fn check_values(r: &Record) -> Result<(), RecordError> {
+    if let Record::Review(r) = r {
+        let max = r.max_rating.unwrap_or(5.0);
+        if !(max > 0.0 && (0.0..=max).contains(&r.rating)) {
+            return Err(RecordError::new(
+                Some("rating"),
+                format!("must be between 0 and max_rating ({max})"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn typed(kind: Kind, v: &Value) -> Result<Record, RecordError> {
+    let r = typed_from(kind, v)?;
+    check_values(&r)?;
+    Ok(r)
 }
 
 #[cfg(test)]

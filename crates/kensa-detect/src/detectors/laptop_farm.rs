@@ -425,7 +425,7 @@ impl Detector for LaptopFarm {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
     fn run(&self, ds: &Dataset) -> Vec<Finding> {
-        let g = link::build_graph(ds, &self.0.graph);
+        let g = ds.link_graph(&self.0.graph);
         self.findings(ds, &g)
     }
 }

@@ -347,7 +347,7 @@ impl Detector for ReviewManipulation {
         if ds.subjects.iter().all(|s| s.reviews.is_empty()) {
             return Vec::new();
         }
-        let g = link::build_graph(ds, &self.0.graph);
+        let g = ds.link_graph(&self.0.graph);
         self.findings(ds, &g)
     }
 }
