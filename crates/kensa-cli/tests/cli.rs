@@ -228,6 +228,38 @@ fn demo_writes_a_report_and_refuses_foreign_directories() {
     assert!(dir.path().join("mine/precious.txt").exists());
 }
 
+/// The acceptance check of the detector issues, on the full default demo: every DPRK-like
+/// persona raises each red flag its behaviour carries (the demo prints "expected but not
+/// raised" otherwise), and the look-alikes named by the issues stay below tier high.
+#[test]
+fn full_demo_personas_raise_their_flags_and_lookalikes_stay_below_high() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = kensa(&["demo", "--out", "d"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        !err.contains("expected but not raised"),
+        "a persona misses a flag:\n{err}"
+    );
+    for lookalike in [
+        "lookalike_prc_resident_developer",
+        "lookalike_web3_crypto_freelancer",
+        "lookalike_married_name",
+        "lookalike_natural_japanese",
+    ] {
+        let line = err
+            .lines()
+            .find(|l| l.starts_with(lookalike))
+            .unwrap_or_else(|| panic!("{lookalike} missing from the persona table:\n{err}"));
+        assert!(
+            !line.contains("high") && !line.contains("critical"),
+            "{line}"
+        );
+    }
+    let dprk_rows = err.lines().filter(|l| l.starts_with("dprk_")).count();
+    assert!(dprk_rows >= 10, "{err}");
+}
+
 #[test]
 fn approval_is_blocked_until_required_due_diligence_is_recorded() {
     let dir = tempfile::tempdir().unwrap();

@@ -1217,7 +1217,8 @@ fn subtle_hours(g: &mut Gen) {
         6.0,
         vec![(IpSrc::Fixed(p.home_ip.clone()), 1)],
     );
-    g.push_profiles(&p, &mut rng, &[]);
+    // The résumé is always there: the career is part of what the persona is about.
+    g.push_profiles(&p, &mut rng, &["resume"]);
     let lived = g.live(&p.id, &life, &mut rng);
     let opts = EngOpts {
         contracts: 1,

@@ -219,7 +219,8 @@ fn year_of(month: i64) -> i64 {
 }
 
 fn is_crypto(text: &str) -> bool {
-    let lc = text.to_lowercase();
+    // "Smart-contract engineer" and "smart_contract" are spelled with joiners as often as not.
+    let lc = text.to_lowercase().replace(['-', '_'], " ");
     CRYPTO_WORDS.iter().any(|w| has_word(&lc, w))
 }
 
@@ -579,6 +580,10 @@ mod tests {
         assert_eq!(names("Senior Rust developer"), ["Rust"]);
         assert!(names("SWIFT payments messaging; trust and safety").is_empty());
         assert_eq!(names("Built apps in Swift and React"), ["Swift", "React"]);
+        // Industry words are matched across joiners, still as whole words.
+        assert!(is_crypto("TokenGate Protocol Smart-contract engineer"));
+        assert!(is_crypto("smart_contract auditor"));
+        assert!(!is_crypto("Smartcontractor Ltd, site manager"));
     }
 
     #[test]

@@ -7,10 +7,21 @@
 //! override or extend them). It is compared with the rates of other subjects who share a skill
 //! (profile and contract `skills`, case-insensitive): for each of the subject's skills the group
 //! of subjects with that skill is formed, first among subjects claiming the same country, and
-//! the largest group with at least `min_peers` others is used; when no country group is large
-//! enough, the same is done over all subjects. The robust z-score is
-//! `(rate − median) / (1.4826 × MAD)`; the flag fires when it is at most `−z_threshold` and the
-//! rate is at most `max_ratio` × the median. Group statistics include the subject itself, which
+//! the largest group with at least `min_peers` others is used. When no skill has that many peers
+//! in the country, the country's subjects are pooled across skills after dividing each rate by
+//! a skill index (the median over the person's skills of "skill median ÷ median of all rates",
+//! from skills with at least `min_peers` others over all subjects), so a Go engineer is not
+//! compared with WordPress rates; the pooled median is then scaled back to the subject's skills.
+//! A country with at least `min_country_peers` but fewer than `min_peers` others is still
+//! compared at its own level, with the spread taken from all countries (skill-adjusted log
+//! rates around their country's median). Only when the claimed country has fewer than that, or
+//! none is claimed, is the comparison made over all subjects with the skill. Where several
+//! skills qualify, the cheapest is used. The robust z-score is taken on the logarithm of the rates, because
+//! rates vary by factors (seniority, market), not by fixed amounts:
+//! `(ln rate − median ln) / (1.4826 × MAD of ln)`, with the scale floored at 0.05 (±5 %). On
+//! a linear scale a rate can never fall more than `median / scale` below the median, so a
+//! third of the going rate could not stand out in a market with a wide spread. The flag fires
+//! when the z-score is at most `−z_threshold` and the rate is at most `max_ratio` × the median. Group statistics include the subject itself, which
 //! with at least `min_peers` others moves the median by at most one rank.
 //!
 //! Without enough peers the detector is silent, unless the policy gives a `rate_table`
@@ -32,8 +43,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "underpriced",
     raises: &["RF-PAY-UNDERPRICED"],
-    summary: "hourly rate in USD far below the median of peers with a shared skill (same claimed country first), robust z-score via MAD; or below a policy rate table",
-    false_positives: "peers of the same claimed country are used first, so low-cost-country rates are compared with their own market; silent without enough peers",
+    summary: "hourly rate in USD far below the median of peers with a shared skill (same claimed country first), robust z-score of log rates via MAD (same-country pool across skills when a skill has too few); or below a policy rate table",
+    false_positives: "peers of the same claimed country are used first (per skill, else pooled across skills after a skill adjustment, the cheapest skill counting), so low-cost-country rates are compared with their own market; silent without enough peers",
 };
 
 /// Parameters (`[detectors.underpriced]`).
@@ -42,6 +53,9 @@ pub const SPEC: DetectorSpec = DetectorSpec {
 pub struct Params {
     /// Other subjects with a rate and a shared skill needed to compare.
     pub min_peers: usize,
+    /// Other subjects claiming the same country needed to compare with that country's level
+    /// across skills (below `min_peers` the spread is taken from all countries).
+    pub min_country_peers: usize,
     /// Robust z-score at or below minus this value fires.
     pub z_threshold: f64,
     /// Robust z-score (negated) at which strength reaches 1.
@@ -75,6 +89,7 @@ impl Default for Params {
         ];
         Params {
             min_peers: 10,
+            min_country_peers: 4,
             z_threshold: 2.5,
             full_z: 5.0,
             max_ratio: 0.5,
@@ -138,17 +153,37 @@ fn skills(s: &SubjectData) -> BTreeSet<String> {
         .collect()
 }
 
+/// The peer group a rate is compared with.
+struct Cmp<'a> {
+    basis: &'static str,
+    skill: Option<&'a str>,
+    peers: usize,
+    /// Peer median in USD per hour, for this subject's skills.
+    median: f64,
+    /// Robust spread of ln(rate).
+    scale: f64,
+    en: String,
+    ja: String,
+}
+
+/// Robust statistics of the natural logarithms of a group's USD rates.
 struct Stats {
     n: usize,
+    /// Median of ln(rate).
     median: f64,
+    /// 1.4826 × MAD of ln(rate), at least [`LOG_SCALE_FLOOR`].
     scale: f64,
 }
 
-fn stats(v: &[f64]) -> Stats {
-    let (m, _) = median_mad(v, 0.0);
-    let (median, scale) = median_mad(v, 0.05 * m.max(1.0));
+/// Smallest spread assumed for a group, in log units (about ±5 %): a group of identical rates
+/// must not make a rate a cent lower "infinitely" unusual.
+const LOG_SCALE_FLOOR: f64 = 0.05;
+
+fn stats(usd: &[f64]) -> Stats {
+    let logs: Vec<f64> = usd.iter().map(|v| v.ln()).collect();
+    let (median, scale) = median_mad(&logs, LOG_SCALE_FLOOR);
     Stats {
-        n: v.len(),
+        n: usd.len(),
         median,
         scale,
     }
@@ -206,62 +241,144 @@ impl Detector for Underpriced {
         let local: BTreeMap<(&str, &str), Stats> =
             local.into_iter().map(|(k, v)| (k, stats(&v))).collect();
 
+        // Skill index: how a skill's median over all subjects compares with the median of all
+        // rates (1.0 = typical). A subject's index is that of its cheapest skill with enough
+        // data (never compare someone with a dearer market than one of their skills); dividing
+        // a rate by it puts every skill on one scale, so a country's subjects can be pooled
+        // across skills when no single skill has enough peers there.
+        let all: Vec<f64> = rows.iter().map(|r| r.usd).collect();
+        let overall = if all.is_empty() {
+            0.0
+        } else {
+            median_mad(&all, 0.0).0
+        };
+        let skill_index = |r: &Row| -> Option<f64> {
+            let ix: Vec<f64> = r
+                .skills
+                .iter()
+                .filter_map(|k| global.get(k.as_str()))
+                .filter(|st| st.n > p.min_peers && overall > 0.0)
+                .map(|st| st.median.exp() / overall)
+                .collect();
+            ix.into_iter().reduce(f64::min)
+        };
+        let index: Vec<Option<f64>> = rows.iter().map(skill_index).collect();
+        let mut pooled: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        for (r, ix) in rows.iter().zip(&index) {
+            if let (Some(c), Some(ix)) = (&r.country, ix) {
+                pooled.entry(c).or_default().push(r.usd / ix);
+            }
+        }
+        let pooled: BTreeMap<&str, Stats> =
+            pooled.into_iter().map(|(k, v)| (k, stats(&v))).collect();
+        // The spread of skill-adjusted log rates around their country's median, over all
+        // countries with at least `min_country_peers` others: the scale used for a country too
+        // small to measure its own spread.
+        let residuals: Vec<f64> = rows
+            .iter()
+            .zip(&index)
+            .filter_map(|(r, ix)| {
+                let st = pooled.get(r.country.as_deref()?)?;
+                let ix = (*ix)?;
+                (st.n > p.min_country_peers).then(|| (r.usd / ix).ln() - st.median)
+            })
+            .collect();
+        let within_country_scale =
+            (residuals.len() > p.min_peers).then(|| median_mad(&residuals, LOG_SCALE_FLOOR).1);
+
         let mut out = Vec::new();
-        for r in &rows {
-            // The largest group with enough others: same country first, then everyone.
-            let pick = |basis: &'static str| -> Option<(&'static str, &str, &Stats)> {
+        for (r, ix) in rows.iter().zip(&index) {
+            // The group with enough others for the subject's cheapest skill there.
+            let pick = |same_country: bool| -> Option<(&str, &Stats)> {
                 r.skills
                     .iter()
                     .filter_map(|k| {
-                        let st = if basis == "country" {
+                        let st = if same_country {
                             local.get(&(r.country.as_deref()?, k.as_str()))?
                         } else {
                             global.get(k.as_str())?
                         };
-                        (st.n > p.min_peers).then_some((basis, k.as_str(), st))
+                        (st.n > p.min_peers).then_some((k.as_str(), st))
                     })
-                    .max_by(|a, b| a.2.n.cmp(&b.2.n).then_with(|| b.1.cmp(a.1)))
+                    .min_by(|a, b| a.1.median.total_cmp(&b.1.median).then_with(|| a.0.cmp(b.0)))
             };
-            let group = pick("country").or_else(|| pick("global"));
-            let (values, strength, en, ja) = if let Some((basis, skill, st)) = group {
-                let z = (r.usd - st.median) / st.scale;
-                if z > -p.z_threshold || r.usd > p.max_ratio * st.median {
+            // Same country and skill; else same country, all skills, skill-adjusted; else all
+            // subjects with the skill. `median` and `scale` are in USD for this subject's skills.
+            let country = r.country.as_deref().unwrap_or("?");
+            let group: Option<Cmp> = if let Some((skill, st)) = pick(true) {
+                Some(Cmp {
+                    basis: "country",
+                    skill: Some(skill),
+                    peers: st.n - 1,
+                    median: st.median.exp(),
+                    scale: st.scale,
+                    en: format!(
+                        "{} peers claiming {country} with skill \"{skill}\"",
+                        st.n - 1
+                    ),
+                    ja: format!(
+                        "同じ国（{country}）で「{skill}」のスキルを持つ{}名",
+                        st.n - 1
+                    ),
+                })
+            } else if let (Some(st), Some(ix)) =
+                (r.country.as_deref().and_then(|c| pooled.get(c)), *ix)
+                && st.n > p.min_country_peers
+                && let Some(scale) = if st.n > p.min_peers {
+                    Some(st.scale)
+                } else {
+                    within_country_scale
+                }
+            {
+                Some(Cmp {
+                    basis: "country_all_skills",
+                    skill: None,
+                    peers: st.n - 1,
+                    median: st.median.exp() * ix,
+                    scale,
+                    en: format!(
+                        "{} peers claiming {country} across all skills, adjusted to this subject's skills",
+                        st.n - 1
+                    ),
+                    ja: format!(
+                        "同じ国（{country}）の全スキルの{}名（対象者のスキルの相場に補正）",
+                        st.n - 1
+                    ),
+                })
+            } else {
+                pick(false).map(|(skill, st)| Cmp {
+                    basis: "global",
+                    skill: Some(skill),
+                    peers: st.n - 1,
+                    median: st.median.exp(),
+                    scale: st.scale,
+                    en: format!("{} peers with skill \"{skill}\"", st.n - 1),
+                    ja: format!("「{skill}」のスキルを持つ{}名", st.n - 1),
+                })
+            };
+            let (values, strength, en, ja) = if let Some(g) = group {
+                let z = (r.usd.ln() - g.median.ln()) / g.scale;
+                if z > -p.z_threshold || r.usd > p.max_ratio * g.median {
                     continue;
                 }
                 let strength = (0.5
                     + 0.5 * (-z - p.z_threshold) / (p.full_z - p.z_threshold).max(1e-9))
                 .clamp(0.5, 1.0);
-                let peers = st.n - 1;
-                let where_en = if basis == "country" {
-                    format!(
-                        "{peers} peers claiming {} with skill \"{skill}\"",
-                        r.country.as_deref().unwrap_or("?")
-                    )
-                } else {
-                    format!("{peers} peers with skill \"{skill}\"")
-                };
-                let where_ja = if basis == "country" {
-                    format!(
-                        "同じ国（{}）で「{skill}」のスキルを持つ{peers}名",
-                        r.country.as_deref().unwrap_or("?")
-                    )
-                } else {
-                    format!("「{skill}」のスキルを持つ{peers}名")
-                };
+                let (where_en, where_ja) = (&g.en, &g.ja);
                 (
-                    json!({"basis": basis, "skill": skill, "peers": peers,
-                           "peer_median_usd_per_hour": round2(st.median),
-                           "robust_scale_usd": round2(st.scale), "robust_z": round2(z)}),
+                    json!({"basis": g.basis, "skill": g.skill, "peers": g.peers,
+                           "peer_median_usd_per_hour": round2(g.median),
+                           "robust_scale_log": round2(g.scale), "robust_z": round2(z)}),
                     strength,
                     format!(
                         "The subject's rate of {:.2} USD/h ({}) is far below the median of {:.2} USD/h \
-                         of {where_en} (robust z = {:.1}).",
-                        r.usd, r.raw, st.median, z
+                         of {where_en} (robust z on log rates = {:.1}).",
+                        r.usd, r.raw, g.median, z
                     ),
                     format!(
                         "対象者の報酬{:.2}米ドル/時（{}）は、{where_ja}の中央値{:.2}米ドル/時を大きく下回っており\
-                         （ロバストz値 {:.1}）、報酬が異常に安い状態です。",
-                        r.usd, r.raw, st.median, z
+                         （対数でのロバストz値 {:.1}）、報酬が異常に安い状態です。",
+                        r.usd, r.raw, g.median, z
                     ),
                 )
             } else if !p.rate_table.is_empty() {
@@ -388,6 +505,81 @@ mod tests {
         recs.push(profile("j", "PH", 450.0, "PHP"));
         let f = Underpriced(Params::default()).run(&ds(&recs));
         assert!(f.is_empty(), "{f:#?}");
+    }
+
+    fn skilled(sub: &str, country: &str, amount: f64, skills: &[&str]) -> serde_json::Value {
+        json!({"kind":"subject","subject_id":sub,"source":"freelance_platform","claimed_country":country,
+            "skills":skills,"hourly_rate":{"amount":amount,"currency":"USD"}})
+    }
+
+    /// A small market (Singapore-like): 12 developers spread over three skills with different
+    /// rates, so no skill has 10 peers there; plenty of cheaper peers elsewhere.
+    fn small_market() -> Vec<serde_json::Value> {
+        let mut v = Vec::new();
+        for i in 0..4 {
+            let d = i as f64;
+            v.push(skilled(
+                &format!("sg-go{i}"),
+                "SG",
+                62.0 + 3.0 * d,
+                &["go", "kubernetes"],
+            ));
+            v.push(skilled(
+                &format!("sg-wp{i}"),
+                "SG",
+                30.0 + 2.0 * d,
+                &["php", "wordpress"],
+            ));
+            v.push(skilled(
+                &format!("sg-re{i}"),
+                "SG",
+                48.0 + 2.0 * d,
+                &["react"],
+            ));
+        }
+        for i in 0..14 {
+            let d = i as f64;
+            v.push(skilled(
+                &format!("in-go{i}"),
+                "IN",
+                20.0 + d,
+                &["go", "kubernetes"],
+            ));
+            v.push(skilled(
+                &format!("in-wp{i}"),
+                "IN",
+                9.0 + 0.5 * d,
+                &["php", "wordpress"],
+            ));
+            v.push(skilled(
+                &format!("in-re{i}"),
+                "IN",
+                15.0 + 0.5 * d,
+                &["react"],
+            ));
+        }
+        v
+    }
+
+    #[test]
+    fn a_small_country_pools_its_skills_after_adjusting_for_skill() {
+        let mut recs = small_market();
+        // A "Singapore" Go engineer at 24 USD/h: cheap for Singapore, normal in the global
+        // Go group (dominated by cheaper markets), so only the pooled comparison sees it.
+        recs.push(skilled("x", "SG", 24.0, &["go", "kubernetes"]));
+        // A Singapore WordPress developer at 28 USD/h is in line with Singapore WordPress rates
+        // and must not be compared with Go rates.
+        recs.push(skilled("wp", "SG", 28.0, &["php", "wordpress"]));
+        let f = Underpriced(Params::default()).run(&ds(&recs));
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].subject_id, "x");
+        let c = &f[0].evidence.values["comparison"];
+        assert_eq!(c["basis"], "country_all_skills");
+        assert!(
+            c["peer_median_usd_per_hour"].as_f64().unwrap() > 50.0,
+            "{c}"
+        );
+        assert!(f[0].explanation.ja.contains("全スキル"));
     }
 
     #[test]
