@@ -160,6 +160,9 @@ impl Writer<'_> {
     }
 }
 
+/// Most records one store transaction takes when several parsed batches are waiting.
+const GROUP_COMMIT_MAX: usize = 131_072;
+
 /// Reads every input into the store. Returns an error only for I/O failures; bad records are
 /// counted and kept as rejects.
 pub fn ingest(
@@ -196,7 +199,15 @@ pub fn ingest(
         let handle = std::thread::Builder::new()
             .name("kensa-store".into())
             .spawn_scoped(scope, move || -> Result<Writer<'_>, EngineError> {
-                for batch in rx {
+                // Group commit: batches already waiting join the same transaction, so a bulk
+                // load commits every ~100k records while a trickle still commits at once.
+                while let Ok(mut batch) = rx.recv() {
+                    while batch.len() < GROUP_COMMIT_MAX {
+                        match rx.try_recv() {
+                            Ok(more) => batch.extend(more),
+                            Err(_) => break,
+                        }
+                    }
                     writer.batch(batch)?;
                 }
                 Ok(writer)

@@ -33,7 +33,7 @@ use kensa_model::fast::LineError;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -262,36 +262,97 @@ fn read_jsonl<E: std::fmt::Display>(
     sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), IngestError> {
-    let mut reader = BufReader::with_capacity(1 << 20, open(file, progress)?);
+    let mut reader = open(file, progress)?;
+    let io = |source| IngestError::Io {
+        path: name.to_string(),
+        source,
+    };
+    let mut carry = Vec::new();
     let mut line_no: u64 = 0;
-    loop {
-        // Gather one batch of (line number, bytes).
-        let mut lines: Vec<(u64, Vec<u8>)> = Vec::with_capacity(BATCH_LINES);
-        while lines.len() < BATCH_LINES {
-            let mut buf = Vec::with_capacity(256);
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|source| IngestError::Io {
-                    path: name.to_string(),
-                    source,
-                })?;
-            if n == 0 {
-                break;
-            }
+    let mut chunk = read_chunk(&mut reader, &mut carry).map_err(io)?;
+    // Pipelined: while the pool parses one chunk, this thread reads (and decompresses) the next
+    // and hands the previous chunk's records to the sink.
+    let mut pending: Vec<Item> = Vec::new();
+    while let Some(buf) = chunk.take() {
+        let mut lines: Vec<(u64, std::ops::Range<usize>)> = Vec::with_capacity(BATCH_LINES);
+        let mut start = 0;
+        while start < buf.len() {
+            let end = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i);
             line_no += 1;
-            if buf.iter().all(|b| b.is_ascii_whitespace()) {
-                continue;
+            if !buf[start..end].iter().all(|b| b.is_ascii_whitespace()) {
+                lines.push((line_no, start..end));
             }
-            lines.push((line_no, buf));
+            start = end + 1;
         }
-        if lines.is_empty() {
+        let mut items: Vec<Item> = Vec::new();
+        let (next, sunk) = rayon::in_place_scope(|s| {
+            s.spawn(|_| {
+                items = lines
+                    .par_iter()
+                    .map(|(line, r)| parse_line(&name, *line, &buf[r.clone()]))
+                    .collect();
+            });
+            let next = read_chunk(&mut reader, &mut carry);
+            (next, hand_over(std::mem::take(&mut pending), sink))
+        });
+        sunk?;
+        chunk = next.map_err(io)?;
+        pending = items;
+    }
+    hand_over(pending, sink)
+}
+
+/// Gives items to the sink at most `BATCH_LINES` at a time, to keep downstream batches small.
+fn hand_over<E: std::fmt::Display>(
+    items: Vec<Item>,
+    sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
+) -> Result<(), IngestError> {
+    let mut items = items.into_iter();
+    loop {
+        let part: Vec<Item> = items.by_ref().take(BATCH_LINES).collect();
+        if part.is_empty() {
             return Ok(());
         }
-        let items: Vec<Item> = lines
-            .into_par_iter()
-            .map(|(line, bytes)| parse_line(&name, line, &bytes))
-            .collect();
-        sink(items).map_err(|e| IngestError::Sink(e.to_string()))?;
+        sink(part).map_err(|e| IngestError::Sink(e.to_string()))?;
+    }
+}
+
+/// Bytes read per chunk of a JSON Lines file (more when one line is longer).
+const CHUNK_BYTES: usize = 2 << 20;
+
+/// The next chunk of whole lines: `carry` (the unfinished line left by the previous chunk)
+/// followed by at least `CHUNK_BYTES` more bytes, cut after the last newline; what follows it
+/// becomes the new `carry`. `None` at the end of the input.
+fn read_chunk(r: &mut dyn Read, carry: &mut Vec<u8>) -> std::io::Result<Option<Vec<u8>>> {
+    let mut buf = std::mem::take(carry);
+    let mut filled = buf.len();
+    let mut want = filled + CHUNK_BYTES;
+    buf.resize(want, 0);
+    loop {
+        if filled == want {
+            match memchr::memrchr(b'\n', &buf[..filled]) {
+                Some(i) => {
+                    *carry = buf[i + 1..filled].to_vec();
+                    buf.truncate(i + 1);
+                    return Ok(Some(buf));
+                }
+                // One line longer than the chunk: read on.
+                None => {
+                    want += CHUNK_BYTES;
+                    buf.resize(want, 0);
+                }
+            }
+        }
+        match r.read(&mut buf[filled..want]) {
+            // End of input: whatever is left is the last line.
+            Ok(0) => {
+                buf.truncate(filled);
+                return Ok((!buf.is_empty()).then_some(buf));
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
 }
 

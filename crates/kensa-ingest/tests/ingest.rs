@@ -105,3 +105,77 @@ fn csv_and_gzip_and_directories() {
         other => panic!("expected a reject, got {other:?}"),
     }
 }
+
+/// Files are read in chunks of a few MiB cut at newlines: lines across chunk borders, a line
+/// longer than a chunk, blank lines and a last line without a newline all keep their numbers,
+/// plain and gzipped alike.
+#[test]
+fn line_numbers_survive_chunk_borders_and_long_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    let mut expected_bad = Vec::new();
+    let n = 60_000;
+    for i in 1..=n {
+        if i % 9_973 == 0 {
+            text.push_str("{not json\n");
+            expected_bad.push(i as u64);
+        } else if i % 10_007 == 0 {
+            text.push_str("   \n");
+        } else if i == 30_000 {
+            // About 5 MiB in one line: longer than a chunk.
+            let long = "x".repeat(5 << 20);
+            text.push_str(&format!(
+                r#"{{"kind":"message","subject_id":"u1","at":"2026-09-01T00:00:00Z","direction":"from_subject","text":"{long}"}}"#
+            ));
+            text.push('\n');
+        } else {
+            text.push_str(&format!(
+                r#"{{"kind":"login","subject_id":"u{}","at":"2026-09-01T00:00:00Z","ip":"10.0.{}.{}"}}"#,
+                i % 97,
+                (i / 250) % 250,
+                i % 250
+            ));
+            text.push('\n');
+        }
+    }
+    text.push_str(
+        r#"{"kind":"login","subject_id":"last","at":"2026-09-01T00:00:00Z","ip":"10.9.9.9"}"#,
+    );
+    let plain = dir.path().join("big.jsonl");
+    std::fs::write(&plain, &text).unwrap();
+    let gz = dir.path().join("big.jsonl.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(text.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    for path in [plain, gz] {
+        let items = read_all(&path);
+        let bad: Vec<u64> = items
+            .iter()
+            .filter_map(|it| match it {
+                Item::Err(r) => Some(r.line),
+                Item::Ok(..) => None,
+            })
+            .collect();
+        assert_eq!(bad, expected_bad, "{}", path.display());
+        let blank = (1..=n)
+            .filter(|i| i % 10_007 == 0 && i % 9_973 != 0)
+            .count();
+        assert_eq!(items.len(), n + 1 - blank, "{}", path.display());
+        let last = items.last().unwrap();
+        match last {
+            Item::Ok(v, pos) => {
+                assert_eq!(v.subject_id, "last");
+                assert_eq!(pos.line, n as u64 + 1);
+            }
+            Item::Err(r) => panic!("{r:?}"),
+        }
+        let long = items.iter().find_map(|it| match it {
+            Item::Ok(v, pos) if pos.line == 30_000 => Some(v.body.len()),
+            _ => None,
+        });
+        assert!(long.unwrap() > 5 << 20);
+    }
+}

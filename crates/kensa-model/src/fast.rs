@@ -14,7 +14,6 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 /// A JSON object key, borrowed from the input when it has no escapes.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
@@ -42,7 +41,52 @@ impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
     }
 }
 
-type Object<'a> = BTreeMap<Key<'a>, &'a RawValue>;
+/// A JSON object's members sorted by key (the canonical order). A key given twice keeps its
+/// last value, as `serde_json::Value` does. A sorted vector is cheaper to build than a map
+/// for the handful of members a record has.
+struct Object<'a>(Vec<(Key<'a>, &'a RawValue)>);
+
+impl<'a> Object<'a> {
+    fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.0
+            .binary_search_by(|(k, _)| k.0.as_ref().cmp(key))
+            .ok()
+            .map(|i| self.0[i].1)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Object<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Object<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut v: Vec<(Key<'a>, &'a RawValue)> =
+                    Vec::with_capacity(m.size_hint().unwrap_or(8));
+                while let Some(e) = m.next_entry()? {
+                    v.push(e);
+                }
+                // Stable: equal keys stay in input order, and the last of each run is kept.
+                v.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut out: Vec<(Key<'a>, &'a RawValue)> = Vec::with_capacity(v.len());
+                for e in v {
+                    match out.last_mut() {
+                        Some(last) if last.0 == e.0 => *last = e,
+                        _ => out.push(e),
+                    }
+                }
+                Ok(Object(out))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
 
 /// Why a line failed.
 #[derive(Debug)]
@@ -77,9 +121,9 @@ pub fn validate_line(bytes: &[u8]) -> Result<Validated, LineError> {
 
 /// Returns `None` whenever anything is unusual, so that the slow path produces the exact error.
 fn fast(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
-    let kind_raw = top.get(&Key(Cow::Borrowed("kind")))?;
-    let kind = Kind::parse(<&str>::deserialize(*kind_raw).ok()?)?;
-    let given_id = match top.get(&Key(Cow::Borrowed("record_id"))) {
+    let kind_raw = top.get("kind")?;
+    let kind = Kind::parse(<&str>::deserialize(kind_raw).ok()?)?;
+    let given_id = match top.get("record_id") {
         None => None,
         Some(r) if r.get() == "null" => None,
         Some(r) => {
@@ -95,7 +139,7 @@ fn fast(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
     let mut body = Vec::with_capacity(bytes.len());
     write_object(top, given_id.is_none(), &mut body)?;
     let body_hash: [u8; 32] = Sha256::digest(&body).into();
-    let record_id = given_id.unwrap_or_else(|| hex::encode(&body_hash[..16]));
+    let record_id = given_id.unwrap_or_else(|| crate::validate::derived_id(&body_hash));
     Some(Validated {
         kind,
         subject_id: record.subject_id().to_owned(),
@@ -118,13 +162,22 @@ impl Source for Raw<'_> {
 }
 
 fn write_str(s: &str, out: &mut Vec<u8>) {
-    let _ = serde_json::to_writer(&mut *out, s);
+    // Keys are nearly always plain ASCII names, which serde_json writes verbatim in quotes.
+    if s.bytes()
+        .all(|b| b >= 0x20 && b != b'"' && b != b'\\' && b < 0x7f)
+    {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
 }
 
 fn write_object(obj: &Object<'_>, drop_record_id: bool, out: &mut Vec<u8>) -> Option<()> {
     out.push(b'{');
     let mut first = true;
-    for (k, v) in obj {
+    for (k, v) in &obj.0 {
         if drop_record_id && k.0 == "record_id" {
             continue;
         }
@@ -206,6 +259,8 @@ mod tests {
             r#"{"kind":"activity","subject_id":"u1","at":"2026-09-01T00:00:00Z","record_id":null,"n":-12,"big":123456789012345678901}"#,
             r#"{"kind":"activity","subject_id":"u1","at":"2026-09-01T00:00:00Z","record_id":"mine-1","z":{"y":{"x":"日本語"}}}"#,
             r#"{"kind":"subject","subject_id":"u1","source":"resume","education":[{"institution":"Kim Il Sung University","from":"2010"}],"skills":["rust","go"]}"#,
+            // Keys given twice keep their last value, at the top and nested.
+            r#"{"x":1,"kind":"activity","subject_id":"u1","at":"2026-09-01T00:00:00Z","x":2,"o":{"b":0,"a":1,"a":[3]},"x":[4]}"#,
         ];
         for l in lines {
             let fast = validate_line(l.as_bytes()).unwrap();

@@ -84,7 +84,7 @@ pub fn validate_value(mut v: Value) -> Result<Validated, RecordError> {
     // (it is stored beside it and covered by the evidence chain).
     let body = to_canonical(&v);
     let body_hash: [u8; 32] = Sha256::digest(&body).into();
-    let record_id = given_id.unwrap_or_else(|| hex::encode(&body_hash[..16]));
+    let record_id = given_id.unwrap_or_else(|| derived_id(&body_hash));
     Ok(Validated {
         kind,
         subject_id: record.subject_id().to_owned(),
@@ -244,5 +244,26 @@ mod tests {
         .unwrap();
         let body = String::from_utf8(a.body).unwrap();
         assert!(body.contains(r#""x_vendor":{"b":1}"#), "{body}");
+    }
+}
+
+/// The derived record id: the first 128 bits of the body's SHA-256 as 32 lower-case hex
+/// digits (what `hex::encode` gives, without its per-character string building).
+pub(crate) fn derived_id(body_hash: &[u8; 32]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(32);
+    for b in &body_hash[..16] {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
+#[cfg(test)]
+mod derived_id_tests {
+    #[test]
+    fn derived_id_is_the_hex_of_the_first_16_bytes() {
+        let h: [u8; 32] = std::array::from_fn(|i| (i * 37 + 5) as u8);
+        assert_eq!(super::derived_id(&h), hex::encode(&h[..16]));
     }
 }

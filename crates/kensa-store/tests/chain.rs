@@ -123,3 +123,225 @@ fn flipping_one_byte_of_a_log_entry_is_caught() {
     tamper(&s3, "DELETE FROM log WHERE seq = 2");
     assert_eq!(s3.verify(&|_| {}).unwrap().broken.unwrap().seq, 3);
 }
+
+/// The schema-1 layout: no `ref_key`, uniqueness on the id text.
+const SCHEMA_V1: &str = r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE log (
+    seq INTEGER PRIMARY KEY, entry_type TEXT NOT NULL, ref TEXT NOT NULL, kind TEXT,
+    subject_id TEXT, recorded_at TEXT NOT NULL, body BLOB NOT NULL, content_hash BLOB NOT NULL,
+    prev_hash BLOB NOT NULL, entry_hash BLOB NOT NULL);
+CREATE UNIQUE INDEX log_record ON log(ref) WHERE entry_type = 'record';
+CREATE TRIGGER log_append_only_update BEFORE UPDATE ON log
+BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+CREATE TRIGGER log_append_only_delete BEFORE DELETE ON log
+BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+INSERT INTO meta VALUES ('schema_version', '1');
+"#;
+
+#[test]
+fn a_schema_1_database_is_migrated_and_still_verifies_and_deduplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(sample_store(dir.path()));
+    // Copy the entries into a database laid out as schema 1 wrote it.
+    let old = dir.path().join("old.db");
+    {
+        let c = rusqlite::Connection::open(&old).unwrap();
+        c.execute_batch(SCHEMA_V1).unwrap();
+        c.execute(
+            "ATTACH DATABASE ?1 AS src",
+            [dir.path().join("k.db").display().to_string()],
+        )
+        .unwrap();
+        c.execute_batch(
+            "INSERT INTO log SELECT seq, entry_type, ref, kind, subject_id, recorded_at, body, \
+             content_hash, prev_hash, entry_hash FROM src.log; DETACH DATABASE src;",
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(&old, Durability::Normal).unwrap();
+    let version: String = s
+        .connection()
+        .query_row(
+            "SELECT value FROM meta WHERE key='schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(version, "2");
+    assert_eq!(s.verify(&|_| {}).unwrap().broken, None);
+    let keyed: i64 = s
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM log WHERE ref_key IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(keyed, 3, "every record got its key, the scan entry none");
+    let registered: i64 = s
+        .connection()
+        .query_row("SELECT count(*) FROM record_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(registered, 3);
+    // Still append-only, and the old records are recognised as duplicates.
+    assert!(
+        s.connection()
+            .execute("UPDATE log SET body = x'00' WHERE seq = 1", [])
+            .is_err()
+    );
+    let b = rec(r#"{"kind":"login","subject_id":"u1","at":"2026-09-01T01:00:00Z","ip":"1.2.3.5"}"#);
+    assert_eq!(s.append_records(&[&b]).unwrap(), vec![Outcome::Duplicate]);
+}
+
+#[test]
+fn a_key_taken_by_another_id_moves_the_record_to_the_next_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("k.db"), Durability::Normal).unwrap();
+    let x =
+        rec(r#"{"kind":"activity","record_id":"X","subject_id":"u1","at":"2026-09-01T00:00:00Z"}"#);
+    // A validly chained record "squatter" that holds X's key, as a 64-bit collision would.
+    let key = kensa_store::record_key("X");
+    let body = br#"{"kind":"activity"}"#;
+    let content: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(body).into();
+    let eh = kensa_store::entry_hash(&kensa_store::EntryFields {
+        seq: 1,
+        entry_type: "record",
+        r#ref: "squatter",
+        kind: Some("activity"),
+        subject_id: Some("u0"),
+        recorded_at: "2026-09-01T00:00:00Z",
+        content_hash: &content,
+        prev_hash: &[0u8; 32],
+    });
+    s.connection()
+        .execute(
+            "INSERT INTO log VALUES (1, 'record', 'squatter', 'activity', 'u0', \
+             '2026-09-01T00:00:00Z', ?1, ?2, zeroblob(32), ?3, ?4)",
+            rusqlite::params![&body[..], &content[..], &eh[..], key],
+        )
+        .unwrap();
+    s.connection()
+        .execute("INSERT INTO record_keys VALUES (?1, 1)", [key])
+        .unwrap();
+    assert_eq!(s.append_records(&[&x]).unwrap(), vec![Outcome::Stored]);
+    assert_eq!(s.append_records(&[&x]).unwrap(), vec![Outcome::Duplicate]);
+    let stored_key: i64 = s
+        .connection()
+        .query_row("SELECT ref_key FROM log WHERE ref = 'X'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored_key, key.wrapping_add(1));
+    // A real collision is not at hand, so the squatter's key is not its own, and verify says
+    // so (and stops there).
+    let broken = s.verify(&|_| {}).unwrap().broken.expect("squatter caught");
+    assert_eq!((broken.seq, broken.r#ref.as_str()), (1, "squatter"));
+}
+
+#[test]
+fn a_uniqueness_key_changed_behind_the_chain_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sample_store(dir.path());
+    // Not covered by the entry hash, but a wrong key would let a record in twice.
+    tamper(&s, "UPDATE log SET ref_key = ref_key + 1000 WHERE seq = 2");
+    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
+    assert_eq!(broken.seq, 2);
+    assert!(broken.reason.contains("ref_key"), "{}", broken.reason);
+}
+
+#[test]
+fn a_uniqueness_entry_removed_or_added_behind_the_chain_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sample_store(dir.path());
+    tamper(
+        &s,
+        "DROP TRIGGER record_keys_append_only_delete; DELETE FROM record_keys WHERE seq = 3",
+    );
+    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
+    assert_eq!(broken.seq, 3);
+    assert!(broken.reason.contains("record_keys"), "{}", broken.reason);
+
+    let dir = tempfile::tempdir().unwrap();
+    let s = sample_store(dir.path());
+    // A key pointing at the scan entry (seq 4), as if it were a record.
+    s.connection()
+        .execute("INSERT INTO record_keys VALUES (42, 4)", [])
+        .unwrap();
+    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
+    assert_eq!((broken.seq, broken.entry_type.as_str()), (4, "record_keys"));
+}
+
+#[test]
+fn copies_within_one_batch_are_stored_once_in_input_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("k.db"), Durability::Normal).unwrap();
+    let a =
+        rec(r#"{"kind":"activity","record_id":"A","subject_id":"u1","at":"2026-09-01T00:00:00Z"}"#);
+    let a2 =
+        rec(r#"{"kind":"activity","record_id":"A","subject_id":"u2","at":"2026-09-01T00:00:00Z"}"#);
+    let b =
+        rec(r#"{"kind":"activity","record_id":"B","subject_id":"u1","at":"2026-09-01T00:00:00Z"}"#);
+    assert_eq!(
+        s.append_records(&[&b, &a, &a, &a2]).unwrap(),
+        vec![
+            Outcome::Stored,
+            Outcome::Stored,
+            Outcome::Duplicate,
+            Outcome::Conflict
+        ]
+    );
+    let refs: Vec<String> = s
+        .connection()
+        .prepare("SELECT ref FROM log ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(refs, ["B", "A"], "log order is input order");
+    assert_eq!(s.verify(&|_| {}).unwrap().broken, None);
+}
+
+#[test]
+fn a_bulk_writer_sees_records_another_connection_stored_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let mut a = Store::open(&path, Durability::Normal).unwrap();
+    let mut b = Store::open(&path, Durability::Normal).unwrap();
+    let login = |i: usize| {
+        rec(&format!(
+            r#"{{"kind":"login","subject_id":"u{}","at":"2026-09-01T00:00:00Z","ip":"10.0.{}.{}"}}"#,
+            i % 50,
+            i / 250,
+            i % 250
+        ))
+    };
+    // A batch large enough for `a` to keep the stored keys in memory.
+    let bulk: Vec<_> = (0..9000).map(login).collect();
+    let refs: Vec<_> = bulk.iter().collect();
+    assert!(
+        a.append_records(&refs)
+            .unwrap()
+            .iter()
+            .all(|o| *o == Outcome::Stored)
+    );
+    // Another connection stores new records; `a` must not take them for new.
+    let later: Vec<_> = (9000..9100).map(login).collect();
+    let later_refs: Vec<_> = later.iter().collect();
+    assert!(
+        b.append_records(&later_refs)
+            .unwrap()
+            .iter()
+            .all(|o| *o == Outcome::Stored)
+    );
+    let again: Vec<_> = (8990..9010).map(login).collect();
+    let again_refs: Vec<_> = again.iter().collect();
+    let out = a.append_records(&again_refs).unwrap();
+    assert!(out.iter().all(|o| *o == Outcome::Duplicate), "{out:?}");
+    // And its own earlier batch is known too.
+    assert_eq!(
+        a.append_records(&[&bulk[5]]).unwrap(),
+        vec![Outcome::Duplicate]
+    );
+    assert_eq!(a.record_count().unwrap(), 9100);
+    assert_eq!(a.verify(&|_| {}).unwrap().broken, None);
+}
