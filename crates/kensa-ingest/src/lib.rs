@@ -269,7 +269,10 @@ fn read_jsonl<E: std::fmt::Display>(
     };
     let mut carry = Vec::new();
     let mut line_no: u64 = 0;
-    let mut chunk = read_chunk(&mut reader, &mut carry).map_err(io)?;
+    // Two chunk buffers take turns (one being parsed, one being filled), so that their pages
+    // are not handed back to the system and faulted in again for every chunk.
+    let mut spare: Vec<u8> = Vec::new();
+    let mut chunk = read_chunk(&mut reader, &mut carry, Vec::new()).map_err(io)?;
     // Pipelined: while the pool parses one chunk, this thread reads (and decompresses) the next
     // and hands the previous chunk's records to the sink.
     let mut pending: Vec<Item> = Vec::new();
@@ -292,12 +295,13 @@ fn read_jsonl<E: std::fmt::Display>(
                     .map(|(line, r)| parse_line(&name, *line, &buf[r.clone()]))
                     .collect();
             });
-            let next = read_chunk(&mut reader, &mut carry);
+            let next = read_chunk(&mut reader, &mut carry, std::mem::take(&mut spare));
             (next, hand_over(std::mem::take(&mut pending), sink))
         });
         sunk?;
         chunk = next.map_err(io)?;
         pending = items;
+        spare = buf;
     }
     hand_over(pending, sink)
 }
@@ -322,9 +326,15 @@ const CHUNK_BYTES: usize = 2 << 20;
 
 /// The next chunk of whole lines: `carry` (the unfinished line left by the previous chunk)
 /// followed by at least `CHUNK_BYTES` more bytes, cut after the last newline; what follows it
-/// becomes the new `carry`. `None` at the end of the input.
-fn read_chunk(r: &mut dyn Read, carry: &mut Vec<u8>) -> std::io::Result<Option<Vec<u8>>> {
-    let mut buf = std::mem::take(carry);
+/// becomes the new `carry`. `None` at the end of the input. `buf` is a spent chunk to reuse.
+fn read_chunk(
+    r: &mut dyn Read,
+    carry: &mut Vec<u8>,
+    mut buf: Vec<u8>,
+) -> std::io::Result<Option<Vec<u8>>> {
+    buf.clear();
+    buf.extend_from_slice(carry);
+    carry.clear();
     let mut filled = buf.len();
     let mut want = filled + CHUNK_BYTES;
     buf.resize(want, 0);
@@ -332,7 +342,7 @@ fn read_chunk(r: &mut dyn Read, carry: &mut Vec<u8>) -> std::io::Result<Option<V
         if filled == want {
             match memchr::memrchr(b'\n', &buf[..filled]) {
                 Some(i) => {
-                    *carry = buf[i + 1..filled].to_vec();
+                    carry.extend_from_slice(&buf[i + 1..filled]);
                     buf.truncate(i + 1);
                     return Ok(Some(buf));
                 }

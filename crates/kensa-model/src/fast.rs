@@ -109,7 +109,7 @@ pub fn validate_line(bytes: &[u8]) -> Result<Validated, LineError> {
             };
         }
     };
-    match fast(bytes, &top) {
+    match fast_path(bytes, &top) {
         Some(v) => Ok(v),
         None => {
             let v: serde_json::Value =
@@ -120,7 +120,7 @@ pub fn validate_line(bytes: &[u8]) -> Result<Validated, LineError> {
 }
 
 /// Returns `None` whenever anything is unusual, so that the slow path produces the exact error.
-fn fast(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
+fn fast_path(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
     let kind_raw = top.get("kind")?;
     let kind = Kind::parse(<&str>::deserialize(kind_raw).ok()?)?;
     let given_id = match top.get("record_id") {
@@ -134,7 +134,7 @@ fn fast(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
             Some(s)
         }
     };
-    let record = typed_from(kind, &Raw(bytes)).ok()?;
+    let record = typed_from(kind, top).ok()?;
     check_values(&record).ok()?;
     let mut body = Vec::with_capacity(bytes.len());
     write_object(top, given_id.is_none(), &mut body)?;
@@ -151,13 +151,62 @@ fn fast(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
     })
 }
 
-/// The raw line as a source of typed views; a failure just means "take the precise path".
-struct Raw<'a>(&'a [u8]);
-
-impl Source for Raw<'_> {
+/// The parsed top-level members as a source of typed views: keys are not scanned again and
+/// members the type does not know are skipped without parsing them. A failure just means
+/// "take the precise path".
+impl Source for Object<'_> {
     type Err = ();
     fn de<T: serde::de::DeserializeOwned>(&self) -> Result<T, ()> {
-        serde_json::from_slice(self.0).map_err(|_| ())
+        T::deserialize(ObjectDe(&self.0)).map_err(|_| ())
+    }
+}
+
+struct ObjectDe<'o, 'a>(&'o [(Key<'a>, &'a RawValue)]);
+
+impl<'de, 'o, 'a: 'de> serde::Deserializer<'de> for ObjectDe<'o, 'a> {
+    type Error = serde::de::value::Error;
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        v.visit_map(Members {
+            rest: self.0,
+            value: None,
+        })
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+struct Members<'o, 'a> {
+    rest: &'o [(Key<'a>, &'a RawValue)],
+    value: Option<&'a RawValue>,
+}
+
+impl<'de, 'o, 'a: 'de> serde::de::MapAccess<'de> for Members<'o, 'a> {
+    type Error = serde::de::value::Error;
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        let Some(((k, v), rest)) = self.rest.split_first() else {
+            return Ok(None);
+        };
+        self.rest = rest;
+        self.value = Some(v);
+        seed.deserialize(serde::de::value::StrDeserializer::<Self::Error>::new(&k.0))
+            .map(Some)
+    }
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        let raw = self
+            .value
+            .take()
+            .ok_or_else(|| <Self::Error as serde::de::Error>::custom("value without a key"))?;
+        seed.deserialize(raw)
+            .map_err(<Self::Error as serde::de::Error>::custom)
     }
 }
 
@@ -272,6 +321,14 @@ mod tests {
             );
             assert_eq!(fast.record_id, slow.record_id);
             assert_eq!(fast.body_hash, slow.body_hash);
+            assert_eq!(
+                format!("{:?}", fast.record),
+                format!("{:?}", slow.record),
+                "{l}"
+            );
+            // Ordinary lines take the fast path rather than falling back to the slow one.
+            let top: Object<'_> = serde_json::from_str(l).unwrap();
+            assert!(fast_path(l.as_bytes(), &top).is_some(), "{l}");
         }
     }
 
