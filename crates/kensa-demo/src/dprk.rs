@@ -908,8 +908,10 @@ fn deepfake_interviewee(g: &mut Gen) {
     ];
     let berlin = net::ip_in("de_berlin", &mut rng);
     let ips = vec![
-        (IpSrc::Fixed(berlin), 8),
-        (IpSrc::Pool("m247_amsterdam"), 3),
+        // About a third of the sessions through M247: at 8:3 the expected weighted share sat
+        // on the detector's 20 % line and some seeds fell below it.
+        (IpSrc::Fixed(berlin), 7),
+        (IpSrc::Pool("m247_amsterdam"), 4),
     ];
     let life = covert_life(g, &p, &mut rng, "Asia/Shanghai", 8.0, ips);
     let mut profs = g.profiles(
@@ -977,8 +979,8 @@ fn deepfake_interviewee(g: &mut Gen) {
             "RF-COMMS-NO-VIDEO",
             "RF-NET-ANONYMIZER",
         ],
-        "'Lukas Becker', a Rust consultant claiming Berlin: the interview shows lip-sync mismatch and face-swap artifacts, later stand-ups are camera-off; the passport MRZ has a wrong check digit (the number was edited); name spelling (Lucas Bekker), nationality, city and university/years differ between sources; claims Rust experience from 2008 (Rust was first announced in 2010, 1.0 in 2015); activity follows UTC+8 although Europe/Berlin is claimed; some logins through M247.",
-        "ベルリン在住を名乗るRustコンサルタント「Lukas Becker」。面接で口の動きと音声のずれ、顔の入れ替えの痕跡が見られ、その後の定例はカメラオフ。旅券のMRZはチェックディジットが誤っている（番号が改ざんされた）。氏名の綴り（Lucas Bekker）、国籍、都市、大学・年がソース間で異なる。2008年からのRust経験を主張（Rustの発表は2010年、1.0は2015年）。Europe/Berlinを名乗るが活動はUTC+8。一部のログインはM247経由。",
+        "'Lukas Becker', a Rust consultant claiming Berlin: the interview shows lip-sync mismatch and face-swap artifacts, later stand-ups are camera-off; the passport MRZ has a wrong check digit (the number was edited); name spelling (Lucas Bekker), nationality, city and university/years differ between sources; claims Rust experience from 2008 (Rust was first announced in 2010, 1.0 in 2015); activity follows UTC+8 although Europe/Berlin is claimed; about a third of the logins through M247.",
+        "ベルリン在住を名乗るRustコンサルタント「Lukas Becker」。面接で口の動きと音声のずれ、顔の入れ替えの痕跡が見られ、その後の定例はカメラオフ。旅券のMRZはチェックディジットが誤っている（番号が改ざんされた）。氏名の綴り（Lucas Bekker）、国籍、都市、大学・年がソース間で異なる。2008年からのRust経験を主張（Rustの発表は2010年、1.0は2015年）。Europe/Berlinを名乗るが活動はUTC+8。ログインの約3分の1はM247経由。",
     );
 }
 

@@ -3,8 +3,10 @@
 //! The subject's `access` records at or above `min_sensitivity` (default `confidential`, so
 //! confidential and secret) are cut into windows of `window` (aligned to UTC midnight for the
 //! default of one day). Each window's count and bytes are compared with two references:
-//! * the subject's own baseline: the median of its windows (only windows with sensitive
-//!   access; at least `min_baseline_windows` of them), and
+//! * the subject's own baseline: the median of its *other* windows (only windows with
+//!   sensitive access; at least `min_baseline_windows` of them). The window under test and
+//!   its neighbours are left out, so that a burst, which may straddle midnight, does not raise
+//!   its own baseline — with few windows it otherwise set the median itself; and
 //! * its peers: the median, over all subjects with sensitive access, of each subject's median
 //!   window (each subject counts once, so a few heavy users do not set the norm).
 //!
@@ -160,15 +162,31 @@ impl Detector for AccessBulk {
             .par_iter()
             .filter_map(|(si, ws)| {
                 let s = &ds.subjects[*si];
-                let baseline = (ws.len() >= p.min_baseline_windows).then(|| {
-                    (
-                        median_u(ws.iter().map(|x| x.count as f64).collect()).max(1.0),
-                        median_u(ws.iter().map(|x| x.bytes as f64).collect()).max(1_000_000.0),
-                    )
-                });
-                // (score, window, measure, ratio to self, ratio to peers)
-                let mut best: Option<(f64, &Win, &str, Option<f64>, f64)> = None;
+                // The baseline for one window: the subject's windows more than one window away.
+                let baseline_for = |win: &Win| {
+                    let others: Vec<&Win> = ws
+                        .iter()
+                        .filter(|x| (x.start - win.start).abs() > w)
+                        .collect();
+                    (others.len() >= p.min_baseline_windows).then(|| {
+                        (
+                            median_u(others.iter().map(|x| x.count as f64).collect()).max(1.0),
+                            median_u(others.iter().map(|x| x.bytes as f64).collect())
+                                .max(1_000_000.0),
+                            others.len(),
+                        )
+                    })
+                };
+                // (score, window, measure, ratio to self, ratio to peers), and the baseline
+                // (median count, median bytes, windows) it was measured against.
+                type Best<'w> = (f64, &'w Win, &'static str, Option<f64>, f64);
+                type Baseline = Option<(f64, f64, usize)>;
+                let mut best: Option<(Best, Baseline)> = None;
                 for win in ws {
+                    if win.count < p.min_count && win.bytes < p.min_bytes {
+                        continue;
+                    }
+                    let baseline = baseline_for(win);
                     let measures = [
                         (
                             "count",
@@ -198,12 +216,12 @@ impl Detector for AccessBulk {
                             Some(rs) => (rs / p.self_ratio).min(r_peer / p.peer_ratio),
                             None => r_peer / p.peer_ratio,
                         };
-                        if best.is_none_or(|b| r > b.0) {
-                            best = Some((r, win, name, r_self, r_peer));
+                        if best.as_ref().is_none_or(|b| r > b.0.0) {
+                            best = Some(((r, win, name, r_self, r_peer), baseline));
                         }
                     }
                 }
-                let (r, win, measure, r_self, r_peer) = best?;
+                let ((r, win, measure, r_self, r_peer), baseline) = best?;
                 let mut strength = 0.5 + 0.5 * (r.ln() / 10f64.ln()).min(1.0);
                 if r_self.is_none() {
                     strength *= p.no_baseline_factor;
@@ -223,7 +241,7 @@ impl Detector for AccessBulk {
                 let to = Ts(win.start + w);
                 let gb = win.bytes as f64 / 1e9;
                 let (base_en, base_ja) = match (r_self, baseline) {
-                    (Some(rs), Some((bc, bb))) => (
+                    (Some(rs), Some((bc, bb, _))) => (
                         format!(
                             "{rs:.1}× the subject's own median window ({bc:.0} accesses, {:.2} GB)",
                             bb / 1e9
@@ -254,7 +272,7 @@ impl Detector for AccessBulk {
                         .value("measure", measure)
                         .value("ratio_to_self", r_self.map(|x| (x * 10.0).round() / 10.0))
                         .value("ratio_to_peers", (r_peer * 10.0).round() / 10.0)
-                        .value("baseline_windows", ws.len())
+                        .value("baseline_windows", baseline.map_or(0, |b| b.2))
                         .value("peer_median_count", peer_count)
                         .value("peer_median_bytes", peer_bytes)
                         .threshold("window", p.window.to_string())
@@ -355,6 +373,30 @@ mod tests {
             lines.extend(day("eng", d, 800 + (d % 3) * 100, 5_000_000));
         }
         assert!(AccessBulk(Params::default()).run(&ds(&lines)).is_empty());
+    }
+
+    /// Regression (demo, seed 11): a 140-download burst from 23:46 to 00:23 UTC fell into two
+    /// daily windows (52 and 89) of a subject with only two quiet days before; the burst's own
+    /// windows set the median "baseline", and nothing fired.
+    #[test]
+    fn a_burst_across_midnight_is_not_its_own_baseline() {
+        let mut lines = peers();
+        lines.extend(day("x", 3, 1, 100_000));
+        lines.extend(day("x", 4, 1, 100_000));
+        for k in 0..140u32 {
+            let t = 23 * 3600 + 46 * 60 + 30 + k * 17;
+            let (d, t) = (27 + t / 86_400, t % 86_400);
+            lines.push(format!(
+                r#"{{"kind":"access","subject_id":"x","at":"2026-09-{d:02}T{:02}:{:02}:{:02}Z","resource":"vault/secret-{k}","sensitivity":"secret","bytes":5000000}}"#,
+                t / 3600,
+                t / 60 % 60,
+                t % 60
+            ));
+        }
+        let f = AccessBulk(Params::default()).run(&ds(&lines));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].subject_id, "x");
+        assert!(f[0].evidence.values["count"].as_u64().unwrap() >= 50);
     }
 
     #[test]
