@@ -14,8 +14,8 @@
 //! * **facilitator:** one payout destination receives for at least `facilitator_min_members`
 //!   members;
 //! * **remote control:** at least `tools_min_members` members' endpoints show remote-access
-//!   software or an IP-KVM (the code-default lists of `endpoint_tools`, matched by its
-//!   `matches`).
+//!   software or an IP-KVM (the policy's `[detectors.endpoint_tools]` lists, allow-list
+//!   included, matched as `endpoint_tools` matches them).
 //!
 //! Strength is `0.2 + 0.2 × signals` (capped at 1). The evidence lists the members, the shared
 //! addresses (masked), the payout destination with the beneficiary names, and each member's
@@ -65,6 +65,10 @@ pub struct Params {
     pub count_unknown_ips: bool,
     /// The identifier graph.
     pub graph: GraphParams,
+    /// The tool lists, taken from `[detectors.endpoint_tools]` when the detectors are built
+    /// from a policy (one list serves both detectors); not a setting of this section.
+    #[serde(skip)]
+    pub tools: endpoint_tools::Params,
 }
 
 impl Default for Params {
@@ -76,6 +80,7 @@ impl Default for Params {
             tools_min_members: 2,
             count_unknown_ips: false,
             graph: GraphParams::default(),
+            tools: endpoint_tools::Params::default(),
         }
     }
 }
@@ -109,7 +114,7 @@ impl LaptopFarm {
     /// Findings from an already built graph.
     pub fn findings(&self, ds: &Dataset, g: &LinkGraph) -> Vec<Finding> {
         let p = &self.0;
-        let tools = endpoint_tools::Params::default();
+        let tools = &p.tools;
         let n = ds.subjects.len();
         let relevant: Vec<u32> = (0..g.idents.len() as u32)
             .filter(|&k| self.counts(&g.idents[k as usize]))
@@ -494,6 +499,38 @@ mod tests {
         let f = LaptopFarm(Params::default()).run(&ds(&lines));
         assert_eq!(f.len(), 4);
         assert!((f[0].strength - 0.8).abs() < 1e-9);
+    }
+
+    /// The remote-control signal follows the policy's tool lists: an employer that allows
+    /// AnyDesk (its own support tool) does not see it as a farm tell, and a tool the
+    /// employer adds to `remote_access` counts.
+    #[test]
+    fn the_remote_control_signal_uses_the_policys_tool_lists() {
+        let mut lines = Vec::new();
+        for k in 0..3 {
+            let s = format!("w{k}");
+            lines.push(login(&s, "73.5.5.5", &format!("laptop-{k}")));
+            lines.push(endpoint(
+                &s,
+                if k == 0 { "AnyDesk" } else { "HelpDeskPlus" },
+            ));
+        }
+        let mut d = ds(&lines);
+        intel(&mut d, "73.5.5.5", &[]);
+        // Shared line alone: one signal besides the place is not enough.
+        assert!(LaptopFarm(Params::default()).run(&d).is_empty());
+        let mut policy = crate::detectors::DetectorParams::default();
+        policy
+            .endpoint_tools
+            .remote_access
+            .push("helpdeskplus".into());
+        let built = crate::detectors::build_all(&policy);
+        let farm = built.iter().find(|x| x.name() == "laptop_farm").unwrap();
+        assert_eq!(farm.run(&d).len(), 3, "custom tool on two endpoints");
+        policy.endpoint_tools.allow.push("helpdeskplus".into());
+        let built = crate::detectors::build_all(&policy);
+        let farm = built.iter().find(|x| x.name() == "laptop_farm").unwrap();
+        assert!(farm.run(&d).is_empty(), "allowed tool no longer counts");
     }
 
     /// Three remote workers of one family: one home line, laptops delivered to the home they

@@ -196,7 +196,10 @@ pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
         Box::new(review_manipulation::ReviewManipulation(
             p.review_manipulation.clone(),
         )),
-        Box::new(laptop_farm::LaptopFarm(p.laptop_farm.clone())),
+        Box::new(laptop_farm::LaptopFarm(laptop_farm::Params {
+            tools: p.endpoint_tools.clone(),
+            ..p.laptop_farm.clone()
+        })),
         // --- end link ---
     ]
 }
