@@ -645,93 +645,152 @@ impl Store {
 
     /// Re-computes the whole chain. `progress` is called with the number of entries checked.
     pub fn verify(&self, progress: &dyn Fn(u64)) -> Result<VerifyReport> {
-        let total: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM log", [], |r| r.get(0))?;
+        use rayon::prelude::*;
+        /// One entry as stored.
+        struct Row {
+            seq: i64,
+            entry_type: String,
+            r#ref: String,
+            kind: Option<String>,
+            subject_id: Option<String>,
+            recorded_at: String,
+            body: Vec<u8>,
+            content_hash: Vec<u8>,
+            prev_hash: Vec<u8>,
+            entry_hash: Vec<u8>,
+            ref_key: Option<i64>,
+        }
         let mut st = self.conn.prepare(
             "SELECT seq, entry_type, ref, kind, subject_id, recorded_at, body, content_hash, prev_hash, entry_hash, ref_key FROM log ORDER BY seq",
         )?;
         let mut rows = st.query([])?;
         let mut prev = Head::GENESIS;
         let mut checked = 0u64;
-        while let Some(row) = rows.next()? {
-            let seq: i64 = row.get(0)?;
-            let entry_type = row.get_ref(1)?.as_str()?.to_owned();
-            let r#ref = row.get_ref(2)?.as_str()?.to_owned();
-            let kind: Option<String> = row.get(3)?;
-            let subject_id: Option<String> = row.get(4)?;
-            let recorded_at = row.get_ref(5)?.as_str()?.to_owned();
-            let body = row.get_ref(6)?.as_blob()?;
-            let content_hash = row.get_ref(7)?.as_blob()?;
-            let prev_hash = row.get_ref(8)?.as_blob()?;
-            let stored_hash = row.get_ref(9)?.as_blob()?;
-            let ref_key: Option<i64> = row.get(10)?;
-            let broken = |reason: String| VerifyReport {
-                entries: checked,
-                head: prev,
-                broken: Some(Broken {
-                    seq,
-                    entry_type: entry_type.clone(),
-                    r#ref: r#ref.clone(),
-                    reason,
-                }),
-            };
-            if seq != prev.seq + 1 {
-                return Ok(broken(format!(
-                    "entry {} follows entry {} (entries missing or renumbered)",
-                    seq, prev.seq
-                )));
+        let pairs = PairHasher::new();
+        let mut from_log = PairSet::default();
+        // Entries are read in blocks; the hashing of a block (two SHA-256 per entry, the bulk
+        // of the work) runs in parallel, and the checks are then made in order, so the first
+        // broken entry is still the one named.
+        const BLOCK: usize = 16_384;
+        let mut block: Vec<Row> = Vec::with_capacity(BLOCK);
+        loop {
+            block.clear();
+            while block.len() < BLOCK {
+                let Some(row) = rows.next()? else { break };
+                block.push(Row {
+                    seq: row.get(0)?,
+                    entry_type: row.get(1)?,
+                    r#ref: row.get(2)?,
+                    kind: row.get(3)?,
+                    subject_id: row.get(4)?,
+                    recorded_at: row.get(5)?,
+                    body: row.get(6)?,
+                    content_hash: row.get(7)?,
+                    prev_hash: row.get(8)?,
+                    entry_hash: row.get(9)?,
+                    ref_key: row.get(10)?,
+                });
             }
-            let actual: [u8; 32] = Sha256::digest(body).into();
-            if actual[..] != *content_hash {
-                return Ok(broken(
-                    "content does not match its hash (the stored body was changed)".into(),
-                ));
+            if block.is_empty() {
+                break;
             }
-            if prev_hash != prev.hash {
-                return Ok(broken(
-                    "previous-entry hash does not match the entry before it".into(),
-                ));
-            }
-            let computed = entry_hash(&EntryFields {
-                seq,
-                entry_type: &entry_type,
-                r#ref: &r#ref,
-                kind: kind.as_deref(),
-                subject_id: subject_id.as_deref(),
-                recorded_at: &recorded_at,
-                content_hash,
-                prev_hash,
-            });
-            if computed[..] != *stored_hash {
-                return Ok(broken(
-                    "entry hash does not match its fields (the entry was changed)".into(),
-                ));
-            }
-            // The uniqueness key is not hashed; a wrong one would let a record be stored twice.
-            let key_ok = match (entry_type == "record", ref_key) {
-                (true, Some(k)) => (0..MAX_PROBE).contains(&k.wrapping_sub(record_key(&r#ref))),
-                (false, None) => true,
-                _ => false,
-            };
-            if !key_ok {
-                return Ok(broken(
-                    "uniqueness key (ref_key) does not belong to the record id".into(),
-                ));
-            }
-            prev = Head {
-                seq,
-                hash: computed,
-            };
-            checked += 1;
-            if checked.is_multiple_of(65_536) {
-                progress(checked);
+            // (content matches its hash, the entry hash recomputed from the stored fields)
+            let hashed: Vec<(bool, [u8; 32])> = block
+                .par_iter()
+                .map(|r| {
+                    let actual: [u8; 32] = Sha256::digest(&r.body).into();
+                    let computed = entry_hash(&EntryFields {
+                        seq: r.seq,
+                        entry_type: &r.entry_type,
+                        r#ref: &r.r#ref,
+                        kind: r.kind.as_deref(),
+                        subject_id: r.subject_id.as_deref(),
+                        recorded_at: &r.recorded_at,
+                        content_hash: &r.content_hash,
+                        prev_hash: &r.prev_hash,
+                    });
+                    (actual[..] == r.content_hash[..], computed)
+                })
+                .collect();
+            for (r, (content_ok, computed)) in block.iter().zip(hashed) {
+                let broken = |reason: String| VerifyReport {
+                    entries: checked,
+                    head: prev,
+                    broken: Some(Broken {
+                        seq: r.seq,
+                        entry_type: r.entry_type.clone(),
+                        r#ref: r.r#ref.clone(),
+                        reason,
+                    }),
+                };
+                if r.seq != prev.seq + 1 {
+                    return Ok(broken(format!(
+                        "entry {} follows entry {} (entries missing or renumbered)",
+                        r.seq, prev.seq
+                    )));
+                }
+                if !content_ok {
+                    return Ok(broken(
+                        "content does not match its hash (the stored body was changed)".into(),
+                    ));
+                }
+                if r.prev_hash[..] != prev.hash {
+                    return Ok(broken(
+                        "previous-entry hash does not match the entry before it".into(),
+                    ));
+                }
+                if computed[..] != r.entry_hash[..] {
+                    return Ok(broken(
+                        "entry hash does not match its fields (the entry was changed)".into(),
+                    ));
+                }
+                // The uniqueness key is not hashed; a wrong one would let a record be stored
+                // twice.
+                let key_ok = match (r.entry_type == "record", r.ref_key) {
+                    (true, Some(k)) => {
+                        (0..MAX_PROBE).contains(&k.wrapping_sub(record_key(&r.r#ref)))
+                    }
+                    (false, None) => true,
+                    _ => false,
+                };
+                if !key_ok {
+                    return Ok(broken(
+                        "uniqueness key (ref_key) does not belong to the record id".into(),
+                    ));
+                }
+                if let Some(k) = r.ref_key {
+                    pairs.add(&mut from_log, k, r.seq);
+                }
+                prev = Head {
+                    seq: r.seq,
+                    hash: computed,
+                };
+                checked += 1;
+                if checked.is_multiple_of(65_536) {
+                    progress(checked);
+                }
             }
         }
         progress(checked);
-        debug_assert!(checked as i64 <= total);
         // The uniqueness table must point at exactly the record entries, each by its own key:
-        // otherwise a record could be stored twice or a duplicate taken for new.
+        // otherwise a record could be stored twice or a duplicate taken for new. Compared as
+        // sets by a fingerprint (one sequential pass over `record_keys`); only when they differ
+        // do the joins below find the entry to name.
+        let mut from_keys = PairSet::default();
+        {
+            let mut st = self.conn.prepare("SELECT key, seq FROM record_keys")?;
+            let mut rows = st.query([])?;
+            while let Some(row) = rows.next()? {
+                pairs.add(&mut from_keys, row.get(0)?, row.get(1)?);
+            }
+        }
+        if from_keys == from_log {
+            return Ok(VerifyReport {
+                entries: checked,
+                head: prev,
+                broken: None,
+            });
+        }
         let unindexed: Option<(i64, String, String)> = self
             .conn
             .query_row(
@@ -767,7 +826,12 @@ impl Store {
                     "record_keys holds key {key} for entry {seq}, which is not that record"
                 ),
             }),
-            (None, None) => None,
+            (None, None) => Some(Broken {
+                seq: 0,
+                entry_type: "record_keys".into(),
+                r#ref: String::new(),
+                reason: "record_keys does not hold exactly the record entries".into(),
+            }),
         };
         Ok(VerifyReport {
             entries: checked,
@@ -808,6 +872,30 @@ fn insert_multi(
         done += m;
     }
     Ok(())
+}
+
+/// An order-independent fingerprint of a set of (key, entry) pairs: their count and two sums
+/// of SipHash values under keys the OS draws at random for each verification, so that a table
+/// changed beforehand cannot be made to match by construction.
+#[derive(PartialEq, Eq, Default)]
+struct PairSet {
+    n: u64,
+    sums: [u64; 2],
+}
+
+struct PairHasher([std::collections::hash_map::RandomState; 2]);
+
+impl PairHasher {
+    fn new() -> Self {
+        PairHasher([Default::default(), Default::default()])
+    }
+    fn add(&self, set: &mut PairSet, key: i64, seq: i64) {
+        use std::hash::BuildHasher;
+        set.n += 1;
+        for (sum, state) in set.sums.iter_mut().zip(&self.0) {
+            *sum = sum.wrapping_add(state.hash_one((key, seq)));
+        }
+    }
 }
 
 fn head(conn: &Connection) -> Result<Head> {

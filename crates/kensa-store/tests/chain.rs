@@ -345,3 +345,31 @@ fn a_bulk_writer_sees_records_another_connection_stored_meanwhile() {
     assert_eq!(a.record_count().unwrap(), 9100);
     assert_eq!(a.verify(&|_| {}).unwrap().broken, None);
 }
+
+/// Verification hashes blocks of entries in parallel; the first broken entry is still the one
+/// named, also beyond the first block, and the entries before it are counted.
+#[test]
+fn a_change_far_into_a_large_log_is_named_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("k.db"), Durability::Normal).unwrap();
+    let recs: Vec<_> = (0..20_000)
+        .map(|i| {
+            rec(&format!(
+                r#"{{"kind":"activity","subject_id":"u{}","at":"2026-09-01T00:00:00Z","n":{i}}}"#,
+                i % 100
+            ))
+        })
+        .collect();
+    let refs: Vec<_> = recs.iter().collect();
+    s.append_records(&refs).unwrap();
+    assert_eq!(s.verify(&|_| {}).unwrap().broken, None);
+    tamper(
+        &s,
+        "UPDATE log SET body = CAST(replace(CAST(body AS TEXT), 'u', 'v') AS BLOB) WHERE seq IN (17001, 19000)",
+    );
+    let report = s.verify(&|_| {}).unwrap();
+    let broken = report.broken.expect("caught");
+    assert_eq!(broken.seq, 17_001);
+    assert!(broken.reason.contains("content"), "{}", broken.reason);
+    assert_eq!(report.entries, 17_000);
+}
