@@ -299,7 +299,14 @@ fn read_jsonl<E: std::fmt::Display>(
             (next, hand_over(std::mem::take(&mut pending), sink))
         });
         sunk?;
-        chunk = next.map_err(io)?;
+        chunk = match next {
+            Ok(c) => c,
+            Err(e) => {
+                // The lines read before the failure still count: hand them on, then report.
+                hand_over(items, sink)?;
+                return Err(io(e));
+            }
+        };
         pending = items;
         spare = buf;
     }
