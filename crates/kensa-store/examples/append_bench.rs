@@ -21,11 +21,13 @@ fn main() {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{db}{suffix}"));
     }
-    let mut store = Store::open(db.as_ref(), Durability::Full).expect("open");
     // `NORMAL=1` measures without an fsync per commit.
-    if std::env::var_os("NORMAL").is_some() {
-        store = Store::open(db.as_ref(), Durability::Normal).expect("open");
-    }
+    let durability = if std::env::var_os("NORMAL").is_some() {
+        Durability::Normal
+    } else {
+        Durability::Full
+    };
+    let mut store = Store::open(db.as_ref(), durability).expect("open");
     let reader = std::io::BufReader::new(std::fs::File::open(file).expect("open input"));
     let mut pending = Vec::with_capacity(batch);
     let (mut n, mut spent) = (0usize, Duration::ZERO);
