@@ -315,33 +315,20 @@ fn a_bulk_writer_sees_records_another_connection_stored_meanwhile() {
             i % 250
         ))
     };
+    let append = |s: &mut Store, range: std::ops::Range<usize>| {
+        let recs: Vec<_> = range.map(login).collect();
+        let refs: Vec<_> = recs.iter().collect();
+        s.append_records(&refs).unwrap()
+    };
+    let all = |out: &[Outcome], want: Outcome| out.iter().all(|o| *o == want);
     // A batch large enough for `a` to keep the stored keys in memory.
-    let bulk: Vec<_> = (0..9000).map(login).collect();
-    let refs: Vec<_> = bulk.iter().collect();
-    assert!(
-        a.append_records(&refs)
-            .unwrap()
-            .iter()
-            .all(|o| *o == Outcome::Stored)
-    );
+    assert!(all(&append(&mut a, 0..9000), Outcome::Stored));
     // Another connection stores new records; `a` must not take them for new.
-    let later: Vec<_> = (9000..9100).map(login).collect();
-    let later_refs: Vec<_> = later.iter().collect();
-    assert!(
-        b.append_records(&later_refs)
-            .unwrap()
-            .iter()
-            .all(|o| *o == Outcome::Stored)
-    );
-    let again: Vec<_> = (8990..9010).map(login).collect();
-    let again_refs: Vec<_> = again.iter().collect();
-    let out = a.append_records(&again_refs).unwrap();
-    assert!(out.iter().all(|o| *o == Outcome::Duplicate), "{out:?}");
+    assert!(all(&append(&mut b, 9000..9100), Outcome::Stored));
+    let out = append(&mut a, 8990..9010);
+    assert!(all(&out, Outcome::Duplicate), "{out:?}");
     // And its own earlier batch is known too.
-    assert_eq!(
-        a.append_records(&[&bulk[5]]).unwrap(),
-        vec![Outcome::Duplicate]
-    );
+    assert_eq!(append(&mut a, 5..6), vec![Outcome::Duplicate]);
     assert_eq!(a.record_count().unwrap(), 9100);
     assert_eq!(a.verify(&|_| {}).unwrap().broken, None);
 }

@@ -501,9 +501,9 @@ mod tests {
         assert!((f[0].strength - 0.8).abs() < 1e-9);
     }
 
-    /// The remote-control signal follows the policy's tool lists: an employer that allows
-    /// AnyDesk (its own support tool) does not see it as a farm tell, and a tool the
-    /// employer adds to `remote_access` counts.
+    /// The remote-control signal follows the policy's tool lists: a tool the employer adds
+    /// to `remote_access` counts, and the same tool on its `allow` list (say, its own support
+    /// tool) no longer does.
     #[test]
     fn the_remote_control_signal_uses_the_policys_tool_lists() {
         let mut lines = Vec::new();
