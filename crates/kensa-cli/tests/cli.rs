@@ -125,21 +125,33 @@ fn verify_fails_on_a_tampered_database_and_names_the_entry() {
     assert!(stderr(&o).contains("BROKEN at entry #3"), "{}", stderr(&o));
 }
 
-/// Changes one byte of the third entry's body through the store's own connection, going
-/// around the append-only triggers as an attacker with file access could.
+/// Changes one byte of the third entry's body (a record, inside a segment) through the
+/// store's own connection, going around the append-only triggers as an attacker with file
+/// access could.
 fn rusqlite_like_tamper(db: &Path) -> bool {
     let store = kensa_store::Store::open_existing(db).unwrap();
     let c = store.connection();
-    c.execute_batch("DROP TRIGGER log_append_only_update;")
+    c.execute_batch("DROP TRIGGER record_segments_append_only_update;")
         .unwrap();
-    let body: Vec<u8> = c
-        .query_row("SELECT body FROM log WHERE seq = 3", [], |r| r.get(0))
+    let (first, last, mut blob): (i64, i64, Vec<u8>) = c
+        .query_row(
+            "SELECT first_seq, last_seq, entries FROM record_segments WHERE first_seq <= 3 \
+             ORDER BY first_seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .unwrap();
-    let mut b = body.clone();
-    let i = b.len() - 3;
-    b[i] ^= 0x01;
-    c.execute("UPDATE log SET body = ?1 WHERE seq = 3", [b])
-        .unwrap();
+    let end = {
+        let entries = kensa_store::segment::decode(&blob, first, last).unwrap();
+        let body = entries[(3 - first) as usize].body.0;
+        body.as_ptr() as usize - blob.as_ptr() as usize + body.len()
+    };
+    blob[end - 3] ^= 0x01;
+    c.execute(
+        "UPDATE record_segments SET entries = ?1 WHERE first_seq = ?2",
+        (&blob, first),
+    )
+    .unwrap();
     true
 }
 

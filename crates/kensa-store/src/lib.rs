@@ -12,6 +12,11 @@
 //! content_hash(n) = SHA-256(body(n))          (each field length-prefixed)
 //! ```
 //!
+//! Where an entry's bytes live does not change its hash: scans, results and decisions are
+//! rows of the table `log` (as were records before schema 3); record entries are stored many
+//! to a row in `record_segments` (see [`segment`]), because one SQLite row per record was the
+//! largest cost of bulk ingest. Readers merge the two by sequence number.
+//!
 //! Records are stored once: the `record_id` (given, or derived from the content by
 //! `kensa-model`) is unique among record entries, so feeding the same file twice stores nothing
 //! new. A record whose id is already stored with *different* content is refused as a conflict
@@ -36,7 +41,11 @@
 use kensa_model::Validated;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use sha2::{Digest, Sha256};
+use std::ops::ControlFlow;
 use std::path::Path;
+
+pub mod segment;
+use segment::{Bytes, SEGMENT_ENTRIES, SegEntry, SegmentError};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -58,6 +67,16 @@ pub enum StoreError {
     KeyProbe { record_id: String },
     #[error("database {path} does not exist")]
     Missing { path: String },
+    #[error("database: record segment starting at entry {first_seq}: {source}")]
+    Segment {
+        first_seq: i64,
+        #[source]
+        source: SegmentError,
+    },
+    #[error(
+        "database: record_keys points at entry {seq}, which is not a stored record (damaged database?)"
+    )]
+    MissingEntry { seq: i64 },
     #[error(
         "database {path} was written by a newer Kensa (schema {found}, this build knows {known})"
     )]
@@ -68,8 +87,10 @@ pub enum StoreError {
     },
 }
 
-/// Schema 1 indexed the record id text; schema 2 indexes `ref_key` (migrated on open).
-const SCHEMA_VERSION: i64 = 2;
+/// Schema 1 indexed the record id text; schema 2 indexes `ref_key` (migrated on open);
+/// schema 3 stores new record entries in `record_segments` (entries written before stay in
+/// `log`, so the upgrade only adds the table).
+const SCHEMA_VERSION: i64 = 3;
 
 /// Most keys tried after a record's own before giving up (a 64-bit collision run this long
 /// would mean a broken hash or a crafted database).
@@ -96,6 +117,19 @@ CREATE TABLE IF NOT EXISTS log (
     entry_hash   BLOB NOT NULL,
     ref_key      INTEGER
 );
+-- Record entries, many consecutive ones per row (see `segment`). `last_hash` repeats the entry
+-- hash of the segment's last entry so that appending need not decode it.
+CREATE TABLE IF NOT EXISTS record_segments (
+    first_seq   INTEGER PRIMARY KEY,
+    last_seq    INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL,
+    last_hash   BLOB NOT NULL,
+    entries     BLOB NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS record_segments_append_only_update BEFORE UPDATE ON record_segments
+BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS record_segments_append_only_delete BEFORE DELETE ON record_segments
+BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
 -- Record entries by their 64-bit key: a record_id is stored once. Other entry types may repeat
 -- a ref (e.g. a scan id) and have no key.
 CREATE TABLE IF NOT EXISTS record_keys (key INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
@@ -320,9 +354,12 @@ impl Store {
                     known: SCHEMA_VERSION,
                 });
             }
-            Some(1) => {
+            Some(v) if v < SCHEMA_VERSION => {
+                // 2 → 3 only adds `record_segments`, which SCHEMA above has created.
                 let tx = conn.unchecked_transaction()?;
-                migrate_1_to_2(&tx)?;
+                if v < 2 {
+                    migrate_1_to_2(&tx)?;
+                }
                 set_version(&tx)?;
                 tx.commit()?;
             }
@@ -355,9 +392,6 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        // 1. Decide each record's fate, visiting keys in sorted order (each `record_keys` page
-        //    is then read once). Equal keys keep input order, so the first of two copies in
-        //    one batch is the one stored.
         let keys: Vec<i64> = recs.iter().map(|r| record_key(&r.record_id)).collect();
         let data_version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         if self
@@ -379,65 +413,10 @@ impl Store {
                 self.key_cache = Some(KeyCache { keys, data_version });
             }
         }
-        let cache = self.key_cache.as_ref().map(|c| &c.keys);
-        let mut order: Vec<usize> = (0..recs.len()).collect();
-        order.sort_unstable_by_key(|&i| (keys[i], i));
-        let mut out: Vec<Outcome> = vec![Outcome::Stored; recs.len()];
-        let mut taken: Vec<(i64, usize)> = Vec::with_capacity(recs.len());
-        {
-            let mut claimed: std::collections::HashMap<i64, usize> =
-                std::collections::HashMap::with_capacity(recs.len());
-            let mut lookup = tx.prepare_cached("SELECT seq FROM record_keys WHERE key = ?1")?;
-            let mut entry =
-                tx.prepare_cached("SELECT ref, content_hash FROM log WHERE seq = ?1")?;
-            for &i in &order {
-                let r = recs[i];
-                let mut key = keys[i];
-                let mut decided = false;
-                for _ in 0..MAX_PROBE {
-                    // Open addressing over the 64-bit key: a key holding the same id means the
-                    // record is already there; the first free key stores it.
-                    let holder: Option<(String, Vec<u8>)> = match claimed.get(&key) {
-                        Some(&j) => Some((recs[j].record_id.clone(), recs[j].body_hash.to_vec())),
-                        // A key the cache does not hold is not in the database either.
-                        None if cache.is_some_and(|c| !c.contains(&key)) => None,
-                        None => match lookup
-                            .query_row([key], |row| row.get::<_, i64>(0))
-                            .optional()?
-                        {
-                            None => None,
-                            Some(seq) => {
-                                Some(entry.query_row([seq], |row| Ok((row.get(0)?, row.get(1)?)))?)
-                            }
-                        },
-                    };
-                    match holder {
-                        None => {
-                            claimed.insert(key, i);
-                            taken.push((key, i));
-                            decided = true;
-                            break;
-                        }
-                        Some((id, hash)) if id == r.record_id => {
-                            out[i] = if hash[..] == r.body_hash[..] {
-                                Outcome::Duplicate
-                            } else {
-                                Outcome::Conflict
-                            };
-                            decided = true;
-                            break;
-                        }
-                        Some(_) => key = key.wrapping_add(1),
-                    }
-                }
-                if !decided {
-                    return Err(StoreError::KeyProbe {
-                        record_id: r.record_id.clone(),
-                    });
-                }
-            }
-        }
-        // 2. Append the new records to the log in input order, each chained to the one before.
+        // 1. Decide each record's fate.
+        let (out, mut taken) = decide(&tx, recs, &keys, self.key_cache.as_ref().map(|c| &c.keys))?;
+        // 2. Append the new records to the log in input order, each chained to the one before,
+        //    in segments of up to SEGMENT_ENTRIES entries.
         let mut key_of: Vec<Option<i64>> = vec![None; recs.len()];
         for &(k, i) in &taken {
             key_of[i] = Some(k);
@@ -445,9 +424,8 @@ impl Store {
         let mut seq_of: Vec<i64> = vec![0; recs.len()];
         let mut h = head(&tx)?;
         let recorded_at = now_rfc3339();
-        // (index in the batch, seq, previous entry's hash, entry hash, key) of each new entry.
-        type NewEntry = (usize, i64, [u8; 32], [u8; 32], i64);
-        let mut rows: Vec<NewEntry> = Vec::with_capacity(taken.len());
+        // (index in the batch, entry hash, key) of each new entry, in log order.
+        let mut new: Vec<(usize, [u8; 32], i64)> = Vec::with_capacity(taken.len());
         for (i, r) in recs.iter().enumerate() {
             let Some(key) = key_of[i] else { continue };
             let seq = h.seq + 1;
@@ -461,31 +439,45 @@ impl Store {
                 content_hash: &r.body_hash,
                 prev_hash: &h.hash,
             });
-            rows.push((i, seq, h.hash, eh, key));
+            new.push((i, eh, key));
             seq_of[i] = seq;
             h = Head { seq, hash: eh };
         }
-        insert_multi(
-            &tx,
-            "INSERT INTO log (seq, entry_type, ref, kind, subject_id, recorded_at, body, content_hash, prev_hash, entry_hash, ref_key) VALUES ",
-            "(?, 'record', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            10,
-            rows.len(),
-            |st, p, n| {
-                let (i, seq, prev, eh, key) = &rows[n];
-                let r = recs[*i];
-                st.raw_bind_parameter(p, seq)?;
-                st.raw_bind_parameter(p + 1, &r.record_id)?;
-                st.raw_bind_parameter(p + 2, r.kind.as_str())?;
-                st.raw_bind_parameter(p + 3, &r.subject_id)?;
-                st.raw_bind_parameter(p + 4, &recorded_at)?;
-                st.raw_bind_parameter(p + 5, &r.body[..])?;
-                st.raw_bind_parameter(p + 6, &r.body_hash[..])?;
-                st.raw_bind_parameter(p + 7, &prev[..])?;
-                st.raw_bind_parameter(p + 8, &eh[..])?;
-                st.raw_bind_parameter(p + 9, key)
-            },
-        )?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO record_segments (first_seq, last_seq, recorded_at, last_hash, entries) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let mut blob = Vec::new();
+            for chunk in new.chunks(SEGMENT_ENTRIES) {
+                let entries: Vec<SegEntry<'_>> = chunk
+                    .iter()
+                    .map(|(i, eh, key)| {
+                        let r = recs[*i];
+                        SegEntry {
+                            r#ref: &r.record_id,
+                            kind: r.kind.as_str(),
+                            subject_id: &r.subject_id,
+                            body: Bytes(&r.body),
+                            content_hash: Bytes(&r.body_hash),
+                            entry_hash: Bytes(eh),
+                            ref_key: *key,
+                        }
+                    })
+                    .collect();
+                blob.clear();
+                blob = segment::encode(&entries, blob);
+                let (first, _, _) = chunk[0];
+                let (last, last_hash, _) = chunk[chunk.len() - 1];
+                insert.execute(params![
+                    seq_of[first],
+                    seq_of[last],
+                    recorded_at,
+                    &last_hash[..],
+                    &blob
+                ])?;
+            }
+        }
         // 3. Register the new keys, in key order.
         taken.sort_unstable();
         insert_multi(
@@ -567,7 +559,8 @@ impl Store {
     /// Number of stored records.
     pub fn record_count(&self) -> Result<u64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM log WHERE entry_type = 'record'",
+            "SELECT (SELECT count(*) FROM log WHERE entry_type = 'record') \
+                  + (SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM record_segments)",
             [],
             |r| r.get::<_, i64>(0),
         )? as u64)
@@ -575,16 +568,7 @@ impl Store {
 
     /// Calls `f(kind, body)` for every stored record, in log order.
     pub fn for_each_record(&self, mut f: impl FnMut(&str, &[u8])) -> Result<()> {
-        let mut st = self
-            .conn
-            .prepare("SELECT kind, body FROM log WHERE entry_type = 'record' ORDER BY seq")?;
-        let mut rows = st.query([])?;
-        while let Some(row) = rows.next()? {
-            let kind = row.get_ref(0)?.as_str()?;
-            let body = row.get_ref(1)?.as_blob()?;
-            f(kind, body);
-        }
-        Ok(())
+        each_record(&self.conn, |r| f(r.kind, r.body))
     }
 
     /// Bodies of the latest entries of one type for a reference (e.g. the last scan results).
@@ -636,147 +620,72 @@ impl Store {
         kind: &str,
         subject_id: &str,
     ) -> Result<Vec<(String, Vec<u8>)>> {
-        let mut st = self.conn.prepare(
-            "SELECT ref, body FROM log WHERE entry_type = 'record' AND kind = ?1 AND subject_id = ?2 ORDER BY seq",
-        )?;
-        let rows = st.query_map(params![kind, subject_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut found = Vec::new();
+        each_record(&self.conn, |r| {
+            if r.kind == kind && r.subject_id == subject_id {
+                found.push((r.record_id.to_owned(), r.body.to_vec()));
+            }
+        })?;
+        Ok(found)
+    }
+
+    /// Calls `f` for every entry of the log in order, with every stored field.
+    pub fn for_each_entry(&self, mut f: impl FnMut(&Entry)) -> Result<()> {
+        stream_entries(&self.conn, |item| match item {
+            Streamed::Entry(e) => {
+                f(&e);
+                Ok(ControlFlow::Continue(()))
+            }
+            Streamed::Damaged { first_seq, error } => Err(StoreError::Segment {
+                first_seq,
+                source: error,
+            }),
+        })
     }
 
     /// Re-computes the whole chain. `progress` is called with the number of entries checked.
     pub fn verify(&self, progress: &dyn Fn(u64)) -> Result<VerifyReport> {
-        use rayon::prelude::*;
-        /// One entry as stored.
-        struct Row {
-            seq: i64,
-            entry_type: String,
-            r#ref: String,
-            kind: Option<String>,
-            subject_id: Option<String>,
-            recorded_at: String,
-            body: Vec<u8>,
-            content_hash: Vec<u8>,
-            prev_hash: Vec<u8>,
-            entry_hash: Vec<u8>,
-            ref_key: Option<i64>,
-        }
-        let mut st = self.conn.prepare(
-            "SELECT seq, entry_type, ref, kind, subject_id, recorded_at, body, content_hash, prev_hash, entry_hash, ref_key FROM log ORDER BY seq",
-        )?;
-        let mut rows = st.query([])?;
-        let mut prev = Head::GENESIS;
-        let mut checked = 0u64;
         let pairs = PairHasher::new();
-        let mut from_log = PairSet::default();
+        let mut state = VerifyState {
+            prev: Head::GENESIS,
+            checked: 0,
+            from_log: PairSet::default(),
+            broken: None,
+        };
         // Entries are read in blocks; the hashing of a block (two SHA-256 per entry, the bulk
         // of the work) runs in parallel, and the checks are then made in order, so the first
         // broken entry is still the one named.
         const BLOCK: usize = 16_384;
-        let mut block: Vec<Row> = Vec::with_capacity(BLOCK);
-        loop {
-            block.clear();
-            while block.len() < BLOCK {
-                let Some(row) = rows.next()? else { break };
-                block.push(Row {
-                    seq: row.get(0)?,
-                    entry_type: row.get(1)?,
-                    r#ref: row.get(2)?,
-                    kind: row.get(3)?,
-                    subject_id: row.get(4)?,
-                    recorded_at: row.get(5)?,
-                    body: row.get(6)?,
-                    content_hash: row.get(7)?,
-                    prev_hash: row.get(8)?,
-                    entry_hash: row.get(9)?,
-                    ref_key: row.get(10)?,
-                });
+        let mut block: Vec<Streamed> = Vec::with_capacity(BLOCK);
+        stream_entries(&self.conn, |item| {
+            block.push(item);
+            if block.len() == BLOCK {
+                state.check_block(&mut block, &pairs, progress);
             }
-            if block.is_empty() {
-                break;
-            }
-            // (content matches its hash, the entry hash recomputed from the stored fields)
-            let hashed: Vec<(bool, [u8; 32])> = block
-                .par_iter()
-                .map(|r| {
-                    let actual: [u8; 32] = Sha256::digest(&r.body).into();
-                    let computed = entry_hash(&EntryFields {
-                        seq: r.seq,
-                        entry_type: &r.entry_type,
-                        r#ref: &r.r#ref,
-                        kind: r.kind.as_deref(),
-                        subject_id: r.subject_id.as_deref(),
-                        recorded_at: &r.recorded_at,
-                        content_hash: &r.content_hash,
-                        prev_hash: &r.prev_hash,
-                    });
-                    (actual[..] == r.content_hash[..], computed)
-                })
-                .collect();
-            for (r, (content_ok, computed)) in block.iter().zip(hashed) {
-                let broken = |reason: String| VerifyReport {
-                    entries: checked,
-                    head: prev,
-                    broken: Some(Broken {
-                        seq: r.seq,
-                        entry_type: r.entry_type.clone(),
-                        r#ref: r.r#ref.clone(),
-                        reason,
-                    }),
-                };
-                if r.seq != prev.seq + 1 {
-                    return Ok(broken(format!(
-                        "entry {} follows entry {} (entries missing or renumbered)",
-                        r.seq, prev.seq
-                    )));
-                }
-                if !content_ok {
-                    return Ok(broken(
-                        "content does not match its hash (the stored body was changed)".into(),
-                    ));
-                }
-                if r.prev_hash[..] != prev.hash {
-                    return Ok(broken(
-                        "previous-entry hash does not match the entry before it".into(),
-                    ));
-                }
-                if computed[..] != r.entry_hash[..] {
-                    return Ok(broken(
-                        "entry hash does not match its fields (the entry was changed)".into(),
-                    ));
-                }
-                // The uniqueness key is not hashed; a wrong one would let a record be stored
-                // twice.
-                let key_ok = match (r.entry_type == "record", r.ref_key) {
-                    (true, Some(k)) => {
-                        (0..MAX_PROBE).contains(&k.wrapping_sub(record_key(&r.r#ref)))
-                    }
-                    (false, None) => true,
-                    _ => false,
-                };
-                if !key_ok {
-                    return Ok(broken(
-                        "uniqueness key (ref_key) does not belong to the record id".into(),
-                    ));
-                }
-                if let Some(k) = r.ref_key {
-                    pairs.add(&mut from_log, k, r.seq);
-                }
-                prev = Head {
-                    seq: r.seq,
-                    hash: computed,
-                };
-                checked += 1;
-                if checked.is_multiple_of(65_536) {
-                    progress(checked);
-                }
-            }
+            Ok(if state.broken.is_some() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            })
+        })?;
+        if state.broken.is_none() {
+            state.check_block(&mut block, &pairs, progress);
         }
-        progress(checked);
+        let report = |broken| VerifyReport {
+            entries: state.checked,
+            head: state.prev,
+            broken,
+        };
+        if state.broken.is_some() {
+            return Ok(report(state.broken.take()));
+        }
+        progress(state.checked);
         // The uniqueness table must point at exactly the record entries, each by its own key:
         // otherwise a record could be stored twice or a duplicate taken for new. Compared as
         // sets by a fingerprint (one sequential pass over `record_keys`); only when they differ
-        // do the joins below find the entry to name.
+        // is the entry to name looked for.
         let mut from_keys = PairSet::default();
+        let mut keys: std::collections::HashMap<i64, i64> = Default::default();
         {
             let mut st = self.conn.prepare("SELECT key, seq FROM record_keys")?;
             let mut rows = st.query([])?;
@@ -784,61 +693,355 @@ impl Store {
                 pairs.add(&mut from_keys, row.get(0)?, row.get(1)?);
             }
         }
-        if from_keys == from_log {
-            return Ok(VerifyReport {
-                entries: checked,
-                head: prev,
-                broken: None,
-            });
+        if from_keys == state.from_log {
+            return Ok(report(None));
         }
-        let unindexed: Option<(i64, String, String)> = self
-            .conn
-            .query_row(
-                "SELECT l.seq, l.entry_type, l.ref FROM log l LEFT JOIN record_keys k ON k.key = l.ref_key \
-                 WHERE l.entry_type = 'record' AND (k.seq IS NULL OR k.seq <> l.seq) ORDER BY l.seq LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let stray: Option<(i64, i64)> = self
-            .conn
-            .query_row(
-                "SELECT k.key, k.seq FROM record_keys k LEFT JOIN log l ON l.seq = k.seq \
-                 WHERE l.ref_key IS NOT k.key OR l.entry_type IS NOT 'record' LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        {
+            let mut st = self.conn.prepare("SELECT key, seq FROM record_keys")?;
+            let mut rows = st.query([])?;
+            while let Some(row) = rows.next()? {
+                keys.insert(row.get(0)?, row.get(1)?);
+            }
+        }
+        let mut unindexed: Option<(i64, String)> = None;
+        each_record(&self.conn, |r| {
+            if unindexed.is_some() {
+                return;
+            }
+            match r.ref_key {
+                Some(k) if keys.get(&k) == Some(&r.seq) => {
+                    keys.remove(&k);
+                }
+                _ => unindexed = Some((r.seq, r.record_id.to_owned())),
+            }
+        })?;
+        let stray = keys.into_iter().min_by_key(|&(_, seq)| seq);
         let broken = match (unindexed, stray) {
-            (Some((seq, entry_type, r#ref)), _) => Some(Broken {
+            (Some((seq, r#ref)), _) => Broken {
                 seq,
-                entry_type,
+                entry_type: "record".into(),
                 r#ref,
                 reason:
                     "the record's uniqueness key is missing from record_keys or points elsewhere"
                         .into(),
-            }),
-            (None, Some((key, seq))) => Some(Broken {
+            },
+            (None, Some((key, seq))) => Broken {
                 seq,
                 entry_type: "record_keys".into(),
                 r#ref: key.to_string(),
                 reason: format!(
                     "record_keys holds key {key} for entry {seq}, which is not that record"
                 ),
-            }),
-            (None, None) => Some(Broken {
+            },
+            (None, None) => Broken {
                 seq: 0,
                 entry_type: "record_keys".into(),
                 r#ref: String::new(),
                 reason: "record_keys does not hold exactly the record entries".into(),
-            }),
+            },
         };
-        Ok(VerifyReport {
-            entries: checked,
-            head: prev,
-            broken,
-        })
+        Ok(report(Some(broken)))
     }
+}
+
+/// Where [`Store::verify`] has got to.
+struct VerifyState {
+    /// The last intact entry.
+    prev: Head,
+    checked: u64,
+    /// (key, entry) of every record entry seen.
+    from_log: PairSet,
+    broken: Option<Broken>,
+}
+
+impl VerifyState {
+    /// Checks a block of entries in order (hashing them in parallel first) and empties it.
+    fn check_block(
+        &mut self,
+        block: &mut Vec<Streamed>,
+        pairs: &PairHasher,
+        progress: &dyn Fn(u64),
+    ) {
+        use rayon::prelude::*;
+        // (content matches its hash, the entry hash recomputed from the stored fields)
+        let hashed: Vec<(bool, [u8; 32])> = block
+            .par_iter()
+            .map(|item| {
+                let Streamed::Entry(r) = item else {
+                    return (false, [0; 32]);
+                };
+                let actual: [u8; 32] = Sha256::digest(&r.body).into();
+                let computed = entry_hash(&EntryFields {
+                    seq: r.seq,
+                    entry_type: &r.entry_type,
+                    r#ref: &r.r#ref,
+                    kind: r.kind.as_deref(),
+                    subject_id: r.subject_id.as_deref(),
+                    recorded_at: &r.recorded_at,
+                    content_hash: &r.content_hash,
+                    prev_hash: &r.prev_hash,
+                });
+                (actual[..] == r.content_hash[..], computed)
+            })
+            .collect();
+        for (item, (content_ok, computed)) in block.drain(..).zip(hashed) {
+            if let Some(reason) = self.check(&item, content_ok, &computed) {
+                let (seq, entry_type, r#ref) = match item {
+                    Streamed::Entry(r) => (r.seq, r.entry_type, r.r#ref),
+                    Streamed::Damaged { first_seq, .. } => {
+                        (first_seq, "record".into(), String::new())
+                    }
+                };
+                self.broken = Some(Broken {
+                    seq,
+                    entry_type,
+                    r#ref,
+                    reason,
+                });
+                return;
+            }
+            let Streamed::Entry(r) = item else {
+                unreachable!("a damaged segment never passes")
+            };
+            if let Some(k) = r.ref_key {
+                pairs.add(&mut self.from_log, k, r.seq);
+            }
+            self.prev = Head {
+                seq: r.seq,
+                hash: computed,
+            };
+            self.checked += 1;
+            if self.checked.is_multiple_of(65_536) {
+                progress(self.checked);
+            }
+        }
+    }
+
+    /// Why an entry breaks the chain, if it does.
+    fn check(&self, item: &Streamed, content_ok: bool, computed: &[u8; 32]) -> Option<String> {
+        let r = match item {
+            Streamed::Entry(r) => r,
+            Streamed::Damaged { error, .. } => {
+                return Some(format!(
+                    "the record segment starting here cannot be read: {error}"
+                ));
+            }
+        };
+        let prev = self.prev;
+        if r.seq != prev.seq + 1 {
+            return Some(format!(
+                "entry {} follows entry {} (entries missing or renumbered)",
+                r.seq, prev.seq
+            ));
+        }
+        if !content_ok {
+            return Some("content does not match its hash (the stored body was changed)".into());
+        }
+        if r.prev_hash[..] != prev.hash {
+            return Some("previous-entry hash does not match the entry before it".into());
+        }
+        if computed[..] != r.entry_hash[..] {
+            return Some("entry hash does not match its fields (the entry was changed)".into());
+        }
+        if r.segment_head
+            .as_ref()
+            .is_some_and(|h| h[..] != computed[..])
+        {
+            return Some(
+                "the segment's stored head hash (last_hash) does not match its last entry".into(),
+            );
+        }
+        // The uniqueness key is not hashed; a wrong one would let a record be stored twice.
+        let key_ok = match (r.entry_type == "record", r.ref_key) {
+            (true, Some(k)) => (0..MAX_PROBE).contains(&k.wrapping_sub(record_key(&r.r#ref))),
+            (false, None) => true,
+            _ => false,
+        };
+        if !key_ok {
+            return Some("uniqueness key (ref_key) does not belong to the record id".into());
+        }
+        None
+    }
+}
+
+/// One entry of the log with every stored field, as [`Store::for_each_entry`] gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub seq: i64,
+    pub entry_type: String,
+    pub r#ref: String,
+    pub kind: Option<String>,
+    pub subject_id: Option<String>,
+    pub recorded_at: String,
+    pub body: Vec<u8>,
+    pub content_hash: Vec<u8>,
+    /// The previous entry's hash: as stored in a row of `log`; inside a segment, where it is
+    /// not repeated, the entry hash stored before this entry.
+    pub prev_hash: Vec<u8>,
+    pub entry_hash: Vec<u8>,
+    /// The uniqueness key of a record entry.
+    pub ref_key: Option<i64>,
+    /// On the last entry of a segment: the head hash the segment's row claims.
+    segment_head: Option<Vec<u8>>,
+    in_segment: bool,
+}
+
+/// What [`stream_entries`] hands on: an entry, or a segment that cannot be read.
+// Nearly every item is an entry; boxing them would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
+enum Streamed {
+    Entry(Entry),
+    Damaged { first_seq: i64, error: SegmentError },
+}
+
+/// Calls `f` for every entry of the log in sequence order, merging the rows of `log` with the
+/// entries of `record_segments`, until `f` breaks.
+fn stream_entries(
+    conn: &Connection,
+    mut f: impl FnMut(Streamed) -> Result<ControlFlow<()>>,
+) -> Result<()> {
+    let mut log_st = conn.prepare(
+        "SELECT seq, entry_type, ref, kind, subject_id, recorded_at, body, content_hash, prev_hash, entry_hash, ref_key FROM log ORDER BY seq",
+    )?;
+    let mut log_rows = log_st.query([])?;
+    let mut next_log = || -> Result<Option<Entry>> {
+        let Some(row) = log_rows.next()? else {
+            return Ok(None);
+        };
+        Ok(Some(Entry {
+            seq: row.get(0)?,
+            entry_type: row.get(1)?,
+            r#ref: row.get(2)?,
+            kind: row.get(3)?,
+            subject_id: row.get(4)?,
+            recorded_at: row.get(5)?,
+            body: row.get(6)?,
+            content_hash: row.get(7)?,
+            prev_hash: row.get(8)?,
+            entry_hash: row.get(9)?,
+            ref_key: row.get(10)?,
+            segment_head: None,
+            in_segment: false,
+        }))
+    };
+    let mut seg_st = conn.prepare(
+        "SELECT first_seq, last_seq, recorded_at, last_hash, entries FROM record_segments ORDER BY first_seq",
+    )?;
+    let mut seg_rows = seg_st.query([])?;
+    let mut seg: std::collections::VecDeque<Streamed> = Default::default();
+    let mut segments_done = false;
+    let mut log_entry = next_log()?;
+    // The entry hash stored last: the previous-entry hash of the next entry of a segment.
+    let mut last_stored: Vec<u8> = vec![0; 32];
+    loop {
+        if seg.is_empty() && !segments_done {
+            match seg_rows.next()? {
+                None => segments_done = true,
+                Some(row) => {
+                    let first_seq: i64 = row.get(0)?;
+                    let last_seq: i64 = row.get(1)?;
+                    let recorded_at: String = row.get(2)?;
+                    let last_hash: Vec<u8> = row.get(3)?;
+                    let blob = row.get_ref(4)?.as_blob()?;
+                    match segment::decode(blob, first_seq, last_seq) {
+                        Err(error) => seg.push_back(Streamed::Damaged { first_seq, error }),
+                        Ok(entries) => {
+                            let n = entries.len();
+                            seg.extend(entries.into_iter().enumerate().map(|(i, e)| {
+                                Streamed::Entry(Entry {
+                                    seq: first_seq + i as i64,
+                                    entry_type: "record".into(),
+                                    r#ref: e.r#ref.to_owned(),
+                                    kind: Some(e.kind.to_owned()),
+                                    subject_id: Some(e.subject_id.to_owned()),
+                                    recorded_at: recorded_at.clone(),
+                                    body: e.body.0.to_vec(),
+                                    content_hash: e.content_hash.0.to_vec(),
+                                    prev_hash: Vec::new(),
+                                    entry_hash: e.entry_hash.0.to_vec(),
+                                    ref_key: Some(e.ref_key),
+                                    segment_head: (i + 1 == n).then(|| last_hash.clone()),
+                                    in_segment: true,
+                                })
+                            }));
+                        }
+                    }
+                }
+            }
+        }
+        let seg_seq = seg.front().map(|s| match s {
+            Streamed::Entry(e) => e.seq,
+            Streamed::Damaged { first_seq, .. } => *first_seq,
+        });
+        let mut item = match (&log_entry, seg_seq) {
+            (None, None) => break,
+            (Some(l), Some(s)) if s < l.seq => seg.pop_front().expect("front exists"),
+            (None, Some(_)) => seg.pop_front().expect("front exists"),
+            (Some(_), _) => {
+                let e = log_entry.take().expect("log entry exists");
+                log_entry = next_log()?;
+                Streamed::Entry(e)
+            }
+        };
+        if let Streamed::Entry(e) = &mut item {
+            if e.in_segment {
+                e.prev_hash = last_stored.clone();
+            }
+            last_stored = e.entry_hash.clone();
+        }
+        if f(item)?.is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// One stored record as [`each_record`] gives it.
+struct StoredRecord<'a> {
+    seq: i64,
+    record_id: &'a str,
+    kind: &'a str,
+    subject_id: &'a str,
+    body: &'a [u8],
+    ref_key: Option<i64>,
+}
+
+/// Calls `f` for every stored record in log order: those written as rows of `log` (before
+/// schema 3), then those in segments (all of which come later in the log).
+fn each_record(conn: &Connection, mut f: impl FnMut(StoredRecord<'_>)) -> Result<()> {
+    let mut st = conn.prepare(
+        "SELECT seq, ref, kind, subject_id, body, ref_key FROM log WHERE entry_type = 'record' ORDER BY seq",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        f(StoredRecord {
+            seq: row.get(0)?,
+            record_id: row.get_ref(1)?.as_str()?,
+            kind: row.get_ref(2)?.as_str()?,
+            subject_id: row.get_ref(3)?.as_str()?,
+            body: row.get_ref(4)?.as_blob()?,
+            ref_key: row.get(5)?,
+        });
+    }
+    let mut st = conn
+        .prepare("SELECT first_seq, last_seq, entries FROM record_segments ORDER BY first_seq")?;
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        let first_seq: i64 = row.get(0)?;
+        let entries = segment::decode(row.get_ref(2)?.as_blob()?, first_seq, row.get(1)?)
+            .map_err(|source| StoreError::Segment { first_seq, source })?;
+        for (i, e) in entries.iter().enumerate() {
+            f(StoredRecord {
+                seq: first_seq + i as i64,
+                record_id: e.r#ref,
+                kind: e.kind,
+                subject_id: e.subject_id,
+                body: e.body.0,
+                ref_key: Some(e.ref_key),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Inserts `n` rows with multi-row `VALUES` lists of up to 64 rows, so that the statement
@@ -901,7 +1104,10 @@ impl PairHasher {
 fn head(conn: &Connection) -> Result<Head> {
     let h: Option<(i64, Vec<u8>)> = conn
         .query_row(
-            "SELECT seq, entry_hash FROM log ORDER BY seq DESC LIMIT 1",
+            "SELECT * FROM (SELECT seq, entry_hash FROM log ORDER BY seq DESC LIMIT 1) \
+             UNION ALL \
+             SELECT * FROM (SELECT last_seq, last_hash FROM record_segments ORDER BY first_seq DESC LIMIT 1) \
+             ORDER BY 1 DESC LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -975,4 +1181,193 @@ pub struct Broken {
     pub entry_type: String,
     pub r#ref: String,
     pub reason: String,
+}
+
+/// Where probing for a record's key ended.
+enum Probe {
+    /// The key is free: the record is new and takes it.
+    Free(i64),
+    /// Decided against a copy earlier in the same batch.
+    Decided(Outcome),
+    /// The key is held by the stored entry `seq`; whether that entry is this record decides.
+    Held { key: i64, seq: i64 },
+}
+
+fn same_id(stored_hash: &[u8], new_hash: &[u8]) -> Outcome {
+    if stored_hash == new_hash {
+        Outcome::Duplicate
+    } else {
+        Outcome::Conflict
+    }
+}
+
+/// The keys of a batch's records that `append_records` tries, in order.
+struct Prober<'a, 'c> {
+    recs: &'a [&'a Validated],
+    /// Keys taken by records of this batch, and by which.
+    claimed: std::collections::HashMap<i64, usize>,
+    cache: Option<&'a std::collections::HashSet<i64>>,
+    lookup: rusqlite::CachedStatement<'c>,
+}
+
+impl Prober<'_, '_> {
+    /// Open addressing over the 64-bit key, from `key` on, with `tries` counting the keys
+    /// tried for record `i` so far: the first free key stores it; a copy earlier in the batch
+    /// decides it; a key held by a stored entry is left for the caller to compare.
+    fn probe(&mut self, i: usize, mut key: i64, tries: &mut i64) -> Result<Probe> {
+        let r = self.recs[i];
+        while *tries < MAX_PROBE {
+            *tries += 1;
+            if let Some(&j) = self.claimed.get(&key) {
+                if self.recs[j].record_id == r.record_id {
+                    return Ok(Probe::Decided(same_id(
+                        &self.recs[j].body_hash,
+                        &r.body_hash,
+                    )));
+                }
+            } else if self.cache.is_some_and(|c| !c.contains(&key)) {
+                // A key the cache does not hold is not in the database either.
+                return Ok(Probe::Free(key));
+            } else {
+                return Ok(
+                    match self
+                        .lookup
+                        .query_row([key], |row| row.get::<_, i64>(0))
+                        .optional()?
+                    {
+                        None => Probe::Free(key),
+                        Some(seq) => Probe::Held { key, seq },
+                    },
+                );
+            }
+            key = key.wrapping_add(1);
+        }
+        Err(StoreError::KeyProbe {
+            record_id: r.record_id.clone(),
+        })
+    }
+}
+
+/// One outcome per record of a batch, and the `(key, index)` of each record to store.
+type Decision = (Vec<Outcome>, Vec<(i64, usize)>);
+
+/// Decides which records of a batch are new (and the key each takes: `(key, index)` pairs),
+/// which are duplicates and which conflict.
+///
+/// Keys are visited in sorted order, so each `record_keys` page is read once, and equal keys
+/// keep input order, so the first of two copies in one batch is the one stored. Records whose
+/// key is held by a stored entry are compared with it afterwards, all together in log order,
+/// so that each segment is decoded once even when a whole file is fed again.
+fn decide(
+    conn: &Connection,
+    recs: &[&Validated],
+    keys: &[i64],
+    cache: Option<&std::collections::HashSet<i64>>,
+) -> Result<Decision> {
+    let mut order: Vec<usize> = (0..recs.len()).collect();
+    order.sort_unstable_by_key(|&i| (keys[i], i));
+    let mut out = vec![Outcome::Stored; recs.len()];
+    let mut taken: Vec<(i64, usize)> = Vec::with_capacity(recs.len());
+    let mut prober = Prober {
+        recs,
+        claimed: std::collections::HashMap::with_capacity(recs.len()),
+        cache,
+        lookup: conn.prepare_cached("SELECT seq FROM record_keys WHERE key = ?1")?,
+    };
+    // (holder's seq, record index, key, keys tried so far)
+    let mut held: Vec<(i64, usize, i64, i64)> = Vec::new();
+    let mut settle = |prober: &mut Prober<'_, '_>,
+                      held: &mut Vec<(i64, usize, i64, i64)>,
+                      i: usize,
+                      tries: i64,
+                      p: Probe| match p {
+        Probe::Free(key) => {
+            prober.claimed.insert(key, i);
+            taken.push((key, i));
+        }
+        Probe::Decided(o) => out[i] = o,
+        Probe::Held { key, seq } => held.push((seq, i, key, tries)),
+    };
+    for &i in &order {
+        let mut tries = 0;
+        let p = prober.probe(i, keys[i], &mut tries)?;
+        settle(&mut prober, &mut held, i, tries, p);
+    }
+    let mut reader = HolderReader::new();
+    while !held.is_empty() {
+        held.sort_unstable();
+        let mut next = Vec::new();
+        for (seq, i, key, mut tries) in std::mem::take(&mut held) {
+            let (id, hash) = reader.get(conn, seq)?;
+            if id == recs[i].record_id {
+                let o = same_id(hash, &recs[i].body_hash);
+                settle(&mut prober, &mut next, i, tries, Probe::Decided(o));
+                continue;
+            }
+            // Another id holds the key (a 64-bit collision): try the next one.
+            let p = prober.probe(i, key.wrapping_add(1), &mut tries)?;
+            settle(&mut prober, &mut next, i, tries, p);
+        }
+        held = next;
+    }
+    Ok((out, taken))
+}
+
+/// Reads the record id and content hash of stored record entries by sequence number, keeping
+/// the last segment decoded so that rising numbers decode each segment once.
+struct HolderReader {
+    first: i64,
+    last: i64,
+    entries: Vec<(String, Vec<u8>)>,
+}
+
+impl HolderReader {
+    fn new() -> Self {
+        HolderReader {
+            first: 1,
+            last: 0,
+            entries: Vec::new(),
+        }
+    }
+
+    fn get(&mut self, conn: &Connection, seq: i64) -> Result<(&str, &[u8])> {
+        if !(self.first..=self.last).contains(&seq) {
+            let seg: Option<(i64, i64, Vec<u8>)> = conn
+                .prepare_cached(
+                    "SELECT first_seq, last_seq, entries FROM record_segments \
+                     WHERE first_seq <= ?1 ORDER BY first_seq DESC LIMIT 1",
+                )?
+                .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            match seg {
+                Some((first, last, blob)) if seq <= last => {
+                    let entries = segment::decode(&blob, first, last).map_err(|source| {
+                        StoreError::Segment {
+                            first_seq: first,
+                            source,
+                        }
+                    })?;
+                    self.entries = entries
+                        .iter()
+                        .map(|e| (e.r#ref.to_owned(), e.content_hash.0.to_vec()))
+                        .collect();
+                    (self.first, self.last) = (first, last);
+                }
+                // Records stored before schema 3 are rows of `log`.
+                _ => {
+                    let row: (String, Vec<u8>) = conn
+                        .prepare_cached(
+                            "SELECT ref, content_hash FROM log WHERE seq = ?1 AND entry_type = 'record'",
+                        )?
+                        .query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()?
+                        .ok_or(StoreError::MissingEntry { seq })?;
+                    self.entries = vec![row];
+                    (self.first, self.last) = (seq, seq);
+                }
+            }
+        }
+        let (id, hash) = &self.entries[(seq - self.first) as usize];
+        Ok((id, hash))
+    }
 }

@@ -1,7 +1,7 @@
 //! The evidence chain: duplicates are stored once, tampering is caught and named.
 
 use kensa_model::validate_value;
-use kensa_store::{Durability, Outcome, Store};
+use kensa_store::{Durability, Outcome, Store, segment};
 
 fn rec(json: &str) -> kensa_model::Validated {
     validate_value(serde_json::from_str(json).unwrap()).unwrap()
@@ -46,24 +46,74 @@ fn records_are_stored_once_and_conflicts_refused() {
 fn updates_and_deletes_are_refused_by_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let s = sample_store(dir.path());
-    assert!(
-        s.connection()
-            .execute("DELETE FROM log WHERE seq = 1", [])
-            .is_err()
-    );
-    assert!(
-        s.connection()
-            .execute("UPDATE log SET body = x'00' WHERE seq = 1", [])
-            .is_err()
-    );
+    for sql in [
+        "DELETE FROM log WHERE seq = 4",
+        "UPDATE log SET body = x'00' WHERE seq = 4",
+        "DELETE FROM record_segments WHERE first_seq = 1",
+        "UPDATE record_segments SET entries = x'00' WHERE first_seq = 1",
+    ] {
+        assert!(s.connection().execute(sql, []).is_err(), "{sql}");
+    }
 }
 
 /// Goes around the triggers, as someone with raw write access to the file could.
 fn tamper(s: &Store, sql: &str) {
     let c = s.connection();
-    c.execute_batch("DROP TRIGGER log_append_only_update; DROP TRIGGER log_append_only_delete;")
-        .unwrap();
+    c.execute_batch(
+        "DROP TRIGGER IF EXISTS log_append_only_update; DROP TRIGGER IF EXISTS log_append_only_delete;
+         DROP TRIGGER IF EXISTS record_segments_append_only_update;
+         DROP TRIGGER IF EXISTS record_segments_append_only_delete;",
+    )
+    .unwrap();
     c.execute_batch(sql).unwrap();
+}
+
+/// The record segment holding entry `seq`: its first entry's number and its bytes.
+fn segment_of(s: &Store, seq: i64) -> (i64, i64, Vec<u8>) {
+    s.connection()
+        .query_row(
+            "SELECT first_seq, last_seq, entries FROM record_segments WHERE first_seq <= ?1 \
+             ORDER BY first_seq DESC LIMIT 1",
+            [seq],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap()
+}
+
+/// Replaces the bytes of a segment, going around the triggers.
+fn put_segment(s: &Store, first_seq: i64, blob: &[u8]) {
+    tamper(
+        s,
+        &format!(
+            "UPDATE record_segments SET entries = x'{}' WHERE first_seq = {first_seq}",
+            hex::encode(blob)
+        ),
+    );
+}
+
+/// Replaces, in place, the first `from` in one stored field of entry `seq` by `to` (as
+/// long), as a flipped byte in the file would.
+fn change_entry(
+    s: &Store,
+    seq: i64,
+    field: for<'a> fn(&segment::SegEntry<'a>) -> &'a [u8],
+    from: &[u8],
+    to: &[u8],
+) {
+    assert_eq!(from.len(), to.len());
+    let (first, last, mut blob) = segment_of(s, seq);
+    let range = {
+        let entries = segment::decode(&blob, first, last).unwrap();
+        let f = field(&entries[(seq - first) as usize]);
+        let start = f.as_ptr() as usize - blob.as_ptr() as usize;
+        let at = f
+            .windows(from.len())
+            .position(|w| w == from)
+            .expect("pattern in field");
+        start + at..start + at + from.len()
+    };
+    blob[range].copy_from_slice(to);
+    put_segment(s, first, &blob);
 }
 
 #[test]
@@ -71,20 +121,7 @@ fn flipping_one_byte_of_a_stored_record_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     let s = sample_store(dir.path());
     // Flip one byte of record 2's body: "1.2.3.5" becomes "1.2.3.4".
-    let body: Vec<u8> = s
-        .connection()
-        .query_row("SELECT body FROM log WHERE seq = 2", [], |r| r.get(0))
-        .unwrap();
-    let mut flipped = body.clone();
-    let pos = flipped.windows(7).position(|w| w == b"1.2.3.5").unwrap() + 6;
-    flipped[pos] ^= 0x01;
-    tamper(
-        &s,
-        &format!(
-            "UPDATE log SET body = x'{}' WHERE seq = 2",
-            hex::encode(&flipped)
-        ),
-    );
+    change_entry(&s, 2, |e| e.body.0, b"1.2.3.5", b"1.2.3.4");
     let report = s.verify(&|_| {}).unwrap();
     let broken = report.broken.expect("tampering must be caught");
     assert_eq!(broken.seq, 2);
@@ -95,33 +132,69 @@ fn flipping_one_byte_of_a_stored_record_is_caught() {
 fn flipping_one_byte_of_a_log_entry_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     let s = sample_store(dir.path());
+    // Entry 4 (the scan) is a row of `log`.
     let prev: Vec<u8> = s
         .connection()
-        .query_row("SELECT prev_hash FROM log WHERE seq = 3", [], |r| r.get(0))
+        .query_row("SELECT prev_hash FROM log WHERE seq = 4", [], |r| r.get(0))
         .unwrap();
     let mut flipped = prev.clone();
     flipped[0] ^= 0x80;
     tamper(
         &s,
         &format!(
-            "UPDATE log SET prev_hash = x'{}' WHERE seq = 3",
+            "UPDATE log SET prev_hash = x'{}' WHERE seq = 4",
             hex::encode(&flipped)
         ),
     );
     let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
-    assert_eq!(broken.seq, 3);
+    assert_eq!(broken.seq, 4);
 
-    // A changed subject column (covered by the entry hash) is caught too.
+    // A changed subject of a record (covered by the entry hash) is caught too.
     let dir2 = tempfile::tempdir().unwrap();
     let s2 = sample_store(dir2.path());
-    tamper(&s2, "UPDATE log SET subject_id = 'u3' WHERE seq = 3");
-    assert_eq!(s2.verify(&|_| {}).unwrap().broken.unwrap().seq, 3);
+    change_entry(&s2, 3, |e| e.subject_id.as_bytes(), b"u2", b"u3");
+    let broken = s2.verify(&|_| {}).unwrap().broken.unwrap();
+    assert_eq!(broken.seq, 3);
+    assert!(broken.reason.contains("entry hash"), "{}", broken.reason);
 
-    // A deleted entry is caught at the next one.
+    // A deleted record entry is caught at the next one.
     let dir3 = tempfile::tempdir().unwrap();
     let s3 = sample_store(dir3.path());
-    tamper(&s3, "DELETE FROM log WHERE seq = 2");
-    assert_eq!(s3.verify(&|_| {}).unwrap().broken.unwrap().seq, 3);
+    let (first, _, _) = segment_of(&s3, 3);
+    tamper(
+        &s3,
+        &format!("DELETE FROM record_segments WHERE first_seq = {first}"),
+    );
+    assert_eq!(s3.verify(&|_| {}).unwrap().broken.unwrap().seq, 4);
+}
+
+#[test]
+fn a_damaged_segment_or_head_hash_is_caught_where_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sample_store(dir.path());
+    let (first, _, blob) = segment_of(&s, 2);
+    put_segment(&s, first, &blob[..blob.len() - 5]);
+    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
+    assert_eq!(broken.seq, 1);
+    assert!(
+        broken.reason.contains("cannot be read"),
+        "{}",
+        broken.reason
+    );
+    assert!(
+        s.for_each_record(|_, _| {}).is_err(),
+        "readers refuse it too"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let s = sample_store(dir.path());
+    tamper(
+        &s,
+        "UPDATE record_segments SET last_hash = zeroblob(32) WHERE first_seq = 1",
+    );
+    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
+    assert_eq!(broken.seq, 2);
+    assert!(broken.reason.contains("last_hash"), "{}", broken.reason);
 }
 
 /// The schema-1 layout: no `ref_key`, uniqueness on the id text.
@@ -146,18 +219,27 @@ fn a_schema_1_database_is_migrated_and_still_verifies_and_deduplicates() {
     // Copy the entries into a database laid out as schema 1 wrote it.
     let old = dir.path().join("old.db");
     {
+        let entries = all_entries(&Store::open_existing(&dir.path().join("k.db")).unwrap());
         let c = rusqlite::Connection::open(&old).unwrap();
         c.execute_batch(SCHEMA_V1).unwrap();
-        c.execute(
-            "ATTACH DATABASE ?1 AS src",
-            [dir.path().join("k.db").display().to_string()],
-        )
-        .unwrap();
-        c.execute_batch(
-            "INSERT INTO log SELECT seq, entry_type, ref, kind, subject_id, recorded_at, body, \
-             content_hash, prev_hash, entry_hash FROM src.log; DETACH DATABASE src;",
-        )
-        .unwrap();
+        for e in entries {
+            c.execute(
+                "INSERT INTO log VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                rusqlite::params![
+                    e.seq,
+                    e.entry_type,
+                    e.r#ref,
+                    e.kind,
+                    e.subject_id,
+                    e.recorded_at,
+                    e.body,
+                    e.content_hash,
+                    e.prev_hash,
+                    e.entry_hash
+                ],
+            )
+            .unwrap();
+        }
     }
     let mut s = Store::open(&old, Durability::Normal).unwrap();
     let version: String = s
@@ -168,7 +250,7 @@ fn a_schema_1_database_is_migrated_and_still_verifies_and_deduplicates() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(version, "2");
+    assert_eq!(version, "3");
     assert_eq!(s.verify(&|_| {}).unwrap().broken, None);
     let keyed: i64 = s
         .connection()
@@ -192,6 +274,27 @@ fn a_schema_1_database_is_migrated_and_still_verifies_and_deduplicates() {
     );
     let b = rec(r#"{"kind":"login","subject_id":"u1","at":"2026-09-01T01:00:00Z","ip":"1.2.3.5"}"#);
     assert_eq!(s.append_records(&[&b]).unwrap(), vec![Outcome::Duplicate]);
+    // New records go to segments after the old rows; the chain runs on across both.
+    let d = rec(r#"{"kind":"login","subject_id":"u3","at":"2026-09-01T03:00:00Z","ip":"1.2.3.7"}"#);
+    assert_eq!(
+        s.append_records(&[&d, &b]).unwrap(),
+        vec![Outcome::Stored, Outcome::Duplicate]
+    );
+    assert_eq!(s.verify(&|_| {}).unwrap().broken, None);
+    assert_eq!(s.record_count().unwrap(), 4);
+    let mut subjects = Vec::new();
+    s.for_each_record(|_, body| {
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+        subjects.push(v["subject_id"].as_str().unwrap().to_owned());
+    })
+    .unwrap();
+    assert_eq!(subjects, ["u1", "u1", "u2", "u3"]);
+}
+
+fn all_entries(s: &Store) -> Vec<kensa_store::Entry> {
+    let mut out = Vec::new();
+    s.for_each_entry(|e| out.push(e.clone())).unwrap();
+    out
 }
 
 #[test]
@@ -226,11 +329,11 @@ fn a_key_taken_by_another_id_moves_the_record_to_the_next_key() {
         .unwrap();
     assert_eq!(s.append_records(&[&x]).unwrap(), vec![Outcome::Stored]);
     assert_eq!(s.append_records(&[&x]).unwrap(), vec![Outcome::Duplicate]);
-    let stored_key: i64 = s
-        .connection()
-        .query_row("SELECT ref_key FROM log WHERE ref = 'X'", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(stored_key, key.wrapping_add(1));
+    let stored_key = all_entries(&s)
+        .into_iter()
+        .find(|e| e.r#ref == "X")
+        .and_then(|e| e.ref_key);
+    assert_eq!(stored_key, Some(key.wrapping_add(1)));
     // A real collision is not at hand, so the squatter's key is not its own, and verify says
     // so (and stops there).
     let broken = s.verify(&|_| {}).unwrap().broken.expect("squatter caught");
@@ -242,7 +345,10 @@ fn a_uniqueness_key_changed_behind_the_chain_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     let s = sample_store(dir.path());
     // Not covered by the entry hash, but a wrong key would let a record in twice.
-    tamper(&s, "UPDATE log SET ref_key = ref_key + 1000 WHERE seq = 2");
+    let (first, last, blob) = segment_of(&s, 2);
+    let mut entries = segment::decode(&blob, first, last).unwrap();
+    entries[(2 - first) as usize].ref_key += 1000;
+    put_segment(&s, first, &segment::encode(&entries, Vec::new()));
     let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
     assert_eq!(broken.seq, 2);
     assert!(broken.reason.contains("ref_key"), "{}", broken.reason);
@@ -289,14 +395,7 @@ fn copies_within_one_batch_are_stored_once_in_input_order() {
             Outcome::Conflict
         ]
     );
-    let refs: Vec<String> = s
-        .connection()
-        .prepare("SELECT ref FROM log ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let refs: Vec<String> = all_entries(&s).into_iter().map(|e| e.r#ref).collect();
     assert_eq!(refs, ["B", "A"], "log order is input order");
     assert_eq!(s.verify(&|_| {}).unwrap().broken, None);
 }
@@ -350,10 +449,8 @@ fn a_change_far_into_a_large_log_is_named_exactly() {
     let refs: Vec<_> = recs.iter().collect();
     s.append_records(&refs).unwrap();
     assert_eq!(s.verify(&|_| {}).unwrap().broken, None);
-    tamper(
-        &s,
-        "UPDATE log SET body = CAST(replace(CAST(body AS TEXT), 'u', 'v') AS BLOB) WHERE seq IN (17001, 19000)",
-    );
+    change_entry(&s, 17_001, |e| e.body.0, b"u", b"v");
+    change_entry(&s, 19_000, |e| e.body.0, b"u", b"v");
     let report = s.verify(&|_| {}).unwrap();
     let broken = report.broken.expect("caught");
     assert_eq!(broken.seq, 17_001);
