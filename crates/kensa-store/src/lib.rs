@@ -22,16 +22,18 @@
 //! new. A record whose id is already stored with *different* content is refused as a conflict
 //! rather than silently replacing or shadowing the first.
 //!
-//! Uniqueness is kept by the table `record_keys`, keyed by a 64-bit key derived from the record
-//! id ([`record_key`]: the first 8 bytes of its SHA-256) and pointing at the record's entry;
-//! the entry keeps the same key in `ref_key`. Record ids are hashes, so their keys land at
-//! random places: indexing them on the log itself made every insert a random B-tree descent
-//! and every transaction rewrite most index pages. A batch instead looks its keys up and
-//! inserts them into `record_keys` in sorted order, which touches each page once, and the log
-//! itself is only ever appended to. Two different ids with the same 64-bit key (about one
-//! chance in 10^7 among a million records) are handled by open addressing: the second takes
-//! the next free key. `ref_key` is not part of the hashed entry; `verify` checks that it lies
-//! within [`MAX_PROBE`] of the id's key.
+//! Uniqueness is kept by a 64-bit key derived from the record id ([`record_key`]: the first 8
+//! bytes of its SHA-256), held by every record entry (`ref_key`) and listed compactly, one
+//! row per segment, in the table `segment_keys` (the keys of records stored before schema 3
+//! are rows of `record_keys`). A writer loads all keys into memory once (16 bytes a record)
+//! and afterwards reads only the rows other connections have appended since, so deciding
+//! whether a record is new costs no database lookup, and registering it costs 8 bytes
+//! written once. (Schema 2 kept them in a B-tree table; inserting random keys into it
+//! rewrote most of its pages at every commit.) Two different ids with the same 64-bit key
+//! (about one chance in 10^7 among a million records) are handled by open addressing: the
+//! second takes the next free key. `ref_key` is not part of the hashed entry; `verify` checks
+//! that it lies within [`MAX_PROBE`] of the id's key and that the key lists hold exactly the
+//! record entries.
 //!
 //! Architecture invariant: the log is append-only. SQL triggers refuse `UPDATE` and `DELETE` on
 //! it, and nothing in Kensa issues them; `verify` catches what goes around the triggers.
@@ -74,9 +76,11 @@ pub enum StoreError {
         source: SegmentError,
     },
     #[error(
-        "database: record_keys points at entry {seq}, which is not a stored record (damaged database?)"
+        "database: the uniqueness index points at entry {seq}, which is not a stored record (damaged database? run `kensa verify`)"
     )]
     MissingEntry { seq: i64 },
+    #[error("database: the uniqueness index is damaged: {0} (run `kensa verify`)")]
+    Index(String),
     #[error(
         "database {path} was written by a newer Kensa (schema {found}, this build knows {known})"
     )]
@@ -130,8 +134,15 @@ CREATE TRIGGER IF NOT EXISTS record_segments_append_only_update BEFORE UPDATE ON
 BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS record_segments_append_only_delete BEFORE DELETE ON record_segments
 BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
--- Record entries by their 64-bit key: a record_id is stored once. Other entry types may repeat
--- a ref (e.g. a scan id) and have no key.
+-- The uniqueness keys of the records in the segment with the same first_seq, in entry order,
+-- 8 bytes (little-endian) each.
+CREATE TABLE IF NOT EXISTS segment_keys (first_seq INTEGER PRIMARY KEY, keys BLOB NOT NULL);
+CREATE TRIGGER IF NOT EXISTS segment_keys_append_only_update BEFORE UPDATE ON segment_keys
+BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS segment_keys_append_only_delete BEFORE DELETE ON segment_keys
+BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+-- Record entries written before schema 3 by their 64-bit key: a record_id is stored once.
+-- Other entry types may repeat a ref (e.g. a scan id) and have no key.
 CREATE TABLE IF NOT EXISTS record_keys (key INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TRIGGER IF NOT EXISTS record_keys_append_only_update BEFORE UPDATE ON record_keys
 BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
@@ -261,21 +272,80 @@ pub enum Durability {
 pub struct Store {
     conn: Connection,
     path: String,
-    /// All keys of `record_keys`, loaded for the first large batch so that bulk ingest need
-    /// not ask SQLite about every new key. Valid while `PRAGMA data_version` (which changes
-    /// when another connection commits) stays as it was when the set was last in sync.
-    key_cache: Option<KeyCache>,
+    /// Every record's uniqueness key, loaded by the first `append_records`.
+    index: Option<KeyIndex>,
 }
 
-struct KeyCache {
-    keys: std::collections::HashSet<i64>,
+type KeyMap = std::collections::HashMap<i64, i64, foldhash::fast::RandomState>;
+
+/// Every record entry's uniqueness key and sequence number, in memory. Valid while
+/// `PRAGMA data_version` (which changes when another connection commits) stays as it was
+/// when the index was last in sync; then the `segment_keys` rows after `through` are read.
+struct KeyIndex {
+    map: KeyMap,
+    /// The last `segment_keys` row read.
+    through: i64,
     data_version: i64,
 }
 
-/// Batches at least this large load the key cache.
-const KEY_CACHE_MIN_BATCH: usize = 8_192;
-/// No key cache for databases with more records than this (about 16 bytes of memory each).
-const KEY_CACHE_MAX_KEYS: i64 = 20_000_000;
+impl KeyIndex {
+    fn load(conn: &Connection, data_version: i64) -> Result<KeyIndex> {
+        let n: i64 = conn.query_row(
+            "SELECT (SELECT count(*) FROM record_keys) \
+                  + (SELECT coalesce(sum(length(keys)), 0) / 8 FROM segment_keys)",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut ix = KeyIndex {
+            map: KeyMap::with_capacity_and_hasher(n.max(0) as usize, Default::default()),
+            through: 0,
+            data_version,
+        };
+        let mut st = conn.prepare("SELECT key, seq FROM record_keys")?;
+        let mut rows = st.query([])?;
+        while let Some(row) = rows.next()? {
+            ix.insert(row.get(0)?, row.get(1)?)?;
+        }
+        ix.read_segments(conn)?;
+        Ok(ix)
+    }
+
+    /// Reads the `segment_keys` rows appended after the last one read.
+    fn read_segments(&mut self, conn: &Connection) -> Result<()> {
+        let mut st = conn.prepare_cached(
+            "SELECT first_seq, keys FROM segment_keys WHERE first_seq > ?1 ORDER BY first_seq",
+        )?;
+        let mut rows = st.query([self.through])?;
+        while let Some(row) = rows.next()? {
+            let first_seq: i64 = row.get(0)?;
+            let keys = decode_keys(row.get_ref(1)?.as_blob()?).ok_or_else(|| {
+                StoreError::Index(format!("the key list of segment {first_seq} is cut short"))
+            })?;
+            for (i, key) in keys.enumerate() {
+                self.insert(key, first_seq + i as i64)?;
+            }
+            self.through = first_seq;
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, key: i64, seq: i64) -> Result<()> {
+        match self.map.insert(key, seq) {
+            None => Ok(()),
+            Some(other) => Err(StoreError::Index(format!(
+                "key {key} is held by both entry {other} and entry {seq}"
+            ))),
+        }
+    }
+}
+
+/// The keys of a `segment_keys` row, or `None` if its length is not a multiple of 8.
+fn decode_keys(blob: &[u8]) -> Option<impl Iterator<Item = i64> + '_> {
+    blob.len().is_multiple_of(8).then(|| {
+        blob.chunks_exact(8)
+            .map(|b| i64::from_le_bytes(b.try_into().expect("8 bytes")))
+    })
+}
 
 /// Now, as RFC 3339 UTC with seconds.
 pub fn now_rfc3339() -> String {
@@ -313,8 +383,11 @@ impl Store {
 
     fn init(conn: Connection, path: String, durability: Durability) -> Result<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
-        // Larger pages suit a log of ~300-byte rows written in bulk; only effective on a new file.
-        conn.pragma_update(None, "page_size", 8192)?;
+        // The largest pages SQLite has: record segments are ~50-100 KB blobs written once and
+        // read in sequence, and every page costs a WAL frame header, a checksum and two
+        // write(2) calls (bulk ingest 10-15 % faster than with 8 KiB pages). Only effective on
+        // a new file.
+        conn.pragma_update(None, "page_size", 65_536)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(
             None,
@@ -326,9 +399,8 @@ impl Store {
         )?;
         conn.pragma_update(None, "cache_size", -262_144)?; // 256 MiB
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        // Checkpoint less often than every 1000 pages: bulk ingest rewrites the same index
-        // pages in consecutive transactions, and each checkpoint copies a page once.
-        conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
+        // Checkpoint when the WAL reaches 64 MiB (1024 pages of 64 KiB).
+        conn.pragma_update(None, "wal_autocheckpoint", 1024)?;
         conn.execute_batch(SCHEMA)?;
         let found: Option<String> = conn
             .query_row(
@@ -368,7 +440,7 @@ impl Store {
         Ok(Store {
             conn,
             path,
-            key_cache: None,
+            index: None,
         })
     }
 
@@ -394,27 +466,18 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let keys: Vec<i64> = recs.iter().map(|r| record_key(&r.record_id)).collect();
         let data_version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        if self
-            .key_cache
-            .as_ref()
-            .is_some_and(|c| c.data_version != data_version)
-        {
-            self.key_cache = None;
-        }
-        if self.key_cache.is_none() && recs.len() >= KEY_CACHE_MIN_BATCH {
-            let n: i64 = tx.query_row("SELECT count(*) FROM record_keys", [], |r| r.get(0))?;
-            if n <= KEY_CACHE_MAX_KEYS {
-                let mut keys = std::collections::HashSet::with_capacity(n as usize + recs.len());
-                let mut st = tx.prepare("SELECT key FROM record_keys")?;
-                let mut rows = st.query([])?;
-                while let Some(row) = rows.next()? {
-                    keys.insert(row.get::<_, i64>(0)?);
-                }
-                self.key_cache = Some(KeyCache { keys, data_version });
+        match &mut self.index {
+            Some(ix) if ix.data_version == data_version => {}
+            Some(ix) => {
+                // Another connection has committed: read the keys it appended.
+                ix.read_segments(&tx)?;
+                ix.data_version = data_version;
             }
+            None => self.index = Some(KeyIndex::load(&tx, data_version)?),
         }
+        let index = self.index.as_ref().map(|ix| &ix.map).expect("loaded above");
         // 1. Decide each record's fate.
-        let (out, mut taken) = decide(&tx, recs, &keys, self.key_cache.as_ref().map(|c| &c.keys))?;
+        let (out, taken) = decide(&tx, recs, &keys, index)?;
         // 2. Append the new records to the log in input order, each chained to the one before,
         //    in segments of up to SEGMENT_ENTRIES entries.
         let mut key_of: Vec<Option<i64>> = vec![None; recs.len()];
@@ -448,7 +511,10 @@ impl Store {
                 "INSERT INTO record_segments (first_seq, last_seq, recorded_at, last_hash, entries) \
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
+            let mut keys_row =
+                tx.prepare_cached("INSERT INTO segment_keys (first_seq, keys) VALUES (?1, ?2)")?;
             let mut blob = Vec::new();
+            let mut key_blob = Vec::new();
             for chunk in new.chunks(SEGMENT_ENTRIES) {
                 let entries: Vec<SegEntry<'_>> = chunk
                     .iter()
@@ -476,26 +542,21 @@ impl Store {
                     &last_hash[..],
                     &blob
                 ])?;
+                key_blob.clear();
+                key_blob.extend(chunk.iter().flat_map(|(_, _, k)| k.to_le_bytes()));
+                keys_row.execute(params![seq_of[first], &key_blob])?;
             }
         }
-        // 3. Register the new keys, in key order.
-        taken.sort_unstable();
-        insert_multi(
-            &tx,
-            "INSERT INTO record_keys (key, seq) VALUES ",
-            "(?, ?)",
-            2,
-            taken.len(),
-            |st, p, n| {
-                let (k, i) = taken[n];
-                st.raw_bind_parameter(p, k)?;
-                st.raw_bind_parameter(p + 1, seq_of[i])
-            },
-        )?;
         tx.commit()?;
-        // Our own commit changes no data_version of ours; the cache now holds the new keys.
-        if let Some(c) = self.key_cache.as_mut() {
-            c.keys.extend(taken.iter().map(|&(k, _)| k));
+        // Our own commit changes no data_version of ours; the index now holds the new keys.
+        let ix = self.index.as_mut().expect("loaded above");
+        for &(k, i) in &taken {
+            ix.map.insert(k, seq_of[i]);
+        }
+        if let Some(&(i, _, _)) = new.last() {
+            // The last segment written starts at most SEGMENT_ENTRIES - 1 entries earlier.
+            let last_first = seq_of[i] - ((new.len() - 1) % SEGMENT_ENTRIES) as i64;
+            ix.through = last_first;
         }
         Ok(out)
     }
@@ -680,28 +741,31 @@ impl Store {
             return Ok(report(state.broken.take()));
         }
         progress(state.checked);
-        // The uniqueness table must point at exactly the record entries, each by its own key:
-        // otherwise a record could be stored twice or a duplicate taken for new. Compared as
-        // sets by a fingerprint (one sequential pass over `record_keys`); only when they differ
-        // is the entry to name looked for.
+        // The key lists must name exactly the record entries, each by its own key: otherwise a
+        // record could be stored twice or a duplicate taken for new. Compared as sets by a
+        // fingerprint (one sequential pass over the lists); only when they differ is the
+        // entry to name looked for.
         let mut from_keys = PairSet::default();
-        let mut keys: std::collections::HashMap<i64, i64> = Default::default();
-        {
-            let mut st = self.conn.prepare("SELECT key, seq FROM record_keys")?;
-            let mut rows = st.query([])?;
-            while let Some(row) = rows.next()? {
-                pairs.add(&mut from_keys, row.get(0)?, row.get(1)?);
-            }
+        if let Err(broken) = each_key(&self.conn, |k, seq| pairs.add(&mut from_keys, k, seq))? {
+            return Ok(report(Some(broken)));
         }
         if from_keys == state.from_log {
             return Ok(report(None));
         }
-        {
-            let mut st = self.conn.prepare("SELECT key, seq FROM record_keys")?;
-            let mut rows = st.query([])?;
-            while let Some(row) = rows.next()? {
-                keys.insert(row.get(0)?, row.get(1)?);
+        let mut keys: std::collections::HashMap<i64, i64> = Default::default();
+        let mut twice: Option<(i64, i64)> = None;
+        let _ = each_key(&self.conn, |k, seq| {
+            if let Some(other) = keys.insert(k, seq) {
+                twice.get_or_insert((k, other.max(seq)));
             }
+        })?;
+        if let Some((key, seq)) = twice {
+            return Ok(report(Some(Broken {
+                seq,
+                entry_type: "record_keys".into(),
+                r#ref: key.to_string(),
+                reason: format!("key {key} is listed for two entries"),
+            })));
         }
         let mut unindexed: Option<(i64, String)> = None;
         each_record(&self.conn, |r| {
@@ -721,23 +785,22 @@ impl Store {
                 seq,
                 entry_type: "record".into(),
                 r#ref,
-                reason:
-                    "the record's uniqueness key is missing from record_keys or points elsewhere"
-                        .into(),
+                reason: "the record's uniqueness key is missing from the key lists (segment_keys, record_keys) or points elsewhere"
+                    .into(),
             },
             (None, Some((key, seq))) => Broken {
                 seq,
                 entry_type: "record_keys".into(),
                 r#ref: key.to_string(),
                 reason: format!(
-                    "record_keys holds key {key} for entry {seq}, which is not that record"
+                    "the key lists hold key {key} for entry {seq}, which is not that record"
                 ),
             },
             (None, None) => Broken {
                 seq: 0,
                 entry_type: "record_keys".into(),
                 r#ref: String::new(),
-                reason: "record_keys does not hold exactly the record entries".into(),
+                reason: "the key lists do not hold exactly the record entries".into(),
             },
         };
         Ok(report(Some(broken)))
@@ -996,6 +1059,36 @@ fn stream_entries(
     Ok(())
 }
 
+/// Calls `f(key, seq)` for every listed uniqueness key: the rows of `record_keys`, then the
+/// lists of `segment_keys`. A list cut short is returned as the broken entry.
+fn each_key(
+    conn: &Connection,
+    mut f: impl FnMut(i64, i64),
+) -> Result<std::result::Result<(), Broken>> {
+    let mut st = conn.prepare("SELECT key, seq FROM record_keys")?;
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        f(row.get(0)?, row.get(1)?);
+    }
+    let mut st = conn.prepare("SELECT first_seq, keys FROM segment_keys ORDER BY first_seq")?;
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        let first_seq: i64 = row.get(0)?;
+        let Some(keys) = decode_keys(row.get_ref(1)?.as_blob()?) else {
+            return Ok(Err(Broken {
+                seq: first_seq,
+                entry_type: "segment_keys".into(),
+                r#ref: String::new(),
+                reason: "the segment's key list is cut short".into(),
+            }));
+        };
+        for (i, k) in keys.enumerate() {
+            f(k, first_seq + i as i64);
+        }
+    }
+    Ok(Ok(()))
+}
+
 /// One stored record as [`each_record`] gives it.
 struct StoredRecord<'a> {
     seq: i64,
@@ -1040,39 +1133,6 @@ fn each_record(conn: &Connection, mut f: impl FnMut(StoredRecord<'_>)) -> Result
                 ref_key: Some(e.ref_key),
             });
         }
-    }
-    Ok(())
-}
-
-/// Inserts `n` rows with multi-row `VALUES` lists of up to 64 rows, so that the statement
-/// overhead (step, reset, bind bookkeeping) is paid per chunk rather than per row. `bind`
-/// gets the statement, the 1-based index of the row's first parameter, and the row number.
-fn insert_multi(
-    conn: &Connection,
-    head: &str,
-    row: &str,
-    width: usize,
-    n: usize,
-    mut bind: impl FnMut(&mut rusqlite::Statement<'_>, usize, usize) -> rusqlite::Result<()>,
-) -> Result<()> {
-    const CHUNK: usize = 64;
-    let mut done = 0;
-    while done < n {
-        let m = (n - done).min(CHUNK);
-        let mut sql = String::with_capacity(head.len() + m * (row.len() + 1));
-        sql.push_str(head);
-        for j in 0..m {
-            if j > 0 {
-                sql.push(',');
-            }
-            sql.push_str(row);
-        }
-        let mut st = conn.prepare_cached(&sql)?;
-        for j in 0..m {
-            bind(&mut st, j * width + 1, done + j)?;
-        }
-        st.raw_execute()?;
-        done += m;
     }
     Ok(())
 }
@@ -1202,15 +1262,15 @@ fn same_id(stored_hash: &[u8], new_hash: &[u8]) -> Outcome {
 }
 
 /// The keys of a batch's records that `append_records` tries, in order.
-struct Prober<'a, 'c> {
+struct Prober<'a> {
     recs: &'a [&'a Validated],
     /// Keys taken by records of this batch, and by which.
-    claimed: std::collections::HashMap<i64, usize>,
-    cache: Option<&'a std::collections::HashSet<i64>>,
-    lookup: rusqlite::CachedStatement<'c>,
+    claimed: std::collections::HashMap<i64, usize, foldhash::fast::RandomState>,
+    /// Keys taken by stored entries.
+    index: &'a KeyMap,
 }
 
-impl Prober<'_, '_> {
+impl Prober<'_> {
     /// Open addressing over the 64-bit key, from `key` on, with `tries` counting the keys
     /// tried for record `i` so far: the first free key stores it; a copy earlier in the batch
     /// decides it; a key held by a stored entry is left for the caller to compare.
@@ -1225,20 +1285,11 @@ impl Prober<'_, '_> {
                         &r.body_hash,
                     )));
                 }
-            } else if self.cache.is_some_and(|c| !c.contains(&key)) {
-                // A key the cache does not hold is not in the database either.
-                return Ok(Probe::Free(key));
             } else {
-                return Ok(
-                    match self
-                        .lookup
-                        .query_row([key], |row| row.get::<_, i64>(0))
-                        .optional()?
-                    {
-                        None => Probe::Free(key),
-                        Some(seq) => Probe::Held { key, seq },
-                    },
-                );
+                return Ok(match self.index.get(&key) {
+                    None => Probe::Free(key),
+                    Some(&seq) => Probe::Held { key, seq },
+                });
             }
             key = key.wrapping_add(1);
         }
@@ -1254,15 +1305,15 @@ type Decision = (Vec<Outcome>, Vec<(i64, usize)>);
 /// Decides which records of a batch are new (and the key each takes: `(key, index)` pairs),
 /// which are duplicates and which conflict.
 ///
-/// Keys are visited in sorted order, so each `record_keys` page is read once, and equal keys
-/// keep input order, so the first of two copies in one batch is the one stored. Records whose
+/// Keys are visited in sorted order, and equal keys keep input order, so the first of two
+/// copies in one batch is the one stored. Records whose
 /// key is held by a stored entry are compared with it afterwards, all together in log order,
 /// so that each segment is decoded once even when a whole file is fed again.
 fn decide(
     conn: &Connection,
     recs: &[&Validated],
     keys: &[i64],
-    cache: Option<&std::collections::HashSet<i64>>,
+    index: &KeyMap,
 ) -> Result<Decision> {
     let mut order: Vec<usize> = (0..recs.len()).collect();
     order.sort_unstable_by_key(|&i| (keys[i], i));
@@ -1270,13 +1321,15 @@ fn decide(
     let mut taken: Vec<(i64, usize)> = Vec::with_capacity(recs.len());
     let mut prober = Prober {
         recs,
-        claimed: std::collections::HashMap::with_capacity(recs.len()),
-        cache,
-        lookup: conn.prepare_cached("SELECT seq FROM record_keys WHERE key = ?1")?,
+        claimed: std::collections::HashMap::with_capacity_and_hasher(
+            recs.len(),
+            Default::default(),
+        ),
+        index,
     };
     // (holder's seq, record index, key, keys tried so far)
     let mut held: Vec<(i64, usize, i64, i64)> = Vec::new();
-    let mut settle = |prober: &mut Prober<'_, '_>,
+    let mut settle = |prober: &mut Prober<'_>,
                       held: &mut Vec<(i64, usize, i64, i64)>,
                       i: usize,
                       tries: i64,

@@ -358,13 +358,31 @@ fn a_uniqueness_key_changed_behind_the_chain_is_caught() {
 fn a_uniqueness_entry_removed_or_added_behind_the_chain_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     let s = sample_store(dir.path());
+    // Entry 3's key removed from its segment's key list.
+    let (first, _, _) = segment_of(&s, 3);
     tamper(
         &s,
-        "DROP TRIGGER record_keys_append_only_delete; DELETE FROM record_keys WHERE seq = 3",
+        &format!(
+            "DROP TRIGGER segment_keys_append_only_delete; DELETE FROM segment_keys WHERE first_seq = {first}"
+        ),
     );
     let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
     assert_eq!(broken.seq, 3);
-    assert!(broken.reason.contains("record_keys"), "{}", broken.reason);
+    assert!(broken.reason.contains("key lists"), "{}", broken.reason);
+
+    // A key list cut short.
+    let dir = tempfile::tempdir().unwrap();
+    let s = sample_store(dir.path());
+    tamper(
+        &s,
+        "DROP TRIGGER segment_keys_append_only_update; \
+         UPDATE segment_keys SET keys = substr(keys, 1, 12) WHERE first_seq = 1",
+    );
+    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
+    assert_eq!(
+        (broken.seq, broken.entry_type.as_str()),
+        (1, "segment_keys")
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let s = sample_store(dir.path());
