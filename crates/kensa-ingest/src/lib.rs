@@ -290,9 +290,15 @@ fn read_jsonl<E: std::fmt::Display>(
         let mut items: Vec<Item> = Vec::new();
         let (next, sunk) = rayon::in_place_scope(|s| {
             s.spawn(|_| {
+                // Each rayon job counts references on its own copy of the file name: one
+                // shared count, touched for every record by both cores, kept a cache line
+                // bouncing between them.
                 items = lines
                     .par_iter()
-                    .map(|(line, r)| parse_line(&name, *line, &buf[r.clone()]))
+                    .map_init(
+                        || Arc::<str>::from(&*name),
+                        |name, (line, r)| parse_line(name, *line, &buf[r.clone()]),
+                    )
                     .collect();
             });
             let next = read_chunk(&mut reader, &mut carry, std::mem::take(&mut spare));
