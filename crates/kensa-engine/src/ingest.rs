@@ -2,7 +2,7 @@
 
 use crate::{EngineError, Progress, io_err};
 use kensa_detect::DatasetBuilder;
-use kensa_ingest::{Item, Reject, expand_inputs, read_file};
+use kensa_ingest::{Item, Reject, check_file, expand_inputs, read_file};
 use kensa_store::{Outcome, Store};
 use serde::Serialize;
 use std::io::Write;
@@ -264,28 +264,24 @@ pub fn validate_only(
     progress.start("validate", files.iter().map(|f| f.len).sum());
     let path = rejects_path.unwrap_or(Path::new("rejects.jsonl"));
     for f in &files {
-        read_file(
+        check_file(
             f,
-            &mut |batch: Vec<Item>| -> Result<(), EngineError> {
-                summary.read += batch.len() as u64;
-                for it in batch {
-                    match it {
-                        Item::Ok(..) => summary.stored += 1,
-                        Item::Err(r) => {
-                            summary.rejected += 1;
-                            if let Some(w) = rejects.as_mut() {
-                                let line = RejectLine {
-                                    file: &r.file,
-                                    line: r.line,
-                                    field: r.field.as_deref(),
-                                    reason: &r.reason,
-                                    raw: r.raw.as_deref(),
-                                };
-                                serde_json::to_writer(&mut *w, &line)
-                                    .map_err(|e| io_err(path)(std::io::Error::other(e)))?;
-                                w.write_all(b"\n").map_err(io_err(path))?;
-                            }
-                        }
+            &mut |accepted, batch: Vec<Reject>| -> Result<(), EngineError> {
+                summary.read += accepted + batch.len() as u64;
+                summary.stored += accepted;
+                summary.rejected += batch.len() as u64;
+                if let Some(w) = rejects.as_mut() {
+                    for r in batch {
+                        let line = RejectLine {
+                            file: &r.file,
+                            line: r.line,
+                            field: r.field.as_deref(),
+                            reason: &r.reason,
+                            raw: r.raw.as_deref(),
+                        };
+                        serde_json::to_writer(&mut *w, &line)
+                            .map_err(|e| io_err(path)(std::io::Error::other(e)))?;
+                        w.write_all(b"\n").map_err(io_err(path))?;
                     }
                 }
                 Ok(())

@@ -251,15 +251,69 @@ pub fn read_file<E: std::fmt::Display>(
 ) -> Result<(), IngestError> {
     let name: Arc<str> = file.path.display().to_string().into();
     match file.format {
-        Format::Jsonl => read_jsonl(file, name, sink, progress),
+        Format::Jsonl => read_jsonl(file, name, &parse_line, sink, progress),
         Format::Csv => csvread::read_csv(file, name, sink, progress),
     }
 }
 
-fn read_jsonl<E: std::fmt::Display>(
+/// Reads one file only to validate it (`kensa validate`): every record is parsed and
+/// validated exactly as [`read_file`] does, but accepted records are dropped on the thread
+/// that made them instead of being handed on. `sink` gets, per batch and in input order, the
+/// number of records accepted and the rejects.
+pub fn check_file<E: std::fmt::Display>(
+    file: &InputFile,
+    sink: &mut dyn FnMut(u64, Vec<Reject>) -> Result<(), E>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), IngestError> {
+    let name: Arc<str> = file.path.display().to_string().into();
+    let split = |items: Vec<Option<Box<Reject>>>| {
+        let accepted = items.iter().filter(|r| r.is_none()).count() as u64;
+        (accepted, items.into_iter().flatten().map(|r| *r).collect())
+    };
+    match file.format {
+        Format::Jsonl => read_jsonl(
+            file,
+            name,
+            &|name, line, bytes| match kensa_model::fast::validate_line(bytes) {
+                Ok(_) => None,
+                Err(e) => Some(Box::new(line_reject(name, line, bytes, e))),
+            },
+            &mut |items| {
+                let (accepted, rejects) = split(items);
+                sink(accepted, rejects)
+            },
+            progress,
+        ),
+        Format::Csv => csvread::read_csv(
+            file,
+            name,
+            &mut |items: Vec<Item>| {
+                let (accepted, rejects) = split(
+                    items
+                        .into_iter()
+                        .map(|it| match it {
+                            Item::Ok(..) => None,
+                            Item::Err(r) => Some(Box::new(r)),
+                        })
+                        .collect(),
+                );
+                sink(accepted, rejects)
+            },
+            progress,
+        ),
+    }
+}
+
+/// What a reader makes of one line: `(file name, line number, bytes) -> T`.
+type LineParser<'p, T> = dyn Fn(&Arc<str>, u64, &[u8]) -> T + Sync + 'p;
+
+/// Reads JSON Lines, running `parse` on the rayon pool for every non-blank line and giving its
+/// results to `sink` in input order.
+fn read_jsonl<T: Send, E: std::fmt::Display>(
     file: &InputFile,
     name: Arc<str>,
-    sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
+    parse: &LineParser<'_, T>,
+    sink: &mut dyn FnMut(Vec<T>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), IngestError> {
     let mut reader = open(file, progress)?;
@@ -275,9 +329,11 @@ fn read_jsonl<E: std::fmt::Display>(
     let mut chunk = read_chunk(&mut reader, &mut carry, Vec::new()).map_err(io)?;
     // Pipelined: while the pool parses one chunk, this thread reads (and decompresses) the next
     // and hands the previous chunk's records to the sink.
-    let mut pending: Vec<Item> = Vec::new();
+    let mut pending: Vec<T> = Vec::new();
+    // Reused, like the chunk buffers: a fresh allocation this large is fresh pages each time.
+    let mut lines: Vec<(u64, std::ops::Range<usize>)> = Vec::with_capacity(BATCH_LINES);
     while let Some(buf) = chunk.take() {
-        let mut lines: Vec<(u64, std::ops::Range<usize>)> = Vec::with_capacity(BATCH_LINES);
+        lines.clear();
         let mut start = 0;
         while start < buf.len() {
             let end = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i);
@@ -287,7 +343,7 @@ fn read_jsonl<E: std::fmt::Display>(
             }
             start = end + 1;
         }
-        let mut items: Vec<Item> = Vec::new();
+        let mut items: Vec<T> = Vec::new();
         let (next, sunk) = rayon::in_place_scope(|s| {
             s.spawn(|_| {
                 // Each rayon job counts references on its own copy of the file name: one
@@ -297,7 +353,7 @@ fn read_jsonl<E: std::fmt::Display>(
                     .par_iter()
                     .map_init(
                         || Arc::<str>::from(&*name),
-                        |name, (line, r)| parse_line(name, *line, &buf[r.clone()]),
+                        |name, (line, r)| parse(name, *line, &buf[r.clone()]),
                     )
                     .collect();
             });
@@ -320,18 +376,18 @@ fn read_jsonl<E: std::fmt::Display>(
 }
 
 /// Gives items to the sink at most `BATCH_LINES` at a time, to keep downstream batches small.
-fn hand_over<E: std::fmt::Display>(
-    items: Vec<Item>,
-    sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
+fn hand_over<T, E: std::fmt::Display>(
+    items: Vec<T>,
+    sink: &mut dyn FnMut(Vec<T>) -> Result<(), E>,
 ) -> Result<(), IngestError> {
-    let mut items = items.into_iter();
-    loop {
-        let part: Vec<Item> = items.by_ref().take(BATCH_LINES).collect();
-        if part.is_empty() {
-            return Ok(());
-        }
-        sink(part).map_err(|e| IngestError::Sink(e.to_string()))?;
+    let mut items = items;
+    while !items.is_empty() {
+        // The head keeps the allocation; only the (usually short) rest is copied.
+        let rest = items.split_off(items.len().min(BATCH_LINES));
+        sink(items).map_err(|e| IngestError::Sink(e.to_string()))?;
+        items = rest;
     }
+    Ok(())
 }
 
 /// Bytes read per chunk of a JSON Lines file (more when one line is longer).
@@ -381,15 +437,6 @@ fn read_chunk(
 
 /// Parses and validates one JSON line.
 pub fn parse_line(file: &Arc<str>, line: u64, bytes: &[u8]) -> Item {
-    let reject = |field: Option<String>, reason: String| {
-        Item::Err(Reject {
-            file: file.to_string(),
-            line,
-            field,
-            reason,
-            raw: Some(raw_prefix(bytes)),
-        })
-    };
     match kensa_model::fast::validate_line(bytes) {
         Ok(v) => Item::Ok(
             Box::new(v),
@@ -398,8 +445,22 @@ pub fn parse_line(file: &Arc<str>, line: u64, bytes: &[u8]) -> Item {
                 line,
             },
         ),
-        Err(LineError::Malformed(e)) => reject(None, format!("malformed JSON: {e}")),
-        Err(LineError::Record(e)) => reject(e.field, e.reason),
+        Err(e) => Item::Err(line_reject(file, line, bytes, e)),
+    }
+}
+
+/// The reject for a JSON line that failed validation.
+fn line_reject(file: &str, line: u64, bytes: &[u8], e: LineError) -> Reject {
+    let (field, reason) = match e {
+        LineError::Malformed(e) => (None, format!("malformed JSON: {e}")),
+        LineError::Record(e) => (e.field, e.reason),
+    };
+    Reject {
+        file: file.to_string(),
+        line,
+        field,
+        reason,
+        raw: Some(raw_prefix(bytes)),
     }
 }
 

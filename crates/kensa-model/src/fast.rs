@@ -72,16 +72,20 @@ impl<'de: 'a, 'a> Deserialize<'de> for Object<'a> {
                 while let Some(e) = m.next_entry()? {
                     v.push(e);
                 }
-                // Stable: equal keys stay in input order, and the last of each run is kept.
+                // Stable: equal keys stay in input order, and the last of each run is kept
+                // (compacted in place: `kept` members are final).
                 v.sort_by(|a, b| a.0.cmp(&b.0));
-                let mut out: Vec<(Key<'a>, &'a RawValue)> = Vec::with_capacity(v.len());
-                for e in v {
-                    match out.last_mut() {
-                        Some(last) if last.0 == e.0 => *last = e,
-                        _ => out.push(e),
+                let mut kept = 0;
+                for i in 0..v.len() {
+                    if kept > 0 && v[kept - 1].0 == v[i].0 {
+                        v.swap(kept - 1, i);
+                    } else {
+                        v.swap(kept, i);
+                        kept += 1;
                     }
                 }
-                Ok(Object(out))
+                v.truncate(kept);
+                Ok(Object(v))
             }
         }
         d.deserialize_map(V(std::marker::PhantomData))
@@ -211,7 +215,7 @@ impl<'de, 'o, 'a: 'de> serde::de::MapAccess<'de> for Members<'o, 'a> {
             .value
             .take()
             .ok_or_else(|| <Self::Error as serde::de::Error>::custom("value without a key"))?;
-        seed.deserialize(raw)
+        seed.deserialize(Member(raw))
             .map_err(<Self::Error as serde::de::Error>::custom)
     }
 }
@@ -249,7 +253,9 @@ fn write_object(obj: &Object<'_>, drop_record_id: bool, out: &mut Vec<u8>) -> Op
 }
 
 fn write_raw(raw: &RawValue, out: &mut Vec<u8>) -> Option<()> {
-    let s = raw.get().trim();
+    // The parser leaves no whitespace around a member's value (and if it did, the first byte
+    // would send it to the exact path below).
+    let s = raw.get();
     match s.as_bytes().first()? {
         b'{' => {
             let obj: Object<'_> = serde_json::from_str(s).ok()?;
@@ -288,6 +294,126 @@ fn write_raw(raw: &RawValue, out: &mut Vec<u8>) -> Option<()> {
             out.extend_from_slice(&to_canonical(&v));
             Some(())
         }
+    }
+}
+
+/// One member's value, already checked by the parser, as a typed view reads it. The shapes
+/// records are made of (strings without escapes, small non-negative integers, `true`, `false`,
+/// `null`) are handed to the visitor directly; everything else, and every request for a
+/// compound type, goes to serde_json's own deserializer for the value, so that a value is read
+/// exactly as serde_json reads it. Skipped members are not looked at.
+struct Member<'a>(&'a RawValue);
+
+impl<'a> Member<'a> {
+    fn simple<V: serde::de::Visitor<'a>>(self, v: V) -> Result<V::Value, serde_json::Error> {
+        let s = self.0.get();
+        match s.as_bytes() {
+            [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
+                v.visit_borrowed_str(&s[1..s.len() - 1])
+            }
+            b"true" => v.visit_bool(true),
+            b"false" => v.visit_bool(false),
+            b"null" => v.visit_unit(),
+            [b'1'..=b'9', rest @ ..] if rest.len() < 18 && rest.iter().all(u8::is_ascii_digit) => {
+                v.visit_u64(s.parse().expect("at most 18 digits"))
+            }
+            _ => serde::Deserializer::deserialize_any(self.0, v),
+        }
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for Member<'de> {
+    type Error = serde_json::Error;
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        self.simple(v)
+    }
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        if self.0.get() == "null" {
+            v.visit_none()
+        } else {
+            v.visit_some(self)
+        }
+    }
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        v.visit_newtype_struct(self)
+    }
+    fn deserialize_ignored_any<V: serde::de::Visitor<'de>>(
+        self,
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        v.visit_unit()
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 str string
+    }
+    fn deserialize_char<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_char(self.0, v)
+    }
+    fn deserialize_bytes<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_bytes(self.0, v)
+    }
+    fn deserialize_byte_buf<V: serde::de::Visitor<'de>>(
+        self,
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_byte_buf(self.0, v)
+    }
+    fn deserialize_unit<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_unit(self.0, v)
+    }
+    fn deserialize_unit_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_unit_struct(self.0, name, v)
+    }
+    fn deserialize_seq<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_seq(self.0, v)
+    }
+    fn deserialize_tuple<V: serde::de::Visitor<'de>>(
+        self,
+        len: usize,
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_tuple(self.0, len, v)
+    }
+    fn deserialize_tuple_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_tuple_struct(self.0, name, len, v)
+    }
+    fn deserialize_map<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_map(self.0, v)
+    }
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_struct(self.0, name, fields, v)
+    }
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_enum(self.0, name, variants, v)
+    }
+    fn deserialize_identifier<V: serde::de::Visitor<'de>>(
+        self,
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_identifier(self.0, v)
     }
 }
 
