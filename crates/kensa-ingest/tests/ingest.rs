@@ -167,7 +167,7 @@ fn line_numbers_survive_chunk_borders_and_long_lines() {
         let last = items.last().unwrap();
         match last {
             Item::Ok(v, pos) => {
-                assert_eq!(v.subject_id, "last");
+                assert_eq!(v.subject_id(), "last");
                 assert_eq!(pos.line, n as u64 + 1);
             }
             Item::Err(r) => panic!("{r:?}"),

@@ -152,8 +152,8 @@ fn fast_path(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
     let record_id = given_id.unwrap_or_else(|| crate::validate::derived_id(&body_hash));
     Some(Validated {
         kind,
-        subject_id: record.subject_id().to_owned(),
         at: record.at(),
+        id_key: crate::validate::record_key(&record_id),
         record_id,
         body,
         body_hash,

@@ -42,4 +42,4 @@ pub mod validate;
 pub use finding::{Evidence, Finding, SubjectResult, Text};
 pub use record::{Kind, Record};
 pub use time::Ts;
-pub use validate::{RecordError, Validated, validate_value};
+pub use validate::{RecordError, Validated, record_key, validate_value};

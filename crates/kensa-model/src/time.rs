@@ -43,8 +43,18 @@ impl fmt::Display for Ts {
 
 impl<'de> Deserialize<'de> for Ts {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Ts::parse(&s).map_err(serde::de::Error::custom)
+        // Parsed from the borrowed text (serde's `Cow<str>` would always allocate a String).
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Ts;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Ts, E> {
+                Ts::parse(s).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 

@@ -34,14 +34,30 @@ pub struct Validated {
     /// The given `record_id`, or one derived from the content (the first 32 hex digits of the
     /// body's SHA-256).
     pub record_id: String,
-    pub subject_id: String,
     pub at: Option<Ts>,
     /// Canonical JSON of the whole record as given, unknown fields included (a derived
     /// `record_id` is not added to it).
     pub body: Vec<u8>,
     /// SHA-256 of `body`.
     pub body_hash: [u8; 32],
+    /// [`record_key`] of `record_id`, computed here (on the parsing threads) so that the store's
+    /// single writer need not.
+    pub id_key: i64,
     pub record: Record,
+}
+
+impl Validated {
+    /// The subject the record is about.
+    pub fn subject_id(&self) -> &str {
+        self.record.subject_id()
+    }
+}
+
+/// The 64-bit key by which the store keeps a record id unique: the first 8 bytes of the id's
+/// SHA-256, little-endian.
+pub fn record_key(record_id: &str) -> i64 {
+    let h = Sha256::digest(record_id.as_bytes());
+    i64::from_le_bytes(h[..8].try_into().expect("8 bytes"))
 }
 
 /// Validates one parsed JSON value.
@@ -87,8 +103,8 @@ pub fn validate_value(mut v: Value) -> Result<Validated, RecordError> {
     let record_id = given_id.unwrap_or_else(|| derived_id(&body_hash));
     Ok(Validated {
         kind,
-        subject_id: record.subject_id().to_owned(),
         at: record.at(),
+        id_key: record_key(&record_id),
         record_id,
         body,
         body_hash,

@@ -100,11 +100,9 @@ const SCHEMA_VERSION: i64 = 3;
 /// would mean a broken hash or a crafted database).
 pub const MAX_PROBE: i64 = 64;
 
-/// The 64-bit uniqueness key of a record id: the first 8 bytes of its SHA-256.
-pub fn record_key(record_id: &str) -> i64 {
-    let h = Sha256::digest(record_id.as_bytes());
-    i64::from_le_bytes(h[..8].try_into().expect("8 bytes"))
-}
+/// The 64-bit uniqueness key of a record id (the first 8 bytes of its SHA-256); each
+/// [`Validated`] carries its own as `id_key`.
+pub use kensa_model::record_key;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -464,7 +462,8 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let keys: Vec<i64> = recs.iter().map(|r| record_key(&r.record_id)).collect();
+        let keys: Vec<i64> = recs.iter().map(|r| r.id_key).collect();
+        debug_assert!(recs.iter().all(|r| r.id_key == record_key(&r.record_id)));
         let data_version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
         match &mut self.index {
             Some(ix) if ix.data_version == data_version => {}
@@ -497,7 +496,7 @@ impl Store {
                 entry_type: "record",
                 r#ref: &r.record_id,
                 kind: Some(r.kind.as_str()),
-                subject_id: Some(&r.subject_id),
+                subject_id: Some(r.subject_id()),
                 recorded_at: &recorded_at,
                 content_hash: &r.body_hash,
                 prev_hash: &h.hash,
@@ -523,7 +522,7 @@ impl Store {
                         SegEntry {
                             r#ref: &r.record_id,
                             kind: r.kind.as_str(),
-                            subject_id: &r.subject_id,
+                            subject_id: r.subject_id(),
                             body: Bytes(&r.body),
                             content_hash: Bytes(&r.body_hash),
                             entry_hash: Bytes(eh),
