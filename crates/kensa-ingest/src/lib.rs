@@ -330,19 +330,15 @@ fn read_jsonl<T: Send, E: std::fmt::Display>(
     // Pipelined: while the pool parses one chunk, this thread reads (and decompresses) the next
     // and hands the previous chunk's records to the sink.
     let mut pending: Vec<T> = Vec::new();
-    // Reused, like the chunk buffers: a fresh allocation this large is fresh pages each time.
+    // The non-blank lines of the chunk being parsed and of the next one, reused like the chunk
+    // buffers (a fresh allocation this large is fresh pages each time). The next chunk is split
+    // while the pool parses this one, so the pool never waits for the split.
     let mut lines: Vec<(u64, std::ops::Range<usize>)> = Vec::with_capacity(BATCH_LINES);
+    let mut next_lines: Vec<(u64, std::ops::Range<usize>)> = Vec::with_capacity(BATCH_LINES);
+    if let Some(c) = &chunk {
+        split_lines(c, &mut line_no, &mut lines);
+    }
     while let Some(buf) = chunk.take() {
-        lines.clear();
-        let mut start = 0;
-        while start < buf.len() {
-            let end = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i);
-            line_no += 1;
-            if !buf[start..end].iter().all(|b| b.is_ascii_whitespace()) {
-                lines.push((line_no, start..end));
-            }
-            start = end + 1;
-        }
         let mut items: Vec<T> = Vec::new();
         let (next, sunk) = rayon::in_place_scope(|s| {
             s.spawn(|_| {
@@ -358,8 +354,12 @@ fn read_jsonl<T: Send, E: std::fmt::Display>(
                     .collect();
             });
             let next = read_chunk(&mut reader, &mut carry, std::mem::take(&mut spare));
+            if let Ok(Some(c)) = &next {
+                split_lines(c, &mut line_no, &mut next_lines);
+            }
             (next, hand_over(std::mem::take(&mut pending), sink))
         });
+        std::mem::swap(&mut lines, &mut next_lines);
         sunk?;
         chunk = match next {
             Ok(c) => c,
@@ -373,6 +373,20 @@ fn read_jsonl<T: Send, E: std::fmt::Display>(
         spare = buf;
     }
     hand_over(pending, sink)
+}
+
+/// Replaces `lines` with the non-blank lines of `buf` (numbered on from `line_no`).
+fn split_lines(buf: &[u8], line_no: &mut u64, lines: &mut Vec<(u64, std::ops::Range<usize>)>) {
+    lines.clear();
+    let mut start = 0;
+    while start < buf.len() {
+        let end = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i);
+        *line_no += 1;
+        if !buf[start..end].iter().all(|b| b.is_ascii_whitespace()) {
+            lines.push((*line_no, start..end));
+        }
+        start = end + 1;
+    }
 }
 
 /// Gives items to the sink at most `BATCH_LINES` at a time, to keep downstream batches small.
