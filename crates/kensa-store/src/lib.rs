@@ -691,7 +691,10 @@ impl Store {
 
     /// Calls `f` for every entry of the log in order, with every stored field.
     pub fn for_each_entry(&self, mut f: impl FnMut(&Entry)) -> Result<()> {
-        stream_entries(&self.conn, |item| match item {
+        // One read transaction: `log` and `record_segments` are read from the same snapshot
+        // even while another connection appends.
+        let tx = self.conn.unchecked_transaction()?;
+        stream_entries(&tx, |item| match item {
             Streamed::Entry(e) => {
                 f(&e);
                 Ok(ControlFlow::Continue(()))
@@ -705,6 +708,10 @@ impl Store {
 
     /// Re-computes the whole chain. `progress` is called with the number of entries checked.
     pub fn verify(&self, progress: &dyn Fn(u64)) -> Result<VerifyReport> {
+        // One read transaction: every table is read from the same snapshot, so that a writer
+        // appending meanwhile cannot make the tables disagree.
+        let tx = self.conn.unchecked_transaction()?;
+        let conn: &Connection = &tx;
         let pairs = PairHasher::new();
         let mut state = VerifyState {
             prev: Head::GENESIS,
@@ -717,7 +724,7 @@ impl Store {
         // broken entry is still the one named.
         const BLOCK: usize = 16_384;
         let mut block: Vec<Streamed> = Vec::with_capacity(BLOCK);
-        stream_entries(&self.conn, |item| {
+        stream_entries(conn, |item| {
             block.push(item);
             if block.len() == BLOCK {
                 state.check_block(&mut block, &pairs, progress);
@@ -745,7 +752,7 @@ impl Store {
         // fingerprint (one sequential pass over the lists); only when they differ is the
         // entry to name looked for.
         let mut from_keys = PairSet::default();
-        if let Err(broken) = each_key(&self.conn, |k, seq| pairs.add(&mut from_keys, k, seq))? {
+        if let Err(broken) = each_key(conn, |k, seq| pairs.add(&mut from_keys, k, seq))? {
             return Ok(report(Some(broken)));
         }
         if from_keys == state.from_log {
@@ -753,7 +760,7 @@ impl Store {
         }
         let mut keys: std::collections::HashMap<i64, i64> = Default::default();
         let mut twice: Option<(i64, i64)> = None;
-        let _ = each_key(&self.conn, |k, seq| {
+        let _ = each_key(conn, |k, seq| {
             if let Some(other) = keys.insert(k, seq) {
                 twice.get_or_insert((k, other.max(seq)));
             }
@@ -767,7 +774,7 @@ impl Store {
             })));
         }
         let mut unindexed: Option<(i64, String)> = None;
-        each_record(&self.conn, |r| {
+        each_record(conn, |r| {
             if unindexed.is_some() {
                 return;
             }
