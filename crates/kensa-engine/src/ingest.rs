@@ -69,6 +69,20 @@ struct RejectLine<'a> {
 /// Records the writer is done with.
 type Spent = Vec<(Box<kensa_model::Validated>, kensa_ingest::Pos)>;
 
+/// Appends one line to rejects.jsonl (`path` names it in errors).
+fn write_reject(w: &mut impl Write, path: &Path, r: &Reject) -> Result<(), EngineError> {
+    let line = RejectLine {
+        file: &r.file,
+        line: r.line,
+        field: r.field.as_deref(),
+        reason: &r.reason,
+        raw: r.raw.as_deref(),
+    };
+    serde_json::to_writer(&mut *w, &line).map_err(|e| io_err(path)(std::io::Error::other(e)))?;
+    w.write_all(b"\n").map_err(io_err(path))?;
+    Ok(())
+}
+
 struct Writer<'a> {
     store: &'a mut Store,
     /// Spent batches go here to be freed off the writer thread (the pipeline's bottleneck).
@@ -158,16 +172,7 @@ impl Writer<'_> {
                     .as_deref()
                     .unwrap_or(Path::new("rejects.jsonl"));
                 for r in &rejects {
-                    let line = RejectLine {
-                        file: &r.file,
-                        line: r.line,
-                        field: r.field.as_deref(),
-                        reason: &r.reason,
-                        raw: r.raw.as_deref(),
-                    };
-                    serde_json::to_writer(&mut *w, &line)
-                        .map_err(|e| io_err(path)(std::io::Error::other(e)))?;
-                    w.write_all(b"\n").map_err(io_err(path))?;
+                    write_reject(w, path, r)?;
                 }
             }
         }
@@ -294,17 +299,8 @@ pub fn validate_only(
                 summary.stored += accepted;
                 summary.rejected += batch.len() as u64;
                 if let Some(w) = rejects.as_mut() {
-                    for r in batch {
-                        let line = RejectLine {
-                            file: &r.file,
-                            line: r.line,
-                            field: r.field.as_deref(),
-                            reason: &r.reason,
-                            raw: r.raw.as_deref(),
-                        };
-                        serde_json::to_writer(&mut *w, &line)
-                            .map_err(|e| io_err(path)(std::io::Error::other(e)))?;
-                        w.write_all(b"\n").map_err(io_err(path))?;
+                    for r in &batch {
+                        write_reject(w, path, r)?;
                     }
                 }
                 Ok(())
