@@ -475,3 +475,105 @@ fn a_change_far_into_a_large_log_is_named_exactly() {
     assert!(broken.reason.contains("content"), "{}", broken.reason);
     assert_eq!(report.entries, 17_000);
 }
+
+/// As above, but the squatter is a record entry inside a segment, as every record stored by
+/// schema 3 is: the holder is compared after the batch's lookups, by decoding its segment.
+#[test]
+fn a_key_taken_by_a_segment_entry_moves_the_record_to_the_next_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("k.db"), Durability::Normal).unwrap();
+    let key = kensa_store::record_key("X");
+    let body = br#"{"kind":"activity"}"#;
+    let content: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(body).into();
+    let at = "2026-09-01T00:00:00Z";
+    let eh = kensa_store::entry_hash(&kensa_store::EntryFields {
+        seq: 1,
+        entry_type: "record",
+        r#ref: "squatter",
+        kind: Some("activity"),
+        subject_id: Some("u0"),
+        recorded_at: at,
+        content_hash: &content,
+        prev_hash: &[0u8; 32],
+    });
+    let blob = segment::encode(
+        &[segment::SegEntry {
+            r#ref: "squatter",
+            kind: "activity",
+            subject_id: "u0",
+            body: segment::Bytes(body),
+            content_hash: segment::Bytes(&content),
+            entry_hash: segment::Bytes(&eh),
+            ref_key: key,
+        }],
+        Vec::new(),
+    );
+    let c = s.connection();
+    c.execute(
+        "INSERT INTO record_segments VALUES (1, 1, ?1, ?2, ?3)",
+        rusqlite::params![at, &eh[..], blob],
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO segment_keys VALUES (1, ?1)",
+        [key.to_le_bytes().to_vec()],
+    )
+    .unwrap();
+    let x =
+        rec(r#"{"kind":"activity","record_id":"X","subject_id":"u1","at":"2026-09-01T00:00:00Z"}"#);
+    let y =
+        rec(r#"{"kind":"activity","record_id":"Y","subject_id":"u1","at":"2026-09-01T00:00:00Z"}"#);
+    assert_eq!(
+        s.append_records(&[&x, &y]).unwrap(),
+        vec![Outcome::Stored, Outcome::Stored]
+    );
+    // From a fresh connection too (the key index is rebuilt from the key lists).
+    drop(s);
+    let mut s = Store::open(&dir.path().join("k.db"), Durability::Normal).unwrap();
+    assert_eq!(
+        s.append_records(&[&y, &x, &x]).unwrap(),
+        vec![Outcome::Duplicate, Outcome::Duplicate, Outcome::Duplicate]
+    );
+    let stored_key = all_entries(&s)
+        .into_iter()
+        .find(|e| e.r#ref == "X")
+        .and_then(|e| e.ref_key);
+    assert_eq!(stored_key, Some(key.wrapping_add(1)));
+    assert_eq!(s.record_count().unwrap(), 3);
+    let broken = s.verify(&|_| {}).unwrap().broken.expect("squatter caught");
+    assert_eq!((broken.seq, broken.r#ref.as_str()), (1, "squatter"));
+}
+
+#[test]
+fn a_key_listed_twice_stops_ingest_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    drop(sample_store(dir.path()));
+    {
+        let s = Store::open_existing(&path).unwrap();
+        let (first, _, _) = segment_of(&s, 3);
+        let keys: Vec<u8> = s
+            .connection()
+            .query_row(
+                "SELECT keys FROM segment_keys WHERE first_seq = 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        // Entry 3's list now repeats entry 1's key.
+        tamper(
+            &s,
+            &format!(
+                "DROP TRIGGER segment_keys_append_only_update; \
+                 UPDATE segment_keys SET keys = x'{}' WHERE first_seq = {first}",
+                hex::encode(&keys[..8])
+            ),
+        );
+    }
+    let mut s = Store::open_existing(&path).unwrap();
+    let d = rec(r#"{"kind":"login","subject_id":"u3","at":"2026-09-01T03:00:00Z","ip":"1.2.3.7"}"#);
+    let err = s.append_records(&[&d]).unwrap_err().to_string();
+    assert!(err.contains("uniqueness index is damaged"), "{err}");
+    assert!(err.contains("kensa verify"), "{err}");
+    assert_eq!(s.record_count().unwrap(), 3, "nothing was written");
+}
