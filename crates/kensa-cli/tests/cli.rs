@@ -156,6 +156,61 @@ fn rusqlite_like_tamper(db: &Path) -> bool {
 }
 
 #[test]
+fn validate_checks_jsonl_and_csv_lists_each_bad_record_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir(&inputs).unwrap();
+    std::fs::write(inputs.join("in.jsonl"), MESSY).unwrap();
+    std::fs::write(
+        inputs.join("login.csv"),
+        "subject_id,at,ip\nu3,2026-09-01T00:00:00Z,10.0.0.1\nu3,yesterday,10.0.0.2\nu3,2026-09-01T01:00:00Z,10.0.0.3\n",
+    )
+    .unwrap();
+    let o = kensa(
+        &["validate", "--rejects", "rej.jsonl", "inputs"],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("read 15 = valid 10 + rejected 5"),
+        "{}",
+        stderr(&o)
+    );
+    let rejects: Vec<(String, u64, Option<String>)> =
+        std::fs::read_to_string(dir.path().join("rej.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let file = v["file"].as_str().unwrap();
+                (
+                    file.rsplit('/').next().unwrap().to_owned(),
+                    v["line"].as_u64().unwrap(),
+                    v["field"].as_str().map(str::to_owned),
+                )
+            })
+            .collect();
+    let mut rejects = rejects;
+    rejects.sort();
+    assert_eq!(
+        rejects,
+        vec![
+            ("in.jsonl".into(), 8, None),
+            ("in.jsonl".into(), 9, Some("ip".into())),
+            ("in.jsonl".into(), 10, Some("at".into())),
+            ("in.jsonl".into(), 11, Some("kind".into())),
+            ("login.csv".into(), 3, Some("at".into())),
+        ]
+    );
+    // Nothing was stored anywhere.
+    let entries: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(entries.iter().all(|n| !n.ends_with(".db")), "{entries:?}");
+}
+
+#[test]
 fn unusable_input_exits_non_zero_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
