@@ -465,16 +465,19 @@ impl Store {
         let keys: Vec<i64> = recs.iter().map(|r| r.id_key).collect();
         debug_assert!(recs.iter().all(|r| r.id_key == record_key(&r.record_id)));
         let data_version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        match &mut self.index {
-            Some(ix) if ix.data_version == data_version => {}
-            Some(ix) => {
+        // Taken out while refreshed: an index that failed to load or refresh part-way is
+        // dropped (and loaded afresh next time), never used half-read.
+        let index = match self.index.take() {
+            Some(ix) if ix.data_version == data_version => ix,
+            Some(mut ix) => {
                 // Another connection has committed: read the keys it appended.
                 ix.read_segments(&tx)?;
                 ix.data_version = data_version;
+                ix
             }
-            None => self.index = Some(KeyIndex::load(&tx, data_version)?),
-        }
-        let index = self.index.as_ref().map(|ix| &ix.map).expect("loaded above");
+            None => KeyIndex::load(&tx, data_version)?,
+        };
+        let index = &self.index.insert(index).map;
         // 1. Decide each record's fate.
         let (out, taken) = decide(&tx, recs, &keys, index)?;
         // 2. Append the new records to the log in input order, each chained to the one before,

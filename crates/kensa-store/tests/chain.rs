@@ -575,5 +575,7 @@ fn a_key_listed_twice_stops_ingest_with_a_clear_error() {
     let err = s.append_records(&[&d]).unwrap_err().to_string();
     assert!(err.contains("uniqueness index is damaged"), "{err}");
     assert!(err.contains("kensa verify"), "{err}");
+    // A second try does not go on with the index read up to the damage.
+    assert!(s.append_records(&[&d]).is_err());
     assert_eq!(s.record_count().unwrap(), 3, "nothing was written");
 }
