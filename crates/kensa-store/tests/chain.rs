@@ -56,6 +56,11 @@ fn updates_and_deletes_are_refused_by_the_database() {
     }
 }
 
+/// The one value a query returns.
+fn scalar<T: rusqlite::types::FromSql>(s: &Store, sql: &str) -> T {
+    s.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
 /// Goes around the triggers, as someone with raw write access to the file could.
 fn tamper(s: &Store, sql: &str) {
     let c = s.connection();
@@ -133,10 +138,7 @@ fn flipping_one_byte_of_a_log_entry_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     let s = sample_store(dir.path());
     // Entry 4 (the scan) is a row of `log`.
-    let prev: Vec<u8> = s
-        .connection()
-        .query_row("SELECT prev_hash FROM log WHERE seq = 4", [], |r| r.get(0))
-        .unwrap();
+    let prev: Vec<u8> = scalar(&s, "SELECT prev_hash FROM log WHERE seq = 4");
     let mut flipped = prev.clone();
     flipped[0] ^= 0x80;
     tamper(
@@ -242,29 +244,12 @@ fn a_schema_1_database_is_migrated_and_still_verifies_and_deduplicates() {
         }
     }
     let mut s = Store::open(&old, Durability::Normal).unwrap();
-    let version: String = s
-        .connection()
-        .query_row(
-            "SELECT value FROM meta WHERE key='schema_version'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let version: String = scalar(&s, "SELECT value FROM meta WHERE key='schema_version'");
     assert_eq!(version, "3");
     assert_eq!(s.verify(&|_| {}).unwrap().broken, None);
-    let keyed: i64 = s
-        .connection()
-        .query_row(
-            "SELECT count(*) FROM log WHERE ref_key IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let keyed: i64 = scalar(&s, "SELECT count(*) FROM log WHERE ref_key IS NOT NULL");
     assert_eq!(keyed, 3, "every record got its key, the scan entry none");
-    let registered: i64 = s
-        .connection()
-        .query_row("SELECT count(*) FROM record_keys", [], |r| r.get(0))
-        .unwrap();
+    let registered: i64 = scalar(&s, "SELECT count(*) FROM record_keys");
     assert_eq!(registered, 3);
     // Still append-only, and the old records are recognised as duplicates.
     assert!(
@@ -297,6 +282,25 @@ fn all_entries(s: &Store) -> Vec<kensa_store::Entry> {
     out
 }
 
+const SQUATTER_AT: &str = "2026-09-01T00:00:00Z";
+
+/// Body, content hash and entry hash of a record "squatter" chained as entry 1 of a fresh log.
+fn squatter() -> (&'static [u8], [u8; 32], [u8; 32]) {
+    let body: &[u8] = br#"{"kind":"activity"}"#;
+    let content: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(body).into();
+    let eh = kensa_store::entry_hash(&kensa_store::EntryFields {
+        seq: 1,
+        entry_type: "record",
+        r#ref: "squatter",
+        kind: Some("activity"),
+        subject_id: Some("u0"),
+        recorded_at: SQUATTER_AT,
+        content_hash: &content,
+        prev_hash: &[0u8; 32],
+    });
+    (body, content, eh)
+}
+
 #[test]
 fn a_key_taken_by_another_id_moves_the_record_to_the_next_key() {
     let dir = tempfile::tempdir().unwrap();
@@ -305,23 +309,12 @@ fn a_key_taken_by_another_id_moves_the_record_to_the_next_key() {
         rec(r#"{"kind":"activity","record_id":"X","subject_id":"u1","at":"2026-09-01T00:00:00Z"}"#);
     // A validly chained record "squatter" that holds X's key, as a 64-bit collision would.
     let key = kensa_store::record_key("X");
-    let body = br#"{"kind":"activity"}"#;
-    let content: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(body).into();
-    let eh = kensa_store::entry_hash(&kensa_store::EntryFields {
-        seq: 1,
-        entry_type: "record",
-        r#ref: "squatter",
-        kind: Some("activity"),
-        subject_id: Some("u0"),
-        recorded_at: "2026-09-01T00:00:00Z",
-        content_hash: &content,
-        prev_hash: &[0u8; 32],
-    });
+    let (body, content, eh) = squatter();
     s.connection()
         .execute(
             "INSERT INTO log VALUES (1, 'record', 'squatter', 'activity', 'u0', \
              '2026-09-01T00:00:00Z', ?1, ?2, zeroblob(32), ?3, ?4)",
-            rusqlite::params![&body[..], &content[..], &eh[..], key],
+            rusqlite::params![body, &content[..], &eh[..], key],
         )
         .unwrap();
     s.connection()
@@ -483,19 +476,8 @@ fn a_key_taken_by_a_segment_entry_moves_the_record_to_the_next_key() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open(&dir.path().join("k.db"), Durability::Normal).unwrap();
     let key = kensa_store::record_key("X");
-    let body = br#"{"kind":"activity"}"#;
-    let content: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(body).into();
-    let at = "2026-09-01T00:00:00Z";
-    let eh = kensa_store::entry_hash(&kensa_store::EntryFields {
-        seq: 1,
-        entry_type: "record",
-        r#ref: "squatter",
-        kind: Some("activity"),
-        subject_id: Some("u0"),
-        recorded_at: at,
-        content_hash: &content,
-        prev_hash: &[0u8; 32],
-    });
+    let (body, content, eh) = squatter();
+    let at = SQUATTER_AT;
     let blob = segment::encode(
         &[segment::SegEntry {
             r#ref: "squatter",
