@@ -56,6 +56,19 @@ fn updates_and_deletes_are_refused_by_the_database() {
     }
 }
 
+/// The first broken entry `verify` names; fails the test if it names none.
+fn first_break(s: &Store) -> kensa_store::Broken {
+    let report = s.verify(&|_| {}).unwrap();
+    report.broken.expect("verify must catch the change")
+}
+
+/// Verification stops at entry `seq` for a reason that mentions `why`.
+fn assert_broken(s: &Store, seq: i64, why: &str) {
+    let broken = first_break(s);
+    assert_eq!(broken.seq, seq, "{}", broken.reason);
+    assert!(broken.reason.contains(why), "{}", broken.reason);
+}
+
 /// The one value a query returns.
 fn scalar<T: rusqlite::types::FromSql>(s: &Store, sql: &str) -> T {
     s.connection().query_row(sql, [], |r| r.get(0)).unwrap()
@@ -127,10 +140,7 @@ fn flipping_one_byte_of_a_stored_record_is_caught() {
     let s = sample_store(dir.path());
     // Flip one byte of record 2's body: "1.2.3.5" becomes "1.2.3.4".
     change_entry(&s, 2, |e| e.body.0, b"1.2.3.5", b"1.2.3.4");
-    let report = s.verify(&|_| {}).unwrap();
-    let broken = report.broken.expect("tampering must be caught");
-    assert_eq!(broken.seq, 2);
-    assert!(broken.reason.contains("content"), "{}", broken.reason);
+    assert_broken(&s, 2, "content");
 }
 
 #[test]
@@ -148,16 +158,14 @@ fn flipping_one_byte_of_a_log_entry_is_caught() {
             hex::encode(&flipped)
         ),
     );
-    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
+    let broken = first_break(&s);
     assert_eq!(broken.seq, 4);
 
     // A changed subject of a record (covered by the entry hash) is caught too.
     let dir2 = tempfile::tempdir().unwrap();
     let s2 = sample_store(dir2.path());
     change_entry(&s2, 3, |e| e.subject_id.as_bytes(), b"u2", b"u3");
-    let broken = s2.verify(&|_| {}).unwrap().broken.unwrap();
-    assert_eq!(broken.seq, 3);
-    assert!(broken.reason.contains("entry hash"), "{}", broken.reason);
+    assert_broken(&s2, 3, "entry hash");
 
     // A deleted record entry is caught at the next one.
     let dir3 = tempfile::tempdir().unwrap();
@@ -167,7 +175,7 @@ fn flipping_one_byte_of_a_log_entry_is_caught() {
         &s3,
         &format!("DELETE FROM record_segments WHERE first_seq = {first}"),
     );
-    assert_eq!(s3.verify(&|_| {}).unwrap().broken.unwrap().seq, 4);
+    assert_eq!(first_break(&s3).seq, 4);
 }
 
 #[test]
@@ -176,13 +184,7 @@ fn a_damaged_segment_or_head_hash_is_caught_where_it_starts() {
     let s = sample_store(dir.path());
     let (first, _, blob) = segment_of(&s, 2);
     put_segment(&s, first, &blob[..blob.len() - 5]);
-    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
-    assert_eq!(broken.seq, 1);
-    assert!(
-        broken.reason.contains("cannot be read"),
-        "{}",
-        broken.reason
-    );
+    assert_broken(&s, 1, "cannot be read");
     assert!(
         s.for_each_record(|_, _| {}).is_err(),
         "readers refuse it too"
@@ -194,9 +196,7 @@ fn a_damaged_segment_or_head_hash_is_caught_where_it_starts() {
         &s,
         "UPDATE record_segments SET last_hash = zeroblob(32) WHERE first_seq = 1",
     );
-    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
-    assert_eq!(broken.seq, 2);
-    assert!(broken.reason.contains("last_hash"), "{}", broken.reason);
+    assert_broken(&s, 2, "last_hash");
 }
 
 /// The schema-1 layout: no `ref_key`, uniqueness on the id text.
@@ -329,7 +329,7 @@ fn a_key_taken_by_another_id_moves_the_record_to_the_next_key() {
     assert_eq!(stored_key, Some(key.wrapping_add(1)));
     // A real collision is not at hand, so the squatter's key is not its own, and verify says
     // so (and stops there).
-    let broken = s.verify(&|_| {}).unwrap().broken.expect("squatter caught");
+    let broken = first_break(&s);
     assert_eq!((broken.seq, broken.r#ref.as_str()), (1, "squatter"));
 }
 
@@ -342,9 +342,7 @@ fn a_uniqueness_key_changed_behind_the_chain_is_caught() {
     let mut entries = segment::decode(&blob, first, last).unwrap();
     entries[(2 - first) as usize].ref_key += 1000;
     put_segment(&s, first, &segment::encode(&entries, Vec::new()));
-    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
-    assert_eq!(broken.seq, 2);
-    assert!(broken.reason.contains("ref_key"), "{}", broken.reason);
+    assert_broken(&s, 2, "ref_key");
 }
 
 #[test]
@@ -359,9 +357,7 @@ fn a_uniqueness_entry_removed_or_added_behind_the_chain_is_caught() {
             "DROP TRIGGER segment_keys_append_only_delete; DELETE FROM segment_keys WHERE first_seq = {first}"
         ),
     );
-    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
-    assert_eq!(broken.seq, 3);
-    assert!(broken.reason.contains("key lists"), "{}", broken.reason);
+    assert_broken(&s, 3, "key lists");
 
     // A key list cut short.
     let dir = tempfile::tempdir().unwrap();
@@ -371,7 +367,7 @@ fn a_uniqueness_entry_removed_or_added_behind_the_chain_is_caught() {
         "DROP TRIGGER segment_keys_append_only_update; \
          UPDATE segment_keys SET keys = substr(keys, 1, 12) WHERE first_seq = 1",
     );
-    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
+    let broken = first_break(&s);
     assert_eq!(
         (broken.seq, broken.entry_type.as_str()),
         (1, "segment_keys")
@@ -383,7 +379,7 @@ fn a_uniqueness_entry_removed_or_added_behind_the_chain_is_caught() {
     s.connection()
         .execute("INSERT INTO record_keys VALUES (42, 4)", [])
         .unwrap();
-    let broken = s.verify(&|_| {}).unwrap().broken.expect("caught");
+    let broken = first_break(&s);
     assert_eq!((broken.seq, broken.entry_type.as_str()), (4, "record_keys"));
 }
 
@@ -462,11 +458,8 @@ fn a_change_far_into_a_large_log_is_named_exactly() {
     assert_eq!(s.verify(&|_| {}).unwrap().broken, None);
     change_entry(&s, 17_001, |e| e.body.0, b"u", b"v");
     change_entry(&s, 19_000, |e| e.body.0, b"u", b"v");
-    let report = s.verify(&|_| {}).unwrap();
-    let broken = report.broken.expect("caught");
-    assert_eq!(broken.seq, 17_001);
-    assert!(broken.reason.contains("content"), "{}", broken.reason);
-    assert_eq!(report.entries, 17_000);
+    assert_broken(&s, 17_001, "content");
+    assert_eq!(s.verify(&|_| {}).unwrap().entries, 17_000);
 }
 
 /// As above, but the squatter is a record entry inside a segment, as every record stored by
@@ -522,7 +515,7 @@ fn a_key_taken_by_a_segment_entry_moves_the_record_to_the_next_key() {
         .and_then(|e| e.ref_key);
     assert_eq!(stored_key, Some(key.wrapping_add(1)));
     assert_eq!(s.record_count().unwrap(), 3);
-    let broken = s.verify(&|_| {}).unwrap().broken.expect("squatter caught");
+    let broken = first_break(&s);
     assert_eq!((broken.seq, broken.r#ref.as_str()), (1, "squatter"));
 }
 
