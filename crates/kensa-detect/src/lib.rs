@@ -18,13 +18,57 @@ pub mod dataset;
 pub mod detectors;
 pub mod link;
 pub mod names;
+pub mod normalize;
 pub mod params;
+pub mod util;
 
 pub use dataset::{Dataset, DatasetBuilder, Rec, Sidecar, SubjectData};
 pub use detectors::{DetectorParams, DetectorSpec, build_all, registry};
 pub use kensa_model::{Evidence, Finding, Text};
+use rayon::prelude::*;
+use std::collections::HashSet;
 
-/// A detector: reads the data set, returns findings.
+/// Population state a detector builds from the whole data set (phase 1): peer statistics,
+/// identifier indexes, the link graph. Per-subject evaluation (phase 2) reads it.
+///
+/// Incremental re-scoring asks the state which subjects besides the ones whose records changed
+/// may get different findings now that the population moved from `before` to `self`.
+pub trait Population: std::any::Any + Send + Sync {
+    /// Subjects (other than `touched`) whose findings from this detector may differ between
+    /// the state `before` and this one, given that the records of `touched` changed.
+    fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected;
+}
+
+/// Which subjects a change of population state reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Affected {
+    /// Only the touched subjects themselves.
+    Touched,
+    /// These subjects too.
+    Also(Vec<String>),
+    /// Every subject (e.g. a peer statistic moved).
+    All,
+}
+
+/// The state of a detector that has none: every subject is evaluated on its own records.
+pub struct NoPopulation;
+
+impl Population for NoPopulation {
+    fn affected(&self, _: &dyn Population, _: &HashSet<&str>) -> Affected {
+        Affected::Touched
+    }
+}
+
+/// Downcasts a population state to the detector's own type (a detector is only ever handed the
+/// state it built).
+pub fn state<T: Population>(p: &dyn Population) -> &T {
+    let any: &dyn std::any::Any = p;
+    any.downcast_ref::<T>()
+        .expect("a detector is handed the population state it built")
+}
+
+/// A detector: builds its population state from the data set, then evaluates one subject at a
+/// time.
 pub trait Detector: Send + Sync {
     /// Stable short name, e.g. `login_multi_ip`; this is the `detector` field of a flag.
     fn name(&self) -> &'static str;
@@ -32,16 +76,46 @@ pub trait Detector: Send + Sync {
     fn raises(&self) -> &'static [&'static str];
     /// The parameters in effect, for reports.
     fn params(&self) -> serde_json::Value;
-    /// Runs over the whole data set.
-    fn run(&self, ds: &Dataset) -> Vec<Finding>;
+    /// Record kinds (`login`, `subject`, ...) the population state is built from; `&[]` when
+    /// the detector has none. A batch with none of these kinds leaves the state as it was.
+    /// `"*"` means every kind.
+    fn population_inputs(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Phase 1: the population state (default: none).
+    fn population(&self, _ds: &Dataset) -> Box<dyn Population> {
+        Box::new(NoPopulation)
+    }
+    /// Phase 2: the findings about one subject, from its records, the data set's enrichment
+    /// and the population state this detector built.
+    fn evaluate(&self, ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        // TRANSITIONAL: removed once every detector is two-phase.
+        let _ = (ds, pop, s);
+        unimplemented!("{} is not two-phase yet", self.name())
+    }
+
+    /// Both phases over the whole data set.
+    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+        let pop = self.population(ds);
+        ds.subjects
+            .par_iter()
+            .flat_map_iter(|s| self.evaluate(ds, &*pop, s))
+            .collect()
+    }
 }
 
 /// Runs every detector (in parallel over subjects inside each), returning all findings sorted
 /// by subject, flag id and detector so that output is deterministic.
 pub fn run_all(detectors: &[Box<dyn Detector>], ds: &Dataset) -> Vec<Finding> {
     let mut all: Vec<Finding> = detectors.iter().flat_map(|d| d.run(ds)).collect();
+    sort_findings(&mut all);
+    all
+}
+
+/// The order of findings in outputs: subject, flag id, detector (stable, so a detector's own
+/// order within one flag is kept).
+pub fn sort_findings(all: &mut [Finding]) {
     all.sort_by(|a, b| {
         (&a.subject_id, &a.id, &a.detector).cmp(&(&b.subject_id, &b.id, &b.detector))
     });
-    all
 }

@@ -23,10 +23,9 @@
 //! traffic to Chinese or Russian residential/business networks, is enough to fire.
 
 use crate::detectors::login_multi_country::describe_ip;
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::intel::{IpInfo, NetClass};
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -110,53 +109,60 @@ impl Detector for AccessForeign {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, ds: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(ds, s).into_iter().collect()
+    }
+}
+
+impl AccessForeign {
+    /// Phase 2 for one subject.
+    fn subject(&self, ds: &Dataset, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
-        ds.subjects
-            .par_iter()
-            .filter_map(|s| {
-                if s.accesses.is_empty() {
-                    return None;
+        if s.accesses.is_empty() {
+            return None;
+        }
+        let claimed = s.claimed_country()?;
+        let mut by: BTreeMap<&str, PerCountry> = BTreeMap::new();
+        for a in &s.accesses {
+            for (ip, dest) in [(a.r.ip, false), (a.r.dest_ip, true)] {
+                let Some(ip) = ip else { continue };
+                let Some(info) = ds.ip_info(ip) else { continue };
+                let Some(cc) = info.country.as_deref() else {
+                    continue;
+                };
+                if cc == claimed || p.allow_countries.iter().any(|c| c == cc) {
+                    continue;
                 }
-                let claimed = s.claimed_country()?;
-                let mut by: BTreeMap<&str, PerCountry> = BTreeMap::new();
-                for a in &s.accesses {
-                    for (ip, dest) in [(a.r.ip, false), (a.r.dest_ip, true)] {
-                        let Some(ip) = ip else { continue };
-                        let Some(info) = ds.ip_info(ip) else { continue };
-                        let Some(cc) = info.country.as_deref() else {
-                            continue;
-                        };
-                        if cc == claimed || p.allow_countries.iter().any(|c| c == cc) {
-                            continue;
-                        }
-                        let f = factor(p, info, dest);
-                        if f <= 0.0 {
-                            continue;
-                        }
-                        let e = by.entry(cc).or_default();
-                        e.factor = e.factor.max(f);
-                        e.records += 1;
-                        e.bytes += a.r.bytes.unwrap_or(0);
-                        if e.ips.len() < 10 {
-                            e.ips.insert((ip, if dest { "destination" } else { "source" }));
-                        }
-                        if e.ids.last() != Some(&&a.id) && e.ids.len() < 20 {
-                            e.ids.push(&a.id);
-                        }
-                    }
+                let f = factor(p, info, dest);
+                if f <= 0.0 {
+                    continue;
                 }
-                let weight = |cc: &str| p.high_risk.get(cc).copied().unwrap_or(p.foreign_weight);
-                let score: f64 = by.iter().map(|(cc, e)| weight(cc) * e.factor).sum();
-                if score < p.min_score {
-                    return None;
+                let e = by.entry(cc).or_default();
+                e.factor = e.factor.max(f);
+                e.records += 1;
+                e.bytes += a.r.bytes.unwrap_or(0);
+                if e.ips.len() < 10 {
+                    e.ips
+                        .insert((ip, if dest { "destination" } else { "source" }));
                 }
-                let strength = (score / p.full_score).clamp(0.05, 1.0);
-                // Countries by contribution, highest first.
-                let mut order: Vec<(&str, f64)> =
-                    by.iter().map(|(cc, e)| (*cc, weight(cc) * e.factor)).collect();
-                order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-                let countries: Vec<serde_json::Value> = order
+                if e.ids.last() != Some(&&a.id) && e.ids.len() < 20 {
+                    e.ids.push(&a.id);
+                }
+            }
+        }
+        let weight = |cc: &str| p.high_risk.get(cc).copied().unwrap_or(p.foreign_weight);
+        let score: f64 = by.iter().map(|(cc, e)| weight(cc) * e.factor).sum();
+        if score < p.min_score {
+            return None;
+        }
+        let strength = (score / p.full_score).clamp(0.05, 1.0);
+        // Countries by contribution, highest first.
+        let mut order: Vec<(&str, f64)> = by
+            .iter()
+            .map(|(cc, e)| (*cc, weight(cc) * e.factor))
+            .collect();
+        order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        let countries: Vec<serde_json::Value> = order
                     .iter()
                     .map(|(cc, w)| {
                         let e = &by[cc];
@@ -169,57 +175,55 @@ impl Detector for AccessForeign {
                         })
                     })
                     .collect();
-                let records: Vec<String> = order
-                    .iter()
-                    .flat_map(|(cc, _)| by[cc].ids.iter().map(|s| (*s).clone()))
-                    .take(50)
-                    .collect();
-                let list: Vec<String> = order
-                    .iter()
-                    .map(|(cc, _)| format!("{cc} ({} records)", by[cc].records))
-                    .collect();
-                let list_ja: Vec<String> = order
-                    .iter()
-                    .map(|(cc, _)| format!("{cc}（{}件）", by[cc].records))
-                    .collect();
-                Some(Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-ACCESS-FOREIGN".into(),
-                    detector: SPEC.name.into(),
-                    strength,
-                    evidence: Evidence::default()
-                        .records(records)
-                        .value("claimed_country", claimed)
-                        .value("score", (score * 100.0).round() / 100.0)
-                        .value("countries", serde_json::Value::Array(countries))
-                        .threshold(
-                            "high_risk",
-                            serde_json::to_value(&p.high_risk).unwrap_or_default(),
-                        )
-                        .threshold("foreign_weight", p.foreign_weight)
-                        .threshold("hosting_dest_factor", p.hosting_dest_factor)
-                        .threshold("anonymizer_src_factor", p.anonymizer_src_factor)
-                        .threshold("allow_countries", serde_json::json!(p.allow_countries))
-                        .threshold("min_score", p.min_score)
-                        .threshold("full_score", p.full_score),
-                    explanation: Text::new(
-                        format!(
-                            "Access records of a subject who claims {claimed} involve addresses in {}: \
+        let records: Vec<String> = order
+            .iter()
+            .flat_map(|(cc, _)| by[cc].ids.iter().map(|s| (*s).clone()))
+            .take(50)
+            .collect();
+        let list: Vec<String> = order
+            .iter()
+            .map(|(cc, _)| format!("{cc} ({} records)", by[cc].records))
+            .collect();
+        let list_ja: Vec<String> = order
+            .iter()
+            .map(|(cc, _)| format!("{cc}（{}件）", by[cc].records))
+            .collect();
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-ACCESS-FOREIGN".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(records)
+                .value("claimed_country", claimed)
+                .value("score", (score * 100.0).round() / 100.0)
+                .value("countries", serde_json::Value::Array(countries))
+                .threshold(
+                    "high_risk",
+                    serde_json::to_value(&p.high_risk).unwrap_or_default(),
+                )
+                .threshold("foreign_weight", p.foreign_weight)
+                .threshold("hosting_dest_factor", p.hosting_dest_factor)
+                .threshold("anonymizer_src_factor", p.anonymizer_src_factor)
+                .threshold("allow_countries", serde_json::json!(p.allow_countries))
+                .threshold("min_score", p.min_score)
+                .threshold("full_score", p.full_score),
+            explanation: Text::new(
+                format!(
+                    "Access records of a subject who claims {claimed} involve addresses in {}: \
                              score {score:.1} (threshold {}; KP, CN, RU and IR weigh most, cloud \
                              destinations and VPN sources little).",
-                            list.join(", "),
-                            p.min_score
-                        ),
-                        format!(
-                            "所在国を{claimed}と申告している対象者のアクセス記録に、海外IPへの異常通信が見られます: {}。\
+                    list.join(", "),
+                    p.min_score
+                ),
+                format!(
+                    "所在国を{claimed}と申告している対象者のアクセス記録に、海外IPへの異常通信が見られます: {}。\
                              スコア{score:.1}（しきい値{}。KP・CN・RU・IRの重みが大きく、クラウド宛て・VPN経由は小さく評価）。",
-                            list_ja.join("、"),
-                            p.min_score
-                        ),
-                    ),
-                })
-            })
-            .collect()
+                    list_ja.join("、"),
+                    p.min_score
+                ),
+            ),
+        })
     }
 }
 

@@ -17,9 +17,8 @@
 //! False positives: numbers written without a country code are read in the claimed country; a
 //! number that cannot be parsed is ignored; a new e-mail added next to the old one is no change.
 
-use crate::{Dataset, Detector, DetectorSpec, SubjectData};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -286,11 +285,8 @@ impl Detector for ContactSignals {
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
-        ds.subjects
-            .par_iter()
-            .flat_map_iter(|s| self.subject(s))
-            .collect()
+    fn evaluate(&self, _: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(s).into_iter().collect()
     }
 }
 

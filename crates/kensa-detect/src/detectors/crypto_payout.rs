@@ -19,10 +19,9 @@
 //! is RF-PAY-NAME-MISMATCH's business.
 
 use crate::detectors::prc_bank::{Dest, destinations};
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::record::PayoutMethod;
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -84,146 +83,155 @@ impl Detector for CryptoPayout {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, _: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(s).into_iter().collect()
+    }
+}
+
+impl CryptoPayout {
+    /// Phase 2 for one subject.
+    fn subject(&self, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
-        ds.subjects
-            .par_iter()
-            .filter_map(|s| {
-                let dests: Vec<Dest> = destinations(s).into_iter().filter(|d| !d.outgoing).collect();
-                let crypto: Vec<&Dest> = dests.iter().filter(|d| is_crypto(d)).collect();
-                let first_crypto = crypto.iter().map(|d| d.first_at).min()?;
-                let before: Vec<&Dest> = dests
-                    .iter()
-                    .filter(|d| !is_crypto(d) && d.first_at < first_crypto)
-                    .collect();
-                let switched = !before.is_empty();
-                let contract_before = s.contracts.iter().any(|c| c.r.at <= first_crypto);
-                let mut invalid = Vec::new();
-                let wallets: Vec<serde_json::Value> = crypto
-                    .iter()
-                    .map(|d| {
-                        let c = d.crypto.cloned().unwrap_or_default();
-                        let hint = c.chain.as_deref().or(c.asset.as_deref());
-                        let info = c
-                            .address
-                            .as_deref()
-                            .map(|a| kensa_enrich::analyze_wallet(a, hint));
-                        if let Some(i) = &info
-                            && !i.valid
-                        {
-                            invalid.push(i.address.clone());
-                        }
-                        json!({
-                            "account": d.key,
-                            "address": c.address,
-                            "declared_chain": c.chain,
-                            "asset": c.asset,
-                            "detected_chain": info.as_ref().and_then(|i| i.chain.clone()),
-                            "valid": info.as_ref().map(|i| i.valid),
-                            "checksum_verified": info.as_ref().map(|i| i.checksum_verified),
-                            "error": info.as_ref().and_then(|i| i.error.clone()),
-                            "beneficiary_name": d.beneficiary,
-                            "payouts": d.payouts,
-                            "first_at": d.first_at.to_rfc3339(),
-                        })
-                    })
-                    .collect();
-                let mut strength = if switched {
-                    p.switch_strength
+        let dests: Vec<Dest> = destinations(s)
+            .into_iter()
+            .filter(|d| !d.outgoing)
+            .collect();
+        let crypto: Vec<&Dest> = dests.iter().filter(|d| is_crypto(d)).collect();
+        let first_crypto = crypto.iter().map(|d| d.first_at).min()?;
+        let before: Vec<&Dest> = dests
+            .iter()
+            .filter(|d| !is_crypto(d) && d.first_at < first_crypto)
+            .collect();
+        let switched = !before.is_empty();
+        let contract_before = s.contracts.iter().any(|c| c.r.at <= first_crypto);
+        let mut invalid = Vec::new();
+        let wallets: Vec<serde_json::Value> = crypto
+            .iter()
+            .map(|d| {
+                let c = d.crypto.cloned().unwrap_or_default();
+                let hint = c.chain.as_deref().or(c.asset.as_deref());
+                let info = c
+                    .address
+                    .as_deref()
+                    .map(|a| kensa_enrich::analyze_wallet(a, hint));
+                if let Some(i) = &info
+                    && !i.valid
+                {
+                    invalid.push(i.address.clone());
+                }
+                json!({
+                    "account": d.key,
+                    "address": c.address,
+                    "declared_chain": c.chain,
+                    "asset": c.asset,
+                    "detected_chain": info.as_ref().and_then(|i| i.chain.clone()),
+                    "valid": info.as_ref().map(|i| i.valid),
+                    "checksum_verified": info.as_ref().map(|i| i.checksum_verified),
+                    "error": info.as_ref().and_then(|i| i.error.clone()),
+                    "beneficiary_name": d.beneficiary,
+                    "payouts": d.payouts,
+                    "first_at": d.first_at.to_rfc3339(),
+                })
+            })
+            .collect();
+        let mut strength = if switched {
+            p.switch_strength
+        } else {
+            p.from_start_strength
+        };
+        if !invalid.is_empty() {
+            strength = strength.max(p.invalid_address_strength);
+        }
+        if strength <= 0.0 {
+            return None;
+        }
+        let strength = strength.clamp(0.01, 1.0);
+        let previous: Vec<serde_json::Value> = before
+            .iter()
+            .map(|d| {
+                json!({
+                    "account": d.key,
+                    "method": method_name(d.method),
+                    "first_at": d.first_at.to_rfc3339(),
+                    "payouts": d.payouts,
+                })
+            })
+            .collect();
+        let records: Vec<String> = crypto
+            .iter()
+            .chain(before.iter())
+            .flat_map(|d| d.records.iter().map(|r| r.to_string()))
+            .take(50)
+            .collect();
+        let assets: Vec<String> = crypto
+            .iter()
+            .map(|d| {
+                let c = d.crypto.cloned().unwrap_or_default();
+                format!(
+                    "{} on {}",
+                    c.asset.as_deref().unwrap_or("crypto"),
+                    c.chain.as_deref().unwrap_or("an unknown chain")
+                )
+            })
+            .collect();
+        let mut en = format!(
+            "Paid to {} crypto wallet(s) ({}).",
+            crypto.len(),
+            assets.join(", ")
+        );
+        let mut ja = format!(
+            "暗号資産ウォレット{}件への支払いがあります（{}）。",
+            crypto.len(),
+            assets.join("、")
+        );
+        if switched {
+            en.push_str(&format!(
+                " The subject was paid by {} first and switched to crypto on {}{}.",
+                method_name(before[0].method),
+                first_crypto.to_rfc3339(),
+                if contract_before {
+                    ", mid-contract"
                 } else {
-                    p.from_start_strength
-                };
-                if !invalid.is_empty() {
-                    strength = strength.max(p.invalid_address_strength);
+                    ""
                 }
-                if strength <= 0.0 {
-                    return None;
-                }
-                let strength = strength.clamp(0.01, 1.0);
-                let previous: Vec<serde_json::Value> = before
-                    .iter()
-                    .map(|d| {
-                        json!({
-                            "account": d.key,
-                            "method": method_name(d.method),
-                            "first_at": d.first_at.to_rfc3339(),
-                            "payouts": d.payouts,
-                        })
-                    })
-                    .collect();
-                let records: Vec<String> = crypto
-                    .iter()
-                    .chain(before.iter())
-                    .flat_map(|d| d.records.iter().map(|r| r.to_string()))
-                    .take(50)
-                    .collect();
-                let assets: Vec<String> = crypto
-                    .iter()
-                    .map(|d| {
-                        let c = d.crypto.cloned().unwrap_or_default();
-                        format!(
-                            "{} on {}",
-                            c.asset.as_deref().unwrap_or("crypto"),
-                            c.chain.as_deref().unwrap_or("an unknown chain")
-                        )
-                    })
-                    .collect();
-                let mut en = format!(
-                    "Paid to {} crypto wallet(s) ({}).",
-                    crypto.len(),
-                    assets.join(", ")
-                );
-                let mut ja = format!(
-                    "暗号資産ウォレット{}件への支払いがあります（{}）。",
-                    crypto.len(),
-                    assets.join("、")
-                );
-                if switched {
-                    en.push_str(&format!(
-                        " The subject was paid by {} first and switched to crypto on {}{}.",
-                        method_name(before[0].method),
-                        first_crypto.to_rfc3339(),
-                        if contract_before { ", mid-contract" } else { "" }
-                    ));
-                    ja.push_str(&format!(
+            ));
+            ja.push_str(&format!(
                         "当初は{}で受け取っており、{}に暗号資産での受け取りへ切り替えています{}。暗号資産での支払い要求にあたります。",
                         method_name(before[0].method),
                         first_crypto.to_rfc3339(),
                         if contract_before { "（契約途中）" } else { "" }
                     ));
-                } else {
-                    en.push_str(" Crypto has been the payout method from the start, which legitimate web3 freelancers also use; weak on its own.");
-                    ja.push_str("当初から暗号資産で受け取っており、正当なweb3分野のフリーランスにも見られるため、単独では弱い兆候です。");
-                }
-                if !invalid.is_empty() {
-                    en.push_str(&format!(
-                        " Invalid address format or checksum: {}.",
-                        invalid.join(", ")
-                    ));
-                    ja.push_str(&format!(
-                        "形式またはチェックサムが不正なアドレスがあります: {}。",
-                        invalid.join("、")
-                    ));
-                }
-                Some(Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-PAY-CRYPTO".into(),
-                    detector: SPEC.name.into(),
-                    strength,
-                    evidence: Evidence::default()
-                        .records(records)
-                        .value("wallets", serde_json::Value::Array(wallets))
-                        .value("switched_from", serde_json::Value::Array(previous))
-                        .value("first_crypto_at", first_crypto.to_rfc3339())
-                        .value("contract_before_switch", contract_before)
-                        .value("invalid_addresses", json!(invalid))
-                        .threshold("from_start_strength", p.from_start_strength)
-                        .threshold("switch_strength", p.switch_strength)
-                        .threshold("invalid_address_strength", p.invalid_address_strength),
-                    explanation: Text::new(en, ja),
-                })
-            })
-            .collect()
+        } else {
+            en.push_str(" Crypto has been the payout method from the start, which legitimate web3 freelancers also use; weak on its own.");
+            ja.push_str("当初から暗号資産で受け取っており、正当なweb3分野のフリーランスにも見られるため、単独では弱い兆候です。");
+        }
+        if !invalid.is_empty() {
+            en.push_str(&format!(
+                " Invalid address format or checksum: {}.",
+                invalid.join(", ")
+            ));
+            ja.push_str(&format!(
+                "形式またはチェックサムが不正なアドレスがあります: {}。",
+                invalid.join("、")
+            ));
+        }
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-PAY-CRYPTO".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(records)
+                .value("wallets", serde_json::Value::Array(wallets))
+                .value("switched_from", serde_json::Value::Array(previous))
+                .value("first_crypto_at", first_crypto.to_rfc3339())
+                .value("contract_before_switch", contract_before)
+                .value("invalid_addresses", json!(invalid))
+                .threshold("from_start_strength", p.from_start_strength)
+                .threshold("switch_strength", p.switch_strength)
+                .threshold("invalid_address_strength", p.invalid_address_strength),
+            explanation: Text::new(en, ja),
+        })
     }
 }
 

@@ -10,7 +10,7 @@
 //! only a profile address counts (not message text), and the flag is supporting evidence with a
 //! small likelihood ratio.
 
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
 
@@ -48,65 +48,61 @@ impl Detector for DisposableEmail {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, ds: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
         if ds.email.is_empty() {
             return Vec::new();
         }
-        let mut out = Vec::new();
-        for s in &ds.subjects {
-            let mut records = Vec::new();
-            let mut hits: Vec<(String, String)> = Vec::new();
-            for p in &s.profiles {
-                for e in &p.r.emails {
-                    let key = e.trim().to_lowercase();
-                    if let Some(info) = ds.email.get(&key)
-                        && info.disposable
-                    {
-                        let source = info
-                            .hits
-                            .iter()
-                            .map(|h| h.source.clone())
-                            .next()
-                            .unwrap_or_default();
-                        let domain = info.domain.clone().unwrap_or_default();
-                        if !hits.iter().any(|(d, _)| d == &domain) {
-                            hits.push((domain, source));
-                        }
-                        records.push(p.id.clone());
+        let mut records = Vec::new();
+        let mut hits: Vec<(String, String)> = Vec::new();
+        for p in &s.profiles {
+            for e in &p.r.emails {
+                let key = e.trim().to_lowercase();
+                if let Some(info) = ds.email.get(&key)
+                    && info.disposable
+                {
+                    let source = info
+                        .hits
+                        .iter()
+                        .map(|h| h.source.clone())
+                        .next()
+                        .unwrap_or_default();
+                    let domain = info.domain.clone().unwrap_or_default();
+                    if !hits.iter().any(|(d, _)| d == &domain) {
+                        hits.push((domain, source));
                     }
+                    records.push(p.id.clone());
                 }
             }
-            if hits.is_empty() {
-                continue;
-            }
-            records.sort();
-            records.dedup();
-            let domains: Vec<String> = hits.iter().map(|(d, _)| d.clone()).collect();
-            out.push(Finding {
-                subject_id: s.id.clone(),
-                id: "KX-CONTACT-DISPOSABLE-EMAIL".into(),
-                detector: SPEC.name.into(),
-                strength: self.0.strength.clamp(0.0, 1.0),
-                evidence: Evidence::default()
-                    .records(records)
-                    .value("domains", serde_json::json!(domains))
-                    .value(
-                        "lists",
-                        serde_json::json!(hits.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>()),
-                    ),
-                explanation: Text::new(
-                    format!(
-                        "The profile gives an e-mail address at a disposable (throw-away) domain: {}.",
-                        domains.join(", ")
-                    ),
-                    format!(
-                        "プロフィールに使い捨てメールドメインのアドレスが登録されています：{}。",
-                        domains.join("、")
-                    ),
-                ),
-            });
         }
-        out
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        records.sort();
+        records.dedup();
+        let domains: Vec<String> = hits.iter().map(|(d, _)| d.clone()).collect();
+        vec![Finding {
+            subject_id: s.id.clone(),
+            id: "KX-CONTACT-DISPOSABLE-EMAIL".into(),
+            detector: SPEC.name.into(),
+            strength: self.0.strength.clamp(0.0, 1.0),
+            evidence: Evidence::default()
+                .records(records)
+                .value("domains", serde_json::json!(domains))
+                .value(
+                    "lists",
+                    serde_json::json!(hits.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>()),
+                ),
+            explanation: Text::new(
+                format!(
+                    "The profile gives an e-mail address at a disposable (throw-away) domain: {}.",
+                    domains.join(", ")
+                ),
+                format!(
+                    "プロフィールに使い捨てメールドメインのアドレスが登録されています：{}。",
+                    domains.join("、")
+                ),
+            ),
+        }]
     }
 }
 

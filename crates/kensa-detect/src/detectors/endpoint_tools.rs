@@ -23,9 +23,8 @@
 //! tools the client's IT sanctions (a managed TeamViewer, say) go in `allow`, and an
 //! observation matching an `allow` pattern is ignored.
 
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -196,64 +195,68 @@ impl Detector for EndpointTools {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, _: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(s)
+    }
+}
+
+impl EndpointTools {
+    /// Phase 2 for one subject.
+    fn subject(&self, s: &SubjectData) -> Vec<Finding> {
         let p = &self.0;
-        ds.subjects
-            .par_iter()
-            .flat_map_iter(|s| {
-                // Per category: pattern → (observed names, record ids, first, last).
-                type Hit<'a> = (Vec<String>, Vec<&'a String>, String, String);
-                let mut hits: [BTreeMap<&str, Hit>; 4] = Default::default();
-                let mut allowed = 0usize;
-                for e in &s.endpoints {
-                    let name = e.r.name.as_deref().unwrap_or("");
-                    let detail = e.r.detail.as_deref().unwrap_or("");
-                    let hay = format!("{name}\n{detail}").to_lowercase();
-                    if hay.trim().is_empty() {
-                        continue;
+        // Per category: pattern → (observed names, record ids, first, last).
+        type Hit<'a> = (Vec<String>, Vec<&'a String>, String, String);
+        let mut hits: [BTreeMap<&str, Hit>; 4] = Default::default();
+        let mut allowed = 0usize;
+        for e in &s.endpoints {
+            let name = e.r.name.as_deref().unwrap_or("");
+            let detail = e.r.detail.as_deref().unwrap_or("");
+            let hay = format!("{name}\n{detail}").to_lowercase();
+            if hay.trim().is_empty() {
+                continue;
+            }
+            if matches(&hay, &p.allow).is_some() {
+                allowed += 1;
+                continue;
+            }
+            for (k, h) in hits.iter_mut().enumerate() {
+                if let Some(pat) = matches(&hay, p.list(k)) {
+                    let at = e.r.at.to_rfc3339();
+                    let x = h
+                        .entry(pat)
+                        .or_insert_with(|| (Vec::new(), Vec::new(), at.clone(), at.clone()));
+                    let shown = if name.is_empty() { detail } else { name };
+                    if !x.0.iter().any(|n| n == shown) && x.0.len() < 5 {
+                        x.0.push(shown.to_owned());
                     }
-                    if matches(&hay, &p.allow).is_some() {
-                        allowed += 1;
-                        continue;
+                    if x.1.len() < 20 {
+                        x.1.push(&e.id);
                     }
-                    for (k, h) in hits.iter_mut().enumerate() {
-                        if let Some(pat) = matches(&hay, p.list(k)) {
-                            let at = e.r.at.to_rfc3339();
-                            let x = h
-                                .entry(pat)
-                                .or_insert_with(|| (Vec::new(), Vec::new(), at.clone(), at.clone()));
-                            let shown = if name.is_empty() { detail } else { name };
-                            if !x.0.iter().any(|n| n == shown) && x.0.len() < 5 {
-                                x.0.push(shown.to_owned());
-                            }
-                            if x.1.len() < 20 {
-                                x.1.push(&e.id);
-                            }
-                            x.3 = at;
-                        }
-                    }
+                    x.3 = at;
                 }
-                let mut out = Vec::new();
-                for (k, h) in hits.iter().enumerate() {
-                    if h.is_empty() {
-                        continue;
-                    }
-                    let (id, param, en, ja) = CATEGORIES[k];
-                    let tools: Vec<serde_json::Value> = h
-                        .iter()
-                        .map(|(pat, (names, ids, first, last))| {
-                            serde_json::json!({
-                                "pattern": pat,
-                                "observed": names,
-                                "records": ids.len(),
-                                "first_seen": first,
-                                "last_seen": last,
-                            })
-                        })
-                        .collect();
-                    let names: Vec<String> = h.values().flat_map(|x| x.0.iter().cloned()).collect();
-                    let strength = (0.75 + 0.125 * (h.len() - 1) as f64).min(1.0);
-                    out.push(Finding {
+            }
+        }
+        let mut out = Vec::new();
+        for (k, h) in hits.iter().enumerate() {
+            if h.is_empty() {
+                continue;
+            }
+            let (id, param, en, ja) = CATEGORIES[k];
+            let tools: Vec<serde_json::Value> = h
+                .iter()
+                .map(|(pat, (names, ids, first, last))| {
+                    serde_json::json!({
+                        "pattern": pat,
+                        "observed": names,
+                        "records": ids.len(),
+                        "first_seen": first,
+                        "last_seen": last,
+                    })
+                })
+                .collect();
+            let names: Vec<String> = h.values().flat_map(|x| x.0.iter().cloned()).collect();
+            let strength = (0.75 + 0.125 * (h.len() - 1) as f64).min(1.0);
+            out.push(Finding {
                         subject_id: s.id.clone(),
                         id: id.into(),
                         detector: SPEC.name.into(),
@@ -277,10 +280,8 @@ impl Detector for EndpointTools {
                             ),
                         ),
                     });
-                }
-                out
-            })
-            .collect()
+        }
+        out
     }
 }
 

@@ -29,7 +29,8 @@
 //! before Kubernetes may well have adopted it later (descriptions only count for jobs that ended
 //! before the release). Short generic phrases are below `min_text_len` and never count as reuse.
 
-use super::det2_util::{loose_month, normalize_text};
+use crate::normalize::normalize_text;
+use crate::util::loose_month;
 use crate::{Dataset, Detector, DetectorSpec, SubjectData};
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
@@ -371,7 +372,7 @@ impl HistorySkewed {
                 .flatten()
                 .chain(
                     pr.r.observed_at
-                        .and_then(super::det2_util::civil_date)
+                        .and_then(crate::util::civil_date)
                         .map(|d| d.year() as i64 * 12 + d.month() as i64 - 1),
                 )
                 .max();

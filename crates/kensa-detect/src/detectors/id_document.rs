@@ -28,7 +28,8 @@
 //! by prefix and with the German umlaut spellings folded. Nicknames are why display names weigh
 //! less than legal names.
 
-use super::det2_util::{civil_date, is_latin, name_tokens, years_between};
+use crate::normalize::{alnum_upper, is_latin, name_tokens};
+use crate::util::{civil_date, years_between};
 use crate::{Dataset, Detector, DetectorSpec, Rec};
 use jiff::civil::Date;
 use kensa_model::record::IdentityDocument;
@@ -253,13 +254,6 @@ fn field_ja(f: &str) -> &str {
         "composite" => "全体",
         other => other,
     }
-}
-
-fn alnum_upper(s: &str) -> String {
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
 }
 
 /// German passports write Ä/Ö/Ü as AE/OE/UE in the MRZ; fold both spellings to one.

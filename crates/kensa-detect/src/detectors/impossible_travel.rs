@@ -22,10 +22,9 @@
 //! * Short hops (below `min_distance_km` after subtracting the radii) are geolocation noise.
 
 use crate::detectors::login_multi_country::describe_ip;
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::intel::{IpInfo, NetClass};
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub const SPEC: DetectorSpec = DetectorSpec {
@@ -110,124 +109,126 @@ impl Detector for ImpossibleTravel {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, ds: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(ds, s).into_iter().collect()
+    }
+}
+
+impl ImpossibleTravel {
+    /// Phase 2 for one subject.
+    fn subject(&self, ds: &Dataset, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
-        ds.subjects
-            .par_iter()
-            .filter_map(|s| {
-                let placed: Vec<_> = s
-                    .logins
-                    .iter()
-                    .filter(|l| l.r.success != Some(false))
-                    .filter_map(|l| Some((l, place(p, ds.ip_info(l.r.ip))?)))
-                    .collect();
-                // (speed, min distance, hours, index of the second login)
-                let mut hops: Vec<(f64, f64, f64, usize)> = Vec::new();
-                for i in 1..placed.len() {
-                    let (a, (la1, lo1, r1)) = placed[i - 1];
-                    let (b, (la2, lo2, r2)) = placed[i];
-                    let d = haversine_km(la1, lo1, la2, lo2) - r1 - r2;
-                    if d < p.min_distance_km {
-                        continue;
-                    }
-                    // A one-minute floor keeps the speed finite for same-second logins.
-                    let hours = ((b.r.at.0 - a.r.at.0) as f64 / 3_600_000.0).max(1.0 / 60.0);
-                    let speed = d / hours;
-                    if speed > p.max_speed_kmh {
-                        hops.push((speed, d, hours, i));
-                    }
-                }
-                if hops.is_empty() {
-                    return None;
-                }
-                let worst = hops
-                    .iter()
-                    .copied()
-                    .max_by(|x, y| x.0.total_cmp(&y.0))
-                    .unwrap_or(hops[0]);
-                // Strength: 0.5 at the threshold, 1.0 at ten times it, plus 0.1 per extra hop.
-                let strength = (0.5
-                    + 0.5 * ((worst.0 / p.max_speed_kmh).ln() / 10f64.ln()).min(1.0)
-                    + 0.1 * (hops.len() - 1) as f64)
-                    .min(1.0);
-                let shown: Vec<serde_json::Value> = hops
-                    .iter()
-                    .take(20)
-                    .map(|&(speed, d, h, i)| {
-                        let (a, b) = (placed[i - 1].0, placed[i].0);
-                        serde_json::json!({
-                            "from": describe_ip(ds, a.r.ip),
-                            "to": describe_ip(ds, b.r.ip),
-                            "from_at": a.r.at.to_rfc3339(),
-                            "to_at": b.r.at.to_rfc3339(),
-                            "min_distance_km": d.round(),
-                            "hours": (h * 100.0).round() / 100.0,
-                            "speed_kmh": speed.round(),
-                        })
-                    })
-                    .collect();
-                let mut records: Vec<String> = Vec::new();
-                for &(_, _, _, i) in hops.iter().take(25) {
-                    for l in [placed[i - 1].0, placed[i].0] {
-                        if records.last() != Some(&l.id) {
-                            records.push(l.id.clone());
-                        }
-                    }
-                }
-                let (a, b) = (placed[worst.3 - 1].0, placed[worst.3].0);
-                let country = |ip| {
-                    ds.ip_info(ip)
-                        .and_then(|i| i.country.clone())
-                        .unwrap_or_else(|| "?".into())
-                };
-                Some(Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-LOGIN-IMPOSSIBLE-TRAVEL".into(),
-                    detector: SPEC.name.into(),
-                    strength,
-                    evidence: Evidence::default()
-                        .records(records)
-                        .value("impossible_hops", hops.len())
-                        .value("max_speed_kmh", worst.0.round())
-                        .value("hops", serde_json::Value::Array(shown))
-                        .threshold("max_speed_kmh", p.max_speed_kmh)
-                        .threshold("min_distance_km", p.min_distance_km)
-                        .threshold("default_accuracy_km", p.default_accuracy_km)
-                        .threshold("skip_mobile", p.skip_mobile)
-                        .threshold("mobile_accuracy_km", p.mobile_accuracy_km),
-                    explanation: Text::new(
-                        format!(
-                            "{} consecutive login pair(s) imply impossible travel; the fastest: {} \
-                             ({}) → {} ({}), at least {:.0} km in {:.1} h = {:.0} km/h (maximum {} \
-                             km/h). VPN, hosting and relay addresses are not counted as travel.",
-                            hops.len(),
-                            a.r.ip,
-                            country(a.r.ip),
-                            b.r.ip,
-                            country(b.r.ip),
-                            worst.1,
-                            worst.2,
-                            worst.0,
-                            p.max_speed_kmh
-                        ),
-                        format!(
-                            "連続するログインのうち{}組が物理的に不可能な移動を示しています。最も速いものは\
-                             {}（{}）→ {}（{}）で、少なくとも{:.0} kmを{:.1}時間で移動（時速{:.0} km、\
-                             上限は時速{} km）。VPN・ホスティング・リレーのアドレスは移動として扱っていません。",
-                            hops.len(),
-                            a.r.ip,
-                            country(a.r.ip),
-                            b.r.ip,
-                            country(b.r.ip),
-                            worst.1,
-                            worst.2,
-                            worst.0,
-                            p.max_speed_kmh
-                        ),
-                    ),
+        let placed: Vec<_> = s
+            .logins
+            .iter()
+            .filter(|l| l.r.success != Some(false))
+            .filter_map(|l| Some((l, place(p, ds.ip_info(l.r.ip))?)))
+            .collect();
+        // (speed, min distance, hours, index of the second login)
+        let mut hops: Vec<(f64, f64, f64, usize)> = Vec::new();
+        for i in 1..placed.len() {
+            let (a, (la1, lo1, r1)) = placed[i - 1];
+            let (b, (la2, lo2, r2)) = placed[i];
+            let d = haversine_km(la1, lo1, la2, lo2) - r1 - r2;
+            if d < p.min_distance_km {
+                continue;
+            }
+            // A one-minute floor keeps the speed finite for same-second logins.
+            let hours = ((b.r.at.0 - a.r.at.0) as f64 / 3_600_000.0).max(1.0 / 60.0);
+            let speed = d / hours;
+            if speed > p.max_speed_kmh {
+                hops.push((speed, d, hours, i));
+            }
+        }
+        if hops.is_empty() {
+            return None;
+        }
+        let worst = hops
+            .iter()
+            .copied()
+            .max_by(|x, y| x.0.total_cmp(&y.0))
+            .unwrap_or(hops[0]);
+        // Strength: 0.5 at the threshold, 1.0 at ten times it, plus 0.1 per extra hop.
+        let strength = (0.5
+            + 0.5 * ((worst.0 / p.max_speed_kmh).ln() / 10f64.ln()).min(1.0)
+            + 0.1 * (hops.len() - 1) as f64)
+            .min(1.0);
+        let shown: Vec<serde_json::Value> = hops
+            .iter()
+            .take(20)
+            .map(|&(speed, d, h, i)| {
+                let (a, b) = (placed[i - 1].0, placed[i].0);
+                serde_json::json!({
+                    "from": describe_ip(ds, a.r.ip),
+                    "to": describe_ip(ds, b.r.ip),
+                    "from_at": a.r.at.to_rfc3339(),
+                    "to_at": b.r.at.to_rfc3339(),
+                    "min_distance_km": d.round(),
+                    "hours": (h * 100.0).round() / 100.0,
+                    "speed_kmh": speed.round(),
                 })
             })
-            .collect()
+            .collect();
+        let mut records: Vec<String> = Vec::new();
+        for &(_, _, _, i) in hops.iter().take(25) {
+            for l in [placed[i - 1].0, placed[i].0] {
+                if records.last() != Some(&l.id) {
+                    records.push(l.id.clone());
+                }
+            }
+        }
+        let (a, b) = (placed[worst.3 - 1].0, placed[worst.3].0);
+        let country = |ip| {
+            ds.ip_info(ip)
+                .and_then(|i| i.country.clone())
+                .unwrap_or_else(|| "?".into())
+        };
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-LOGIN-IMPOSSIBLE-TRAVEL".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(records)
+                .value("impossible_hops", hops.len())
+                .value("max_speed_kmh", worst.0.round())
+                .value("hops", serde_json::Value::Array(shown))
+                .threshold("max_speed_kmh", p.max_speed_kmh)
+                .threshold("min_distance_km", p.min_distance_km)
+                .threshold("default_accuracy_km", p.default_accuracy_km)
+                .threshold("skip_mobile", p.skip_mobile)
+                .threshold("mobile_accuracy_km", p.mobile_accuracy_km),
+            explanation: Text::new(
+                format!(
+                    "{} consecutive login pair(s) imply impossible travel; the fastest: {} \
+                             ({}) → {} ({}), at least {:.0} km in {:.1} h = {:.0} km/h (maximum {} \
+                             km/h). VPN, hosting and relay addresses are not counted as travel.",
+                    hops.len(),
+                    a.r.ip,
+                    country(a.r.ip),
+                    b.r.ip,
+                    country(b.r.ip),
+                    worst.1,
+                    worst.2,
+                    worst.0,
+                    p.max_speed_kmh
+                ),
+                format!(
+                    "連続するログインのうち{}組が物理的に不可能な移動を示しています。最も速いものは\
+                             {}（{}）→ {}（{}）で、少なくとも{:.0} kmを{:.1}時間で移動（時速{:.0} km、\
+                             上限は時速{} km）。VPN・ホスティング・リレーのアドレスは移動として扱っていません。",
+                    hops.len(),
+                    a.r.ip,
+                    country(a.r.ip),
+                    b.r.ip,
+                    country(b.r.ip),
+                    worst.1,
+                    worst.2,
+                    worst.0,
+                    p.max_speed_kmh
+                ),
+            ),
+        })
     }
 }
 

@@ -22,10 +22,9 @@
 //! so they never make a country appear.
 
 use crate::params::Dur;
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::intel::{IpInfo, NetClass};
 use kensa_model::{Evidence, Finding, Text, Ts};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
@@ -141,126 +140,127 @@ impl Detector for LoginMultiCountry {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, ds: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(ds, s).into_iter().collect()
+    }
+}
+
+impl LoginMultiCountry {
+    /// Phase 2 for one subject.
+    fn subject(&self, ds: &Dataset, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
-        ds.subjects
-            .par_iter()
-            .filter_map(|s| {
-                let logins: Vec<(&crate::Rec<kensa_model::record::Login>, &str)> = s
-                    .logins
-                    .iter()
-                    .filter(|l| l.r.success != Some(false))
-                    .filter_map(|l| Some((l, presence_country(ds.ip_info(l.r.ip))?)))
-                    .collect();
-                if logins.is_empty() {
-                    return None;
+        let logins: Vec<(&crate::Rec<kensa_model::record::Login>, &str)> = s
+            .logins
+            .iter()
+            .filter(|l| l.r.success != Some(false))
+            .filter_map(|l| Some((l, presence_country(ds.ip_info(l.r.ip))?)))
+            .collect();
+        if logins.is_empty() {
+            return None;
+        }
+        let claimed = s.claimed_country();
+        let home: Option<&str> = claimed.or_else(|| {
+            let mut n: BTreeMap<&str, usize> = BTreeMap::new();
+            for (_, c) in &logins {
+                *n.entry(c).or_default() += 1;
+            }
+            n.into_iter().max_by_key(|(_, k)| *k).map(|(c, _)| c)
+        });
+        let mut stays: Vec<Stay> = Vec::new();
+        for (i, (l, c)) in logins.iter().enumerate() {
+            match stays.last_mut() {
+                Some(st) if st.country == *c => {
+                    st.last = l.r.at;
+                    st.hi = i;
                 }
-                let claimed = s.claimed_country();
-                let home: Option<&str> = claimed.or_else(|| {
-                    let mut n: BTreeMap<&str, usize> = BTreeMap::new();
-                    for (_, c) in &logins {
-                        *n.entry(c).or_default() += 1;
-                    }
-                    n.into_iter().max_by_key(|(_, k)| *k).map(|(c, _)| c)
-                });
-                let mut stays: Vec<Stay> = Vec::new();
-                for (i, (l, c)) in logins.iter().enumerate() {
-                    match stays.last_mut() {
-                        Some(st) if st.country == *c => {
-                            st.last = l.r.at;
-                            st.hi = i;
-                        }
-                        _ => stays.push(Stay {
-                            country: c,
-                            first: l.r.at,
-                            last: l.r.at,
-                            lo: i,
-                            hi: i,
-                        }),
-                    }
-                }
-                // Nothing but the claimed (or usual) country: nothing to say.
-                if stays.iter().all(|st| Some(st.country) == home) {
-                    return None;
-                }
-                let window = p.window.millis();
-                let dwell = p.min_dwell.millis();
-                // Windows of stays: [lo, hi] with stays[hi].first - stays[lo].last <= window.
-                let mut best: Option<(f64, f64, usize, usize, bool)> = None;
-                let mut lo = 0;
-                for hi in 0..stays.len() {
-                    while stays[hi].first.0 - stays[lo].last.0 > window {
-                        lo += 1;
-                    }
-                    let (raw, plausible) = score_window(p, &stays[lo..=hi], home, dwell);
-                    let score = if plausible {
-                        raw * p.traveller_discount
-                    } else {
-                        raw
-                    };
-                    if best.is_none_or(|b| score > b.0) {
-                        best = Some((score, raw, lo, hi, plausible));
-                    }
-                }
-                let (score, raw, lo, hi, plausible) = best?;
-                if score < p.min_score {
-                    return None;
-                }
-                let span = &stays[lo..=hi];
-                let recs = &logins[span[0].lo..=span[span.len() - 1].hi];
-                let mut countries: BTreeMap<&str, usize> = BTreeMap::new();
-                for (_, c) in recs {
-                    *countries.entry(c).or_default() += 1;
-                }
-                let foreign: Vec<String> = countries
-                    .keys()
-                    .filter(|c| Some(**c) != home)
-                    .map(|c| c.to_string())
-                    .collect();
-                let sequence: Vec<String> = span
-                    .iter()
-                    .map(|st| format!("{} {} – {}", st.country, st.first, st.last))
-                    .take(30)
-                    .collect();
-                let ips: BTreeSet<IpAddr> = recs.iter().map(|(l, _)| l.r.ip).collect();
-                let ip_desc: Vec<String> =
-                    ips.iter().take(20).map(|ip| describe_ip(ds, *ip)).collect();
-                let (from, to) = (span[0].first, span[span.len() - 1].last);
-                let strength = (0.5 + 0.5 * (score - p.min_score) / (2.0 * p.min_score)).min(1.0);
-                Some(Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-LOGIN-MULTI-COUNTRY".into(),
-                    detector: SPEC.name.into(),
-                    strength,
-                    evidence: Evidence::default()
-                        .records(recs.iter().take(50).map(|(l, _)| l.id.clone()))
-                        .value("claimed_country", claimed)
-                        .value("home_country", home)
-                        .value(
-                            "countries",
-                            serde_json::to_value(&countries).unwrap_or_default(),
-                        )
-                        .value("foreign_countries", serde_json::json!(foreign))
-                        .value("stays", serde_json::json!(sequence))
-                        .value("ips", serde_json::json!(ip_desc))
-                        .value("raw_score", raw)
-                        .value("score", score)
-                        .value("plausible_itinerary", plausible)
-                        .value("window_start", from.to_rfc3339())
-                        .value("window_end", to.to_rfc3339())
-                        .threshold("window", p.window.to_string())
-                        .threshold("min_score", p.min_score)
-                        .threshold("min_dwell", p.min_dwell.to_string())
-                        .threshold("traveller_discount", p.traveller_discount)
-                        .threshold("foreign_weight", p.foreign_weight)
-                        .threshold(
-                            "country_weights",
-                            serde_json::to_value(&p.country_weights).unwrap_or_default(),
-                        ),
-                    explanation: explain(&foreign, home, claimed.is_some(), score, p, from, to),
-                })
-            })
-            .collect()
+                _ => stays.push(Stay {
+                    country: c,
+                    first: l.r.at,
+                    last: l.r.at,
+                    lo: i,
+                    hi: i,
+                }),
+            }
+        }
+        // Nothing but the claimed (or usual) country: nothing to say.
+        if stays.iter().all(|st| Some(st.country) == home) {
+            return None;
+        }
+        let window = p.window.millis();
+        let dwell = p.min_dwell.millis();
+        // Windows of stays: [lo, hi] with stays[hi].first - stays[lo].last <= window.
+        let mut best: Option<(f64, f64, usize, usize, bool)> = None;
+        let mut lo = 0;
+        for hi in 0..stays.len() {
+            while stays[hi].first.0 - stays[lo].last.0 > window {
+                lo += 1;
+            }
+            let (raw, plausible) = score_window(p, &stays[lo..=hi], home, dwell);
+            let score = if plausible {
+                raw * p.traveller_discount
+            } else {
+                raw
+            };
+            if best.is_none_or(|b| score > b.0) {
+                best = Some((score, raw, lo, hi, plausible));
+            }
+        }
+        let (score, raw, lo, hi, plausible) = best?;
+        if score < p.min_score {
+            return None;
+        }
+        let span = &stays[lo..=hi];
+        let recs = &logins[span[0].lo..=span[span.len() - 1].hi];
+        let mut countries: BTreeMap<&str, usize> = BTreeMap::new();
+        for (_, c) in recs {
+            *countries.entry(c).or_default() += 1;
+        }
+        let foreign: Vec<String> = countries
+            .keys()
+            .filter(|c| Some(**c) != home)
+            .map(|c| c.to_string())
+            .collect();
+        let sequence: Vec<String> = span
+            .iter()
+            .map(|st| format!("{} {} – {}", st.country, st.first, st.last))
+            .take(30)
+            .collect();
+        let ips: BTreeSet<IpAddr> = recs.iter().map(|(l, _)| l.r.ip).collect();
+        let ip_desc: Vec<String> = ips.iter().take(20).map(|ip| describe_ip(ds, *ip)).collect();
+        let (from, to) = (span[0].first, span[span.len() - 1].last);
+        let strength = (0.5 + 0.5 * (score - p.min_score) / (2.0 * p.min_score)).min(1.0);
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-LOGIN-MULTI-COUNTRY".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(recs.iter().take(50).map(|(l, _)| l.id.clone()))
+                .value("claimed_country", claimed)
+                .value("home_country", home)
+                .value(
+                    "countries",
+                    serde_json::to_value(&countries).unwrap_or_default(),
+                )
+                .value("foreign_countries", serde_json::json!(foreign))
+                .value("stays", serde_json::json!(sequence))
+                .value("ips", serde_json::json!(ip_desc))
+                .value("raw_score", raw)
+                .value("score", score)
+                .value("plausible_itinerary", plausible)
+                .value("window_start", from.to_rfc3339())
+                .value("window_end", to.to_rfc3339())
+                .threshold("window", p.window.to_string())
+                .threshold("min_score", p.min_score)
+                .threshold("min_dwell", p.min_dwell.to_string())
+                .threshold("traveller_discount", p.traveller_discount)
+                .threshold("foreign_weight", p.foreign_weight)
+                .threshold(
+                    "country_weights",
+                    serde_json::to_value(&p.country_weights).unwrap_or_default(),
+                ),
+            explanation: explain(&foreign, home, claimed.is_some(), score, p, from, to),
+        })
     }
 }
 

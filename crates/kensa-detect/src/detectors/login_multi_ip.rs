@@ -14,9 +14,8 @@
 //! IPv4 /16, IPv6 /32 when the ASN is unknown): a phone user does not fire.
 
 use crate::params::Dur;
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::{Evidence, Finding, Text, Ts};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
@@ -85,78 +84,80 @@ impl Detector for LoginMultiIp {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, ds: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(ds, s).into_iter().collect()
+    }
+}
+
+impl LoginMultiIp {
+    /// Phase 2 for one subject.
+    fn subject(&self, ds: &Dataset, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
         let window = p.window.millis();
-        ds.subjects
-            .par_iter()
-            .filter_map(|s| {
-                let logins: Vec<_> = s
-                    .logins
-                    .iter()
-                    .filter(|l| l.r.success != Some(false))
-                    .collect();
-                if logins.len() < p.count {
-                    return None;
-                }
-                // Two pointers over time-sorted logins, counting logins per network in the window.
-                let mut in_window: HashMap<u128, usize> = HashMap::new();
-                let mut lo = 0;
-                let mut best = (0usize, 0usize, 0usize); // (distinct networks, lo, hi)
-                for hi in 0..logins.len() {
-                    *in_window
-                        .entry(network_key(ds, logins[hi].r.ip))
-                        .or_default() += 1;
-                    while logins[hi].r.at.0 - logins[lo].r.at.0 > window {
-                        let n = network_key(ds, logins[lo].r.ip);
-                        if let Some(c) = in_window.get_mut(&n) {
-                            *c -= 1;
-                            if *c == 0 {
-                                in_window.remove(&n);
-                            }
-                        }
-                        lo += 1;
-                    }
-                    if in_window.len() > best.0 {
-                        best = (in_window.len(), lo, hi);
+        let logins: Vec<_> = s
+            .logins
+            .iter()
+            .filter(|l| l.r.success != Some(false))
+            .collect();
+        if logins.len() < p.count {
+            return None;
+        }
+        // Two pointers over time-sorted logins, counting logins per network in the window.
+        let mut in_window: HashMap<u128, usize> = HashMap::new();
+        let mut lo = 0;
+        let mut best = (0usize, 0usize, 0usize); // (distinct networks, lo, hi)
+        for hi in 0..logins.len() {
+            *in_window
+                .entry(network_key(ds, logins[hi].r.ip))
+                .or_default() += 1;
+            while logins[hi].r.at.0 - logins[lo].r.at.0 > window {
+                let n = network_key(ds, logins[lo].r.ip);
+                if let Some(c) = in_window.get_mut(&n) {
+                    *c -= 1;
+                    if *c == 0 {
+                        in_window.remove(&n);
                     }
                 }
-                let (networks, lo, hi) = best;
-                if networks < p.count {
-                    return None;
-                }
-                let span = &logins[lo..=hi];
-                let ips: BTreeSet<String> = span.iter().map(|l| l.r.ip.to_string()).collect();
-                let (from, to) = (span[0].r.at, span[span.len() - 1].r.at);
-                let strength = (0.5 + 0.5 * (networks - p.count) as f64 / p.count as f64).min(1.0);
-                let shown: Vec<&String> = ips.iter().take(20).collect();
-                Some(Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-LOGIN-MULTI-IP".into(),
-                    detector: SPEC.name.into(),
-                    strength,
-                    evidence: Evidence::default()
-                        .records(span.iter().take(50).map(|l| l.id.clone()))
-                        .value("logins_in_window", span.len())
-                        .value("distinct_networks", networks)
-                        .value("distinct_ips", ips.len())
-                        .value("ips", serde_json::json!(shown))
-                        .value("window_start", from.to_rfc3339())
-                        .value("window_end", to.to_rfc3339())
-                        .threshold("window", p.window.to_string())
-                        .threshold("count", p.count),
-                    explanation: explain(
-                        span.len(),
-                        networks,
-                        ips.len(),
-                        &p.window,
-                        from,
-                        to,
-                        p.count,
-                    ),
-                })
-            })
-            .collect()
+                lo += 1;
+            }
+            if in_window.len() > best.0 {
+                best = (in_window.len(), lo, hi);
+            }
+        }
+        let (networks, lo, hi) = best;
+        if networks < p.count {
+            return None;
+        }
+        let span = &logins[lo..=hi];
+        let ips: BTreeSet<String> = span.iter().map(|l| l.r.ip.to_string()).collect();
+        let (from, to) = (span[0].r.at, span[span.len() - 1].r.at);
+        let strength = (0.5 + 0.5 * (networks - p.count) as f64 / p.count as f64).min(1.0);
+        let shown: Vec<&String> = ips.iter().take(20).collect();
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-LOGIN-MULTI-IP".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(span.iter().take(50).map(|l| l.id.clone()))
+                .value("logins_in_window", span.len())
+                .value("distinct_networks", networks)
+                .value("distinct_ips", ips.len())
+                .value("ips", serde_json::json!(shown))
+                .value("window_start", from.to_rfc3339())
+                .value("window_end", to.to_rfc3339())
+                .threshold("window", p.window.to_string())
+                .threshold("count", p.count),
+            explanation: explain(
+                span.len(),
+                networks,
+                ips.len(),
+                &p.window,
+                from,
+                to,
+                p.count,
+            ),
+        })
     }
 }
 

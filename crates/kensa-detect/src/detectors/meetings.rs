@@ -22,9 +22,8 @@
 //! interviewer), and notes that deny a deepfake ("no sign of deepfake", 「ディープフェイクの兆候
 //! なし」) are ignored.
 
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -158,47 +157,50 @@ impl Detector for Meetings {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, _: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(s)
+    }
+}
+
+impl Meetings {
+    /// Phase 2 for one subject.
+    fn subject(&self, s: &SubjectData) -> Vec<Finding> {
         let p = &self.0;
-        ds.subjects
-            .par_iter()
-            .flat_map_iter(|s| {
-                let mut out = Vec::new();
-                // RF-COMMS-NO-VIDEO.
-                let mut informed = 0usize;
-                let mut without: Vec<&crate::Rec<kensa_model::record::Meeting>> = Vec::new();
-                let mut weighted = 0.0;
-                let mut refused = 0usize;
-                for m in &s.meetings {
-                    let r = &m.r;
-                    if r.video_requested.is_none() && r.camera_on.is_none() && r.refused.is_none()
-                    {
-                        continue;
-                    }
-                    informed += 1;
-                    let was_refused = r.refused == Some(true);
-                    if was_refused || r.camera_on == Some(false) {
-                        let interview = r.meeting_type.as_deref() == Some("interview");
-                        weighted += if was_refused && interview {
-                            p.interview_weight
-                        } else {
-                            1.0
-                        };
-                        refused += usize::from(was_refused);
-                        without.push(m);
-                    }
-                }
-                let count = without.len();
-                let ratio = if informed > 0 {
-                    count as f64 / informed as f64
+        let mut out = Vec::new();
+        // RF-COMMS-NO-VIDEO.
+        let mut informed = 0usize;
+        let mut without: Vec<&crate::Rec<kensa_model::record::Meeting>> = Vec::new();
+        let mut weighted = 0.0;
+        let mut refused = 0usize;
+        for m in &s.meetings {
+            let r = &m.r;
+            if r.video_requested.is_none() && r.camera_on.is_none() && r.refused.is_none() {
+                continue;
+            }
+            informed += 1;
+            let was_refused = r.refused == Some(true);
+            if was_refused || r.camera_on == Some(false) {
+                let interview = r.meeting_type.as_deref() == Some("interview");
+                weighted += if was_refused && interview {
+                    p.interview_weight
                 } else {
-                    0.0
+                    1.0
                 };
-                if count >= p.min_count && count > 0 && ratio >= p.min_ratio {
-                    let strength =
-                        (ratio * (weighted / p.full_count.max(1) as f64).min(1.0)).clamp(0.05, 1.0);
-                    let pct = (ratio * 100.0).round();
-                    out.push(Finding {
+                refused += usize::from(was_refused);
+                without.push(m);
+            }
+        }
+        let count = without.len();
+        let ratio = if informed > 0 {
+            count as f64 / informed as f64
+        } else {
+            0.0
+        };
+        if count >= p.min_count && count > 0 && ratio >= p.min_ratio {
+            let strength =
+                (ratio * (weighted / p.full_count.max(1) as f64).min(1.0)).clamp(0.05, 1.0);
+            let pct = (ratio * 100.0).round();
+            out.push(Finding {
                         subject_id: s.id.clone(),
                         id: "RF-COMMS-NO-VIDEO".into(),
                         detector: SPEC.name.into(),
@@ -209,7 +211,7 @@ impl Detector for Meetings {
                             .value("without_video", count)
                             .value("refused", refused)
                             .value("camera_off", count - refused)
-                            .value("ratio", super::det2_util::round2(ratio))
+                            .value("ratio", crate::util::round2(ratio))
                             .threshold("min_count", p.min_count)
                             .threshold("min_ratio", p.min_ratio)
                             .threshold("full_count", p.full_count),
@@ -232,56 +234,54 @@ impl Detector for Meetings {
                             ),
                         ),
                     });
-                }
+        }
 
-                // RF-INTERVIEW-DEEPFAKE.
-                let mut obs: BTreeSet<String> = BTreeSet::new();
-                let mut obs_meetings: Vec<String> = Vec::new();
-                let mut note_meetings: Vec<(String, &'static str)> = Vec::new();
-                for m in &s.meetings {
-                    let found: Vec<String> = m
-                        .r
-                        .observations
-                        .iter()
-                        .map(|o| o.trim().to_lowercase())
-                        .filter(|o| p.observations.contains(o))
-                        .collect();
-                    if !found.is_empty() {
-                        obs.extend(found);
-                        obs_meetings.push(m.id.clone());
-                    } else if let Some(w) = m.r.notes.as_deref().and_then(notes_mention_deepfake) {
-                        note_meetings.push((m.id.clone(), w));
+        // RF-INTERVIEW-DEEPFAKE.
+        let mut obs: BTreeSet<String> = BTreeSet::new();
+        let mut obs_meetings: Vec<String> = Vec::new();
+        let mut note_meetings: Vec<(String, &'static str)> = Vec::new();
+        for m in &s.meetings {
+            let found: Vec<String> =
+                m.r.observations
+                    .iter()
+                    .map(|o| o.trim().to_lowercase())
+                    .filter(|o| p.observations.contains(o))
+                    .collect();
+            if !found.is_empty() {
+                obs.extend(found);
+                obs_meetings.push(m.id.clone());
+            } else if let Some(w) = m.r.notes.as_deref().and_then(notes_mention_deepfake) {
+                note_meetings.push((m.id.clone(), w));
+            }
+        }
+        if !obs.is_empty() || !note_meetings.is_empty() {
+            let strength = if obs.is_empty() {
+                p.notes_strength
+            } else {
+                p.per_observation * (obs.len() as f64 + (obs_meetings.len() as f64 - 1.0).max(0.0))
+                    + if note_meetings.is_empty() {
+                        0.0
+                    } else {
+                        p.notes_strength / 2.0
                     }
-                }
-                if !obs.is_empty() || !note_meetings.is_empty() {
-                    let strength = if obs.is_empty() {
-                        p.notes_strength
-                    } else {
-                        p.per_observation
-                            * (obs.len() as f64 + (obs_meetings.len() as f64 - 1.0).max(0.0))
-                            + if note_meetings.is_empty() {
-                                0.0
-                            } else {
-                                p.notes_strength / 2.0
-                            }
-                    }
-                    .clamp(0.05, 1.0);
-                    let obs_list: Vec<&String> = obs.iter().collect();
-                    let shown = if obs_list.is_empty() {
-                        "notes mentioning a deepfake".to_owned()
-                    } else {
-                        obs.iter().cloned().collect::<Vec<_>>().join(", ")
-                    };
-                    let shown_ja = if obs_list.is_empty() {
-                        "ディープフェイクに言及したメモ".to_owned()
-                    } else {
-                        obs.iter()
-                            .map(|o| observation_ja(o))
-                            .collect::<Vec<_>>()
-                            .join("、")
-                    };
-                    let n_meet = obs_meetings.len() + note_meetings.len();
-                    out.push(Finding {
+            }
+            .clamp(0.05, 1.0);
+            let obs_list: Vec<&String> = obs.iter().collect();
+            let shown = if obs_list.is_empty() {
+                "notes mentioning a deepfake".to_owned()
+            } else {
+                obs.iter().cloned().collect::<Vec<_>>().join(", ")
+            };
+            let shown_ja = if obs_list.is_empty() {
+                "ディープフェイクに言及したメモ".to_owned()
+            } else {
+                obs.iter()
+                    .map(|o| observation_ja(o))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            };
+            let n_meet = obs_meetings.len() + note_meetings.len();
+            out.push(Finding {
                         subject_id: s.id.clone(),
                         id: "RF-INTERVIEW-DEEPFAKE".into(),
                         detector: SPEC.name.into(),
@@ -317,10 +317,8 @@ impl Detector for Meetings {
                             ),
                         ),
                     });
-                }
-                out
-            })
-            .collect()
+        }
+        out
     }
 }
 

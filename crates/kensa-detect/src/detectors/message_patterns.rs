@@ -18,12 +18,11 @@
 //! as negated and ignored. Bare application names weigh less than explicit proposals, and a
 //! finding below `min_strength` is not raised.
 
-use super::det2_util::snippet;
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::util::snippet;
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use kensa_model::record::Direction;
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -279,94 +278,96 @@ impl Detector for MessagePatterns {
         serde_json::to_value(&self.params).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, _: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(s)
+    }
+}
+
+impl MessagePatterns {
+    /// Phase 2 for one subject.
+    fn subject(&self, s: &SubjectData) -> Vec<Finding> {
         let p = &self.params;
-        ds.subjects
-            .par_iter()
-            .flat_map_iter(|s| {
-                let mut out = Vec::new();
-                // Each of the subject's own messages is scanned once.
-                let scanned: Vec<_> = s
-                    .messages
-                    .iter()
-                    .filter(|m| m.r.direction == Direction::FromSubject)
-                    .filter_map(|m| m.r.text.as_deref().map(|t| (m, t, self.scan(t))))
-                    .filter(|(_, _, hits)| !hits.is_empty())
-                    .collect();
-                for flag in [Flag::OffPlatform, Flag::Crypto] {
-                    // Per message: its strongest non-negated match of this flag.
-                    let mut hits = Vec::new();
-                    let mut negated = Vec::new();
-                    for (m, text, found) in &scanned {
-                        let mut best: Option<(f64, serde_json::Value)> = None;
-                        for &(pi, a, b, neg) in found {
-                            let pat = &self.pats[pi];
-                            if pat.flag != flag {
-                                continue;
-                            }
-                            let v = serde_json::json!({
-                                "record": m.id,
-                                "lang": pat.lang,
-                                "pattern": pat.text,
-                                "snippet": snippet(text, a, b, 30),
-                            });
-                            if neg {
-                                negated.push(v);
-                            } else if best.as_ref().is_none_or(|(w, _)| pat.weight > *w) {
-                                best = Some((pat.weight, v));
-                            }
-                        }
-                        if let Some((w, v)) = best {
-                            hits.push((m.id.clone(), w, v));
-                        }
-                    }
-                    if hits.is_empty() {
+        let mut out = Vec::new();
+        // Each of the subject's own messages is scanned once.
+        let scanned: Vec<_> = s
+            .messages
+            .iter()
+            .filter(|m| m.r.direction == Direction::FromSubject)
+            .filter_map(|m| m.r.text.as_deref().map(|t| (m, t, self.scan(t))))
+            .filter(|(_, _, hits)| !hits.is_empty())
+            .collect();
+        for flag in [Flag::OffPlatform, Flag::Crypto] {
+            // Per message: its strongest non-negated match of this flag.
+            let mut hits = Vec::new();
+            let mut negated = Vec::new();
+            for (m, text, found) in &scanned {
+                let mut best: Option<(f64, serde_json::Value)> = None;
+                for &(pi, a, b, neg) in found {
+                    let pat = &self.pats[pi];
+                    if pat.flag != flag {
                         continue;
                     }
-                    let strength = 1.0
-                        - hits
-                            .iter()
-                            .map(|(_, w, _)| 1.0 - (p.per_match * w).clamp(0.0, 1.0))
-                            .product::<f64>();
-                    if strength < p.min_strength || strength <= 0.0 {
-                        continue;
-                    }
-                    let langs: BTreeSet<String> = hits
-                        .iter()
-                        .filter_map(|(_, _, v)| v["lang"].as_str().map(str::to_owned))
-                        .collect();
-                    // The example shown in the explanation: the strongest, earliest message.
-                    let example = hits
-                        .iter()
-                        .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-                        .map(|(_, _, v)| v.clone())
-                        .unwrap_or_default();
-                    let n = hits.len();
-                    let matches: Vec<serde_json::Value> =
-                        hits.iter().take(20).map(|(_, _, v)| v.clone()).collect();
-                    let mut ev = Evidence::default()
-                        .records(hits.iter().take(50).map(|(id, _, _)| id.clone()))
-                        .value("messages", n)
-                        .value("languages", serde_json::json!(langs))
-                        .value("matches", serde_json::Value::Array(matches))
-                        .threshold("per_match", p.per_match)
-                        .threshold("min_strength", p.min_strength);
-                    if !negated.is_empty() {
-                        negated.truncate(10);
-                        ev = ev.value("negated_matches_ignored", serde_json::Value::Array(negated));
-                    }
-                    out.push(Finding {
-                        subject_id: s.id.clone(),
-                        id: flag.id().into(),
-                        detector: SPEC.name.into(),
-                        strength: strength.min(1.0),
-                        evidence: ev,
-                        explanation: explain(flag, n, &example),
+                    let v = serde_json::json!({
+                        "record": m.id,
+                        "lang": pat.lang,
+                        "pattern": pat.text,
+                        "snippet": snippet(text, a, b, 30),
                     });
+                    if neg {
+                        negated.push(v);
+                    } else if best.as_ref().is_none_or(|(w, _)| pat.weight > *w) {
+                        best = Some((pat.weight, v));
+                    }
                 }
-                out
-            })
-            .collect()
+                if let Some((w, v)) = best {
+                    hits.push((m.id.clone(), w, v));
+                }
+            }
+            if hits.is_empty() {
+                continue;
+            }
+            let strength = 1.0
+                - hits
+                    .iter()
+                    .map(|(_, w, _)| 1.0 - (p.per_match * w).clamp(0.0, 1.0))
+                    .product::<f64>();
+            if strength < p.min_strength || strength <= 0.0 {
+                continue;
+            }
+            let langs: BTreeSet<String> = hits
+                .iter()
+                .filter_map(|(_, _, v)| v["lang"].as_str().map(str::to_owned))
+                .collect();
+            // The example shown in the explanation: the strongest, earliest message.
+            let example = hits
+                .iter()
+                .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+                .map(|(_, _, v)| v.clone())
+                .unwrap_or_default();
+            let n = hits.len();
+            let matches: Vec<serde_json::Value> =
+                hits.iter().take(20).map(|(_, _, v)| v.clone()).collect();
+            let mut ev = Evidence::default()
+                .records(hits.iter().take(50).map(|(id, _, _)| id.clone()))
+                .value("messages", n)
+                .value("languages", serde_json::json!(langs))
+                .value("matches", serde_json::Value::Array(matches))
+                .threshold("per_match", p.per_match)
+                .threshold("min_strength", p.min_strength);
+            if !negated.is_empty() {
+                negated.truncate(10);
+                ev = ev.value("negated_matches_ignored", serde_json::Value::Array(negated));
+            }
+            out.push(Finding {
+                subject_id: s.id.clone(),
+                id: flag.id().into(),
+                detector: SPEC.name.into(),
+                strength: strength.min(1.0),
+                evidence: ev,
+                explanation: explain(flag, n, &example),
+            });
+        }
+        out
     }
 }
 

@@ -20,7 +20,6 @@ pub mod off_hours;
 pub mod shared_residential_ip;
 // --- end detectors I ---
 // --- detectors II ---
-pub mod det2_util;
 pub mod history_skewed;
 pub mod id_document;
 pub mod meetings;

@@ -26,10 +26,9 @@
 
 use crate::detectors::login_multi_country::describe_ip;
 use crate::detectors::off_hours;
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::intel::{IpInfo, NetClass};
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -148,174 +147,171 @@ impl Detector for NetAnonymizer {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, ds: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(ds, s).into_iter().collect()
+    }
+}
+
+impl NetAnonymizer {
+    /// Phase 2 for one subject.
+    fn subject(&self, ds: &Dataset, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
-        ds.subjects
-            .par_iter()
-            .filter_map(|s| {
-                let events = s
-                    .logins
-                    .iter()
-                    .filter(|l| l.r.success != Some(false))
-                    .map(|l| (&l.id, l.r.ip))
-                    .chain(
-                        s.activities
-                            .iter()
-                            .filter_map(|a| Some((&a.id, a.r.ip?))),
-                    )
-                    .chain(s.accesses.iter().filter_map(|a| Some((&a.id, a.r.ip?))));
-                let mut total = 0usize;
-                let mut weighted = 0.0;
-                // Per anonymizing address: (events, weight, record ids).
-                let mut hits: BTreeMap<IpAddr, (usize, f64, Vec<&String>)> = BTreeMap::new();
-                let mut relay_events = 0usize;
-                let mut corporate_events = 0usize;
-                for (id, ip) in events {
-                    total += 1;
-                    let Some(info) = ds.ip_info(ip) else { continue };
-                    if info.has_class(NetClass::Corporate) {
-                        corporate_events += 1;
-                    } else if info.has_class(NetClass::Relay) {
-                        relay_events += 1;
-                    }
-                    let w = p.weight(info);
-                    weighted += w;
-                    if w > 0.0 && info.is_anonymizer() {
-                        let e = hits.entry(ip).or_insert((0, w, Vec::new()));
-                        e.0 += 1;
-                        if e.2.len() < 10 {
-                            e.2.push(id);
-                        }
-                    }
+        let events = s
+            .logins
+            .iter()
+            .filter(|l| l.r.success != Some(false))
+            .map(|l| (&l.id, l.r.ip))
+            .chain(s.activities.iter().filter_map(|a| Some((&a.id, a.r.ip?))))
+            .chain(s.accesses.iter().filter_map(|a| Some((&a.id, a.r.ip?))));
+        let mut total = 0usize;
+        let mut weighted = 0.0;
+        // Per anonymizing address: (events, weight, record ids).
+        let mut hits: BTreeMap<IpAddr, (usize, f64, Vec<&String>)> = BTreeMap::new();
+        let mut relay_events = 0usize;
+        let mut corporate_events = 0usize;
+        for (id, ip) in events {
+            total += 1;
+            let Some(info) = ds.ip_info(ip) else { continue };
+            if info.has_class(NetClass::Corporate) {
+                corporate_events += 1;
+            } else if info.has_class(NetClass::Relay) {
+                relay_events += 1;
+            }
+            let w = p.weight(info);
+            weighted += w;
+            if w > 0.0 && info.is_anonymizer() {
+                let e = hits.entry(ip).or_insert((0, w, Vec::new()));
+                e.0 += 1;
+                if e.2.len() < 10 {
+                    e.2.push(id);
                 }
-                let anon_events: usize = hits.values().map(|h| h.0).sum();
-                if total == 0 || anon_events < p.min_events {
-                    return None;
+            }
+        }
+        let anon_events: usize = hits.values().map(|h| h.0).sum();
+        if total == 0 || anon_events < p.min_events {
+            return None;
+        }
+        let share = weighted / total as f64;
+        if share < p.min_share {
+            return None;
+        }
+        let strength = (share / p.full_share).clamp(0.05, 1.0);
+        let claimed = s.claimed_country();
+        let mut by_class: BTreeMap<String, usize> = BTreeMap::new();
+        let mut same_country = 0usize;
+        let mut listed: Vec<(usize, IpAddr)> = Vec::new();
+        for (ip, (n, _, _)) in &hits {
+            let Some(info) = ds.ip_info(*ip) else {
+                continue;
+            };
+            for h in &info.classes {
+                if matches!(
+                    h.class,
+                    NetClass::Vpn | NetClass::Hosting | NetClass::Tor | NetClass::Proxy
+                ) {
+                    *by_class
+                        .entry(format!("{} ({})", h.class.as_str(), h.source))
+                        .or_default() += n;
                 }
-                let share = weighted / total as f64;
-                if share < p.min_share {
-                    return None;
-                }
-                let strength = (share / p.full_share).clamp(0.05, 1.0);
-                let claimed = s.claimed_country();
-                let mut by_class: BTreeMap<String, usize> = BTreeMap::new();
-                let mut same_country = 0usize;
-                let mut listed: Vec<(usize, IpAddr)> = Vec::new();
-                for (ip, (n, _, _)) in &hits {
-                    let Some(info) = ds.ip_info(*ip) else { continue };
-                    for h in &info.classes {
-                        if matches!(
-                            h.class,
-                            NetClass::Vpn | NetClass::Hosting | NetClass::Tor | NetClass::Proxy
-                        ) {
-                            *by_class
-                                .entry(format!("{} ({})", h.class.as_str(), h.source))
-                                .or_default() += n;
-                        }
-                    }
-                    if claimed.is_some() && info.country.as_deref() == claimed {
-                        same_country += n;
-                    }
-                    listed.push((*n, *ip));
-                }
-                listed.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-                let ips: Vec<String> = listed
-                    .iter()
-                    .take(20)
-                    .map(|(n, ip)| format!("{} ×{n}", describe_ip(ds, *ip)))
-                    .collect();
-                let records: Vec<String> = listed
-                    .iter()
-                    .flat_map(|(_, ip)| hits[ip].2.iter().map(|s| (*s).clone()))
-                    .take(50)
-                    .collect();
-                let classes: Vec<String> = by_class
-                    .iter()
-                    .map(|(k, n)| format!("{k} ×{n}"))
-                    .collect();
-                let pct = (100.0 * anon_events as f64 / total as f64).round();
-                // For a relay inside the claimed country, say which offset the activity rhythm
-                // fits (the off_hours estimator), when there is enough activity to tell.
-                let rhythm = (same_country > 0)
-                    .then(|| rhythm_offset(s, p.rhythm_min_events))
-                    .flatten();
-                let (same_en, same_ja) = match (same_country, claimed) {
-                    (n, Some(c)) if n > 0 => {
-                        let (r_en, r_ja) = match (rhythm, off_hours::country_offsets(c)) {
-                            (Some(o), Some(r)) => (
-                                format!(
-                                    " The activity rhythm fits {}; {c} is {}.",
-                                    off_hours::fmt_offset(o as f64),
-                                    off_hours::fmt_offset(r.0)
-                                ),
-                                format!(
-                                    "活動の時間帯は{}に合致します（{c}は{}）。",
-                                    off_hours::fmt_offset(o as f64),
-                                    off_hours::fmt_offset(r.0)
-                                ),
-                            ),
-                            _ => (String::new(), String::new()),
-                        };
-                        (
-                            format!(
-                                " {n} of them are {c} addresses, the claimed country: a relay inside the \
-                                 claimed country hides where the work is really done.{r_en}"
-                            ),
-                            format!(
-                                "うち{n}件は申告された所在国（{c}）のアドレスで、申告国内の中継により実際の作業場所が\
-                                 隠されている可能性があります。{r_ja}"
-                            ),
-                        )
-                    }
-                    _ => (String::new(), String::new()),
-                };
-                Some(Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-NET-ANONYMIZER".into(),
-                    detector: SPEC.name.into(),
-                    strength,
-                    evidence: Evidence::default()
-                        .records(records)
-                        .value("events", total)
-                        .value("anonymized_events", anon_events)
-                        .value("weighted_share", (share * 1000.0).round() / 1000.0)
-                        .value("by_class", serde_json::json!(classes))
-                        .value("ips", serde_json::json!(ips))
-                        .value("relay_events", relay_events)
-                        .value("corporate_events", corporate_events)
-                        .value("same_country_as_claimed", same_country)
-                        .value(
-                            "activity_rhythm_offset",
-                            rhythm.map(|o| off_hours::fmt_offset(o as f64)),
-                        )
-                        .threshold("min_events", p.min_events)
-                        .threshold("min_share", p.min_share)
-                        .threshold("full_share", p.full_share)
-                        .threshold("rhythm_min_events", p.rhythm_min_events)
-                        .threshold("tor_weight", p.tor_weight)
-                        .threshold("hosting_weight", p.hosting_weight)
-                        .threshold("proxy_weight", p.proxy_weight)
-                        .threshold("vpn_weight", p.vpn_weight)
-                        .threshold("relay_weight", p.relay_weight)
-                        .threshold("corporate_weight", p.corporate_weight),
-                    explanation: Text::new(
+            }
+            if claimed.is_some() && info.country.as_deref() == claimed {
+                same_country += n;
+            }
+            listed.push((*n, *ip));
+        }
+        listed.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let ips: Vec<String> = listed
+            .iter()
+            .take(20)
+            .map(|(n, ip)| format!("{} ×{n}", describe_ip(ds, *ip)))
+            .collect();
+        let records: Vec<String> = listed
+            .iter()
+            .flat_map(|(_, ip)| hits[ip].2.iter().map(|s| (*s).clone()))
+            .take(50)
+            .collect();
+        let classes: Vec<String> = by_class.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        let pct = (100.0 * anon_events as f64 / total as f64).round();
+        // For a relay inside the claimed country, say which offset the activity rhythm
+        // fits (the off_hours estimator), when there is enough activity to tell.
+        let rhythm = (same_country > 0)
+            .then(|| rhythm_offset(s, p.rhythm_min_events))
+            .flatten();
+        let (same_en, same_ja) = match (same_country, claimed) {
+            (n, Some(c)) if n > 0 => {
+                let (r_en, r_ja) = match (rhythm, off_hours::country_offsets(c)) {
+                    (Some(o), Some(r)) => (
                         format!(
-                            "{anon_events} of {total} logins/activity/access events ({pct}%) came through \
-                             anonymizing addresses: {}. Weighted share {share:.2} (threshold {}).{same_en}",
-                            classes.join(", "),
-                            p.min_share
+                            " The activity rhythm fits {}; {c} is {}.",
+                            off_hours::fmt_offset(o as f64),
+                            off_hours::fmt_offset(r.0)
                         ),
                         format!(
-                            "ログイン・活動・アクセス{total}件のうち{anon_events}件（{pct}%）がVPN・VPS（ホスティング）・\
-                             Tor・プロキシ経由で、接続元の偽装が疑われます: {}。重み付き割合は{share:.2}\
-                             （しきい値{}）。{same_ja}",
-                            classes.join(", "),
-                            p.min_share
+                            "活動の時間帯は{}に合致します（{c}は{}）。",
+                            off_hours::fmt_offset(o as f64),
+                            off_hours::fmt_offset(r.0)
                         ),
                     ),
-                })
-            })
-            .collect()
+                    _ => (String::new(), String::new()),
+                };
+                (
+                    format!(
+                        " {n} of them are {c} addresses, the claimed country: a relay inside the \
+                                 claimed country hides where the work is really done.{r_en}"
+                    ),
+                    format!(
+                        "うち{n}件は申告された所在国（{c}）のアドレスで、申告国内の中継により実際の作業場所が\
+                                 隠されている可能性があります。{r_ja}"
+                    ),
+                )
+            }
+            _ => (String::new(), String::new()),
+        };
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-NET-ANONYMIZER".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(records)
+                .value("events", total)
+                .value("anonymized_events", anon_events)
+                .value("weighted_share", (share * 1000.0).round() / 1000.0)
+                .value("by_class", serde_json::json!(classes))
+                .value("ips", serde_json::json!(ips))
+                .value("relay_events", relay_events)
+                .value("corporate_events", corporate_events)
+                .value("same_country_as_claimed", same_country)
+                .value(
+                    "activity_rhythm_offset",
+                    rhythm.map(|o| off_hours::fmt_offset(o as f64)),
+                )
+                .threshold("min_events", p.min_events)
+                .threshold("min_share", p.min_share)
+                .threshold("full_share", p.full_share)
+                .threshold("rhythm_min_events", p.rhythm_min_events)
+                .threshold("tor_weight", p.tor_weight)
+                .threshold("hosting_weight", p.hosting_weight)
+                .threshold("proxy_weight", p.proxy_weight)
+                .threshold("vpn_weight", p.vpn_weight)
+                .threshold("relay_weight", p.relay_weight)
+                .threshold("corporate_weight", p.corporate_weight),
+            explanation: Text::new(
+                format!(
+                    "{anon_events} of {total} logins/activity/access events ({pct}%) came through \
+                             anonymizing addresses: {}. Weighted share {share:.2} (threshold {}).{same_en}",
+                    classes.join(", "),
+                    p.min_share
+                ),
+                format!(
+                    "ログイン・活動・アクセス{total}件のうち{anon_events}件（{pct}%）がVPN・VPS（ホスティング）・\
+                             Tor・プロキシ経由で、接続元の偽装が疑われます: {}。重み付き割合は{share:.2}\
+                             （しきい値{}）。{same_ja}",
+                    classes.join(", "),
+                    p.min_share
+                ),
+            ),
+        })
     }
 }
 

@@ -51,11 +51,10 @@
 //! (one hour is within the estimator's error); see RF-NET-ANONYMIZER for that case.
 
 use crate::params::Dur;
-use crate::{Dataset, Detector, DetectorSpec, SubjectData};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use jiff::tz::TimeZone;
 use kensa_model::record::{Direction, RequiredHours};
 use kensa_model::{Evidence, Finding, Text, Ts};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub const SPEC: DetectorSpec = DetectorSpec {
@@ -405,11 +404,8 @@ impl Detector for OffHours {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
-        ds.subjects
-            .par_iter()
-            .filter_map(|s| self.subject(s))
-            .collect()
+    fn evaluate(&self, _: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(s).into_iter().collect()
     }
 }
 

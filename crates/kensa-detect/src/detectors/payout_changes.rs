@@ -21,11 +21,10 @@
 //! at a reduced strength. A single change during a long contract (a new bank) fires only
 //! weakly.
 
-use super::det2_util::window_text;
 use crate::params::Dur;
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::util::window_text;
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -80,98 +79,100 @@ impl Detector for PayoutChanges {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, _: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(s).into_iter().collect()
+    }
+}
+
+impl PayoutChanges {
+    /// Phase 2 for one subject.
+    fn subject(&self, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
         let window = p.window.millis();
-        ds.subjects
-            .par_iter()
-            .filter_map(|s| {
-                let accts = &s.payout_accounts;
-                if accts.len() < 2 {
-                    return None;
-                }
-                let contract_start = s.contracts.iter().map(|c| c.r.at).min();
-                // (index of the change record, previous account).
-                let changes: Vec<(usize, &str)> = (1..accts.len())
-                    .filter(|&i| accts[i].r.account_id != accts[i - 1].r.account_id)
-                    .map(|i| (i, accts[i - 1].r.account_id.as_str()))
-                    .collect();
-                let mid = |i: usize| contract_start.is_some_and(|c| accts[i].r.at > c);
-                let mid_count = changes.iter().filter(|(i, _)| mid(*i)).count();
-                if changes.is_empty() {
-                    return None;
-                }
-                // Most changes inside one window.
-                let mut best = 0usize;
-                let mut lo = 0usize;
-                for hi in 0..changes.len() {
-                    while accts[changes[hi].0].r.at.0 - accts[changes[lo].0].r.at.0 > window {
-                        lo += 1;
-                    }
-                    best = best.max(hi - lo + 1);
-                }
-                let strength = if best >= p.repeat_count {
-                    let s = p.repeated + p.per_extra * (best - p.repeat_count) as f64;
-                    if mid_count == 0 {
-                        s * p.no_contract_factor
-                    } else {
-                        s
-                    }
-                } else if mid_count > 0 {
-                    p.single_change
-                } else {
-                    return None;
-                }
-                .clamp(0.05, 1.0);
-                let list: Vec<serde_json::Value> = changes
-                    .iter()
-                    .map(|&(i, from)| {
-                        let a = &accts[i].r;
-                        json!({
-                            "record": accts[i].id,
-                            "at": a.at.to_rfc3339(),
-                            "from_account": from,
-                            "to_account": a.account_id,
-                            "method": a.method,
-                            "mid_contract": mid(i),
-                            "recheck": "DD-PAYMENT-RECHECK",
-                        })
-                    })
-                    .collect();
-                let n = changes.len();
-                let (win_en, win_ja) = window_text(&p.window);
-                Some(Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-PAY-ACCOUNT-CHANGED".into(),
-                    detector: SPEC.name.into(),
-                    strength,
-                    evidence: Evidence::default()
-                        .records(changes.iter().map(|(i, _)| accts[*i].id.clone()))
-                        .value("changes", serde_json::Value::Array(list))
-                        .value("change_count", n)
-                        .value("mid_contract_changes", mid_count)
-                        .value("most_changes_in_window", best)
-                        .value(
-                            "first_contract",
-                            contract_start.map(|c| c.to_rfc3339()).unwrap_or_default(),
-                        )
-                        .threshold("window", win_en.clone())
-                        .threshold("repeat_count", p.repeat_count),
-                    explanation: Text::new(
-                        format!(
-                            "The payout account was changed {n} time(s), {mid_count} of them after the \
-                             first contract; up to {best} change(s) within {win_en}. Re-verify the \
-                             account after each change (DD-PAYMENT-RECHECK)."
-                        ),
-                        format!(
-                            "報酬口座が{n}回変更され、そのうち{mid_count}回は最初の契約の後（契約途中）でした。\
-                             {win_ja}以内に最大{best}回の変更があります。途中で口座変更された場合は、再度確認を取って\
-                             ください（DD-PAYMENT-RECHECK）。"
-                        ),
-                    ),
+        let accts = &s.payout_accounts;
+        if accts.len() < 2 {
+            return None;
+        }
+        let contract_start = s.contracts.iter().map(|c| c.r.at).min();
+        // (index of the change record, previous account).
+        let changes: Vec<(usize, &str)> = (1..accts.len())
+            .filter(|&i| accts[i].r.account_id != accts[i - 1].r.account_id)
+            .map(|i| (i, accts[i - 1].r.account_id.as_str()))
+            .collect();
+        let mid = |i: usize| contract_start.is_some_and(|c| accts[i].r.at > c);
+        let mid_count = changes.iter().filter(|(i, _)| mid(*i)).count();
+        if changes.is_empty() {
+            return None;
+        }
+        // Most changes inside one window.
+        let mut best = 0usize;
+        let mut lo = 0usize;
+        for hi in 0..changes.len() {
+            while accts[changes[hi].0].r.at.0 - accts[changes[lo].0].r.at.0 > window {
+                lo += 1;
+            }
+            best = best.max(hi - lo + 1);
+        }
+        let strength = if best >= p.repeat_count {
+            let s = p.repeated + p.per_extra * (best - p.repeat_count) as f64;
+            if mid_count == 0 {
+                s * p.no_contract_factor
+            } else {
+                s
+            }
+        } else if mid_count > 0 {
+            p.single_change
+        } else {
+            return None;
+        }
+        .clamp(0.05, 1.0);
+        let list: Vec<serde_json::Value> = changes
+            .iter()
+            .map(|&(i, from)| {
+                let a = &accts[i].r;
+                json!({
+                    "record": accts[i].id,
+                    "at": a.at.to_rfc3339(),
+                    "from_account": from,
+                    "to_account": a.account_id,
+                    "method": a.method,
+                    "mid_contract": mid(i),
+                    "recheck": "DD-PAYMENT-RECHECK",
                 })
             })
-            .collect()
+            .collect();
+        let n = changes.len();
+        let (win_en, win_ja) = window_text(&p.window);
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-PAY-ACCOUNT-CHANGED".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(changes.iter().map(|(i, _)| accts[*i].id.clone()))
+                .value("changes", serde_json::Value::Array(list))
+                .value("change_count", n)
+                .value("mid_contract_changes", mid_count)
+                .value("most_changes_in_window", best)
+                .value(
+                    "first_contract",
+                    contract_start.map(|c| c.to_rfc3339()).unwrap_or_default(),
+                )
+                .threshold("window", win_en.clone())
+                .threshold("repeat_count", p.repeat_count),
+            explanation: Text::new(
+                format!(
+                    "The payout account was changed {n} time(s), {mid_count} of them after the \
+                             first contract; up to {best} change(s) within {win_en}. Re-verify the \
+                             account after each change (DD-PAYMENT-RECHECK)."
+                ),
+                format!(
+                    "報酬口座が{n}回変更され、そのうち{mid_count}回は最初の契約の後（契約途中）でした。\
+                             {win_ja}以内に最大{best}回の変更があります。途中で口座変更された場合は、再度確認を取って\
+                             ください（DD-PAYMENT-RECHECK）。"
+                ),
+            ),
+        })
     }
 }
 

@@ -18,8 +18,8 @@
 //! (coefficient of variation of the gaps at most `regular_cv`), the frequency part is scaled by
 //! `regular_factor`. Weekly payouts (4–5 a month) also stay under `min_count`.
 
-use super::det2_util::{median_mad, round2, window_text};
 use crate::params::Dur;
+use crate::util::{median_mad, round2, window_text};
 use crate::{Dataset, Detector, DetectorSpec, Rec};
 use kensa_model::record::Payout;
 use kensa_model::{Evidence, Finding, Text};

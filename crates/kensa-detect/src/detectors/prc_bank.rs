@@ -17,10 +17,9 @@
 //! False positives: the openly Shanghai-based developer paid into a Chinese account in their own
 //! name fires at `resident_strength` only; accounts in Hong Kong, Macau or Taiwan never fire.
 
-use crate::{Dataset, Detector, DetectorSpec, SubjectData};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::record::{Bank, Crypto, PayoutMethod};
 use kensa_model::{Evidence, Finding, Text, Ts};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -179,81 +178,85 @@ impl Detector for PrcBank {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, _: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(s).into_iter().collect()
+    }
+}
+
+impl PrcBank {
+    /// Phase 2 for one subject.
+    fn subject(&self, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
-        ds.subjects
-            .par_iter()
-            .filter_map(|s| {
-                let prc: Vec<(Dest, kensa_enrich::BankInfo)> = destinations(s)
-                    .into_iter()
-                    .filter_map(|d| {
-                        let b = d.bank?;
-                        let info = kensa_enrich::bank(
-                            b.iban.as_deref(),
-                            b.bic.as_deref(),
-                            b.bank_name.as_deref(),
-                            b.country.as_ref().map(|c| c.as_str()),
-                        );
-                        info.is_prc.then_some((d, info))
-                    })
-                    .collect();
-                if prc.is_empty() {
-                    return None;
-                }
-                let claimed = s.claimed_country();
-                let (strength, situation) = match claimed {
-                    Some("CN") => (p.resident_strength, "resident"),
-                    Some(_) => (p.mismatch_strength, "mismatch"),
-                    None => (p.unknown_claim_strength, "no_claim"),
-                };
-                if strength <= 0.0 {
-                    return None;
-                }
-                let strength = strength.clamp(0.01, 1.0);
-                let accounts: Vec<serde_json::Value> = prc
-                    .iter()
-                    .map(|(d, i)| {
-                        let b = d.bank.cloned().unwrap_or_default();
-                        json!({
-                            "account": d.key,
-                            "bank_name": b.bank_name,
-                            "bic": i.bic,
-                            "iban": i.iban,
-                            "account_number": b.account_number,
-                            "country": i.country,
-                            "country_source": i.country_source,
-                            "prc_bank": i.prc_bank,
-                            "prc_reason": i.prc_reason,
-                            "notes": i.notes,
-                            "beneficiary_name": d.beneficiary,
-                            "payouts": d.payouts,
-                            "onward_transfers_only": d.outgoing,
-                        })
-                    })
-                    .collect();
-                let records: Vec<String> = prc
-                    .iter()
-                    .flat_map(|(d, _)| d.records.iter().map(|r| r.to_string()))
-                    .take(50)
-                    .collect();
-                let payouts: usize = prc.iter().map(|(d, _)| d.payouts).sum();
-                let banks: Vec<String> = prc
-                    .iter()
-                    .map(|(d, i)| {
-                        let name = d
-                            .bank
-                            .and_then(|b| b.bank_name.clone())
-                            .or(i.prc_bank.clone())
-                            .or(i.bic.clone())
-                            .unwrap_or_else(|| d.key.clone());
-                        format!(
-                            "{name} ({})",
-                            i.prc_reason.as_deref().unwrap_or("resolved to CN")
-                        )
-                    })
-                    .collect();
-                let claimed_s = claimed.unwrap_or("none");
-                let (en_tail, ja_tail) = match situation {
+        let prc: Vec<(Dest, kensa_enrich::BankInfo)> = destinations(s)
+            .into_iter()
+            .filter_map(|d| {
+                let b = d.bank?;
+                let info = kensa_enrich::bank(
+                    b.iban.as_deref(),
+                    b.bic.as_deref(),
+                    b.bank_name.as_deref(),
+                    b.country.as_ref().map(|c| c.as_str()),
+                );
+                info.is_prc.then_some((d, info))
+            })
+            .collect();
+        if prc.is_empty() {
+            return None;
+        }
+        let claimed = s.claimed_country();
+        let (strength, situation) = match claimed {
+            Some("CN") => (p.resident_strength, "resident"),
+            Some(_) => (p.mismatch_strength, "mismatch"),
+            None => (p.unknown_claim_strength, "no_claim"),
+        };
+        if strength <= 0.0 {
+            return None;
+        }
+        let strength = strength.clamp(0.01, 1.0);
+        let accounts: Vec<serde_json::Value> = prc
+            .iter()
+            .map(|(d, i)| {
+                let b = d.bank.cloned().unwrap_or_default();
+                json!({
+                    "account": d.key,
+                    "bank_name": b.bank_name,
+                    "bic": i.bic,
+                    "iban": i.iban,
+                    "account_number": b.account_number,
+                    "country": i.country,
+                    "country_source": i.country_source,
+                    "prc_bank": i.prc_bank,
+                    "prc_reason": i.prc_reason,
+                    "notes": i.notes,
+                    "beneficiary_name": d.beneficiary,
+                    "payouts": d.payouts,
+                    "onward_transfers_only": d.outgoing,
+                })
+            })
+            .collect();
+        let records: Vec<String> = prc
+            .iter()
+            .flat_map(|(d, _)| d.records.iter().map(|r| r.to_string()))
+            .take(50)
+            .collect();
+        let payouts: usize = prc.iter().map(|(d, _)| d.payouts).sum();
+        let banks: Vec<String> = prc
+            .iter()
+            .map(|(d, i)| {
+                let name = d
+                    .bank
+                    .and_then(|b| b.bank_name.clone())
+                    .or(i.prc_bank.clone())
+                    .or(i.bic.clone())
+                    .unwrap_or_else(|| d.key.clone());
+                format!(
+                    "{name} ({})",
+                    i.prc_reason.as_deref().unwrap_or("resolved to CN")
+                )
+            })
+            .collect();
+        let claimed_s = claimed.unwrap_or("none");
+        let (en_tail, ja_tail) = match situation {
                     "resident" => (
                         "The subject openly claims to live in China, so this is expected and weighs little."
                             .to_string(),
@@ -269,34 +272,32 @@ impl Detector for PrcBank {
                         "対象者は所在国を申告していません。".to_string(),
                     ),
                 };
-                Some(Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-PAY-PRC-BANK".into(),
-                    detector: SPEC.name.into(),
-                    strength,
-                    evidence: Evidence::default()
-                        .records(records)
-                        .value("claimed_country", claimed)
-                        .value("situation", situation)
-                        .value("prc_accounts", serde_json::Value::Array(accounts))
-                        .value("payouts", payouts)
-                        .threshold("resident_strength", p.resident_strength)
-                        .threshold("mismatch_strength", p.mismatch_strength)
-                        .threshold("unknown_claim_strength", p.unknown_claim_strength),
-                    explanation: Text::new(
-                        format!(
-                            "Payout destination(s) resolve to a bank account in the People's Republic \
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-PAY-PRC-BANK".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(records)
+                .value("claimed_country", claimed)
+                .value("situation", situation)
+                .value("prc_accounts", serde_json::Value::Array(accounts))
+                .value("payouts", payouts)
+                .threshold("resident_strength", p.resident_strength)
+                .threshold("mismatch_strength", p.mismatch_strength)
+                .threshold("unknown_claim_strength", p.unknown_claim_strength),
+            explanation: Text::new(
+                format!(
+                    "Payout destination(s) resolve to a bank account in the People's Republic \
                              of China: {} ({payouts} payouts). {en_tail}",
-                            banks.join("; ")
-                        ),
-                        format!(
-                            "中華人民共和国（PRC）にある銀行口座への送金が見られます: {}（送金{payouts}件）。{ja_tail}",
-                            banks.join("、")
-                        ),
-                    ),
-                })
-            })
-            .collect()
+                    banks.join("; ")
+                ),
+                format!(
+                    "中華人民共和国（PRC）にある銀行口座への送金が見られます: {}（送金{payouts}件）。{ja_tail}",
+                    banks.join("、")
+                ),
+            ),
+        })
     }
 }
 

@@ -28,10 +28,9 @@
 //! what the advisory describes, and each weighs `identity_weight` (strength 0.5 alone).
 
 use crate::names::{self, SAME_PERSON, UNRELATED};
-use crate::{Dataset, Detector, DetectorSpec, Rec, SubjectData};
+use crate::{Dataset, Detector, DetectorSpec, Population, Rec, SubjectData};
 use kensa_model::record::Subject;
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -494,11 +493,8 @@ impl Detector for ProfileConsistency {
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
-        ds.subjects
-            .par_iter()
-            .filter_map(|s| self.subject(s))
-            .collect()
+    fn evaluate(&self, _: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(s).into_iter().collect()
     }
 }
 

@@ -23,11 +23,10 @@
 //! make at least `min_kana_ratio` of its kana and Han characters. Scientific and legal Japanese
 //! writes `，` together with `．`; a text using `．` is not counted for the comma.
 
-use super::det2_util::snippet;
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::util::snippet;
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::record::Direction;
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -185,132 +184,135 @@ impl Detector for ProfileJa {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, _: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(s).into_iter().collect()
+    }
+}
+
+impl ProfileJa {
+    /// Phase 2 for one subject.
+    fn subject(&self, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
-        ds.subjects
-            .par_iter()
-            .filter_map(|s| {
-                let mut texts: Vec<(&str, &'static str, &str)> = Vec::new();
-                for pr in &s.profiles {
-                    if let Some(t) = pr.r.headline.as_deref() {
-                        texts.push((&pr.id, "headline", t));
-                    }
-                    if let Some(t) = pr.r.bio.as_deref() {
-                        texts.push((&pr.id, "bio", t));
-                    }
+        let mut texts: Vec<(&str, &'static str, &str)> = Vec::new();
+        for pr in &s.profiles {
+            if let Some(t) = pr.r.headline.as_deref() {
+                texts.push((&pr.id, "headline", t));
+            }
+            if let Some(t) = pr.r.bio.as_deref() {
+                texts.push((&pr.id, "bio", t));
+            }
+        }
+        if p.messages {
+            for m in &s.messages {
+                if m.r.direction == Direction::FromSubject
+                    && let Some(t) = m.r.text.as_deref()
+                {
+                    texts.push((&m.id, "message", t));
                 }
-                if p.messages {
-                    for m in &s.messages {
-                        if m.r.direction == Direction::FromSubject
-                            && let Some(t) = m.r.text.as_deref() {
-                                texts.push((&m.id, "message", t));
-                            }
-                    }
-                }
-                let mut hits = Vec::new();
-                let mut japanese = 0usize;
-                let mut counts = [0usize; 4];
-                for (rec, field, t) in texts {
-                    if !is_japanese(t, p) {
-                        continue;
-                    }
-                    japanese += 1;
-                    let f = analyse(rec, field, t, &mut hits);
-                    for (c, on) in counts.iter_mut().zip(f) {
-                        *c += usize::from(on);
-                    }
-                }
-                let simplified: BTreeSet<&str> = hits
-                    .iter()
-                    .filter(|h| h.kind == "simplified_chinese")
-                    .map(|h| h.text.as_str())
-                    .collect();
-                let score = simplified.len() as f64
-                    + 0.5 * counts[0] as f64
-                    + 0.25 * counts[1] as f64
-                    + 0.5 * counts[2] as f64
-                    + 0.5 * counts[3] as f64;
-                if hits.is_empty() || score < p.min_score {
-                    return None;
-                }
-                let strength = (score / p.full_score.max(1e-9)).clamp(0.05, 1.0);
-                let records: BTreeSet<&str> = hits.iter().map(|h| h.record.as_str()).collect();
-                let chars: String = simplified.iter().copied().collect::<Vec<_>>().join(", ");
-                let chars_ja: String = simplified.iter().copied().collect::<Vec<_>>().join("、");
-                let example = hits[0].context.clone();
-                let shown: Vec<serde_json::Value> = hits
-                    .iter()
-                    .take(30)
-                    .map(|h| {
-                        json!({"record": h.record, "field": h.field, "kind": h.kind,
+            }
+        }
+        let mut hits = Vec::new();
+        let mut japanese = 0usize;
+        let mut counts = [0usize; 4];
+        for (rec, field, t) in texts {
+            if !is_japanese(t, p) {
+                continue;
+            }
+            japanese += 1;
+            let f = analyse(rec, field, t, &mut hits);
+            for (c, on) in counts.iter_mut().zip(f) {
+                *c += usize::from(on);
+            }
+        }
+        let simplified: BTreeSet<&str> = hits
+            .iter()
+            .filter(|h| h.kind == "simplified_chinese")
+            .map(|h| h.text.as_str())
+            .collect();
+        let score = simplified.len() as f64
+            + 0.5 * counts[0] as f64
+            + 0.25 * counts[1] as f64
+            + 0.5 * counts[2] as f64
+            + 0.5 * counts[3] as f64;
+        if hits.is_empty() || score < p.min_score {
+            return None;
+        }
+        let strength = (score / p.full_score.max(1e-9)).clamp(0.05, 1.0);
+        let records: BTreeSet<&str> = hits.iter().map(|h| h.record.as_str()).collect();
+        let chars: String = simplified.iter().copied().collect::<Vec<_>>().join(", ");
+        let chars_ja: String = simplified.iter().copied().collect::<Vec<_>>().join("、");
+        let example = hits[0].context.clone();
+        let shown: Vec<serde_json::Value> = hits
+            .iter()
+            .take(30)
+            .map(|h| {
+                json!({"record": h.record, "field": h.field, "kind": h.kind,
                                "text": h.text, "context": h.context})
-                    })
-                    .collect();
-                let mut habits_en = Vec::new();
-                let mut habits_ja = Vec::new();
-                let punct: String = [(counts[0], '，'), (counts[1], '；')]
-                    .iter()
-                    .filter(|(n, _)| *n > 0)
-                    .map(|(_, c)| *c)
-                    .collect();
-                if !punct.is_empty() {
-                    habits_en.push(format!("Chinese punctuation ({punct})"));
-                    habits_ja.push(format!("中国語式の句読点（{punct}）"));
-                }
-                if counts[2] > 0 {
-                    habits_en.push("hangul".to_owned());
-                    habits_ja.push("ハングル".to_owned());
-                }
-                if counts[3] > 0 {
-                    habits_en.push("words mixing Latin and Cyrillic/Greek letters".to_owned());
-                    habits_ja.push("ラテン文字とキリル・ギリシャ文字が混在する単語".to_owned());
-                }
-                let what_en = if simplified.is_empty() {
-                    habits_en.join(", ")
-                } else {
-                    let mut v = vec![format!(
-                        "{} simplified-Chinese-only character(s) ({chars})",
-                        simplified.len()
-                    )];
-                    v.extend(habits_en.iter().cloned());
-                    v.join(", ")
-                };
-                let what_ja = if simplified.is_empty() {
-                    habits_ja.join("、")
-                } else {
-                    let mut v = vec![format!(
-                        "日本語では使われない簡体字{}字（{chars_ja}）",
-                        simplified.len()
-                    )];
-                    v.extend(habits_ja.iter().cloned());
-                    v.join("、")
-                };
-                Some(Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-PROFILE-UNNATURAL-JA".into(),
-                    detector: SPEC.name.into(),
-                    strength,
-                    evidence: Evidence::default()
-                        .records(records.into_iter().map(str::to_owned))
-                        .value("japanese_texts", japanese)
-                        .value("simplified_characters", json!(simplified))
-                        .value("score", super::det2_util::round2(score))
-                        .value("hits", serde_json::Value::Array(shown))
-                        .threshold("min_score", p.min_score)
-                        .threshold("full_score", p.full_score),
-                    explanation: Text::new(
-                        format!(
-                            "The subject's Japanese text contains {what_en}, a sign of machine \
-                             translation or non-native writing; e.g. \u{201c}{example}\u{201d}."
-                        ),
-                        format!(
-                            "対象者の日本語の文章に{what_ja}が含まれており、プロフィール情報に不自然な日本語表現\
-                             （機械翻訳や非母語話者による作文の可能性）が見られます（例：「{example}」）。"
-                        ),
-                    ),
-                })
             })
-            .collect()
+            .collect();
+        let mut habits_en = Vec::new();
+        let mut habits_ja = Vec::new();
+        let punct: String = [(counts[0], '，'), (counts[1], '；')]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(_, c)| *c)
+            .collect();
+        if !punct.is_empty() {
+            habits_en.push(format!("Chinese punctuation ({punct})"));
+            habits_ja.push(format!("中国語式の句読点（{punct}）"));
+        }
+        if counts[2] > 0 {
+            habits_en.push("hangul".to_owned());
+            habits_ja.push("ハングル".to_owned());
+        }
+        if counts[3] > 0 {
+            habits_en.push("words mixing Latin and Cyrillic/Greek letters".to_owned());
+            habits_ja.push("ラテン文字とキリル・ギリシャ文字が混在する単語".to_owned());
+        }
+        let what_en = if simplified.is_empty() {
+            habits_en.join(", ")
+        } else {
+            let mut v = vec![format!(
+                "{} simplified-Chinese-only character(s) ({chars})",
+                simplified.len()
+            )];
+            v.extend(habits_en.iter().cloned());
+            v.join(", ")
+        };
+        let what_ja = if simplified.is_empty() {
+            habits_ja.join("、")
+        } else {
+            let mut v = vec![format!(
+                "日本語では使われない簡体字{}字（{chars_ja}）",
+                simplified.len()
+            )];
+            v.extend(habits_ja.iter().cloned());
+            v.join("、")
+        };
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-PROFILE-UNNATURAL-JA".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(records.into_iter().map(str::to_owned))
+                .value("japanese_texts", japanese)
+                .value("simplified_characters", json!(simplified))
+                .value("score", crate::util::round2(score))
+                .value("hits", serde_json::Value::Array(shown))
+                .threshold("min_score", p.min_score)
+                .threshold("full_score", p.full_score),
+            explanation: Text::new(
+                format!(
+                    "The subject's Japanese text contains {what_en}, a sign of machine \
+                             translation or non-native writing; e.g. \u{201c}{example}\u{201d}."
+                ),
+                format!(
+                    "対象者の日本語の文章に{what_ja}が含まれており、プロフィール情報に不自然な日本語表現\
+                             （機械翻訳や非母語話者による作文の可能性）が見られます（例：「{example}」）。"
+                ),
+            ),
+        })
     }
 }
 

@@ -10,7 +10,7 @@
 //! reduced strength so that an analyst confirms it (DD-EVIDENCE-PRESERVE, DD-REPORT), while a
 //! listed wallet address is exact and fires at full strength.
 
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
 
@@ -48,15 +48,12 @@ impl Detector for Sanctions {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
-        let mut subjects: Vec<&String> = ds.sanctions.keys().collect();
-        subjects.sort();
-        let mut out = Vec::new();
-        for sid in subjects {
-            let hits = &ds.sanctions[sid];
-            if hits.is_empty() {
-                continue;
-            }
+    fn evaluate(&self, ds: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        let Some(hits) = ds.sanctions.get(&s.id).filter(|h| !h.is_empty()) else {
+            return Vec::new();
+        };
+        let sid = &s.id;
+        {
             let best = hits.iter().map(|h| h.score).fold(0.0, f64::max);
             let wallet = hits.iter().any(|h| h.field.contains("crypto"));
             let strength = if wallet || best >= self.0.strong_score {
@@ -80,7 +77,7 @@ impl Detector for Sanctions {
                 l.dedup();
                 l
             };
-            out.push(Finding {
+            vec![Finding {
                 subject_id: sid.clone(),
                 id: "RF-SANCTIONED".into(),
                 detector: SPEC.name.into(),
@@ -93,7 +90,11 @@ impl Detector for Sanctions {
                 explanation: Text::new(
                     format!(
                         "{} {:?} ({}) matches {:?} on {} (entry {}, programmes {}, score {:.2}){}.",
-                        if top.field.contains("crypto") { "Wallet" } else { "Name" },
+                        if top.field.contains("crypto") {
+                            "Wallet"
+                        } else {
+                            "Name"
+                        },
                         top.value,
                         top.field,
                         top.matched_name,
@@ -101,11 +102,19 @@ impl Detector for Sanctions {
                         top.entry_id,
                         top.programs.join("/"),
                         top.score,
-                        if lists.len() > 1 { format!("; {} list entries matched in all", lists.len()) } else { String::new() }
+                        if lists.len() > 1 {
+                            format!("; {} list entries matched in all", lists.len())
+                        } else {
+                            String::new()
+                        }
                     ),
                     format!(
                         "{}「{}」（{}）が制裁リスト {} の「{}」（エントリ {}、プログラム {}、スコア {:.2}）と一致しました{}。",
-                        if top.field.contains("crypto") { "ウォレット" } else { "氏名" },
+                        if top.field.contains("crypto") {
+                            "ウォレット"
+                        } else {
+                            "氏名"
+                        },
                         top.value,
                         top.field,
                         top.list,
@@ -113,12 +122,15 @@ impl Detector for Sanctions {
                         top.entry_id,
                         top.programs.join("/"),
                         top.score,
-                        if lists.len() > 1 { format!("（一致したエントリは計{}件）", lists.len()) } else { String::new() }
+                        if lists.len() > 1 {
+                            format!("（一致したエントリは計{}件）", lists.len())
+                        } else {
+                            String::new()
+                        }
                     ),
                 ),
-            });
+            }]
         }
-        out
     }
 }
 

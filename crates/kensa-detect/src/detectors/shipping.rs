@@ -23,11 +23,10 @@
 //! delivery at the ID address is resolved and not counted. Formatting differences between the
 //! courier's and the document's address are normalised away.
 
-use super::det2_util::{is_latin, normalize_words};
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::normalize::{is_latin, normalize_words};
+use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::record::{Address, ShipmentStatus};
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -192,127 +191,129 @@ impl Detector for Shipping {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn evaluate(&self, _: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(s).into_iter().collect()
+    }
+}
+
+impl Shipping {
+    /// Phase 2 for one subject.
+    fn subject(&self, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
-        ds.subjects
-            .par_iter()
-            .filter_map(|s| {
-                if s.shipments.is_empty() {
-                    return None;
-                }
-                let id_addrs: Vec<(&Address, NormAddr)> = s
-                    .id_documents
-                    .iter()
-                    .filter_map(|d| d.r.address.as_ref())
-                    .map(|a| (a, normalize(a)))
-                    .collect();
-                // Some(true) at an ID address, Some(false) elsewhere, None unknown.
-                let at_id = |a: Option<&Address>| -> Option<bool> {
-                    let a = normalize(a?);
-                    if id_addrs.is_empty() {
-                        return None;
+        if s.shipments.is_empty() {
+            return None;
+        }
+        let id_addrs: Vec<(&Address, NormAddr)> = s
+            .id_documents
+            .iter()
+            .filter_map(|d| d.r.address.as_ref())
+            .map(|a| (a, normalize(a)))
+            .collect();
+        // Some(true) at an ID address, Some(false) elsewhere, None unknown.
+        let at_id = |a: Option<&Address>| -> Option<bool> {
+            let a = normalize(a?);
+            if id_addrs.is_empty() {
+                return None;
+            }
+            let v: Vec<Option<bool>> = id_addrs
+                .iter()
+                .map(|(_, n)| same_address(&a, n, p.street_similarity))
+                .collect();
+            if v.contains(&Some(true)) {
+                Some(true)
+            } else if v.contains(&Some(false)) {
+                Some(false)
+            } else {
+                None
+            }
+        };
+        let mut problems = Vec::new();
+        for (i, sh) in s.shipments.iter().enumerate() {
+            let r = &sh.r;
+            let (what, weight, shown) = match r.status {
+                ShipmentStatus::Refused | ShipmentStatus::Failed => {
+                    let resolved = s.shipments[i + 1..].iter().any(|later| {
+                        later.r.status == ShipmentStatus::Delivered
+                            && at_id(later.r.address.as_ref()) == Some(true)
+                    });
+                    if resolved {
+                        continue;
                     }
-                    let v: Vec<Option<bool>> = id_addrs
-                        .iter()
-                        .map(|(_, n)| same_address(&a, n, p.street_similarity))
-                        .collect();
-                    if v.contains(&Some(true)) {
-                        Some(true)
-                    } else if v.contains(&Some(false)) {
-                        Some(false)
+                    if r.status == ShipmentStatus::Refused {
+                        ("refused", 0.6, r.address.as_ref())
                     } else {
-                        None
+                        ("failed", 0.35, r.address.as_ref())
                     }
-                };
-                let mut problems = Vec::new();
-                for (i, sh) in s.shipments.iter().enumerate() {
-                    let r = &sh.r;
-                    let (what, weight, shown) = match r.status {
-                        ShipmentStatus::Refused | ShipmentStatus::Failed => {
-                            let resolved = s.shipments[i + 1..].iter().any(|later| {
-                                later.r.status == ShipmentStatus::Delivered
-                                    && at_id(later.r.address.as_ref()) == Some(true)
-                            });
-                            if resolved {
-                                continue;
-                            }
-                            if r.status == ShipmentStatus::Refused {
-                                ("refused", 0.6, r.address.as_ref())
-                            } else {
-                                ("failed", 0.35, r.address.as_ref())
-                            }
-                        }
-                        ShipmentStatus::Redirected => match at_id(r.redirect_address.as_ref()) {
-                            Some(true) => continue,
-                            Some(false) => ("redirected_elsewhere", 0.6, r.redirect_address.as_ref()),
-                            None => ("redirected", 0.5, r.redirect_address.as_ref()),
-                        },
-                        ShipmentStatus::Delivered => match at_id(r.address.as_ref()) {
-                            Some(false) => ("delivered_elsewhere", 0.6, r.address.as_ref()),
-                            _ => continue,
-                        },
-                    };
-                    problems.push((sh.id.clone(), what, weight, shown.map(show), r.at));
                 }
-                if problems.is_empty() {
-                    return None;
-                }
-                let strength = 1.0 - problems.iter().map(|q| 1.0 - q.2).product::<f64>();
-                if strength < p.min_strength {
-                    return None;
-                }
-                let id_shown: Vec<String> = id_addrs.iter().map(|(a, _)| show(a)).collect();
-                let list: Vec<serde_json::Value> = problems
+                ShipmentStatus::Redirected => match at_id(r.redirect_address.as_ref()) {
+                    Some(true) => continue,
+                    Some(false) => ("redirected_elsewhere", 0.6, r.redirect_address.as_ref()),
+                    None => ("redirected", 0.5, r.redirect_address.as_ref()),
+                },
+                ShipmentStatus::Delivered => match at_id(r.address.as_ref()) {
+                    Some(false) => ("delivered_elsewhere", 0.6, r.address.as_ref()),
+                    _ => continue,
+                },
+            };
+            problems.push((sh.id.clone(), what, weight, shown.map(show), r.at));
+        }
+        if problems.is_empty() {
+            return None;
+        }
+        let strength = 1.0 - problems.iter().map(|q| 1.0 - q.2).product::<f64>();
+        if strength < p.min_strength {
+            return None;
+        }
+        let id_shown: Vec<String> = id_addrs.iter().map(|(a, _)| show(a)).collect();
+        let list: Vec<serde_json::Value> = problems
                     .iter()
                     .map(|(id, what, w, addr, at)| {
                         json!({"record": id, "outcome": what, "weight": w, "address": addr, "at": at.to_rfc3339()})
                     })
                     .collect();
-                let kinds: BTreeSet<&str> = problems.iter().map(|q| q.1).collect();
-                let kinds_en = kinds
-                    .iter()
-                    .map(|k| k.replace('_', " "))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let kinds_ja = kinds
-                    .iter()
-                    .map(|k| match *k {
-                        "refused" => "受取拒否",
-                        "failed" => "配達不能",
-                        "redirected" | "redirected_elsewhere" => "別住所への転送",
-                        _ => "身元確認書類と異なる住所での受取",
-                    })
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect::<Vec<_>>()
-                    .join("、");
-                let n = problems.len();
-                let total = s.shipments.len();
-                Some(Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-SHIP-ADDRESS".into(),
-                    detector: SPEC.name.into(),
-                    strength,
-                    evidence: Evidence::default()
-                        .records(problems.iter().map(|q| q.0.clone()))
-                        .value("shipments", total)
-                        .value("problem_shipments", serde_json::Value::Array(list))
-                        .value("id_document_addresses", json!(id_shown))
-                        .threshold("street_similarity", p.street_similarity)
-                        .threshold("min_strength", p.min_strength),
-                    explanation: Text::new(
-                        format!(
-                            "{n} of {total} shipments could not be received at the identity-document \
-                             address ({kinds_en})."
-                        ),
-                        format!(
-                            "{total}件の発送のうち{n}件で、身元確認書類にある住所で品物を受け取れませんでした\
-                             （{kinds_ja}）。"
-                        ),
-                    ),
-                })
+        let kinds: BTreeSet<&str> = problems.iter().map(|q| q.1).collect();
+        let kinds_en = kinds
+            .iter()
+            .map(|k| k.replace('_', " "))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let kinds_ja = kinds
+            .iter()
+            .map(|k| match *k {
+                "refused" => "受取拒否",
+                "failed" => "配達不能",
+                "redirected" | "redirected_elsewhere" => "別住所への転送",
+                _ => "身元確認書類と異なる住所での受取",
             })
-            .collect()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+            .join("、");
+        let n = problems.len();
+        let total = s.shipments.len();
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-SHIP-ADDRESS".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(problems.iter().map(|q| q.0.clone()))
+                .value("shipments", total)
+                .value("problem_shipments", serde_json::Value::Array(list))
+                .value("id_document_addresses", json!(id_shown))
+                .threshold("street_similarity", p.street_similarity)
+                .threshold("min_strength", p.min_strength),
+            explanation: Text::new(
+                format!(
+                    "{n} of {total} shipments could not be received at the identity-document \
+                             address ({kinds_en})."
+                ),
+                format!(
+                    "{total}件の発送のうち{n}件で、身元確認書類にある住所で品物を受け取れませんでした\
+                             （{kinds_ja}）。"
+                ),
+            ),
+        })
     }
 }
 

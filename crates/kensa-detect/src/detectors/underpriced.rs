@@ -33,7 +33,7 @@
 //! such a person in line with their peers; a claimed US developer asking a third of US rates is
 //! what stands out. Rates paid per day, month or fixed price are not converted (unknown hours).
 
-use super::det2_util::{median_mad, round2};
+use crate::util::{median_mad, round2};
 use crate::{Dataset, Detector, DetectorSpec, SubjectData};
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
-//! Small helpers shared by the "Detectors II" files: text snippets, name and text
-//! normalisation, robust statistics and calendar helpers. Nothing here does I/O.
+//! Small helpers shared by detectors: text snippets for evidence, robust statistics and
+//! calendar helpers. Nothing here does I/O. (Identity normalisation is in `crate::normalize`.)
 
 use kensa_model::Ts;
 
@@ -21,76 +21,6 @@ pub fn snippet(text: &str, start: usize, end: usize, radius: usize) -> String {
         s.push('…');
     }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Folds the common Latin letters with diacritics to their base letter (upper case). Full
-/// Unicode decomposition would need a table crate; this covers Latin-1 and Latin Extended-A,
-/// which is what names on Latin-script documents use.
-pub fn fold_latin(c: char) -> char {
-    let u = c.to_uppercase().next().unwrap_or(c);
-    match u {
-        'À'..='Å' | 'Ā' | 'Ă' | 'Ą' => 'A',
-        'Ç' | 'Ć' | 'Ĉ' | 'Ċ' | 'Č' => 'C',
-        'Ď' | 'Đ' => 'D',
-        'È'..='Ë' | 'Ē' | 'Ĕ' | 'Ė' | 'Ę' | 'Ě' => 'E',
-        'Ĝ' | 'Ğ' | 'Ġ' | 'Ģ' => 'G',
-        'Ĥ' | 'Ħ' => 'H',
-        'Ì'..='Ï' | 'Ĩ' | 'Ī' | 'Ĭ' | 'Į' | 'İ' => 'I',
-        'Ĵ' => 'J',
-        'Ķ' => 'K',
-        'Ĺ' | 'Ļ' | 'Ľ' | 'Ŀ' | 'Ł' => 'L',
-        'Ñ' | 'Ń' | 'Ņ' | 'Ň' => 'N',
-        'Ò'..='Ö' | 'Ø' | 'Ō' | 'Ŏ' | 'Ő' => 'O',
-        'Ŕ' | 'Ŗ' | 'Ř' => 'R',
-        'Ś' | 'Ŝ' | 'Ş' | 'Š' => 'S',
-        'Ţ' | 'Ť' | 'Ŧ' => 'T',
-        'Ù'..='Ü' | 'Ũ' | 'Ū' | 'Ŭ' | 'Ů' | 'Ű' | 'Ų' => 'U',
-        'Ŵ' => 'W',
-        'Ý' | 'Ÿ' | 'Ŷ' => 'Y',
-        'Ź' | 'Ż' | 'Ž' => 'Z',
-        other => other,
-    }
-}
-
-/// Upper-case, diacritics folded, punctuation turned into spaces, whitespace collapsed.
-pub fn normalize_words(s: &str) -> String {
-    let mapped: String = s
-        .chars()
-        .map(fold_latin)
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The set of tokens of a name after [`normalize_words`], sorted.
-pub fn name_tokens(s: &str) -> Vec<String> {
-    let mut v: Vec<String> = normalize_words(s)
-        .split(' ')
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}
-
-/// Whether a string is written in Latin script only (after folding), so that a simple token
-/// comparison means something.
-pub fn is_latin(s: &str) -> bool {
-    s.chars()
-        .map(fold_latin)
-        .all(|c| c.is_ascii() || !c.is_alphabetic())
-}
-
-/// Lower-cased text with punctuation removed and whitespace collapsed: two texts that differ
-/// only in formatting compare equal.
-pub fn normalize_text(s: &str) -> String {
-    let mapped: String = s
-        .chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The median of a non-empty slice (sorted copy).
