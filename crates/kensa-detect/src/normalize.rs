@@ -221,3 +221,18 @@ pub fn normalize_text(s: &str) -> String {
         .collect();
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_fold_diacritics_and_punctuation() {
+        assert_eq!(
+            name_tokens("José  Muñoz-García"),
+            ["GARCIA", "JOSE", "MUNOZ"]
+        );
+        assert!(is_latin("Zoë O'Brien"));
+        assert!(!is_latin("山田 太郎"));
+    }
+}

@@ -3,6 +3,7 @@
 use super::*;
 use crate::DatasetBuilder;
 use kensa_model::intel::{IpInfo, NetClassHit};
+use kensa_model::record::Address;
 use kensa_model::validate_value;
 
 pub(crate) fn ds(lines: &[String]) -> Dataset {
