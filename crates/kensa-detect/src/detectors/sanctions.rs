@@ -155,7 +155,16 @@ mod tests {
 
     #[test]
     fn wallet_hits_fire_fully_and_weak_name_hits_weakly() {
-        let mut ds = Dataset::default();
+        // Screening only ever reports subjects of the data set.
+        let mut b = crate::DatasetBuilder::new();
+        for id in ["a", "b", "c"] {
+            let v = kensa_model::validate_value(serde_json::json!(
+                {"kind": "subject", "subject_id": id, "source": "platform"}
+            ))
+            .unwrap();
+            b.add(v.record_id, v.record);
+        }
+        let mut ds = b.build().0;
         ds.sanctions
             .insert("a".into(), vec![hit("crypto.address", 1.0)]);
         ds.sanctions
