@@ -6,7 +6,7 @@ use kensa_model::record::Check;
 use kensa_model::{Record, validate_value};
 use kensa_score::Policy;
 use kensa_score::dd::DdStatus;
-use kensa_store::{Outcome, Store};
+use kensa_store::{EvidenceStore, Outcome};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -23,7 +23,10 @@ pub struct CheckInput {
 }
 
 /// Records a `check` record (a due-diligence step performed) and returns its record id.
-pub fn record_check(store: &mut Store, input: CheckInput) -> Result<String, EngineError> {
+pub fn record_check(
+    store: &mut dyn EvidenceStore,
+    input: CheckInput,
+) -> Result<String, EngineError> {
     let mut hashes = Vec::new();
     for p in &input.evidence {
         let bytes = std::fs::read(p).map_err(crate::io_err(p))?;
@@ -93,7 +96,7 @@ pub struct DecisionRecord {
 /// Records a decision. An `approve` is refused while a due-diligence step that the policy
 /// requires for the subject's latest tier and flags is missing, unless `override_reason` is given.
 pub fn decide(
-    store: &mut Store,
+    store: &mut dyn EvidenceStore,
     policy: &Policy,
     subject_id: &str,
     decision: Decision,
@@ -102,12 +105,13 @@ pub fn decide(
     override_reason: Option<String>,
 ) -> Result<DecisionRecord, EngineError> {
     let latest: Option<SubjectResult> = store
-        .latest_for_subject("result", subject_id)?
-        .and_then(|b| serde_json::from_slice(&b).ok());
+        .subject_entries("result", subject_id)?
+        .pop()
+        .and_then(|(_, _, b)| serde_json::from_slice(&b).ok());
     if latest.is_none() && store.records_for_subject("subject", subject_id)?.is_empty() {
         return Err(EngineError::Unusable(format!(
             "no subject {subject_id:?} in {}: nothing was ingested or scanned for it",
-            store.path()
+            store.location()
         )));
     }
     let checks: Vec<(String, Check)> = store

@@ -5,13 +5,13 @@ use kensa_model::finding::SubjectResult;
 use kensa_model::record::LabelValue;
 use kensa_model::{Record, fast::validate_line};
 use kensa_score::eval::{EvalReport, Labelled, evaluate};
-use kensa_store::Store;
+use kensa_store::EvidenceStore;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// Runs a scan and evaluates it; writes `eval.json` and `eval.html` beside the scan outputs.
 pub fn eval(
-    store: &mut Store,
+    store: &mut dyn EvidenceStore,
     opts: ScanOptions<'_>,
 ) -> Result<(ScanSummary, EvalReport), EngineError> {
     let policy = opts.policy.clone();
@@ -24,7 +24,7 @@ pub fn eval(
         .collect();
     // The latest label per subject.
     let mut labels: HashMap<String, (Option<kensa_model::Ts>, LabelValue)> = HashMap::new();
-    store.for_each_record(|kind, body| {
+    store.for_each_record(&mut |kind, body| {
         if kind != "label" {
             return;
         }

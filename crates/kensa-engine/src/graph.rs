@@ -4,12 +4,12 @@ use crate::scan::{attach_ip_intel, load_dataset};
 use crate::{EngineError, Progress};
 use kensa_detect::link::{build_graph, export::Neighbourhood, export::neighbourhood};
 use kensa_score::Policy;
-use kensa_store::Store;
+use kensa_store::EvidenceStore;
 
 /// Builds the graph over everything stored (with the same parameters as the
 /// `shared_identity` detector) and returns the subject's neighbourhood.
 pub fn subject_neighbourhood(
-    store: &Store,
+    store: &dyn EvidenceStore,
     intel: &kensa_enrich::Intel,
     policy: &Policy,
     subject: &str,
@@ -19,6 +19,7 @@ pub fn subject_neighbourhood(
     let (mut ds, _) = load_dataset(store, progress)?;
     attach_ip_intel(&mut ds, intel);
     let g = build_graph(&ds, &policy.detectors.shared_identity.graph);
-    neighbourhood(&g, subject, depth)
-        .ok_or_else(|| EngineError::Unusable(format!("no subject {subject:?} in {}", store.path())))
+    neighbourhood(&g, subject, depth).ok_or_else(|| {
+        EngineError::Unusable(format!("no subject {subject:?} in {}", store.location()))
+    })
 }

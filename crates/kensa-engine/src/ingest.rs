@@ -3,7 +3,7 @@
 use crate::{EngineError, Progress, io_err};
 use kensa_detect::DatasetBuilder;
 use kensa_ingest::{Item, Reject, check_file, expand_inputs, read_file};
-use kensa_store::{Outcome, Store};
+use kensa_store::{EvidenceStore, Outcome};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -84,7 +84,7 @@ fn write_reject(w: &mut impl Write, path: &Path, r: &Reject) -> Result<(), Engin
 }
 
 struct Writer<'a> {
-    store: &'a mut Store,
+    store: &'a mut dyn EvidenceStore,
     /// Spent batches go here to be freed off the writer thread (the pipeline's bottleneck).
     spent: Option<std::sync::mpsc::SyncSender<Spent>>,
     run_id: &'a str,
@@ -154,9 +154,9 @@ impl Writer<'_> {
         }
         if !rejects.is_empty() {
             self.summary.rejected += rejects.len() as u64;
-            self.store.add_rejects(
-                self.run_id,
-                rejects.iter().map(|r| {
+            let rows: Vec<kensa_store::RejectRow<'_>> = rejects
+                .iter()
+                .map(|r| {
                     (
                         r.file.as_str(),
                         r.line,
@@ -164,8 +164,9 @@ impl Writer<'_> {
                         r.reason.as_str(),
                         r.raw.as_deref(),
                     )
-                }),
-            )?;
+                })
+                .collect();
+            self.store.add_rejects(self.run_id, &rows)?;
             if let Some(w) = self.rejects.as_mut() {
                 let path = self
                     .rejects_path
@@ -186,7 +187,7 @@ const GROUP_COMMIT_MAX: usize = 131_072;
 /// Reads every input into the store. Returns an error only for I/O failures; bad records are
 /// counted and kept as rejects.
 pub fn ingest(
-    store: &mut Store,
+    store: &mut dyn EvidenceStore,
     inputs: &[PathBuf],
     opts: IngestOptions<'_>,
 ) -> Result<IngestSummary, EngineError> {

@@ -5,7 +5,7 @@ use kensa_detect::{Dataset, DatasetBuilder, Sidecar};
 use kensa_model::finding::SubjectResult;
 use kensa_report::{Bi, ReportMeta};
 use kensa_score::Policy;
-use kensa_store::Store;
+use kensa_store::EvidenceStore;
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -118,7 +118,7 @@ pub fn attach_ip_intel(
 
 /// Loads every stored record into a data set (labels and checks go to the sidecar).
 pub fn load_dataset(
-    store: &Store,
+    store: &dyn EvidenceStore,
     progress: &dyn Progress,
 ) -> Result<(Dataset, Sidecar), EngineError> {
     let total = store.record_count()?;
@@ -142,7 +142,7 @@ pub fn load_dataset(
         progress.inc(chunk.len() as u64);
         chunk.clear();
     };
-    store.for_each_record(|_, body| {
+    store.for_each_record(&mut |_, body| {
         chunk.push(body.to_vec());
         if chunk.len() == chunk.capacity() {
             flush(&mut chunk, &mut builder);
@@ -173,7 +173,10 @@ pub struct Prepared {
 }
 
 /// Ingests the inputs and builds the enriched, screened data set (everything before detection).
-pub fn prepare(store: &mut Store, opts: &ScanOptions<'_>) -> Result<Prepared, EngineError> {
+pub fn prepare(
+    store: &mut dyn EvidenceStore,
+    opts: &ScanOptions<'_>,
+) -> Result<Prepared, EngineError> {
     std::fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
     let scan_id = format!(
         "scan-{}-{}",
@@ -241,7 +244,10 @@ pub fn prepare(store: &mut Store, opts: &ScanOptions<'_>) -> Result<Prepared, En
 }
 
 /// Runs a scan against an open store.
-pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, EngineError> {
+pub fn scan(
+    store: &mut dyn EvidenceStore,
+    opts: ScanOptions<'_>,
+) -> Result<ScanSummary, EngineError> {
     let Prepared {
         scan_id,
         ingest: summary,
@@ -480,7 +486,7 @@ pub fn scan(store: &mut Store, opts: ScanOptions<'_>) -> Result<ScanSummary, Eng
 }
 
 fn append_results(
-    store: &mut Store,
+    store: &mut dyn EvidenceStore,
     scan_id: &str,
     results: &[SubjectResult],
 ) -> Result<(), EngineError> {
@@ -495,7 +501,7 @@ fn append_results(
     for (chunk_r, chunk_b) in results.chunks(50_000).zip(bodies.chunks(50_000)) {
         store.append_entries(
             "result",
-            chunk_r
+            &mut chunk_r
                 .iter()
                 .zip(chunk_b)
                 .map(|(r, b)| (scan_id, Some(r.subject_id.as_str()), b.as_slice())),

@@ -22,9 +22,32 @@ pub fn screen(
     intel: &kensa_enrich::Intel,
     threshold: f64,
 ) -> usize {
+    ds.sanctions.clear();
+    screen_subjects(ds, screener, intel, threshold, None)
+}
+
+/// Screens only the subjects at these indexes of `ds.subjects` (all when `None`), replacing
+/// their entries of `ds.sanctions`. Returns the number of hits found for them.
+pub fn screen_subjects(
+    ds: &mut Dataset,
+    screener: &Screener,
+    intel: &kensa_enrich::Intel,
+    threshold: f64,
+    only: Option<&[usize]>,
+) -> usize {
     let mut names: Vec<(Item, Query)> = Vec::new();
     let mut wallets: Vec<Item> = Vec::new();
-    for (i, s) in ds.subjects.iter().enumerate() {
+    let all: Vec<usize>;
+    let indexes = match only {
+        Some(ix) => ix,
+        None => {
+            all = (0..ds.subjects.len()).collect();
+            &all
+        }
+    };
+    for &i in indexes {
+        let s = &ds.subjects[i];
+        ds.sanctions.remove(&s.id);
         let birth = s
             .profiles
             .iter()
@@ -147,7 +170,6 @@ pub fn screen(
         }
     }
     let mut n = 0;
-    ds.sanctions.clear();
     for (i, mut hs) in hits {
         hs.sort_by(|a, b| {
             b.score

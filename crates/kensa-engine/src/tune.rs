@@ -17,7 +17,7 @@ use crate::{EngineError, ScanOptions};
 use kensa_model::record::LabelValue;
 use kensa_score::Policy;
 use kensa_score::eval::roc_auc;
-use kensa_store::Store;
+use kensa_store::EvidenceStore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -44,7 +44,7 @@ fn in_holdout(subject: &str, fraction: f64) -> bool {
 
 /// Fits weights; returns the new policy and a report.
 pub fn tune(
-    store: &mut Store,
+    store: &mut dyn EvidenceStore,
     opts: ScanOptions<'_>,
     holdout: f64,
     l2: f64,

@@ -93,8 +93,14 @@ pub enum StoreError {
 
 /// Schema 1 indexed the record id text; schema 2 indexes `ref_key` (migrated on open);
 /// schema 3 stores new record entries in `record_segments` (entries written before stay in
-/// `log`, so the upgrade only adds the table).
-const SCHEMA_VERSION: i64 = 3;
+/// `log`, so the upgrade only adds the table); schema 4 adds the per-subject index
+/// (`subject_segments`, `log_subject`), filled from the stored segments on upgrade.
+const SCHEMA_VERSION: i64 = 4;
+
+/// The 64-bit key of a subject id in the per-subject index.
+pub fn subject_key(subject_id: &str) -> i64 {
+    kensa_model::record_key(subject_id)
+}
 
 /// Most keys tried after a record's own before giving up (a 64-bit collision run this long
 /// would mean a broken hash or a crafted database).
@@ -142,6 +148,20 @@ BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
 -- Record entries written before schema 3 by their 64-bit key: a record_id is stored once.
 -- Other entry types may repeat a ref (e.g. a scan id) and have no key.
 CREATE TABLE IF NOT EXISTS record_keys (key INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
+-- The per-subject index: which record segments hold records of a subject (one row per subject
+-- and segment; `subject_key` is `subject_key(subject_id)`), and the log's own rows by subject.
+-- Derived data, append-only like the rest; reads filter by the stored subject id, so a key
+-- collision can only cost a segment decode, never show another subject's records.
+CREATE TABLE IF NOT EXISTS subject_segments (
+    subject_key INTEGER NOT NULL,
+    first_seq   INTEGER NOT NULL,
+    PRIMARY KEY (subject_key, first_seq)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS subject_segments_append_only_update BEFORE UPDATE ON subject_segments
+BEGIN SELECT RAISE(ABORT, 'subject_segments is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS subject_segments_append_only_delete BEFORE DELETE ON subject_segments
+BEGIN SELECT RAISE(ABORT, 'subject_segments is append-only'); END;
+CREATE INDEX IF NOT EXISTS log_subject ON log (subject_id, entry_type, seq);
 CREATE TRIGGER IF NOT EXISTS record_keys_append_only_update BEFORE UPDATE ON record_keys
 BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS record_keys_append_only_delete BEFORE DELETE ON record_keys
@@ -166,6 +186,32 @@ CREATE TABLE IF NOT EXISTS rejects (
 /// append-only trigger is lifted for the one UPDATE per record that fills the new column,
 /// inside the same transaction; the hashed fields are untouched, so the chain verifies as
 /// before.
+/// 3 → 4: fills the per-subject index from the stored segments (the table and the log index
+/// were created by `SCHEMA`).
+fn migrate_3_to_4(conn: &Connection) -> Result<()> {
+    let mut pairs: Vec<(i64, i64)> = Vec::new();
+    {
+        let mut st = conn.prepare("SELECT first_seq, last_seq, entries FROM record_segments")?;
+        let mut rows = st.query([])?;
+        while let Some(row) = rows.next()? {
+            let first_seq: i64 = row.get(0)?;
+            let entries = segment::decode(row.get_ref(2)?.as_blob()?, first_seq, row.get(1)?)
+                .map_err(|source| StoreError::Segment { first_seq, source })?;
+            let mut keys: Vec<i64> = entries.iter().map(|e| subject_key(e.subject_id)).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            pairs.extend(keys.into_iter().map(|k| (k, first_seq)));
+        }
+    }
+    let mut ins = conn.prepare(
+        "INSERT OR IGNORE INTO subject_segments (subject_key, first_seq) VALUES (?1, ?2)",
+    )?;
+    for (k, f) in pairs {
+        ins.execute(params![k, f])?;
+    }
+    Ok(())
+}
+
 fn migrate_1_to_2(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "ALTER TABLE log ADD COLUMN ref_key INTEGER; DROP TRIGGER log_append_only_update;",
@@ -430,6 +476,9 @@ impl Store {
                 if v < 2 {
                     migrate_1_to_2(&tx)?;
                 }
+                if v < 4 {
+                    migrate_3_to_4(&tx)?;
+                }
                 set_version(&tx)?;
                 tx.commit()?;
             }
@@ -515,6 +564,10 @@ impl Store {
             )?;
             let mut keys_row =
                 tx.prepare_cached("INSERT INTO segment_keys (first_seq, keys) VALUES (?1, ?2)")?;
+            let mut subject_row = tx.prepare_cached(
+                "INSERT OR IGNORE INTO subject_segments (subject_key, first_seq) VALUES (?1, ?2)",
+            )?;
+            let mut subjects: Vec<&str> = Vec::new();
             let mut blob = Vec::new();
             let mut key_blob = Vec::new();
             for chunk in new.chunks(SEGMENT_ENTRIES) {
@@ -547,6 +600,13 @@ impl Store {
                 key_blob.clear();
                 key_blob.extend(chunk.iter().flat_map(|(_, _, k)| k.to_le_bytes()));
                 keys_row.execute(params![seq_of[first], &key_blob])?;
+                subjects.clear();
+                subjects.extend(chunk.iter().map(|(i, _, _)| recs[*i].subject_id()));
+                subjects.sort_unstable();
+                subjects.dedup();
+                for sid in &subjects {
+                    subject_row.execute(params![subject_key(sid), seq_of[first]])?;
+                }
             }
         }
         tx.commit()?;
@@ -677,19 +737,79 @@ impl Store {
         Ok(Some((scan, rows.collect::<Result<_, _>>()?)))
     }
 
-    /// `(record_id, body)` of every stored record of a kind about a subject, in log order.
+    /// `(record_id, body)` of every stored record of a kind about a subject, in log order
+    /// (read through the per-subject index, not by scanning the log).
     pub fn records_for_subject(
         &self,
         kind: &str,
         subject_id: &str,
     ) -> Result<Vec<(String, Vec<u8>)>> {
-        let mut found = Vec::new();
-        each_record(&self.conn, |r| {
-            if r.kind == kind && r.subject_id == subject_id {
-                found.push((r.record_id.to_owned(), r.body.to_vec()));
+        Ok(self
+            .subject_records(subject_id)?
+            .into_iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| (r.record_id, r.body))
+            .collect())
+    }
+
+    /// Every stored record about a subject, in log order, through the per-subject index.
+    pub fn subject_records(&self, subject_id: &str) -> Result<Vec<OwnedRecord>> {
+        let tx = self.conn.unchecked_transaction()?;
+        let mut out = Vec::new();
+        {
+            let mut st = tx.prepare_cached(
+                "SELECT seq, ref, kind, body FROM log \
+                 WHERE subject_id = ?1 AND entry_type = 'record' ORDER BY seq",
+            )?;
+            let mut rows = st.query([subject_id])?;
+            while let Some(row) = rows.next()? {
+                out.push(OwnedRecord {
+                    seq: row.get(0)?,
+                    record_id: row.get(1)?,
+                    kind: row.get(2)?,
+                    body: row.get(3)?,
+                });
             }
+            let mut st = tx.prepare_cached(
+                "SELECT s.first_seq, s.last_seq, s.entries FROM subject_segments x \
+                 JOIN record_segments s ON s.first_seq = x.first_seq \
+                 WHERE x.subject_key = ?1 ORDER BY x.first_seq",
+            )?;
+            let mut rows = st.query([subject_key(subject_id)])?;
+            while let Some(row) = rows.next()? {
+                let first_seq: i64 = row.get(0)?;
+                let entries = segment::decode(row.get_ref(2)?.as_blob()?, first_seq, row.get(1)?)
+                    .map_err(|source| StoreError::Segment { first_seq, source })?;
+                for (i, e) in entries.iter().enumerate() {
+                    if e.subject_id == subject_id {
+                        out.push(OwnedRecord {
+                            seq: first_seq + i as i64,
+                            record_id: e.r#ref.to_owned(),
+                            kind: e.kind.to_owned(),
+                            body: e.body.0.to_vec(),
+                        });
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|r| r.seq);
+        Ok(out)
+    }
+
+    /// `(seq, ref, body)` of every log entry of a type about a subject (results, decisions,
+    /// case events), in log order, through the per-subject index.
+    pub fn subject_entries(
+        &self,
+        entry_type: &str,
+        subject_id: &str,
+    ) -> Result<Vec<(i64, String, Vec<u8>)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT seq, ref, body FROM log WHERE subject_id = ?1 AND entry_type = ?2 ORDER BY seq",
+        )?;
+        let rows = st.query_map(params![subject_id, entry_type], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
-        Ok(found)
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Calls `f` for every entry of the log in order, with every stored field.
@@ -936,6 +1056,16 @@ impl VerifyState {
     }
 }
 
+/// A stored record read back by subject ([`Store::subject_records`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedRecord {
+    pub seq: i64,
+    pub record_id: String,
+    pub kind: String,
+    /// The canonical JSON body, exactly as hashed into the chain.
+    pub body: Vec<u8>,
+}
+
 /// One entry of the log with every stored field, as [`Store::for_each_entry`] gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -1103,7 +1233,6 @@ struct StoredRecord<'a> {
     seq: i64,
     record_id: &'a str,
     kind: &'a str,
-    subject_id: &'a str,
     body: &'a [u8],
     ref_key: Option<i64>,
 }
@@ -1112,7 +1241,7 @@ struct StoredRecord<'a> {
 /// schema 3), then those in segments (all of which come later in the log).
 fn each_record(conn: &Connection, mut f: impl FnMut(StoredRecord<'_>)) -> Result<()> {
     let mut st = conn.prepare(
-        "SELECT seq, ref, kind, subject_id, body, ref_key FROM log WHERE entry_type = 'record' ORDER BY seq",
+        "SELECT seq, ref, kind, body, ref_key FROM log WHERE entry_type = 'record' ORDER BY seq",
     )?;
     let mut rows = st.query([])?;
     while let Some(row) = rows.next()? {
@@ -1120,9 +1249,8 @@ fn each_record(conn: &Connection, mut f: impl FnMut(StoredRecord<'_>)) -> Result
             seq: row.get(0)?,
             record_id: row.get_ref(1)?.as_str()?,
             kind: row.get_ref(2)?.as_str()?,
-            subject_id: row.get_ref(3)?.as_str()?,
-            body: row.get_ref(4)?.as_blob()?,
-            ref_key: row.get(5)?,
+            body: row.get_ref(3)?.as_blob()?,
+            ref_key: row.get(4)?,
         });
     }
     let mut st = conn
@@ -1137,7 +1265,6 @@ fn each_record(conn: &Connection, mut f: impl FnMut(StoredRecord<'_>)) -> Result
                 seq: first_seq + i as i64,
                 record_id: e.r#ref,
                 kind: e.kind,
-                subject_id: e.subject_id,
                 body: e.body.0,
                 ref_key: Some(e.ref_key),
             });
@@ -1431,5 +1558,122 @@ impl HolderReader {
         }
         let (id, hash) = &self.entries[(seq - self.first) as usize];
         Ok((id, hash))
+    }
+}
+
+/// One rejected input line, as kept in the store: `(file, line, field, reason, raw)`.
+pub type RejectRow<'a> = (&'a str, u64, Option<&'a str>, &'a str, Option<&'a str>);
+
+/// The evidence store as the engine uses it: the seam where a backend plugs in. [`Store`]
+/// (SQLite) is the embedded implementation; a PostgreSQL one implements the same trait.
+///
+/// Every implementation keeps the same guarantees: one hash-chained, append-only log; a record
+/// acknowledged only after its transaction commits; `record_id` unique among records; a
+/// subject's records and entries read through an index, never by scanning the log.
+pub trait EvidenceStore: Send {
+    /// Where the store is (a path or a URL without credentials), for messages.
+    fn location(&self) -> &str;
+    /// The current head of the log.
+    fn head(&self) -> Result<Head>;
+    /// Appends validated records in one transaction; one outcome per record, in order.
+    fn append_records(&mut self, recs: &[&Validated]) -> Result<Vec<Outcome>>;
+    /// Appends one non-record entry; returns its sequence number.
+    fn append_entry(
+        &mut self,
+        entry_type: &str,
+        r#ref: &str,
+        subject_id: Option<&str>,
+        body: &[u8],
+    ) -> Result<i64>;
+    /// Appends many non-record entries in one transaction.
+    fn append_entries<'a>(
+        &mut self,
+        entry_type: &str,
+        entries: &mut dyn Iterator<Item = (&'a str, Option<&'a str>, &'a [u8])>,
+    ) -> Result<usize>;
+    /// Keeps rejected input with its reason.
+    fn add_rejects(&mut self, run_id: &str, rejects: &[RejectRow<'_>]) -> Result<()>;
+    /// Number of stored records.
+    fn record_count(&self) -> Result<u64>;
+    /// Calls `f(kind, body)` for every stored record, in log order.
+    fn for_each_record(&self, f: &mut dyn FnMut(&str, &[u8])) -> Result<()>;
+    /// Every stored record about a subject, in log order.
+    fn subject_records(&self, subject_id: &str) -> Result<Vec<OwnedRecord>>;
+    /// `(record_id, body)` of a subject's stored records of one kind, in log order.
+    fn records_for_subject(&self, kind: &str, subject_id: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        Ok(self
+            .subject_records(subject_id)?
+            .into_iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| (r.record_id, r.body))
+            .collect())
+    }
+    /// `(seq, ref, body)` of the log entries of a type about a subject, in log order.
+    fn subject_entries(
+        &self,
+        entry_type: &str,
+        subject_id: &str,
+    ) -> Result<Vec<(i64, String, Vec<u8>)>>;
+    /// The latest scan's id and its per-subject result bodies.
+    fn latest_scan_results(&self) -> Result<Option<(String, Vec<Vec<u8>>)>>;
+    /// `(seq, ref, body)` of every entry of a type.
+    fn entries_of_type(&self, entry_type: &str) -> Result<Vec<(i64, String, Vec<u8>)>>;
+    /// Re-computes the whole chain.
+    fn verify(&self, progress: &dyn Fn(u64)) -> Result<VerifyReport>;
+}
+
+impl EvidenceStore for Store {
+    fn location(&self) -> &str {
+        &self.path
+    }
+    fn head(&self) -> Result<Head> {
+        Store::head(self)
+    }
+    fn append_records(&mut self, recs: &[&Validated]) -> Result<Vec<Outcome>> {
+        Store::append_records(self, recs)
+    }
+    fn append_entry(
+        &mut self,
+        entry_type: &str,
+        r#ref: &str,
+        subject_id: Option<&str>,
+        body: &[u8],
+    ) -> Result<i64> {
+        Store::append_entry(self, entry_type, r#ref, subject_id, body)
+    }
+    fn append_entries<'a>(
+        &mut self,
+        entry_type: &str,
+        entries: &mut dyn Iterator<Item = (&'a str, Option<&'a str>, &'a [u8])>,
+    ) -> Result<usize> {
+        Store::append_entries(self, entry_type, entries)
+    }
+    fn add_rejects(&mut self, run_id: &str, rejects: &[RejectRow<'_>]) -> Result<()> {
+        Store::add_rejects(self, run_id, rejects.iter().copied())
+    }
+    fn record_count(&self) -> Result<u64> {
+        Store::record_count(self)
+    }
+    fn for_each_record(&self, f: &mut dyn FnMut(&str, &[u8])) -> Result<()> {
+        Store::for_each_record(self, f)
+    }
+    fn subject_records(&self, subject_id: &str) -> Result<Vec<OwnedRecord>> {
+        Store::subject_records(self, subject_id)
+    }
+    fn subject_entries(
+        &self,
+        entry_type: &str,
+        subject_id: &str,
+    ) -> Result<Vec<(i64, String, Vec<u8>)>> {
+        Store::subject_entries(self, entry_type, subject_id)
+    }
+    fn latest_scan_results(&self) -> Result<Option<(String, Vec<Vec<u8>>)>> {
+        Store::latest_scan_results(self)
+    }
+    fn entries_of_type(&self, entry_type: &str) -> Result<Vec<(i64, String, Vec<u8>)>> {
+        Store::entries_of_type(self, entry_type)
+    }
+    fn verify(&self, progress: &dyn Fn(u64)) -> Result<VerifyReport> {
+        Store::verify(self, progress)
     }
 }
