@@ -240,27 +240,109 @@ impl DatasetBuilder {
 
     /// Sorts every time series by (time, record id) and returns the data set and the sidecar.
     pub fn build(mut self) -> (Dataset, Sidecar) {
-        fn sort<T>(v: &mut [Rec<T>], at: impl Fn(&T) -> Option<Ts>) {
-            v.sort_by(|a, b| (at(&a.r), &a.id).cmp(&(at(&b.r), &b.id)));
-        }
         for s in &mut self.ds.subjects {
-            sort(&mut s.profiles, |r| r.observed_at);
-            sort(&mut s.logins, |r| Some(r.at));
-            sort(&mut s.activities, |r| Some(r.at));
-            sort(&mut s.payout_accounts, |r| Some(r.at));
-            sort(&mut s.payouts, |r| Some(r.at));
-            sort(&mut s.messages, |r| Some(r.at));
-            sort(&mut s.reviews, |r| Some(r.at));
-            sort(&mut s.contracts, |r| Some(r.at));
-            sort(&mut s.meetings, |r| Some(r.at));
-            sort(&mut s.id_documents, |r| Some(r.at));
-            sort(&mut s.shipments, |r| Some(r.at));
-            sort(&mut s.accesses, |r| Some(r.at));
-            sort(&mut s.endpoints, |r| Some(r.at));
+            s.sort_series();
         }
         for v in self.side.checks.values_mut() {
-            sort(v, |r| Some(r.at));
+            sort_by_time(v, |r| Some(r.at));
         }
         (self.ds, self.side)
+    }
+}
+
+fn sort_by_time<T>(v: &mut [Rec<T>], at: impl Fn(&T) -> Option<Ts>) {
+    if v.is_sorted_by(|a, b| (at(&a.r), &a.id) <= (at(&b.r), &b.id)) {
+        return;
+    }
+    v.sort_by(|a, b| (at(&a.r), &a.id).cmp(&(at(&b.r), &b.id)));
+}
+
+impl SubjectData {
+    /// Sorts every time series by (time, record id).
+    fn sort_series(&mut self) {
+        sort_by_time(&mut self.profiles, |r| r.observed_at);
+        sort_by_time(&mut self.logins, |r| Some(r.at));
+        sort_by_time(&mut self.activities, |r| Some(r.at));
+        sort_by_time(&mut self.payout_accounts, |r| Some(r.at));
+        sort_by_time(&mut self.payouts, |r| Some(r.at));
+        sort_by_time(&mut self.messages, |r| Some(r.at));
+        sort_by_time(&mut self.reviews, |r| Some(r.at));
+        sort_by_time(&mut self.contracts, |r| Some(r.at));
+        sort_by_time(&mut self.meetings, |r| Some(r.at));
+        sort_by_time(&mut self.id_documents, |r| Some(r.at));
+        sort_by_time(&mut self.shipments, |r| Some(r.at));
+        sort_by_time(&mut self.accesses, |r| Some(r.at));
+        sort_by_time(&mut self.endpoints, |r| Some(r.at));
+    }
+}
+
+/// What [`Dataset::add_records`] changed.
+#[derive(Debug, Default, Clone)]
+pub struct Added {
+    /// Indexes (into `Dataset::subjects`) of the subjects whose records changed, ascending
+    /// (the reviewer of a new review included).
+    pub touched: Vec<usize>,
+    /// Subjects that got new `check` records (their due-diligence status changes).
+    pub checked: Vec<String>,
+    /// The record kinds that arrived.
+    pub kinds: std::collections::BTreeSet<&'static str>,
+}
+
+impl Dataset {
+    /// Adds records in place (the incremental path): new subjects are appended, every changed
+    /// time series stays sorted exactly as [`DatasetBuilder::build`] sorts it, labels and
+    /// checks go to `side`, and cached link graphs are dropped.
+    pub fn add_records(
+        &mut self,
+        side: &mut Sidecar,
+        recs: impl IntoIterator<Item = (String, Record)>,
+    ) -> Added {
+        let mut b = DatasetBuilder {
+            ds: std::mem::take(self),
+            side: std::mem::take(side),
+        };
+        let mut touched = std::collections::BTreeSet::new();
+        let mut checked = std::collections::BTreeSet::new();
+        let mut kinds = std::collections::BTreeSet::new();
+        for (id, rec) in recs {
+            let sid = rec.subject_id().to_owned();
+            kinds.insert(rec.kind().as_str());
+            let reviewer = match &rec {
+                Record::Review(r) => Some(r.reviewer_id.clone()),
+                _ => None,
+            };
+            let aside = matches!(rec, Record::Label(_) | Record::Check(_));
+            let is_check = matches!(rec, Record::Check(_));
+            b.add(id, rec);
+            if is_check {
+                checked.insert(sid);
+            } else if !aside {
+                touched.insert(b.ds.index[&sid]);
+                if let Some(rv) = reviewer {
+                    touched.insert(b.ds.index[&rv]);
+                }
+            }
+        }
+        for &i in &touched {
+            b.ds.subjects[i].sort_series();
+        }
+        for sid in &checked {
+            if let Some(v) = b.side.checks.get_mut(sid) {
+                sort_by_time(v, |r| Some(r.at));
+            }
+        }
+        *self = b.ds;
+        *side = b.side;
+        self.graphs = Default::default();
+        Added {
+            touched: touched.into_iter().collect(),
+            checked: checked.into_iter().collect(),
+            kinds,
+        }
+    }
+
+    /// The index of a subject in `subjects`.
+    pub fn index_of(&self, subject_id: &str) -> Option<usize> {
+        self.index.get(subject_id).copied()
     }
 }

@@ -22,7 +22,7 @@ pub mod normalize;
 pub mod params;
 pub mod util;
 
-pub use dataset::{Dataset, DatasetBuilder, Rec, Sidecar, SubjectData};
+pub use dataset::{Added, Dataset, DatasetBuilder, Rec, Sidecar, SubjectData};
 pub use detectors::{DetectorParams, DetectorSpec, build_all, registry};
 pub use kensa_model::{Evidence, Finding, Text};
 use rayon::prelude::*;

@@ -461,6 +461,38 @@ fn subject_features(s: &kensa_detect::SubjectData) -> serde_json::Value {
     })
 }
 
+/// Scores one subject of the data set from its findings, with its due-diligence status from
+/// its `check` records: what [`score_all`] does for each subject.
+pub fn score_with_checks(
+    policy: &Policy,
+    s: &kensa_detect::SubjectData,
+    checks: Option<&[kensa_detect::Rec<kensa_model::record::Check>]>,
+    findings: &[Finding],
+) -> SubjectResult {
+    let features = (!policy.rules.is_empty()).then(|| subject_features(s));
+    let mut r = score_subject_with(policy, &s.id, s.display_name(), findings, features.as_ref());
+    let checks: Vec<(&str, &kensa_model::record::Check)> = checks
+        .map(|v| v.iter().map(|c| (c.id.as_str(), &c.r)).collect())
+        .unwrap_or_default();
+    let st = dd::status(
+        &policy.due_diligence,
+        r.tier,
+        r.flags.iter().map(|f| f.id.as_str()),
+        &checks,
+    );
+    r.due_diligence = serde_json::to_value(st).ok();
+    r
+}
+
+/// Results in output order: score (highest first), then id.
+pub fn sort_results(out: &mut [SubjectResult]) {
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.subject_id.cmp(&b.subject_id))
+    });
+}
+
 /// Scores every subject of the data set; results sorted by score (highest first), then id.
 pub fn score_all(
     policy: &Policy,
@@ -480,21 +512,7 @@ pub fn score_all(
         .iter()
         .map(|s| {
             let fs = by_subject.remove(s.id.as_str()).unwrap_or_default();
-            let features = (!policy.rules.is_empty()).then(|| subject_features(s));
-            let mut r = score_subject_with(policy, &s.id, s.display_name(), &fs, features.as_ref());
-            let checks: Vec<(&str, &kensa_model::record::Check)> = side
-                .checks
-                .get(&s.id)
-                .map(|v| v.iter().map(|c| (c.id.as_str(), &c.r)).collect())
-                .unwrap_or_default();
-            let st = dd::status(
-                &policy.due_diligence,
-                r.tier,
-                r.flags.iter().map(|f| f.id.as_str()),
-                &checks,
-            );
-            r.due_diligence = serde_json::to_value(st).ok();
-            r
+            score_with_checks(policy, s, side.checks.get(&s.id).map(Vec::as_slice), &fs)
         })
         .collect();
     out.sort_by(|a, b| {
