@@ -1,7 +1,7 @@
 //! `kensa demo`: generate the synthetic data set, scan it, show where the report is and how
 //! each persona fared against its ground truth.
 
-use crate::{load_policy, print_scan, progress};
+use crate::{print_scan, progress};
 use anyhow::{Context, Result, bail};
 use kensa_engine::ScanOptions;
 use kensa_report::Bi;
@@ -65,15 +65,12 @@ pub fn run(
         );
     }
     let mut store = Store::open(&out.join("kensa.db"), Durability::Normal)?;
-    let (policy, label, text) = load_policy(None)?;
     let summary = kensa_engine::scan(
         &mut store,
         ScanOptions {
             out_dir: out.clone(),
             inputs: vec![input],
-            policy,
-            policy_label: label,
-            policy_text: text,
+            engine: kensa_engine::EngineConfig::builtin(),
             title: "Kensa demo report / 検査デモレポート (synthetic data / 合成データ)".into(),
             notices: vec![Bi::new(
                 format!(
@@ -83,11 +80,6 @@ pub fn run(
                     "合成データです。このレポートの人物・アカウント・イベントはすべて `kensa demo`（シード {seed}）が生成した架空のものです。IP情報は実データベースではなく Kensa 内蔵の小さなサンプルによるものです。"
                 ),
             )],
-            intel: &kensa_enrich::Intel::builtin(),
-            screener: Some((
-                &kensa_screen::Screener::new(&kensa_screen::builtin_sample()),
-                kensa_screen::DEFAULT_THRESHOLD,
-            )),
             progress,
         },
     )?;

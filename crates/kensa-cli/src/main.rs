@@ -332,9 +332,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             screen_threshold,
             inputs,
         } => {
-            let (policy, label, text) = load_policy(policy.as_ref())?;
-            let intel = load_intel(intel.as_ref(), quiet)?;
-            let screener = load_screener(&intel, &[], quiet)?;
+            let engine = engine_config(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
             let db = db.unwrap_or_else(|| out.join("kensa.db"));
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             let mut store = Store::open(&db, Durability::Full)?;
@@ -343,13 +341,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ScanOptions {
                     out_dir: out,
                     inputs,
-                    policy,
-                    policy_label: label,
-                    policy_text: text,
+                    engine,
                     title: "Kensa scan report / 検査レポート".into(),
                     notices: Vec::new(),
-                    intel: &intel,
-                    screener: Some((&screener, screen_threshold)),
                     progress: &progress,
                 },
             )?;
@@ -364,9 +358,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             screen_threshold,
             inputs,
         } => {
-            let (policy, label, text) = load_policy(policy.as_ref())?;
-            let intel = load_intel(intel.as_ref(), quiet)?;
-            let screener = load_screener(&intel, &[], quiet)?;
+            let engine = engine_config(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
             let db = db.unwrap_or_else(|| out.join("kensa.db"));
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             let mut store = Store::open(&db, Durability::Full)?;
@@ -375,13 +367,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ScanOptions {
                     out_dir: out.clone(),
                     inputs,
-                    policy,
-                    policy_label: label,
-                    policy_text: text,
+                    engine,
                     title: "Kensa scan report / 検査レポート".into(),
                     notices: Vec::new(),
-                    intel: &intel,
-                    screener: Some((&screener, screen_threshold)),
                     progress: &progress,
                 },
             )?;
@@ -421,9 +409,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !(0.0..1.0).contains(&holdout) {
                 bail!("--holdout must be in [0, 1)");
             }
-            let (policy, label, text) = load_policy(policy.as_ref())?;
-            let intel = load_intel(intel.as_ref(), quiet)?;
-            let screener = load_screener(&intel, &[], quiet)?;
+            let engine = engine_config(
+                policy.as_ref(),
+                intel.as_ref(),
+                kensa_screen::DEFAULT_THRESHOLD,
+                quiet,
+            )?;
+            let label = engine.policy_label.clone();
             let work = work.unwrap_or_else(|| out.with_extension("work"));
             std::fs::create_dir_all(&work)
                 .with_context(|| format!("creating {}", work.display()))?;
@@ -433,13 +425,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ScanOptions {
                     out_dir: work.clone(),
                     inputs,
-                    policy,
-                    policy_label: label.clone(),
-                    policy_text: text,
+                    engine,
                     title: String::new(),
                     notices: Vec::new(),
-                    intel: &intel,
-                    screener: Some((&screener, kensa_screen::DEFAULT_THRESHOLD)),
                     progress: &progress,
                 },
                 holdout,
@@ -728,6 +716,25 @@ pub(crate) fn load_screener(
         kensa_screen::Watchlists::load(&files)?
     };
     Ok(kensa_screen::Screener::new(&lists))
+}
+
+/// Policy, intel and screening for the commands that detect.
+pub(crate) fn engine_config(
+    policy: Option<&PathBuf>,
+    intel: Option<&PathBuf>,
+    screen_threshold: f64,
+    quiet: bool,
+) -> Result<kensa_engine::EngineConfig> {
+    let (policy, policy_label, policy_text) = load_policy(policy)?;
+    let intel = load_intel(intel, quiet)?;
+    let screener = load_screener(&intel, &[], quiet)?;
+    Ok(kensa_engine::EngineConfig {
+        intel: std::sync::Arc::new(intel),
+        screener: Some((std::sync::Arc::new(screener), screen_threshold)),
+        policy,
+        policy_label,
+        policy_text,
+    })
 }
 
 pub(crate) fn load_policy(path: Option<&PathBuf>) -> Result<(Policy, String, String)> {

@@ -43,13 +43,31 @@ pub fn record_check(
         "evidence": hashes,
     });
     let rec =
-        validate_value(v).map_err(|e| EngineError::Unusable(format!("invalid check: {e}")))?;
+        validate_value(v).map_err(|e| EngineError::BadInput(format!("invalid check: {e}")))?;
     match store.append_records(&[&rec])?.as_slice() {
         [Outcome::Stored] | [Outcome::Duplicate] => Ok(rec.record_id),
-        _ => Err(EngineError::Unusable(
+        _ => Err(EngineError::Conflict(
             "the check conflicts with a stored record".into(),
         )),
     }
+}
+
+/// A subject's stored `check` records, `(record_id, check)`, in log order.
+pub fn checks_of(
+    store: &dyn EvidenceStore,
+    subject_id: &str,
+) -> Result<Vec<(String, Check)>, kensa_store::StoreError> {
+    Ok(store
+        .records_for_subject("check", subject_id)?
+        .into_iter()
+        .filter_map(|(id, body)| {
+            let v = serde_json::from_slice(&body).ok()?;
+            match validate_value(v).ok()?.record {
+                Record::Check(c) => Some((id, c)),
+                _ => None,
+            }
+        })
+        .collect())
 }
 
 /// A decision about a subject.
@@ -109,22 +127,12 @@ pub fn decide(
         .pop()
         .and_then(|(_, _, b)| serde_json::from_slice(&b).ok());
     if latest.is_none() && store.records_for_subject("subject", subject_id)?.is_empty() {
-        return Err(EngineError::Unusable(format!(
+        return Err(EngineError::NotFound(format!(
             "no subject {subject_id:?} in {}: nothing was ingested or scanned for it",
             store.location()
         )));
     }
-    let checks: Vec<(String, Check)> = store
-        .records_for_subject("check", subject_id)?
-        .into_iter()
-        .filter_map(|(id, body)| {
-            let v = serde_json::from_slice(&body).ok()?;
-            match validate_value(v).ok()?.record {
-                Record::Check(c) => Some((id, c)),
-                _ => None,
-            }
-        })
-        .collect();
+    let checks = checks_of(store, subject_id)?;
     let refs: Vec<(&str, &Check)> = checks.iter().map(|(id, c)| (id.as_str(), c)).collect();
     // A subject never scanned is treated as low tier with no flags.
     let tier = latest.as_ref().map(|r| r.tier).unwrap_or(Tier::Low);
@@ -134,7 +142,7 @@ pub fn decide(
         .unwrap_or_default();
     let dd = kensa_score::dd::status(&policy.due_diligence, tier, flags, &refs);
     if decision == Decision::Approve && !dd.approve_allowed && override_reason.is_none() {
-        return Err(EngineError::Unusable(format!(
+        return Err(EngineError::Conflict(format!(
             "approval of {subject_id} (tier {}) is blocked: required due-diligence steps missing or failed: {}. \
              Record them with `kensa check`, or give --override REASON (recorded in the evidence log).",
             tier.as_str(),

@@ -14,7 +14,7 @@ pub fn eval(
     store: &mut dyn EvidenceStore,
     opts: ScanOptions<'_>,
 ) -> Result<(ScanSummary, EvalReport), EngineError> {
-    let policy = opts.policy.clone();
+    let policy = opts.engine.policy.clone();
     let out_dir = opts.out_dir.clone();
     let summary = scan(store, opts)?;
     let results: Vec<SubjectResult> = std::fs::read_to_string(&summary.subjects_path)

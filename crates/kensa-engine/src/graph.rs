@@ -1,6 +1,7 @@
 //! `kensa graph`: a subject's neighbourhood in the identifier graph, from the stored data.
 
-use crate::scan::{attach_ip_intel, load_dataset};
+use crate::live::attach_intel;
+use crate::scan::load_dataset;
 use crate::{EngineError, Progress};
 use kensa_detect::link::{build_graph, export::Neighbourhood, export::neighbourhood};
 use kensa_score::Policy;
@@ -17,9 +18,9 @@ pub fn subject_neighbourhood(
     progress: &dyn Progress,
 ) -> Result<Neighbourhood, EngineError> {
     let (mut ds, _) = load_dataset(store, progress)?;
-    attach_ip_intel(&mut ds, intel);
+    attach_intel(&mut ds, intel);
     let g = build_graph(&ds, &policy.detectors.shared_identity.graph);
     neighbourhood(&g, subject, depth).ok_or_else(|| {
-        EngineError::Unusable(format!("no subject {subject:?} in {}", store.location()))
+        EngineError::NotFound(format!("no subject {subject:?} in {}", store.location()))
     })
 }

@@ -17,14 +17,18 @@ pub mod act;
 pub mod eval;
 pub mod graph;
 pub mod ingest;
+pub mod live;
 pub mod progress;
 pub mod scan;
 pub mod screening;
 pub mod tune;
+pub mod workspace;
 
 pub use ingest::{IngestOptions, IngestSummary, ingest, validate_only};
+pub use live::{EngineConfig, Live};
 pub use progress::{NoProgress, Progress};
 pub use scan::{ScanOptions, ScanSummary, load_dataset, scan};
+pub use workspace::{StoredRecordView, SubjectView, Submitted, Workspace, run_id};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -40,10 +44,52 @@ pub enum EngineError {
         #[source]
         source: std::io::Error,
     },
+    /// The input cannot be used as a whole (nothing usable was read, no subjects to scan).
     #[error("{0}")]
     Unusable(String),
+    /// A request or record that is wrong in itself.
+    #[error("{0}")]
+    BadInput(String),
+    /// The subject (or other thing asked for) does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request contradicts what is stored (a record id reused with other content, an
+    /// approval blocked by missing due diligence).
+    #[error("{0}")]
+    Conflict(String),
     #[error("internal: {0}")]
     Internal(String),
+}
+
+/// The four kinds of failure a caller (the CLI, an HTTP API) tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Fix the input and try again (HTTP 400/422).
+    BadInput,
+    /// Nothing by that id (HTTP 404).
+    NotFound,
+    /// Contradicts stored state (HTTP 409).
+    Conflict,
+    /// The store, a file or the machine failed; retrying later may work (HTTP 503).
+    Unavailable,
+}
+
+impl EngineError {
+    /// Which kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            EngineError::Ingest(_) | EngineError::Unusable(_) | EngineError::BadInput(_) => {
+                ErrorKind::BadInput
+            }
+            EngineError::NotFound(_) => ErrorKind::NotFound,
+            EngineError::Conflict(_) => ErrorKind::Conflict,
+            EngineError::Store(_)
+            | EngineError::Report(_)
+            | EngineError::Io { .. }
+            | EngineError::Internal(_) => ErrorKind::Unavailable,
+        }
+    }
 }
 
 pub(crate) fn io_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> EngineError + '_ {

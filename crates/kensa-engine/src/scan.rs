@@ -1,10 +1,11 @@
 //! A whole scan: ingest, data set, detectors, scoring, outputs, evidence.
 
-use crate::{EngineError, IngestOptions, IngestSummary, Progress, ingest, io_err};
+use crate::{
+    EngineConfig, EngineError, IngestOptions, IngestSummary, Live, Progress, ingest, io_err,
+};
 use kensa_detect::{Dataset, DatasetBuilder, Sidecar};
 use kensa_model::finding::SubjectResult;
 use kensa_report::{Bi, ReportMeta};
-use kensa_score::Policy;
 use kensa_store::EvidenceStore;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -17,17 +18,10 @@ use std::path::PathBuf;
 pub struct ScanOptions<'a> {
     pub out_dir: PathBuf,
     pub inputs: Vec<PathBuf>,
-    pub policy: Policy,
-    /// Where the policy came from, for the report (`built-in default` or a path).
-    pub policy_label: String,
-    /// The policy file's text, hashed into the scan's evidence entry.
-    pub policy_text: String,
+    /// Intel, screening and policy.
+    pub engine: EngineConfig,
     pub title: String,
     pub notices: Vec<Bi>,
-    /// Reference data for enrichment (`Intel::builtin()` when the user gave none).
-    pub intel: &'a kensa_enrich::Intel,
-    /// Sanctions screening of names and wallets, with its threshold.
-    pub screener: Option<(&'a kensa_screen::Screener, f64)>,
     pub progress: &'a dyn Progress,
 }
 
@@ -65,20 +59,20 @@ pub struct TierChange {
     pub after_score: f64,
 }
 
-/// The enrich stage: looks up every distinct IP address of the data set once, attaches the
-/// results to the data set, and writes them to `enrichment.jsonl` (one line per address, in
-/// address order). Returns the number of addresses, the file's SHA-256 and the sources used.
-fn enrich(
-    ds: &mut Dataset,
-    intel: &kensa_enrich::Intel,
+/// Writes what the intel sources said about every IP address of the data set to
+/// `enrichment.jsonl` (one line per address, in address order). Returns the number of
+/// addresses, the file's SHA-256 and the sources used.
+fn write_enrichment(
+    ds: &Dataset,
     out: &std::path::Path,
 ) -> Result<(usize, String, Vec<String>), EngineError> {
-    let infos = attach_ip_intel(ds, intel);
+    let mut infos: Vec<(&std::net::IpAddr, &kensa_model::intel::IpInfo)> = ds.ip.iter().collect();
+    infos.sort_by_key(|(ip, _)| **ip);
     let mut hasher = Sha256::new();
     let mut sources = std::collections::BTreeSet::new();
     let f = std::fs::File::create(out).map_err(io_err(out))?;
     let mut w = std::io::BufWriter::new(f);
-    for info in &infos {
+    for (_, info) in &infos {
         let mut line = serde_json::to_vec(info).expect("IpInfo serialises");
         line.push(b'\n');
         hasher.update(&line);
@@ -87,33 +81,11 @@ fn enrich(
         sources.extend(info.classes.iter().map(|h| h.source.clone()));
     }
     w.flush().map_err(io_err(out))?;
-    let n = infos.len();
     Ok((
-        n,
+        infos.len(),
         hex::encode(hasher.finalize()),
         sources.into_iter().collect(),
     ))
-}
-
-/// Looks up every distinct IP address of the data set once and attaches the results to it;
-/// returns them in address order.
-pub fn attach_ip_intel(
-    ds: &mut Dataset,
-    intel: &kensa_enrich::Intel,
-) -> Vec<kensa_model::intel::IpInfo> {
-    let ips = ds.distinct_ips();
-    let infos: Vec<kensa_model::intel::IpInfo> =
-        ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
-    ds.ip = ips.into_iter().zip(infos.iter().cloned()).collect();
-    ds.email = ds
-        .distinct_emails()
-        .into_iter()
-        .map(|e| {
-            let info = intel.email(&e);
-            (e, info)
-        })
-        .collect();
-    infos
 }
 
 /// Loads every stored record into a data set (labels and checks go to the sidecar).
@@ -159,35 +131,28 @@ pub fn load_dataset(
     Ok(builder.build())
 }
 
-/// The data set of a scan, ready for detection: ingested, loaded, enriched and screened.
+/// A scan's detection state: records ingested, the data set loaded (or collected while
+/// ingesting), enriched, screened, detected and scored.
 pub struct Prepared {
     pub scan_id: String,
     pub ingest: IngestSummary,
-    pub ds: Dataset,
-    pub sidecar: Sidecar,
+    pub live: Live,
     pub rejects_path: PathBuf,
-    pub ips_enriched: usize,
-    pub enrichment_sha256: String,
-    pub sources_used: Vec<String>,
-    pub sanctions_hits: usize,
 }
 
-/// Ingests the inputs and builds the enriched, screened data set (everything before detection).
+/// Ingests the inputs and evaluates every subject (everything before presentation).
 pub fn prepare(
     store: &mut dyn EvidenceStore,
     opts: &ScanOptions<'_>,
 ) -> Result<Prepared, EngineError> {
     std::fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
-    let scan_id = format!(
-        "scan-{}-{}",
-        kensa_store::now_rfc3339().replace([':', '-'], ""),
-        std::process::id()
-    );
+    let scan_id = crate::run_id("scan");
     let rejects_path = opts.out_dir.join("rejects.jsonl");
     let before = store.record_count()?;
 
     // 1. Ingest. When the store was empty, the records stored now are the whole data set and
-    // are collected as they go; otherwise the data set is everything stored, read back.
+    // are collected as they go (one pass: nothing is read back); otherwise the data set is
+    // everything stored, read back.
     let mut builder = DatasetBuilder::new();
     let summary = ingest(
         store,
@@ -206,7 +171,7 @@ pub fn prepare(
             rejects_path.display()
         )));
     }
-    let (mut ds, sidecar) = if before == 0 {
+    let (ds, sidecar) = if before == 0 {
         builder.build()
     } else {
         load_dataset(store, opts.progress)?
@@ -217,29 +182,15 @@ pub fn prepare(
         ));
     }
 
-    // 2. Enrich.
-    opts.progress.start("enrich", 0);
-    let enrichment_path = opts.out_dir.join("enrichment.jsonl");
-    let (ips_enriched, enrichment_sha256, sources_used) =
-        enrich(&mut ds, opts.intel, &enrichment_path)?;
-    let sanctions_hits = match opts.screener {
-        Some((screener, threshold)) => {
-            crate::screening::screen(&mut ds, screener, opts.intel, threshold)
-        }
-        None => 0,
-    };
+    // 2. Enrich, screen, detect, score.
+    opts.progress.start("detect", 0);
+    let live = Live::full(ds, sidecar, &opts.engine);
     opts.progress.finish();
-
     Ok(Prepared {
         scan_id,
         ingest: summary,
-        ds,
-        sidecar,
+        live,
         rejects_path,
-        ips_enriched,
-        enrichment_sha256,
-        sources_used,
-        sanctions_hits,
     })
 }
 
@@ -251,24 +202,19 @@ pub fn scan(
     let Prepared {
         scan_id,
         ingest: summary,
-        ds,
-        sidecar,
+        live,
         rejects_path,
-        ips_enriched,
-        enrichment_sha256,
-        sources_used,
-        sanctions_hits,
     } = prepare(store, &opts)?;
+    let engine = &opts.engine;
+    let ds = &live.ds;
+    let enrichment_path = opts.out_dir.join("enrichment.jsonl");
+    let (ips_enriched, enrichment_sha256, sources_used) = write_enrichment(ds, &enrichment_path)?;
+    let sanctions_hits = live.sanctions_hits;
+    let results = live.results();
+    let findings = live.findings();
 
-    // 3. Detect and score.
-    opts.progress.start("detect", 0);
-    let detectors = kensa_detect::build_all(&opts.policy.detectors);
-    let findings = kensa_detect::run_all(&detectors, &ds);
-    opts.progress.finish();
-    let mut results = kensa_score::score_all(&opts.policy, &ds, &sidecar, &findings);
-    // The identifier graph, when a link was found or a subject is critical: for bounded
-    // propagation from critical subjects and for the report's neighbourhood pictures.
-    let mut findings = findings;
+    // The identifier graph, when a link was found or a subject is critical: for the report's
+    // neighbourhood pictures.
     const LINK_DETECTORS: [&str; 3] = ["shared_identity", "laptop_farm", "review_manipulation"];
     let any_critical = results
         .iter()
@@ -276,17 +222,8 @@ pub fn scan(
     let any_link = findings
         .iter()
         .any(|f| LINK_DETECTORS.contains(&f.detector.as_str()));
-    let graph = (any_link || (any_critical && opts.policy.propagation.enabled))
-        .then(|| ds.link_graph(&opts.policy.detectors.shared_identity.graph));
-    if let Some(graph) = &graph
-        && any_critical
-    {
-        let extra = kensa_score::propagation::propagate(&opts.policy.propagation, graph, &results);
-        if !extra.is_empty() {
-            findings.extend(extra);
-            results = kensa_score::score_all(&opts.policy, &ds, &sidecar, &findings);
-        }
-    }
+    let graph = (any_link || (any_critical && engine.policy.propagation.enabled))
+        .then(|| ds.link_graph(&engine.policy.detectors.shared_identity.graph));
     let mut graphs = std::collections::HashMap::new();
     if let Some(graph) = &graph {
         for r in results
@@ -349,7 +286,7 @@ pub fn scan(
         w.flush().map_err(io_err(&subjects_path))?;
     }
     let subjects_sha256 = hex::encode(hasher.finalize());
-    let policy_sha256 = hex::encode(Sha256::digest(opts.policy_text.as_bytes()));
+    let policy_sha256 = engine.policy_sha256();
 
     let mut tiers: BTreeMap<String, usize> = BTreeMap::new();
     for r in &results {
@@ -390,7 +327,7 @@ pub fn scan(
         ],
         notices: {
             let mut n = opts.notices.clone();
-            if opts.intel.is_builtin_sample() {
+            if engine.intel.is_builtin_sample() {
                 n.push(Bi::new(
                     "IP intelligence: Kensa's small built-in sample (approximate, for demos). Load real sources with --intel (see docs/intel.md).",
                     "IP情報：Kensa 内蔵の小さなサンプル（概算・デモ用）を使用しています。実データは --intel で読み込んでください（docs/intel.md 参照）。",
@@ -398,10 +335,10 @@ pub fn scan(
             }
             n
         },
-        attributions: opts
+        attributions: engine
             .intel
             .attributions_for(sources_used.iter().map(String::as_str)),
-        policy: format!("{} (sha256 {})", opts.policy_label, &policy_sha256[..12]),
+        policy: format!("{} (sha256 {})", engine.policy_label, &policy_sha256[..12]),
         graphs,
     };
     let html = kensa_report::render(&meta, &results)?;
@@ -464,7 +401,7 @@ pub fn scan(
     };
     let scan_body = kensa_model::canonical::to_canonical(&serde_json::json!({
         "scan_id": out.scan_id,
-        "policy": opts.policy_label,
+        "policy": engine.policy_label,
         "policy_sha256": out.policy_sha256,
         "subjects_sha256": out.subjects_sha256,
         "subjects": out.subjects,
@@ -472,8 +409,8 @@ pub fn scan(
         "tiers": out.tiers,
         "ingest": out.ingest,
         "enrichment": {"ips": out.ips_enriched, "sha256": out.enrichment_sha256, "sources": sources_used,
-            "intel": opts.intel.status().iter().map(|s| serde_json::json!({"name": s.name, "format": s.format, "date": s.date, "entries": s.entries})).collect::<Vec<_>>()},
-        "detectors": detectors.iter().map(|d| serde_json::json!({"name": d.name(), "params": d.params()})).collect::<Vec<_>>(),
+            "intel": engine.intel.status().iter().map(|s| serde_json::json!({"name": s.name, "format": s.format, "date": s.date, "entries": s.entries})).collect::<Vec<_>>()},
+        "detectors": live.detectors().iter().map(|d| serde_json::json!({"name": d.name(), "params": d.params()})).collect::<Vec<_>>(),
     }));
     store.append_entry("scan", &scan_id, None, &scan_body)?;
     let summary_path = opts.out_dir.join("scan.json");

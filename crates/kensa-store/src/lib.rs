@@ -248,7 +248,8 @@ fn migrate_1_to_2(conn: &Connection) -> Result<()> {
 }
 
 /// How an appended record fared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// New: appended to the log.
     Stored,

@@ -1,0 +1,417 @@
+//! The detection state kept between batches, and the one code path that updates it.
+//!
+//! [`Live`] holds the data set (every record, grouped by subject), each detector's population
+//! state, each subject's direct findings, the findings risk propagation adds, and each
+//! subject's current result. [`Live::full`] evaluates everything; [`Live::add`] takes a batch
+//! of newly stored records and re-evaluates only what the batch can change:
+//!
+//! 1. the subjects whose records arrived (*touched*; a review touches its reviewer too), for
+//!    every detector;
+//! 2. for a detector whose population state reads a kind that arrived
+//!    ([`Detector::population_inputs`]): the state is rebuilt and asked which other subjects it
+//!    affects ([`kensa_detect::Population::affected`]), and those are re-evaluated too;
+//! 3. subjects whose due-diligence checks arrived are re-scored;
+//! 4. risk propagation is recomputed from the direct results, and subjects whose propagated
+//!    findings changed are re-scored.
+//!
+//! A full evaluation is the same code with every subject touched, so incremental and full
+//! results agree by construction of each step (and a test checks the whole).
+
+use kensa_detect::{Added, Affected, Dataset, Detector, Finding, Population, Sidecar};
+use kensa_model::Record;
+use kensa_model::finding::{SubjectResult, Tier};
+use kensa_score::Policy;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+/// What a workspace detects with: reference data, screening and the policy.
+#[derive(Clone)]
+pub struct EngineConfig {
+    /// Reference data for enrichment (`Intel::builtin()` for the offline demo).
+    pub intel: Arc<kensa_enrich::Intel>,
+    /// Sanctions screening of names and wallets, with its threshold.
+    pub screener: Option<(Arc<kensa_screen::Screener>, f64)>,
+    pub policy: Policy,
+    /// Where the policy came from (`built-in default` or a path), for reports.
+    pub policy_label: String,
+    /// The policy file's text, hashed into evidence entries.
+    pub policy_text: String,
+}
+
+impl EngineConfig {
+    /// The built-in intel sample, the built-in screening sample and the default policy: what
+    /// the offline demo uses.
+    pub fn builtin() -> EngineConfig {
+        let intel = kensa_enrich::Intel::builtin();
+        let screener = kensa_screen::Screener::new(&kensa_screen::builtin_sample());
+        EngineConfig {
+            intel: Arc::new(intel),
+            screener: Some((Arc::new(screener), kensa_screen::DEFAULT_THRESHOLD)),
+            policy: Policy::default_policy(),
+            policy_label: "built-in default".into(),
+            policy_text: kensa_score::DEFAULT_POLICY.into(),
+        }
+    }
+
+    /// The SHA-256 of the policy text.
+    pub fn policy_sha256(&self) -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(self.policy_text.as_bytes()))
+    }
+}
+
+/// The detection state of a workspace.
+pub struct Live {
+    pub ds: Dataset,
+    pub side: Sidecar,
+    detectors: Vec<Box<dyn Detector>>,
+    pops: Vec<Box<dyn Population>>,
+    /// Per subject (index of `ds.subjects`): its direct findings, tagged with the index of the
+    /// detector that raised them, in detector order.
+    direct: Vec<Vec<(u16, Finding)>>,
+    /// Per subject: its result from direct findings only (what propagation starts from).
+    direct_results: Vec<SubjectResult>,
+    /// Findings risk propagation adds, per subject id.
+    propagated: HashMap<String, Vec<Finding>>,
+    /// Per subject: its current result.
+    results: Vec<SubjectResult>,
+    /// Sanctions hits found (all subjects), for summaries.
+    pub sanctions_hits: usize,
+}
+
+/// Subjects whose result was (re)computed by an update, as indexes of `ds.subjects`.
+pub type Changed = BTreeSet<usize>;
+
+impl Live {
+    /// Evaluates a whole data set: enrichment, screening, every detector over every subject,
+    /// scoring and propagation.
+    pub fn full(ds: Dataset, side: Sidecar, cfg: &EngineConfig) -> Live {
+        let detectors = kensa_detect::build_all(&cfg.policy.detectors);
+        let pops = detectors
+            .iter()
+            .map(|_| Box::new(kensa_detect::NoPopulation) as Box<dyn Population>)
+            .collect();
+        let mut live = Live {
+            ds,
+            side,
+            detectors,
+            pops,
+            direct: Vec::new(),
+            direct_results: Vec::new(),
+            propagated: HashMap::new(),
+            results: Vec::new(),
+            sanctions_hits: 0,
+        };
+        live.update(cfg, None);
+        live
+    }
+
+    /// Adds newly stored records (each once: only records the store accepted as new) and
+    /// re-evaluates what they can change. Returns the subjects whose result was recomputed.
+    pub fn add(&mut self, cfg: &EngineConfig, recs: Vec<(String, Record)>) -> Changed {
+        let added = self.ds.add_records(&mut self.side, recs);
+        self.update(cfg, Some(&added))
+    }
+
+    /// The detectors in effect (built from the policy).
+    pub fn detectors(&self) -> &[Box<dyn Detector>] {
+        &self.detectors
+    }
+
+    /// A subject's current result.
+    pub fn result(&self, subject_id: &str) -> Option<&SubjectResult> {
+        self.ds.index_of(subject_id).map(|i| &self.results[i])
+    }
+
+    /// A subject's result by index of `ds.subjects`.
+    pub fn result_at(&self, i: usize) -> &SubjectResult {
+        &self.results[i]
+    }
+
+    /// Every subject's result, in output order (score, highest first, then id).
+    pub fn results(&self) -> Vec<SubjectResult> {
+        let mut v = self.results.clone();
+        kensa_score::sort_results(&mut v);
+        v
+    }
+
+    /// Every finding detectors raised (propagation aside), in output order.
+    pub fn direct_findings(&self) -> Vec<Finding> {
+        let mut all: Vec<Finding> = self
+            .direct
+            .iter()
+            .flat_map(|fs| fs.iter().map(|(_, f)| f.clone()))
+            .collect();
+        kensa_detect::sort_findings(&mut all);
+        all
+    }
+
+    /// Every finding (direct, then propagated), in output order.
+    pub fn findings(&self) -> Vec<Finding> {
+        let mut all = self.direct_findings();
+        let mut props: Vec<&Finding> = self.propagated.values().flatten().collect();
+        props.sort_by(|a, b| a.subject_id.cmp(&b.subject_id));
+        all.extend(props.into_iter().cloned());
+        all
+    }
+
+    fn update(&mut self, cfg: &EngineConfig, added: Option<&Added>) -> Changed {
+        let n = self.ds.subjects.len();
+        self.direct.resize_with(n, Vec::new);
+        let all: Vec<usize>;
+        let touched: &[usize] = match added {
+            Some(a) => &a.touched,
+            None => {
+                all = (0..n).collect();
+                &all
+            }
+        };
+        // Enrich and screen what is new.
+        self.enrich(cfg, added.map(|_| touched));
+        if let Some((screener, threshold)) = &cfg.screener {
+            match added {
+                None => {
+                    self.sanctions_hits =
+                        crate::screening::screen(&mut self.ds, screener, &cfg.intel, *threshold);
+                }
+                Some(_) => {
+                    crate::screening::screen_subjects(
+                        &mut self.ds,
+                        screener,
+                        &cfg.intel,
+                        *threshold,
+                        Some(touched),
+                    );
+                    self.sanctions_hits = self.ds.sanctions.values().map(Vec::len).sum();
+                }
+            }
+        }
+
+        // Detect.
+        let touched_ids: HashSet<&str> = touched
+            .iter()
+            .map(|&i| self.ds.subjects[i].id.as_str())
+            .collect();
+        let mut rescore: Changed = touched.iter().copied().collect();
+        for (di, d) in self.detectors.iter().enumerate() {
+            let mut every = added.is_none();
+            let mut also: Vec<usize> = Vec::new();
+            let rebuild = match added {
+                None => true,
+                Some(a) => d
+                    .population_inputs()
+                    .iter()
+                    .any(|k| *k == "*" || a.kinds.contains(k)),
+            };
+            if rebuild {
+                let new = d.population(&self.ds);
+                if added.is_some() {
+                    match new.affected(&*self.pops[di], &touched_ids) {
+                        Affected::Touched => {}
+                        Affected::All => every = true,
+                        Affected::Also(ids) => {
+                            also = ids.iter().filter_map(|s| self.ds.index_of(s)).collect();
+                        }
+                    }
+                }
+                self.pops[di] = new;
+            }
+            let targets: Vec<usize> = if every {
+                (0..n).collect()
+            } else {
+                let mut t: BTreeSet<usize> = touched.iter().copied().collect();
+                t.extend(also);
+                t.into_iter().collect()
+            };
+            let pop = &*self.pops[di];
+            let ds = &self.ds;
+            let found: Vec<(usize, Vec<Finding>)> = targets
+                .par_iter()
+                .map(|&si| (si, d.evaluate(ds, pop, &ds.subjects[si])))
+                .collect();
+            let tag = di as u16;
+            for (si, fs) in found {
+                let slot = &mut self.direct[si];
+                let before: Vec<&Finding> = slot
+                    .iter()
+                    .filter(|(t, _)| *t == tag)
+                    .map(|(_, f)| f)
+                    .collect();
+                let same = before.len() == fs.len() && before.iter().zip(&fs).all(|(a, b)| *a == b);
+                if same {
+                    continue;
+                }
+                slot.retain(|(t, _)| *t != tag);
+                // Keep detector order: insert after the findings of earlier detectors.
+                let at = slot.partition_point(|(t, _)| *t < tag);
+                slot.splice(at..at, fs.into_iter().map(|f| (tag, f)));
+                rescore.insert(si);
+            }
+        }
+        if let Some(a) = added {
+            rescore.extend(a.checked.iter().filter_map(|s| self.ds.index_of(s)));
+        }
+
+        // Score from direct findings.
+        let policy = &cfg.policy;
+        if self.direct_results.len() < n {
+            self.direct_results
+                .resize_with(n, || kensa_score::score_subject(policy, "", None, &[]));
+            self.results
+                .resize_with(n, || kensa_score::score_subject(policy, "", None, &[]));
+        }
+        let targets: Vec<usize> = if added.is_none() {
+            (0..n).collect()
+        } else {
+            rescore.iter().copied().collect()
+        };
+        let scored: Vec<(usize, SubjectResult)> = targets
+            .par_iter()
+            .map(|&si| (si, self.score(cfg, si, false)))
+            .collect();
+        for (si, r) in scored {
+            self.direct_results[si] = r;
+        }
+
+        // Propagate from critical subjects; re-score whoever's propagated findings changed.
+        let propagated = self.propagate(cfg);
+        let mut moved: Changed = rescore;
+        for id in propagated.keys().chain(self.propagated.keys()) {
+            if propagated.get(id) != self.propagated.get(id)
+                && let Some(i) = self.ds.index_of(id)
+            {
+                moved.insert(i);
+            }
+        }
+        self.propagated = propagated;
+        let targets: Vec<usize> = if added.is_none() {
+            (0..n).collect()
+        } else {
+            moved.iter().copied().collect()
+        };
+        let scored: Vec<(usize, SubjectResult)> = targets
+            .par_iter()
+            .map(|&si| (si, self.score(cfg, si, true)))
+            .collect();
+        let mut changed = Changed::new();
+        for (si, r) in scored {
+            self.results[si] = r;
+            changed.insert(si);
+        }
+        changed
+    }
+
+    /// A subject's result from its direct findings (and its propagated ones when asked).
+    fn score(&self, cfg: &EngineConfig, si: usize, with_propagated: bool) -> SubjectResult {
+        let s = &self.ds.subjects[si];
+        let mut fs: Vec<Finding> = self.direct[si].iter().map(|(_, f)| f.clone()).collect();
+        kensa_detect::sort_findings(&mut fs);
+        if with_propagated && let Some(p) = self.propagated.get(&s.id) {
+            fs.extend(p.iter().cloned());
+        }
+        kensa_score::score_with_checks(
+            &cfg.policy,
+            s,
+            self.side.checks.get(&s.id).map(Vec::as_slice),
+            &fs,
+        )
+    }
+
+    fn propagate(&self, cfg: &EngineConfig) -> HashMap<String, Vec<Finding>> {
+        let p = &cfg.policy.propagation;
+        let mut out: HashMap<String, Vec<Finding>> = HashMap::new();
+        if !p.enabled || !self.direct_results.iter().any(|r| r.tier == Tier::Critical) {
+            return out;
+        }
+        let graph = self
+            .ds
+            .link_graph(&cfg.policy.detectors.shared_identity.graph);
+        for f in kensa_score::propagation::propagate(p, &graph, &self.direct_results) {
+            out.entry(f.subject_id.clone()).or_default().push(f);
+        }
+        out
+    }
+
+    /// Looks up the IP addresses and e-mail addresses not yet enriched: of every subject, or
+    /// of the touched ones.
+    fn enrich(&mut self, cfg: &EngineConfig, touched: Option<&[usize]>) {
+        let (ips, emails) = match touched {
+            None => {
+                attach_intel(&mut self.ds, &cfg.intel);
+                return;
+            }
+            Some(t) => {
+                let mut ips = BTreeSet::new();
+                let mut emails = BTreeSet::new();
+                for &i in t {
+                    let s = &self.ds.subjects[i];
+                    ips.extend(s.logins.iter().map(|l| l.r.ip));
+                    ips.extend(s.activities.iter().filter_map(|a| a.r.ip));
+                    ips.extend(s.reviews.iter().filter_map(|r| r.r.reviewer_ip));
+                    ips.extend(
+                        s.accesses
+                            .iter()
+                            .flat_map(|a| [a.r.ip, a.r.dest_ip])
+                            .flatten(),
+                    );
+                    emails.extend(
+                        s.profiles
+                            .iter()
+                            .flat_map(|p| p.r.emails.iter())
+                            .map(|e| e.trim().to_lowercase())
+                            .filter(|e| !e.is_empty()),
+                    );
+                }
+                (
+                    ips.into_iter()
+                        .filter(|ip| !self.ds.ip.contains_key(ip))
+                        .collect::<Vec<_>>(),
+                    emails
+                        .into_iter()
+                        .filter(|e| !self.ds.email.contains_key(e))
+                        .collect::<Vec<String>>(),
+                )
+            }
+        };
+        let intel = &cfg.intel;
+        let infos: Vec<_> = ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
+        self.ds.ip.extend(ips.into_iter().zip(infos));
+        for e in emails {
+            let info = intel.email(&e);
+            self.ds.email.insert(e, info);
+        }
+    }
+
+    /// Results as canonical JSON bodies for the evidence log, for these subjects.
+    pub fn result_bodies(&self, subjects: &[usize]) -> Vec<(String, Vec<u8>)> {
+        subjects
+            .par_iter()
+            .map(|&i| {
+                let r = &self.results[i];
+                (
+                    r.subject_id.clone(),
+                    kensa_model::canonical::to_canonical(
+                        &serde_json::to_value(r).expect("results serialise"),
+                    ),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Looks up every distinct IP and e-mail address of the data set and attaches the results
+/// (what a full evaluation does before detecting; also for tools that read the graph).
+pub fn attach_intel(ds: &mut Dataset, intel: &kensa_enrich::Intel) {
+    let ips = ds.distinct_ips();
+    let infos: Vec<_> = ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
+    ds.ip = ips.into_iter().zip(infos).collect();
+    ds.email = ds
+        .distinct_emails()
+        .into_iter()
+        .map(|e| {
+            let info = intel.email(&e);
+            (e, info)
+        })
+        .collect();
+}

@@ -1,0 +1,295 @@
+//! The engine as a library: a [`Workspace`] is opened once (store, intel, screener, policy)
+//! and then handed records; it stores them, re-evaluates only the subjects they can change
+//! (see [`crate::live`]) and answers with those subjects' new results. A subject's result,
+//! records, checks and decisions are read by id. Nothing here touches the filesystem except
+//! through the store; writing `subjects.jsonl` or `report.html` is a presentation step on top
+//! ([`crate::scan`]).
+//!
+//! ```no_run
+//! use kensa_engine::{EngineConfig, Workspace};
+//! use kensa_store::{Durability, Store};
+//!
+//! let store = Store::open("kensa.db".as_ref(), Durability::Full)?;
+//! let mut ws = Workspace::open(Box::new(store), EngineConfig::builtin());
+//! let login = kensa_model::validate_value(serde_json::json!({
+//!     "kind": "login", "subject_id": "u1", "at": "2026-09-01T00:00:00Z", "ip": "203.0.113.7"
+//! }))?;
+//! let done = ws.submit(vec![login])?;
+//! for r in &done.results {
+//!     println!("{} {} {}", r.subject_id, r.score, r.tier.as_str());
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::live::{EngineConfig, Live};
+use crate::{EngineError, NoProgress, Progress};
+use kensa_model::Validated;
+use kensa_model::finding::SubjectResult;
+use kensa_model::record::Check;
+use kensa_store::{EvidenceStore, Outcome, OwnedRecord};
+use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static RUNS: AtomicU64 = AtomicU64::new(0);
+
+/// A new run id, unique within this process (and, by time and process id, across processes):
+/// `{prefix}-{UTC time}-{pid}-{n}`.
+pub fn run_id(prefix: &str) -> String {
+    let n = RUNS.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "{prefix}-{}-{}-{n}",
+        kensa_store::now_rfc3339().replace([':', '-'], ""),
+        std::process::id()
+    )
+}
+
+/// An open workspace.
+pub struct Workspace {
+    store: Box<dyn EvidenceStore>,
+    cfg: EngineConfig,
+    live: Option<Live>,
+}
+
+/// What [`Workspace::submit`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Submitted {
+    /// The run id of this batch (the `ref` of its evidence entries).
+    pub run_id: String,
+    /// One outcome per record handed in, in order.
+    pub outcomes: Vec<Outcome>,
+    /// The new results of the subjects the stored records touched, in output order.
+    pub results: Vec<SubjectResult>,
+    /// Results of other subjects that changed because of the batch (shared identifiers, peer
+    /// groups, propagation), in output order.
+    pub also_changed: Vec<SubjectResult>,
+}
+
+/// Everything known about one subject, as an analyst's screen or an API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectView {
+    pub subject_id: String,
+    /// The current result (score, tier, flags with evidence, due-diligence status).
+    pub result: Option<SubjectResult>,
+    /// Every stored record about the subject, in log order (canonical JSON).
+    pub records: Vec<StoredRecordView>,
+    /// The due-diligence checks recorded for the subject, in log order.
+    pub checks: Vec<StoredRecordView>,
+    /// Decisions, as recorded in the evidence log (JSON), oldest first.
+    pub decisions: Vec<serde_json::Value>,
+}
+
+/// A stored record as read back.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredRecordView {
+    pub seq: i64,
+    pub record_id: String,
+    pub kind: String,
+    pub record: serde_json::Value,
+}
+
+impl From<OwnedRecord> for StoredRecordView {
+    fn from(r: OwnedRecord) -> Self {
+        StoredRecordView {
+            seq: r.seq,
+            record_id: r.record_id,
+            kind: r.kind,
+            record: serde_json::from_slice(&r.body).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+impl Workspace {
+    /// Opens a workspace over a store. Nothing is read until first needed.
+    pub fn open(store: Box<dyn EvidenceStore>, cfg: EngineConfig) -> Workspace {
+        Workspace {
+            store,
+            cfg,
+            live: None,
+        }
+    }
+
+    /// Opens a workspace whose detection state is built from an already-loaded data set
+    /// (the one-pass scan: records parsed and stored once, never read back).
+    pub fn with_dataset(
+        store: Box<dyn EvidenceStore>,
+        cfg: EngineConfig,
+        ds: kensa_detect::Dataset,
+        side: kensa_detect::Sidecar,
+    ) -> Workspace {
+        let live = Live::full(ds, side, &cfg);
+        Workspace {
+            store,
+            cfg,
+            live: Some(live),
+        }
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+
+    pub fn store(&self) -> &dyn EvidenceStore {
+        &*self.store
+    }
+
+    pub fn store_mut(&mut self) -> &mut dyn EvidenceStore {
+        &mut *self.store
+    }
+
+    /// Gives the store back.
+    pub fn into_store(self) -> Box<dyn EvidenceStore> {
+        self.store
+    }
+
+    /// The detection state, built from the store on first use (every stored record is read
+    /// once and every subject evaluated).
+    pub fn live(&mut self) -> Result<&mut Live, EngineError> {
+        self.load(&NoProgress)
+    }
+
+    /// As [`Workspace::live`], reporting progress while loading.
+    pub fn load(&mut self, progress: &dyn Progress) -> Result<&mut Live, EngineError> {
+        if self.live.is_none() {
+            let (ds, side) = crate::scan::load_dataset(&*self.store, progress)?;
+            progress.start("detect", 0);
+            self.live = Some(Live::full(ds, side, &self.cfg));
+            progress.finish();
+        }
+        Ok(self.live.as_mut().expect("loaded above"))
+    }
+
+    /// Stores records (one transaction; durable when this returns) and re-evaluates the
+    /// subjects they touch and those whose findings depend on them. New results are appended
+    /// to the evidence log (entry type `result`, ref = the run id) together with one `batch`
+    /// entry. Records already stored are counted as duplicates and change nothing; a record
+    /// reusing a stored id with other content is refused as a conflict (its outcome says so).
+    pub fn submit(&mut self, records: Vec<Validated>) -> Result<Submitted, EngineError> {
+        self.load(&NoProgress)?;
+        let run_id = run_id("batch");
+        let refs: Vec<&Validated> = records.iter().collect();
+        let outcomes = if refs.is_empty() {
+            Vec::new()
+        } else {
+            self.store.append_records(&refs)?
+        };
+        drop(refs);
+        let stored: Vec<(String, kensa_model::Record)> = records
+            .into_iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| **o == Outcome::Stored)
+            .map(|(v, _)| (v.record_id, v.record))
+            .collect();
+        let n_stored = stored.len();
+        let live = self.live.as_mut().expect("loaded above");
+        let touched: std::collections::BTreeSet<String> = stored
+            .iter()
+            .map(|(_, r)| r.subject_id().to_owned())
+            .collect();
+        let changed = if stored.is_empty() {
+            Default::default()
+        } else {
+            live.add(&self.cfg, stored)
+        };
+        let changed: Vec<usize> = changed.into_iter().collect();
+        let bodies = live.result_bodies(&changed);
+        let mut results = Vec::new();
+        let mut also_changed = Vec::new();
+        for &i in &changed {
+            let r = live.result_at(i).clone();
+            if touched.contains(&r.subject_id) {
+                results.push(r);
+            } else {
+                also_changed.push(r);
+            }
+        }
+        kensa_score::sort_results(&mut results);
+        kensa_score::sort_results(&mut also_changed);
+        if !bodies.is_empty() {
+            self.store.append_entries(
+                "result",
+                &mut bodies
+                    .iter()
+                    .map(|(s, b)| (run_id.as_str(), Some(s.as_str()), b.as_slice())),
+            )?;
+        }
+        if n_stored > 0 {
+            let body = kensa_model::canonical::to_canonical(&serde_json::json!({
+                "run_id": run_id,
+                "records": outcomes.len(),
+                "stored": n_stored,
+                "rescored": changed.len(),
+                "policy_sha256": self.cfg.policy_sha256(),
+            }));
+            self.store.append_entry("batch", &run_id, None, &body)?;
+        }
+        Ok(Submitted {
+            run_id,
+            outcomes,
+            results,
+            also_changed,
+        })
+    }
+
+    /// A subject's current result.
+    pub fn result(&mut self, subject_id: &str) -> Result<SubjectResult, EngineError> {
+        self.live()?
+            .result(subject_id)
+            .cloned()
+            .ok_or_else(|| EngineError::NotFound(format!("no subject {subject_id:?}")))
+    }
+
+    /// Every subject's current result, in output order.
+    pub fn results(&mut self) -> Result<Vec<SubjectResult>, EngineError> {
+        Ok(self.live()?.results())
+    }
+
+    /// A subject's stored records (checks and labels aside), read through the store's
+    /// per-subject index.
+    pub fn records(&self, subject_id: &str) -> Result<Vec<StoredRecordView>, EngineError> {
+        Ok(self
+            .store
+            .subject_records(subject_id)?
+            .into_iter()
+            .filter(|r| r.kind != "check" && r.kind != "label")
+            .map(StoredRecordView::from)
+            .collect())
+    }
+
+    /// A subject's due-diligence checks.
+    pub fn checks(&self, subject_id: &str) -> Result<Vec<(String, Check)>, EngineError> {
+        Ok(crate::act::checks_of(&*self.store, subject_id)?)
+    }
+
+    /// A subject's decisions, oldest first.
+    pub fn decisions(&self, subject_id: &str) -> Result<Vec<serde_json::Value>, EngineError> {
+        Ok(self
+            .store
+            .subject_entries("decision", subject_id)?
+            .into_iter()
+            .filter_map(|(_, _, b)| serde_json::from_slice(&b).ok())
+            .collect())
+    }
+
+    /// Everything about one subject; `NotFound` when nothing is stored about it.
+    pub fn subject(&mut self, subject_id: &str) -> Result<SubjectView, EngineError> {
+        let result = self.live()?.result(subject_id).cloned();
+        let (checks, records): (Vec<StoredRecordView>, Vec<StoredRecordView>) = self
+            .store
+            .subject_records(subject_id)?
+            .into_iter()
+            .filter(|r| r.kind != "label")
+            .map(StoredRecordView::from)
+            .partition(|r| r.kind == "check");
+        let decisions = self.decisions(subject_id)?;
+        if result.is_none() && records.is_empty() && checks.is_empty() && decisions.is_empty() {
+            return Err(EngineError::NotFound(format!("no subject {subject_id:?}")));
+        }
+        Ok(SubjectView {
+            subject_id: subject_id.to_owned(),
+            result,
+            records,
+            checks,
+            decisions,
+        })
+    }
+}
