@@ -21,7 +21,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Kensa (検査) finds the red flags of North Korean IT workers hired under false identities,
 /// explains them in English and Japanese, and keeps the evidence verifiable.
 #[derive(Parser)]
-#[command(name = "kensa", version, about, long_about = None, propagate_version = true)]
+#[command(name = "kensa", version, long_about = None, propagate_version = true)]
 struct Cli {
     /// No progress bars and no summary on stderr; errors are still printed.
     #[arg(long, short, global = true)]
@@ -186,6 +186,9 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Print the README's Markdown table of red flags and detectors.
+        #[arg(long, conflicts_with = "json")]
+        markdown: bool,
     },
     /// Generate a synthetic data set, scan it, and print where the report is.
     Demo {
@@ -568,7 +571,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Catalog { json } => {
+        Command::Catalog { json, markdown } => {
+            if markdown {
+                write_stdout(&kensa_detect::detectors::markdown_table());
+                return Ok(ExitCode::SUCCESS);
+            }
             catalog::print(json);
             Ok(ExitCode::SUCCESS)
         }

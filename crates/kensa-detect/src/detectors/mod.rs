@@ -1,94 +1,16 @@
 //! The detectors, one per file, and the one registry that lists them.
 //!
-//! To add a detector: write `detectors/<name>.rs` with a `Params` struct (serde, documented
-//! defaults) and a type implementing [`crate::Detector`]; add a field for its parameters to
-//! [`DetectorParams`]; add one [`DetectorSpec`] line to [`registry`]; add its section with the
-//! defaults to the shipped policy file. The shared compliance tests then check it.
-
-pub mod disposable_email;
-pub mod login_multi_ip;
-pub mod sanctions;
-
-// --- detectors I ---
-pub mod access_bulk;
-pub mod access_foreign;
-pub mod endpoint_tools;
-pub mod impossible_travel;
-pub mod login_multi_country;
-pub mod net_anonymizer;
-pub mod off_hours;
-pub mod shared_residential_ip;
-// --- end detectors I ---
-// --- detectors II ---
-pub mod history_skewed;
-pub mod id_document;
-pub mod meetings;
-pub mod message_patterns;
-pub mod payout_changes;
-pub mod payout_frequency;
-pub mod profile_ja;
-pub mod shipping;
-pub mod underpriced;
-// --- end detectors II ---
-
-// --- pay ---
-pub mod contact_signals;
-pub mod crypto_payout;
-pub mod payout_name;
-pub mod prc_bank;
-pub mod profile_consistency;
-// --- end pay ---
-
-// --- link ---
-pub mod laptop_farm;
-pub mod review_manipulation;
-pub mod shared_identity;
-// --- end link ---
+//! To add a detector: write `detectors/<name>.rs` (see CONTRIBUTING.md: a `SPEC`, a `Params`
+//! struct with documented defaults, a type implementing [`crate::Detector`], tests) and add one
+//! line to the [`detectors!`] list below. That line declares the module, adds its parameters to
+//! [`DetectorParams`] (the policy file's `[detectors.<name>]` table), lists its `SPEC` in
+//! [`registry`] (which `kensa catalog` and the README's detector table are made from) and
+//! builds it in [`build_all`]. The contract tests then hold it to the rules every detector
+//! keeps (`tests/contract.rs`, `tests/incremental.rs`), and the score crate's tests fail until
+//! the shipped policy has its section.
 
 use crate::Detector;
 use serde::{Deserialize, Serialize};
-
-/// The `[detectors]` section of the policy file: one table per detector.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DetectorParams {
-    pub login_multi_ip: login_multi_ip::Params,
-    pub sanctions_screening: sanctions::Params,
-    pub disposable_email: disposable_email::Params,
-    // --- detectors I ---
-    pub login_multi_country: login_multi_country::Params,
-    pub impossible_travel: impossible_travel::Params,
-    pub net_anonymizer: net_anonymizer::Params,
-    pub shared_residential_ip: shared_residential_ip::Params,
-    pub off_hours: off_hours::Params,
-    pub access_bulk: access_bulk::Params,
-    pub access_foreign: access_foreign::Params,
-    pub endpoint_tools: endpoint_tools::Params,
-    // --- end detectors I ---
-    // --- detectors II ---
-    pub message_patterns: message_patterns::Params,
-    pub meetings: meetings::Params,
-    pub id_document: id_document::Params,
-    pub profile_ja: profile_ja::Params,
-    pub shipping: shipping::Params,
-    pub payout_changes: payout_changes::Params,
-    pub underpriced: underpriced::Params,
-    pub payout_frequency: payout_frequency::Params,
-    pub history_skewed: history_skewed::Params,
-    // --- end detectors II ---
-    // --- pay ---
-    pub prc_bank: prc_bank::Params,
-    pub crypto_payout: crypto_payout::Params,
-    pub payout_name: payout_name::Params,
-    pub profile_consistency: profile_consistency::Params,
-    pub contact_signals: contact_signals::Params,
-    // --- end pay ---
-    // --- link ---
-    pub shared_identity: shared_identity::Params,
-    pub review_manipulation: review_manipulation::Params,
-    pub laptop_farm: laptop_farm::Params,
-    // --- end link ---
-}
 
 /// What the registry knows about a detector without running it.
 pub struct DetectorSpec {
@@ -100,112 +22,126 @@ pub struct DetectorSpec {
     pub false_positives: &'static str,
 }
 
-/// Every detector Kensa has.
-pub fn registry() -> &'static [DetectorSpec] {
-    &[
-        login_multi_ip::SPEC,
-        sanctions::SPEC,
-        disposable_email::SPEC,
-        // --- detectors I ---
-        login_multi_country::SPEC,
-        impossible_travel::SPEC,
-        net_anonymizer::SPEC,
-        shared_residential_ip::SPEC,
-        off_hours::SPEC,
-        access_bulk::SPEC,
-        access_foreign::SPEC,
-        endpoint_tools::SPEC,
-        // --- end detectors I ---
-        // --- detectors II ---
-        message_patterns::SPEC,
-        meetings::SPEC,
-        id_document::SPEC,
-        profile_ja::SPEC,
-        shipping::SPEC,
-        payout_changes::SPEC,
-        underpriced::SPEC,
-        payout_frequency::SPEC,
-        history_skewed::SPEC,
-        // --- end detectors II ---
-        // --- pay ---
-        prc_bank::SPEC,
-        crypto_payout::SPEC,
-        payout_name::SPEC,
-        profile_consistency::SPEC,
-        contact_signals::SPEC,
-        // --- end pay ---
-        // --- link ---
-        shared_identity::SPEC,
-        review_manipulation::SPEC,
-        laptop_farm::SPEC,
-        // --- end link ---
-    ]
+/// The registry: `policy_field: module => constructor`, in the order detectors run.
+macro_rules! detectors {
+    ($($field:ident : $module:ident => $build:expr,)*) => {
+        $(pub mod $module;)*
+
+        /// The `[detectors]` section of the policy file: one table per detector.
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct DetectorParams {
+            $(pub $field: $module::Params,)*
+        }
+
+        /// Every detector Kensa has, in the order they run.
+        pub fn registry() -> &'static [DetectorSpec] {
+            &[$($module::SPEC,)*]
+        }
+
+        /// Builds every detector with the given parameters.
+        pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
+            vec![$({
+                let build: fn(&DetectorParams) -> Box<dyn Detector> = $build;
+                build(p)
+            },)*]
+        }
+    };
 }
 
-/// Builds every detector with the given parameters.
-pub fn build_all(p: &DetectorParams) -> Vec<Box<dyn Detector>> {
-    vec![
-        Box::new(login_multi_ip::LoginMultiIp(p.login_multi_ip.clone())),
-        Box::new(sanctions::Sanctions(p.sanctions_screening.clone())),
-        Box::new(disposable_email::DisposableEmail(
-            p.disposable_email.clone(),
-        )),
-        // --- detectors I ---
-        Box::new(login_multi_country::LoginMultiCountry(
-            p.login_multi_country.clone(),
-        )),
-        Box::new(impossible_travel::ImpossibleTravel(
-            p.impossible_travel.clone(),
-        )),
-        Box::new(net_anonymizer::NetAnonymizer(p.net_anonymizer.clone())),
-        Box::new(shared_residential_ip::SharedResidentialIp(
-            p.shared_residential_ip.clone(),
-        )),
-        Box::new(off_hours::OffHours(p.off_hours.clone())),
-        Box::new(access_bulk::AccessBulk(p.access_bulk.clone())),
-        Box::new(access_foreign::AccessForeign(p.access_foreign.clone())),
-        Box::new(endpoint_tools::EndpointTools(p.endpoint_tools.clone())),
-        // --- end detectors I ---
-        // --- detectors II ---
-        Box::new(message_patterns::MessagePatterns::new(
-            p.message_patterns.clone(),
-        )),
-        Box::new(meetings::Meetings(p.meetings.clone())),
-        Box::new(id_document::IdDocument(p.id_document.clone())),
-        Box::new(profile_ja::ProfileJa(p.profile_ja.clone())),
-        Box::new(shipping::Shipping(p.shipping.clone())),
-        Box::new(payout_changes::PayoutChanges(p.payout_changes.clone())),
-        Box::new(underpriced::Underpriced(p.underpriced.clone())),
-        Box::new(payout_frequency::PayoutFrequency(
-            p.payout_frequency.clone(),
-        )),
-        Box::new(history_skewed::HistorySkewed(p.history_skewed.clone())),
-        // --- end detectors II ---
-        // --- pay ---
-        Box::new(prc_bank::PrcBank(p.prc_bank.clone())),
-        Box::new(crypto_payout::CryptoPayout(p.crypto_payout.clone())),
-        Box::new(payout_name::PayoutName(p.payout_name.clone())),
-        Box::new(profile_consistency::ProfileConsistency(
-            p.profile_consistency.clone(),
-        )),
-        Box::new(contact_signals::ContactSignals(p.contact_signals.clone())),
-        // --- end pay ---
-        // --- link ---
-        Box::new(shared_identity::SharedIdentity(p.shared_identity.clone())),
-        Box::new(review_manipulation::ReviewManipulation(
-            p.review_manipulation.clone(),
-        )),
-        Box::new(laptop_farm::LaptopFarm(laptop_farm::Params {
-            tools: p.endpoint_tools.clone(),
-            ..p.laptop_farm.clone()
-        })),
-        // --- end link ---
-    ]
+detectors! {
+    login_multi_ip: login_multi_ip => |p| Box::new(login_multi_ip::LoginMultiIp(p.login_multi_ip.clone())),
+    sanctions_screening: sanctions => |p| Box::new(sanctions::Sanctions(p.sanctions_screening.clone())),
+    disposable_email: disposable_email => |p| Box::new(disposable_email::DisposableEmail(p.disposable_email.clone())),
+    login_multi_country: login_multi_country => |p| Box::new(login_multi_country::LoginMultiCountry(p.login_multi_country.clone())),
+    impossible_travel: impossible_travel => |p| Box::new(impossible_travel::ImpossibleTravel(p.impossible_travel.clone())),
+    net_anonymizer: net_anonymizer => |p| Box::new(net_anonymizer::NetAnonymizer(p.net_anonymizer.clone())),
+    shared_residential_ip: shared_residential_ip => |p| Box::new(shared_residential_ip::SharedResidentialIp(p.shared_residential_ip.clone())),
+    off_hours: off_hours => |p| Box::new(off_hours::OffHours(p.off_hours.clone())),
+    access_bulk: access_bulk => |p| Box::new(access_bulk::AccessBulk(p.access_bulk.clone())),
+    access_foreign: access_foreign => |p| Box::new(access_foreign::AccessForeign(p.access_foreign.clone())),
+    endpoint_tools: endpoint_tools => |p| Box::new(endpoint_tools::EndpointTools(p.endpoint_tools.clone())),
+    message_patterns: message_patterns => |p| Box::new(message_patterns::MessagePatterns::new(p.message_patterns.clone())),
+    meetings: meetings => |p| Box::new(meetings::Meetings(p.meetings.clone())),
+    id_document: id_document => |p| Box::new(id_document::IdDocument(p.id_document.clone())),
+    profile_ja: profile_ja => |p| Box::new(profile_ja::ProfileJa(p.profile_ja.clone())),
+    shipping: shipping => |p| Box::new(shipping::Shipping(p.shipping.clone())),
+    payout_changes: payout_changes => |p| Box::new(payout_changes::PayoutChanges(p.payout_changes.clone())),
+    underpriced: underpriced => |p| Box::new(underpriced::Underpriced(p.underpriced.clone())),
+    payout_frequency: payout_frequency => |p| Box::new(payout_frequency::PayoutFrequency(p.payout_frequency.clone())),
+    history_skewed: history_skewed => |p| Box::new(history_skewed::HistorySkewed(p.history_skewed.clone())),
+    prc_bank: prc_bank => |p| Box::new(prc_bank::PrcBank(p.prc_bank.clone())),
+    crypto_payout: crypto_payout => |p| Box::new(crypto_payout::CryptoPayout(p.crypto_payout.clone())),
+    payout_name: payout_name => |p| Box::new(payout_name::PayoutName(p.payout_name.clone())),
+    profile_consistency: profile_consistency => |p| Box::new(profile_consistency::ProfileConsistency(p.profile_consistency.clone())),
+    contact_signals: contact_signals => |p| Box::new(contact_signals::ContactSignals(p.contact_signals.clone())),
+    shared_identity: shared_identity => |p| Box::new(shared_identity::SharedIdentity(p.shared_identity.clone())),
+    review_manipulation: review_manipulation => |p| Box::new(review_manipulation::ReviewManipulation(p.review_manipulation.clone())),
+    laptop_farm: laptop_farm => |p| Box::new(laptop_farm::LaptopFarm(laptop_farm::Params { tools: p.endpoint_tools.clone(), ..p.laptop_farm.clone() })),
+}
+
+/// The README's table of red flags and the detectors that cover them, made from the
+/// registry and the catalogue (`kensa catalog --markdown` prints it).
+pub fn markdown_table() -> String {
+    use std::fmt::Write as _;
+    let mut o = String::from("| red flag | detectors | false-positive guard |\n|---|---|---|\n");
+    for item in kensa_model::catalog::RF {
+        let specs: Vec<&DetectorSpec> = registry()
+            .iter()
+            .filter(|d| d.raises.contains(&item.id))
+            .collect();
+        let names: Vec<String> = specs.iter().map(|d| format!("`{}`", d.name)).collect();
+        let guards: Vec<&str> = specs.iter().map(|d| d.false_positives).collect();
+        let _ = writeln!(
+            o,
+            "| `{}` {} | {} | {} |",
+            item.id,
+            item.en,
+            if names.is_empty() {
+                "not yet".to_owned()
+            } else {
+                names.join(", ")
+            },
+            guards.join("; ")
+        );
+    }
+    let kx: Vec<String> = kensa_model::catalog::KENSA
+        .iter()
+        .map(|(i, _)| format!("`{}`", i.id))
+        .collect();
+    let _ = write!(
+        o,
+        "\nKensa's own ids (specific detections that support red flags): {}.\n",
+        kx.join(", ")
+    );
+    o
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The README's detector table is made from the registry; this fails when it is stale.
+    #[test]
+    fn readme_detector_table_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+        let readme = std::fs::read_to_string(path).expect("README.md beside the workspace");
+        let (start, end) = ("<!-- detectors:start -->\n", "<!-- detectors:end -->");
+        let a = readme.find(start).expect("README has the detectors:start marker") + start.len();
+        let b = readme.find(end).expect("README has the detectors:end marker");
+        let want = markdown_table();
+        if readme[a..b] != want {
+            let _ = std::fs::write(
+                std::env::temp_dir().join("kensa-readme-table.md"),
+                &want,
+            );
+            panic!(
+                "README.md's detector table is stale: replace the text between the markers with \
+                 the output of `kensa catalog --markdown` (also written to {})",
+                std::env::temp_dir().join("kensa-readme-table.md").display()
+            );
+        }
+    }
 
     /// The registry and the constructors are two lists; they must name the same detectors.
     #[test]
