@@ -127,14 +127,16 @@ mod tests {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
         let readme = std::fs::read_to_string(path).expect("README.md beside the workspace");
         let (start, end) = ("<!-- detectors:start -->\n", "<!-- detectors:end -->");
-        let a = readme.find(start).expect("README has the detectors:start marker") + start.len();
-        let b = readme.find(end).expect("README has the detectors:end marker");
+        let a = readme
+            .find(start)
+            .expect("README has the detectors:start marker")
+            + start.len();
+        let b = readme
+            .find(end)
+            .expect("README has the detectors:end marker");
         let want = markdown_table();
         if readme[a..b] != want {
-            let _ = std::fs::write(
-                std::env::temp_dir().join("kensa-readme-table.md"),
-                &want,
-            );
+            let _ = std::fs::write(std::env::temp_dir().join("kensa-readme-table.md"), &want);
             panic!(
                 "README.md's detector table is stale: replace the text between the markers with \
                  the output of `kensa catalog --markdown` (also written to {})",

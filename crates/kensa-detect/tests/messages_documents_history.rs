@@ -1,14 +1,14 @@
-//! Compliance checks for the "Detectors II" set (message_patterns, meetings, id_document,
-//! profile_ja, shipping, payout_changes, underpriced, payout_frequency, history_skewed): on one
-//! mixed data set with a suspicious persona and legitimate look-alikes, every detector is
-//! deterministic, raises only the ids it declares (all in the catalogue), with strengths in
-//! (0, 1], evidence that names records, and explanations in English and Japanese.
+//! Scenario tests for the message, meeting, document, shipping, payout-pattern, rate and
+//! work-history detectors: on one mixed data set, a suspicious persona raises each of their
+//! flags and the legitimate look-alikes none; policy extensions parse; odd input never panics.
+//! (The contract every detector keeps is in `contract.rs`.)
 
-use kensa_detect::{DatasetBuilder, DetectorParams, build_all, registry, run_all};
-use kensa_model::{catalog, validate_value};
+use kensa_detect::{DatasetBuilder, DetectorParams, build_all, run_all};
+use kensa_model::validate_value;
 use serde_json::{Value, json};
 
-const DET2: &[&str] = &[
+/// The detectors these scenarios are about.
+const MESSAGES_DOCUMENTS_HISTORY: &[&str] = &[
     "message_patterns",
     "meetings",
     "id_document",
@@ -107,48 +107,16 @@ fn dataset() -> kensa_detect::Dataset {
 }
 
 #[test]
-fn every_det2_detector_is_registered_with_a_false_positive_story() {
-    for name in DET2 {
-        let spec = registry()
-            .iter()
-            .find(|s| s.name == *name)
-            .unwrap_or_else(|| panic!("{name} is not in the registry"));
-        assert!(!spec.summary.is_empty() && spec.false_positives.len() > 40);
-        for id in spec.raises {
-            assert!(catalog::flag(id).is_some(), "{name} raises unknown id {id}");
-        }
-    }
-}
-
-#[test]
-fn findings_are_deterministic_explained_and_declared() {
+fn persona_raises_every_flag_and_lookalikes_none() {
     let ds = dataset();
-    let detectors = build_all(&DetectorParams::default());
-    let a = run_all(&detectors, &ds);
-    let b = run_all(&detectors, &ds);
-    assert_eq!(a, b, "two runs differ");
-    let mine: Vec<_> = a
+    let a = run_all(&build_all(&DetectorParams::default()), &ds);
+    let ours: Vec<_> = a
         .iter()
-        .filter(|f| DET2.contains(&f.detector.as_str()))
+        .filter(|f| MESSAGES_DOCUMENTS_HISTORY.contains(&f.detector.as_str()))
         .collect();
-    for f in &mine {
-        let spec = registry().iter().find(|s| s.name == f.detector).unwrap();
-        assert!(spec.raises.contains(&f.id.as_str()), "{f:?}");
-        assert!(f.strength > 0.0 && f.strength <= 1.0, "{f:?}");
-        assert!(!f.evidence.records.is_empty(), "{f:?}");
-        assert!(!f.explanation.en.is_empty());
-        assert!(
-            f.explanation
-                .ja
-                .chars()
-                .any(|c| ('\u{3040}'..='\u{30FF}').contains(&c)),
-            "Japanese explanation expected: {}",
-            f.explanation.ja
-        );
-    }
     // The persona raises every flag of the set; the look-alikes raise none.
     let raised = |sub: &str| -> Vec<(String, String)> {
-        let mut v: Vec<_> = mine
+        let mut v: Vec<_> = ours
             .iter()
             .filter(|f| f.subject_id == sub)
             .map(|f| (f.id.clone(), f.detector.clone()))
