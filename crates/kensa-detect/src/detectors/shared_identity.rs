@@ -173,25 +173,34 @@ pub(crate) fn records_with(
 /// the data set's cache).
 pub struct State {
     pub graph: Arc<LinkGraph>,
+    /// The graph's `min_edge_weight`: lighter edges are not part of a finding.
+    min_edge_weight: f64,
 }
 
 impl Population for State {
-    /// A subject's finding is made of its heavy edges (neighbours, weights, the identifiers'
-    /// weights and sharer counts) and its cluster (members in data-set order). Its edges change
-    /// only when one of its identifiers changes ([`diff::changed_subjects`]); its cluster only
-    /// when some member's edges change or a touched member moves in the data-set order. So the
-    /// affected subjects are those with changed identifiers plus, for each of them and each
-    /// touched subject, both its old and its new cluster when the two differ (as ordered
-    /// member lists). Nothing population-wide enters the graph: rarity and hubs are per value.
+    /// A subject's finding is made of its heavy edges (neighbours in data-set order, weights,
+    /// the identifiers with their weights and sharer counts) and its cluster (members in
+    /// data-set order). Its edges change only when one of its identifiers changes
+    /// ([`diff::changed_subjects`]); its cluster only when some member's heavy edges change or
+    /// a touched member moves in the data-set order. So the affected subjects are: those with
+    /// changed identifiers whose heavy edges differ, plus, for every subject with changed
+    /// identifiers and every touched subject, its old and its new cluster when the two differ
+    /// (as ordered member lists). Nothing population-wide enters the graph: rarity and hubs
+    /// are per value.
     fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected {
         let (old, new) = (&*state::<State>(before).graph, &*self.graph);
-        let mut changed = diff::changed_subjects(old, new);
-        changed.extend(touched.iter().copied());
-        let mut out: BTreeSet<&str> = changed.iter().copied().collect();
+        let min = self.min_edge_weight;
+        let mut seeds = diff::changed_subjects(old, new);
+        let mut out: BTreeSet<&str> = seeds
+            .iter()
+            .copied()
+            .filter(|x| !touched.contains(x) && !diff::same_edges_from(old, new, x, min))
+            .collect();
+        seeds.extend(touched.iter().copied());
         // Clusters compared already, by smallest member index (old, new).
         let mut seen: HashSet<(u32, u32)> = HashSet::new();
         let key = |c: Option<&link::Cluster>| c.map_or(u32::MAX, |c| c.members[0]);
-        for &x in &changed {
+        for &x in &seeds {
             let (co, cn) = (diff::cluster_by_name(old, x), diff::cluster_by_name(new, x));
             if !seen.insert((key(co), key(cn))) {
                 continue;
@@ -357,6 +366,7 @@ impl Detector for SharedIdentity {
     fn population(&self, ds: &Dataset) -> Box<dyn Population> {
         Box::new(State {
             graph: ds.link_graph(&self.0.graph),
+            min_edge_weight: self.0.graph.min_edge_weight,
         })
     }
     fn evaluate(&self, _ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {

@@ -4,7 +4,7 @@
 //! Graphs are compared by subject *name*, never by index: a subject's index is its position
 //! in the data set, which a batch may shift.
 
-use super::{Cluster, IdKind, IpClass, LinkGraph, SharedIdent};
+use super::{Cluster, Edge, IdKind, IpClass, LinkGraph, SharedIdent};
 use crate::Affected;
 use std::collections::{BTreeSet, HashSet};
 
@@ -116,8 +116,11 @@ type EdgeView<'a> = (u64, Vec<(IdKind, &'a str, u64, bool, usize, IpClass, bool)
 
 fn edge_view<'a>(g: &'a LinkGraph, a: &str, b: &str) -> Option<EdgeView<'a>> {
     let (a, b) = (g.index_of(a)?, g.index_of(b)?);
-    let e = g.edge_between(a, b)?;
-    Some((
+    Some(view(g, g.edge_between(a, b)?))
+}
+
+fn view<'a>(g: &'a LinkGraph, e: &Edge) -> EdgeView<'a> {
+    (
         e.weight.to_bits(),
         e.idents
             .iter()
@@ -134,12 +137,27 @@ fn edge_view<'a>(g: &'a LinkGraph, a: &str, b: &str) -> Option<EdgeView<'a>> {
                 )
             })
             .collect(),
-    ))
+    )
 }
 
 /// Whether the edge between two subjects (by name) shows the same in both graphs.
 pub fn same_edge(old: &LinkGraph, new: &LinkGraph, a: &str, b: &str) -> bool {
     edge_view(old, a, b) == edge_view(new, a, b)
+}
+
+/// Whether a subject's edges of at least `min_weight` show the same in both graphs: the same
+/// other subjects in the same order, each edge as [`same_edge`] compares it.
+pub fn same_edges_from(old: &LinkGraph, new: &LinkGraph, subject: &str, min_weight: f64) -> bool {
+    fn edges<'a>(g: &'a LinkGraph, s: &str, min: f64) -> Vec<(&'a str, EdgeView<'a>)> {
+        let Some(i) = g.index_of(s) else {
+            return Vec::new();
+        };
+        g.edges_of_index(i)
+            .filter(|e| e.weight >= min)
+            .map(|e| (g.names[e.other(i) as usize].as_str(), view(g, e)))
+            .collect()
+    }
+    edges(old, subject, min_weight) == edges(new, subject, min_weight)
 }
 
 /// [`Affected`] from the subjects a change reaches, touched ones included or not: the others,
