@@ -701,4 +701,37 @@ mod tests {
         let f = LaptopFarm(Params::default()).run(&d);
         assert!(f.is_empty(), "{f:?}");
     }
+
+    /// A remote-control tool seen on one worker's laptop changes every involved member's
+    /// evidence; a login elsewhere changes nobody else's.
+    #[test]
+    fn affected_is_the_farm_a_change_reaches() {
+        use crate::Affected;
+        use crate::link::diff::affected_by;
+        let mut lines = Vec::new();
+        for k in 0..3 {
+            let s = format!("w{k}");
+            lines.push(login(&s, "73.5.5.5", &format!("laptop-{k}")));
+            lines.push(bank(&s, "44556677", "JANET L. WHITFIELD"));
+        }
+        let build = |l: &[String]| {
+            let mut d = ds(l);
+            intel(&mut d, "73.5.5.5", &[]);
+            d
+        };
+        let f = LaptopFarm(Params::default());
+        let mut after = lines.clone();
+        after.push(endpoint("w0", "AnyDesk"));
+        after.push(endpoint("w1", "PiKVM"));
+        assert_eq!(
+            affected_by(&f, &build(&lines), &build(&after), &["w0", "w1"]),
+            Affected::Also(vec!["w2".into()])
+        );
+        let mut after = lines.clone();
+        after.push(login("w0", "8.8.8.8", "laptop-0"));
+        assert_eq!(
+            affected_by(&f, &build(&lines), &build(&after), &["w0"]),
+            Affected::Touched
+        );
+    }
 }

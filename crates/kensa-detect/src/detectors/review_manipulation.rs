@@ -654,4 +654,37 @@ mod tests {
         let f = ReviewManipulation(Params::default()).run(&d);
         assert!(f.is_empty(), "{f:?}");
     }
+
+    /// A reviewer's registration date arriving makes it a new account at its reviews: the
+    /// reviewee's score changes. The other ring accounts' own findings do not (their scores
+    /// and the reviewees they are linked to stay the same).
+    #[test]
+    fn affected_follows_reviewers_to_their_reviewees() {
+        use crate::Affected;
+        use crate::link::diff::affected_by;
+        let mut lines = vec![login("dev", "45.77.1.1", "laptop-x")];
+        for k in 0..3u32 {
+            let rv = format!("ring{k}");
+            lines.push(login(&rv, "45.77.1.1", "laptop-x"));
+            lines.push(review("dev", &rv, 5 + k, 5, "45.77.1.1"));
+        }
+        let build = |l: &[String]| {
+            let mut d = ds(l);
+            intel(&mut d, "45.77.1.1", &[NetClass::Hosting]);
+            d
+        };
+        let r = ReviewManipulation(Params::default());
+        let mut after = lines.clone();
+        after.push(client("ring0", "2026-09-04"));
+        assert_eq!(
+            affected_by(&r, &build(&lines), &build(&after), &["ring0"]),
+            Affected::Also(vec!["dev".into()])
+        );
+        let mut after = lines.clone();
+        after.push(login("other", "9.9.9.9", "pc-9"));
+        assert_eq!(
+            affected_by(&r, &build(&lines), &build(&after), &["other"]),
+            Affected::Touched
+        );
+    }
 }

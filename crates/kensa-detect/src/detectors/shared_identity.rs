@@ -475,4 +475,38 @@ mod tests {
         assert_eq!(f.len(), 2);
         assert!(f.iter().all(|f| f.strength <= 0.4));
     }
+
+    /// A new account joining a cluster changes every member's finding (cluster size and
+    /// members); an unrelated login changes nobody else's.
+    #[test]
+    fn affected_is_the_cluster_a_change_reaches() {
+        use crate::Affected;
+        use crate::link::diff::affected_by;
+        let d = SharedIdentity(Params::default());
+        let before = vec![
+            login("a", "5.6.7.1", "dev-shared"),
+            login("b", "5.6.7.2", "dev-shared"),
+            login("x", "5.6.7.3", "dev-x"),
+            login("y", "5.6.7.4", "dev-x"),
+        ];
+        let mut after = before.clone();
+        after.push(login("c", "5.6.7.5", "dev-shared"));
+        assert_eq!(
+            affected_by(&d, &ds(&before), &ds(&after), &["c"]),
+            Affected::Also(vec!["a".into(), "b".into()])
+        );
+        let mut after = before.clone();
+        after.push(login("z", "5.6.7.9", "dev-z"));
+        assert_eq!(
+            affected_by(&d, &ds(&before), &ds(&after), &["z"]),
+            Affected::Touched
+        );
+        // A member's new login that links nobody new changes nobody else's finding.
+        let mut after = before.clone();
+        after.push(login("a", "5.6.7.8", "dev-shared"));
+        assert_eq!(
+            affected_by(&d, &ds(&before), &ds(&after), &["a"]),
+            Affected::Touched
+        );
+    }
 }

@@ -395,4 +395,37 @@ mod tests {
         intel(&mut d, "73.1.2.3", &[]);
         assert!(SharedResidentialIp(Params::default()).run(&d).is_empty());
     }
+
+    /// A third unrelated account on a home line makes the address count for all three; a
+    /// login elsewhere changes nobody else's finding.
+    #[test]
+    fn affected_is_the_users_of_an_address_that_changed() {
+        use crate::Affected;
+        use crate::link::diff::affected_by;
+        let lines = vec![
+            contract("a", "c1"),
+            login("a", 1, "73.1.2.3"),
+            contract("b", "c2"),
+            login("b", 2, "73.1.2.3"),
+        ];
+        let build = |l: &[String]| {
+            let mut d = ds(l);
+            intel(&mut d, "73.1.2.3", &[]);
+            intel(&mut d, "73.9.9.9", &[]);
+            d
+        };
+        let f = SharedResidentialIp(Params::default());
+        let mut after = lines.clone();
+        after.push(login("c", 3, "73.1.2.3"));
+        assert_eq!(
+            affected_by(&f, &build(&lines), &build(&after), &["c"]),
+            Affected::Also(vec!["a".into(), "b".into()])
+        );
+        let mut after = lines.clone();
+        after.push(login("c", 3, "73.9.9.9"));
+        assert_eq!(
+            affected_by(&f, &build(&lines), &build(&after), &["c"]),
+            Affected::Touched
+        );
+    }
 }

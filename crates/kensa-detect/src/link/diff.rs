@@ -174,3 +174,15 @@ pub fn besides(reached: BTreeSet<&str>, touched: &HashSet<&str>) -> Affected {
         Affected::Also(v)
     }
 }
+
+/// Test helper: what a detector's new state says a change reaches, besides `touched`.
+#[cfg(test)]
+pub(crate) fn affected_by(
+    d: &dyn crate::Detector,
+    before: &crate::Dataset,
+    after: &crate::Dataset,
+    touched: &[&str],
+) -> Affected {
+    let (p1, p2) = (d.population(before), d.population(after));
+    p2.affected(&*p1, &touched.iter().copied().collect())
+}
