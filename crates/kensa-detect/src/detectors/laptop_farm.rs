@@ -34,11 +34,12 @@
 
 use crate::detectors::endpoint_tools;
 use crate::detectors::login_multi_country::describe_ip;
-use crate::link::{self, GraphParams, IdKind, IpClass, LinkGraph, UnionFind};
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::link::{self, GraphParams, IdKind, IpClass, LinkGraph, UnionFind, diff};
+use crate::normalize;
+use crate::{Affected, Dataset, Detector, DetectorSpec, Population, SubjectData, state};
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
 pub const SPEC: DetectorSpec = DetectorSpec {
@@ -94,7 +95,7 @@ fn own_addresses(ds: &Dataset, m: u32) -> BTreeSet<String> {
         .iter()
         .filter_map(|p| p.r.address.as_ref())
         .chain(s.id_documents.iter().filter_map(|d| d.r.address.as_ref()))
-        .filter_map(link::normalize_address)
+        .filter_map(normalize::normalize_address)
         .collect()
 }
 
@@ -111,8 +112,9 @@ impl LaptopFarm {
         }
     }
 
-    /// Findings from an already built graph.
-    pub fn findings(&self, ds: &Dataset, g: &LinkGraph) -> Vec<Finding> {
+    /// The groups that fire, from an already built graph (of this data set), with what their
+    /// members' findings show.
+    fn farms(&self, ds: &Dataset, g: &LinkGraph) -> Vec<Farm> {
         let p = &self.0;
         let tools = &p.tools;
         let n = ds.subjects.len();
@@ -171,7 +173,9 @@ impl LaptopFarm {
                         let hit = [&sh.r.address, &sh.r.redirect_address]
                             .into_iter()
                             .flatten()
-                            .any(|a| link::normalize_address(a).as_deref() == Some(v.as_str()));
+                            .any(|a| {
+                                normalize::normalize_address(a).as_deref() == Some(v.as_str())
+                            });
                         if hit {
                             ship.entry(k).or_default().insert(m);
                             ship_records.push(sh.id.clone());
@@ -203,7 +207,7 @@ impl LaptopFarm {
             for &m in &pay_members {
                 let s = &ds.subjects[m as usize];
                 for a in &s.payout_accounts {
-                    let key = link::payout_key(
+                    let key = normalize::payout_key(
                         Some(&a.r.account_id),
                         a.r.bank.as_ref(),
                         a.r.crypto.as_ref(),
@@ -214,7 +218,7 @@ impl LaptopFarm {
                     }
                 }
                 for a in &s.payouts {
-                    let key = link::payout_key(
+                    let key = normalize::payout_key(
                         a.r.account_id.as_deref(),
                         a.r.bank.as_ref(),
                         a.r.crypto.as_ref(),
@@ -259,9 +263,9 @@ impl LaptopFarm {
                 continue;
             }
             let strength = (0.2 + 0.2 * signals as f64).min(1.0);
-            let names: Vec<&str> = members
+            let names: Vec<String> = members
                 .iter()
-                .map(|&m| g.names[m as usize].as_str())
+                .map(|&m| g.names[m as usize].clone())
                 .collect();
             let lines: Vec<String> = ips
                 .iter()
@@ -294,12 +298,12 @@ impl LaptopFarm {
                     })
                 })
                 .collect();
-            let tools_json: BTreeMap<&str, Vec<String>> = tool_hits
+            let tools_json: BTreeMap<String, Vec<String>> = tool_hits
                 .iter()
-                .map(|(&m, t)| (g.names[m as usize].as_str(), t.iter().cloned().collect()))
+                .map(|(&m, t)| (g.names[m as usize].clone(), t.iter().cloned().collect()))
                 .collect();
-            let mut sig_en: Vec<&str> = Vec::new();
-            let mut sig_ja: Vec<&str> = Vec::new();
+            let mut sig_en: Vec<&'static str> = Vec::new();
+            let mut sig_ja: Vec<&'static str> = Vec::new();
             for (on, en, ja) in [
                 (
                     sig_line,
@@ -324,98 +328,201 @@ impl LaptopFarm {
                 }
             }
             let benef: Vec<String> = beneficiaries.iter().take(10).cloned().collect();
-            for &m in &members {
-                let involved = line_members.contains(&m)
-                    || ship_members.contains(&m)
-                    || pay_members.contains(&m);
-                if !involved {
-                    continue;
-                }
-                let s = &ds.subjects[m as usize];
-                let mine = |ids: &[String], recs: Vec<&String>| -> Vec<String> {
-                    recs.into_iter()
-                        .filter(|r| ids.contains(r))
-                        .cloned()
-                        .collect()
-                };
-                let own: Vec<&String> = s
-                    .shipments
-                    .iter()
-                    .map(|r| &r.id)
-                    .chain(s.payout_accounts.iter().map(|r| &r.id))
-                    .chain(s.payouts.iter().map(|r| &r.id))
-                    .chain(s.endpoints.iter().map(|r| &r.id))
-                    .collect();
-                let all: Vec<String> = ship_records
-                    .iter()
-                    .chain(&pay_records)
-                    .chain(&tool_records)
-                    .cloned()
-                    .collect();
-                let mut records = mine(&all, own);
-                records.extend(
-                    s.logins
+            // The involved members (on the shared line, shipped together or paid into the
+            // facilitator's account) and their own records among the group's.
+            let group_records: HashSet<&String> = ship_records
+                .iter()
+                .chain(&pay_records)
+                .chain(&tool_records)
+                .collect();
+            let own: BTreeMap<String, Vec<String>> = members
+                .iter()
+                .filter(|m| {
+                    line_members.contains(m) || ship_members.contains(m) || pay_members.contains(m)
+                })
+                .map(|&m| {
+                    let s = &ds.subjects[m as usize];
+                    let recs: Vec<String> = s
+                        .shipments
                         .iter()
-                        .filter(|l| {
-                            ips.iter()
-                                .any(|&k| g.idents[k as usize].value == l.r.ip.to_string())
-                        })
-                        .take(10)
-                        .map(|l| l.id.clone()),
-                );
-                records.truncate(50);
-                let others: Vec<&str> = names
-                    .iter()
-                    .copied()
-                    .filter(|x| *x != s.id.as_str())
-                    .collect();
-                out.push(Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-LINK-SHARED-IDENTITY".into(),
-                    detector: SPEC.name.into(),
+                        .map(|r| &r.id)
+                        .chain(s.payout_accounts.iter().map(|r| &r.id))
+                        .chain(s.payouts.iter().map(|r| &r.id))
+                        .chain(s.endpoints.iter().map(|r| &r.id))
+                        .filter(|r| group_records.contains(r))
+                        .cloned()
+                        .collect();
+                    (g.names[m as usize].clone(), recs)
+                })
+                .collect();
+            out.push(Farm {
+                summary: Summary {
                     strength,
-                    evidence: Evidence::default()
-                        .records(records)
-                        .value("members", serde_json::json!(names))
-                        .value("signals", serde_json::json!(sig_en))
-                        .value("shared_lines", serde_json::json!(lines))
-                        .value("shared_shipping_addresses", serde_json::Value::Array(ship_json.clone()))
-                        .value("shared_payout_destinations", serde_json::Value::Array(pay_json.clone()))
-                        .value("beneficiaries", serde_json::json!(benef))
-                        .value("remote_control_tools", serde_json::json!(tools_json))
-                        .threshold("min_members", p.min_members)
-                        .threshold("min_signals", p.min_signals)
-                        .threshold("facilitator_min_members", p.facilitator_min_members)
-                        .threshold("tools_min_members", p.tools_min_members)
-                        .threshold("count_unknown_ips", p.count_unknown_ips),
-                    explanation: Text::new(
-                        format!(
-                            "Laptop-farm pattern: this worker and {} other(s) ({}) are linked by {}{}.",
-                            others.len(),
-                            others.iter().take(10).copied().collect::<Vec<_>>().join(", "),
-                            sig_en.join(", "),
-                            if benef.is_empty() {
-                                String::new()
-                            } else {
-                                format!("; the shared payout account's beneficiary: {}", benef.join(", "))
-                            }
-                        ),
-                        format!(
-                            "ラップトップファームの特徴：この作業者と他の{}名（{}）は{}でつながっています{}。",
-                            others.len(),
-                            others.iter().take(10).copied().collect::<Vec<_>>().join("、"),
-                            sig_ja.join("・"),
-                            if benef.is_empty() {
-                                String::new()
-                            } else {
-                                format!("（共有口座の名義人：{}）", benef.join("、"))
-                            }
-                        ),
-                    ),
-                });
-            }
+                    names,
+                    sig_en,
+                    sig_ja,
+                    line_ips: ips
+                        .iter()
+                        .map(|&k| g.idents[k as usize].value.clone())
+                        .collect(),
+                    lines,
+                    ship_json,
+                    pay_json,
+                    benef,
+                    tools_json,
+                },
+                own,
+            });
         }
         out
+    }
+
+    /// The finding about one involved member of a farm, given its own records among the
+    /// farm's.
+    fn finding(&self, f: &Summary, own: &[String], s: &SubjectData) -> Finding {
+        let p = &self.0;
+        let mut records: Vec<String> = own.to_vec();
+        records.extend(
+            s.logins
+                .iter()
+                .filter(|l| f.line_ips.iter().any(|ip| *ip == l.r.ip.to_string()))
+                .take(10)
+                .map(|l| l.id.clone()),
+        );
+        records.truncate(50);
+        let others: Vec<&str> = f
+            .names
+            .iter()
+            .map(String::as_str)
+            .filter(|x| *x != s.id.as_str())
+            .collect();
+        let (sig_en, sig_ja, benef) = (&f.sig_en, &f.sig_ja, &f.benef);
+        Finding {
+            subject_id: s.id.clone(),
+            id: "RF-LINK-SHARED-IDENTITY".into(),
+            detector: SPEC.name.into(),
+            strength: f.strength,
+            evidence: Evidence::default()
+                .records(records)
+                .value("members", serde_json::json!(f.names))
+                .value("signals", serde_json::json!(sig_en))
+                .value("shared_lines", serde_json::json!(f.lines))
+                .value(
+                    "shared_shipping_addresses",
+                    serde_json::Value::Array(f.ship_json.clone()),
+                )
+                .value(
+                    "shared_payout_destinations",
+                    serde_json::Value::Array(f.pay_json.clone()),
+                )
+                .value("beneficiaries", serde_json::json!(benef))
+                .value("remote_control_tools", serde_json::json!(f.tools_json))
+                .threshold("min_members", p.min_members)
+                .threshold("min_signals", p.min_signals)
+                .threshold("facilitator_min_members", p.facilitator_min_members)
+                .threshold("tools_min_members", p.tools_min_members)
+                .threshold("count_unknown_ips", p.count_unknown_ips),
+            explanation: Text::new(
+                format!(
+                    "Laptop-farm pattern: this worker and {} other(s) ({}) are linked by {}{}.",
+                    others.len(),
+                    others
+                        .iter()
+                        .take(10)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    sig_en.join(", "),
+                    if benef.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; the shared payout account's beneficiary: {}",
+                            benef.join(", ")
+                        )
+                    }
+                ),
+                format!(
+                    "ラップトップファームの特徴：この作業者と他の{}名（{}）は{}でつながっています{}。",
+                    others.len(),
+                    others
+                        .iter()
+                        .take(10)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                    sig_ja.join("・"),
+                    if benef.is_empty() {
+                        String::new()
+                    } else {
+                        format!("（共有口座の名義人：{}）", benef.join("、"))
+                    }
+                ),
+            ),
+        }
+    }
+}
+
+/// A group that fires.
+#[derive(Debug, PartialEq)]
+struct Farm {
+    summary: Summary,
+    /// Per involved member (on the shared line, shipped together or paid into the
+    /// facilitator's account: the members with a finding), its own shipment, payout and
+    /// endpoint records among the group's evidence, in its own order.
+    own: BTreeMap<String, Vec<String>>,
+}
+
+/// What every involved member's finding shows of the group.
+#[derive(Debug, PartialEq)]
+struct Summary {
+    strength: f64,
+    /// Every member, in data-set order.
+    names: Vec<String>,
+    sig_en: Vec<&'static str>,
+    sig_ja: Vec<&'static str>,
+    /// The shared residential (or unknown) addresses, as identifier values.
+    line_ips: Vec<String>,
+    lines: Vec<String>,
+    ship_json: Vec<serde_json::Value>,
+    pay_json: Vec<serde_json::Value>,
+    benef: Vec<String>,
+    tools_json: BTreeMap<String, Vec<String>>,
+}
+
+/// The population state: the groups that fire, and the farm of each involved member.
+pub struct State {
+    farms: Vec<Farm>,
+    of: HashMap<String, usize>,
+}
+
+impl Population for State {
+    /// A member's finding is made of its farm's [`Summary`], its own records among the farm's
+    /// and its own logins, so the affected subjects are the involved members (in either state)
+    /// whose farm's summary or own farm records differ between the two states, or that are
+    /// involved in one state only. The groups are connected components of shared places and
+    /// payout destinations; nothing population-wide enters them.
+    fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected {
+        let old = state::<State>(before);
+        let mut out: BTreeSet<&str> = BTreeSet::new();
+        // Summaries compared already: (old farm, new farm) → differ.
+        let mut memo: HashMap<(usize, usize), bool> = HashMap::new();
+        for name in old.of.keys().chain(self.of.keys()) {
+            let differs = match (old.of.get(name), self.of.get(name)) {
+                (Some(&a), Some(&b)) => {
+                    let (fa, fb) = (&old.farms[a], &self.farms[b]);
+                    *memo
+                        .entry((a, b))
+                        .or_insert_with(|| fa.summary != fb.summary)
+                        || fa.own.get(name) != fb.own.get(name)
+                }
+                _ => true,
+            };
+            if differs {
+                out.insert(name);
+            }
+        }
+        diff::besides(out, touched)
     }
 }
 
@@ -429,9 +536,26 @@ impl Detector for LaptopFarm {
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn population_inputs(&self) -> &'static [&'static str] {
+        diff::GRAPH_INPUTS
+    }
+    fn population(&self, ds: &Dataset) -> Box<dyn Population> {
         let g = ds.link_graph(&self.0.graph);
-        self.findings(ds, &g)
+        let farms = self.farms(ds, &g);
+        let of = farms
+            .iter()
+            .enumerate()
+            .flat_map(|(k, f)| f.own.keys().map(move |m| (m.clone(), k)))
+            .collect();
+        Box::new(State { farms, of })
+    }
+    fn evaluate(&self, _ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        let st = state::<State>(pop);
+        let Some(f) = st.of.get(&s.id).map(|&k| &st.farms[k]) else {
+            return Vec::new();
+        };
+        let own = f.own.get(&s.id).map_or(&[][..], Vec::as_slice);
+        vec![self.finding(&f.summary, own, s)]
     }
 }
 
@@ -576,5 +700,38 @@ mod tests {
         intel(&mut d, "172.56.1.2", &[NetClass::Mobile]);
         let f = LaptopFarm(Params::default()).run(&d);
         assert!(f.is_empty(), "{f:?}");
+    }
+
+    /// A remote-control tool seen on one worker's laptop changes every involved member's
+    /// evidence; a login elsewhere changes nobody else's.
+    #[test]
+    fn affected_is_the_farm_a_change_reaches() {
+        use crate::Affected;
+        use crate::link::diff::affected_by;
+        let mut lines = Vec::new();
+        for k in 0..3 {
+            let s = format!("w{k}");
+            lines.push(login(&s, "73.5.5.5", &format!("laptop-{k}")));
+            lines.push(bank(&s, "44556677", "JANET L. WHITFIELD"));
+        }
+        let build = |l: &[String]| {
+            let mut d = ds(l);
+            intel(&mut d, "73.5.5.5", &[]);
+            d
+        };
+        let f = LaptopFarm(Params::default());
+        let mut after = lines.clone();
+        after.push(endpoint("w0", "AnyDesk"));
+        after.push(endpoint("w1", "PiKVM"));
+        assert_eq!(
+            affected_by(&f, &build(&lines), &build(&after), &["w0", "w1"]),
+            Affected::Also(vec!["w2".into()])
+        );
+        let mut after = lines.clone();
+        after.push(login("w0", "8.8.8.8", "laptop-0"));
+        assert_eq!(
+            affected_by(&f, &build(&lines), &build(&after), &["w0"]),
+            Affected::Touched
+        );
     }
 }

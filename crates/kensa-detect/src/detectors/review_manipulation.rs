@@ -30,12 +30,14 @@
 //! share no weighted identifier (the graph gives those addresses no weight), and a client and
 //! a freelancer in one office share only a location (0.6, still below `min_score`).
 
-use crate::link::{self, GraphParams, LinkGraph};
+use crate::link::{self, GraphParams, LinkGraph, diff};
 use crate::params::Dur;
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::{Affected, Dataset, Detector, DetectorSpec, Population, Rec, SubjectData, state};
+use kensa_model::record::Review;
 use kensa_model::{Evidence, Finding, Text, Ts};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "review_manipulation",
@@ -144,192 +146,329 @@ fn bursts<'a>(ds: &'a Dataset, p: &Params) -> HashMap<&'a str, usize> {
         .collect()
 }
 
+/// What the scoring of one review found.
+struct Scored<'a> {
+    review: &'a Rec<Review>,
+    registered: Option<Ts>,
+    age_days: Option<f64>,
+    score: f64,
+    reasons: Vec<&'static str>,
+    /// The edge between reviewee and reviewer, if they share identifiers.
+    edge: Option<&'a link::Edge>,
+    burst: usize,
+    /// The reviewer counts for this reviewee at this review (its first review scoring > 0).
+    counted: bool,
+}
+
+/// What the state keeps of one reviewer.
+#[derive(Debug, Default, PartialEq)]
+struct Reviewer {
+    /// `account_created_at` of the reviewer's first profile that states one.
+    registered: Option<Ts>,
+    /// The burst count ([`bursts`]), 0 without high ratings.
+    burst: usize,
+    /// The subjects it reviewed, sorted, each once.
+    reviewees: Vec<String>,
+}
+
+/// A linked reviewer's own finding: best score, reviewees, review record ids.
+#[derive(Debug, Default, PartialEq)]
+struct Ring {
+    score: f64,
+    reviewees: BTreeSet<String>,
+    records: Vec<String>,
+}
+
+/// The population state: the identifier graph (none when the data set holds no review), every
+/// reviewer's registration and burst count, the reviewees that fire, and the linked
+/// reviewers' findings (they depend on whether the reviewees they are linked to fire).
+pub struct State {
+    graph: Option<Arc<LinkGraph>>,
+    reviewers: HashMap<String, Reviewer>,
+    firing: HashSet<String>,
+    ring: BTreeMap<String, Ring>,
+}
+
+impl Population for State {
+    /// A reviewee's finding depends on its own reviews, on each reviewer's registration and
+    /// burst count and on the edge between the two; a linked reviewer's finding on its [`Ring`]
+    /// entry. So the affected subjects are: the reviewees (old and new) of touched reviewers
+    /// whose registration or burst count changed, and reviewees whose edge to one of their
+    /// reviewers differs (both ends then have changed identifiers, [`diff::changed_subjects`]),
+    /// in both cases only if they fire in either state (one that fires in neither has no
+    /// finding as a reviewee); and reviewers whose ring entry differs. Nothing
+    /// population-wide is used.
+    fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected {
+        let old = state::<State>(before);
+        let fires = |x: &str| old.firing.contains(x) || self.firing.contains(x);
+        let mut out: BTreeSet<&str> = BTreeSet::new();
+        let none = Reviewer::default();
+        for &t in touched {
+            let (a, b) = (
+                old.reviewers.get(t).unwrap_or(&none),
+                self.reviewers.get(t).unwrap_or(&none),
+            );
+            if (a.registered, a.burst) != (b.registered, b.burst) {
+                out.extend(
+                    a.reviewees
+                        .iter()
+                        .chain(&b.reviewees)
+                        .map(String::as_str)
+                        .filter(|x| fires(x)),
+                );
+            }
+        }
+        if let (Some(og), Some(ng)) = (&old.graph, &self.graph) {
+            let changed = diff::changed_subjects(og, ng);
+            for &r in &changed {
+                for st in [old, self] {
+                    let Some(rv) = st.reviewers.get(r) else {
+                        continue;
+                    };
+                    for x in &rv.reviewees {
+                        if fires(x)
+                            && changed.contains(x.as_str())
+                            && !diff::same_edge(og, ng, x, r)
+                        {
+                            out.insert(x);
+                        }
+                    }
+                }
+            }
+        }
+        for name in old.ring.keys().chain(self.ring.keys()) {
+            if old.ring.get(name) != self.ring.get(name) {
+                out.insert(name);
+            }
+        }
+        diff::besides(out, touched)
+    }
+}
+
 impl ReviewManipulation {
-    /// Findings from an already built graph.
-    pub fn findings(&self, ds: &Dataset, g: &LinkGraph) -> Vec<Finding> {
+    /// Scores the reviews of one reviewee: the sum over counted reviewers, and per review what
+    /// was found.
+    fn score<'a>(
+        &self,
+        g: &'a LinkGraph,
+        reviewers: &HashMap<String, Reviewer>,
+        s: &'a SubjectData,
+    ) -> (f64, Vec<Scored<'a>>) {
         let p = &self.0;
-        let burst = bursts(ds, p);
-        let mut out = Vec::new();
-        // Reviewer subject index → (best strength, reviewees, review record ids).
-        let mut ring: BTreeMap<u32, (f64, BTreeSet<String>, Vec<String>)> = BTreeMap::new();
-        for (si, s) in ds.subjects.iter().enumerate() {
-            if s.reviews.is_empty() {
-                continue;
+        let me = g.index_of(&s.id);
+        let mut total = 0.0;
+        let mut counted: BTreeSet<&str> = BTreeSet::new();
+        let mut out = Vec::with_capacity(s.reviews.len());
+        for r in &s.reviews {
+            let rid = r.r.reviewer_id.as_str();
+            let reviewer = reviewers.get(rid);
+            let registered = reviewer.and_then(|x| x.registered);
+            let age_days = registered.map(|c| (r.r.at.0 - c.0) as f64 / 86_400_000.0);
+            let mut score = 0.0;
+            let mut reasons: Vec<&'static str> = Vec::new();
+            let edge = match (me, g.index_of(rid)) {
+                (Some(me), Some(rv)) => g.edge_between(me, rv),
+                _ => None,
+            };
+            if let Some(e) = edge {
+                if e.idents.iter().any(|&k| g.idents[k as usize].strong) {
+                    score += p.linked_score;
+                    reasons.push("linked_strong");
+                } else {
+                    score += p.location_linked_score;
+                    reasons.push("linked_location");
+                }
             }
-            let me = si as u32;
-            let mut total = 0.0;
-            let mut audit: Vec<(f64, serde_json::Value)> = Vec::new();
-            let mut records: Vec<String> = Vec::new();
-            let mut counted: BTreeSet<&str> = BTreeSet::new();
-            let mut reasons_seen: BTreeMap<&str, usize> = BTreeMap::new();
-            // Linked reviewers of this reviewee: (reviewer index, score, review record).
-            let mut linked_here: Vec<(u32, f64, String)> = Vec::new();
-            for r in &s.reviews {
-                let rid = r.r.reviewer_id.as_str();
-                let reviewer = ds.get(rid);
-                let registered =
-                    reviewer.and_then(|x| x.profiles.iter().find_map(|pr| pr.r.account_created_at));
-                let age_days = registered.map(|c| (r.r.at.0 - c.0) as f64 / 86_400_000.0);
-                let mut score = 0.0;
-                let mut reasons: Vec<&str> = Vec::new();
-                let mut shared: Vec<serde_json::Value> = Vec::new();
-                let rv_index = g.index_of(rid);
-                let mut linked_strong = false;
-                if let Some(e) = rv_index.and_then(|rv| g.edge_between(me, rv)) {
-                    linked_strong = e.idents.iter().any(|&k| g.idents[k as usize].strong);
-                    shared = e.idents.iter().map(|&k| link::ident_json(g, k)).collect();
-                    if linked_strong {
-                        score += p.linked_score;
-                        reasons.push("linked_strong");
+            if age_days
+                .is_some_and(|d| (0.0..=p.new_account.millis() as f64 / 86_400_000.0).contains(&d))
+            {
+                score += p.new_account_score;
+                reasons.push("new_account");
+            }
+            let b = reviewer.map_or(0, |x| x.burst);
+            let young = age_days
+                .is_none_or(|d| d <= p.burst_max_account_age.millis() as f64 / 86_400_000.0);
+            if b >= p.burst_min_reviewees && young {
+                score += p.burst_score;
+                reasons.push("burst");
+            }
+            // A reviewer counts once per reviewee, at its best review.
+            let is_counted = score > 0.0 && counted.insert(rid);
+            if is_counted {
+                total += score;
+            }
+            out.push(Scored {
+                review: r,
+                registered,
+                age_days,
+                score,
+                reasons,
+                edge,
+                burst: b,
+                counted: is_counted,
+            });
+        }
+        (total, out)
+    }
+
+    /// The finding about a reviewee, if its reviewers' scores reach `min_score`.
+    fn reviewee(&self, st: &State, s: &SubjectData) -> Option<Finding> {
+        let p = &self.0;
+        let g = st.graph.as_deref()?;
+        if s.reviews.is_empty() {
+            return None;
+        }
+        let (total, scored) = self.score(g, &st.reviewers, s);
+        if total < p.min_score {
+            return None;
+        }
+        let mut audit: Vec<(f64, serde_json::Value)> = Vec::new();
+        let mut records: Vec<String> = Vec::new();
+        let mut counted: BTreeSet<&str> = BTreeSet::new();
+        let mut reasons_seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for x in &scored {
+            let r = x.review;
+            let rid = r.r.reviewer_id.as_str();
+            if x.counted {
+                counted.insert(rid);
+                for y in &x.reasons {
+                    *reasons_seen.entry(y).or_default() += 1;
+                }
+                records.push(r.id.clone());
+            }
+            let shared: Vec<serde_json::Value> = x
+                .edge
+                .map(|e| e.idents.iter().map(|&k| link::ident_json(g, k)).collect())
+                .unwrap_or_default();
+            audit.push((
+                x.score,
+                serde_json::json!({
+                    "review": r.id,
+                    "reviewer": rid,
+                    "at": r.r.at.to_rfc3339(),
+                    "rating": r.r.rating,
+                    "max_rating": r.r.max_rating.unwrap_or(5.0),
+                    "registered": x.registered.map(|t| t.to_rfc3339()),
+                    "days_after_registration": x.age_days.map(round),
+                    "reviewer_ip": r.r.reviewer_ip.map(|i| i.to_string()),
+                    "shared_identifiers": shared,
+                    "burst_reviewees": x.burst,
+                    "score": round(x.score),
+                    "reasons": x.reasons,
+                }),
+            ));
+        }
+        let n = s.reviews.len();
+        let perfect =
+            n >= p.perfect_min_reviews && s.reviews.iter().all(|r| r.r.normalized() >= 0.999);
+        let strength =
+            (total / p.full_score + if perfect { p.perfect_bonus } else { 0.0 }).clamp(0.05, 1.0);
+        // Suspicious reviewers first, then by time.
+        audit.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let audit: Vec<serde_json::Value> = audit.into_iter().take(30).map(|x| x.1).collect();
+        let suspicious: Vec<&str> = counted.iter().copied().collect();
+        let mean = s.reviews.iter().map(|r| r.r.normalized()).sum::<f64>() / n as f64;
+        let reasons_en: Vec<String> = reasons_seen
+            .iter()
+            .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
+            .collect();
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-REVIEW-MANIPULATION".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(records)
+                .value("suspicious_reviewers", serde_json::json!(suspicious))
+                .value("reasons", serde_json::json!(reasons_seen))
+                .value("reviewer_score_sum", round(total))
+                .value("reviews", n)
+                .value("mean_rating_share", round(mean))
+                .value("all_maximum", perfect)
+                .value("dd_review_audit", serde_json::Value::Array(audit))
+                .threshold("min_score", p.min_score)
+                .threshold("full_score", p.full_score)
+                .threshold("new_account", p.new_account.to_string())
+                .threshold("burst_window", p.burst_window.to_string())
+                .threshold("burst_min_reviewees", p.burst_min_reviewees)
+                .threshold("burst_max_account_age", p.burst_max_account_age.to_string())
+                .threshold("perfect_min_reviews", p.perfect_min_reviews)
+                .threshold("linked_score", p.linked_score)
+                .threshold("location_linked_score", p.location_linked_score)
+                .threshold("new_account_score", p.new_account_score)
+                .threshold("burst_score", p.burst_score),
+            explanation: Text::new(
+                format!(
+                    "{} of {n} reviews come from suspicious reviewer accounts ({}; {}): \
+                     reviewer score {total:.1} (threshold {}).{} Audit the reviewers \
+                     (DD-REVIEW-AUDIT): registration dates, shared IPs and devices.",
+                    suspicious.len(),
+                    suspicious
+                        .iter()
+                        .take(10)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    reasons_en.join(", "),
+                    p.min_score,
+                    if perfect {
+                        " Every review is at the maximum rating."
                     } else {
-                        score += p.location_linked_score;
-                        reasons.push("linked_location");
+                        ""
                     }
-                }
-                if age_days.is_some_and(|d| {
-                    (0.0..=p.new_account.millis() as f64 / 86_400_000.0).contains(&d)
-                }) {
-                    score += p.new_account_score;
-                    reasons.push("new_account");
-                }
-                let b = burst.get(rid).copied().unwrap_or(0);
-                let young = age_days
-                    .is_none_or(|d| d <= p.burst_max_account_age.millis() as f64 / 86_400_000.0);
-                if b >= p.burst_min_reviewees && young {
-                    score += p.burst_score;
-                    reasons.push("burst");
-                }
-                // A reviewer counts once per reviewee, at its best review.
-                if score > 0.0 && counted.insert(rid) {
-                    total += score;
-                    for x in &reasons {
-                        *reasons_seen.entry(x).or_default() += 1;
-                    }
-                    records.push(r.id.clone());
-                    if (linked_strong || reasons.contains(&"linked_location"))
-                        && let Some(rv) = rv_index
-                    {
-                        linked_here.push((rv, score, r.id.clone()));
-                    }
-                }
-                audit.push((
-                    score,
-                    serde_json::json!({
-                        "review": r.id,
-                        "reviewer": rid,
-                        "at": r.r.at.to_rfc3339(),
-                        "rating": r.r.rating,
-                        "max_rating": r.r.max_rating.unwrap_or(5.0),
-                        "registered": registered.map(|t| t.to_rfc3339()),
-                        "days_after_registration": age_days.map(round),
-                        "reviewer_ip": r.r.reviewer_ip.map(|i| i.to_string()),
-                        "shared_identifiers": shared,
-                        "burst_reviewees": b,
-                        "score": round(score),
-                        "reasons": reasons,
-                    }),
-                ));
-            }
-            let n = s.reviews.len();
-            let perfect =
-                n >= p.perfect_min_reviews && s.reviews.iter().all(|r| r.r.normalized() >= 0.999);
-            if total < p.min_score {
-                continue;
-            }
-            for (rv, score, rec) in linked_here {
-                let x = ring.entry(rv).or_default();
-                x.0 = x.0.max(score);
-                x.1.insert(s.id.clone());
-                x.2.push(rec);
-            }
-            let strength = (total / p.full_score + if perfect { p.perfect_bonus } else { 0.0 })
-                .clamp(0.05, 1.0);
-            // Suspicious reviewers first, then by time.
-            audit.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let audit: Vec<serde_json::Value> = audit.into_iter().take(30).map(|x| x.1).collect();
-            let suspicious: Vec<&str> = counted.iter().copied().collect();
-            let mean = s.reviews.iter().map(|r| r.r.normalized()).sum::<f64>() / n as f64;
-            let reasons_en: Vec<String> = reasons_seen
-                .iter()
-                .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
-                .collect();
-            out.push(Finding {
-                subject_id: s.id.clone(),
-                id: "RF-REVIEW-MANIPULATION".into(),
-                detector: SPEC.name.into(),
-                strength,
-                evidence: Evidence::default()
-                    .records(records)
-                    .value("suspicious_reviewers", serde_json::json!(suspicious))
-                    .value("reasons", serde_json::json!(reasons_seen))
-                    .value("reviewer_score_sum", round(total))
-                    .value("reviews", n)
-                    .value("mean_rating_share", round(mean))
-                    .value("all_maximum", perfect)
-                    .value("dd_review_audit", serde_json::Value::Array(audit))
-                    .threshold("min_score", p.min_score)
-                    .threshold("full_score", p.full_score)
-                    .threshold("new_account", p.new_account.to_string())
-                    .threshold("burst_window", p.burst_window.to_string())
-                    .threshold("burst_min_reviewees", p.burst_min_reviewees)
-                    .threshold("burst_max_account_age", p.burst_max_account_age.to_string())
-                    .threshold("perfect_min_reviews", p.perfect_min_reviews)
-                    .threshold("linked_score", p.linked_score)
-                    .threshold("location_linked_score", p.location_linked_score)
-                    .threshold("new_account_score", p.new_account_score)
-                    .threshold("burst_score", p.burst_score),
-                explanation: Text::new(
-                    format!(
-                        "{} of {n} reviews come from suspicious reviewer accounts ({}; {}): \
-                         reviewer score {total:.1} (threshold {}).{} Audit the reviewers \
-                         (DD-REVIEW-AUDIT): registration dates, shared IPs and devices.",
-                        suspicious.len(),
-                        suspicious.iter().take(10).copied().collect::<Vec<_>>().join(", "),
-                        reasons_en.join(", "),
-                        p.min_score,
-                        if perfect { " Every review is at the maximum rating." } else { "" }
-                    ),
-                    format!(
-                        "{n}件のレビューのうち{}件が不審なレビュアー（{}）によるものです。レビュー対象者と識別子\
-                         （端末・受取口座・IP）を共有する、レビュー直前に作成された、短期間に多数を高評価する\
-                         などの特徴があり、スコアは{total:.1}（しきい値{}）です。{}レビューアカウントの登録日・\
-                         共有IP等を確認してください（DD-REVIEW-AUDIT）。",
-                        suspicious.len(),
-                        suspicious.iter().take(10).copied().collect::<Vec<_>>().join("、"),
-                        p.min_score,
-                        if perfect { "すべてのレビューが満点です。" } else { "" }
-                    ),
                 ),
-            });
-        }
-        for (rv, (score, reviewees, records)) in ring {
-            let reviewees: Vec<String> = reviewees.into_iter().collect();
-            let strength = (p.reviewer_factor * score).clamp(0.05, 1.0);
-            out.push(Finding {
-                subject_id: g.names[rv as usize].clone(),
-                id: "RF-REVIEW-MANIPULATION".into(),
-                detector: SPEC.name.into(),
-                strength,
-                evidence: Evidence::default()
-                    .records(records)
-                    .value("reviewed_subjects", serde_json::json!(reviewees))
-                    .value("reviewer_score", round(score))
-                    .threshold("reviewer_factor", p.reviewer_factor),
-                explanation: Text::new(
-                    format!(
-                        "This account reviewed {} while sharing identifiers with them (device, payout \
-                         account or IP): a likely fake reviewer of a review ring.",
-                        reviewees.join(", ")
-                    ),
-                    format!(
-                        "このアカウントは識別子（端末・受取口座・IP）を共有する相手（{}）をレビューしており、\
-                         自作自演のレビュー用アカウントの可能性があります。",
-                        reviewees.join("、")
-                    ),
+                format!(
+                    "{n}件のレビューのうち{}件が不審なレビュアー（{}）によるものです。レビュー対象者と識別子\
+                     （端末・受取口座・IP）を共有する、レビュー直前に作成された、短期間に多数を高評価する\
+                     などの特徴があり、スコアは{total:.1}（しきい値{}）です。{}レビューアカウントの登録日・\
+                     共有IP等を確認してください（DD-REVIEW-AUDIT）。",
+                    suspicious.len(),
+                    suspicious
+                        .iter()
+                        .take(10)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                    p.min_score,
+                    if perfect {
+                        "すべてのレビューが満点です。"
+                    } else {
+                        ""
+                    }
                 ),
-            });
+            ),
+        })
+    }
+
+    /// The finding about a reviewer linked to reviewees that fire.
+    fn ring(&self, r: &Ring, s: &SubjectData) -> Finding {
+        let p = &self.0;
+        let (score, reviewees, records) = (r.score, &r.reviewees, r.records.clone());
+        let reviewees: Vec<String> = reviewees.iter().cloned().collect();
+        let strength = (p.reviewer_factor * score).clamp(0.05, 1.0);
+        Finding {
+            subject_id: s.id.clone(),
+            id: "RF-REVIEW-MANIPULATION".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(records)
+                .value("reviewed_subjects", serde_json::json!(reviewees))
+                .value("reviewer_score", round(score))
+                .threshold("reviewer_factor", p.reviewer_factor),
+            explanation: Text::new(
+                format!(
+                    "This account reviewed {} while sharing identifiers with them (device, payout \
+                     account or IP): a likely fake reviewer of a review ring.",
+                    reviewees.join(", ")
+                ),
+                format!(
+                    "このアカウントは識別子（端末・受取口座・IP）を共有する相手（{}）をレビューしており、\
+                     自作自演のレビュー用アカウントの可能性があります。",
+                    reviewees.join("、")
+                ),
+            ),
         }
-        out
     }
 }
 
@@ -343,12 +482,77 @@ impl Detector for ReviewManipulation {
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn population_inputs(&self) -> &'static [&'static str] {
+        diff::GRAPH_INPUTS
+    }
+    fn population(&self, ds: &Dataset) -> Box<dyn Population> {
+        let p = &self.0;
         if ds.subjects.iter().all(|s| s.reviews.is_empty()) {
-            return Vec::new();
+            return Box::new(State {
+                graph: None,
+                reviewers: HashMap::new(),
+                firing: HashSet::new(),
+                ring: BTreeMap::new(),
+            });
         }
-        let g = ds.link_graph(&self.0.graph);
-        self.findings(ds, &g)
+        let g = ds.link_graph(&p.graph);
+        let burst = bursts(ds, p);
+        let mut reviewers: HashMap<String, Reviewer> = HashMap::new();
+        for s in &ds.subjects {
+            for r in &s.reviews {
+                let rid = r.r.reviewer_id.as_str();
+                if !reviewers.contains_key(rid) {
+                    let registered = ds
+                        .get(rid)
+                        .and_then(|x| x.profiles.iter().find_map(|pr| pr.r.account_created_at));
+                    reviewers.insert(
+                        rid.to_owned(),
+                        Reviewer {
+                            registered,
+                            burst: burst.get(rid).copied().unwrap_or(0),
+                            reviewees: Vec::new(),
+                        },
+                    );
+                }
+                if let Some(x) = reviewers.get_mut(rid) {
+                    x.reviewees.push(s.id.clone());
+                }
+            }
+        }
+        for x in reviewers.values_mut() {
+            x.reviewees.sort_unstable();
+            x.reviewees.dedup();
+        }
+        // Linked reviewers of the reviewees that fire, in data-set order of the reviewees.
+        let mut ring: BTreeMap<String, Ring> = BTreeMap::new();
+        let mut firing: HashSet<String> = HashSet::new();
+        for s in ds.subjects.iter().filter(|s| !s.reviews.is_empty()) {
+            let (total, scored) = self.score(&g, &reviewers, s);
+            if total < p.min_score {
+                continue;
+            }
+            firing.insert(s.id.clone());
+            for x in scored.iter().filter(|x| x.counted && x.edge.is_some()) {
+                let e = ring.entry(x.review.r.reviewer_id.clone()).or_default();
+                e.score = e.score.max(x.score);
+                e.reviewees.insert(s.id.clone());
+                e.records.push(x.review.id.clone());
+            }
+        }
+        Box::new(State {
+            graph: Some(g),
+            reviewers,
+            firing,
+            ring,
+        })
+    }
+    fn evaluate(&self, _ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        let st = state::<State>(pop);
+        let mut out: Vec<Finding> = self.reviewee(st, s).into_iter().collect();
+        if let Some(r) = st.ring.get(&s.id) {
+            out.push(self.ring(r, s));
+        }
+        out
     }
 }
 
@@ -449,5 +653,38 @@ mod tests {
         intel(&mut d, "172.56.1.1", &[NetClass::Mobile]);
         let f = ReviewManipulation(Params::default()).run(&d);
         assert!(f.is_empty(), "{f:?}");
+    }
+
+    /// A reviewer's registration date arriving makes it a new account at its reviews: the
+    /// reviewee's score changes. The other ring accounts' own findings do not (their scores
+    /// and the reviewees they are linked to stay the same).
+    #[test]
+    fn affected_follows_reviewers_to_their_reviewees() {
+        use crate::Affected;
+        use crate::link::diff::affected_by;
+        let mut lines = vec![login("dev", "45.77.1.1", "laptop-x")];
+        for k in 0..3u32 {
+            let rv = format!("ring{k}");
+            lines.push(login(&rv, "45.77.1.1", "laptop-x"));
+            lines.push(review("dev", &rv, 5 + k, 5, "45.77.1.1"));
+        }
+        let build = |l: &[String]| {
+            let mut d = ds(l);
+            intel(&mut d, "45.77.1.1", &[NetClass::Hosting]);
+            d
+        };
+        let r = ReviewManipulation(Params::default());
+        let mut after = lines.clone();
+        after.push(client("ring0", "2026-09-04"));
+        assert_eq!(
+            affected_by(&r, &build(&lines), &build(&after), &["ring0"]),
+            Affected::Also(vec!["dev".into()])
+        );
+        let mut after = lines.clone();
+        after.push(login("other", "9.9.9.9", "pc-9"));
+        assert_eq!(
+            affected_by(&r, &build(&lines), &build(&after), &["other"]),
+            Affected::Touched
+        );
     }
 }

@@ -25,11 +25,12 @@
 //! * **Households.** Two people sharing a home line and an address are two weak identifiers:
 //!   a weak finding (≤ `weak_max_strength`) that due diligence resolves quickly.
 
-use crate::link::{self, GraphParams, IdKind, LinkGraph};
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::link::{self, GraphParams, IdKind, LinkGraph, diff};
+use crate::{Affected, Dataset, Detector, DetectorSpec, Population, SubjectData, normalize, state};
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
 
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "shared_identity",
@@ -69,13 +70,11 @@ pub struct SharedIdentity(pub Params);
 
 /// Record ids of a subject's records that carry one of the given identifiers (for evidence).
 pub(crate) fn records_with(
-    ds: &Dataset,
+    s: &SubjectData,
     g: &LinkGraph,
-    si: u32,
     idents: &BTreeSet<u32>,
     p: &GraphParams,
 ) -> Vec<String> {
-    let s = &ds.subjects[si as usize];
     let wanted: BTreeSet<(IdKind, &str)> = idents
         .iter()
         .map(|&k| {
@@ -100,21 +99,24 @@ pub(crate) fn records_with(
         let r = &pr.r;
         if r.emails
             .iter()
-            .any(|e| has(IdKind::Email, link::normalize_email(e)))
-            || r.phones
-                .iter()
-                .any(|x| has(IdKind::Phone, link::normalize_phone(x, p.min_phone_digits)))
+            .any(|e| has(IdKind::Email, normalize::normalize_email(e)))
+            || r.phones.iter().any(|x| {
+                has(
+                    IdKind::Phone,
+                    normalize::normalize_phone(x, p.min_phone_digits),
+                )
+            })
             || has(
                 IdKind::Photo,
                 r.photo_sha256.as_ref().map(|h| h.trim().to_lowercase()),
             )
             || r.address
                 .as_ref()
-                .is_some_and(|a| has(IdKind::Address, link::normalize_address(a)))
+                .is_some_and(|a| has(IdKind::Address, normalize::normalize_address(a)))
             || r.bio.as_ref().is_some_and(|b| {
                 has(
                     IdKind::ResumeText,
-                    link::text_fingerprint(b, p.min_text_chars),
+                    normalize::text_fingerprint(b, p.min_text_chars),
                 )
             })
         {
@@ -125,7 +127,7 @@ pub(crate) fn records_with(
         let r = &a.r;
         if has(
             IdKind::Payout,
-            link::payout_key(Some(&r.account_id), r.bank.as_ref(), r.crypto.as_ref()),
+            normalize::payout_key(Some(&r.account_id), r.bank.as_ref(), r.crypto.as_ref()),
         ) {
             out.push(a.id.clone());
         }
@@ -134,14 +136,14 @@ pub(crate) fn records_with(
         let r = &a.r;
         if has(
             IdKind::Payout,
-            link::payout_key(r.account_id.as_deref(), r.bank.as_ref(), r.crypto.as_ref()),
+            normalize::payout_key(r.account_id.as_deref(), r.bank.as_ref(), r.crypto.as_ref()),
         ) {
             out.push(a.id.clone());
         }
     }
     for d in &s.id_documents {
         let r = &d.r;
-        let num = r.number.as_deref().and_then(link::doc_key);
+        let num = r.number.as_deref().and_then(normalize::doc_key);
         if has(IdKind::Document, num)
             || has(
                 IdKind::Photo,
@@ -149,7 +151,7 @@ pub(crate) fn records_with(
             )
             || r.address
                 .as_ref()
-                .is_some_and(|a| has(IdKind::Address, link::normalize_address(a)))
+                .is_some_and(|a| has(IdKind::Address, normalize::normalize_address(a)))
         {
             out.push(d.id.clone());
         }
@@ -158,7 +160,7 @@ pub(crate) fn records_with(
         if [&sh.r.address, &sh.r.redirect_address]
             .into_iter()
             .flatten()
-            .any(|a| has(IdKind::Address, link::normalize_address(a)))
+            .any(|a| has(IdKind::Address, normalize::normalize_address(a)))
         {
             out.push(sh.id.clone());
         }
@@ -167,128 +169,184 @@ pub(crate) fn records_with(
     out
 }
 
-impl SharedIdentity {
-    /// Findings from an already built graph (the report or other detectors may share one).
-    pub fn findings(&self, ds: &Dataset, g: &LinkGraph) -> Vec<Finding> {
-        let p = &self.0;
-        let mut out = Vec::new();
-        for c in g.clusters() {
-            for &si in &c.members {
-                // The subject's heavy edges (those that make the cluster).
-                let edges: Vec<&link::Edge> = g
-                    .edges_of_index(si)
-                    .filter(|e| e.weight >= p.graph.min_edge_weight)
-                    .collect();
-                if edges.is_empty() {
-                    continue;
-                }
-                let idents: BTreeSet<u32> = edges
-                    .iter()
-                    .flat_map(|e| e.idents.iter().copied())
-                    .collect();
-                let strong: Vec<u32> = idents
-                    .iter()
-                    .copied()
-                    .filter(|&k| g.idents[k as usize].strong)
-                    .collect();
-                let weak_kinds: BTreeSet<(IdKind, bool)> = idents
-                    .iter()
-                    .map(|&k| &g.idents[k as usize])
-                    .filter(|i| !i.strong)
-                    .map(|i| (i.kind, i.payroll))
-                    .collect();
-                if strong.is_empty() && weak_kinds.len() < p.min_weak_kinds {
-                    continue;
-                }
-                let total: f64 = idents.iter().map(|&k| g.idents[k as usize].weight).sum();
-                // Strength follows the strongest single link (one other account sharing
-                // several identifiers), not the sum over unrelated partners: two coincidences
-                // with two different people are not one strong link.
-                let best = edges.iter().map(|e| e.weight).fold(0.0, f64::max);
-                let mut strength = (best / p.full_weight).clamp(0.05, 1.0);
-                if strong.is_empty() {
-                    strength = strength.min(p.weak_max_strength);
-                }
-                let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
-                for &k in &idents {
-                    *by_kind
-                        .entry(g.idents[k as usize].kind.as_str())
-                        .or_default() += 1;
-                }
-                let links: Vec<serde_json::Value> = edges
-                    .iter()
-                    .map(|e| {
-                        serde_json::json!({
-                            "subject": g.names[e.other(si) as usize],
-                            "weight": (e.weight * 1000.0).round() / 1000.0,
-                            "identifiers": e.idents.iter().map(|&k| link::ident_json(g, k)).collect::<Vec<_>>(),
-                        })
-                    })
-                    .collect();
-                let others: Vec<&str> = edges
-                    .iter()
-                    .map(|e| g.names[e.other(si) as usize].as_str())
-                    .collect();
-                let cluster_members: Vec<&str> = c
-                    .members
-                    .iter()
-                    .take(50)
-                    .map(|&m| g.names[m as usize].as_str())
-                    .collect();
-                let kinds_en: Vec<&str> = by_kind.keys().copied().collect();
-                let kinds_ja: Vec<&str> = {
-                    let mut v: Vec<IdKind> =
-                        idents.iter().map(|&k| g.idents[k as usize].kind).collect();
-                    v.sort();
-                    v.dedup();
-                    v.into_iter().map(IdKind::ja).collect()
-                };
-                let shown: Vec<&str> = others.iter().take(10).copied().collect();
-                out.push(Finding {
-                    subject_id: g.names[si as usize].clone(),
-                    id: "RF-LINK-SHARED-IDENTITY".into(),
-                    detector: SPEC.name.into(),
-                    strength,
-                    evidence: Evidence::default()
-                        .records(records_with(ds, g, si, &idents, &p.graph))
-                        .value("linked_subjects", serde_json::json!(others))
-                        .value("cluster_size", c.members.len())
-                        .value("cluster_members", serde_json::json!(cluster_members))
-                        .value("links", serde_json::Value::Array(links))
-                        .value("identifier_kinds", serde_json::json!(by_kind))
-                        .value("strong_identifiers", strong.len())
-                        .value("total_weight", (total * 1000.0).round() / 1000.0)
-                        .value("strongest_link_weight", (best * 1000.0).round() / 1000.0)
-                        .threshold("min_edge_weight", p.graph.min_edge_weight)
-                        .threshold("max_hub_subjects", p.graph.max_hub_subjects)
-                        .threshold("min_weak_kinds", p.min_weak_kinds)
-                        .threshold("full_weight", p.full_weight)
-                        .threshold("weak_max_strength", p.weak_max_strength),
-                    explanation: Text::new(
-                        format!(
-                            "This account shares {} with {} other account(s) ({}){}: identifiers of one \
-                             person appearing under several identities. Link cluster of {} accounts, \
-                             total identifier weight {total:.2}.",
-                            kinds_en.join(", "),
-                            others.len(),
-                            shown.join(", "),
-                            if strong.is_empty() { " (weak identifiers only)" } else { "" },
-                            c.members.len()
-                        ),
-                        format!(
-                            "このアカウントは他の{}アカウント（{}）と{}を共有しています{}。1人の識別子が複数の\
-                             名義で使われている兆候です。関連クラスターは{}アカウント、識別子の重みの合計は{total:.2}です。",
-                            others.len(),
-                            shown.join("、"),
-                            kinds_ja.join("・"),
-                            if strong.is_empty() { "（弱い識別子のみ）" } else { "" },
-                            c.members.len()
-                        ),
-                    ),
-                });
+/// The population state: the identifier graph (shared with the other link detectors through
+/// the data set's cache).
+pub struct State {
+    pub graph: Arc<LinkGraph>,
+    /// The graph's `min_edge_weight`: lighter edges are not part of a finding.
+    min_edge_weight: f64,
+}
+
+impl Population for State {
+    /// A subject's finding is made of its heavy edges (neighbours in data-set order, weights,
+    /// the identifiers with their weights and sharer counts) and its cluster (members in
+    /// data-set order). Its edges change only when one of its identifiers changes
+    /// ([`diff::changed_subjects`]); its cluster only when some member's heavy edges change or
+    /// a touched member moves in the data-set order. So the affected subjects are: those with
+    /// changed identifiers whose heavy edges differ, plus, for every subject with changed
+    /// identifiers and every touched subject, its old and its new cluster when the two differ
+    /// (as ordered member lists). Nothing population-wide enters the graph: rarity and hubs
+    /// are per value.
+    fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected {
+        let (old, new) = (&*state::<State>(before).graph, &*self.graph);
+        let min = self.min_edge_weight;
+        let mut seeds = diff::changed_subjects(old, new);
+        let mut out: BTreeSet<&str> = seeds
+            .iter()
+            .copied()
+            .filter(|x| !touched.contains(x) && !diff::same_edges_from(old, new, x, min))
+            .collect();
+        seeds.extend(touched.iter().copied());
+        // Clusters compared already, by smallest member index (old, new).
+        let mut seen: HashSet<(u32, u32)> = HashSet::new();
+        let key = |c: Option<&link::Cluster>| c.map_or(u32::MAX, |c| c.members[0]);
+        for &x in &seeds {
+            let (co, cn) = (diff::cluster_by_name(old, x), diff::cluster_by_name(new, x));
+            if !seen.insert((key(co), key(cn))) {
+                continue;
+            }
+            let (mo, mn) = (
+                co.map(|c| diff::member_names(old, c)),
+                cn.map(|c| diff::member_names(new, c)),
+            );
+            if mo != mn {
+                out.extend(mo.into_iter().flatten());
+                out.extend(mn.into_iter().flatten());
             }
         }
-        out
+        diff::besides(out, touched)
+    }
+}
+
+impl SharedIdentity {
+    /// The finding about subject `si` of cluster `c`, if its links qualify.
+    fn subject(
+        &self,
+        g: &LinkGraph,
+        c: &link::Cluster,
+        si: u32,
+        s: &SubjectData,
+    ) -> Option<Finding> {
+        let p = &self.0;
+        // The subject's heavy edges (those that make the cluster).
+        let edges: Vec<&link::Edge> = g
+            .edges_of_index(si)
+            .filter(|e| e.weight >= p.graph.min_edge_weight)
+            .collect();
+        if edges.is_empty() {
+            return None;
+        }
+        let idents: BTreeSet<u32> = edges
+            .iter()
+            .flat_map(|e| e.idents.iter().copied())
+            .collect();
+        let strong: Vec<u32> = idents
+            .iter()
+            .copied()
+            .filter(|&k| g.idents[k as usize].strong)
+            .collect();
+        let weak_kinds: BTreeSet<(IdKind, bool)> = idents
+            .iter()
+            .map(|&k| &g.idents[k as usize])
+            .filter(|i| !i.strong)
+            .map(|i| (i.kind, i.payroll))
+            .collect();
+        if strong.is_empty() && weak_kinds.len() < p.min_weak_kinds {
+            return None;
+        }
+        let total: f64 = idents.iter().map(|&k| g.idents[k as usize].weight).sum();
+        // Strength follows the strongest single link (one other account sharing
+        // several identifiers), not the sum over unrelated partners: two coincidences
+        // with two different people are not one strong link.
+        let best = edges.iter().map(|e| e.weight).fold(0.0, f64::max);
+        let mut strength = (best / p.full_weight).clamp(0.05, 1.0);
+        if strong.is_empty() {
+            strength = strength.min(p.weak_max_strength);
+        }
+        let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+        for &k in &idents {
+            *by_kind
+                .entry(g.idents[k as usize].kind.as_str())
+                .or_default() += 1;
+        }
+        let links: Vec<serde_json::Value> = edges
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "subject": g.names[e.other(si) as usize],
+                    "weight": (e.weight * 1000.0).round() / 1000.0,
+                    "identifiers": e.idents.iter().map(|&k| link::ident_json(g, k)).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let others: Vec<&str> = edges
+            .iter()
+            .map(|e| g.names[e.other(si) as usize].as_str())
+            .collect();
+        let cluster_members: Vec<&str> = c
+            .members
+            .iter()
+            .take(50)
+            .map(|&m| g.names[m as usize].as_str())
+            .collect();
+        let kinds_en: Vec<&str> = by_kind.keys().copied().collect();
+        let kinds_ja: Vec<&str> = {
+            let mut v: Vec<IdKind> = idents.iter().map(|&k| g.idents[k as usize].kind).collect();
+            v.sort();
+            v.dedup();
+            v.into_iter().map(IdKind::ja).collect()
+        };
+        let shown: Vec<&str> = others.iter().take(10).copied().collect();
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-LINK-SHARED-IDENTITY".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(records_with(s, g, &idents, &p.graph))
+                .value("linked_subjects", serde_json::json!(others))
+                .value("cluster_size", c.members.len())
+                .value("cluster_members", serde_json::json!(cluster_members))
+                .value("links", serde_json::Value::Array(links))
+                .value("identifier_kinds", serde_json::json!(by_kind))
+                .value("strong_identifiers", strong.len())
+                .value("total_weight", (total * 1000.0).round() / 1000.0)
+                .value("strongest_link_weight", (best * 1000.0).round() / 1000.0)
+                .threshold("min_edge_weight", p.graph.min_edge_weight)
+                .threshold("max_hub_subjects", p.graph.max_hub_subjects)
+                .threshold("min_weak_kinds", p.min_weak_kinds)
+                .threshold("full_weight", p.full_weight)
+                .threshold("weak_max_strength", p.weak_max_strength),
+            explanation: Text::new(
+                format!(
+                    "This account shares {} with {} other account(s) ({}){}: identifiers of one \
+                     person appearing under several identities. Link cluster of {} accounts, \
+                     total identifier weight {total:.2}.",
+                    kinds_en.join(", "),
+                    others.len(),
+                    shown.join(", "),
+                    if strong.is_empty() {
+                        " (weak identifiers only)"
+                    } else {
+                        ""
+                    },
+                    c.members.len()
+                ),
+                format!(
+                    "このアカウントは他の{}アカウント（{}）と{}を共有しています{}。1人の識別子が複数の\
+                     名義で使われている兆候です。関連クラスターは{}アカウント、識別子の重みの合計は{total:.2}です。",
+                    others.len(),
+                    shown.join("、"),
+                    kinds_ja.join("・"),
+                    if strong.is_empty() {
+                        "（弱い識別子のみ）"
+                    } else {
+                        ""
+                    },
+                    c.members.len()
+                ),
+            ),
+        })
     }
 }
 
@@ -302,9 +360,24 @@ impl Detector for SharedIdentity {
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
-        let g = ds.link_graph(&self.0.graph);
-        self.findings(ds, &g)
+    fn population_inputs(&self) -> &'static [&'static str] {
+        diff::GRAPH_INPUTS
+    }
+    fn population(&self, ds: &Dataset) -> Box<dyn Population> {
+        Box::new(State {
+            graph: ds.link_graph(&self.0.graph),
+            min_edge_weight: self.0.graph.min_edge_weight,
+        })
+    }
+    fn evaluate(&self, _ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        let g = &*state::<State>(pop).graph;
+        let Some(si) = g.index_of(&s.id) else {
+            return Vec::new();
+        };
+        let Some(c) = g.cluster_of(si) else {
+            return Vec::new();
+        };
+        self.subject(g, c, si, s).into_iter().collect()
     }
 }
 
@@ -401,5 +474,39 @@ mod tests {
         let f = run(&d);
         assert_eq!(f.len(), 2);
         assert!(f.iter().all(|f| f.strength <= 0.4));
+    }
+
+    /// A new account joining a cluster changes every member's finding (cluster size and
+    /// members); an unrelated login changes nobody else's.
+    #[test]
+    fn affected_is_the_cluster_a_change_reaches() {
+        use crate::Affected;
+        use crate::link::diff::affected_by;
+        let d = SharedIdentity(Params::default());
+        let before = vec![
+            login("a", "5.6.7.1", "dev-shared"),
+            login("b", "5.6.7.2", "dev-shared"),
+            login("x", "5.6.7.3", "dev-x"),
+            login("y", "5.6.7.4", "dev-x"),
+        ];
+        let mut after = before.clone();
+        after.push(login("c", "5.6.7.5", "dev-shared"));
+        assert_eq!(
+            affected_by(&d, &ds(&before), &ds(&after), &["c"]),
+            Affected::Also(vec!["a".into(), "b".into()])
+        );
+        let mut after = before.clone();
+        after.push(login("z", "5.6.7.9", "dev-z"));
+        assert_eq!(
+            affected_by(&d, &ds(&before), &ds(&after), &["z"]),
+            Affected::Touched
+        );
+        // A member's new login that links nobody new changes nobody else's finding.
+        let mut after = before.clone();
+        after.push(login("a", "5.6.7.8", "dev-shared"));
+        assert_eq!(
+            affected_by(&d, &ds(&before), &ds(&after), &["a"]),
+            Affected::Touched
+        );
     }
 }

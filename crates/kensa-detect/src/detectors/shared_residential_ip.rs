@@ -22,12 +22,13 @@
 //! default of three.
 
 use crate::detectors::login_multi_country::describe_ip;
-use crate::{Dataset, Detector, DetectorSpec};
+use crate::link::diff;
+use crate::{Affected, Dataset, Detector, DetectorSpec, Population, SubjectData, state};
 use kensa_model::intel::NetClass;
 use kensa_model::{Evidence, Finding, Text};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
 pub const SPEC: DetectorSpec = DetectorSpec {
@@ -101,6 +102,56 @@ fn groups(ds: &Dataset, members: &[usize]) -> Vec<usize> {
     (0..members.len()).map(|k| find(&mut parent, k)).collect()
 }
 
+/// A residential address used by at least `min_subjects` unrelated groups.
+#[derive(Debug, PartialEq)]
+struct SharedIp {
+    /// The subjects that used it, sorted by id.
+    users: Vec<String>,
+    /// Unrelated groups among them.
+    groups: usize,
+    /// The address with what the intel sources say of it.
+    described: String,
+}
+
+/// The population state: the residential addresses that count, with their users.
+pub struct State {
+    shared: HashMap<IpAddr, SharedIp>,
+}
+
+impl Population for State {
+    /// A subject's finding is made of its own records and the entries of its addresses, so the
+    /// affected subjects are the users (old and new) of every address whose entry differs
+    /// between the two states, or that counts in one only. Nothing population-wide is used.
+    fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected {
+        let old = state::<State>(before);
+        let mut out: BTreeSet<&str> = BTreeSet::new();
+        for ip in old.shared.keys().chain(self.shared.keys()) {
+            let (a, b) = (old.shared.get(ip), self.shared.get(ip));
+            if a != b {
+                for x in a.into_iter().chain(b) {
+                    out.extend(x.users.iter().map(String::as_str));
+                }
+            }
+        }
+        diff::besides(out, touched)
+    }
+}
+
+/// A subject's distinct addresses: successful logins, activity, access.
+fn ips_of(s: &SubjectData) -> Vec<IpAddr> {
+    let mut v: Vec<IpAddr> = s
+        .logins
+        .iter()
+        .filter(|l| l.r.success != Some(false))
+        .map(|l| l.r.ip)
+        .chain(s.activities.iter().filter_map(|a| a.r.ip))
+        .chain(s.accesses.iter().filter_map(|a| a.r.ip))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 impl Detector for SharedResidentialIp {
     fn name(&self) -> &'static str {
         SPEC.name
@@ -111,11 +162,15 @@ impl Detector for SharedResidentialIp {
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
+    fn population_inputs(&self) -> &'static [&'static str] {
+        &["login", "activity", "access", "contract"]
+    }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn population(&self, ds: &Dataset) -> Box<dyn Population> {
         let p = &self.0;
+        let mut shared = HashMap::new();
         if ds.ip.is_empty() {
-            return Vec::new();
+            return Box::new(State { shared });
         }
         // Address → subjects (indices, each once), residential addresses only. Each subject's
         // distinct addresses are found in parallel; the merge is sequential and in subject order.
@@ -123,16 +178,7 @@ impl Detector for SharedResidentialIp {
             .subjects
             .par_iter()
             .map(|s| {
-                let mut v: Vec<IpAddr> = s
-                    .logins
-                    .iter()
-                    .filter(|l| l.r.success != Some(false))
-                    .map(|l| l.r.ip)
-                    .chain(s.activities.iter().filter_map(|a| a.r.ip))
-                    .chain(s.accesses.iter().filter_map(|a| a.r.ip))
-                    .collect();
-                v.sort_unstable();
-                v.dedup();
+                let mut v = ips_of(s);
                 v.retain(|ip| residential(ds, *ip));
                 v
             })
@@ -143,106 +189,116 @@ impl Detector for SharedResidentialIp {
                 users.entry(*ip).or_default().push(si);
             }
         }
-        // Subject index → [(address, unrelated groups, other subjects)].
-        let mut per_subject: BTreeMap<usize, Vec<(IpAddr, usize, Vec<usize>)>> = BTreeMap::new();
-        let mut shared: Vec<(&IpAddr, &Vec<usize>)> = users
-            .iter()
-            .filter(|(_, m)| m.len() >= p.min_subjects)
-            .collect();
-        shared.sort();
-        for (ip, members) in shared {
-            let g = groups(ds, members);
+        for (ip, members) in users {
+            if members.len() < p.min_subjects {
+                continue;
+            }
+            let g = groups(ds, &members);
             let n_groups = g.iter().collect::<BTreeSet<_>>().len();
             if n_groups < p.min_subjects {
                 continue;
             }
-            for &si in members {
-                let others: Vec<usize> = members.iter().copied().filter(|&o| o != si).collect();
-                per_subject
-                    .entry(si)
-                    .or_default()
-                    .push((*ip, n_groups, others));
-            }
+            let mut names: Vec<String> =
+                members.iter().map(|&k| ds.subjects[k].id.clone()).collect();
+            names.sort_unstable();
+            shared.insert(
+                ip,
+                SharedIp {
+                    users: names,
+                    groups: n_groups,
+                    described: describe_ip(ds, ip),
+                },
+            );
         }
-        per_subject
+        Box::new(State { shared })
+    }
+
+    fn evaluate(&self, _ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        let p = &self.0;
+        let st = state::<State>(pop);
+        if st.shared.is_empty() {
+            return Vec::new();
+        }
+        // [(address, unrelated groups, the entry)] of the subject's addresses that count.
+        let mut list: Vec<(IpAddr, usize, &SharedIp)> = ips_of(s)
             .into_iter()
-            .map(|(si, mut list)| {
-                let s = &ds.subjects[si];
-                list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                let (best_ip, best_n, _) = &list[0];
-                let ip_set: HashSet<IpAddr> = list.iter().map(|x| x.0).collect();
-                let records: Vec<String> = s
-                    .logins
+            .filter_map(|ip| st.shared.get(&ip).map(|x| (ip, x.groups, x)))
+            .collect();
+        if list.is_empty() {
+            return Vec::new();
+        }
+        list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let (best_ip, best_n, _) = &list[0];
+        let ip_set: HashSet<IpAddr> = list.iter().map(|x| x.0).collect();
+        let records: Vec<String> = s
+            .logins
+            .iter()
+            .filter(|l| ip_set.contains(&l.r.ip))
+            .map(|l| &l.id)
+            .chain(
+                s.activities
                     .iter()
-                    .filter(|l| ip_set.contains(&l.r.ip))
-                    .map(|l| &l.id)
-                    .chain(
-                        s.activities
-                            .iter()
-                            .filter(|a| a.r.ip.is_some_and(|ip| ip_set.contains(&ip)))
-                            .map(|a| &a.id),
-                    )
-                    .chain(
-                        s.accesses
-                            .iter()
-                            .filter(|a| a.r.ip.is_some_and(|ip| ip_set.contains(&ip)))
-                            .map(|a| &a.id),
-                    )
-                    .take(50)
-                    .cloned()
-                    .collect();
-                let mut others: BTreeSet<&str> = BTreeSet::new();
-                for (_, _, o) in &list {
-                    others.extend(o.iter().map(|&k| ds.subjects[k].id.as_str()));
-                }
-                let shown: Vec<&str> = others.iter().take(20).copied().collect();
-                let addrs: Vec<String> = list
+                    .filter(|a| a.r.ip.is_some_and(|ip| ip_set.contains(&ip)))
+                    .map(|a| &a.id),
+            )
+            .chain(
+                s.accesses
                     .iter()
-                    .take(10)
-                    .map(|(ip, n, o)| {
-                        format!(
-                            "{} — {} subjects, {n} unrelated",
-                            describe_ip(ds, *ip),
-                            o.len() + 1
-                        )
-                    })
-                    .collect();
-                let strength = (0.6
-                    + 0.4 * (*best_n - p.min_subjects) as f64 / p.min_subjects as f64)
-                    .min(1.0);
-                Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-NET-ANONYMIZER".into(),
-                    detector: SPEC.name.into(),
-                    strength,
-                    evidence: Evidence::default()
-                        .records(records)
-                        .value("addresses", serde_json::json!(addrs))
-                        .value("other_subjects", serde_json::json!(shown))
-                        .value("other_subject_count", others.len())
-                        .value("unrelated_groups", *best_n)
-                        .threshold("min_subjects", p.min_subjects),
-                    explanation: Text::new(
-                        format!(
-                            "The residential address {best_ip} (not mobile, corporate, VPN or hosting) is \
-                             also used by {} other account(s) ({}), {best_n} unrelated groups in all \
-                             (threshold {}): the pattern of a laptop farm operated for remote workers.",
-                            others.len(),
-                            shown.join(", "),
-                            p.min_subjects
-                        ),
-                        format!(
-                            "住宅用IPアドレス{best_ip}（モバイル・企業・VPN・ホスティングではない）が他の{}アカウント\
-                             （{}）からも使われており、関係のない利用者グループは計{best_n}（しきい値{}）です。\
-                             同一IPから複数アカウントを操作する「ラップトップファーム」の特徴です。",
-                            others.len(),
-                            shown.join("、"),
-                            p.min_subjects
-                        ),
-                    ),
-                }
+                    .filter(|a| a.r.ip.is_some_and(|ip| ip_set.contains(&ip)))
+                    .map(|a| &a.id),
+            )
+            .take(50)
+            .cloned()
+            .collect();
+        let mut others: BTreeSet<&str> = BTreeSet::new();
+        for (_, _, x) in &list {
+            others.extend(x.users.iter().map(String::as_str).filter(|o| *o != s.id));
+        }
+        let shown: Vec<&str> = others.iter().take(20).copied().collect();
+        let addrs: Vec<String> = list
+            .iter()
+            .take(10)
+            .map(|(_, n, x)| {
+                format!(
+                    "{} — {} subjects, {n} unrelated",
+                    x.described,
+                    x.users.len()
+                )
             })
-            .collect()
+            .collect();
+        let strength =
+            (0.6 + 0.4 * (*best_n - p.min_subjects) as f64 / p.min_subjects as f64).min(1.0);
+        vec![Finding {
+            subject_id: s.id.clone(),
+            id: "RF-NET-ANONYMIZER".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(records)
+                .value("addresses", serde_json::json!(addrs))
+                .value("other_subjects", serde_json::json!(shown))
+                .value("other_subject_count", others.len())
+                .value("unrelated_groups", *best_n)
+                .threshold("min_subjects", p.min_subjects),
+            explanation: Text::new(
+                format!(
+                    "The residential address {best_ip} (not mobile, corporate, VPN or hosting) is \
+                     also used by {} other account(s) ({}), {best_n} unrelated groups in all \
+                     (threshold {}): the pattern of a laptop farm operated for remote workers.",
+                    others.len(),
+                    shown.join(", "),
+                    p.min_subjects
+                ),
+                format!(
+                    "住宅用IPアドレス{best_ip}（モバイル・企業・VPN・ホスティングではない）が他の{}アカウント\
+                     （{}）からも使われており、関係のない利用者グループは計{best_n}（しきい値{}）です。\
+                     同一IPから複数アカウントを操作する「ラップトップファーム」の特徴です。",
+                    others.len(),
+                    shown.join("、"),
+                    p.min_subjects
+                ),
+            ),
+        }]
     }
 }
 
@@ -338,5 +394,38 @@ mod tests {
         let mut d = ds(&lines);
         intel(&mut d, "73.1.2.3", &[]);
         assert!(SharedResidentialIp(Params::default()).run(&d).is_empty());
+    }
+
+    /// A third unrelated account on a home line makes the address count for all three; a
+    /// login elsewhere changes nobody else's finding.
+    #[test]
+    fn affected_is_the_users_of_an_address_that_changed() {
+        use crate::Affected;
+        use crate::link::diff::affected_by;
+        let lines = vec![
+            contract("a", "c1"),
+            login("a", 1, "73.1.2.3"),
+            contract("b", "c2"),
+            login("b", 2, "73.1.2.3"),
+        ];
+        let build = |l: &[String]| {
+            let mut d = ds(l);
+            intel(&mut d, "73.1.2.3", &[]);
+            intel(&mut d, "73.9.9.9", &[]);
+            d
+        };
+        let f = SharedResidentialIp(Params::default());
+        let mut after = lines.clone();
+        after.push(login("c", 3, "73.1.2.3"));
+        assert_eq!(
+            affected_by(&f, &build(&lines), &build(&after), &["c"]),
+            Affected::Also(vec!["a".into(), "b".into()])
+        );
+        let mut after = lines.clone();
+        after.push(login("c", 3, "73.9.9.9"));
+        assert_eq!(
+            affected_by(&f, &build(&lines), &build(&after), &["c"]),
+            Affected::Touched
+        );
     }
 }

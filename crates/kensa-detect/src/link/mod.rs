@@ -53,6 +53,7 @@
 //!
 //! Everything is sorted: the same data set and parameters give the same graph.
 
+pub mod diff;
 pub mod export;
 
 use crate::Dataset;
