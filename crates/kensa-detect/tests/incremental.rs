@@ -66,9 +66,35 @@ impl Rng {
 
 fn check_split(all: &[Validated], seed: u64, batch_per_mille: u64) {
     let mut rng = Rng(seed);
+    split_and_check(all, seed, batch_per_mille, |_| {
+        rng.next() % 1000 < batch_per_mille
+    });
+}
+
+/// A batch holding some of the records of a few subjects: what arrives when a handful of
+/// accounts are active (most subjects stay untouched, so the check has much to check).
+fn check_subject_split(all: &[Validated], seed: u64, subjects: usize) {
+    let mut rng = Rng(seed);
+    let mut ids: Vec<&str> = all.iter().map(|v| v.subject_id()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let chosen: HashSet<String> = (0..subjects)
+        .map(|_| ids[(rng.next() % ids.len() as u64) as usize].to_owned())
+        .collect();
+    split_and_check(all, seed, 0, |v| {
+        chosen.contains(v.subject_id()) && rng.next() % 3 != 0
+    });
+}
+
+fn split_and_check(
+    all: &[Validated],
+    seed: u64,
+    batch_per_mille: u64,
+    mut in_batch: impl FnMut(&Validated) -> bool,
+) {
     let (mut before, mut batch): (Vec<&Validated>, Vec<&Validated>) = (Vec::new(), Vec::new());
     for v in all {
-        if rng.next() % 1000 < batch_per_mille {
+        if in_batch(v) {
             batch.push(v);
         } else {
             before.push(v);
@@ -130,4 +156,12 @@ fn untouched_unaffected_subjects_keep_their_findings_small_batches() {
 fn untouched_unaffected_subjects_keep_their_findings_large_batch() {
     let all = demo_records();
     check_split(&all, 7, 400);
+}
+
+#[test]
+fn untouched_unaffected_subjects_keep_their_findings_few_active_subjects() {
+    let all = demo_records();
+    for (seed, n) in [(21, 1), (22, 3), (23, 8), (24, 20)] {
+        check_subject_split(&all, seed, n);
+    }
 }
