@@ -86,6 +86,22 @@ pub fn doc_key(number: &str) -> Option<String> {
     Some(alnum_upper(number)).filter(|n| n.len() >= 6)
 }
 
+/// The identifier of an identity-document number *with its issuing country*: `CC:NUMBER`
+/// (upper-case alphanumerics, at least four; `??` when the country is not given). For checks
+/// that count two documents as one only when the same country issued them (the id_document
+/// detector); the link graph uses [`doc_key`], which leaves the country out on purpose.
+pub fn doc_number_key(country: Option<&str>, number: &str) -> Option<String> {
+    let n = alnum_upper(number);
+    (n.len() >= 4).then(|| format!("{}:{n}", country.unwrap_or("??")))
+}
+
+/// The identifier of a document or photo image by its hash (hex SHA-256): trimmed, ASCII
+/// lower case; `None` when empty.
+pub fn image_hash_key(h: &str) -> Option<String> {
+    let t = h.trim();
+    (!t.is_empty()).then(|| t.to_ascii_lowercase())
+}
+
 /// The identifier of a payout destination: IBAN, else account number + bank, else wallet
 /// address, else the platform's `account_id`.
 pub fn payout_key(
@@ -234,5 +250,18 @@ mod tests {
         );
         assert!(is_latin("Zoë O'Brien"));
         assert!(!is_latin("山田 太郎"));
+    }
+
+    #[test]
+    fn document_keys_keep_or_drop_the_country() {
+        assert_eq!(
+            doc_number_key(Some("US"), "a1234-5678").as_deref(),
+            Some("US:A12345678")
+        );
+        assert_eq!(doc_number_key(None, "x-12 3").as_deref(), Some("??:X123"));
+        assert_eq!(doc_number_key(Some("JP"), "A-1"), None);
+        assert_eq!(doc_key("a1234-5678").as_deref(), Some("A12345678"));
+        assert_eq!(image_hash_key(" FF00 ").as_deref(), Some("ff00"));
+        assert_eq!(image_hash_key("  "), None);
     }
 }

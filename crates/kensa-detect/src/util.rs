@@ -2,6 +2,7 @@
 //! calendar helpers. Nothing here does I/O. (Identity normalisation is in `crate::normalize`.)
 
 use kensa_model::Ts;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Up to `radius` characters either side of the byte range `start..end` of `text`, with
 /// ellipses where the text was cut; used to show a matched phrase in evidence.
@@ -103,6 +104,93 @@ pub fn window_text(d: &crate::params::Dur) -> (String, String) {
     }
 }
 
+/// An identifier index across subjects for a population state: key → subject → what the
+/// subject contributes under that key (e.g. its record ids), keeping only the keys that at
+/// least two subjects share — a key of one subject links nobody, so the index stays small —
+/// and, for incremental re-scoring, the reverse (subject → its shared keys). Owned data.
+#[derive(Debug)]
+pub struct SharedIndex<V> {
+    keys: BTreeMap<String, BTreeMap<String, V>>,
+    of_subject: HashMap<String, Vec<String>>,
+}
+
+/// The subjects sharing one key, with what each contributes.
+pub type Sharers<V> = BTreeMap<String, V>;
+
+impl<V> SharedIndex<V> {
+    /// From the full index (every key, shared or not); keys of a single subject are dropped.
+    pub fn new(full: BTreeMap<String, Sharers<V>>) -> Self {
+        let keys: BTreeMap<String, Sharers<V>> =
+            full.into_iter().filter(|(_, m)| m.len() >= 2).collect();
+        let mut of_subject: HashMap<String, Vec<String>> = HashMap::new();
+        for (k, m) in &keys {
+            for sid in m.keys() {
+                of_subject.entry(sid.clone()).or_default().push(k.clone());
+            }
+        }
+        SharedIndex { keys, of_subject }
+    }
+
+    /// The subjects sharing `key`, or `None` when fewer than two have it.
+    pub fn get(&self, key: &str) -> Option<&Sharers<V>> {
+        self.keys.get(key)
+    }
+
+    /// The keys `subject` shares with someone, sorted.
+    pub fn keys_of(&self, subject: &str) -> &[String] {
+        self.of_subject.get(subject).map_or(&[], Vec::as_slice)
+    }
+
+    /// Number of shared keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The subjects, other than `touched`, that share a key with a touched subject in `before`
+    /// or in `self`, for the keys where `changed(sharers before, sharers now)` holds (`None`:
+    /// fewer than two subjects had the key); sorted. A key no touched subject has is the same
+    /// in both indexes when only the touched subjects' records changed, so it is not looked at.
+    pub fn reached(
+        &self,
+        before: &Self,
+        touched: &HashSet<&str>,
+        changed: impl Fn(Option<&Sharers<V>>, Option<&Sharers<V>>) -> bool,
+    ) -> Vec<String> {
+        let mut keys: BTreeSet<&str> = BTreeSet::new();
+        for t in touched {
+            for idx in [before, self] {
+                keys.extend(idx.keys_of(t).iter().map(String::as_str));
+            }
+        }
+        let mut out: BTreeSet<&str> = BTreeSet::new();
+        for k in keys {
+            let (old, new) = (before.get(k), self.get(k));
+            if changed(old, new) {
+                out.extend(
+                    old.into_iter()
+                        .chain(new)
+                        .flat_map(|m| m.keys().map(String::as_str))
+                        .filter(|sid| !touched.contains(sid)),
+                );
+            }
+        }
+        out.into_iter().map(str::to_owned).collect()
+    }
+}
+
+/// [`crate::Affected`] for a list of further subjects: `Touched` when it is empty.
+pub fn affected_also(also: Vec<String>) -> crate::Affected {
+    if also.is_empty() {
+        crate::Affected::Touched
+    } else {
+        crate::Affected::Also(also)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +209,47 @@ mod tests {
         assert_eq!(loose_month("2019-04", false), Some(2019 * 12 + 3));
         assert_eq!(loose_month("04/2019", false), Some(2019 * 12 + 3));
         assert_eq!(loose_month("present", true), None);
+    }
+
+    #[test]
+    fn shared_index_keeps_shared_keys_and_reaches_co_sharers() {
+        let idx = |pairs: &[(&str, &str)]| {
+            let mut full: BTreeMap<String, Sharers<()>> = BTreeMap::new();
+            for (k, s) in pairs {
+                full.entry(k.to_string())
+                    .or_default()
+                    .insert(s.to_string(), ());
+            }
+            SharedIndex::new(full)
+        };
+        let before = idx(&[
+            ("k1", "a"),
+            ("k1", "b"),
+            ("k2", "c"),
+            ("k3", "d"),
+            ("k3", "e"),
+        ]);
+        assert_eq!(before.len(), 2);
+        assert!(before.get("k2").is_none());
+        assert_eq!(before.keys_of("a"), ["k1"]);
+        // t joins k2 (c no longer alone) and k3; k1 does not change.
+        let after = idx(&[
+            ("k1", "a"),
+            ("k1", "b"),
+            ("k2", "c"),
+            ("k2", "t"),
+            ("k3", "d"),
+            ("k3", "e"),
+            ("k3", "t"),
+        ]);
+        let touched: HashSet<&str> = ["t"].into_iter().collect();
+        assert_eq!(
+            after.reached(&before, &touched, |a, b| a != b),
+            ["c", "d", "e"]
+        );
+        // Touching a, whose key did not move, reaches nobody.
+        let touched: HashSet<&str> = ["a"].into_iter().collect();
+        assert!(after.reached(&before, &touched, |a, b| a != b).is_empty());
     }
 
     #[test]

@@ -21,11 +21,13 @@
 //! or under the absolute `min_count`/`min_bytes`.
 
 use crate::params::Dur;
-use crate::{Dataset, Detector, DetectorSpec};
-use kensa_model::record::Sensitivity;
+use crate::util::affected_also;
+use crate::{Affected, Dataset, Detector, DetectorSpec, Population, Rec, SubjectData, state};
+use kensa_model::record::{Access, Sensitivity};
 use kensa_model::{Evidence, Finding, Text, Ts};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashSet};
 
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "access_bulk",
@@ -96,6 +98,76 @@ fn median_u(mut v: Vec<f64>) -> f64 {
     }
 }
 
+/// Population state: the peers' typical window, and the subjects that could fire at all.
+pub struct AccessPeers {
+    /// Median over the subjects with sensitive access of each one's median window count and
+    /// bytes (floored as used); `None` when nobody has sensitive access.
+    peer: Option<(f64, f64)>,
+    /// Subjects with a window reaching `min_count` or `min_bytes`. Only they can get a
+    /// finding, so only their findings depend on the peer values.
+    candidates: BTreeSet<String>,
+}
+
+impl Population for AccessPeers {
+    fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected {
+        let before = state::<AccessPeers>(before);
+        if before.peer == self.peer {
+            return Affected::Touched;
+        }
+        // Whether a window is big enough depends on the subject's own records only, so an
+        // untouched subject is a candidate in both states or in neither.
+        affected_also(
+            before
+                .candidates
+                .union(&self.candidates)
+                .filter(|s| !touched.contains(s.as_str()))
+                .cloned()
+                .collect(),
+        )
+    }
+}
+
+impl AccessBulk {
+    /// The subject's sensitive accesses.
+    fn sensitive<'s>(&self, s: &'s SubjectData) -> impl Iterator<Item = &'s Rec<Access>> {
+        let min = self.0.min_sensitivity;
+        s.accesses
+            .iter()
+            .filter(move |a| a.r.sensitivity.is_some_and(|x| x >= min))
+    }
+
+    /// The subject's windows with sensitive access, in time order.
+    fn windows(&self, s: &SubjectData) -> Vec<Win> {
+        let w = self.0.window.millis().max(1);
+        let mut out: Vec<Win> = Vec::new();
+        for (i, a) in self.sensitive(s).enumerate() {
+            let start = a.r.at.0.div_euclid(w) * w;
+            match out.last_mut() {
+                Some(last) if last.start == start => {
+                    last.count += 1;
+                    last.bytes += a.r.bytes.unwrap_or(0);
+                    last.hi = i;
+                }
+                _ => out.push(Win {
+                    start,
+                    count: 1,
+                    bytes: a.r.bytes.unwrap_or(0),
+                    lo: i,
+                    hi: i,
+                }),
+            }
+        }
+        out
+    }
+
+    /// Whether any window is big enough to be considered at all.
+    fn has_big_window(&self, ws: &[Win]) -> bool {
+        let p = &self.0;
+        ws.iter()
+            .any(|x| x.count >= p.min_count || x.bytes >= p.min_bytes)
+    }
+}
+
 impl Detector for AccessBulk {
     fn name(&self) -> &'static str {
         SPEC.name
@@ -107,202 +179,186 @@ impl Detector for AccessBulk {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
-        let p = &self.0;
-        let w = p.window.millis().max(1);
-        let windows: Vec<(usize, Vec<Win>)> = ds
+    fn population_inputs(&self) -> &'static [&'static str] {
+        &["access"]
+    }
+
+    fn population(&self, ds: &Dataset) -> Box<dyn Population> {
+        // Per subject with sensitive access: (median window count, median window bytes,
+        // whether a window is big enough to fire).
+        let per: Vec<(&str, f64, f64, bool)> = ds
             .subjects
             .par_iter()
-            .enumerate()
-            .filter_map(|(si, s)| {
-                let mut out: Vec<Win> = Vec::new();
-                let sens = s
-                    .accesses
-                    .iter()
-                    .filter(|a| a.r.sensitivity.is_some_and(|x| x >= p.min_sensitivity));
-                for (i, a) in sens.enumerate() {
-                    let start = a.r.at.0.div_euclid(w) * w;
-                    match out.last_mut() {
-                        Some(last) if last.start == start => {
-                            last.count += 1;
-                            last.bytes += a.r.bytes.unwrap_or(0);
-                            last.hi = i;
-                        }
-                        _ => out.push(Win {
-                            start,
-                            count: 1,
-                            bytes: a.r.bytes.unwrap_or(0),
-                            lo: i,
-                            hi: i,
-                        }),
-                    }
-                }
-                (!out.is_empty()).then_some((si, out))
-            })
-            .collect();
-        if windows.is_empty() {
-            return Vec::new();
-        }
-        let peer_count = median_u(
-            windows
-                .iter()
-                .map(|(_, ws)| median_u(ws.iter().map(|x| x.count as f64).collect()))
-                .collect(),
-        )
-        .max(1.0);
-        let peer_bytes = median_u(
-            windows
-                .iter()
-                .map(|(_, ws)| median_u(ws.iter().map(|x| x.bytes as f64).collect()))
-                .collect(),
-        )
-        .max(1_000_000.0);
-
-        windows
-            .par_iter()
-            .filter_map(|(si, ws)| {
-                let s = &ds.subjects[*si];
-                // The baseline for one window: the subject's windows more than one window away.
-                let baseline_for = |win: &Win| {
-                    let others: Vec<&Win> = ws
-                        .iter()
-                        .filter(|x| (x.start - win.start).abs() > w)
-                        .collect();
-                    (others.len() >= p.min_baseline_windows).then(|| {
-                        (
-                            median_u(others.iter().map(|x| x.count as f64).collect()).max(1.0),
-                            median_u(others.iter().map(|x| x.bytes as f64).collect())
-                                .max(1_000_000.0),
-                            others.len(),
-                        )
-                    })
-                };
-                // (score, window, measure, ratio to self, ratio to peers), and the baseline
-                // (median count, median bytes, windows) it was measured against.
-                type Best<'w> = (f64, &'w Win, &'static str, Option<f64>, f64);
-                type Baseline = Option<(f64, f64, usize)>;
-                let mut best: Option<(Best, Baseline)> = None;
-                for win in ws {
-                    if win.count < p.min_count && win.bytes < p.min_bytes {
-                        continue;
-                    }
-                    let baseline = baseline_for(win);
-                    let measures = [
-                        (
-                            "count",
-                            win.count >= p.min_count,
-                            win.count as f64,
-                            baseline.map(|b| b.0),
-                            peer_count,
-                        ),
-                        (
-                            "bytes",
-                            win.bytes >= p.min_bytes,
-                            win.bytes as f64,
-                            baseline.map(|b| b.1),
-                            peer_bytes,
-                        ),
-                    ];
-                    for (name, big, v, base, peer) in measures {
-                        if !big {
-                            continue;
-                        }
-                        let r_self = base.map(|b| v / b);
-                        let r_peer = v / peer;
-                        if r_peer < p.peer_ratio || r_self.is_some_and(|r| r < p.self_ratio) {
-                            continue;
-                        }
-                        let r = match r_self {
-                            Some(rs) => (rs / p.self_ratio).min(r_peer / p.peer_ratio),
-                            None => r_peer / p.peer_ratio,
-                        };
-                        if best.as_ref().is_none_or(|b| r > b.0.0) {
-                            best = Some(((r, win, name, r_self, r_peer), baseline));
-                        }
-                    }
-                }
-                let ((r, win, measure, r_self, r_peer), baseline) = best?;
-                let mut strength = 0.5 + 0.5 * (r.ln() / 10f64.ln()).min(1.0);
-                if r_self.is_none() {
-                    strength *= p.no_baseline_factor;
-                }
-                let sens: Vec<&crate::Rec<kensa_model::record::Access>> = s
-                    .accesses
-                    .iter()
-                    .filter(|a| a.r.sensitivity.is_some_and(|x| x >= p.min_sensitivity))
-                    .collect();
-                let span = &sens[win.lo..=win.hi];
-                let mut resources: Vec<&str> = span.iter().map(|a| a.r.resource.as_str()).collect();
-                resources.sort_unstable();
-                resources.dedup();
-                let distinct = resources.len();
-                resources.truncate(20);
-                let from = Ts(win.start);
-                let to = Ts(win.start + w);
-                let gb = win.bytes as f64 / 1e9;
-                let (base_en, base_ja) = match (r_self, baseline) {
-                    (Some(rs), Some((bc, bb, _))) => (
-                        format!(
-                            "{rs:.1}× the subject's own median window ({bc:.0} accesses, {:.2} GB)",
-                            bb / 1e9
-                        ),
-                        format!(
-                            "本人の通常（中央値: {bc:.0}件、{:.2} GB）の{rs:.1}倍",
-                            bb / 1e9
-                        ),
-                    ),
-                    _ => (
-                        "no baseline of the subject's own yet".to_string(),
-                        "本人の過去の基準はまだありません".to_string(),
-                    ),
-                };
-                Some(Finding {
-                    subject_id: s.id.clone(),
-                    id: "RF-ACCESS-BULK".into(),
-                    detector: SPEC.name.into(),
-                    strength: strength.clamp(0.01, 1.0),
-                    evidence: Evidence::default()
-                        .records(span.iter().take(50).map(|a| a.id.clone()))
-                        .value("window_start", from.to_rfc3339())
-                        .value("window_end", to.to_rfc3339())
-                        .value("count", win.count)
-                        .value("bytes", win.bytes)
-                        .value("distinct_resources", distinct)
-                        .value("resources", serde_json::json!(resources))
-                        .value("measure", measure)
-                        .value("ratio_to_self", r_self.map(|x| (x * 10.0).round() / 10.0))
-                        .value("ratio_to_peers", (r_peer * 10.0).round() / 10.0)
-                        .value("baseline_windows", baseline.map_or(0, |b| b.2))
-                        .value("peer_median_count", peer_count)
-                        .value("peer_median_bytes", peer_bytes)
-                        .threshold("window", p.window.to_string())
-                        .threshold(
-                            "min_sensitivity",
-                            serde_json::to_value(p.min_sensitivity).unwrap_or_default(),
-                        )
-                        .threshold("min_count", p.min_count)
-                        .threshold("min_bytes", p.min_bytes)
-                        .threshold("self_ratio", p.self_ratio)
-                        .threshold("peer_ratio", p.peer_ratio)
-                        .threshold("min_baseline_windows", p.min_baseline_windows)
-                        .threshold("no_baseline_factor", p.no_baseline_factor),
-                    explanation: Text::new(
-                        format!(
-                            "{} accesses to confidential or secret data ({gb:.2} GB, {distinct} resources) \
-                             within {} ({from} – {to}): {base_en}, and {r_peer:.1}× the typical peer \
-                             (thresholds {}× and {}×).",
-                            win.count, p.window, p.self_ratio, p.peer_ratio
-                        ),
-                        format!(
-                            "{}（{from} – {to}）に機密データへ{}回のアクセス（{gb:.2} GB、{distinct}件のリソース）があり、\
-                             短期間に大量の機密データへアクセスしています。{base_ja}、他の利用者の典型の{r_peer:.1}倍です\
-                             （しきい値は{}倍と{}倍）。",
-                            p.window, win.count, p.self_ratio, p.peer_ratio
-                        ),
-                    ),
+            .filter_map(|s| {
+                let ws = self.windows(s);
+                (!ws.is_empty()).then(|| {
+                    (
+                        s.id.as_str(),
+                        median_u(ws.iter().map(|x| x.count as f64).collect()),
+                        median_u(ws.iter().map(|x| x.bytes as f64).collect()),
+                        self.has_big_window(&ws),
+                    )
                 })
             })
+            .collect();
+        let peer = (!per.is_empty()).then(|| {
+            (
+                median_u(per.iter().map(|x| x.1).collect()).max(1.0),
+                median_u(per.iter().map(|x| x.2).collect()).max(1_000_000.0),
+            )
+        });
+        let candidates = per.iter().filter(|x| x.3).map(|x| x.0.to_owned()).collect();
+        Box::new(AccessPeers { peer, candidates })
+    }
+
+    fn evaluate(&self, _: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(state::<AccessPeers>(pop), s)
+            .into_iter()
             .collect()
+    }
+}
+
+impl AccessBulk {
+    /// Phase 2 for one subject.
+    fn subject(&self, st: &AccessPeers, s: &SubjectData) -> Option<Finding> {
+        let p = &self.0;
+        let w = p.window.millis().max(1);
+        let ws = &self.windows(s);
+        let (peer_count, peer_bytes) = st.peer?;
+        // The baseline for one window: the subject's windows more than one window away.
+        let baseline_for = |win: &Win| {
+            let others: Vec<&Win> = ws
+                .iter()
+                .filter(|x| (x.start - win.start).abs() > w)
+                .collect();
+            (others.len() >= p.min_baseline_windows).then(|| {
+                (
+                    median_u(others.iter().map(|x| x.count as f64).collect()).max(1.0),
+                    median_u(others.iter().map(|x| x.bytes as f64).collect()).max(1_000_000.0),
+                    others.len(),
+                )
+            })
+        };
+        // (score, window, measure, ratio to self, ratio to peers), and the baseline
+        // (median count, median bytes, windows) it was measured against.
+        type Best<'w> = (f64, &'w Win, &'static str, Option<f64>, f64);
+        type Baseline = Option<(f64, f64, usize)>;
+        let mut best: Option<(Best, Baseline)> = None;
+        for win in ws {
+            if win.count < p.min_count && win.bytes < p.min_bytes {
+                continue;
+            }
+            let baseline = baseline_for(win);
+            let measures = [
+                (
+                    "count",
+                    win.count >= p.min_count,
+                    win.count as f64,
+                    baseline.map(|b| b.0),
+                    peer_count,
+                ),
+                (
+                    "bytes",
+                    win.bytes >= p.min_bytes,
+                    win.bytes as f64,
+                    baseline.map(|b| b.1),
+                    peer_bytes,
+                ),
+            ];
+            for (name, big, v, base, peer) in measures {
+                if !big {
+                    continue;
+                }
+                let r_self = base.map(|b| v / b);
+                let r_peer = v / peer;
+                if r_peer < p.peer_ratio || r_self.is_some_and(|r| r < p.self_ratio) {
+                    continue;
+                }
+                let r = match r_self {
+                    Some(rs) => (rs / p.self_ratio).min(r_peer / p.peer_ratio),
+                    None => r_peer / p.peer_ratio,
+                };
+                if best.as_ref().is_none_or(|b| r > b.0.0) {
+                    best = Some(((r, win, name, r_self, r_peer), baseline));
+                }
+            }
+        }
+        let ((r, win, measure, r_self, r_peer), baseline) = best?;
+        let mut strength = 0.5 + 0.5 * (r.ln() / 10f64.ln()).min(1.0);
+        if r_self.is_none() {
+            strength *= p.no_baseline_factor;
+        }
+        let sens: Vec<&Rec<Access>> = self.sensitive(s).collect();
+        let span = &sens[win.lo..=win.hi];
+        let mut resources: Vec<&str> = span.iter().map(|a| a.r.resource.as_str()).collect();
+        resources.sort_unstable();
+        resources.dedup();
+        let distinct = resources.len();
+        resources.truncate(20);
+        let from = Ts(win.start);
+        let to = Ts(win.start + w);
+        let gb = win.bytes as f64 / 1e9;
+        let (base_en, base_ja) = match (r_self, baseline) {
+            (Some(rs), Some((bc, bb, _))) => (
+                format!(
+                    "{rs:.1}× the subject's own median window ({bc:.0} accesses, {:.2} GB)",
+                    bb / 1e9
+                ),
+                format!(
+                    "本人の通常（中央値: {bc:.0}件、{:.2} GB）の{rs:.1}倍",
+                    bb / 1e9
+                ),
+            ),
+            _ => (
+                "no baseline of the subject's own yet".to_string(),
+                "本人の過去の基準はまだありません".to_string(),
+            ),
+        };
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-ACCESS-BULK".into(),
+            detector: SPEC.name.into(),
+            strength: strength.clamp(0.01, 1.0),
+            evidence: Evidence::default()
+                .records(span.iter().take(50).map(|a| a.id.clone()))
+                .value("window_start", from.to_rfc3339())
+                .value("window_end", to.to_rfc3339())
+                .value("count", win.count)
+                .value("bytes", win.bytes)
+                .value("distinct_resources", distinct)
+                .value("resources", serde_json::json!(resources))
+                .value("measure", measure)
+                .value("ratio_to_self", r_self.map(|x| (x * 10.0).round() / 10.0))
+                .value("ratio_to_peers", (r_peer * 10.0).round() / 10.0)
+                .value("baseline_windows", baseline.map_or(0, |b| b.2))
+                .value("peer_median_count", peer_count)
+                .value("peer_median_bytes", peer_bytes)
+                .threshold("window", p.window.to_string())
+                .threshold(
+                    "min_sensitivity",
+                    serde_json::to_value(p.min_sensitivity).unwrap_or_default(),
+                )
+                .threshold("min_count", p.min_count)
+                .threshold("min_bytes", p.min_bytes)
+                .threshold("self_ratio", p.self_ratio)
+                .threshold("peer_ratio", p.peer_ratio)
+                .threshold("min_baseline_windows", p.min_baseline_windows)
+                .threshold("no_baseline_factor", p.no_baseline_factor),
+            explanation: Text::new(
+                format!(
+                    "{} accesses to confidential or secret data ({gb:.2} GB, {distinct} resources) \
+                     within {} ({from} – {to}): {base_en}, and {r_peer:.1}× the typical peer \
+                     (thresholds {}× and {}×).",
+                    win.count, p.window, p.self_ratio, p.peer_ratio
+                ),
+                format!(
+                    "{}（{from} – {to}）に機密データへ{}回のアクセス（{gb:.2} GB、{distinct}件のリソース）があり、\
+                     短期間に大量の機密データへアクセスしています。{base_ja}、他の利用者の典型の{r_peer:.1}倍です\
+                     （しきい値は{}倍と{}倍）。",
+                    p.window, win.count, p.self_ratio, p.peer_ratio
+                ),
+            ),
+        })
     }
 }
 

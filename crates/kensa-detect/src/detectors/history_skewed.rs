@@ -30,12 +30,12 @@
 //! before the release). Short generic phrases are below `min_text_len` and never count as reuse.
 
 use crate::normalize::normalize_text;
-use crate::util::loose_month;
-use crate::{Dataset, Detector, DetectorSpec, SubjectData};
+use crate::util::{SharedIndex, Sharers, affected_also, loose_month};
+use crate::{Affected, Dataset, Detector, DetectorSpec, Population, SubjectData, state};
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "history_skewed",
@@ -252,6 +252,23 @@ fn job_text(e: &kensa_model::record::Employment) -> String {
 }
 
 impl HistorySkewed {
+    /// The subject's résumé texts long enough to compare (bios and job descriptions,
+    /// normalised), each with the profile record it is in.
+    fn texts<'s>(&self, s: &'s SubjectData) -> impl Iterator<Item = (String, &'s str)> {
+        let min = self.0.min_text_len;
+        s.profiles.iter().flat_map(move |pr| {
+            let bios = pr.r.bio.iter().map(String::as_str);
+            let descs =
+                pr.r.employment
+                    .iter()
+                    .filter_map(|e| e.description.as_deref());
+            bios.chain(descs)
+                .map(normalize_text)
+                .filter(move |n| n.chars().count() >= min)
+                .map(move |n| (n, pr.id.as_str()))
+        })
+    }
+
     fn own_signals(&self, s: &SubjectData) -> Vec<Signal> {
         let p = &self.0;
         let mut out = Vec::new();
@@ -454,104 +471,133 @@ impl Detector for HistorySkewed {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
-        let p = &self.0;
+    fn population_inputs(&self) -> &'static [&'static str] {
+        &["subject"]
+    }
+
+    fn population(&self, ds: &Dataset) -> Box<dyn Population> {
         // Résumé texts across subjects: normalised text → subject → profile records.
-        let mut texts: BTreeMap<String, BTreeMap<&str, BTreeSet<&str>>> = BTreeMap::new();
+        let mut texts: BTreeMap<String, Sharers<BTreeSet<String>>> = BTreeMap::new();
         for s in &ds.subjects {
-            for pr in &s.profiles {
-                let bios = pr.r.bio.iter().map(String::as_str);
-                let descs =
-                    pr.r.employment
-                        .iter()
-                        .filter_map(|e| e.description.as_deref());
-                for t in bios.chain(descs) {
-                    let n = normalize_text(t);
-                    if n.chars().count() >= p.min_text_len {
-                        texts
-                            .entry(n)
-                            .or_default()
-                            .entry(&s.id)
-                            .or_default()
-                            .insert(&pr.id);
-                    }
-                }
+            for (n, pr) in self.texts(s) {
+                texts
+                    .entry(n)
+                    .or_default()
+                    .entry(s.id.clone())
+                    .or_default()
+                    .insert(pr.to_owned());
             }
         }
-        let mut reused: BTreeMap<&str, Vec<Signal>> = BTreeMap::new();
-        for (text, subjects) in &texts {
+        Box::new(SharedTexts {
+            texts: SharedIndex::new(texts),
+            max_sharing_subjects: self.0.max_sharing_subjects,
+        })
+    }
+
+    fn evaluate(&self, _: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        let p = &self.0;
+        let shared = &state::<SharedTexts>(pop).texts;
+        let mut signals = self.own_signals(s);
+        // The subject's texts that others use too, in text order.
+        let mine: BTreeSet<String> = self.texts(s).map(|(n, _)| n).collect();
+        for text in &mine {
+            let Some(subjects) = shared.get(text) else {
+                continue;
+            };
             // A text in very many profiles is a template (a platform default, a school's course
             // description), not one operator's résumé.
-            if subjects.len() < 2 || subjects.len() > p.max_sharing_subjects {
+            if subjects.len() > p.max_sharing_subjects {
                 continue;
             }
-            for (sid, recs) in subjects {
-                let others: Vec<&str> = subjects.keys().copied().filter(|o| o != sid).collect();
-                let excerpt: String = text.chars().take(80).collect();
-                let list = others.join(", ");
-                reused.entry(sid).or_default().push(Signal {
-                    kind: "reused_text",
-                    weight: 0.7,
-                    records: recs.iter().map(|r| r.to_string()).collect(),
-                    en: format!(
-                        "the same résumé text (\"{excerpt}…\") appears in the profiles of {} other subject(s): {list}",
-                        others.len()
-                    ),
-                    ja: format!(
-                        "同じ経歴文（「{excerpt}…」）が他の{}名（{list}）のプロフィールにも使われています",
-                        others.len()
-                    ),
-                    detail: json!({"excerpt": excerpt, "other_subjects": others}),
-                });
-            }
-        }
-
-        let mut out = Vec::new();
-        for s in &ds.subjects {
-            let mut signals = self.own_signals(s);
-            if let Some(r) = reused.remove(s.id.as_str()) {
-                signals.extend(r);
-            }
-            if signals.is_empty() {
+            let Some(recs) = subjects.get(&s.id) else {
                 continue;
-            }
-            let strength = 1.0 - signals.iter().map(|q| 1.0 - q.weight).product::<f64>();
-            let records: BTreeSet<String> = signals
-                .iter()
-                .flat_map(|q| q.records.iter().cloned())
+            };
+            let others: Vec<&str> = subjects
+                .keys()
+                .map(String::as_str)
+                .filter(|o| *o != s.id)
                 .collect();
-            let kinds: BTreeSet<&str> = signals.iter().map(|q| q.kind).collect();
-            let list: Vec<serde_json::Value> = signals
-                .iter()
-                .map(|q| json!({"signal": q.kind, "weight": q.weight, "detail": q.detail}))
-                .collect();
-            let en: Vec<&str> = signals.iter().map(|q| q.en.as_str()).collect();
-            let ja: Vec<&str> = signals.iter().map(|q| q.ja.as_str()).collect();
-            out.push(Finding {
-                subject_id: s.id.clone(),
-                id: "RF-HISTORY-SKEWED".into(),
-                detector: SPEC.name.into(),
-                strength: strength.clamp(0.01, 1.0),
-                evidence: Evidence::default()
-                    .records(records)
-                    .value("signals_found", json!(kinds))
-                    .value("signals", serde_json::Value::Array(list))
-                    .threshold("min_jobs", p.min_jobs)
-                    .threshold("concentration", p.concentration)
-                    .threshold("min_overlap_months", p.min_overlap_months)
-                    .threshold("min_reviews", p.min_reviews)
-                    .threshold("min_text_len", p.min_text_len)
-                    .threshold("max_sharing_subjects", p.max_sharing_subjects),
-                explanation: Text::new(
-                    format!("Suspicious work history or ratings: {}.", en.join("; ")),
-                    format!(
-                        "技術レビューでの高評価偽装、業界偏重の職歴などの疑いがあります：{}。",
-                        ja.join("。")
-                    ),
+            let excerpt: String = text.chars().take(80).collect();
+            let list = others.join(", ");
+            signals.push(Signal {
+                kind: "reused_text",
+                weight: 0.7,
+                records: recs.iter().cloned().collect(),
+                en: format!(
+                    "the same résumé text (\"{excerpt}…\") appears in the profiles of {} other subject(s): {list}",
+                    others.len()
                 ),
+                ja: format!(
+                    "同じ経歴文（「{excerpt}…」）が他の{}名（{list}）のプロフィールにも使われています",
+                    others.len()
+                ),
+                detail: json!({"excerpt": excerpt, "other_subjects": others}),
             });
         }
-        out
+        if signals.is_empty() {
+            return Vec::new();
+        }
+        let strength = 1.0 - signals.iter().map(|q| 1.0 - q.weight).product::<f64>();
+        let records: BTreeSet<String> = signals
+            .iter()
+            .flat_map(|q| q.records.iter().cloned())
+            .collect();
+        let kinds: BTreeSet<&str> = signals.iter().map(|q| q.kind).collect();
+        let list: Vec<serde_json::Value> = signals
+            .iter()
+            .map(|q| json!({"signal": q.kind, "weight": q.weight, "detail": q.detail}))
+            .collect();
+        let en: Vec<&str> = signals.iter().map(|q| q.en.as_str()).collect();
+        let ja: Vec<&str> = signals.iter().map(|q| q.ja.as_str()).collect();
+        vec![Finding {
+            subject_id: s.id.clone(),
+            id: "RF-HISTORY-SKEWED".into(),
+            detector: SPEC.name.into(),
+            strength: strength.clamp(0.01, 1.0),
+            evidence: Evidence::default()
+                .records(records)
+                .value("signals_found", json!(kinds))
+                .value("signals", serde_json::Value::Array(list))
+                .threshold("min_jobs", p.min_jobs)
+                .threshold("concentration", p.concentration)
+                .threshold("min_overlap_months", p.min_overlap_months)
+                .threshold("min_reviews", p.min_reviews)
+                .threshold("min_text_len", p.min_text_len)
+                .threshold("max_sharing_subjects", p.max_sharing_subjects),
+            explanation: Text::new(
+                format!("Suspicious work history or ratings: {}.", en.join("; ")),
+                format!(
+                    "技術レビューでの高評価偽装、業界偏重の職歴などの疑いがあります：{}。",
+                    ja.join("。")
+                ),
+            ),
+        }]
+    }
+}
+
+/// Population state: the résumé texts (bios, job descriptions) that several subjects' profiles
+/// contain, with the profile records of each.
+pub struct SharedTexts {
+    texts: SharedIndex<BTreeSet<String>>,
+    max_sharing_subjects: usize,
+}
+
+impl Population for SharedTexts {
+    fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected {
+        let before = state::<SharedTexts>(before);
+        let max = self.max_sharing_subjects;
+        // Another subject's signal for a text names who else uses it: it moves when the set of
+        // subjects moves while the text is reuse (not a template) before or after.
+        let shared = |m: Option<&Sharers<BTreeSet<String>>>| m.is_some_and(|m| m.len() <= max);
+        fn same_subjects<V>(a: Option<&Sharers<V>>, b: Option<&Sharers<V>>) -> bool {
+            match (a, b) {
+                (Some(a), Some(b)) => a.keys().eq(b.keys()),
+                (a, b) => a.is_none() && b.is_none(),
+            }
+        }
+        affected_also(self.texts.reached(&before.texts, touched, |old, new| {
+            (shared(old) || shared(new)) && !same_subjects(old, new)
+        }))
     }
 }
 

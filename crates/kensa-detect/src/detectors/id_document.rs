@@ -28,15 +28,15 @@
 //! by prefix and with the German umlaut spellings folded. Nicknames are why display names weigh
 //! less than legal names.
 
-use crate::normalize::{alnum_upper, is_latin, name_tokens};
-use crate::util::{civil_date, years_between};
-use crate::{Dataset, Detector, DetectorSpec, Rec};
+use crate::normalize::{alnum_upper, doc_number_key, image_hash_key, is_latin, name_tokens};
+use crate::util::{SharedIndex, Sharers, affected_also, civil_date, years_between};
+use crate::{Affected, Dataset, Detector, DetectorSpec, Population, Rec, SubjectData, state};
 use jiff::civil::Date;
 use kensa_model::record::IdentityDocument;
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Most other subjects named in one piece of evidence (the count names them all).
 const MAX_LISTED: usize = 20;
@@ -468,34 +468,27 @@ impl Detector for IdDocument {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
-        let p = &self.0;
+    fn population_inputs(&self) -> &'static [&'static str] {
+        &["identity_document"]
+    }
+
+    fn population(&self, ds: &Dataset) -> Box<dyn Population> {
         // Cross-subject indexes: document number (with issuing country) and image hash.
-        let mut by_number: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
-        let mut by_image: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        let mut by_number: BTreeMap<String, Sharers<Vec<String>>> = BTreeMap::new();
+        let mut by_image: BTreeMap<String, Sharers<Vec<String>>> = BTreeMap::new();
         for s in &ds.subjects {
             for d in &s.id_documents {
-                if let Some(n) =
-                    d.r.number
-                        .as_deref()
-                        .map(alnum_upper)
-                        .filter(|n| n.len() >= 4)
-                {
-                    let cc =
-                        d.r.issuing_country
-                            .as_ref()
-                            .map(|c| c.as_str())
-                            .unwrap_or("??");
+                if let Some(k) = number_key(&d.r) {
                     by_number
-                        .entry(format!("{cc}:{n}"))
+                        .entry(k)
                         .or_default()
                         .entry(s.id.clone())
                         .or_default()
                         .push(d.id.clone());
                 }
-                if let Some(h) = d.r.image_sha256.as_deref().filter(|h| !h.trim().is_empty()) {
+                if let Some(k) = image_key(&d.r) {
                     by_image
-                        .entry(h.trim().to_ascii_lowercase())
+                        .entry(k)
                         .or_default()
                         .entry(s.id.clone())
                         .or_default()
@@ -503,169 +496,210 @@ impl Detector for IdDocument {
                 }
             }
         }
+        Box::new(SharedDocuments {
+            numbers: SharedIndex::new(by_number),
+            images: SharedIndex::new(by_image),
+        })
+    }
 
-        // For each subject, the keys it shares with someone else (0: number, 1: image), so
-        // that the per-subject loop below does not walk the whole index.
-        let mut shared_keys: HashMap<(usize, &str), Vec<&String>> = HashMap::new();
-        for (kind, index) in [&by_number, &by_image].into_iter().enumerate() {
-            for (key, subjects) in index {
-                if subjects.len() >= 2 {
-                    for sid in subjects.keys() {
-                        shared_keys
-                            .entry((kind, sid.as_str()))
-                            .or_default()
-                            .push(key);
-                    }
-                }
-            }
+    fn evaluate(&self, _: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        let p = &self.0;
+        let st = state::<SharedDocuments>(pop);
+        if s.id_documents.is_empty() {
+            return Vec::new();
         }
-
-        let mut out = Vec::new();
-        for s in &ds.subjects {
-            if s.id_documents.is_empty() {
-                continue;
-            }
-            let mut problems = Vec::new();
-            for d in &s.id_documents {
-                self.check_one(d, &mut problems);
-            }
-            // Shared numbers and images: one problem per shared key, listing the others.
-            let shared = [
-                (
-                    &by_number,
-                    "shared_document_number",
-                    0.8,
-                    "document number",
-                    "書類番号",
-                ),
-                (
-                    &by_image,
-                    "shared_document_image",
-                    0.9,
-                    "document image (SHA-256)",
-                    "書類画像（SHA-256）",
-                ),
-            ];
-            for (kind, (index, code, weight, what, what_ja)) in shared.into_iter().enumerate() {
-                let keys = shared_keys.get(&(kind, s.id.as_str()));
-                for key in keys.into_iter().flatten() {
-                    let Some(subjects) = index.get(*key) else {
-                        continue;
-                    };
-                    let Some(mine) = subjects.get(&s.id) else {
-                        continue;
-                    };
-                    // At most MAX_LISTED others are named; the count covers them all.
-                    let n_others = subjects.len() - 1;
-                    let others: Vec<&String> = subjects
-                        .keys()
-                        .filter(|k| **k != s.id)
-                        .take(MAX_LISTED)
-                        .collect();
-                    let other_records: Vec<&String> = subjects
-                        .iter()
-                        .filter(|(k, _)| **k != s.id)
-                        .flat_map(|(_, v)| v)
-                        .take(MAX_LISTED)
-                        .collect();
-                    let shown_key = if code == "shared_document_number" {
-                        key.to_string()
-                    } else {
-                        key.chars().take(16).collect::<String>() + "…"
-                    };
-                    let mut list = others
-                        .iter()
-                        .map(|o| o.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    if n_others > others.len() {
-                        list.push_str(", …");
-                    }
-                    problems.push(Problem {
-                        code,
-                        weight,
-                        record: mine[0].clone(),
-                        en: format!("the same {what} {shown_key} was submitted by {n_others} other subject(s): {list}"),
-                        ja: format!("同じ{what_ja}{shown_key}が他の{n_others}名（{list}）からも提出されています"),
-                        detail: json!({"key": key, "other_subject_count": n_others, "other_subjects": others, "other_records": other_records}),
-                    });
-                }
-            }
-            // Document name vs profile names (Latin script only).
-            if p.compare_profile_name {
-                let legal: Vec<&str> = s
-                    .profiles
-                    .iter()
-                    .flat_map(|pr| pr.r.legal_name.iter().chain(pr.r.former_names.iter()))
-                    .map(String::as_str)
-                    .filter(|n| is_latin(n))
-                    .collect();
-                let display: Vec<&str> = s
-                    .profiles
-                    .iter()
-                    .filter_map(|pr| pr.r.display_name.as_deref())
-                    .filter(|n| is_latin(n))
-                    .collect();
-                let (names, weight) = if !legal.is_empty() {
-                    (legal, 0.5)
-                } else {
-                    (display, 0.3)
+        let mut problems = Vec::new();
+        for d in &s.id_documents {
+            self.check_one(d, &mut problems);
+        }
+        // Shared numbers and images: one problem per shared key, listing the others.
+        let shared = [
+            (
+                &st.numbers,
+                self.number_keys(s),
+                "shared_document_number",
+                0.8,
+                "document number",
+                "書類番号",
+            ),
+            (
+                &st.images,
+                self.image_keys(s),
+                "shared_document_image",
+                0.9,
+                "document image (SHA-256)",
+                "書類画像（SHA-256）",
+            ),
+        ];
+        for (index, keys, code, weight, what, what_ja) in shared {
+            // The subject's own keys, in key order (the order of the index).
+            for key in keys {
+                let Some(subjects) = index.get(&key) else {
+                    continue;
                 };
-                if !names.is_empty() {
-                    let profile_tokens: Vec<String> =
-                        names.iter().flat_map(|n| name_tokens(n)).collect();
-                    for d in &s.id_documents {
-                        let Some(dn) = d.r.name.as_deref().filter(|n| is_latin(n)) else {
-                            continue;
-                        };
-                        let dt = name_tokens(dn);
-                        if !dt.is_empty() && token_overlap(&dt, &profile_tokens) == 0.0 {
-                            let shown = names.join(" / ");
-                            problems.push(Problem {
-                                code: "name_differs_from_profile",
-                                weight,
-                                record: d.id.clone(),
-                                en: format!("the document name \"{dn}\" shares no name with the profile ({shown})"),
-                                ja: format!("書類の氏名「{dn}」がプロフィールの氏名（{shown}）と一致しません"),
-                                detail: json!({"document_name": dn, "profile_names": names}),
-                            });
-                        }
+                let Some(mine) = subjects.get(&s.id) else {
+                    continue;
+                };
+                // At most MAX_LISTED others are named; the count covers them all.
+                let n_others = subjects.len() - 1;
+                let others: Vec<&String> = subjects
+                    .keys()
+                    .filter(|k| **k != s.id)
+                    .take(MAX_LISTED)
+                    .collect();
+                let other_records: Vec<&String> = subjects
+                    .iter()
+                    .filter(|(k, _)| **k != s.id)
+                    .flat_map(|(_, v)| v)
+                    .take(MAX_LISTED)
+                    .collect();
+                let shown_key = if code == "shared_document_number" {
+                    key.to_string()
+                } else {
+                    key.chars().take(16).collect::<String>() + "…"
+                };
+                let mut list = others
+                    .iter()
+                    .map(|o| o.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if n_others > others.len() {
+                    list.push_str(", …");
+                }
+                problems.push(Problem {
+                    code,
+                    weight,
+                    record: mine[0].clone(),
+                    en: format!("the same {what} {shown_key} was submitted by {n_others} other subject(s): {list}"),
+                    ja: format!("同じ{what_ja}{shown_key}が他の{n_others}名（{list}）からも提出されています"),
+                    detail: json!({"key": key, "other_subject_count": n_others, "other_subjects": others, "other_records": other_records}),
+                });
+            }
+        }
+        // Document name vs profile names (Latin script only).
+        if p.compare_profile_name {
+            let legal: Vec<&str> = s
+                .profiles
+                .iter()
+                .flat_map(|pr| pr.r.legal_name.iter().chain(pr.r.former_names.iter()))
+                .map(String::as_str)
+                .filter(|n| is_latin(n))
+                .collect();
+            let display: Vec<&str> = s
+                .profiles
+                .iter()
+                .filter_map(|pr| pr.r.display_name.as_deref())
+                .filter(|n| is_latin(n))
+                .collect();
+            let (names, weight) = if !legal.is_empty() {
+                (legal, 0.5)
+            } else {
+                (display, 0.3)
+            };
+            if !names.is_empty() {
+                let profile_tokens: Vec<String> =
+                    names.iter().flat_map(|n| name_tokens(n)).collect();
+                for d in &s.id_documents {
+                    let Some(dn) = d.r.name.as_deref().filter(|n| is_latin(n)) else {
+                        continue;
+                    };
+                    let dt = name_tokens(dn);
+                    if !dt.is_empty() && token_overlap(&dt, &profile_tokens) == 0.0 {
+                        let shown = names.join(" / ");
+                        problems.push(Problem {
+                            code: "name_differs_from_profile",
+                            weight,
+                            record: d.id.clone(),
+                            en: format!("the document name \"{dn}\" shares no name with the profile ({shown})"),
+                            ja: format!("書類の氏名「{dn}」がプロフィールの氏名（{shown}）と一致しません"),
+                            detail: json!({"document_name": dn, "profile_names": names}),
+                        });
                     }
                 }
             }
-            if problems.is_empty() {
-                continue;
-            }
-            let strength = 1.0 - problems.iter().map(|q| 1.0 - q.weight).product::<f64>();
-            let records: BTreeSet<String> = problems.iter().map(|q| q.record.clone()).collect();
-            let en: Vec<&str> = problems.iter().map(|q| q.en.as_str()).collect();
-            let ja: Vec<&str> = problems.iter().map(|q| q.ja.as_str()).collect();
-            let codes: BTreeSet<&str> = problems.iter().map(|q| q.code).collect();
-            let list: Vec<serde_json::Value> = problems
-                .iter()
-                .map(|q| json!({"check": q.code, "record": q.record, "weight": q.weight, "detail": q.detail}))
-                .collect();
-            out.push(Finding {
-                subject_id: s.id.clone(),
-                id: "RF-ID-FORGED".into(),
-                detector: SPEC.name.into(),
-                strength: strength.clamp(0.01, 1.0),
-                evidence: Evidence::default()
-                    .records(records)
-                    .value("checks_failed", json!(codes))
-                    .value("problems", serde_json::Value::Array(list))
-                    .threshold("min_age", p.min_age)
-                    .threshold("max_age", p.max_age),
-                explanation: Text::new(
-                    format!("Identity document problems: {}.", en.join("; ")),
-                    format!(
-                        "身元確認書類に偽造または盗用の疑いがあります：{}。",
-                        ja.join("。")
-                    ),
-                ),
-            });
         }
-        out
+        if problems.is_empty() {
+            return Vec::new();
+        }
+        let strength = 1.0 - problems.iter().map(|q| 1.0 - q.weight).product::<f64>();
+        let records: BTreeSet<String> = problems.iter().map(|q| q.record.clone()).collect();
+        let en: Vec<&str> = problems.iter().map(|q| q.en.as_str()).collect();
+        let ja: Vec<&str> = problems.iter().map(|q| q.ja.as_str()).collect();
+        let codes: BTreeSet<&str> = problems.iter().map(|q| q.code).collect();
+        let list: Vec<serde_json::Value> = problems
+            .iter()
+            .map(|q| json!({"check": q.code, "record": q.record, "weight": q.weight, "detail": q.detail}))
+            .collect();
+        vec![Finding {
+            subject_id: s.id.clone(),
+            id: "RF-ID-FORGED".into(),
+            detector: SPEC.name.into(),
+            strength: strength.clamp(0.01, 1.0),
+            evidence: Evidence::default()
+                .records(records)
+                .value("checks_failed", json!(codes))
+                .value("problems", serde_json::Value::Array(list))
+                .threshold("min_age", p.min_age)
+                .threshold("max_age", p.max_age),
+            explanation: Text::new(
+                format!("Identity document problems: {}.", en.join("; ")),
+                format!(
+                    "身元確認書類に偽造または盗用の疑いがあります：{}。",
+                    ja.join("。")
+                ),
+            ),
+        }]
+    }
+}
+
+/// The key of a document's number with its issuing country.
+fn number_key(d: &IdentityDocument) -> Option<String> {
+    let cc = d.issuing_country.as_ref().map(|c| c.as_str());
+    d.number.as_deref().and_then(|n| doc_number_key(cc, n))
+}
+
+/// The key of a document's image hash.
+fn image_key(d: &IdentityDocument) -> Option<String> {
+    d.image_sha256.as_deref().and_then(image_hash_key)
+}
+
+impl IdDocument {
+    /// The subject's distinct document-number keys, sorted.
+    fn number_keys(&self, s: &SubjectData) -> BTreeSet<String> {
+        s.id_documents
+            .iter()
+            .filter_map(|d| number_key(&d.r))
+            .collect()
+    }
+
+    /// The subject's distinct image keys, sorted.
+    fn image_keys(&self, s: &SubjectData) -> BTreeSet<String> {
+        s.id_documents
+            .iter()
+            .filter_map(|d| image_key(&d.r))
+            .collect()
+    }
+}
+
+/// Population state: document numbers (with issuing country) and image hashes that several
+/// subjects submitted, with each subject's document records.
+pub struct SharedDocuments {
+    numbers: SharedIndex<Vec<String>>,
+    images: SharedIndex<Vec<String>>,
+}
+
+impl Population for SharedDocuments {
+    fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected {
+        let before = state::<SharedDocuments>(before);
+        // Another subject's problem for a shared key lists the others and their records: it
+        // moves whenever the key's entry does.
+        let mut also = self
+            .numbers
+            .reached(&before.numbers, touched, |a, b| a != b);
+        also.extend(self.images.reached(&before.images, touched, |a, b| a != b));
+        also.sort();
+        also.dedup();
+        affected_also(also)
     }
 }
 

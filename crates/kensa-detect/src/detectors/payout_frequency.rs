@@ -19,13 +19,13 @@
 //! `regular_factor`. Weekly payouts (4–5 a month) also stay under `min_count`.
 
 use crate::params::Dur;
-use crate::util::{median_mad, round2, window_text};
-use crate::{Dataset, Detector, DetectorSpec, Rec};
+use crate::util::{affected_also, median_mad, round2, window_text};
+use crate::{Affected, Dataset, Detector, DetectorSpec, Population, Rec, SubjectData, state};
 use kensa_model::record::Payout;
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "payout_frequency",
@@ -129,125 +129,191 @@ impl Detector for PayoutFrequency {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn population_inputs(&self) -> &'static [&'static str] {
+        &["payout"]
+    }
+
+    fn population(&self, ds: &Dataset) -> Box<dyn Population> {
         let p = &self.0;
         let window = p.window.millis();
-        let per: Vec<(usize, (Span, Span))> = ds
+        let per: Vec<(&str, usize)> = ds
             .subjects
             .iter()
-            .enumerate()
-            .filter(|(_, s)| !s.payouts.is_empty())
-            .map(|(i, s)| (i, windows(&s.payouts, window)))
+            .filter(|s| !s.payouts.is_empty())
+            .map(|s| (s.id.as_str(), windows(&s.payouts, window).0.0))
             .collect();
-        let counts: Vec<f64> = per.iter().map(|(_, w)| w.0.0 as f64).collect();
-        let peers_ok = counts.len() >= p.min_peers;
-        let (median, scale) = if peers_ok {
-            median_mad(&counts, 1.0)
-        } else {
-            (f64::NAN, f64::NAN)
-        };
+        let counts: Vec<f64> = per.iter().map(|x| x.1 as f64).collect();
+        let stats = (counts.len() >= p.min_peers).then(|| {
+            let (median, scale) = median_mad(&counts, 1.0);
+            (counts.len(), median, scale)
+        });
+        let candidates = per
+            .into_iter()
+            .filter(|x| x.1 >= p.min_count)
+            .map(|(sid, n)| (sid.to_owned(), n))
+            .collect();
+        Box::new(PayoutPeers {
+            stats,
+            candidates,
+            z_threshold: p.z_threshold,
+        })
+    }
+
+    fn evaluate(&self, _: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(state::<PayoutPeers>(pop), s)
+            .into_iter()
+            .collect()
+    }
+}
+
+/// Population state: the peer statistics of the busiest-window count, and the subjects whose
+/// busiest window is big enough for them to matter.
+pub struct PayoutPeers {
+    /// (subjects with payouts, median, robust scale) of the busiest-window counts; `None`
+    /// with fewer than `min_peers` subjects.
+    stats: Option<(usize, f64, f64)>,
+    /// Busiest-window count of each subject reaching `min_count`: only they can get the
+    /// frequency part, the only part that reads the statistics.
+    candidates: HashMap<String, usize>,
+    z_threshold: f64,
+}
+
+impl PayoutPeers {
+    /// Whether a busiest-window count gets the frequency part under these statistics.
+    fn fires(&self, count: usize) -> bool {
+        self.stats
+            .is_some_and(|(_, median, scale)| (count as f64 - median) / scale >= self.z_threshold)
+    }
+}
+
+impl Population for PayoutPeers {
+    fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected {
+        let before = state::<PayoutPeers>(before);
+        if before.stats == self.stats {
+            return Affected::Touched;
+        }
+        // An untouched subject's count is the same in both states; its finding changes only
+        // if it has the frequency part before or after (whose evidence shows the statistics).
+        let mut also: Vec<String> = before
+            .candidates
+            .iter()
+            .chain(&self.candidates)
+            .filter(|(sid, n)| {
+                !touched.contains(sid.as_str()) && (before.fires(**n) || self.fires(**n))
+            })
+            .map(|(sid, _)| sid.clone())
+            .collect();
+        also.sort();
+        also.dedup();
+        affected_also(also)
+    }
+}
+
+impl PayoutFrequency {
+    /// Phase 2 for one subject.
+    fn subject(&self, st: &PayoutPeers, s: &SubjectData) -> Option<Finding> {
+        let p = &self.0;
+        let pays = &s.payouts;
+        if pays.is_empty() {
+            return None;
+        }
+        let ((count, blo, bhi), (ndest, dlo, dhi)) = windows(pays, p.window.millis());
         let (win_en, win_ja) = window_text(&p.window);
-        let mut out = Vec::new();
-        for (i, ((count, blo, bhi), (ndest, dlo, dhi))) in per {
-            let s = &ds.subjects[i];
-            let pays = &s.payouts;
-            let mut parts_en = Vec::new();
-            let mut parts_ja = Vec::new();
-            let mut strengths = Vec::new();
-            let mut ev = Evidence::default();
-            let mut recs: BTreeSet<String> = BTreeSet::new();
-            if peers_ok && count >= p.min_count {
-                let z = (count as f64 - median) / scale;
-                if z >= p.z_threshold {
-                    let span = &pays[blo..=bhi];
-                    let dests: BTreeSet<Option<String>> =
-                        span.iter().map(|x| destination(&x.r)).collect();
-                    let gaps: Vec<f64> = span
-                        .windows(2)
-                        .map(|w| (w[1].r.at.0 - w[0].r.at.0) as f64)
-                        .collect();
-                    let mean = gaps.iter().sum::<f64>() / gaps.len().max(1) as f64;
-                    let sd = (gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>()
-                        / gaps.len().max(1) as f64)
-                        .sqrt();
-                    let cv = if mean > 0.0 { sd / mean } else { 0.0 };
-                    let regular = dests.len() == 1 && cv <= p.regular_cv;
-                    let mut st =
-                        (0.5 + 0.5 * ((z - p.z_threshold) / p.z_threshold).min(1.0)).min(1.0);
-                    if regular {
-                        st *= p.regular_factor;
-                    }
-                    strengths.push(st);
-                    recs.extend(span.iter().take(50).map(|x| x.id.clone()));
-                    ev = ev
-                        .value("payouts_in_window", count)
-                        .value("window_start", span[0].r.at.to_rfc3339())
-                        .value("window_end", span[span.len() - 1].r.at.to_rfc3339())
-                        .value("peer_median", round2(median))
-                        .value("robust_z", round2(z))
-                        .value("peers", counts.len())
-                        .value("regular_single_destination", regular)
-                        .value("gap_cv", round2(cv));
-                    parts_en.push(format!(
-                        "{count} payouts within {win_en} (the median subject has {median}; robust z = {:.1}{})",
-                        z,
-                        if regular { "; regular, to one account" } else { "" }
-                    ));
-                    parts_ja.push(format!(
-                        "{win_ja}以内に{count}件の支払い（全対象者の中央値は{median}件、ロバストz値 {:.1}{}）",
-                        z,
-                        if regular { "。一つの口座への定期的な支払い" } else { "" }
-                    ));
+        let mut parts_en = Vec::new();
+        let mut parts_ja = Vec::new();
+        let mut strengths = Vec::new();
+        let mut ev = Evidence::default();
+        let mut recs: BTreeSet<String> = BTreeSet::new();
+        if let Some((peers, median, scale)) = st.stats
+            && count >= p.min_count
+        {
+            let z = (count as f64 - median) / scale;
+            if z >= p.z_threshold {
+                let span = &pays[blo..=bhi];
+                let dests: BTreeSet<Option<String>> =
+                    span.iter().map(|x| destination(&x.r)).collect();
+                let gaps: Vec<f64> = span
+                    .windows(2)
+                    .map(|w| (w[1].r.at.0 - w[0].r.at.0) as f64)
+                    .collect();
+                let mean = gaps.iter().sum::<f64>() / gaps.len().max(1) as f64;
+                let sd = (gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>()
+                    / gaps.len().max(1) as f64)
+                    .sqrt();
+                let cv = if mean > 0.0 { sd / mean } else { 0.0 };
+                let regular = dests.len() == 1 && cv <= p.regular_cv;
+                let mut st = (0.5 + 0.5 * ((z - p.z_threshold) / p.z_threshold).min(1.0)).min(1.0);
+                if regular {
+                    st *= p.regular_factor;
                 }
-            }
-            if ndest >= p.min_destinations {
-                let span = &pays[dlo..=dhi];
-                let dests: BTreeSet<String> =
-                    span.iter().filter_map(|x| destination(&x.r)).collect();
-                let total: f64 = span.iter().map(|x| x.r.amount).sum();
-                strengths.push((0.5 + 0.1 * (ndest - p.min_destinations) as f64).min(1.0));
+                strengths.push(st);
                 recs.extend(span.iter().take(50).map(|x| x.id.clone()));
-                let shown: Vec<&String> = dests.iter().take(20).collect();
                 ev = ev
-                    .value("distinct_destinations", ndest)
-                    .value("destinations", json!(shown))
-                    .value("fan_out_payouts", span.len())
-                    .value("fan_out_total_amount", round2(total))
-                    .value("fan_out_start", span[0].r.at.to_rfc3339());
+                    .value("payouts_in_window", count)
+                    .value("window_start", span[0].r.at.to_rfc3339())
+                    .value("window_end", span[span.len() - 1].r.at.to_rfc3339())
+                    .value("peer_median", round2(median))
+                    .value("robust_z", round2(z))
+                    .value("peers", peers)
+                    .value("regular_single_destination", regular)
+                    .value("gap_cv", round2(cv));
                 parts_en.push(format!(
-                    "{} transfers to {ndest} different destinations within {win_en}",
-                    span.len()
+                    "{count} payouts within {win_en} (the median subject has {median}; robust z = {:.1}{})",
+                    z,
+                    if regular { "; regular, to one account" } else { "" }
                 ));
                 parts_ja.push(format!(
-                    "{win_ja}以内に{ndest}か所の異なる送金先へ{}件の送金",
-                    span.len()
+                    "{win_ja}以内に{count}件の支払い（全対象者の中央値は{median}件、ロバストz値 {:.1}{}）",
+                    z,
+                    if regular { "。一つの口座への定期的な支払い" } else { "" }
                 ));
             }
-            if strengths.is_empty() {
-                continue;
-            }
-            let strength = 1.0 - strengths.iter().map(|x| 1.0 - x).product::<f64>();
-            out.push(Finding {
-                subject_id: s.id.clone(),
-                id: "RF-PAY-FREQUENT-TRANSFER".into(),
-                detector: SPEC.name.into(),
-                strength: strength.clamp(0.05, 1.0),
-                evidence: ev
-                    .records(recs)
-                    .threshold("window", win_en.clone())
-                    .threshold("min_count", p.min_count)
-                    .threshold("z_threshold", p.z_threshold)
-                    .threshold("min_destinations", p.min_destinations),
-                explanation: Text::new(
-                    format!("Frequent transfers of funds: {}.", parts_en.join("; ")),
-                    format!(
-                        "支払いプラットフォームを通じての頻繁な資金移転が見られます：{}。",
-                        parts_ja.join("、")
-                    ),
-                ),
-            });
         }
-        out
+        if ndest >= p.min_destinations {
+            let span = &pays[dlo..=dhi];
+            let dests: BTreeSet<String> = span.iter().filter_map(|x| destination(&x.r)).collect();
+            let total: f64 = span.iter().map(|x| x.r.amount).sum();
+            strengths.push((0.5 + 0.1 * (ndest - p.min_destinations) as f64).min(1.0));
+            recs.extend(span.iter().take(50).map(|x| x.id.clone()));
+            let shown: Vec<&String> = dests.iter().take(20).collect();
+            ev = ev
+                .value("distinct_destinations", ndest)
+                .value("destinations", json!(shown))
+                .value("fan_out_payouts", span.len())
+                .value("fan_out_total_amount", round2(total))
+                .value("fan_out_start", span[0].r.at.to_rfc3339());
+            parts_en.push(format!(
+                "{} transfers to {ndest} different destinations within {win_en}",
+                span.len()
+            ));
+            parts_ja.push(format!(
+                "{win_ja}以内に{ndest}か所の異なる送金先へ{}件の送金",
+                span.len()
+            ));
+        }
+        if strengths.is_empty() {
+            return None;
+        }
+        let strength = 1.0 - strengths.iter().map(|x| 1.0 - x).product::<f64>();
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-PAY-FREQUENT-TRANSFER".into(),
+            detector: SPEC.name.into(),
+            strength: strength.clamp(0.05, 1.0),
+            evidence: ev
+                .records(recs)
+                .threshold("window", win_en.clone())
+                .threshold("min_count", p.min_count)
+                .threshold("z_threshold", p.z_threshold)
+                .threshold("min_destinations", p.min_destinations),
+            explanation: Text::new(
+                format!("Frequent transfers of funds: {}.", parts_en.join("; ")),
+                format!(
+                    "支払いプラットフォームを通じての頻繁な資金移転が見られます：{}。",
+                    parts_ja.join("、")
+                ),
+            ),
+        })
     }
 }
 

@@ -28,12 +28,12 @@
 
 use crate::detectors::prc_bank::{Dest, destinations};
 use crate::names::{self, SAME_PERSON, UNRELATED};
-use crate::{Dataset, Detector, DetectorSpec, SubjectData};
+use crate::util::{SharedIndex, Sharers, affected_also};
+use crate::{Affected, Dataset, Detector, DetectorSpec, Population, SubjectData, state};
 use kensa_model::{Evidence, Finding, Text};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "payout_name",
@@ -153,33 +153,44 @@ impl Detector for PayoutName {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
-        let p = &self.0;
-        // Which subjects each account number pays.
-        let mut shared: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    fn population_inputs(&self) -> &'static [&'static str] {
+        &["payout_account", "payout"]
+    }
+
+    fn population(&self, ds: &Dataset) -> Box<dyn Population> {
+        // Which subjects each account pays.
+        let mut shared: BTreeMap<String, Sharers<()>> = BTreeMap::new();
         for s in &ds.subjects {
             for d in destinations(s) {
                 if !d.outgoing {
                     for k in share_keys(&d) {
-                        shared.entry(k).or_default().insert(&s.id);
+                        shared.entry(k).or_default().insert(s.id.clone(), ());
                     }
                 }
             }
         }
-        ds.subjects
-            .par_iter()
-            .flat_map_iter(|s| self.subject(p, s, &shared))
-            .collect()
+        Box::new(SharedAccounts(SharedIndex::new(shared)))
+    }
+
+    fn evaluate(&self, _: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(&self.0, s, &state::<SharedAccounts>(pop).0)
+    }
+}
+
+/// Population state: the accounts (number or `account_id`) that receive payouts for several
+/// subjects.
+pub struct SharedAccounts(SharedIndex<()>);
+
+impl Population for SharedAccounts {
+    fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected {
+        let before = state::<SharedAccounts>(before);
+        // Another subject's destination lists who else the account pays.
+        affected_also(self.0.reached(&before.0, touched, |a, b| a != b))
     }
 }
 
 impl PayoutName {
-    fn subject(
-        &self,
-        p: &Params,
-        s: &SubjectData,
-        shared: &BTreeMap<String, BTreeSet<&str>>,
-    ) -> Vec<Finding> {
+    fn subject(&self, p: &Params, s: &SubjectData, shared: &SharedIndex<()>) -> Vec<Finding> {
         let ids = identity_names(s);
         if ids.is_empty() {
             return Vec::new();
@@ -257,7 +268,7 @@ impl PayoutName {
         d: &Dest,
         ids: &[&str],
         employers: &[&str],
-        shared: &BTreeMap<String, BTreeSet<&str>>,
+        shared: &SharedIndex<()>,
         o: &mut Outcome,
     ) {
         let Some(ben) = d.beneficiary.map(str::trim).filter(|b| !b.is_empty()) else {
@@ -271,8 +282,7 @@ impl PayoutName {
         let others: Vec<&str> = share_keys(d)
             .iter()
             .filter_map(|k| shared.get(k))
-            .flatten()
-            .copied()
+            .flat_map(|m| m.keys().map(String::as_str))
             .filter(|x| *x != s.id)
             .collect::<BTreeSet<&str>>()
             .into_iter()

@@ -33,12 +33,12 @@
 //! such a person in line with their peers; a claimed US developer asking a third of US rates is
 //! what stands out. Rates paid per day, month or fixed price are not converted (unknown hours).
 
-use crate::util::{median_mad, round2};
-use crate::{Dataset, Detector, DetectorSpec, SubjectData};
+use crate::util::{affected_also, median_mad, round2};
+use crate::{Affected, Dataset, Detector, DetectorSpec, Population, SubjectData, state};
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "underpriced",
@@ -153,17 +153,90 @@ fn skills(s: &SubjectData) -> BTreeSet<String> {
         .collect()
 }
 
-/// The peer group a rate is compared with.
-struct Cmp<'a> {
+/// The peer group a subject's rate is compared with (what the population state holds per
+/// subject with a rate).
+#[derive(Debug, Clone, PartialEq)]
+struct Group {
     basis: &'static str,
-    skill: Option<&'a str>,
+    skill: Option<String>,
     peers: usize,
     /// Peer median in USD per hour, for this subject's skills.
     median: f64,
     /// Robust spread of ln(rate).
     scale: f64,
-    en: String,
-    ja: String,
+}
+
+impl Group {
+    /// Who the peers are, in English and Japanese.
+    fn describe(&self, country: &str) -> (String, String) {
+        let (n, skill) = (self.peers, self.skill.as_deref().unwrap_or(""));
+        match self.basis {
+            "country" => (
+                format!("{n} peers claiming {country} with skill \"{skill}\""),
+                format!("同じ国（{country}）で「{skill}」のスキルを持つ{n}名"),
+            ),
+            "country_all_skills" => (
+                format!(
+                    "{n} peers claiming {country} across all skills, adjusted to this subject's skills"
+                ),
+                format!("同じ国（{country}）の全スキルの{n}名（対象者のスキルの相場に補正）"),
+            ),
+            _ => (
+                format!("{n} peers with skill \"{skill}\""),
+                format!("「{skill}」のスキルを持つ{n}名"),
+            ),
+        }
+    }
+}
+
+impl Group {
+    /// Whether a rate of `usd` fires against this group.
+    fn fires(&self, usd: f64, p: &Params) -> bool {
+        !(self.z(usd) > -p.z_threshold || usd > p.max_ratio * self.median)
+    }
+
+    /// The robust z-score of a rate of `usd` on log rates.
+    fn z(&self, usd: f64) -> f64 {
+        (usd.ln() - self.median.ln()) / self.scale
+    }
+}
+
+/// Population state: for every subject with an hourly rate, the rate and the peer group it is
+/// compared with, resolved from the rate statistics per skill, per (country, skill) and per
+/// country (skill-adjusted). Without a group a subject is compared with the rate table, if
+/// any, from its own records alone.
+pub struct RateGroups {
+    rated: HashMap<String, (f64, Option<Group>)>,
+    /// The parameters the groups were resolved with (`affected` needs the thresholds).
+    params: Params,
+}
+
+impl Population for RateGroups {
+    fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected {
+        let before = state::<RateGroups>(before);
+        let p = &self.params;
+        // A finding reads the subject's own records and its group; the group is recomputed
+        // for everyone, so the subjects reached are those whose group moved, unless the rate
+        // fires against neither the old nor the new group (no finding either way).
+        let reached = |sid: &String| match (before.rated.get(sid), self.rated.get(sid)) {
+            (Some((_, old)), Some((usd, new))) => {
+                old != new
+                    && !matches!((old, new), (Some(o), Some(n))
+                        if !o.fires(*usd, p) && !n.fires(*usd, p))
+            }
+            _ => true,
+        };
+        let mut also: Vec<String> = before
+            .rated
+            .keys()
+            .chain(self.rated.keys())
+            .filter(|sid| !touched.contains(sid.as_str()) && reached(sid))
+            .cloned()
+            .collect();
+        also.sort();
+        also.dedup();
+        affected_also(also)
+    }
 }
 
 /// Robust statistics of the natural logarithms of a group's USD rates.
@@ -200,13 +273,15 @@ impl Detector for Underpriced {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 
-    fn run(&self, ds: &Dataset) -> Vec<Finding> {
+    fn population_inputs(&self) -> &'static [&'static str] {
+        &["subject", "contract"]
+    }
+
+    fn population(&self, ds: &Dataset) -> Box<dyn Population> {
         let p = &self.0;
         struct Row<'a> {
             s: &'a SubjectData,
             usd: f64,
-            raw: String,
-            record: String,
             skills: BTreeSet<String>,
             country: Option<String>,
         }
@@ -214,12 +289,10 @@ impl Detector for Underpriced {
             .subjects
             .iter()
             .filter_map(|s| {
-                let (usd, raw, record) = hourly_usd(s, p)?;
+                let (usd, _, _) = hourly_usd(s, p)?;
                 Some(Row {
                     s,
                     usd,
-                    raw,
-                    record,
                     skills: skills(s),
                     country: s.claimed_country().map(str::to_owned),
                 })
@@ -286,7 +359,7 @@ impl Detector for Underpriced {
         let within_country_scale =
             (residuals.len() > p.min_peers).then(|| median_mad(&residuals, LOG_SCALE_FLOOR).1);
 
-        let mut out = Vec::new();
+        let mut rated = HashMap::new();
         for (r, ix) in rows.iter().zip(&index) {
             // The group with enough others for the subject's cheapest skill there.
             let pick = |same_country: bool| -> Option<(&str, &Stats)> {
@@ -304,22 +377,13 @@ impl Detector for Underpriced {
             };
             // Same country and skill; else same country, all skills, skill-adjusted; else all
             // subjects with the skill. `median` and `scale` are in USD for this subject's skills.
-            let country = r.country.as_deref().unwrap_or("?");
-            let group: Option<Cmp> = if let Some((skill, st)) = pick(true) {
-                Some(Cmp {
+            let group: Option<Group> = if let Some((skill, st)) = pick(true) {
+                Some(Group {
                     basis: "country",
-                    skill: Some(skill),
+                    skill: Some(skill.to_owned()),
                     peers: st.n - 1,
                     median: st.median.exp(),
                     scale: st.scale,
-                    en: format!(
-                        "{} peers claiming {country} with skill \"{skill}\"",
-                        st.n - 1
-                    ),
-                    ja: format!(
-                        "同じ国（{country}）で「{skill}」のスキルを持つ{}名",
-                        st.n - 1
-                    ),
                 })
             } else if let (Some(st), Some(ix)) =
                 (r.country.as_deref().and_then(|c| pooled.get(c)), *ix)
@@ -330,119 +394,128 @@ impl Detector for Underpriced {
                     within_country_scale
                 }
             {
-                Some(Cmp {
+                Some(Group {
                     basis: "country_all_skills",
                     skill: None,
                     peers: st.n - 1,
                     median: st.median.exp() * ix,
                     scale,
-                    en: format!(
-                        "{} peers claiming {country} across all skills, adjusted to this subject's skills",
-                        st.n - 1
-                    ),
-                    ja: format!(
-                        "同じ国（{country}）の全スキルの{}名（対象者のスキルの相場に補正）",
-                        st.n - 1
-                    ),
                 })
             } else {
-                pick(false).map(|(skill, st)| Cmp {
+                pick(false).map(|(skill, st)| Group {
                     basis: "global",
-                    skill: Some(skill),
+                    skill: Some(skill.to_owned()),
                     peers: st.n - 1,
                     median: st.median.exp(),
                     scale: st.scale,
-                    en: format!("{} peers with skill \"{skill}\"", st.n - 1),
-                    ja: format!("「{skill}」のスキルを持つ{}名", st.n - 1),
                 })
             };
-            let (values, strength, en, ja) = if let Some(g) = group {
-                let z = (r.usd.ln() - g.median.ln()) / g.scale;
-                if z > -p.z_threshold || r.usd > p.max_ratio * g.median {
-                    continue;
-                }
-                let strength = (0.5
-                    + 0.5 * (-z - p.z_threshold) / (p.full_z - p.z_threshold).max(1e-9))
-                .clamp(0.5, 1.0);
-                let (where_en, where_ja) = (&g.en, &g.ja);
-                (
-                    json!({"basis": g.basis, "skill": g.skill, "peers": g.peers,
-                           "peer_median_usd_per_hour": round2(g.median),
-                           "robust_scale_log": round2(g.scale), "robust_z": round2(z)}),
-                    strength,
-                    format!(
-                        "The subject's rate of {:.2} USD/h ({}) is far below the median of {:.2} USD/h \
-                         of {where_en} (robust z on log rates = {:.1}).",
-                        r.usd, r.raw, g.median, z
-                    ),
-                    format!(
-                        "対象者の報酬{:.2}米ドル/時（{}）は、{where_ja}の中央値{:.2}米ドル/時を大きく下回っており\
-                         （対数でのロバストz値 {:.1}）、報酬が異常に安い状態です。",
-                        r.usd, r.raw, g.median, z
-                    ),
-                )
-            } else if !p.rate_table.is_empty() {
-                let refs: Vec<(&String, f64)> = r
-                    .skills
-                    .iter()
-                    .filter_map(|k| p.rate_table.get(k).map(|v| (k, *v)))
-                    .collect();
-                if refs.is_empty() {
-                    continue;
-                }
-                let vals: Vec<f64> = refs.iter().map(|x| x.1).collect();
-                let (reference, _) = median_mad(&vals, 0.0);
-                let ratio = r.usd / reference;
-                if ratio > p.table_ratio {
-                    continue;
-                }
-                let strength =
-                    (0.5 + 0.5 * (p.table_ratio - ratio) / p.table_ratio).clamp(0.5, 1.0);
-                let ks: Vec<&str> = refs.iter().map(|x| x.0.as_str()).collect();
-                (
-                    json!({"basis": "rate_table", "skills": ks, "table_median_usd_per_hour": round2(reference),
-                           "ratio": round2(ratio)}),
-                    strength,
-                    format!(
-                        "The subject's rate of {:.2} USD/h ({}) is {:.0}% of the policy's market rate of \
-                         {:.2} USD/h for {}.",
-                        r.usd,
-                        r.raw,
-                        ratio * 100.0,
-                        reference,
-                        ks.join(", ")
-                    ),
-                    format!(
-                        "対象者の報酬{:.2}米ドル/時（{}）は、ポリシーの相場（{}、{:.2}米ドル/時）の{:.0}%で、\
-                         報酬が異常に安い状態です。",
-                        r.usd,
-                        r.raw,
-                        ks.join("、"),
-                        reference,
-                        ratio * 100.0
-                    ),
-                )
-            } else {
-                continue;
-            };
-            out.push(Finding {
-                subject_id: r.s.id.clone(),
-                id: "RF-PAY-UNDERPRICED".into(),
-                detector: SPEC.name.into(),
-                strength,
-                evidence: Evidence::default()
-                    .records([r.record.clone()])
-                    .value("rate", r.raw.clone())
-                    .value("usd_per_hour", round2(r.usd))
-                    .value("comparison", values)
-                    .threshold("min_peers", p.min_peers)
-                    .threshold("z_threshold", p.z_threshold)
-                    .threshold("max_ratio", p.max_ratio)
-                    .threshold("table_ratio", p.table_ratio),
-                explanation: Text::new(en, ja),
-            });
+            rated.insert(r.s.id.clone(), (r.usd, group));
         }
-        out
+        Box::new(RateGroups {
+            rated,
+            params: p.clone(),
+        })
+    }
+
+    fn evaluate(&self, _: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(state::<RateGroups>(pop), s)
+            .into_iter()
+            .collect()
+    }
+}
+
+impl Underpriced {
+    /// Phase 2 for one subject.
+    fn subject(&self, st: &RateGroups, s: &SubjectData) -> Option<Finding> {
+        let p = &self.0;
+        let (usd, raw, record) = hourly_usd(s, p)?;
+        let skills = skills(s);
+        let country = s.claimed_country().unwrap_or("?");
+        let group = st.rated.get(&s.id).and_then(|(_, g)| g.as_ref());
+        let (values, strength, en, ja) = if let Some(g) = group {
+            if !g.fires(usd, p) {
+                return None;
+            }
+            let z = g.z(usd);
+            let strength = (0.5
+                + 0.5 * (-z - p.z_threshold) / (p.full_z - p.z_threshold).max(1e-9))
+            .clamp(0.5, 1.0);
+            let (where_en, where_ja) = g.describe(country);
+            (
+                json!({"basis": g.basis, "skill": g.skill, "peers": g.peers,
+                       "peer_median_usd_per_hour": round2(g.median),
+                       "robust_scale_log": round2(g.scale), "robust_z": round2(z)}),
+                strength,
+                format!(
+                    "The subject's rate of {:.2} USD/h ({}) is far below the median of {:.2} USD/h \
+                     of {where_en} (robust z on log rates = {:.1}).",
+                    usd, raw, g.median, z
+                ),
+                format!(
+                    "対象者の報酬{:.2}米ドル/時（{}）は、{where_ja}の中央値{:.2}米ドル/時を大きく下回っており\
+                     （対数でのロバストz値 {:.1}）、報酬が異常に安い状態です。",
+                    usd, raw, g.median, z
+                ),
+            )
+        } else if !p.rate_table.is_empty() {
+            let refs: Vec<(&String, f64)> = skills
+                .iter()
+                .filter_map(|k| p.rate_table.get(k).map(|v| (k, *v)))
+                .collect();
+            if refs.is_empty() {
+                return None;
+            }
+            let vals: Vec<f64> = refs.iter().map(|x| x.1).collect();
+            let (reference, _) = median_mad(&vals, 0.0);
+            let ratio = usd / reference;
+            if ratio > p.table_ratio {
+                return None;
+            }
+            let strength = (0.5 + 0.5 * (p.table_ratio - ratio) / p.table_ratio).clamp(0.5, 1.0);
+            let ks: Vec<&str> = refs.iter().map(|x| x.0.as_str()).collect();
+            (
+                json!({"basis": "rate_table", "skills": ks, "table_median_usd_per_hour": round2(reference),
+                       "ratio": round2(ratio)}),
+                strength,
+                format!(
+                    "The subject's rate of {:.2} USD/h ({}) is {:.0}% of the policy's market rate of \
+                     {:.2} USD/h for {}.",
+                    usd,
+                    raw,
+                    ratio * 100.0,
+                    reference,
+                    ks.join(", ")
+                ),
+                format!(
+                    "対象者の報酬{:.2}米ドル/時（{}）は、ポリシーの相場（{}、{:.2}米ドル/時）の{:.0}%で、\
+                     報酬が異常に安い状態です。",
+                    usd,
+                    raw,
+                    ks.join("、"),
+                    reference,
+                    ratio * 100.0
+                ),
+            )
+        } else {
+            return None;
+        };
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-PAY-UNDERPRICED".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records([record.clone()])
+                .value("rate", raw.clone())
+                .value("usd_per_hour", round2(usd))
+                .value("comparison", values)
+                .threshold("min_peers", p.min_peers)
+                .threshold("z_threshold", p.z_threshold)
+                .threshold("max_ratio", p.max_ratio)
+                .threshold("table_ratio", p.table_ratio),
+            explanation: Text::new(en, ja),
+        })
     }
 }
 
