@@ -88,11 +88,7 @@ pub trait Detector: Send + Sync {
     }
     /// Phase 2: the findings about one subject, from its records, the data set's enrichment
     /// and the population state this detector built.
-    fn evaluate(&self, ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
-        // TRANSITIONAL: removed once every detector is two-phase.
-        let _ = (ds, pop, s);
-        unimplemented!("{} is not two-phase yet", self.name())
-    }
+    fn evaluate(&self, ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding>;
 
     /// Both phases over the whole data set.
     fn run(&self, ds: &Dataset) -> Vec<Finding> {
