@@ -88,9 +88,15 @@ impl Default for Params {
 
 pub struct LaptopFarm(pub Params);
 
+/// The subject at a graph index (graph indexes follow subject ids, not the data set's order).
+fn member<'a>(ds: &'a Dataset, g: &LinkGraph, m: u32) -> &'a SubjectData {
+    ds.get(&g.names[m as usize])
+        .expect("the graph was built from this data set")
+}
+
 /// The normalised addresses a subject declares as its own (profiles, identity documents).
-fn own_addresses(ds: &Dataset, m: u32) -> BTreeSet<String> {
-    let s = &ds.subjects[m as usize];
+fn own_addresses(ds: &Dataset, g: &LinkGraph, m: u32) -> BTreeSet<String> {
+    let s = member(ds, g, m);
     s.profiles
         .iter()
         .filter_map(|p| p.r.address.as_ref())
@@ -166,10 +172,10 @@ impl LaptopFarm {
                 for &m in &g.idents[k as usize].subjects {
                     // Deliveries to one's own declared home are ordinary (a family of remote
                     // workers); a farm receives laptops addressed to other people's homes.
-                    if own_addresses(ds, m).contains(v) {
+                    if own_addresses(ds, g, m).contains(v) {
                         continue;
                     }
-                    for sh in &ds.subjects[m as usize].shipments {
+                    for sh in &member(ds, g, m).shipments {
                         let hit = [&sh.r.address, &sh.r.redirect_address]
                             .into_iter()
                             .flatten()
@@ -205,7 +211,7 @@ impl LaptopFarm {
             let mut beneficiaries: BTreeSet<String> = BTreeSet::new();
             let mut pay_records: Vec<String> = Vec::new();
             for &m in &pay_members {
-                let s = &ds.subjects[m as usize];
+                let s = member(ds, g, m);
                 for a in &s.payout_accounts {
                     let key = normalize::payout_key(
                         Some(&a.r.account_id),
@@ -235,7 +241,7 @@ impl LaptopFarm {
             let mut tool_hits: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
             let mut tool_records: Vec<String> = Vec::new();
             for &m in &members {
-                for e in &ds.subjects[m as usize].endpoints {
+                for e in &member(ds, g, m).endpoints {
                     let name = e.r.name.as_deref().unwrap_or("");
                     let hay =
                         format!("{name}\n{}", e.r.detail.as_deref().unwrap_or("")).to_lowercase();
@@ -341,7 +347,7 @@ impl LaptopFarm {
                     line_members.contains(m) || ship_members.contains(m) || pay_members.contains(m)
                 })
                 .map(|&m| {
-                    let s = &ds.subjects[m as usize];
+                    let s = member(ds, g, m);
                     let recs: Vec<String> = s
                         .shipments
                         .iter()

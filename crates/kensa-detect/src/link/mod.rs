@@ -802,7 +802,7 @@ pub fn occurrences(
     p: &GraphParams,
 ) -> Vec<Occurrence> {
     let s = &ds.subjects[si];
-    let me = si as u32;
+    let me = index[s.id.as_str()];
     let mut out: Vec<Occurrence> = Vec::new();
     let mut push = |subject: u32, kind: IdKind, value: Option<String>, payroll: bool| {
         if let Some(value) = value {
@@ -932,22 +932,26 @@ pub fn occurrences(
 
 /// Builds the identifier graph of a data set.
 pub fn build_graph(ds: &Dataset, p: &GraphParams) -> LinkGraph {
-    let index: HashMap<&str, u32> = ds
-        .subjects
+    // Graph indexes follow subject ids, not the data set's order (which is the order records
+    // arrived in): the graph, its clusters and every list derived from them are then the same
+    // whether the records came in one file or in many batches.
+    let mut order: Vec<usize> = (0..ds.subjects.len()).collect();
+    order.sort_unstable_by(|&a, &b| ds.subjects[a].id.cmp(&ds.subjects[b].id));
+    let index: HashMap<&str, u32> = order
         .iter()
         .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i as u32))
+        .map(|(i, &si)| (ds.subjects[si].id.as_str(), i as u32))
         .collect();
-    let per: Vec<Vec<Occurrence>> = (0..ds.subjects.len())
-        .into_par_iter()
-        .map(|si| occurrences(ds, si, &index, p))
+    let per: Vec<Vec<Occurrence>> = order
+        .par_iter()
+        .map(|&si| occurrences(ds, si, &index, p))
         .collect();
     let total = per.iter().map(Vec::len).sum();
     let mut b = GraphBuilder::with_capacity(ds.subjects.len(), total);
     for o in per.iter().flatten() {
         b.add(o.subject, o.kind, &o.value, o.payroll);
     }
-    let names = ds.subjects.iter().map(|s| s.id.clone()).collect();
+    let names = order.iter().map(|&si| ds.subjects[si].id.clone()).collect();
     b.finish(names, p, |v| match v.parse::<IpAddr>() {
         Ok(ip) => ip_class(ds, ip),
         Err(_) => IpClass::Unknown,
