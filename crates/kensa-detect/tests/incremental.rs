@@ -82,7 +82,7 @@ fn check_subject_split(all: &[Validated], seed: u64, subjects: usize) {
         .map(|_| ids[(rng.next() % ids.len() as u64) as usize].to_owned())
         .collect();
     split_and_check(all, seed, 0, |v| {
-        chosen.contains(v.subject_id()) && rng.next() % 3 != 0
+        chosen.contains(v.subject_id()) && !rng.next().is_multiple_of(3)
     });
 }
 
