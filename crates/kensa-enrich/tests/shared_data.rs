@@ -347,10 +347,19 @@ fn broken_mmdb_files_give_errors_not_panics() {
         "MaxMind-DB-test-broken-pointers-24.mmdb",
         "MaxMind-DB-test-broken-search-tree-24.mmdb",
     ] {
+        // Flattening reads every record, so a damaged file is refused at load.
         let toml = format!(
-            "[[source]]\nname = \"broken\"\nkind = \"mmdb\"\npath = \"{}\"\n",
+            "[[source]]\nname = \"broken\"\nkind = \"mmdb\"\nmmdb_mode = \"flatten\"\npath = \"{}\"\n",
             dir.join(name).display()
         );
+        // Direct mode (the default) reads records only when asked: a damaged file either fails
+        // to open or gives no answer for the damaged part, never a panic.
+        let direct = toml.replace("mmdb_mode = \"flatten\"\n", "");
+        if let Ok(i) = Intel::from_config_str(&direct, Path::new(".")) {
+            for a in ["1.0.0.1", "2.125.160.216", "81.2.69.142", "175.16.199.1", "2001:218::1"] {
+                let _ = i.lookup_ip(ip(a));
+            }
+        }
         match Intel::from_config_str(&toml, Path::new(".")) {
             Err(e) => {
                 let msg = e.to_string();
