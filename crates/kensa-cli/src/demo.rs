@@ -12,10 +12,19 @@ use std::process::ExitCode;
 /// Marks a directory as written by `kensa demo`, so that a re-run may replace its contents.
 const DEMO_MARKER: &str = ".kensa-demo";
 
+/// How much to generate.
+pub struct Size {
+    /// Ordinary legitimate freelancers (personas and look-alikes come on top).
+    pub population: usize,
+    /// Length of the observation window in days.
+    pub days: u32,
+}
+
 pub fn run(
     out: PathBuf,
+    size: Size,
     seed: Option<u64>,
-    population: usize,
+    no_scan: bool,
     quiet: bool,
     progress: &progress::Bar,
 ) -> Result<ExitCode> {
@@ -46,7 +55,8 @@ pub fn run(
 
     let cfg = kensa_demo::DemoConfig {
         seed,
-        legit_subjects: population,
+        legit_subjects: size.population,
+        days: size.days,
         ..Default::default()
     };
     let data = kensa_demo::generate(&cfg);
@@ -60,9 +70,17 @@ pub fn run(
             data.personas.len(),
             input.display()
         );
-        eprintln!(
-            "All people, accounts and events are invented; IP data comes from Kensa's small built-in sample."
-        );
+        if no_scan {
+            eprintln!("All people, accounts and events are invented. Not scanned (--no-scan).");
+        } else {
+            eprintln!(
+                "All people, accounts and events are invented; IP data comes from Kensa's small built-in sample."
+            );
+        }
+    }
+    if no_scan {
+        println!("{}", input.display());
+        return Ok(ExitCode::SUCCESS);
     }
     let mut store = Store::open(&out.join("kensa.db"), Durability::Normal)?;
     let summary = kensa_engine::scan(

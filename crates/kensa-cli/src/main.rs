@@ -201,6 +201,14 @@ enum Command {
         /// Number of ordinary legitimate freelancers (personas and look-alikes come on top).
         #[arg(long, default_value_t = 300)]
         population: usize,
+        /// Length of the observation window in days (at least 14). Logins and activity grow
+        /// with it: `--population 2900 --days 150` gives ~2M records for benchmarks.
+        #[arg(long, default_value_t = 60)]
+        days: u32,
+        /// Only write the generated records (OUT/input/<kind>.jsonl) and print that directory;
+        /// no database, no scan, no report.
+        #[arg(long)]
+        no_scan: bool,
     },
     /// Screen names against sanctions lists: one JSON line per query, in input order.
     /// INPUT has one name per line, or JSON lines with `name` and optional `birth_date`,
@@ -583,7 +591,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             seed,
             population,
-        } => demo::run(out, seed, population, quiet, &progress),
+            days,
+            no_scan,
+        } => demo::run(
+            out,
+            demo::Size { population, days },
+            seed,
+            no_scan,
+            quiet,
+            &progress,
+        ),
         Command::Intel(IntelCommand::Status { intel, json }) => {
             let intel = load_intel(intel.as_ref(), true)?;
             if json {

@@ -295,6 +295,43 @@ fn demo_writes_a_report_and_refuses_foreign_directories() {
     assert!(dir.path().join("mine/precious.txt").exists());
 }
 
+#[test]
+fn demo_without_scan_writes_only_the_records_of_a_longer_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = |days| {
+        vec![
+            "demo",
+            "--out",
+            "d",
+            "--population",
+            "5",
+            "--days",
+            days,
+            "--no-scan",
+        ]
+    };
+    let o = kensa(&args("30"), dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let input = dir.path().join(String::from_utf8_lossy(&o.stdout).trim());
+    assert_eq!(input, dir.path().join("d/input"));
+    let logins = |input: &Path| {
+        std::fs::read_to_string(input.join("login.jsonl"))
+            .unwrap()
+            .lines()
+            .count()
+    };
+    let short = logins(&input);
+    assert!(input.join("label.jsonl").exists());
+    assert!(
+        !dir.path().join("d/kensa.db").exists() && !dir.path().join("d/report.html").exists(),
+        "--no-scan writes no database and no report"
+    );
+    // A re-run with a longer window replaces the records.
+    let o = kensa(&args("90"), dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(logins(&input) > 2 * short);
+}
+
 /// The acceptance check of the detector issues, on the full default demo: every DPRK-like
 /// persona raises each red flag its behaviour carries (the demo prints "expected but not
 /// raised" otherwise), and the look-alikes named by the issues stay below tier high.

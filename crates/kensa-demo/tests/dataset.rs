@@ -618,3 +618,37 @@ fn small_and_odd_configurations_work() {
         assert_eq!(ordinary.subject_ids.len(), legit);
     }
 }
+
+/// Benchmark-sized data sets (`kensa demo --days N`, bench/scan.sh) come from a longer window:
+/// every kind stays present, logins and activity grow with the window and stay inside it.
+#[test]
+fn a_longer_window_keeps_every_kind_and_adds_logins_and_activity() {
+    let cfg = |days| DemoConfig {
+        seed: 5,
+        legit_subjects: 40,
+        days,
+        ..Default::default()
+    };
+    let short = generate(&cfg(60));
+    let long = generate(&cfg(120));
+    let t0 = time::parse_rfc3339(DemoConfig::default().start).expect("start");
+    for kind in KINDS {
+        assert!(of_kind(&long, kind).next().is_some(), "no {kind} record");
+    }
+    for kind in ["login", "activity"] {
+        let (s, l) = (of_kind(&short, kind).count(), of_kind(&long, kind).count());
+        assert!(
+            l * 10 > s * 17,
+            "{kind}: {s} records in 60 days, {l} in 120"
+        );
+        for r in of_kind(&long, kind) {
+            let t = time::parse_rfc3339(r["at"].as_str().expect("at")).expect("time");
+            assert!(t >= t0 && t <= t0 + 120 * 86_400, "{r}");
+        }
+    }
+    assert_eq!(
+        of_kind(&short, "label").count(),
+        of_kind(&long, "label").count(),
+        "the window does not change the population"
+    );
+}
