@@ -341,6 +341,31 @@ impl Dataset {
         }
     }
 
+    /// The identifier graphs built so far (to keep across a change that cannot alter them).
+    pub fn cached_graphs(
+        &self,
+    ) -> Vec<(
+        crate::link::GraphParams,
+        std::sync::Arc<crate::link::LinkGraph>,
+    )> {
+        self.graphs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Puts back graphs taken with [`Dataset::cached_graphs`]: only for a change that the
+    /// caller knows leaves them as they were.
+    pub fn restore_graphs(
+        &mut self,
+        graphs: Vec<(
+            crate::link::GraphParams,
+            std::sync::Arc<crate::link::LinkGraph>,
+        )>,
+    ) {
+        *self.graphs.lock().unwrap_or_else(|e| e.into_inner()) = graphs;
+    }
+
     /// The index of a subject in `subjects`.
     pub fn index_of(&self, subject_id: &str) -> Option<usize> {
         self.index.get(subject_id).copied()

@@ -82,6 +82,14 @@ pub trait Detector: Send + Sync {
     fn population_inputs(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Whether the population state reads its input records only through identifiers that
+    /// two or more subjects share (the identifiers of [`link::occurrences`]): then a batch
+    /// that gives its subjects only identifiers nobody else holds leaves the state as it was,
+    /// and the engine keeps it instead of rebuilding it (what makes a login from a known or
+    /// fresh address cost the same however many subjects are stored).
+    fn shared_identifiers_only(&self) -> bool {
+        false
+    }
     /// Phase 1: the population state (default: none).
     fn population(&self, _ds: &Dataset) -> Box<dyn Population> {
         Box::new(NoPopulation)

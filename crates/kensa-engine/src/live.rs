@@ -78,6 +78,57 @@ pub struct Live {
     results: Vec<SubjectResult>,
     /// Sanctions hits found (all subjects), for summaries.
     pub sanctions_hits: usize,
+    /// Who holds which identifier, kept from the first incremental batch on.
+    idents: Option<IdentIndex>,
+}
+
+/// For each identifier (address, device, e-mail... as the link graph sees them), how many
+/// subjects hold it, and each subject's own identifiers. It tells when a batch gave its
+/// subjects only identifiers nobody else holds: then the population states built from shared
+/// identifiers cannot have changed and are kept (see `Detector::shared_identifiers_only`).
+struct IdentIndex {
+    holders: HashMap<u64, u32>,
+    own: Vec<Vec<u64>>,
+}
+
+impl IdentIndex {
+    fn build(ds: &Dataset, p: &kensa_detect::link::GraphParams) -> IdentIndex {
+        let own: Vec<Vec<u64>> = (0..ds.subjects.len())
+            .into_par_iter()
+            .map(|si| kensa_detect::link::own_identifier_keys(ds, si, p))
+            .collect();
+        let mut holders: HashMap<u64, u32> = HashMap::new();
+        for k in own.iter().flatten() {
+            *holders.entry(*k).or_default() += 1;
+        }
+        IdentIndex { holders, own }
+    }
+
+    /// Records the touched subjects' identifiers; true when one of them gained an identifier
+    /// another subject already held.
+    fn absorb(
+        &mut self,
+        ds: &Dataset,
+        touched: &[usize],
+        p: &kensa_detect::link::GraphParams,
+    ) -> bool {
+        self.own.resize_with(ds.subjects.len(), Vec::new);
+        let mut shared = false;
+        for &si in touched {
+            let now = kensa_detect::link::own_identifier_keys(ds, si, p);
+            for k in &now {
+                if self.own[si].binary_search(k).is_err() {
+                    let n = self.holders.entry(*k).or_default();
+                    if *n > 0 {
+                        shared = true;
+                    }
+                    *n += 1;
+                }
+            }
+            self.own[si] = now;
+        }
+        shared
+    }
 }
 
 /// Subjects whose result was (re)computed by an update, as indexes of `ds.subjects`.
@@ -102,16 +153,34 @@ impl Live {
             propagated: HashMap::new(),
             results: Vec::new(),
             sanctions_hits: 0,
+            idents: None,
         };
-        live.update(cfg, None);
+        live.update(cfg, None, false);
         live
     }
 
     /// Adds newly stored records (each once: only records the store accepted as new) and
     /// re-evaluates what they can change. Returns the subjects whose result was recomputed.
     pub fn add(&mut self, cfg: &EngineConfig, recs: Vec<(String, Record)>) -> Changed {
+        let gp = &cfg.policy.detectors.shared_identity.graph;
+        if self.idents.is_none() {
+            self.idents = Some(IdentIndex::build(&self.ds, gp));
+        }
+        let graphs = self.ds.cached_graphs();
         let added = self.ds.add_records(&mut self.side, recs);
-        self.update(cfg, Some(&added))
+        let shared =
+            self.idents
+                .as_mut()
+                .expect("built above")
+                .absorb(&self.ds, &added.touched, gp);
+        // Only addresses and devices arrived, and none is held by another subject: the
+        // identifier graph and everything built from shared identifiers stay as they were.
+        const LIGHT: [&str; 4] = ["login", "activity", "access", "endpoint"];
+        let unshared = !shared && added.kinds.iter().all(|k| LIGHT.contains(k));
+        if unshared {
+            self.ds.restore_graphs(graphs);
+        }
+        self.update(cfg, Some(&added), unshared)
     }
 
     /// The detectors in effect (built from the policy).
@@ -156,7 +225,7 @@ impl Live {
         all
     }
 
-    fn update(&mut self, cfg: &EngineConfig, added: Option<&Added>) -> Changed {
+    fn update(&mut self, cfg: &EngineConfig, added: Option<&Added>, unshared: bool) -> Changed {
         let n = self.ds.subjects.len();
         self.direct.resize_with(n, Vec::new);
         let all: Vec<usize>;
@@ -199,6 +268,7 @@ impl Live {
             let mut also: Vec<usize> = Vec::new();
             let rebuild = match added {
                 None => true,
+                Some(_) if unshared && d.shared_identifiers_only() => false,
                 Some(a) => d
                     .population_inputs()
                     .iter()

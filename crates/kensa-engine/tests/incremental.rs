@@ -147,3 +147,59 @@ fn run_ids_are_unique_within_a_process() {
         (0..1000).map(|_| kensa_engine::run_id("scan")).collect();
     assert_eq!(ids.len(), 1000);
 }
+
+/// The everyday trickle: one login at a time, mostly from addresses nobody else uses (the
+/// identifier graph is then kept, not rebuilt), sometimes from another subject's address (it
+/// is rebuilt). The end equals one full evaluation of everything.
+#[test]
+fn a_trickle_of_single_logins_ends_where_one_full_evaluation_ends() {
+    let mut records = demo_records();
+    let mut seen = std::collections::HashSet::new();
+    records.retain(|v| seen.insert(v.record_id.clone()));
+    let cfg = EngineConfig::builtin();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("k.db"), Durability::Normal).unwrap();
+    let mut ws = Workspace::open(Box::new(store), cfg.clone());
+    ws.submit(records.clone()).unwrap();
+    let ids: Vec<String> = {
+        let mut v: Vec<String> = records.iter().map(|r| r.subject_id().to_owned()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let someone_elses_ip = records
+        .iter()
+        .find_map(|r| match &r.record {
+            kensa_model::Record::Login(l) => Some(l.ip.to_string()),
+            _ => None,
+        })
+        .unwrap();
+    let mut rng = Rng(99);
+    let mut extra = Vec::new();
+    for k in 0..40u64 {
+        let sid = &ids[(rng.next() % ids.len() as u64) as usize];
+        let ip = if k % 8 == 7 {
+            someone_elses_ip.clone()
+        } else {
+            format!("198.51.100.{}", 1 + k)
+        };
+        let v = kensa_model::validate_value(serde_json::json!({
+            "kind": "login", "subject_id": sid,
+            "at": format!("2026-11-{:02}T{:02}:00:00Z", 1 + k % 28, k % 24),
+            "ip": ip, "device_id": format!("trickle-{k}")
+        }))
+        .unwrap();
+        extra.push(v.clone());
+        let done = ws.submit(vec![v]).unwrap();
+        assert_eq!(done.outcomes, vec![Outcome::Stored]);
+    }
+    let full = {
+        let mut b = DatasetBuilder::new();
+        for v in records.iter().chain(&extra) {
+            b.add(v.record_id.clone(), v.record.clone());
+        }
+        let (ds, side) = b.build();
+        by_subject(Live::full(ds, side, &cfg).results())
+    };
+    assert_eq!(by_subject(ws.results().unwrap()), full);
+}

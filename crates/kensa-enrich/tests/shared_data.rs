@@ -356,7 +356,13 @@ fn broken_mmdb_files_give_errors_not_panics() {
         // to open or gives no answer for the damaged part, never a panic.
         let direct = toml.replace("mmdb_mode = \"flatten\"\n", "");
         if let Ok(i) = Intel::from_config_str(&direct, Path::new(".")) {
-            for a in ["1.0.0.1", "2.125.160.216", "81.2.69.142", "175.16.199.1", "2001:218::1"] {
+            for a in [
+                "1.0.0.1",
+                "2.125.160.216",
+                "81.2.69.142",
+                "175.16.199.1",
+                "2001:218::1",
+            ] {
                 let _ = i.lookup_ip(ip(a));
             }
         }

@@ -360,6 +360,9 @@ impl Detector for SharedIdentity {
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
+    fn shared_identifiers_only(&self) -> bool {
+        true
+    }
     fn population_inputs(&self) -> &'static [&'static str] {
         diff::GRAPH_INPUTS
     }

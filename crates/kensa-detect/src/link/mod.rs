@@ -958,6 +958,22 @@ pub fn build_graph(ds: &Dataset, p: &GraphParams) -> LinkGraph {
     })
 }
 
+/// 64-bit keys of the identifiers a subject holds itself (its logins, activity, access,
+/// endpoints, profiles, payout destinations, documents, shipments), sorted and deduplicated:
+/// what the engine compares to tell whether a batch gave a subject an identifier another
+/// subject holds.
+pub fn own_identifier_keys(ds: &Dataset, si: usize, p: &GraphParams) -> Vec<u64> {
+    let index: HashMap<&str, u32> = [(ds.subjects[si].id.as_str(), 0u32)].into_iter().collect();
+    let mut keys: Vec<u64> = occurrences(ds, si, &index, p)
+        .into_iter()
+        .filter(|o| o.subject == 0)
+        .map(|o| fnv64(&format!("{}\u{1f}{}", o.kind.as_str(), o.value)))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 /// The linked evidence between one subject and others, for findings: per other subject, the
 /// shared identifiers as JSON (kind, masked value, weight, strong).
 pub fn ident_json(g: &LinkGraph, k: u32) -> serde_json::Value {
