@@ -341,6 +341,24 @@ impl Dataset {
         }
     }
 
+    /// Looks up every distinct IP and e-mail address of the data set in loaded reference data
+    /// and attaches the answers (the engine's enrich step, and test set-ups). Detectors read
+    /// the answers; they never look anything up themselves.
+    pub fn attach_intel(&mut self, intel: &kensa_enrich::Intel) {
+        use rayon::prelude::*;
+        let ips = self.distinct_ips();
+        let infos: Vec<IpInfo> = ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
+        self.ip = ips.into_iter().zip(infos).collect();
+        self.email = self
+            .distinct_emails()
+            .into_iter()
+            .map(|e| {
+                let info = intel.email(&e);
+                (e, info)
+            })
+            .collect();
+    }
+
     /// The identifier graphs built so far (to keep across a change that cannot alter them).
     pub fn cached_graphs(
         &self,

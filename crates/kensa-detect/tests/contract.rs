@@ -18,20 +18,7 @@ fn demo() -> (Dataset, HashSet<String>) {
         b.add(v.record_id, v.record);
     }
     let (mut ds, _) = b.build();
-    let intel = kensa_enrich::Intel::builtin();
-    ds.ip = ds
-        .distinct_ips()
-        .into_iter()
-        .map(|ip| (ip, intel.lookup_ip(ip)))
-        .collect();
-    ds.email = ds
-        .distinct_emails()
-        .into_iter()
-        .map(|e| {
-            let i = intel.email(&e);
-            (e, i)
-        })
-        .collect();
+    ds.attach_intel(&kensa_enrich::Intel::builtin());
     (ds, ids)
 }
 

@@ -473,15 +473,5 @@ impl Live {
 /// Looks up every distinct IP and e-mail address of the data set and attaches the results
 /// (what a full evaluation does before detecting; also for tools that read the graph).
 pub fn attach_intel(ds: &mut Dataset, intel: &kensa_enrich::Intel) {
-    let ips = ds.distinct_ips();
-    let infos: Vec<_> = ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
-    ds.ip = ips.into_iter().zip(infos).collect();
-    ds.email = ds
-        .distinct_emails()
-        .into_iter()
-        .map(|e| {
-            let info = intel.email(&e);
-            (e, info)
-        })
-        .collect();
+    ds.attach_intel(intel);
 }
