@@ -57,6 +57,22 @@ impl SubjectData {
             .find_map(|p| p.r.claimed_timezone.as_deref())
     }
 
+    /// Every IP address in the subject's own records (logins, activity, reviews it received,
+    /// access sources and destinations), with repeats: what the enrich step looks up.
+    pub fn ips(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        self.logins
+            .iter()
+            .map(|l| l.r.ip)
+            .chain(self.activities.iter().filter_map(|a| a.r.ip))
+            .chain(self.reviews.iter().filter_map(|r| r.r.reviewer_ip))
+            .chain(
+                self.accesses
+                    .iter()
+                    .flat_map(|a| [a.r.ip, a.r.dest_ip])
+                    .flatten(),
+            )
+    }
+
     /// Number of records held for the subject (profiles included).
     pub fn record_count(&self) -> usize {
         self.profiles.len()
@@ -138,15 +154,7 @@ impl Dataset {
     pub fn distinct_ips(&self) -> Vec<IpAddr> {
         let mut set: std::collections::HashSet<IpAddr> = Default::default();
         for s in &self.subjects {
-            set.extend(s.logins.iter().map(|l| l.r.ip));
-            set.extend(s.activities.iter().filter_map(|a| a.r.ip));
-            set.extend(s.reviews.iter().filter_map(|r| r.r.reviewer_ip));
-            set.extend(
-                s.accesses
-                    .iter()
-                    .flat_map(|a| [a.r.ip, a.r.dest_ip])
-                    .flatten(),
-            );
+            set.extend(s.ips());
         }
         let mut v: Vec<IpAddr> = set.into_iter().collect();
         v.sort();

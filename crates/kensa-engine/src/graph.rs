@@ -1,6 +1,5 @@
 //! `kensa graph`: a subject's neighbourhood in the identifier graph, from the stored data.
 
-use crate::live::attach_intel;
 use crate::scan::load_dataset;
 use crate::{EngineError, Progress};
 use kensa_detect::link::{build_graph, export::Neighbourhood, export::neighbourhood};
@@ -18,7 +17,7 @@ pub fn subject_neighbourhood(
     progress: &dyn Progress,
 ) -> Result<Neighbourhood, EngineError> {
     let (mut ds, _) = load_dataset(store, progress)?;
-    attach_intel(&mut ds, intel);
+    ds.attach_intel(intel);
     let g = build_graph(&ds, &policy.detectors.shared_identity.graph);
     neighbourhood(&g, subject, depth).ok_or_else(|| {
         EngineError::NotFound(format!("no subject {subject:?} in {}", store.location()))

@@ -408,7 +408,7 @@ impl Live {
     fn enrich(&mut self, cfg: &EngineConfig, touched: Option<&[usize]>) {
         let (ips, emails) = match touched {
             None => {
-                attach_intel(&mut self.ds, &cfg.intel);
+                self.ds.attach_intel(&cfg.intel);
                 return;
             }
             Some(t) => {
@@ -416,15 +416,7 @@ impl Live {
                 let mut emails = BTreeSet::new();
                 for &i in t {
                     let s = &self.ds.subjects[i];
-                    ips.extend(s.logins.iter().map(|l| l.r.ip));
-                    ips.extend(s.activities.iter().filter_map(|a| a.r.ip));
-                    ips.extend(s.reviews.iter().filter_map(|r| r.r.reviewer_ip));
-                    ips.extend(
-                        s.accesses
-                            .iter()
-                            .flat_map(|a| [a.r.ip, a.r.dest_ip])
-                            .flatten(),
-                    );
+                    ips.extend(s.ips());
                     emails.extend(
                         s.profiles
                             .iter()
@@ -468,10 +460,4 @@ impl Live {
             })
             .collect()
     }
-}
-
-/// Looks up every distinct IP and e-mail address of the data set and attaches the results
-/// (what a full evaluation does before detecting; also for tools that read the graph).
-pub fn attach_intel(ds: &mut Dataset, intel: &kensa_enrich::Intel) {
-    ds.attach_intel(intel);
 }

@@ -704,22 +704,6 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The body of the latest entry of a type about a subject (e.g. its latest `result`).
-    pub fn latest_for_subject(
-        &self,
-        entry_type: &str,
-        subject_id: &str,
-    ) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT body FROM log WHERE entry_type = ?1 AND subject_id = ?2 ORDER BY seq DESC LIMIT 1",
-                params![entry_type, subject_id],
-                |r| r.get(0),
-            )
-            .optional()?)
-    }
-
     /// The latest scan's id and its per-subject result bodies (for comparing policies).
     pub fn latest_scan_results(&self) -> Result<Option<(String, Vec<Vec<u8>>)>> {
         let scan: Option<String> = self
