@@ -751,7 +751,9 @@ pub(crate) fn engine_config(
 ) -> Result<kensa_engine::EngineConfig> {
     let (policy, policy_label, policy_text) = load_policy(policy)?;
     let intel = load_intel(intel, quiet)?;
+    kensa_engine::progress::phase_done("intel loaded");
     let screener = load_screener(&intel, &[], quiet)?;
+    kensa_engine::progress::phase_done("screener built");
     Ok(kensa_engine::EngineConfig {
         intel: std::sync::Arc::new(intel),
         screener: Some((std::sync::Arc::new(screener), screen_threshold)),

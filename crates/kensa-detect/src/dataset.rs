@@ -73,6 +73,21 @@ impl SubjectData {
             )
     }
 
+    /// Every phone number of the profiles, trimmed, with the region it is read in (the
+    /// profile's claimed country, else the subject's), for the enrich step and the contact
+    /// detector alike.
+    pub fn phone_queries(&self) -> impl Iterator<Item = (&str, Option<&str>)> + '_ {
+        let claimed = self.claimed_country();
+        self.profiles.iter().flat_map(move |pr| {
+            let region =
+                pr.r.claimed_country
+                    .as_ref()
+                    .map(|c| c.as_str())
+                    .or(claimed);
+            pr.r.phones.iter().map(move |n| (n.trim(), region))
+        })
+    }
+
     /// Number of records held for the subject (profiles included).
     pub fn record_count(&self) -> usize {
         self.profiles.len()
@@ -104,6 +119,9 @@ pub struct Dataset {
     /// What the intel's e-mail lists say about each profile address, keyed by the lowercased
     /// address (filled by the engine's enrich step).
     pub email: HashMap<String, kensa_enrich::EmailInfo>,
+    /// What the numbering plans say about each profile phone number, by region read in (`""`
+    /// for none) and trimmed number (filled by the enrich step; see [`Dataset::phone_info`]).
+    pub phone: HashMap<String, HashMap<String, kensa_enrich::PhoneInfo>>,
     /// Identifier graphs already built, by parameters: the link detectors, propagation and the
     /// report share one build. Filled on first use, after enrichment; the data set must not
     /// change afterwards.
@@ -365,6 +383,53 @@ impl Dataset {
                 (e, info)
             })
             .collect();
+        self.enrich_phones(None);
+    }
+
+    /// Parses the phone numbers of these subjects (or of all) that are not parsed yet. Numbers
+    /// are parsed grouped by region: the parser's small regular-expression cache then stays
+    /// warm (parsing in subject order recompiled patterns for almost every number).
+    pub fn enrich_phones(&mut self, subjects: Option<&[usize]>) {
+        let all: Vec<usize>;
+        let subjects = match subjects {
+            Some(s) => s,
+            None => {
+                all = (0..self.subjects.len()).collect();
+                &all
+            }
+        };
+        let mut todo: Vec<(String, String)> = Vec::new();
+        for &i in subjects {
+            for (n, region) in self.subjects[i].phone_queries() {
+                let region = region.unwrap_or("");
+                if !self.phone.get(region).is_some_and(|m| m.contains_key(n)) {
+                    todo.push((region.to_owned(), n.to_owned()));
+                }
+            }
+        }
+        todo.sort_unstable();
+        todo.dedup();
+        for (region, n) in todo {
+            let info = kensa_enrich::phone(&n, Some(region.as_str()).filter(|r| !r.is_empty()));
+            self.phone.entry(region).or_default().insert(n, info);
+        }
+    }
+
+    /// What the numbering plans say about a (trimmed) number read in a region: from the enrich
+    /// step, or parsed now when the data set was not enriched.
+    pub fn phone_info(
+        &self,
+        number: &str,
+        region: Option<&str>,
+    ) -> std::borrow::Cow<'_, kensa_enrich::PhoneInfo> {
+        match self
+            .phone
+            .get(region.unwrap_or(""))
+            .and_then(|m| m.get(number))
+        {
+            Some(info) => std::borrow::Cow::Borrowed(info),
+            None => std::borrow::Cow::Owned(kensa_enrich::phone(number, region)),
+        }
     }
 
     /// The identifier graphs built so far (to keep across a change that cannot alter them).

@@ -43,6 +43,33 @@ pub struct TokenPair {
 /// Order-independent, script- and romanisation-aware; a name that is the other plus one
 /// middle name scores [`SAME_PERSON`] or more. Empty names score 0.
 pub fn name_similarity(a: &str, b: &str) -> (f64, Vec<TokenPair>) {
+    // Each comparison analyses both names in every reading and builds a one-entry index, in
+    // both directions (~0.1 ms); the same pairs recur across snapshots and subjects (employers,
+    // universities, cities, beneficiary names), so results are remembered.
+    let key = (a.to_owned(), b.to_owned());
+    if let Some(hit) = memo().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return hit.clone();
+    }
+    let out = compute_similarity(a, b);
+    let mut m = memo().lock().unwrap_or_else(|e| e.into_inner());
+    if m.len() >= MEMO_MAX {
+        m.clear();
+    }
+    m.insert(key, out.clone());
+    out
+}
+
+/// Most remembered comparisons (a few MiB); the memo starts over when full.
+const MEMO_MAX: usize = 50_000;
+
+type Memo = std::sync::Mutex<std::collections::HashMap<(String, String), (f64, Vec<TokenPair>)>>;
+
+fn memo() -> &'static Memo {
+    static MEMO: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
+    MEMO.get_or_init(Default::default)
+}
+
+fn compute_similarity(a: &str, b: &str) -> (f64, Vec<TokenPair>) {
     let (a, b) = (
         expand_iteration_mark(a.trim()),
         expand_iteration_mark(b.trim()),

@@ -257,6 +257,7 @@ impl Live {
             }
         }
 
+        crate::progress::phase_done("enrich and screen");
         // Detect.
         let touched_ids: HashSet<&str> = touched
             .iter()
@@ -264,6 +265,7 @@ impl Live {
             .collect();
         let mut rescore: Changed = touched.iter().copied().collect();
         for (di, d) in self.detectors.iter().enumerate() {
+            let started = std::time::Instant::now();
             let mut every = added.is_none();
             let mut also: Vec<usize> = Vec::new();
             let rebuild = match added {
@@ -318,7 +320,9 @@ impl Live {
                 slot.splice(at..at, fs.into_iter().map(|f| (tag, f)));
                 rescore.insert(si);
             }
+            tracing::debug!(target: "kensa::phase", detector = d.name(), ms = started.elapsed().as_millis() as u64, "detector done");
         }
+        crate::progress::phase_done("detectors");
         if let Some(a) = added {
             rescore.extend(a.checked.iter().filter_map(|s| self.ds.index_of(s)));
         }
@@ -436,6 +440,9 @@ impl Live {
                 )
             }
         };
+        if let Some(t) = touched {
+            self.ds.enrich_phones(Some(t));
+        }
         let intel = &cfg.intel;
         let infos: Vec<_> = ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
         self.ds.ip.extend(ips.into_iter().zip(infos));

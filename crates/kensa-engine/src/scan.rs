@@ -164,6 +164,7 @@ pub fn prepare(
             progress: opts.progress,
         },
     )?;
+    crate::progress::phase_done("ingest");
     if !opts.inputs.is_empty() && !summary.usable() {
         return Err(EngineError::Unusable(format!(
             "nothing usable was read: {} (see {})",
@@ -176,6 +177,7 @@ pub fn prepare(
     } else {
         load_dataset(store, opts.progress)?
     };
+    crate::progress::phase_done("dataset");
     if ds.is_empty() {
         return Err(EngineError::Unusable(
             "the database holds no subjects to scan".into(),
@@ -186,6 +188,7 @@ pub fn prepare(
     opts.progress.start("detect", 0);
     let live = Live::full(ds, sidecar, &opts.engine);
     opts.progress.finish();
+    crate::progress::phase_done("detect");
     Ok(Prepared {
         scan_id,
         ingest: summary,
@@ -341,8 +344,10 @@ pub fn scan(
         policy: format!("{} (sha256 {})", engine.policy_label, &policy_sha256[..12]),
         graphs,
     };
+    crate::progress::phase_done("subjects.jsonl");
     let html = kensa_report::render(&meta, &results)?;
     std::fs::write(&report_path, html).map_err(io_err(&report_path))?;
+    crate::progress::phase_done("report");
 
     // Compare with the previous scan (a backtest when the policy changed).
     let previous = store.latest_scan_results()?;
@@ -382,6 +387,7 @@ pub fn scan(
 
     // 5. Evidence: every result and the scan itself join the log.
     append_results(store, &scan_id, &results)?;
+    crate::progress::phase_done("results stored");
     let out = ScanSummary {
         scan_id: scan_id.clone(),
         ingest: summary,

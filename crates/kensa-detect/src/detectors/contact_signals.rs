@@ -73,7 +73,7 @@ fn thresholds(p: &Params, e: Evidence) -> Evidence {
 }
 
 impl ContactSignals {
-    fn subject(&self, s: &SubjectData) -> Vec<Finding> {
+    fn subject(&self, ds: &Dataset, s: &SubjectData) -> Vec<Finding> {
         let p = &self.0;
         let mut out = Vec::new();
         let claimed = s.claimed_country();
@@ -91,9 +91,11 @@ impl ContactSignals {
                     .map(|c| c.as_str())
                     .or(claimed);
             for n in &pr.r.phones {
-                let info = kensa_enrich::phone(n, region);
+                let info = ds.phone_info(n.trim(), region);
                 let key = info.e164.clone().unwrap_or_else(|| n.trim().to_string());
-                let e = phones.entry(key).or_insert_with(|| (info, Vec::new()));
+                let e = phones
+                    .entry(key)
+                    .or_insert_with(|| (info.into_owned(), Vec::new()));
                 if !e.1.contains(&pr.id) {
                     e.1.push(pr.id.clone());
                 }
@@ -285,8 +287,8 @@ impl Detector for ContactSignals {
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
-    fn evaluate(&self, _: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
-        self.subject(s).into_iter().collect()
+    fn evaluate(&self, ds: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        self.subject(ds, s).into_iter().collect()
     }
 }
 
