@@ -88,7 +88,7 @@ pub fn run(
         ScanOptions {
             out_dir: out.clone(),
             inputs: vec![input],
-            engine: kensa_engine::EngineConfig::builtin(),
+            engine: kensa_engine::EngineConfig::builtin().into(),
             title: "Kensa demo report / 検査デモレポート (synthetic data / 合成データ)".into(),
             notices: vec![Bi::new(
                 format!(

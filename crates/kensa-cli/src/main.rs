@@ -343,7 +343,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             screen_threshold,
             inputs,
         } => {
-            let engine = engine_config(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
+            let engine = engine_source(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
             let db = db.unwrap_or_else(|| out.join("kensa.db"));
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             let mut store = Store::open(&db, Durability::Full)?;
@@ -369,7 +369,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             screen_threshold,
             inputs,
         } => {
-            let engine = engine_config(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
+            let engine = engine_source(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
             let db = db.unwrap_or_else(|| out.join("kensa.db"));
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             let mut store = Store::open(&db, Durability::Full)?;
@@ -436,7 +436,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ScanOptions {
                     out_dir: work.clone(),
                     inputs,
-                    engine,
+                    engine: engine.into(),
                     title: String::new(),
                     notices: Vec::new(),
                     progress: &progress,
@@ -740,6 +740,49 @@ pub(crate) fn load_screener(
         kensa_screen::Watchlists::load(&files)?
     };
     Ok(kensa_screen::Screener::new(&lists))
+}
+
+/// As [`engine_config`], but the intel sources and sanctions lists load on another thread
+/// while the scan ingests its inputs. The policy and the intel configuration file are read
+/// here, so that a mistake in either stops the command before anything is stored.
+pub(crate) fn engine_source(
+    policy: Option<&PathBuf>,
+    intel: Option<&PathBuf>,
+    screen_threshold: f64,
+    quiet: bool,
+) -> Result<kensa_engine::EngineSource> {
+    let (policy, policy_label, policy_text) = load_policy(policy)?;
+    let config = match intel {
+        Some(p) => Some((
+            kensa_enrich::IntelConfig::from_file(p)
+                .with_context(|| format!("loading intel {}", p.display()))?,
+            p.clone(),
+        )),
+        None => None,
+    };
+    Ok(kensa_engine::EngineSource::spawn(move || {
+        let load = || -> Result<kensa_engine::EngineConfig> {
+            let intel = match &config {
+                Some((config, path)) => {
+                    let base = path.parent().unwrap_or(std::path::Path::new("."));
+                    kensa_enrich::Intel::load(config, base)
+                        .with_context(|| format!("loading intel {}", path.display()))?
+                }
+                None => load_intel(None, quiet)?,
+            };
+            kensa_engine::progress::phase_done("intel loaded");
+            let screener = load_screener(&intel, &[], quiet)?;
+            kensa_engine::progress::phase_done("screener built");
+            Ok(kensa_engine::EngineConfig {
+                intel: std::sync::Arc::new(intel),
+                screener: Some((std::sync::Arc::new(screener), screen_threshold)),
+                policy,
+                policy_label,
+                policy_text,
+            })
+        };
+        load().map_err(|e| format!("{e:#}"))
+    }))
 }
 
 /// Policy, intel and screening for the commands that detect.

@@ -12,9 +12,9 @@ use std::fmt::Write as _;
 /// Runs a scan and evaluates it; writes `eval.json` and `eval.html` beside the scan outputs.
 pub fn eval(
     store: &mut dyn EvidenceStore,
-    opts: ScanOptions<'_>,
+    mut opts: ScanOptions<'_>,
 ) -> Result<(ScanSummary, EvalReport), EngineError> {
-    let policy = opts.engine.policy.clone();
+    let policy = opts.engine.get()?.policy.clone();
     let out_dir = opts.out_dir.clone();
     let summary = scan(store, opts)?;
     let results: Vec<SubjectResult> = std::fs::read_to_string(&summary.subjects_path)

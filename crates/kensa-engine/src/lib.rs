@@ -25,7 +25,7 @@ pub mod tune;
 pub mod workspace;
 
 pub use ingest::{IngestOptions, IngestSummary, ingest, validate_only};
-pub use live::{EngineConfig, Live};
+pub use live::{EngineConfig, EngineSource, Live};
 pub use progress::{NoProgress, Progress};
 pub use scan::{ScanOptions, ScanSummary, load_dataset, scan};
 pub use workspace::{StoredRecordView, SubjectView, Submitted, Workspace, run_id};

@@ -1,7 +1,7 @@
 //! A whole scan: ingest, data set, detectors, scoring, outputs, evidence.
 
 use crate::{
-    EngineConfig, EngineError, IngestOptions, IngestSummary, Live, Progress, ingest, io_err,
+    EngineError, EngineSource, IngestOptions, IngestSummary, Live, Progress, ingest, io_err,
 };
 use kensa_detect::{Dataset, DatasetBuilder, Sidecar};
 use kensa_model::finding::SubjectResult;
@@ -18,8 +18,9 @@ use std::path::PathBuf;
 pub struct ScanOptions<'a> {
     pub out_dir: PathBuf,
     pub inputs: Vec<PathBuf>,
-    /// Intel, screening and policy.
-    pub engine: EngineConfig,
+    /// Intel, screening and policy (`EngineConfig::into()`, or [`EngineSource::spawn`] to load
+    /// them while the records are ingested).
+    pub engine: EngineSource,
     pub title: String,
     pub notices: Vec<Bi>,
     pub progress: &'a dyn Progress,
@@ -143,7 +144,7 @@ pub struct Prepared {
 /// Ingests the inputs and evaluates every subject (everything before presentation).
 pub fn prepare(
     store: &mut dyn EvidenceStore,
-    opts: &ScanOptions<'_>,
+    opts: &mut ScanOptions<'_>,
 ) -> Result<Prepared, EngineError> {
     std::fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
     let scan_id = crate::run_id("scan");
@@ -186,7 +187,9 @@ pub fn prepare(
 
     // 2. Enrich, screen, detect, score.
     opts.progress.start("detect", 0);
-    let live = Live::full(ds, sidecar, &opts.engine);
+    let engine = opts.engine.get()?;
+    crate::progress::phase_done("configuration ready");
+    let live = Live::full(ds, sidecar, engine);
     opts.progress.finish();
     crate::progress::phase_done("detect");
     Ok(Prepared {
@@ -200,15 +203,15 @@ pub fn prepare(
 /// Runs a scan against an open store.
 pub fn scan(
     store: &mut dyn EvidenceStore,
-    opts: ScanOptions<'_>,
+    mut opts: ScanOptions<'_>,
 ) -> Result<ScanSummary, EngineError> {
     let Prepared {
         scan_id,
         ingest: summary,
         live,
         rejects_path,
-    } = prepare(store, &opts)?;
-    let engine = &opts.engine;
+    } = prepare(store, &mut opts)?;
+    let engine = opts.engine.get()?;
     let ds = &live.ds;
     let enrichment_path = opts.out_dir.join("enrichment.jsonl");
     let (ips_enriched, enrichment_sha256, sources_used) = write_enrichment(ds, &enrichment_path)?;

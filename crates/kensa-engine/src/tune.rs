@@ -45,16 +45,17 @@ fn in_holdout(subject: &str, fraction: f64) -> bool {
 /// Fits weights; returns the new policy and a report.
 pub fn tune(
     store: &mut dyn EvidenceStore,
-    opts: ScanOptions<'_>,
+    mut opts: ScanOptions<'_>,
     holdout: f64,
     l2: f64,
 ) -> Result<(Policy, TuneReport), EngineError> {
-    let Prepared { live, .. } = prepare(store, &opts)?;
+    let Prepared { live, .. } = prepare(store, &mut opts)?;
+    let engine = opts.engine.get()?;
     // Direct evidence only: propagation is derived from scores, not a feature to weigh.
     let findings = live.direct_findings();
     let (ds, sidecar) = (&live.ds, &live.side);
     // Feature matrix: per subject, per flag id, the noisy-or of strengths.
-    let mut ids: BTreeSet<String> = opts.engine.policy.flags.keys().cloned().collect();
+    let mut ids: BTreeSet<String> = engine.policy.flags.keys().cloned().collect();
     ids.extend(findings.iter().map(|f| f.id.clone()));
     let ids: Vec<String> = ids.into_iter().collect();
     let col: HashMap<&str, usize> = ids
@@ -114,18 +115,12 @@ pub fn tune(
             w[j] = (w[j] - step * (gw[j] / n + l2 * w[j] / n)).max(0.0);
         }
     }
-    let mut new_policy = opts.engine.policy.clone();
+    let mut new_policy = engine.policy.clone();
     let mut weights = BTreeMap::new();
     for (j, id) in ids.iter().enumerate() {
         // Only flags seen in the training data are re-weighted; others keep their lr.
         let seen = train.iter().any(|t| t.1[j] > 0.0);
-        let old = opts
-            .engine
-            .policy
-            .flags
-            .get(id)
-            .map(|f| f.lr)
-            .unwrap_or(1.0);
+        let old = engine.policy.flags.get(id).map(|f| f.lr).unwrap_or(1.0);
         let new = if seen {
             (w[j].exp() * 1000.0).round() / 1000.0
         } else {
@@ -157,9 +152,9 @@ pub fn tune(
         holdout_subjects: test.len(),
         positives,
         features: k,
-        train_auc_before: auc(&opts.engine.policy, &train),
+        train_auc_before: auc(&engine.policy, &train),
         train_auc_after: auc(&new_policy, &train),
-        holdout_auc_before: auc(&opts.engine.policy, &test),
+        holdout_auc_before: auc(&engine.policy, &test),
         holdout_auc_after: auc(&new_policy, &test),
         weights,
     };

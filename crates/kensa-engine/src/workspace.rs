@@ -116,7 +116,8 @@ impl Workspace {
         ds: kensa_detect::Dataset,
         side: kensa_detect::Sidecar,
     ) -> Workspace {
-        let live = Live::full(ds, side, &cfg);
+        let mut live = Live::full(ds, side, &cfg);
+        live.prepare_batches(&cfg);
         Workspace {
             store,
             cfg,
@@ -152,7 +153,9 @@ impl Workspace {
         if self.live.is_none() {
             let (ds, side) = crate::scan::load_dataset(&*self.store, progress)?;
             progress.start("detect", 0);
-            self.live = Some(Live::full(ds, side, &self.cfg));
+            let mut live = Live::full(ds, side, &self.cfg);
+            live.prepare_batches(&self.cfg);
+            self.live = Some(live);
             progress.finish();
         }
         Ok(self.live.as_mut().expect("loaded above"))

@@ -43,9 +43,21 @@ pub fn propagate(p: &Propagation, graph: &LinkGraph, results: &[SubjectResult]) 
         .filter(|r| r.tier == Tier::Critical)
         .map(|r| (r.subject_id.as_str(), r.score))
         .collect();
+    propagate_from(p, graph, &critical)
+}
+
+/// [`propagate`] from the critical subjects (id → direct score) the caller already knows.
+pub fn propagate_from(
+    p: &Propagation,
+    graph: &LinkGraph,
+    critical: &BTreeMap<&str, f64>,
+) -> Vec<Finding> {
+    if !p.enabled {
+        return Vec::new();
+    }
     let mut best: BTreeMap<String, Finding> = BTreeMap::new();
     let crit_set: HashSet<&str> = critical.keys().copied().collect();
-    for (&c, &score) in &critical {
+    for (&c, &score) in critical {
         let Some(ci) = graph.index_of(c) else {
             continue;
         };

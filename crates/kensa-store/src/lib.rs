@@ -442,7 +442,10 @@ impl Store {
                 Durability::Normal => "NORMAL",
             },
         )?;
-        conn.pragma_update(None, "cache_size", -262_144)?; // 256 MiB
+        // 64 MiB: record bodies are written once in large segments and read in sequence; the cache
+        // mostly serves the id and subject indexes. (256 MiB cost ~230 MiB of resident memory in a
+        // whole scan for no measurable gain in ingest time.)
+        conn.pragma_update(None, "cache_size", -65_536)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         // Checkpoint when the WAL reaches 64 MiB (1024 pages of 64 KiB).
         conn.pragma_update(None, "wal_autocheckpoint", 1024)?;
