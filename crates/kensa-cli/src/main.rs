@@ -14,7 +14,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 // Ingest and detection allocate many small objects; mimalloc is markedly faster than glibc's
-// allocator for that pattern (measured in BENCHMARKS.md).
+// allocator for that pattern (measured in BENCHMARKS.md). Built with `no_thp`: with transparent
+// huge pages every first touch of mimalloc's memory zeroed 2 MiB, which was a third of a
+// re-scan's samples and ~10 % of a whole scan's wall time (BENCHMARKS.md, issue 13 round 2).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

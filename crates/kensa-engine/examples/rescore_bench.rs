@@ -84,6 +84,13 @@ fn population(from: usize, to: usize, prev_home: &mut String, rng: &mut Rng) -> 
 }
 
 fn main() {
+    // KENSA_LOG=kensa::phase=debug shows each batch's detector times.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("KENSA_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let logins: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);

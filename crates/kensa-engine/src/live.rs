@@ -242,6 +242,7 @@ impl Live {
         if unshared {
             self.ds.restore_graphs(graphs);
         }
+        crate::progress::phase_done("records added");
         self.update(cfg, Some(&added), unshared)
     }
 
@@ -276,6 +277,18 @@ impl Live {
             .collect();
         kensa_detect::sort_findings(&mut all);
         all
+    }
+
+    /// How many findings there are (direct and propagated), without copying them.
+    pub fn finding_count(&self) -> usize {
+        self.direct.iter().map(Vec::len).sum::<usize>()
+            + self.propagated.values().map(Vec::len).sum::<usize>()
+    }
+
+    /// Whether any finding (direct or propagated) satisfies `pred`.
+    pub fn any_finding(&self, pred: impl Fn(&Finding) -> bool) -> bool {
+        self.direct.iter().flatten().any(|(_, f)| pred(f))
+            || self.propagated.values().flatten().any(pred)
     }
 
     /// Every finding (direct, then propagated), in output order.
@@ -416,7 +429,9 @@ impl Live {
         }
 
         // Propagate from critical subjects; re-score whoever's propagated findings changed.
+        crate::progress::phase_done("scored");
         let propagated = self.propagate(cfg);
+        crate::progress::phase_done("propagated");
         let mut moved: Changed = rescore;
         for id in propagated.keys().chain(self.propagated.keys()) {
             if propagated.get(id) != self.propagated.get(id)

@@ -129,6 +129,18 @@ pub fn validate_line(bytes: &[u8]) -> Result<Validated, LineError> {
     }
 }
 
+/// The typed view of a record body as Kensa stored it (validated and canonical when stored):
+/// no canonicalisation, hashing or id derivation, which loading a stored data set does not
+/// need. `None` when the body no longer parses as its kind (it was changed after storing;
+/// `kensa verify` says where).
+pub fn stored_record(kind: &str, body: &[u8]) -> Option<Record> {
+    let kind = Kind::parse(kind)?;
+    let top: Object<'_> = serde_json::from_str(std::str::from_utf8(body).ok()?).ok()?;
+    let record = typed_from(kind, &top).ok()?;
+    check_values(&record).ok()?;
+    Some(record)
+}
+
 /// Returns `None` whenever anything is unusual, so that the slow path produces the exact error.
 fn fast_path(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
     let kind_raw = top.get("kind")?;

@@ -698,6 +698,11 @@ impl Store {
         each_record(&self.conn, |r| f(r.kind, r.body))
     }
 
+    /// Calls `f(record_id, kind, body)` for every stored record, in log order.
+    pub fn for_each_record_with_id(&self, mut f: impl FnMut(&str, &str, &[u8])) -> Result<()> {
+        each_record(&self.conn, |r| f(r.record_id, r.kind, r.body))
+    }
+
     /// Bodies of the latest entries of one type for a reference (e.g. the last scan results).
     pub fn entries_of_type(&self, entry_type: &str) -> Result<Vec<(i64, String, Vec<u8>)>> {
         let mut st = self
@@ -1585,6 +1590,9 @@ pub trait EvidenceStore: Send {
     fn record_count(&self) -> Result<u64>;
     /// Calls `f(kind, body)` for every stored record, in log order.
     fn for_each_record(&self, f: &mut dyn FnMut(&str, &[u8])) -> Result<()>;
+    /// Calls `f(record_id, kind, body)` for every stored record, in log order (what loading a
+    /// data set reads: the id is stored, so it need not be derived again from the body).
+    fn for_each_record_with_id(&self, f: &mut dyn FnMut(&str, &str, &[u8])) -> Result<()>;
     /// Every stored record about a subject, in log order.
     fn subject_records(&self, subject_id: &str) -> Result<Vec<OwnedRecord>>;
     /// `(record_id, body)` of a subject's stored records of one kind, in log order.
@@ -1644,6 +1652,9 @@ impl EvidenceStore for Store {
     }
     fn for_each_record(&self, f: &mut dyn FnMut(&str, &[u8])) -> Result<()> {
         Store::for_each_record(self, f)
+    }
+    fn for_each_record_with_id(&self, f: &mut dyn FnMut(&str, &str, &[u8])) -> Result<()> {
+        Store::for_each_record_with_id(self, f)
     }
     fn subject_records(&self, subject_id: &str) -> Result<Vec<OwnedRecord>> {
         Store::subject_records(self, subject_id)
