@@ -11,7 +11,11 @@
 #        kensa --quiet scan --out <fresh dir> --intel <all sources> rescan-base.jsonl          (full)
 #        cp <that dir>/kensa.db* <other dir>/
 #        kensa --quiet scan --db <other dir>/kensa.db --out <other dir> --intel ... rescan-new.jsonl   (re-scan)
-#      and prints wall time, CPU time and peak RSS of each, and the ratio re-scan/full.
+#      and prints wall time, CPU time and peak RSS of each, and the ratio re-scan/full;
+#   4. the same 1% through the library, as a long-running process would take it:
+#        rescan_bench <copy of the 99% database> <intel> rescan-new.jsonl
+#      (kensa-engine's example: opens a Workspace, loads and evaluates once, then times one
+#      `submit` of the 1%).
 # Usage: bench/rescan.sh          (ROUNDS=3)
 # The acceptance target: re-scan ≤ 10% of the full scan's time.
 set -euo pipefail
@@ -31,6 +35,7 @@ if [ ! -f "$INPUT" ]; then
 fi
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 cargo build --release -q -p kensa-cli
+cargo build --release -q -p kensa-engine --example rescan_bench
 K=$CARGO_TARGET_DIR/release/kensa
 if [ ! -f "$OUT/rescan-new.jsonl" ]; then
   awk -v base="$OUT/rescan-base.jsonl.tmp" -v new="$OUT/rescan-new.jsonl.tmp" \
@@ -54,3 +59,9 @@ for round in $(seq 1 "$ROUNDS"); do
   printf 'round %d re-scan (1%%): %6.2f s wall  %6.2f CPU-s  peak RSS %5d MiB  → %.0f%% of the full scan (target ≤ 10%%)\n' \
     "$round" "$iw" "$ic" "$im" "$(echo "100 * $iw / $fw" | bc -l)"
 done
+rm -rf "$OUT/rescan-lib"
+mkdir -p "$OUT/rescan-lib"
+cp "$OUT/rescan-full"/kensa.db* "$OUT/rescan-lib/"
+echo "library (Workspace::submit of the 1% on the 99% database, after the full scan of round $ROUNDS):"
+/usr/bin/time -f '  peak RSS %M KiB, wall %e s (process)' \
+  "$CARGO_TARGET_DIR/release/examples/rescan_bench" "$OUT/rescan-lib/kensa.db" "$INTEL_CONFIG" "$OUT/rescan-new.jsonl"

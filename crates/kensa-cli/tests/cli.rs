@@ -227,6 +227,43 @@ fn unusable_input_exits_non_zero_with_a_clear_message() {
 }
 
 #[test]
+fn intel_errors_stop_the_scan_and_name_the_file() {
+    // Intel sources load on another thread while the scan ingests; a configuration that does
+    // not parse still stops the command before anything is stored, and a source that cannot be
+    // loaded fails the scan (no report) with the path named.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.jsonl"), MESSY).unwrap();
+    std::fs::write(dir.path().join("broken.toml"), "[[source]\nname = \"x\"\n").unwrap();
+    let o = kensa(
+        &["scan", "--out", "out", "--intel", "broken.toml", "in.jsonl"],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("broken.toml"), "{}", stderr(&o));
+    assert!(!dir.path().join("out/kensa.db").exists());
+
+    std::fs::write(
+        dir.path().join("missing.toml"),
+        "[[source]]\nname = \"geo\"\nkind = \"mmdb\"\npath = \"no-such-file.mmdb\"\n",
+    )
+    .unwrap();
+    let o = kensa(
+        &[
+            "scan",
+            "--out",
+            "out2",
+            "--intel",
+            "missing.toml",
+            "in.jsonl",
+        ],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no-such-file.mmdb"), "{}", stderr(&o));
+    assert!(!dir.path().join("out2/report.html").exists());
+}
+
+#[test]
 fn policy_errors_name_the_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("in.jsonl"), MESSY).unwrap();
