@@ -74,8 +74,9 @@ impl SubjectData {
     }
 
     /// Every phone number of the profiles, trimmed, with the region it is read in (the
-    /// profile's claimed country, else the subject's), for the enrich step and the contact
-    /// detector alike.
+    /// profile's claimed country, else the subject's): what the enrich step parses. The contact
+    /// detector reads numbers with the same rule (a mismatch would only cost a parse, since
+    /// [`Dataset::phone_info`] parses what the enrich step did not).
     pub fn phone_queries(&self) -> impl Iterator<Item = (&str, Option<&str>)> + '_ {
         let claimed = self.claimed_country();
         self.profiles.iter().flat_map(move |pr| {
@@ -120,7 +121,7 @@ pub struct Dataset {
     /// address (filled by the engine's enrich step).
     pub email: HashMap<String, kensa_enrich::EmailInfo>,
     /// What the numbering plans say about each profile phone number, by region read in (`""`
-    /// for none) and trimmed number (filled by the enrich step; see [`Dataset::phone_info`]).
+    /// for none: a claimed country is never empty) and trimmed number (filled by the enrich step; see [`Dataset::phone_info`]).
     pub phone: HashMap<String, HashMap<String, kensa_enrich::PhoneInfo>>,
     /// Identifier graphs already built, by parameters: the link detectors, propagation and the
     /// report share one build. Filled on first use, after enrichment; the data set must not

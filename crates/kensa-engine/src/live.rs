@@ -65,47 +65,69 @@ impl EngineConfig {
 /// are ingested (intel sources and sanctions lists do not depend on the records, and ingest
 /// leaves part of the second core idle: overlapping them saves about a second of a scan).
 pub struct EngineSource {
-    ready: Option<EngineConfig>,
-    loading: Option<std::thread::JoinHandle<Result<EngineConfig, String>>>,
+    state: SourceState,
+}
+
+enum SourceState {
+    Ready(Box<EngineConfig>),
+    Loading(std::thread::JoinHandle<Result<EngineConfig, String>>),
+    /// Loading failed: the message, returned by every later `get`.
+    Failed(String),
 }
 
 impl EngineSource {
-    /// Starts loading on a thread of its own; the error is a message for the user.
+    /// Starts loading on a thread of its own; the error is a message for the user. If no
+    /// thread can be started, loads here and now.
     pub fn spawn(load: impl FnOnce() -> Result<EngineConfig, String> + Send + 'static) -> Self {
-        let loading = std::thread::Builder::new()
+        let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(load)));
+        let theirs = slot.clone();
+        let spawned = std::thread::Builder::new()
             .name("kensa-config".into())
-            .spawn(load)
-            .ok();
-        EngineSource {
-            ready: None,
-            loading,
-        }
+            .spawn(move || {
+                let load = theirs.lock().unwrap_or_else(|e| e.into_inner()).take();
+                load.map_or_else(|| Err("intel was loaded twice".into()), |f| f())
+            });
+        let state = match spawned {
+            Ok(h) => SourceState::Loading(h),
+            Err(_) => match slot.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                Some(f) => match f() {
+                    Ok(cfg) => SourceState::Ready(Box::new(cfg)),
+                    Err(e) => SourceState::Failed(e),
+                },
+                None => SourceState::Failed("loading intel did not start".into()),
+            },
+        };
+        EngineSource { state }
     }
 
     /// The configuration, waiting for the loading thread if needed.
     pub fn get(&mut self) -> Result<&EngineConfig, crate::EngineError> {
-        if let Some(h) = self.loading.take() {
-            let cfg = h
-                .join()
-                .map_err(|_| {
-                    crate::EngineError::Internal(
-                        "loading intel and screening lists panicked".into(),
-                    )
-                })?
-                .map_err(crate::EngineError::BadInput)?;
-            self.ready = Some(cfg);
+        if matches!(self.state, SourceState::Loading(_)) {
+            let taken = std::mem::replace(&mut self.state, SourceState::Failed(String::new()));
+            if let SourceState::Loading(h) = taken {
+                self.state = match h.join() {
+                    Ok(Ok(cfg)) => SourceState::Ready(Box::new(cfg)),
+                    Ok(Err(e)) => SourceState::Failed(e),
+                    Err(_) => SourceState::Failed(
+                        "loading intel and screening lists failed unexpectedly (panic)".into(),
+                    ),
+                };
+            }
         }
-        self.ready.as_ref().ok_or_else(|| {
-            crate::EngineError::Internal("could not start the thread loading intel".into())
-        })
+        match &self.state {
+            SourceState::Ready(cfg) => Ok(cfg),
+            SourceState::Failed(e) => Err(crate::EngineError::BadInput(e.clone())),
+            SourceState::Loading(_) => Err(crate::EngineError::Internal(
+                "intel is still loading".into(),
+            )),
+        }
     }
 }
 
 impl From<EngineConfig> for EngineSource {
     fn from(cfg: EngineConfig) -> Self {
         EngineSource {
-            ready: Some(cfg),
-            loading: None,
+            state: SourceState::Ready(Box::new(cfg)),
         }
     }
 }
@@ -130,7 +152,8 @@ pub struct Live {
     critical_direct: BTreeSet<usize>,
     /// Sanctions hits found (all subjects), for summaries.
     pub sanctions_hits: usize,
-    /// Who holds which identifier, kept from the first incremental batch on.
+    /// Who holds which identifier: built by `prepare_batches` (when a workspace opens) or by
+    /// the first incremental batch, then kept up to date.
     idents: Option<IdentIndex>,
 }
 

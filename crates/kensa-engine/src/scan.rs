@@ -139,7 +139,7 @@ pub fn load_dataset(
             .map_err(|e| EngineError::Internal(format!("starting the loader: {e}")))?;
         let mut chunk = Chunk::default();
         let mut stopped = false;
-        store.for_each_record_with_id(&mut |id, kind, body| {
+        let read = store.for_each_record_with_id(&mut |id, kind, body| {
             if stopped {
                 return;
             }
@@ -152,14 +152,18 @@ pub fn load_dataset(
             if chunk.items.len() == CHUNK {
                 stopped = tx.send(std::mem::take(&mut chunk)).is_err();
             }
-        })?;
-        if !chunk.items.is_empty() {
+        });
+        if read.is_ok() && !chunk.items.is_empty() {
             let _ = tx.send(chunk);
         }
         drop(tx);
-        parser
+        // Joined before a read error is returned, so that a failed parser is reported as an
+        // error rather than re-raised as a panic by the scope.
+        let parsed = parser
             .join()
-            .map_err(|_| EngineError::Internal("the loader panicked".into()))
+            .map_err(|_| EngineError::Internal("the loader panicked".into()));
+        read?;
+        parsed
     })?;
     progress.finish();
     if bad > 0 {
