@@ -744,8 +744,8 @@ pub(crate) fn load_screener(
     Ok(kensa_screen::Screener::new(&lists))
 }
 
-/// As [`engine_config`], but the intel sources and sanctions lists load on another thread
-/// while the scan ingests its inputs. The policy and the intel configuration file are read
+/// Policy, intel and screening for the commands that detect; the intel sources and sanctions
+/// lists load on another thread (while a scan ingests its inputs). The policy and the intel configuration file are read
 /// here, so that a mistake in either stops the command before anything is stored.
 pub(crate) fn engine_source(
     policy: Option<&PathBuf>,
@@ -787,25 +787,14 @@ pub(crate) fn engine_source(
     }))
 }
 
-/// Policy, intel and screening for the commands that detect.
+/// Policy, intel and screening for the commands that detect, loaded before returning.
 pub(crate) fn engine_config(
     policy: Option<&PathBuf>,
     intel: Option<&PathBuf>,
     screen_threshold: f64,
     quiet: bool,
 ) -> Result<kensa_engine::EngineConfig> {
-    let (policy, policy_label, policy_text) = load_policy(policy)?;
-    let intel = load_intel(intel, quiet)?;
-    kensa_engine::progress::phase_done("intel loaded");
-    let screener = load_screener(&intel, &[], quiet)?;
-    kensa_engine::progress::phase_done("screener built");
-    Ok(kensa_engine::EngineConfig {
-        intel: std::sync::Arc::new(intel),
-        screener: Some((std::sync::Arc::new(screener), screen_threshold)),
-        policy,
-        policy_label,
-        policy_text,
-    })
+    Ok(engine_source(policy, intel, screen_threshold, quiet)?.into_config()?)
 }
 
 pub(crate) fn load_policy(path: Option<&PathBuf>) -> Result<(Policy, String, String)> {

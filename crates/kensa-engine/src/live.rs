@@ -124,6 +124,20 @@ impl EngineSource {
     }
 }
 
+impl EngineSource {
+    /// The configuration itself, waiting for the loading thread if needed.
+    pub fn into_config(mut self) -> Result<EngineConfig, crate::EngineError> {
+        self.get()?;
+        match self.state {
+            SourceState::Ready(cfg) => Ok(*cfg),
+            SourceState::Failed(e) => Err(crate::EngineError::BadInput(e)),
+            SourceState::Loading(_) => Err(crate::EngineError::Internal(
+                "intel is still loading".into(),
+            )),
+        }
+    }
+}
+
 impl From<EngineConfig> for EngineSource {
     fn from(cfg: EngineConfig) -> Self {
         EngineSource {
