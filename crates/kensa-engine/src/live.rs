@@ -76,26 +76,14 @@ enum SourceState {
 }
 
 impl EngineSource {
-    /// Starts loading on a thread of its own; the error is a message for the user. If no
-    /// thread can be started, loads here and now.
+    /// Starts loading on a thread of its own; the error is a message for the user.
     pub fn spawn(load: impl FnOnce() -> Result<EngineConfig, String> + Send + 'static) -> Self {
-        let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(load)));
-        let theirs = slot.clone();
-        let spawned = std::thread::Builder::new()
+        let state = match std::thread::Builder::new()
             .name("kensa-config".into())
-            .spawn(move || {
-                let load = theirs.lock().unwrap_or_else(|e| e.into_inner()).take();
-                load.map_or_else(|| Err("intel was loaded twice".into()), |f| f())
-            });
-        let state = match spawned {
+            .spawn(load)
+        {
             Ok(h) => SourceState::Loading(h),
-            Err(_) => match slot.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                Some(f) => match f() {
-                    Ok(cfg) => SourceState::Ready(Box::new(cfg)),
-                    Err(e) => SourceState::Failed(e),
-                },
-                None => SourceState::Failed("loading intel did not start".into()),
-            },
+            Err(e) => SourceState::Failed(format!("cannot start a thread to load intel: {e}")),
         };
         EngineSource { state }
     }
@@ -326,15 +314,6 @@ impl Live {
     pub fn any_finding(&self, pred: impl Fn(&Finding) -> bool) -> bool {
         self.direct.iter().flatten().any(|(_, f)| pred(f))
             || self.propagated.values().flatten().any(pred)
-    }
-
-    /// Every finding (direct, then propagated), in output order.
-    pub fn findings(&self) -> Vec<Finding> {
-        let mut all = self.direct_findings();
-        let mut props: Vec<&Finding> = self.propagated.values().flatten().collect();
-        props.sort_by(|a, b| a.subject_id.cmp(&b.subject_id));
-        all.extend(props.into_iter().cloned());
-        all
     }
 
     fn update(&mut self, cfg: &EngineConfig, added: Option<&Added>, unshared: bool) -> Changed {
