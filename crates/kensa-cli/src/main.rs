@@ -32,6 +32,30 @@ struct Cli {
     command: Command,
 }
 
+/// Limits on one input record; over a limit, the record is rejected (never a crash).
+#[derive(clap::Args, Clone, Copy)]
+struct LimitArgs {
+    /// Longest JSONL line or CSV row, in bytes.
+    #[arg(long, default_value_t = kensa_engine::Limits::default().max_line_bytes)]
+    max_line_bytes: usize,
+    /// Deepest nesting of objects and arrays in a record (the record is level 1; at most 127).
+    #[arg(long, default_value_t = kensa_engine::Limits::default().max_depth)]
+    max_depth: usize,
+    /// Most members of one object, items of one array, or cells of one CSV row.
+    #[arg(long, default_value_t = kensa_engine::Limits::default().max_fields)]
+    max_fields: usize,
+}
+
+impl LimitArgs {
+    fn limits(self) -> kensa_engine::Limits {
+        kensa_engine::Limits {
+            max_line_bytes: self.max_line_bytes,
+            max_depth: self.max_depth,
+            max_fields: self.max_fields,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Store records from files or directories (JSONL, JSONL.gz, CSV) in the database.
@@ -42,6 +66,8 @@ enum Command {
         /// Where to write rejected records (default: rejects.jsonl beside the database).
         #[arg(long)]
         rejects: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// Input files or directories.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
@@ -51,6 +77,8 @@ enum Command {
         /// Where to write rejected records.
         #[arg(long, default_value = "rejects.jsonl")]
         rejects: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// Input files or directories.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
@@ -74,6 +102,8 @@ enum Command {
         /// Minimum score (0-1) of a sanctions name match.
         #[arg(long, default_value_t = kensa_screen::DEFAULT_THRESHOLD)]
         screen_threshold: f64,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// Input files or directories; none re-scans what the database holds.
         inputs: Vec<PathBuf>,
     },
@@ -135,6 +165,8 @@ enum Command {
         intel: Option<PathBuf>,
         #[arg(long, default_value_t = kensa_screen::DEFAULT_THRESHOLD)]
         screen_threshold: f64,
+        #[command(flatten)]
+        limits: LimitArgs,
         inputs: Vec<PathBuf>,
     },
     /// Learn flag weights (likelihood ratios) from `label` records and write a new policy file.
@@ -157,6 +189,8 @@ enum Command {
         policy: Option<PathBuf>,
         #[arg(long)]
         intel: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
@@ -277,7 +311,7 @@ fn main() -> ExitCode {
             if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_chain(&e));
             ExitCode::FAILURE
         }
     }
@@ -290,6 +324,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ingest {
             db,
             rejects,
+            limits,
             inputs,
         } => {
             let mut store = Store::open(&db, Durability::Full)?;
@@ -301,6 +336,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     run_id: format!("ingest-{}", kensa_store::now_rfc3339()),
                     rejects_path: Some(rejects.clone()),
                     collect: None,
+                    limits: limits.limits(),
                     progress: &progress,
                 },
             )?;
@@ -316,16 +352,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !summary.usable() {
                 bail!("nothing usable was read ({})", summary.reconciliation());
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(failed_inputs(&summary))
         }
-        Command::Validate { rejects, inputs } => {
-            let summary = kensa_engine::validate_only(&inputs, Some(&rejects), &progress)?;
+        Command::Validate {
+            rejects,
+            limits,
+            inputs,
+        } => {
+            let summary =
+                kensa_engine::validate_only(&inputs, Some(&rejects), &limits.limits(), &progress)?;
             for w in &summary.warnings {
                 eprintln!("warning: {w}");
             }
             if !quiet {
+                let repeated = if summary.duplicate > 0 {
+                    format!(" + repeated {}", summary.duplicate)
+                } else {
+                    String::new()
+                };
                 eprintln!(
-                    "read {} = valid {} + rejected {}",
+                    "read {} = valid {}{repeated} + rejected {}",
                     summary.read, summary.stored, summary.rejected
                 );
                 if summary.rejected > 0 {
@@ -335,7 +381,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if summary.stored == 0 {
                 bail!("nothing usable was read");
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(failed_inputs(&summary))
         }
         Command::Scan {
             db,
@@ -343,6 +389,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             policy,
             intel,
             screen_threshold,
+            limits,
             inputs,
         } => {
             let engine = engine_source(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
@@ -357,11 +404,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     engine,
                     title: "Kensa scan report / 検査レポート".into(),
                     notices: Vec::new(),
+                    limits: limits.limits(),
                     progress: &progress,
                 },
             )?;
             print_scan(&summary, quiet);
-            Ok(ExitCode::SUCCESS)
+            Ok(failed_inputs(&summary.ingest))
         }
         Command::Eval {
             db,
@@ -369,6 +417,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             policy,
             intel,
             screen_threshold,
+            limits,
             inputs,
         } => {
             let engine = engine_source(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
@@ -383,6 +432,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     engine,
                     title: "Kensa scan report / 検査レポート".into(),
                     notices: Vec::new(),
+                    limits: limits.limits(),
                     progress: &progress,
                 },
             )?;
@@ -408,7 +458,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 r.dprk_missed.len()
             );
             println!("details: {}", out.join("eval.html").display());
-            Ok(ExitCode::SUCCESS)
+            Ok(failed_inputs(&summary.ingest))
         }
         Command::Tune {
             out,
@@ -417,6 +467,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             work,
             policy,
             intel,
+            limits,
             inputs,
         } => {
             if !(0.0..1.0).contains(&holdout) {
@@ -441,6 +492,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     engine: engine.into(),
                     title: String::new(),
                     notices: Vec::new(),
+                    limits: limits.limits(),
                     progress: &progress,
                 },
                 holdout,
@@ -501,7 +553,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Verify { db } => {
             let store = Store::open_existing(&db)?;
-            let report = store.verify(&|_| {})?;
+            let report = kensa_store::EvidenceStore::verify(&store, &|_| {})?;
             match report.broken {
                 None => {
                     println!(
@@ -693,6 +745,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// An error and its causes on one line, each cause once: a message that already quotes its
+/// cause (many library errors do) is not followed by the same text again.
+fn error_chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+/// The exit code of a run that read what it could: failure when an input could not be read
+/// to the end (each is named once more here, after the reconciliation).
+fn failed_inputs(summary: &kensa_engine::IngestSummary) -> ExitCode {
+    if summary.failed_inputs.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    for f in &summary.failed_inputs {
+        eprintln!("error: {f}");
+    }
+    eprintln!(
+        "error: {} input(s) could not be read to the end; everything else was read (see the rejects)",
+        summary.failed_inputs.len()
+    );
+    ExitCode::FAILURE
 }
 
 /// Writes to stdout, stopping quietly when the reader has gone (`| head`).

@@ -385,6 +385,7 @@ fn crypto_addresses_are_well_formed() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn sanctioned_persona_uses_a_listed_wallet_and_name() {
     let d = demo();
     let id = &persona(d, "dprk_sanctioned_wallet_worker").subject_ids[0];

@@ -27,6 +27,15 @@ pub fn record_check(
     store: &mut dyn EvidenceStore,
     input: CheckInput,
 ) -> Result<String, EngineError> {
+    // Evidence about nobody would sit in the log unseen (and `decide` would then refuse the
+    // subject): the subject must be known first.
+    if !subject_known(store, &input.subject_id)? {
+        return Err(EngineError::NotFound(format!(
+            "no subject {:?} in {}: nothing was ingested or scanned for it (check the id, or ingest the subject's records first)",
+            input.subject_id,
+            store.location()
+        )));
+    }
     let mut hashes = Vec::new();
     for p in &input.evidence {
         let bytes = std::fs::read(p).map_err(crate::io_err(p))?;
@@ -50,6 +59,12 @@ pub fn record_check(
             "the check conflicts with a stored record".into(),
         )),
     }
+}
+
+/// True when the store holds a record of the subject (of any kind) or a result for it.
+fn subject_known(store: &dyn EvidenceStore, subject_id: &str) -> Result<bool, EngineError> {
+    Ok(!store.subject_entries("result", subject_id)?.is_empty()
+        || !store.subject_records(subject_id)?.is_empty())
 }
 
 /// A subject's stored `check` records, `(record_id, check)`, in log order.
@@ -126,7 +141,7 @@ pub fn decide(
         .subject_entries("result", subject_id)?
         .pop()
         .and_then(|(_, _, b)| serde_json::from_slice(&b).ok());
-    if latest.is_none() && store.records_for_subject("subject", subject_id)?.is_empty() {
+    if latest.is_none() && !subject_known(store, subject_id)? {
         return Err(EngineError::NotFound(format!(
             "no subject {subject_id:?} in {}: nothing was ingested or scanned for it",
             store.location()

@@ -2,7 +2,7 @@
 
 use crate::{EngineError, Progress, io_err};
 use kensa_detect::DatasetBuilder;
-use kensa_ingest::{Item, Reject, check_file, expand_inputs, read_file};
+use kensa_ingest::{Item, Limits, Reject, check_file, expand_inputs, read_file};
 use kensa_store::{EvidenceStore, Outcome};
 use serde::Serialize;
 use std::io::Write;
@@ -17,6 +17,8 @@ pub struct IngestOptions<'a> {
     pub rejects_path: Option<PathBuf>,
     /// Records stored by this run are also added here (for a scan that needs them in memory).
     pub collect: Option<&'a mut DatasetBuilder>,
+    /// Limits on one input record (line length, nesting, width).
+    pub limits: Limits,
     pub progress: &'a dyn Progress,
 }
 
@@ -31,6 +33,10 @@ pub struct IngestSummary {
     /// Of the rejected: ids already stored with different content.
     pub conflicts: u64,
     pub warnings: Vec<String>,
+    /// Inputs that could not be read to the end (a truncated gzip, a symlink loop, no
+    /// permission), each also a reject: `file[:line]: reason`. The rest was read; a run with
+    /// any of these reports them and fails at the end.
+    pub failed_inputs: Vec<String>,
 }
 
 impl IngestSummary {
@@ -54,16 +60,34 @@ impl IngestSummary {
     pub fn usable(&self) -> bool {
         self.stored + self.duplicate > 0
     }
+
+    /// Counts a reject that stands for an input that could not be read to the end.
+    fn input_failed(&mut self, r: &Reject) {
+        self.failed_inputs.push(if r.line > 0 {
+            format!("{}: line {}: {}", r.file, r.line, r.reason)
+        } else {
+            format!("{}: {}", r.file, r.reason)
+        });
+    }
 }
 
-/// One rejects.jsonl line.
+/// One rejects.jsonl line. The input is kept whole: `raw` when it is UTF-8 text,
+/// `raw_base64` (the bytes as read) when it is not; for a line over the line limit, its
+/// start, with the whole line's length and SHA-256.
 #[derive(Serialize)]
 struct RejectLine<'a> {
     file: &'a str,
     line: u64,
     field: Option<&'a str>,
     reason: &'a str,
+    /// Null when the input is not UTF-8 (then `raw_base64` holds it).
     raw: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw_base64: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw_length: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw_sha256: Option<&'a str>,
 }
 
 /// Records the writer is done with.
@@ -71,12 +95,19 @@ type Spent = Vec<(Box<kensa_model::Validated>, kensa_ingest::Pos)>;
 
 /// Appends one line to rejects.jsonl (`path` names it in errors).
 fn write_reject(w: &mut impl Write, path: &Path, r: &Reject) -> Result<(), EngineError> {
+    let text = std::str::from_utf8(&r.raw).ok();
     let line = RejectLine {
         file: &r.file,
         line: r.line,
         field: r.field.as_deref(),
         reason: &r.reason,
-        raw: r.raw.as_deref(),
+        raw: text,
+        raw_base64: match text {
+            Some(_) => None,
+            None => Some(base64_encode(&r.raw)),
+        },
+        raw_length: r.raw_cut.as_ref().map(|c| c.len),
+        raw_sha256: r.raw_cut.as_ref().map(|c| c.sha256.as_str()),
     };
     serde_json::to_writer(&mut *w, &line).map_err(|e| io_err(path)(std::io::Error::other(e)))?;
     w.write_all(b"\n").map_err(io_err(path))?;
@@ -138,12 +169,8 @@ impl Writer<'_> {
                             "record_id {:?} is already stored with different content",
                             v.record_id
                         ),
-                        raw: Some(
-                            String::from_utf8_lossy(&v.body)
-                                .chars()
-                                .take(kensa_ingest::RAW_KEEP)
-                                .collect(),
-                        ),
+                        raw: v.body.clone(),
+                        raw_cut: None,
                     });
                 }
             }
@@ -162,7 +189,7 @@ impl Writer<'_> {
                         r.line,
                         r.field.as_deref(),
                         r.reason.as_str(),
-                        r.raw.as_deref(),
+                        (!r.raw.is_empty()).then_some(r.raw.as_slice()),
                     )
                 })
                 .collect();
@@ -191,10 +218,17 @@ pub fn ingest(
     inputs: &[PathBuf],
     opts: IngestOptions<'_>,
 ) -> Result<IngestSummary, EngineError> {
-    let (files, warnings) = expand_inputs(inputs)?;
+    opts.limits.check().map_err(EngineError::BadInput)?;
+    let kensa_ingest::Expanded {
+        files,
+        warnings,
+        failures,
+    } = expand_inputs(inputs)?;
+    // Written under a temporary name and renamed when complete.
+    let mut staged = crate::Staged::new(&opts.run_id);
     let rejects = match &opts.rejects_path {
         Some(p) => Some(std::io::BufWriter::new(
-            std::fs::File::create(p).map_err(io_err(p))?,
+            std::fs::File::create(staged.path(p)).map_err(io_err(p))?,
         )),
         None => None,
     };
@@ -243,15 +277,38 @@ pub fn ingest(
             })
             .map_err(|e| EngineError::Internal(format!("starting the store writer: {e}")))?;
         let mut read_result = Ok(());
+        // One input that cannot be read does not stop the others: it becomes a reject (and
+        // a failed input in the summary), and reading goes on.
+        let mut failed: Vec<Reject> = failures;
+        if !failed.is_empty()
+            && tx
+                .send(failed.iter().cloned().map(Item::Err).collect())
+                .is_err()
+        {
+            read_result = Err(EngineError::Internal("the store writer stopped".into()));
+        }
         for f in &files {
+            if read_result.is_err() {
+                break;
+            }
             let r = read_file(
                 f,
+                &opts.limits,
                 &mut |batch| tx.send(batch).map_err(|_| "the store writer stopped"),
                 &|n| progress.inc(n),
             );
-            if let Err(e) = r {
-                read_result = Err(EngineError::from(e));
-                break;
+            match r {
+                Ok(()) => {}
+                Err(e) => match e.to_reject() {
+                    Some(rej) => {
+                        if tx.send(vec![Item::Err(rej.clone())]).is_err() {
+                            read_result =
+                                Err(EngineError::Internal("the store writer stopped".into()));
+                        }
+                        failed.push(rej);
+                    }
+                    None => read_result = Err(EngineError::from(e)),
+                },
             }
         }
         drop(tx);
@@ -265,23 +322,37 @@ pub fn ingest(
             let path = w.rejects_path.clone().unwrap_or_default();
             f.flush().map_err(io_err(&path))?;
         }
+        for r in &failed {
+            w.summary.input_failed(r);
+        }
         Ok(w.summary)
     });
     progress.finish();
-    result
+    let summary = result?;
+    staged.commit()?;
+    Ok(summary)
 }
 
 /// Parses and validates inputs without storing anything (`kensa validate`). In the summary,
-/// `stored` counts the records that would be accepted; duplicates are not looked for.
+/// `stored` counts the records that would be accepted and `duplicate` the repeats of a record
+/// earlier in the input; a `record_id` given again with different content is rejected, as
+/// `kensa ingest` would reject it. (Records already in a database are not looked at.)
 pub fn validate_only(
     inputs: &[PathBuf],
     rejects_path: Option<&Path>,
+    limits: &Limits,
     progress: &dyn Progress,
 ) -> Result<IngestSummary, EngineError> {
-    let (files, warnings) = expand_inputs(inputs)?;
+    limits.check().map_err(EngineError::BadInput)?;
+    let kensa_ingest::Expanded {
+        files,
+        warnings,
+        failures,
+    } = expand_inputs(inputs)?;
+    let mut staged = crate::Staged::new(&crate::run_id("validate"));
     let mut rejects = match rejects_path {
         Some(p) => Some(std::io::BufWriter::new(
-            std::fs::File::create(p).map_err(io_err(p))?,
+            std::fs::File::create(staged.path(p)).map_err(io_err(p))?,
         )),
         None => None,
     };
@@ -292,26 +363,136 @@ pub fn validate_only(
     };
     progress.start("validate", files.iter().map(|f| f.len).sum());
     let path = rejects_path.unwrap_or(Path::new("rejects.jsonl"));
+    // Each record id seen, by its 64-bit key, with the hash of its content (16 bytes a record:
+    // 32 MB for two million).
+    let mut seen: std::collections::HashMap<i64, [u8; 8]> = std::collections::HashMap::new();
+    let keep = |summary: &mut IngestSummary,
+                rejects: &mut Option<std::io::BufWriter<std::fs::File>>,
+                r: &Reject|
+     -> Result<(), EngineError> {
+        summary.read += 1;
+        summary.rejected += 1;
+        if let Some(w) = rejects.as_mut() {
+            write_reject(w, path, r)?;
+        }
+        Ok(())
+    };
+    for r in &failures {
+        keep(&mut summary, &mut rejects, r)?;
+        summary.input_failed(r);
+    }
+    /// What validation keeps of an accepted record.
+    struct Seen {
+        key: i64,
+        hash: [u8; 8],
+        record_id: String,
+        pos: kensa_ingest::Pos,
+        body: Vec<u8>,
+    }
     for f in &files {
-        check_file(
+        let r = check_file(
             f,
-            &mut |accepted, batch: Vec<Reject>| -> Result<(), EngineError> {
-                summary.read += accepted + batch.len() as u64;
-                summary.stored += accepted;
-                summary.rejected += batch.len() as u64;
-                if let Some(w) = rejects.as_mut() {
-                    for r in &batch {
-                        write_reject(w, path, r)?;
+            limits,
+            &|v, pos| Seen {
+                key: v.id_key,
+                hash: v.body_hash[..8].try_into().expect("8 of 32 bytes"),
+                record_id: v.record_id.clone(),
+                pos,
+                // The content, for the reject if a later record with this id conflicts.
+                body: v.body.clone(),
+            },
+            &mut |batch| -> Result<(), EngineError> {
+                for item in batch {
+                    match item {
+                        Ok(s) => match seen.entry(s.key) {
+                            std::collections::hash_map::Entry::Vacant(e) => {
+                                e.insert(s.hash);
+                                summary.read += 1;
+                                summary.stored += 1;
+                            }
+                            std::collections::hash_map::Entry::Occupied(e)
+                                if *e.get() == s.hash =>
+                            {
+                                summary.read += 1;
+                                summary.duplicate += 1;
+                            }
+                            std::collections::hash_map::Entry::Occupied(_) => {
+                                summary.conflicts += 1;
+                                let r = Reject {
+                                    file: s.pos.file.to_string(),
+                                    line: s.pos.line,
+                                    field: Some("record_id".into()),
+                                    reason: format!(
+                                        "record_id {:?} is given earlier in the input with different content",
+                                        s.record_id
+                                    ),
+                                    raw: s.body,
+                                    raw_cut: None,
+                                };
+                                keep(&mut summary, &mut rejects, &r)?;
+                            }
+                        },
+                        Err(r) => keep(&mut summary, &mut rejects, &r)?,
                     }
                 }
                 Ok(())
             },
             &|n| progress.inc(n),
-        )?;
+        );
+        if let Err(e) = r {
+            match e.to_reject() {
+                Some(r) => {
+                    keep(&mut summary, &mut rejects, &r)?;
+                    summary.input_failed(&r);
+                }
+                None => return Err(e.into()),
+            }
+        }
     }
     if let Some(mut w) = rejects {
         w.flush().map_err(io_err(path))?;
     }
+    staged.commit()?;
     progress.finish();
     Ok(summary)
+}
+
+/// Standard base64 with padding (RFC 4648), for rejected bytes that are not text.
+fn base64_encode(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_rfc4648() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(super::base64_encode(i.as_bytes()), o);
+        }
+    }
 }

@@ -25,6 +25,7 @@ pub mod tune;
 pub mod workspace;
 
 pub use ingest::{IngestOptions, IngestSummary, ingest, validate_only};
+pub use kensa_ingest::Limits;
 pub use live::{EngineConfig, EngineSource, Live};
 pub use progress::{NoProgress, Progress};
 pub use scan::{ScanOptions, ScanSummary, load_dataset, scan};
@@ -88,6 +89,56 @@ impl EngineError {
             | EngineError::Report(_)
             | EngineError::Io { .. }
             | EngineError::Internal(_) => ErrorKind::Unavailable,
+        }
+    }
+}
+
+/// Output files written under a temporary name beside their final one and renamed into place
+/// only by [`Staged::commit`]; dropped without it, the temporary files are removed. A run that
+/// fails part-way (a full disk, a database error) therefore leaves no output that looks
+/// complete, and a run's outputs appear only once the run is recorded.
+use std::path::PathBuf;
+
+pub(crate) struct Staged {
+    files: Vec<(PathBuf, PathBuf)>,
+    tag: String,
+}
+
+impl Staged {
+    pub(crate) fn new(tag: &str) -> Staged {
+        Staged {
+            files: Vec::new(),
+            tag: tag.to_owned(),
+        }
+    }
+
+    /// The temporary path to write `final_path` to.
+    pub(crate) fn path(&mut self, final_path: &std::path::Path) -> PathBuf {
+        let name = final_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = final_path.with_file_name(format!(".{name}.{}.partial", self.tag));
+        self.files.push((tmp.clone(), final_path.to_owned()));
+        tmp
+    }
+
+    /// Renames every staged file into place, in the order they were staged.
+    pub(crate) fn commit(mut self) -> Result<(), EngineError> {
+        for (tmp, fin) in std::mem::take(&mut self.files) {
+            if let Err(e) = std::fs::rename(&tmp, &fin) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(io_err(&fin)(e));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.files {
+            let _ = std::fs::remove_file(tmp);
         }
     }
 }

@@ -23,6 +23,8 @@ pub struct ScanOptions<'a> {
     pub engine: EngineSource,
     pub title: String,
     pub notices: Vec<Bi>,
+    /// Limits on one input record.
+    pub limits: kensa_ingest::Limits,
     pub progress: &'a dyn Progress,
 }
 
@@ -65,13 +67,14 @@ pub struct TierChange {
 /// addresses, the file's SHA-256 and the sources used.
 fn write_enrichment(
     ds: &Dataset,
+    tmp: &std::path::Path,
     out: &std::path::Path,
 ) -> Result<(usize, String, Vec<String>), EngineError> {
     let mut infos: Vec<(&std::net::IpAddr, &kensa_model::intel::IpInfo)> = ds.ip.iter().collect();
     infos.sort_by_key(|(ip, _)| **ip);
     let mut hasher = Sha256::new();
     let mut sources = std::collections::BTreeSet::new();
-    let f = std::fs::File::create(out).map_err(io_err(out))?;
+    let f = std::fs::File::create(tmp).map_err(io_err(out))?;
     let mut w = std::io::BufWriter::new(f);
     for (_, info) in &infos {
         let mut line = serde_json::to_vec(info).expect("IpInfo serialises");
@@ -205,6 +208,7 @@ pub fn prepare(
             run_id: scan_id.clone(),
             rejects_path: Some(rejects_path.clone()),
             collect: (before == 0).then_some(&mut builder),
+            limits: opts.limits,
             progress: opts.progress,
         },
     )?;
@@ -256,8 +260,12 @@ pub fn scan(
     } = prepare(store, &mut opts)?;
     let engine = opts.engine.get()?;
     let ds = &live.ds;
+    // Every output is written under a temporary name and renamed into place only once the scan
+    // is in the evidence log: a failed scan leaves no output that looks complete.
+    let mut staged = crate::Staged::new(&scan_id);
     let enrichment_path = opts.out_dir.join("enrichment.jsonl");
-    let (ips_enriched, enrichment_sha256, sources_used) = write_enrichment(ds, &enrichment_path)?;
+    let (ips_enriched, enrichment_sha256, sources_used) =
+        write_enrichment(ds, &staged.path(&enrichment_path), &enrichment_path)?;
     let sanctions_hits = live.sanctions_hits;
     let results = live.results();
     // Counted, not collected: a copy of every finding only to count them cost ~100 MiB.
@@ -320,7 +328,8 @@ pub fn scan(
     let subjects_path = opts.out_dir.join("subjects.jsonl");
     let mut hasher = Sha256::new();
     {
-        let f = std::fs::File::create(&subjects_path).map_err(io_err(&subjects_path))?;
+        let f =
+            std::fs::File::create(staged.path(&subjects_path)).map_err(io_err(&subjects_path))?;
         let mut w = std::io::BufWriter::new(f);
         // Serialised in parallel a chunk at a time, so that the whole file is never in memory.
         for chunk in results.chunks(1024) {
@@ -397,7 +406,7 @@ pub fn scan(
     };
     crate::progress::phase_done("subjects.jsonl");
     let html = kensa_report::render(&meta, &results)?;
-    std::fs::write(&report_path, html).map_err(io_err(&report_path))?;
+    std::fs::write(staged.path(&report_path), html).map_err(io_err(&report_path))?;
     crate::progress::phase_done("report");
 
     // Compare with the previous scan (a backtest when the policy changed).
@@ -426,7 +435,7 @@ pub fn scan(
     let changes_path = opts.out_dir.join("changes.jsonl");
     {
         let mut w = std::io::BufWriter::new(
-            std::fs::File::create(&changes_path).map_err(io_err(&changes_path))?,
+            std::fs::File::create(staged.path(&changes_path)).map_err(io_err(&changes_path))?,
         );
         for c in &changes {
             serde_json::to_writer(&mut w, c)
@@ -469,13 +478,14 @@ pub fn scan(
             "intel": engine.intel.status().iter().map(|s| serde_json::json!({"name": s.name, "format": s.format, "date": s.date, "entries": s.entries})).collect::<Vec<_>>()},
         "detectors": live.detectors().iter().map(|d| serde_json::json!({"name": d.name(), "params": d.params()})).collect::<Vec<_>>(),
     }));
-    store.append_entry("scan", &scan_id, None, &scan_body)?;
     let summary_path = opts.out_dir.join("scan.json");
     std::fs::write(
-        &summary_path,
+        staged.path(&summary_path),
         serde_json::to_vec_pretty(&out).expect("summary serialises"),
     )
     .map_err(io_err(&summary_path))?;
+    store.append_entry("scan", &scan_id, None, &scan_body)?;
+    staged.commit()?;
     crate::progress::phase_done("scan done");
     // Freeing millions of small allocations takes a noticeable part of a second; nothing waits
     // for it, so a thread of its own does it (a command-line run simply exits meanwhile).

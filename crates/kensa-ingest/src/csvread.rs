@@ -6,10 +6,13 @@
 //! table of the spec's numeric, boolean and list fields, and then validated exactly like a JSON
 //! line. Unknown columns are kept as strings.
 
-use crate::{Format, IngestError, InputFile, Item, Pos, Reject, open, raw_prefix};
+use crate::{Format, IngestError, InputFile, Item, Limits, Pos, Reject, open};
 use kensa_model::{Kind, validate_value};
 use rayon::prelude::*;
 use serde_json::{Map, Number, Value};
+use std::cell::RefCell;
+use std::io::Read;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// The kind a CSV file holds when it has no `kind` column: its name (`login.csv`,
@@ -48,7 +51,7 @@ fn cell_type(path: &str) -> Cell {
     }
 }
 
-fn typed_cell(path: &str, raw: &str) -> Value {
+fn typed_cell(path: &str, raw: &str, shape: &kensa_model::fast::Limits) -> Value {
     match cell_type(path) {
         Cell::Str => Value::String(raw.to_owned()),
         Cell::Num => {
@@ -73,21 +76,30 @@ fn typed_cell(path: &str, raw: &str) -> Value {
                 .map(|s| Value::String(s.to_owned()))
                 .collect(),
         ),
-        Cell::Json => serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned())),
+        // Within the limits, or kept as text (validation then names the field).
+        Cell::Json => kensa_model::fast::check_shape(raw.as_bytes(), shape)
+            .ok()
+            .and_then(|()| serde_json::from_str(raw).ok())
+            .unwrap_or_else(|| Value::String(raw.to_owned())),
     }
 }
 
 /// Builds the JSON object of one row. Empty cells are absent fields.
-fn row_to_value(headers: &[String], row: &csv::StringRecord, kind: Option<Kind>) -> Value {
+fn row_to_value(
+    headers: &[String],
+    row: &[&str],
+    kind: Option<Kind>,
+    shape: &kensa_model::fast::Limits,
+) -> Value {
     let mut root = Map::new();
     if let Some(k) = kind {
         root.insert("kind".into(), Value::String(k.as_str().into()));
     }
-    for (h, cell) in headers.iter().zip(row.iter()) {
+    for (h, cell) in headers.iter().zip(row.iter().copied()) {
         if cell.is_empty() {
             continue;
         }
-        let v = typed_cell(h, cell);
+        let v = typed_cell(h, cell, shape);
         let mut parts = h.split('.').peekable();
         let mut map = &mut root;
         while let Some(part) = parts.next() {
@@ -107,16 +119,76 @@ fn row_to_value(headers: &[String], row: &csv::StringRecord, kind: Option<Kind>)
     Value::Object(root)
 }
 
+/// Keeps the bytes the CSV parser reads, so that a rejected row is kept exactly as it was in
+/// the file. The parser reports where each row starts and ends (`Position::byte`); what is
+/// before the current row is dropped as rows are taken.
+struct Tape<R> {
+    inner: R,
+    kept: Rc<RefCell<Kept>>,
+}
+
+#[derive(Default)]
+struct Kept {
+    /// Input offset of `bytes[0]`.
+    base: u64,
+    bytes: Vec<u8>,
+    /// Newlines before `bytes[0]`.
+    lines: u64,
+}
+
+impl Kept {
+    /// The row read from `start` to `end` (input offsets): the line it starts on (1-based) and
+    /// its bytes without the line ends around it. Drops everything before `end`. (Counted here
+    /// because the CSV parser's own line numbers are one short in CRLF files.)
+    fn take(&mut self, start: u64, end: u64) -> (u64, Vec<u8>) {
+        let from = (start.saturating_sub(self.base) as usize).min(self.bytes.len());
+        let to = (end.saturating_sub(self.base) as usize).clamp(from, self.bytes.len());
+        let span = &self.bytes[from..to];
+        let lead = span
+            .iter()
+            .take_while(|b| **b == b'\n' || **b == b'\r')
+            .count();
+        let line =
+            self.lines + memchr::memchr_iter(b'\n', &self.bytes[..from + lead]).count() as u64 + 1;
+        let mut row = span[lead..].to_vec();
+        while row.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            row.pop();
+        }
+        self.lines += memchr::memchr_iter(b'\n', &self.bytes[..to]).count() as u64;
+        self.bytes.drain(..to);
+        self.base += to as u64;
+        (line, row)
+    }
+}
+
+impl<R: Read> Read for Tape<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.kept.borrow_mut().bytes.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// One row as read: its line, its cells (or why it cannot be used) and its bytes.
+struct Row {
+    line: u64,
+    cells: Result<csv::ByteRecord, String>,
+    raw: Vec<u8>,
+}
+
 pub(crate) fn read_csv<E: std::fmt::Display>(
     file: &InputFile,
     name: Arc<str>,
+    limits: &Limits,
     sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), IngestError> {
     debug_assert_eq!(file.format, Format::Csv);
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(open(file, progress)?);
+    let kept = Rc::new(RefCell::new(Kept::default()));
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(Tape {
+        inner: open(file, progress)?,
+        kept: kept.clone(),
+    });
     let csv_err = |source| IngestError::Csv {
         path: name.to_string(),
         source,
@@ -127,38 +199,72 @@ pub(crate) fn read_csv<E: std::fmt::Display>(
         .iter()
         .map(|h| h.trim().to_owned())
         .collect();
+    kept.borrow_mut().take(0, rdr.position().byte());
     let has_kind_column = headers.iter().any(|h| h == "kind");
     let file_kind = if has_kind_column {
         None
     } else {
         kind_from_file_name(&file.path)
     };
-    let mut batch: Vec<(u64, Result<csv::StringRecord, String>)> = Vec::new();
-    let mut rows = rdr.into_records();
+    let mut batch: Vec<Row> = Vec::new();
+    let mut rec = csv::ByteRecord::new();
     loop {
-        let next = rows.next();
-        let done = next.is_none();
-        if let Some(r) = next {
-            match r {
-                Ok(rec) => {
-                    let line = rec.position().map(|p| p.line()).unwrap_or(0);
-                    batch.push((line, Ok(rec)));
-                }
-                Err(e) => {
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    if let csv::ErrorKind::Io(_) = e.kind() {
-                        return Err(csv_err(e));
-                    }
-                    batch.push((line, Err(format!("malformed CSV row: {e}"))));
-                }
+        let start = rdr.position().byte();
+        let got = rdr.read_byte_record(&mut rec);
+        let end = rdr.position().byte();
+        let (line, raw) = kept.borrow_mut().take(start, end);
+        let done = match got {
+            Ok(true) => {
+                let cells = check_row(&rec, headers.len(), limits, raw.len());
+                batch.push(Row {
+                    line,
+                    cells: cells.map(|()| rec.clone()),
+                    raw,
+                });
+                false
             }
-        }
-        if batch.len() >= crate::BATCH_LINES || (done && !batch.is_empty()) {
-            let items: Vec<Item> = std::mem::take(&mut batch)
-                .into_par_iter()
-                .map(|(line, rec)| row_item(&name, &headers, line, rec, has_kind_column, file_kind))
-                .collect();
-            sink(items).map_err(|e| IngestError::Sink(e.to_string()))?;
+            Ok(false) => true,
+            Err(e) => {
+                if let csv::ErrorKind::Io(_) = e.kind() {
+                    let source = match e.into_kind() {
+                        csv::ErrorKind::Io(io) => io,
+                        _ => unreachable!("matched above"),
+                    };
+                    // The rows before the failure still count: hand them on, then report.
+                    flush(
+                        &name,
+                        &headers,
+                        has_kind_column,
+                        file_kind,
+                        limits,
+                        &mut batch,
+                        sink,
+                    )?;
+                    return Err(IngestError::Read {
+                        path: name.to_string(),
+                        line,
+                        partial: raw,
+                        source,
+                    });
+                }
+                batch.push(Row {
+                    line,
+                    cells: Err(format!("malformed CSV row: {e}")),
+                    raw,
+                });
+                false
+            }
+        };
+        if batch.len() >= crate::BATCH_LINES || done {
+            flush(
+                &name,
+                &headers,
+                has_kind_column,
+                file_kind,
+                limits,
+                &mut batch,
+                sink,
+            )?;
         }
         if done {
             return Ok(());
@@ -166,38 +272,107 @@ pub(crate) fn read_csv<E: std::fmt::Display>(
     }
 }
 
+/// Why a row cannot be used before looking at its values: more cells than the header names,
+/// or over a limit.
+fn check_row(
+    rec: &csv::ByteRecord,
+    columns: usize,
+    limits: &Limits,
+    raw_len: usize,
+) -> Result<(), String> {
+    if raw_len > limits.max_line_bytes {
+        return Err(format!(
+            "row is {raw_len} bytes, over the limit of {} (--max-line-bytes)",
+            limits.max_line_bytes
+        ));
+    }
+    if rec.len() > limits.max_fields {
+        return Err(format!(
+            "row has {} cells, over the limit of {} (--max-fields)",
+            rec.len(),
+            limits.max_fields
+        ));
+    }
+    if rec.len() > columns {
+        return Err(format!(
+            "row has {} cells but the header names {columns} columns: the extra cells would be lost (quote a cell that contains a comma)",
+            rec.len()
+        ));
+    }
+    Ok(())
+}
+
+fn flush<E: std::fmt::Display>(
+    name: &Arc<str>,
+    headers: &[String],
+    has_kind_column: bool,
+    file_kind: Option<Kind>,
+    limits: &Limits,
+    batch: &mut Vec<Row>,
+    sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
+) -> Result<(), IngestError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let items: Vec<Item> = std::mem::take(batch)
+        .into_par_iter()
+        .map(|row| row_item(name, headers, row, has_kind_column, file_kind, limits))
+        .collect();
+    sink(items).map_err(|e| IngestError::Sink(e.to_string()))
+}
+
 fn row_item(
     name: &Arc<str>,
     headers: &[String],
-    line: u64,
-    rec: Result<csv::StringRecord, String>,
+    row: Row,
     has_kind_column: bool,
     file_kind: Option<Kind>,
+    limits: &Limits,
 ) -> Item {
-    let raw =
-        |rec: &csv::StringRecord| raw_prefix(rec.iter().collect::<Vec<_>>().join(",").as_bytes());
-    let rec = match rec {
-        Ok(r) => r,
-        Err(reason) => {
-            return Item::Err(Reject {
-                file: name.to_string(),
-                line,
-                field: None,
-                reason,
-                raw: None,
-            });
-        }
-    };
-    if !has_kind_column && file_kind.is_none() {
-        return Item::Err(Reject {
+    let shape = &limits.shape();
+    let max_line = limits.max_line_bytes;
+    let Row { line, cells, raw } = row;
+    let reject = |field: Option<String>, reason: String, raw: Vec<u8>| {
+        let (raw, raw_cut) = crate::keep_raw(raw, max_line);
+        Item::Err(Reject {
             file: name.to_string(),
             line,
-            field: Some("kind".into()),
-            reason: "cannot tell the record kind: add a `kind` column or name the file after the kind (e.g. login.csv)".into(),
-            raw: Some(raw(&rec)),
-        });
+            field,
+            reason,
+            raw,
+            raw_cut,
+        })
+    };
+    let rec = match cells {
+        Ok(r) => r,
+        Err(reason) => return reject(None, reason, raw),
+    };
+    let mut text: Vec<&str> = Vec::with_capacity(rec.len());
+    for (i, cell) in rec.iter().enumerate() {
+        match std::str::from_utf8(cell) {
+            Ok(t) => text.push(t),
+            Err(_) => {
+                let column = headers.get(i).cloned();
+                return reject(
+                    column.clone(),
+                    format!(
+                        "cell {} ({}) is not valid UTF-8 (save the file as UTF-8)",
+                        i + 1,
+                        column.as_deref().unwrap_or("no column")
+                    ),
+                    raw,
+                );
+            }
+        }
     }
-    let value = row_to_value(headers, &rec, file_kind);
+    if !has_kind_column && file_kind.is_none() {
+        return reject(
+            Some("kind".into()),
+            "cannot tell the record kind: add a `kind` column or name the file after the kind (e.g. login.csv)".into(),
+            raw,
+        );
+    }
+    let value = row_to_value(headers, &text, file_kind, shape);
     match validate_value(value) {
         Ok(v) => Item::Ok(
             Box::new(v),
@@ -206,13 +381,7 @@ fn row_item(
                 line,
             },
         ),
-        Err(e) => Item::Err(Reject {
-            file: name.to_string(),
-            line,
-            field: e.field,
-            reason: e.reason,
-            raw: Some(raw(&rec)),
-        }),
+        Err(e) => reject(e.field, e.reason, raw),
     }
 }
 
@@ -225,8 +394,13 @@ mod tests {
         let headers: Vec<String> = ["subject_id", "source", "skills", "address.country", "x"]
             .map(String::from)
             .to_vec();
-        let row = csv::StringRecord::from(vec!["s1", "resume", "rust|go", "jp", ""]);
-        let v = row_to_value(&headers, &row, Some(Kind::Subject));
+        let row = ["s1", "resume", "rust|go", "jp", ""];
+        let v = row_to_value(
+            &headers,
+            &row,
+            Some(Kind::Subject),
+            &kensa_model::fast::Limits::default(),
+        );
         assert_eq!(
             v,
             serde_json::json!({"kind":"subject","subject_id":"s1","source":"resume","skills":["rust","go"],"address":{"country":"jp"}})

@@ -4,17 +4,24 @@
 //! JSON Lines (`.jsonl`, `.ndjson`, `.json`), optionally gzipped (`.gz`), or CSV (`.csv`,
 //! `.csv.gz`, one file per kind). Every line or row becomes exactly one [`Item`]: either a
 //! validated record with its position, or a [`Reject`] naming the file, the line, the field and
-//! the reason. Nothing is dropped silently; blank lines are not records and are not counted.
+//! the reason, with the input kept whole. Nothing is dropped silently; blank lines are not
+//! records and are not counted.
+//!
+//! Hostile input is rejected, never fatal: a line over the [`Limits`] (length, nesting, width)
+//! is a reject; a file that cannot be read to the end (a truncated gzip) is an error after the
+//! lines before the failure were handed on, which [`IngestError::to_reject`] turns into the
+//! reject that reports it; a directory entry that cannot be looked at (a symlink loop, a broken
+//! link) is listed in [`Expanded::failures`] while the rest is read.
 //!
 //! Parsing and validation run in parallel (rayon) over batches of lines; batches are handed to
 //! the caller in input order, so what is stored, and the evidence chain built over it, is
 //! deterministic.
 //!
 //! ```no_run
-//! use kensa_ingest::{expand_inputs, read_file, Item};
-//! let (files, _warnings) = expand_inputs(&["data/".into()]).unwrap();
-//! for f in &files {
-//!     read_file(f, &mut |batch| {
+//! use kensa_ingest::{expand_inputs, read_file, Item, Limits};
+//! let inputs = expand_inputs(&["data/".into()]).unwrap();
+//! for f in &inputs.files {
+//!     read_file(f, &Limits::default(), &mut |batch| {
 //!         for item in batch {
 //!             match item {
 //!                 Item::Ok(rec, pos) => println!("{}:{} {}", pos.file, pos.line, rec.record_id),
@@ -31,7 +38,7 @@ mod csvread;
 use kensa_model::Validated;
 use kensa_model::fast::LineError;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -49,19 +56,82 @@ pub struct Pos {
 }
 
 /// A record that was not accepted, with everything needed to find and fix it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Reject {
     pub file: String,
+    /// 1-based line (for CSV: the line the row starts on); 0 when the whole file is meant.
     pub line: u64,
     /// Dotted path of the offending field, when one field is to blame.
     pub field: Option<String>,
     pub reason: String,
-    /// The start of the offending input (at most [`RAW_KEEP`] bytes).
-    pub raw: Option<String>,
+    /// The offending input exactly as read, whole (empty when there is none, e.g. for a file
+    /// that could not be opened). For a line over the line limit: its first [`RAW_HEAD`] bytes,
+    /// with the whole line's length and hash in `raw_cut`.
+    pub raw: Vec<u8>,
+    pub raw_cut: Option<RawCut>,
 }
 
-/// How much of a rejected line is kept in the rejects file.
-pub const RAW_KEEP: usize = 2000;
+/// A rejected line too long to keep: what identifies it in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawCut {
+    /// Length of the whole line in bytes (decompressed).
+    pub len: u64,
+    /// SHA-256 of the whole line, hex.
+    pub sha256: String,
+}
+
+/// How much of a line over the line limit is kept in its reject.
+pub const RAW_HEAD: usize = 64 << 10;
+
+/// Limits on one input record. Over a limit, the record is rejected with a reason naming the
+/// limit; nothing is parsed further, so a hostile line costs neither the stack nor the memory
+/// nor the time of a run. Change them with `--max-line-bytes`, `--max-depth` and `--max-fields`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest line (JSONL, decompressed) or CSV row in bytes. Default 16 MiB.
+    pub max_line_bytes: usize,
+    /// Deepest nesting of objects and arrays; the record is level 1. Default 32, at most 127.
+    pub max_depth: usize,
+    /// Most members of one object or items of one array, and most cells of one CSV row.
+    /// Default 10,000.
+    pub max_fields: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        let shape = kensa_model::fast::Limits::default();
+        Limits {
+            max_line_bytes: 16 << 20,
+            max_depth: shape.max_depth,
+            max_fields: shape.max_fields,
+        }
+    }
+}
+
+impl Limits {
+    /// The nesting and width part, as the record parser takes it.
+    pub fn shape(&self) -> kensa_model::fast::Limits {
+        kensa_model::fast::Limits {
+            max_depth: self.max_depth,
+            max_fields: self.max_fields,
+        }
+    }
+
+    /// Checks that the limits can be applied (each at least 1; depth at most 127).
+    pub fn check(&self) -> Result<(), String> {
+        if self.max_line_bytes == 0 || self.max_depth == 0 || self.max_fields == 0 {
+            return Err("--max-line-bytes, --max-depth and --max-fields must be at least 1".into());
+        }
+        if self.max_depth > kensa_model::fast::MAX_DEPTH_CEILING {
+            return Err(format!(
+                "--max-depth {} is above the most the JSON parser supports ({})",
+                self.max_depth,
+                kensa_model::fast::MAX_DEPTH_CEILING
+            ));
+        }
+        Ok(())
+    }
+}
 
 /// One input record's outcome.
 #[derive(Debug)]
@@ -79,6 +149,17 @@ pub enum IngestError {
         #[source]
         source: std::io::Error,
     },
+    /// Reading stopped part-way through a file (a truncated gzip, a disk error); the lines
+    /// before `line` were read.
+    #[error("{path}: line {line}: could not read on: {source}")]
+    Read {
+        path: String,
+        line: u64,
+        /// The unfinished line the failure cut off.
+        partial: Vec<u8>,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{path}: no such file or directory")]
     NotFound { path: String },
     #[error("{path}: CSV error: {source}")]
@@ -89,6 +170,45 @@ pub enum IngestError {
     },
     #[error("{0}")]
     Sink(String),
+}
+
+impl IngestError {
+    /// The reject that stands for a file this error stopped reading (`None` for a failure of
+    /// the sink, which is not about the input).
+    pub fn to_reject(&self) -> Option<Reject> {
+        let (file, line, raw, reason) = match self {
+            IngestError::Io { path, source } => (path, 0, Vec::new(), source.to_string()),
+            IngestError::Read {
+                path,
+                line,
+                partial,
+                source,
+            } => (
+                path,
+                *line,
+                partial.clone(),
+                format!("could not read the rest of the file: {source}"),
+            ),
+            IngestError::NotFound { path } => {
+                (path, 0, Vec::new(), "no such file or directory".into())
+            }
+            IngestError::Csv { path, source } => (
+                path,
+                source.position().map_or(0, |p| p.line()),
+                Vec::new(),
+                format!("CSV error: {source}"),
+            ),
+            IngestError::Sink(_) => return None,
+        };
+        Some(Reject {
+            file: file.clone(),
+            line,
+            field: None,
+            reason,
+            raw,
+            raw_cut: None,
+        })
+    }
 }
 
 /// The format of one input file.
@@ -107,11 +227,23 @@ pub struct InputFile {
     pub len: u64,
 }
 
-/// Expands files and directories into the files to read, in a stable order. Files in a
-/// directory with an extension Kensa does not read are listed in the returned warnings.
-pub fn expand_inputs(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<String>), IngestError> {
-    let mut files = Vec::new();
-    let mut warnings = Vec::new();
+/// What the inputs named on the command line expand to.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// The files to read, in a stable order.
+    pub files: Vec<InputFile>,
+    /// Files in a directory with an extension Kensa does not read (skipped, and said so).
+    pub warnings: Vec<String>,
+    /// Entries that could not be looked at (a symlink loop, a broken link, no permission), as
+    /// rejects with line 0. The rest is read; the run reports these and fails at the end.
+    pub failures: Vec<Reject>,
+}
+
+/// Expands files and directories into the files to read, in a stable order. A path named
+/// here that does not exist is an error; an entry inside a directory that cannot be read is a
+/// failure in the result and does not stop the others.
+pub fn expand_inputs(paths: &[PathBuf]) -> Result<Expanded, IngestError> {
+    let mut out = Expanded::default();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => IngestError::NotFound {
@@ -123,10 +255,11 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<String>),
             },
         })?;
         if meta.is_dir() {
-            walk(p, &mut files, &mut warnings)?;
+            let mut seen = Vec::new();
+            walk(p, &meta, &mut seen, &mut out);
         } else {
             let (format, gzip) = classify(p).unwrap_or((sniff(p)?, false));
-            files.push(InputFile {
+            out.files.push(InputFile {
                 path: p.clone(),
                 format,
                 gzip,
@@ -134,46 +267,88 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<String>),
             });
         }
     }
-    Ok((files, warnings))
+    Ok(out)
 }
 
-fn walk(
-    dir: &Path,
-    files: &mut Vec<InputFile>,
-    warnings: &mut Vec<String>,
-) -> Result<(), IngestError> {
-    let io = |e| IngestError::Io {
-        path: dir.display().to_string(),
-        source: e,
+/// The identity of a directory, to notice one reached again through a symlink.
+#[cfg(unix)]
+fn dir_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn dir_id(_meta: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+fn failure(path: &Path, reason: String) -> Reject {
+    Reject {
+        file: path.display().to_string(),
+        line: 0,
+        field: None,
+        reason,
+        raw: Vec::new(),
+        raw_cut: None,
+    }
+}
+
+/// Walks `dir` (whose metadata is `meta`); `seen` holds the directories on the current path,
+/// so that a symlink back to one of them is reported instead of followed forever.
+fn walk(dir: &Path, meta: &std::fs::Metadata, seen: &mut Vec<(u64, u64)>, out: &mut Expanded) {
+    let id = dir_id(meta);
+    if cfg!(unix) && seen.contains(&id) {
+        out.failures.push(failure(
+            dir,
+            "directory loop: a symlink leads back to a directory being read; skipped".into(),
+        ));
+        return;
+    }
+    let entries = std::fs::read_dir(dir).and_then(|rd| rd.collect::<Result<Vec<_>, _>>());
+    let mut entries = match entries {
+        Ok(e) => e,
+        Err(e) => {
+            out.failures
+                .push(failure(dir, format!("cannot list the directory: {e}")));
+            return;
+        }
     };
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(io)?;
+    seen.push(id);
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let path = e.path();
-        let meta = std::fs::metadata(&path).map_err(|source| IngestError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(err) => {
+                let broken_link = std::fs::symlink_metadata(&path)
+                    .is_ok_and(|m| m.file_type().is_symlink())
+                    && err.kind() == std::io::ErrorKind::NotFound;
+                let reason = if broken_link {
+                    "broken symlink (its target does not exist); skipped".to_owned()
+                } else {
+                    format!("cannot read: {err}; skipped")
+                };
+                out.failures.push(failure(&path, reason));
+                continue;
+            }
+        };
         if meta.is_dir() {
-            walk(&path, files, warnings)?;
+            walk(&path, &meta, seen, out);
         } else if let Some((format, gzip)) = classify(&path) {
-            files.push(InputFile {
+            out.files.push(InputFile {
                 path,
                 format,
                 gzip,
                 len: meta.len(),
             });
         } else {
-            warnings.push(format!(
+            out.warnings.push(format!(
                 "{}: skipped (not .jsonl, .ndjson, .json or .csv, optionally .gz)",
                 path.display()
             ));
         }
     }
-    Ok(())
+    seen.pop();
 }
 
 fn classify(p: &Path) -> Option<(Format, bool)> {
@@ -243,61 +418,80 @@ impl<R: Read> Read for Counted<'_, R> {
 }
 
 /// Reads one file, calling `sink` with batches of items in input order. `progress` receives
-/// the number of bytes read as reading goes.
+/// the number of bytes read as reading goes. A failure part-way returns an error after the
+/// lines before it have reached the sink; [`IngestError::to_reject`] turns it into the reject
+/// that reports the file.
 pub fn read_file<E: std::fmt::Display>(
     file: &InputFile,
+    limits: &Limits,
     sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), IngestError> {
     let name: Arc<str> = file.path.display().to_string().into();
-    match file.format {
-        Format::Jsonl => read_jsonl(file, name, &parse_line, sink, progress),
-        Format::Csv => csvread::read_csv(file, name, sink, progress),
-    }
-}
-
-/// Reads one file only to validate it (`kensa validate`): every record is parsed and
-/// validated exactly as [`read_file`] does, but accepted records are dropped on the thread
-/// that made them instead of being handed on. `sink` gets, per batch and in input order, the
-/// number of records accepted and the rejects.
-pub fn check_file<E: std::fmt::Display>(
-    file: &InputFile,
-    sink: &mut dyn FnMut(u64, Vec<Reject>) -> Result<(), E>,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<(), IngestError> {
-    let name: Arc<str> = file.path.display().to_string().into();
-    let split = |items: Vec<Option<Box<Reject>>>| {
-        let accepted = items.iter().filter(|r| r.is_none()).count() as u64;
-        (accepted, items.into_iter().flatten().map(|r| *r).collect())
-    };
+    let shape = limits.shape();
     match file.format {
         Format::Jsonl => read_jsonl(
             file,
             name,
-            &|name, line, bytes| match kensa_model::fast::validate_line(bytes) {
-                Ok(_) => None,
-                Err(e) => Some(Box::new(line_reject(name, line, bytes, e))),
+            limits,
+            &|name, line, bytes| parse_line_within(name, line, bytes, &shape),
+            &Item::Err,
+            sink,
+            progress,
+        ),
+        Format::Csv => csvread::read_csv(file, name, limits, sink, progress),
+    }
+}
+
+/// One record as [`check_file`] hands it on: what `keep` took from it, or its reject.
+pub type Checked<K> = Result<K, Box<Reject>>;
+
+/// Reads one file only to validate it (`kensa validate`): every record is parsed and
+/// validated exactly as [`read_file`] does, but accepted records are reduced on the thread
+/// that made them to what `keep` takes from them. `sink` gets, per batch and in input order,
+/// one item per record: what `keep` returned, or the reject.
+pub fn check_file<K: Send, E: std::fmt::Display>(
+    file: &InputFile,
+    limits: &Limits,
+    keep: &(dyn Fn(&Validated, Pos) -> K + Sync),
+    sink: &mut dyn FnMut(Vec<Checked<K>>) -> Result<(), E>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), IngestError> {
+    let name: Arc<str> = file.path.display().to_string().into();
+    let shape = limits.shape();
+    match file.format {
+        Format::Jsonl => read_jsonl(
+            file,
+            name,
+            limits,
+            &|name, line, bytes| match kensa_model::fast::validate_line_within(bytes, &shape) {
+                Ok(v) => Ok(keep(
+                    &v,
+                    Pos {
+                        file: name.clone(),
+                        line,
+                    },
+                )),
+                Err(e) => Err(Box::new(line_reject(name, line, bytes, e))),
             },
-            &mut |items| {
-                let (accepted, rejects) = split(items);
-                sink(accepted, rejects)
-            },
+            &|r| Err(Box::new(r)),
+            sink,
             progress,
         ),
         Format::Csv => csvread::read_csv(
             file,
             name,
+            limits,
             &mut |items: Vec<Item>| {
-                let (accepted, rejects) = split(
+                sink(
                     items
                         .into_iter()
                         .map(|it| match it {
-                            Item::Ok(..) => None,
-                            Item::Err(r) => Some(Box::new(r)),
+                            Item::Ok(v, pos) => Ok(keep(&v, pos)),
+                            Item::Err(r) => Err(Box::new(r)),
                         })
                         .collect(),
-                );
-                sink(accepted, rejects)
+                )
             },
             progress,
         ),
@@ -308,25 +502,42 @@ pub fn check_file<E: std::fmt::Display>(
 type LineParser<'p, T> = dyn Fn(&Arc<str>, u64, &[u8]) -> T + Sync + 'p;
 
 /// Reads JSON Lines, running `parse` on the rayon pool for every non-blank line and giving its
-/// results to `sink` in input order.
+/// results to `sink` in input order. Lines over the line limit become `reject`s instead.
 fn read_jsonl<T: Send, E: std::fmt::Display>(
     file: &InputFile,
     name: Arc<str>,
+    limits: &Limits,
     parse: &LineParser<'_, T>,
+    reject: &(dyn Fn(Reject) -> T + Sync),
     sink: &mut dyn FnMut(Vec<T>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), IngestError> {
     let mut reader = open(file, progress)?;
-    let io = |source| IngestError::Io {
-        path: name.to_string(),
-        source,
-    };
+    let max_line = limits.max_line_bytes;
     let mut carry = Vec::new();
     let mut line_no: u64 = 0;
+    let read_err = |line_no: u64, carry: &mut Vec<u8>, source| IngestError::Read {
+        path: name.to_string(),
+        line: line_no + 1,
+        partial: std::mem::take(carry),
+        source,
+    };
+    // A line within the chunk but over the limit (only when the limit is below a chunk).
+    let parse_or_cut = |name: &Arc<str>, line: u64, bytes: &[u8]| {
+        if bytes.len() > max_line {
+            let mut h = LineHasher::default();
+            h.add(bytes);
+            reject(h.reject(name, line, max_line))
+        } else {
+            parse(name, line, bytes)
+        }
+    };
     // Two chunk buffers take turns (one being parsed, one being filled), so that their pages
     // are not handed back to the system and faulted in again for every chunk.
     let mut spare: Vec<u8> = Vec::new();
-    let mut chunk = read_chunk(&mut reader, &mut carry, Vec::new()).map_err(io)?;
+    let mut failed = None;
+    let mut chunk = read_chunk(&mut reader, &mut carry, Vec::new(), max_line, &mut failed)
+        .map_err(|e| read_err(line_no, &mut carry, e))?;
     // Pipelined: while the pool parses one chunk, this thread reads (and decompresses) the next
     // and hands the previous chunk's records to the sink.
     let mut pending: Vec<T> = Vec::new();
@@ -335,10 +546,33 @@ fn read_jsonl<T: Send, E: std::fmt::Display>(
     // while the pool parses this one, so the pool never waits for the split.
     let mut lines: Vec<(u64, std::ops::Range<usize>)> = Vec::with_capacity(BATCH_LINES);
     let mut next_lines: Vec<(u64, std::ops::Range<usize>)> = Vec::with_capacity(BATCH_LINES);
-    if let Some(c) = &chunk {
+    if let Some(Chunk::Lines(c)) = &chunk {
         split_lines(c, &mut line_no, &mut lines);
     }
-    while let Some(buf) = chunk.take() {
+    while let Some(current) = chunk.take() {
+        let buf = match current {
+            Chunk::Lines(buf) => buf,
+            Chunk::Overlong(h) => {
+                // Rare: handled on this thread, without the pipeline.
+                line_no += 1;
+                pending.push(reject(h.reject(&name, line_no, max_line)));
+                chunk = read_chunk(
+                    &mut reader,
+                    &mut carry,
+                    std::mem::take(&mut spare),
+                    max_line,
+                    &mut failed,
+                )
+                .map_err(|e| {
+                    let _ = hand_over(std::mem::take(&mut pending), sink);
+                    read_err(line_no, &mut carry, e)
+                })?;
+                if let Some(Chunk::Lines(c)) = &chunk {
+                    split_lines(c, &mut line_no, &mut lines);
+                }
+                continue;
+            }
+        };
         let mut items: Vec<T> = Vec::new();
         let (next, sunk) = rayon::in_place_scope(|s| {
             s.spawn(|_| {
@@ -349,12 +583,18 @@ fn read_jsonl<T: Send, E: std::fmt::Display>(
                     .par_iter()
                     .map_init(
                         || Arc::<str>::from(&*name),
-                        |name, (line, r)| parse(name, *line, &buf[r.clone()]),
+                        |name, (line, r)| parse_or_cut(name, *line, &buf[r.clone()]),
                     )
                     .collect();
             });
-            let next = read_chunk(&mut reader, &mut carry, std::mem::take(&mut spare));
-            if let Ok(Some(c)) = &next {
+            let next = read_chunk(
+                &mut reader,
+                &mut carry,
+                std::mem::take(&mut spare),
+                max_line,
+                &mut failed,
+            );
+            if let Ok(Some(Chunk::Lines(c))) = &next {
                 split_lines(c, &mut line_no, &mut next_lines);
             }
             (next, hand_over(std::mem::take(&mut pending), sink))
@@ -366,7 +606,7 @@ fn read_jsonl<T: Send, E: std::fmt::Display>(
             Err(e) => {
                 // The lines read before the failure still count: hand them on, then report.
                 hand_over(items, sink)?;
-                return Err(io(e));
+                return Err(read_err(line_no, &mut carry, e));
             }
         };
         pending = items;
@@ -407,14 +647,87 @@ fn hand_over<T, E: std::fmt::Display>(
 /// Bytes read per chunk of a JSON Lines file (more when one line is longer).
 const CHUNK_BYTES: usize = 2 << 20;
 
+/// What [`read_chunk`] read next.
+enum Chunk {
+    /// Whole lines.
+    Lines(Vec<u8>),
+    /// One line over the line limit, read through without keeping it.
+    Overlong(LineHasher),
+}
+
+/// Takes in a line over the limit piece by piece: its length, its hash and its head.
+#[derive(Default)]
+struct LineHasher {
+    len: u64,
+    sha: Sha256,
+    head: Vec<u8>,
+}
+
+impl LineHasher {
+    fn add(&mut self, bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        self.sha.update(bytes);
+        let room = RAW_HEAD.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&bytes[..room.min(bytes.len())]);
+    }
+
+    fn reject(self, name: &str, line: u64, max_line: usize) -> Reject {
+        // A line ends at the newline; a trailing carriage return belongs to it (CRLF files).
+        let sha256 = hex_lower(&self.sha.finalize());
+        Reject {
+            file: name.to_owned(),
+            line,
+            field: None,
+            reason: format!(
+                "line is {} bytes, over the limit of {max_line} (--max-line-bytes); the first {} bytes are kept",
+                self.len,
+                self.head.len()
+            ),
+            raw: self.head,
+            raw_cut: Some(RawCut {
+                len: self.len,
+                sha256,
+            }),
+        }
+    }
+}
+
+/// A rejected row's bytes as kept: whole when within the line limit, otherwise its first
+/// [`RAW_HEAD`] bytes with its length and hash.
+pub(crate) fn keep_raw(raw: Vec<u8>, max_line: usize) -> (Vec<u8>, Option<RawCut>) {
+    if raw.len() <= max_line {
+        return (raw, None);
+    }
+    let cut = RawCut {
+        len: raw.len() as u64,
+        sha256: hex_lower(&Sha256::digest(&raw)),
+    };
+    let mut raw = raw;
+    raw.truncate(RAW_HEAD);
+    (raw, Some(cut))
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The next chunk of whole lines: `carry` (the unfinished line left by the previous chunk)
 /// followed by at least `CHUNK_BYTES` more bytes, cut after the last newline; what follows it
 /// becomes the new `carry`. `None` at the end of the input. `buf` is a spent chunk to reuse.
+/// An unfinished line that grows past `max_line` is read through to its end and returned as
+/// [`Chunk::Overlong`]. A read error is returned after the whole lines read before it: they
+/// come back first, with the error kept in `failed` for the next call; the unfinished line it
+/// cut off is left in `carry`.
 fn read_chunk(
     r: &mut dyn Read,
     carry: &mut Vec<u8>,
     mut buf: Vec<u8>,
-) -> std::io::Result<Option<Vec<u8>>> {
+    max_line: usize,
+    failed: &mut Option<std::io::Error>,
+) -> std::io::Result<Option<Chunk>> {
+    if let Some(e) = failed.take() {
+        return Err(e);
+    }
     buf.clear();
     buf.extend_from_slice(carry);
     carry.clear();
@@ -427,7 +740,11 @@ fn read_chunk(
                 Some(i) => {
                     carry.extend_from_slice(&buf[i + 1..filled]);
                     buf.truncate(i + 1);
-                    return Ok(Some(buf));
+                    return Ok(Some(Chunk::Lines(buf)));
+                }
+                // One line over the limit: read through it, keeping only its head.
+                None if filled > max_line => {
+                    return skip_line(r, carry, buf, filled).map(|h| Some(Chunk::Overlong(h)));
                 }
                 // One line longer than the chunk: read on.
                 None => {
@@ -440,18 +757,72 @@ fn read_chunk(
             // End of input: whatever is left is the last line.
             Ok(0) => {
                 buf.truncate(filled);
-                return Ok((!buf.is_empty()).then_some(buf));
+                return Ok((!buf.is_empty()).then_some(Chunk::Lines(buf)));
             }
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => {
+                return match memchr::memrchr(b'\n', &buf[..filled]) {
+                    Some(i) => {
+                        carry.extend_from_slice(&buf[i + 1..filled]);
+                        buf.truncate(i + 1);
+                        *failed = Some(e);
+                        Ok(Some(Chunk::Lines(buf)))
+                    }
+                    None => {
+                        carry.extend_from_slice(&buf[..filled]);
+                        Err(e)
+                    }
+                };
+            }
         }
     }
 }
 
-/// Parses and validates one JSON line.
+/// Reads on to the end of a line over the limit whose first `filled` bytes are in `buf`.
+fn skip_line(
+    r: &mut dyn Read,
+    carry: &mut Vec<u8>,
+    mut buf: Vec<u8>,
+    filled: usize,
+) -> std::io::Result<LineHasher> {
+    let mut h = LineHasher::default();
+    h.add(&buf[..filled]);
+    buf.resize(CHUNK_BYTES, 0);
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => return Ok(h),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                carry.extend_from_slice(&h.head);
+                return Err(e);
+            }
+        };
+        match memchr::memchr(b'\n', &buf[..n]) {
+            Some(i) => {
+                h.add(&buf[..i]);
+                carry.extend_from_slice(&buf[i + 1..n]);
+                return Ok(h);
+            }
+            None => h.add(&buf[..n]),
+        }
+    }
+}
+
+/// Parses and validates one JSON line within the default limits.
 pub fn parse_line(file: &Arc<str>, line: u64, bytes: &[u8]) -> Item {
-    match kensa_model::fast::validate_line(bytes) {
+    parse_line_within(file, line, bytes, &kensa_model::fast::Limits::default())
+}
+
+/// Parses and validates one JSON line.
+pub fn parse_line_within(
+    file: &Arc<str>,
+    line: u64,
+    bytes: &[u8],
+    limits: &kensa_model::fast::Limits,
+) -> Item {
+    match kensa_model::fast::validate_line_within(bytes, limits) {
         Ok(v) => Item::Ok(
             Box::new(v),
             Pos {
@@ -468,26 +839,14 @@ fn line_reject(file: &str, line: u64, bytes: &[u8], e: LineError) -> Reject {
     let (field, reason) = match e {
         LineError::Malformed(e) => (None, format!("malformed JSON: {e}")),
         LineError::Record(e) => (e.field, e.reason),
+        LineError::Limit(e) => (None, e),
     };
     Reject {
         file: file.to_string(),
         line,
         field,
         reason,
-        raw: Some(raw_prefix(bytes)),
-    }
-}
-
-pub(crate) fn raw_prefix(bytes: &[u8]) -> String {
-    let s = String::from_utf8_lossy(bytes);
-    let s = s.trim_end();
-    if s.len() <= RAW_KEEP {
-        s.to_owned()
-    } else {
-        let mut end = RAW_KEEP;
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        format!("{}…", &s[..end])
+        raw: bytes.to_vec(),
+        raw_cut: None,
     }
 }

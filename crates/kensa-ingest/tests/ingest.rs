@@ -1,14 +1,19 @@
 //! Reading messy files: every line is accounted for, with the right line and field.
 
-use kensa_ingest::{Item, expand_inputs, read_file};
+use kensa_ingest::{IngestError, Item, Limits, expand_inputs, read_file};
 use std::io::Write;
 
 fn read_all(path: &std::path::Path) -> Vec<Item> {
-    let (files, _) = expand_inputs(&[path.to_path_buf()]).unwrap();
+    read_all_within(path, &Limits::default())
+}
+
+fn read_all_within(path: &std::path::Path, limits: &Limits) -> Vec<Item> {
+    let files = expand_inputs(&[path.to_path_buf()]).unwrap().files;
     let mut out = Vec::new();
     for f in &files {
         read_file(
             f,
+            limits,
             &mut |b| {
                 out.extend(b);
                 Ok::<(), String>(())
@@ -88,7 +93,8 @@ fn csv_and_gzip_and_directories() {
     enc.finish().unwrap();
     std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
 
-    let (files, warnings) = expand_inputs(&[dir.path().to_path_buf()]).unwrap();
+    let expanded = expand_inputs(&[dir.path().to_path_buf()]).unwrap();
+    let (files, warnings) = (expanded.files, expanded.warnings);
     assert_eq!(files.len(), 2);
     assert_eq!(
         warnings.len(),
@@ -200,19 +206,187 @@ fn a_read_failure_reports_and_keeps_what_was_read() {
     let gz = enc.finish().unwrap();
     let path = dir.path().join("cut.jsonl.gz");
     std::fs::write(&path, &gz[..gz.len() * 7 / 10]).unwrap();
-    let (files, _) = expand_inputs(std::slice::from_ref(&path)).unwrap();
+    let files = expand_inputs(std::slice::from_ref(&path)).unwrap().files;
     let mut got = 0usize;
     let r = read_file(
         &files[0],
+        &Limits::default(),
         &mut |b| {
             got += b.len();
             Ok::<(), String>(())
         },
         &|_| {},
     );
-    assert!(r.is_err(), "a truncated file is an error");
+    // A truncated file is an error naming where reading stopped, which becomes the reject that
+    // reports the file.
+    let e = r.unwrap_err();
+    let IngestError::Read { line, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert!(*line as usize > got, "{line} > {got}");
+    let rej = e.to_reject().unwrap();
+    assert_eq!(rej.line, *line);
+    assert!(
+        rej.reason.contains("could not read the rest"),
+        "{}",
+        rej.reason
+    );
     // Two whole 2 MiB chunks (≈40k lines) were read before the cut; the second was still
     // being parsed when the read failed.
     assert!(got > 30_000, "lines before the cut were handed on: {got}");
     assert!(got < 80_000);
+}
+
+/// A line nested far deeper than any record is rejected (not a stack overflow), and the lines
+/// after it are read.
+#[test]
+fn a_deeply_nested_line_is_rejected_and_reading_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("deep.jsonl");
+    let login = r#""kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z","ip":"1.2.3.4""#;
+    let mut text = String::new();
+    for d in [15_000usize, 100_000] {
+        text.push_str(&format!(
+            "{{{login},\"x\":{}{}}}\n",
+            "[".repeat(d),
+            "]".repeat(d)
+        ));
+    }
+    text.push_str(&format!("{{{login}}}\n"));
+    std::fs::write(&p, &text).unwrap();
+    let items = read_all(&p);
+    assert_eq!(items.len(), 3);
+    for (i, it) in items[..2].iter().enumerate() {
+        match it {
+            Item::Err(r) => {
+                assert_eq!(r.line, i as u64 + 1);
+                assert!(r.reason.contains("--max-depth"), "{}", r.reason);
+                // Kept whole.
+                assert_eq!(r.raw, text.lines().nth(i).unwrap().as_bytes());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(matches!(items[2], Item::Ok(..)));
+}
+
+/// A line over the line limit is rejected without being held whole in memory: its start is
+/// kept with its length and SHA-256, and the line after it is read.
+#[test]
+fn an_overlong_line_is_rejected_with_its_length_and_hash() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let ok = r#"{"kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z","ip":"1.2.3.4"}"#;
+    // One line longer than the limit and than a read chunk, one just over a small limit.
+    let long = format!("{{\"pad\":\"{}\"}}", "x".repeat(5 << 20));
+    let text = format!("{ok}\n{long}\n{ok}\n");
+    let p = dir.path().join("long.jsonl");
+    std::fs::write(&p, &text).unwrap();
+    for max in [1 << 20, 4 << 20, 100] {
+        let limits = Limits {
+            max_line_bytes: max,
+            ..Limits::default()
+        };
+        let items = read_all_within(&p, &limits);
+        assert_eq!(items.len(), 3, "limit {max}");
+        assert!(matches!(items[0], Item::Ok(..)));
+        assert!(matches!(items[2], Item::Ok(..)), "limit {max}");
+        match &items[1] {
+            Item::Err(r) => {
+                assert_eq!(r.line, 2);
+                assert!(r.reason.contains("--max-line-bytes"), "{}", r.reason);
+                let cut = r.raw_cut.as_ref().unwrap();
+                assert_eq!(cut.len, long.len() as u64);
+                assert_eq!(
+                    cut.sha256,
+                    sha2::Sha256::digest(long.as_bytes())
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect::<String>()
+                );
+                assert_eq!(r.raw, long.as_bytes()[..kensa_ingest::RAW_HEAD]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+/// A CSV row with more cells than the header is rejected whole (nothing silently dropped); a
+/// row that is not UTF-8 is rejected with its bytes as they were.
+#[test]
+fn csv_rows_with_extra_cells_or_bad_bytes_are_rejected_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("subjects.csv");
+    let mut bytes = b"subject_id,source,name,address.city\r\n\
+        u1,resume,Kim,Seoul\r\n\
+        u2,resume,Kim, Jong,Seoul\r\n\
+        u3,resume,\"Kim, Jong\",Seoul\r\n"
+        .to_vec();
+    bytes.extend_from_slice(b"u4,resume,M\xfcller,Berlin\r\n");
+    bytes.extend_from_slice(b"u5,resume,\"two\nlines\",Tokyo\r\n");
+    std::fs::write(&p, &bytes).unwrap();
+    let items = read_all(&p);
+    let lines: Vec<u64> = items
+        .iter()
+        .map(|i| match i {
+            Item::Ok(_, pos) => pos.line,
+            Item::Err(r) => r.line,
+        })
+        .collect();
+    assert_eq!(lines, [2, 3, 4, 5, 6]);
+    assert!(matches!(items[0], Item::Ok(..)));
+    assert!(matches!(items[2], Item::Ok(..)));
+    assert!(matches!(items[4], Item::Ok(..)), "{:?}", items[4]);
+    match &items[1] {
+        Item::Err(r) => {
+            assert_eq!(r.line, 3);
+            assert!(r.reason.contains("5 cells"), "{}", r.reason);
+            assert_eq!(r.raw, b"u2,resume,Kim, Jong,Seoul");
+        }
+        other => panic!("{other:?}"),
+    }
+    match &items[3] {
+        Item::Err(r) => {
+            assert_eq!(r.line, 5);
+            assert_eq!(r.field.as_deref(), Some("name"));
+            assert_eq!(r.raw, b"u4,resume,M\xfcller,Berlin");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A symlink loop, a broken link and a directory linked back to its parent are reported; the
+/// valid file beside them is read.
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_reported_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("good.jsonl"),
+        r#"{"kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z","ip":"1.2.3.4"}"#,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("loop_b.jsonl", d.join("loop_a.jsonl")).unwrap();
+    std::os::unix::fs::symlink("loop_a.jsonl", d.join("loop_b.jsonl")).unwrap();
+    std::os::unix::fs::symlink("missing.jsonl", d.join("broken.jsonl")).unwrap();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", d.join("sub/up")).unwrap();
+    let e = expand_inputs(&[d.to_path_buf()]).unwrap();
+    assert_eq!(e.files.len(), 1, "{:?}", e.files);
+    let reasons: Vec<String> = e
+        .failures
+        .iter()
+        .map(|r| format!("{} {}", r.file, r.reason))
+        .collect();
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.contains("broken symlink")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("directory loop")),
+        "{reasons:?}"
+    );
+    assert_eq!(read_all(d).len(), 1);
 }

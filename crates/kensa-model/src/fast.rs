@@ -99,34 +99,106 @@ pub enum LineError {
     Malformed(String),
     /// JSON, but not a valid record.
     Record(RecordError),
+    /// Over one of the [`Limits`] (the reason names the limit and how to change it).
+    Limit(String),
 }
 
-/// Validates one JSON line (the bytes of one line, without the newline).
-pub fn validate_line(bytes: &[u8]) -> Result<Validated, LineError> {
-    // One UTF-8 check of the whole line (word-at-a-time over ASCII) instead of one per string
-    // and raw member, which is what parsing from bytes does.
-    let top: Object<'_> = match std::str::from_utf8(bytes)
-        .map_err(|_| ())
-        .and_then(|s| serde_json::from_str(s).map_err(|_| ()))
-    {
-        Ok(o) => o,
-        Err(()) => {
-            // Malformed, not UTF-8, or well-formed JSON that is not an object: the slow path
-            // tells which.
-            return match serde_json::from_slice::<serde_json::Value>(bytes) {
-                Ok(v) => validate_value(v).map_err(LineError::Record),
-                Err(e) => Err(LineError::Malformed(e.to_string())),
-            };
-        }
-    };
-    match fast_path(bytes, &top) {
-        Some(v) => Ok(v),
-        None => {
-            let v: serde_json::Value =
-                serde_json::from_slice(bytes).map_err(|e| LineError::Malformed(e.to_string()))?;
-            validate_value(v).map_err(LineError::Record)
+/// How deeply nested and how wide one input record may be. Records Kensa reads are a few
+/// levels deep with at most a few hundred members; the limits are there so that a hostile line
+/// is rejected quickly instead of exhausting the stack, the memory or the time of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most levels of nested objects and arrays (the record itself is level 1). At most
+    /// [`MAX_DEPTH_CEILING`].
+    pub max_depth: usize,
+    /// Most members of one object or items of one array (for CSV: cells of one row).
+    pub max_fields: usize,
+}
+
+/// The highest `max_depth` accepted: the JSON parser behind the precise path stops at 128.
+pub const MAX_DEPTH_CEILING: usize = 127;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 32,
+            max_fields: 10_000,
         }
     }
+}
+
+/// Checks the nesting depth and the width of every object and array of one JSON text without
+/// parsing it (strings are skipped; malformed input is left to the parser to describe).
+pub fn check_shape(bytes: &[u8], limits: &Limits) -> Result<(), String> {
+    // Separators seen in each open container.
+    let mut commas: Vec<usize> = Vec::new();
+    let mut in_str = false;
+    let mut escaped = false;
+    for &b in bytes {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'{' | b'[' => {
+                if commas.len() >= limits.max_depth {
+                    return Err(format!(
+                        "nested more than {} levels deep (limit: --max-depth)",
+                        limits.max_depth
+                    ));
+                }
+                commas.push(0);
+            }
+            b'}' | b']' => {
+                commas.pop();
+            }
+            b',' => {
+                if let Some(c) = commas.last_mut() {
+                    *c += 1;
+                    if *c >= limits.max_fields {
+                        return Err(format!(
+                            "an object or array has more than {} members (limit: --max-fields)",
+                            limits.max_fields
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Validates one JSON line (the bytes of one line, without the newline) within the default
+/// [`Limits`].
+pub fn validate_line(bytes: &[u8]) -> Result<Validated, LineError> {
+    validate_line_within(bytes, &Limits::default())
+}
+
+/// Validates one JSON line within `limits`.
+pub fn validate_line_within(bytes: &[u8], limits: &Limits) -> Result<Validated, LineError> {
+    // One UTF-8 check of the whole line (word-at-a-time over ASCII) instead of one per string
+    // and raw member, which is what parsing from bytes does. (Parsing the top level leaves
+    // nested values as raw text, which serde_json skips over without recursion.)
+    let top: Option<Object<'_>> = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|s| serde_json::from_str(s).ok());
+    if let Some(v) = top.as_ref().and_then(|top| fast_path(bytes, top, limits)) {
+        return Ok(v);
+    }
+    // Malformed, not UTF-8, not an object, over a limit or merely unusual: the precise path
+    // tells which, after the shape check that keeps the parser's recursion short.
+    check_shape(bytes, limits).map_err(LineError::Limit)?;
+    let v: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| LineError::Malformed(e.to_string()))?;
+    validate_value(v).map_err(LineError::Record)
 }
 
 /// The typed view of a record body as Kensa stored it (validated and canonical when stored):
@@ -152,7 +224,10 @@ pub fn stored_record(kind: &str, body: &[u8]) -> Option<Record> {
 }
 
 /// Returns `None` whenever anything is unusual, so that the slow path produces the exact error.
-fn fast_path(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
+fn fast_path(bytes: &[u8], top: &Object<'_>, limits: &Limits) -> Option<Validated> {
+    if top.0.len() > limits.max_fields {
+        return None;
+    }
     let kind_raw = top.get("kind")?;
     let kind = Kind::parse(<&str>::deserialize(kind_raw).ok()?)?;
     let given_id = match top.get("record_id") {
@@ -169,7 +244,7 @@ fn fast_path(bytes: &[u8], top: &Object<'_>) -> Option<Validated> {
     let record = typed_from(kind, top).ok()?;
     check_values(&record).ok()?;
     let mut body = Vec::with_capacity(bytes.len());
-    write_object(top, given_id.is_none(), &mut body)?;
+    write_object(top, given_id.is_none(), 1, limits, &mut body)?;
     let body_hash: [u8; 32] = Sha256::digest(&body).into();
     let record_id = given_id.unwrap_or_else(|| crate::validate::derived_id(&body_hash));
     Some(Validated {
@@ -255,7 +330,18 @@ fn write_str(s: &str, out: &mut Vec<u8>) {
     }
 }
 
-fn write_object(obj: &Object<'_>, drop_record_id: bool, out: &mut Vec<u8>) -> Option<()> {
+/// Writes an object found at nesting level `depth`; `None` (take the precise path) when it or
+/// anything in it is over the limits.
+fn write_object(
+    obj: &Object<'_>,
+    drop_record_id: bool,
+    depth: usize,
+    limits: &Limits,
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    if depth > limits.max_depth || obj.0.len() > limits.max_fields {
+        return None;
+    }
     out.push(b'{');
     let mut first = true;
     for (k, v) in &obj.0 {
@@ -268,29 +354,39 @@ fn write_object(obj: &Object<'_>, drop_record_id: bool, out: &mut Vec<u8>) -> Op
         first = false;
         write_str(&k.0, out);
         out.push(b':');
-        write_raw(v, out)?;
+        write_raw(v, depth + 1, limits, out)?;
     }
     out.push(b'}');
     Some(())
 }
 
-fn write_raw(raw: &RawValue, out: &mut Vec<u8>) -> Option<()> {
+/// Writes a value that would sit at nesting level `depth` if it is an object or an array.
+fn write_raw(raw: &RawValue, depth: usize, limits: &Limits, out: &mut Vec<u8>) -> Option<()> {
     // The parser leaves no whitespace around a member's value (and if it did, the first byte
     // would send it to the exact path below).
     let s = raw.get();
     match s.as_bytes().first()? {
         b'{' => {
+            if depth > limits.max_depth {
+                return None;
+            }
             let obj: Object<'_> = serde_json::from_str(s).ok()?;
-            write_object(&obj, false, out)
+            write_object(&obj, false, depth, limits, out)
         }
         b'[' => {
+            if depth > limits.max_depth {
+                return None;
+            }
             let items: Vec<&RawValue> = serde_json::from_str(s).ok()?;
+            if items.len() > limits.max_fields {
+                return None;
+            }
             out.push(b'[');
             for (i, it) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_raw(it, out)?;
+                write_raw(it, depth + 1, limits, out)?;
             }
             out.push(b']');
             Some(())
@@ -482,7 +578,10 @@ mod tests {
             );
             // Ordinary lines take the fast path rather than falling back to the slow one.
             let top: Object<'_> = serde_json::from_str(l).unwrap();
-            assert!(fast_path(l.as_bytes(), &top).is_some(), "{l}");
+            assert!(
+                fast_path(l.as_bytes(), &top, &Limits::default()).is_some(),
+                "{l}"
+            );
             // A stored body reads back as the same typed record.
             let back = stored_record(fast.kind.as_str(), &fast.body).unwrap();
             assert_eq!(format!("{back:?}"), format!("{:?}", slow.record), "{l}");
@@ -509,5 +608,72 @@ mod tests {
             Err(LineError::Malformed(_))
         ));
         assert!(matches!(validate_line(b"[1]"), Err(LineError::Record(_))));
+    }
+
+    #[test]
+    fn deep_and_wide_lines_are_rejected_by_the_limits() {
+        let login =
+            r#""kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z","ip":"1.2.3.4""#;
+        // Deep enough to overflow the stack of a recursive writer or parser.
+        let deep = format!(
+            "{{{login},\"x\":{}{}}}",
+            "[".repeat(15_000),
+            "]".repeat(15_000)
+        );
+        match validate_line(deep.as_bytes()) {
+            Err(LineError::Limit(r)) => assert!(r.contains("--max-depth"), "{r}"),
+            other => panic!("{other:?}"),
+        }
+        // Unbalanced and deep: still a clear reject.
+        let open = format!("{{{login},\"x\":{}", "{\"a\":".repeat(20_000));
+        assert!(matches!(
+            validate_line(open.as_bytes()),
+            Err(LineError::Limit(_))
+        ));
+        // Just within the limit: accepted, on the fast path.
+        let limits = Limits::default();
+        let ok = format!(
+            "{{{login},\"x\":{}{}}}",
+            "[".repeat(limits.max_depth - 1),
+            "]".repeat(limits.max_depth - 1)
+        );
+        let top: Object<'_> = serde_json::from_str(&ok).unwrap();
+        assert!(fast_path(ok.as_bytes(), &top, &limits).is_some());
+        assert!(validate_line(ok.as_bytes()).is_ok());
+        let over = format!(
+            "{{{login},\"x\":{}{}}}",
+            "[".repeat(limits.max_depth),
+            "]".repeat(limits.max_depth)
+        );
+        assert!(matches!(
+            validate_line(over.as_bytes()),
+            Err(LineError::Limit(_))
+        ));
+        // Width: items of an array and members of an object.
+        let narrow = Limits {
+            max_fields: 10,
+            ..Limits::default()
+        };
+        let items = |n: usize| vec!["1"; n].join(",");
+        let wide = format!("{{{login},\"x\":[{}]}}", items(11));
+        match validate_line_within(wide.as_bytes(), &narrow) {
+            Err(LineError::Limit(r)) => assert!(r.contains("--max-fields"), "{r}"),
+            other => panic!("{other:?}"),
+        }
+        let fits = format!("{{{login},\"x\":[{}]}}", items(10));
+        assert!(validate_line_within(fits.as_bytes(), &narrow).is_ok());
+        let members: String = (0..11).map(|i| format!(",\"m{i}\":1")).collect();
+        let wide_top = format!("{{{login}{members}}}");
+        assert!(matches!(
+            validate_line_within(wide_top.as_bytes(), &narrow),
+            Err(LineError::Limit(_))
+        ));
+        // Brackets inside strings are text, not nesting.
+        let text = format!(
+            "{{{login},\"x\":\"{}\\\"{}\"}}",
+            "[".repeat(500),
+            "{".repeat(500)
+        );
+        assert!(validate_line(text.as_bytes()).is_ok(), "{text}");
     }
 }

@@ -12,6 +12,7 @@ fn out_of_scope(q: &str) -> bool {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn cross_script_pairs_in_scope_are_found() {
     let Some(path) = common::need("sanctions/cross-script-pairs.csv") else {
         return;

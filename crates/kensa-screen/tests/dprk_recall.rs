@@ -13,6 +13,7 @@ fn found(screener: &kensa_screen::Screener, name: &str, list: &str, id: &str) ->
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn every_dprk_entry_is_found_from_every_listed_name() {
     let Some((lists, screener)) = common::ofac_un() else {
         return;
@@ -46,6 +47,7 @@ fn every_dprk_entry_is_found_from_every_listed_name() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn alias_clusters_are_found() {
     let Some((_, screener)) = common::ofac_un() else {
         return;
@@ -98,6 +100,7 @@ const SWAPS: &[(&str, &str)] = &[
 ];
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn variants_of_dprk_individuals_are_found() {
     let Some((lists, screener)) = common::ofac_un() else {
         return;
@@ -155,6 +158,7 @@ fn variants_of_dprk_individuals_are_found() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn native_script_renderings_are_found() {
     let Some((_, screener)) = common::ofac_un() else {
         return;
@@ -200,6 +204,7 @@ fn native_script_renderings_are_found() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn explanation_names_korean_variants() {
     let Some((_, screener)) = common::ofac_un() else {
         return;
@@ -218,6 +223,7 @@ fn explanation_names_korean_variants() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn every_un_dprk_entry_is_found_from_every_listed_name() {
     let Some((lists, screener)) = common::ofac_un() else {
         return;

@@ -65,6 +65,7 @@ const ORDINARY: &[&str] = &[
 ];
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn ordinary_names_do_not_match_dprk_entries() {
     let Some((_, screener)) = common::ofac_un() else {
         return;
@@ -89,6 +90,7 @@ fn ordinary_names_do_not_match_dprk_entries() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn legal_forms_alone_never_match() {
     let Some((_, screener)) = common::ofac_un() else {
         return;
@@ -111,6 +113,7 @@ fn legal_forms_alone_never_match() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn partial_names_stay_below_the_threshold() {
     let Some((_, screener)) = common::ofac_un() else {
         return;
@@ -121,6 +124,7 @@ fn partial_names_stay_below_the_threshold() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn birth_date_moves_the_score_without_dominating() {
     let Some((_, screener)) = common::ofac_un() else {
         return;

@@ -20,6 +20,7 @@ fn tmp(name: &str, content: &str) -> PathBuf {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn ofac_triple_is_joined_and_orphans_counted() {
     let Some((lists, _)) = common::ofac_un() else {
         return;
@@ -70,6 +71,7 @@ fn ofac_triple_is_joined_and_orphans_counted() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn older_ofac_set_loads() {
     let Some(dir) = common::need("sanctions/ofac-2021-07") else {
         return;
@@ -82,6 +84,7 @@ fn older_ofac_set_loads() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn un_xml_parses() {
     let Some((lists, _)) = common::ofac_un() else {
         return;
@@ -108,6 +111,7 @@ fn un_xml_parses() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn opensanctions_ftm_parses() {
     let Some(t1) = common::need("sanctions/opensanctions-ftm/yente/t1/entities.ftm.json") else {
         return;
@@ -180,6 +184,7 @@ fn custom_csv_loads_and_wallets_match() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn ofac_remarks_yield_wallets_and_a_wallet_query_hits() {
     let Some((lists, screener)) = common::ofac_un() else {
         return;
@@ -289,6 +294,7 @@ fn run_screen_writes_one_line_per_query_in_order() {
 }
 
 #[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
 fn truncated_and_garbled_files_do_not_panic() {
     let Some(dir) = common::need("sanctions") else {
         return;

@@ -89,7 +89,53 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error(
+        "{path} is a database of another application ({what}); Kensa does not add its tables to it: give --db a new file or a Kensa database"
+    )]
+    Foreign { path: String, what: String },
+    /// Any of the errors above that does not name its database, with the database's path.
+    #[error("database {path}: {}", without_prefix(inner))]
+    In {
+        path: String,
+        inner: Box<StoreError>,
+    },
 }
+
+fn without_prefix(e: &StoreError) -> String {
+    let text = e.to_string();
+    match text.strip_prefix("database: ") {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    }
+}
+
+impl StoreError {
+    /// The error, naming the database at `path` if it does not already.
+    pub fn at(self, path: &str) -> StoreError {
+        match self {
+            StoreError::Open { .. }
+            | StoreError::Missing { .. }
+            | StoreError::Schema { .. }
+            | StoreError::Foreign { .. }
+            | StoreError::In { .. } => self,
+            other => StoreError::In {
+                path: path.to_owned(),
+                inner: Box::new(other),
+            },
+        }
+    }
+
+    /// The error without the database path added by [`StoreError::at`].
+    pub fn inner(&self) -> &StoreError {
+        match self {
+            StoreError::In { inner, .. } => inner,
+            other => other,
+        }
+    }
+}
+
+/// SQLite's `application_id` of a Kensa database ("KENS"), set when Kensa creates it.
+pub const APPLICATION_ID: i32 = 0x4B45_4E53;
 
 /// Schema 1 indexed the record id text; schema 2 indexes `ref_key` (migrated on open);
 /// schema 3 stores new record entries in `record_segments` (entries written before stay in
@@ -181,6 +227,40 @@ CREATE TABLE IF NOT EXISTS rejects (
     recorded_at TEXT NOT NULL
 );
 "#;
+
+/// Refuses a database another application made: one marked with another `application_id`,
+/// or one with tables but without Kensa's (databases of Kensa versions before the mark have
+/// its `meta` and `log` tables).
+fn check_ours(conn: &Connection, path: &str) -> Result<()> {
+    let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    if app == APPLICATION_ID {
+        return Ok(());
+    }
+    if app != 0 {
+        return Err(StoreError::Foreign {
+            path: path.to_owned(),
+            what: format!("SQLite application_id {app:#x}"),
+        });
+    }
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let kensa = ["log", "meta"]
+        .iter()
+        .all(|t| tables.iter().any(|n| n == t));
+    if tables.is_empty() || kensa {
+        return Ok(());
+    }
+    let mut shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+    if tables.len() > 5 {
+        shown.push("…");
+    }
+    Err(StoreError::Foreign {
+        path: path.to_owned(),
+        what: format!("tables {}", shown.join(", ")),
+    })
+}
 
 /// Schema 1 → 2: add and fill `ref_key`, fill `record_keys`, drop the id-text index. The
 /// append-only trigger is lifted for the one UPDATE per record that fills the new column,
@@ -408,7 +488,7 @@ impl Store {
             path: p.clone(),
             source,
         })?;
-        Self::init(conn, p, durability)
+        Self::init(conn, p.clone(), durability).map_err(|e| e.at(&p))
     }
 
     /// Opens an existing database; fails if it does not exist.
@@ -423,11 +503,12 @@ impl Store {
                 source,
             },
         )?;
-        Self::init(conn, p, Durability::Full)
+        Self::init(conn, p.clone(), Durability::Full).map_err(|e| e.at(&p))
     }
 
     fn init(conn: Connection, path: String, durability: Durability) -> Result<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        check_ours(&conn, &path)?;
         // The largest pages SQLite has: record segments are ~50-100 KB blobs written once and
         // read in sequence, and every page costs a WAL frame header, a checksum and two
         // write(2) calls (bulk ingest 10-15 % faster than with 8 KiB pages). Only effective on
@@ -450,6 +531,7 @@ impl Store {
         // Checkpoint when the WAL reaches 64 MiB (1024 pages of 64 KiB).
         conn.pragma_update(None, "wal_autocheckpoint", 1024)?;
         conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         let found: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key='schema_version'",
@@ -663,11 +745,12 @@ impl Store {
         Ok(n)
     }
 
-    /// Keeps rejected input with its reason.
+    /// Keeps rejected input with its reason. `raw` is kept whole: as text when it is UTF-8,
+    /// as a blob (the bytes as read) when it is not.
     pub fn add_rejects<'a>(
         &mut self,
         run_id: &str,
-        rejects: impl IntoIterator<Item = (&'a str, u64, Option<&'a str>, &'a str, Option<&'a str>)>,
+        rejects: impl IntoIterator<Item = RejectRow<'a>>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         let at = now_rfc3339();
@@ -676,6 +759,14 @@ impl Store {
                 "INSERT INTO rejects (run_id, file, line, field, reason, raw, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for (file, line, field, reason, raw) in rejects {
+                let raw = raw.map(|b| match std::str::from_utf8(b) {
+                    Ok(t) => rusqlite::types::ToSqlOutput::Borrowed(
+                        rusqlite::types::ValueRef::Text(t.as_bytes()),
+                    ),
+                    Err(_) => {
+                        rusqlite::types::ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Blob(b))
+                    }
+                });
                 st.execute(params![run_id, file, line as i64, field, reason, raw, at])?;
             }
         }
@@ -1554,8 +1645,8 @@ impl HolderReader {
     }
 }
 
-/// One rejected input line, as kept in the store: `(file, line, field, reason, raw)`.
-pub type RejectRow<'a> = (&'a str, u64, Option<&'a str>, &'a str, Option<&'a str>);
+/// One rejected input line, as kept in the store: `(file, line, field, reason, raw bytes)`.
+pub type RejectRow<'a> = (&'a str, u64, Option<&'a str>, &'a str, Option<&'a [u8]>);
 
 /// The evidence store as the engine uses it: the seam where a backend plugs in. [`Store`]
 /// (SQLite) is the embedded implementation; a PostgreSQL one implements the same trait.
@@ -1623,10 +1714,10 @@ impl EvidenceStore for Store {
         &self.path
     }
     fn head(&self) -> Result<Head> {
-        Store::head(self)
+        Store::head(self).map_err(|e| e.at(&self.path))
     }
     fn append_records(&mut self, recs: &[&Validated]) -> Result<Vec<Outcome>> {
-        Store::append_records(self, recs)
+        Store::append_records(self, recs).map_err(|e| e.at(&self.path))
     }
     fn append_entry(
         &mut self,
@@ -1635,44 +1726,44 @@ impl EvidenceStore for Store {
         subject_id: Option<&str>,
         body: &[u8],
     ) -> Result<i64> {
-        Store::append_entry(self, entry_type, r#ref, subject_id, body)
+        Store::append_entry(self, entry_type, r#ref, subject_id, body).map_err(|e| e.at(&self.path))
     }
     fn append_entries<'a>(
         &mut self,
         entry_type: &str,
         entries: &mut dyn Iterator<Item = (&'a str, Option<&'a str>, &'a [u8])>,
     ) -> Result<usize> {
-        Store::append_entries(self, entry_type, entries)
+        Store::append_entries(self, entry_type, entries).map_err(|e| e.at(&self.path))
     }
     fn add_rejects(&mut self, run_id: &str, rejects: &[RejectRow<'_>]) -> Result<()> {
-        Store::add_rejects(self, run_id, rejects.iter().copied())
+        Store::add_rejects(self, run_id, rejects.iter().copied()).map_err(|e| e.at(&self.path))
     }
     fn record_count(&self) -> Result<u64> {
-        Store::record_count(self)
+        Store::record_count(self).map_err(|e| e.at(&self.path))
     }
     fn for_each_record(&self, f: &mut dyn FnMut(&str, &[u8])) -> Result<()> {
-        Store::for_each_record(self, f)
+        Store::for_each_record(self, f).map_err(|e| e.at(&self.path))
     }
     fn for_each_record_with_id(&self, f: &mut dyn FnMut(&str, &str, &[u8])) -> Result<()> {
-        Store::for_each_record_with_id(self, f)
+        Store::for_each_record_with_id(self, f).map_err(|e| e.at(&self.path))
     }
     fn subject_records(&self, subject_id: &str) -> Result<Vec<OwnedRecord>> {
-        Store::subject_records(self, subject_id)
+        Store::subject_records(self, subject_id).map_err(|e| e.at(&self.path))
     }
     fn subject_entries(
         &self,
         entry_type: &str,
         subject_id: &str,
     ) -> Result<Vec<(i64, String, Vec<u8>)>> {
-        Store::subject_entries(self, entry_type, subject_id)
+        Store::subject_entries(self, entry_type, subject_id).map_err(|e| e.at(&self.path))
     }
     fn latest_scan_results(&self) -> Result<Option<(String, Vec<Vec<u8>>)>> {
-        Store::latest_scan_results(self)
+        Store::latest_scan_results(self).map_err(|e| e.at(&self.path))
     }
     fn entries_of_type(&self, entry_type: &str) -> Result<Vec<(i64, String, Vec<u8>)>> {
-        Store::entries_of_type(self, entry_type)
+        Store::entries_of_type(self, entry_type).map_err(|e| e.at(&self.path))
     }
     fn verify(&self, progress: &dyn Fn(u64)) -> Result<VerifyReport> {
-        Store::verify(self, progress)
+        Store::verify(self, progress).map_err(|e| e.at(&self.path))
     }
 }
