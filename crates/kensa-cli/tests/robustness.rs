@@ -211,6 +211,8 @@ fn validate_rejects_a_record_id_given_twice_with_different_content() {
         (r[0]["line"].as_u64(), r[0]["field"].as_str()),
         (Some(3), Some("record_id"))
     );
+    assert!(r[0]["reason"].as_str().unwrap().contains("\"r1\""), "{}", r[0]);
+    assert!(r[0]["raw"].as_str().unwrap().contains("5.6.7.8"), "{}", r[0]);
     // Exactly what ingest does with the same file.
     let o = kensa(
         &[

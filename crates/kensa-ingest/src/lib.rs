@@ -68,7 +68,8 @@ pub struct Reject {
     /// that could not be opened). For a line over the line limit: its first [`RAW_HEAD`] bytes,
     /// with the whole line's length and hash in `raw_cut`.
     pub raw: Vec<u8>,
-    pub raw_cut: Option<RawCut>,
+    /// Boxed: rare, and every item of a batch is as large as the largest variant.
+    pub raw_cut: Option<Box<RawCut>>,
 }
 
 /// A rejected line too long to keep: what identifies it in the input.
@@ -448,12 +449,12 @@ pub type Checked<K> = Result<K, Box<Reject>>;
 
 /// Reads one file only to validate it (`kensa validate`): every record is parsed and
 /// validated exactly as [`read_file`] does, but accepted records are reduced on the thread
-/// that made them to what `keep` takes from them. `sink` gets, per batch and in input order,
-/// one item per record: what `keep` returned, or the reject.
+/// that made them to what `keep` takes from them (given the record and its line). `sink` gets,
+/// per batch and in input order, one item per record: what `keep` returned, or the reject.
 pub fn check_file<K: Send, E: std::fmt::Display>(
     file: &InputFile,
     limits: &Limits,
-    keep: &(dyn Fn(&Validated, Pos) -> K + Sync),
+    keep: &(dyn Fn(&Validated, u64) -> K + Sync),
     sink: &mut dyn FnMut(Vec<Checked<K>>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), IngestError> {
@@ -465,13 +466,7 @@ pub fn check_file<K: Send, E: std::fmt::Display>(
             name,
             limits,
             &|name, line, bytes| match kensa_model::fast::validate_line_within(bytes, &shape) {
-                Ok(v) => Ok(keep(
-                    &v,
-                    Pos {
-                        file: name.clone(),
-                        line,
-                    },
-                )),
+                Ok(v) => Ok(keep(&v, line)),
                 Err(e) => Err(Box::new(line_reject(name, line, bytes, e))),
             },
             &|r| Err(Box::new(r)),
@@ -487,7 +482,7 @@ pub fn check_file<K: Send, E: std::fmt::Display>(
                     items
                         .into_iter()
                         .map(|it| match it {
-                            Item::Ok(v, pos) => Ok(keep(&v, pos)),
+                            Item::Ok(v, pos) => Ok(keep(&v, pos.line)),
                             Item::Err(r) => Err(Box::new(r)),
                         })
                         .collect(),
@@ -684,17 +679,17 @@ impl LineHasher {
                 self.head.len()
             ),
             raw: self.head,
-            raw_cut: Some(RawCut {
+            raw_cut: Some(Box::new(RawCut {
                 len: self.len,
                 sha256,
-            }),
+            })),
         }
     }
 }
 
 /// A rejected row's bytes as kept: whole when within the line limit, otherwise its first
 /// [`RAW_HEAD`] bytes with its length and hash.
-pub(crate) fn keep_raw(raw: Vec<u8>, max_line: usize) -> (Vec<u8>, Option<RawCut>) {
+pub(crate) fn keep_raw(raw: Vec<u8>, max_line: usize) -> (Vec<u8>, Option<Box<RawCut>>) {
     if raw.len() <= max_line {
         return (raw, None);
     }
@@ -704,7 +699,7 @@ pub(crate) fn keep_raw(raw: Vec<u8>, max_line: usize) -> (Vec<u8>, Option<RawCut
     };
     let mut raw = raw;
     raw.truncate(RAW_HEAD);
-    (raw, Some(cut))
+    (raw, Some(Box::new(cut)))
 }
 
 fn hex_lower(bytes: &[u8]) -> String {
