@@ -38,6 +38,7 @@ if [ -d "$SHARED" ]; then
   seed watchlists 03 "$SHARED"/sanctions/un-consolidated-*.xml
   seed wallet - "$SHARED"/crypto/sanctioned_addresses_ETH.txt
 fi
+FAILED=()
 mkdir -p work/policy
 cargo run -q --manifest-path ../Cargo.toml -p kensa-cli -- policy > work/policy/seed-default.toml 2>/dev/null || true
 for t in "${TARGETS[@]}"; do
@@ -51,5 +52,6 @@ for t in "${TARGETS[@]}"; do
   line="$(date -u +%FT%TZ) $t ${SECS}s x${JOBS} $status runs=$runs elapsed=$(( $(date +%s) - start ))s commit=$(git rev-parse --short HEAD)"
   echo "$line" | tee -a work/runs.log
   rm -f fuzz-*.log
-  [ "$status" = ok ] || { tail -30 "work/$t.log"; exit 1; }
+  if [ "$status" != ok ]; then grep -E -A6 "panicked|ERROR: libFuzzer|==ERROR" "work/$t.log" | head -20; FAILED+=("$t"); fi
 done
+if [ ${#FAILED[@]} -gt 0 ]; then echo "FAILED: ${FAILED[*]} (inputs in fuzz/artifacts/)" >&2; exit 1; fi

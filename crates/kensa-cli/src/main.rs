@@ -868,7 +868,7 @@ pub(crate) fn engine_source(
                 policy_text,
             })
         };
-        load().map_err(|e| format!("{e:#}"))
+        load().map_err(|e| error_chain(&e))
     }))
 }
 

@@ -211,8 +211,16 @@ fn validate_rejects_a_record_id_given_twice_with_different_content() {
         (r[0]["line"].as_u64(), r[0]["field"].as_str()),
         (Some(3), Some("record_id"))
     );
-    assert!(r[0]["reason"].as_str().unwrap().contains("\"r1\""), "{}", r[0]);
-    assert!(r[0]["raw"].as_str().unwrap().contains("5.6.7.8"), "{}", r[0]);
+    assert!(
+        r[0]["reason"].as_str().unwrap().contains("\"r1\""),
+        "{}",
+        r[0]
+    );
+    assert!(
+        r[0]["raw"].as_str().unwrap().contains("5.6.7.8"),
+        "{}",
+        r[0]
+    );
     // Exactly what ingest does with the same file.
     let o = kensa(
         &[
@@ -378,4 +386,38 @@ fn a_scan_that_runs_out_of_disk_leaves_no_output_that_looks_complete() {
     assert_names_once(&err, "tiny/k.db", "full");
     assert!(!dir.path().join("out2/subjects.jsonl").exists());
     assert!(!dir.path().join("out2/report.html").exists());
+}
+
+#[test]
+fn error_messages_name_the_file_and_say_each_thing_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.jsonl"), login("u1", 1) + "\n").unwrap();
+    std::fs::write(
+        dir.path().join("missing.toml"),
+        "[[source]]\nname = \"geo\"\nkind = \"mmdb\"\npath = \"no-such.mmdb\"\n",
+    )
+    .unwrap();
+    let o = kensa(
+        &["scan", "--out", "o1", "--intel", "missing.toml", "in.jsonl"],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert_names_once(&stderr(&o), "no-such.mmdb", "No such file or directory");
+
+    std::fs::write(dir.path().join("bad.txt"), "10.0.0.0/8\nnot-an-ip\n").unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[[source]]\nname = \"v\"\nkind = \"cidr_list\"\nclass = \"vpn\"\npath = \"bad.txt\"\n",
+    )
+    .unwrap();
+    let o = kensa(
+        &["scan", "--out", "o2", "--intel", "bad.toml", "in.jsonl"],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert_names_once(&stderr(&o), "bad.txt:2", "not-an-ip");
+
+    let o = kensa(&["ingest", "--db", "nodir/k.db", "in.jsonl"], dir.path());
+    assert!(!o.status.success());
+    assert_names_once(&stderr(&o), "nodir/k.db", "does not exist");
 }

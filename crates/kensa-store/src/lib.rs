@@ -53,12 +53,14 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {path}: {source}")]
+    /// (The SQLite error is shown, not chained: its own cause repeats it.)
+    #[error("database {path}: {error}")]
     Open {
         path: String,
-        #[source]
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
+    #[error("database {path}: cannot create it: the directory {dir} does not exist")]
+    NoDirectory { path: String, dir: String },
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("database: unexpected value: {0}")]
@@ -114,6 +116,7 @@ impl StoreError {
     pub fn at(self, path: &str) -> StoreError {
         match self {
             StoreError::Open { .. }
+            | StoreError::NoDirectory { .. }
             | StoreError::Missing { .. }
             | StoreError::Schema { .. }
             | StoreError::Foreign { .. }
@@ -484,9 +487,17 @@ impl Store {
     /// Opens (creating if needed) a database for writing.
     pub fn open(path: &Path, durability: Durability) -> Result<Store> {
         let p = path.display().to_string();
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.is_dir()
+        {
+            return Err(StoreError::NoDirectory {
+                path: p,
+                dir: dir.display().to_string(),
+            });
+        }
+        let conn = Connection::open(path).map_err(|error| StoreError::Open {
             path: p.clone(),
-            source,
+            error,
         })?;
         Self::init(conn, p.clone(), durability).map_err(|e| e.at(&p))
     }
@@ -498,9 +509,9 @@ impl Store {
             return Err(StoreError::Missing { path: p });
         }
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(
-            |source| StoreError::Open {
+            |error| StoreError::Open {
                 path: p.clone(),
-                source,
+                error,
             },
         )?;
         Self::init(conn, p.clone(), Durability::Full).map_err(|e| e.at(&p))
