@@ -2,7 +2,8 @@
 # Runs the fuzz targets (cargo-fuzz / libFuzzer), each for a given time, one after another.
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]      default: 60 seconds, every target
-#   JOBS=2 fuzz/run.sh 1800 json_record    two fuzzing processes for one target
+#   JOBS=2 fuzz/run.sh 1800 json_record    two fuzzing processes for one target (their logs go to
+#                                          fuzz/fuzz-N.log: run only one such script at a time)
 #
 # Needs a nightly toolchain (`rustup toolchain install nightly`; cargo-fuzz is installed here
 # when missing). Seeds: fuzz/corpus/TARGET (small, in the repository) plus, when present,
@@ -45,13 +46,15 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "work/$t" "corpus/$t"
   start=$(date +%s)
   status=ok
+  par=()
+  [ "$JOBS" -gt 1 ] && par=(-jobs="$JOBS" -workers="$JOBS")
   cargo +nightly fuzz run "$t" "work/$t" "corpus/$t" -- \
-    -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -jobs="$JOBS" -workers="$JOBS" \
+    -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 "${par[@]}" \
     -print_final_stats=1 >"work/$t.log" 2>&1 || status=FAILED
   runs=$(grep -h '^stat::number_of_executed_units' work/"$t".log fuzz-*.log 2>/dev/null | awk '{s+=$2} END {print s+0}')
   line="$(date -u +%FT%TZ) $t ${SECS}s x${JOBS} $status runs=$runs elapsed=$(( $(date +%s) - start ))s commit=$(git rev-parse --short HEAD)"
   echo "$line" | tee -a work/runs.log
-  rm -f fuzz-*.log
+  [ "$JOBS" -gt 1 ] && rm -f fuzz-*.log
   if [ "$status" != ok ]; then grep -E -A6 "panicked|ERROR: libFuzzer|==ERROR" "work/$t.log" | head -20; FAILED+=("$t"); fi
 done
 if [ ${#FAILED[@]} -gt 0 ]; then echo "FAILED: ${FAILED[*]} (inputs in fuzz/artifacts/)" >&2; exit 1; fi

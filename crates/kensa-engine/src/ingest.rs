@@ -228,7 +228,7 @@ pub fn ingest(
         failures,
     } = expand_inputs(inputs)?;
     // Written under a temporary name and renamed when complete.
-    let mut staged = crate::Staged::new(&opts.run_id);
+    let mut staged = crate::Staged::new();
     let rejects = match &opts.rejects_path {
         Some(p) => Some(std::io::BufWriter::new(
             std::fs::File::create(staged.path(p)).map_err(io_err(p))?,
@@ -352,7 +352,7 @@ pub fn validate_only(
         warnings,
         failures,
     } = expand_inputs(inputs)?;
-    let mut staged = crate::Staged::new(&crate::run_id("validate"));
+    let mut staged = crate::Staged::new();
     let mut rejects = match rejects_path {
         Some(p) => Some(std::io::BufWriter::new(
             std::fs::File::create(staged.path(p)).map_err(io_err(p))?,
@@ -460,11 +460,12 @@ pub fn validate_only(
                 },
                 &|_| {},
             );
-            // The file changed or failed while it was read again: the conflicts still count.
-            if again.is_err() || found.len() != conflicts.len() {
-                found = conflicts
-                    .iter()
-                    .map(|&line| Reject {
+            // A line not found again (the file changed, or a read failure stops before it):
+            // the conflict still counts, without its content.
+            let _ = again;
+            for &line in &conflicts {
+                if !found.iter().any(|r| r.line == line) {
+                    found.push(Reject {
                         file: name.clone(),
                         line,
                         field: Some("record_id".into()),
@@ -472,9 +473,10 @@ pub fn validate_only(
                             .into(),
                         raw: Vec::new(),
                         raw_cut: None,
-                    })
-                    .collect();
+                    });
+                }
             }
+            found.sort_by_key(|r| r.line);
             summary.conflicts += found.len() as u64;
             for r in &found {
                 keep(&mut summary, &mut rejects, r)?;

@@ -105,15 +105,21 @@ pub(crate) struct Staged {
 }
 
 impl Staged {
-    pub(crate) fn new(tag: &str) -> Staged {
+    /// A new set of staged files, with temporary names unique to this run.
+    pub(crate) fn new() -> Staged {
         Staged {
             files: Vec::new(),
-            tag: tag.to_owned(),
+            tag: run_id("out"),
         }
     }
 
-    /// The temporary path to write `final_path` to.
+    /// The path to write `final_path` to: a temporary name beside it, or `final_path` itself
+    /// when that is not a regular file (`--rejects /dev/stdout`, a named pipe), which cannot
+    /// be replaced by a rename.
     pub(crate) fn path(&mut self, final_path: &std::path::Path) -> PathBuf {
+        if std::fs::metadata(final_path).is_ok_and(|m| !m.is_file()) {
+            return final_path.to_owned();
+        }
         let name = final_path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -123,9 +129,11 @@ impl Staged {
         tmp
     }
 
-    /// Renames every staged file into place, in the order they were staged.
+    /// Renames every staged file into place, in the order they were staged. If one rename
+    /// fails, the files not yet renamed are removed (by `Drop`).
     pub(crate) fn commit(mut self) -> Result<(), EngineError> {
-        for (tmp, fin) in std::mem::take(&mut self.files) {
+        while !self.files.is_empty() {
+            let (tmp, fin) = self.files.remove(0);
             if let Err(e) = std::fs::rename(&tmp, &fin) {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(io_err(&fin)(e));

@@ -185,6 +185,8 @@ pub struct Prepared {
     pub ingest: IngestSummary,
     pub live: Live,
     pub rejects_path: PathBuf,
+    /// The run's output files so far (`rejects.jsonl`), renamed into place with the others.
+    pub(crate) staged: crate::Staged,
 }
 
 /// Ingests the inputs and evaluates every subject (everything before presentation).
@@ -195,6 +197,10 @@ pub fn prepare(
     std::fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
     let scan_id = crate::run_id("scan");
     let rejects_path = opts.out_dir.join("rejects.jsonl");
+    // Staged with the scan's other outputs: a scan that fails later leaves no new
+    // rejects.jsonl beside an earlier scan's outputs.
+    let mut staged = crate::Staged::new();
+    let rejects_tmp = staged.path(&rejects_path);
     let before = store.record_count()?;
 
     // 1. Ingest. When the store was empty, the records stored now are the whole data set and
@@ -206,7 +212,7 @@ pub fn prepare(
         &opts.inputs,
         IngestOptions {
             run_id: scan_id.clone(),
-            rejects_path: Some(rejects_path.clone()),
+            rejects_path: Some(rejects_tmp),
             collect: (before == 0).then_some(&mut builder),
             limits: opts.limits,
             progress: opts.progress,
@@ -214,6 +220,8 @@ pub fn prepare(
     )?;
     crate::progress::phase_done("ingest");
     if !opts.inputs.is_empty() && !summary.usable() {
+        // The rejects are what the user needs now: they go into place (and nothing else).
+        staged.commit()?;
         return Err(EngineError::Unusable(format!(
             "nothing usable was read: {} (see {})",
             summary.reconciliation(),
@@ -244,6 +252,7 @@ pub fn prepare(
         ingest: summary,
         live,
         rejects_path,
+        staged,
     })
 }
 
@@ -257,12 +266,12 @@ pub fn scan(
         ingest: summary,
         live,
         rejects_path,
+        mut staged,
     } = prepare(store, &mut opts)?;
     let engine = opts.engine.get()?;
     let ds = &live.ds;
     // Every output is written under a temporary name and renamed into place only once the scan
     // is in the evidence log: a failed scan leaves no output that looks complete.
-    let mut staged = crate::Staged::new(&scan_id);
     let enrichment_path = opts.out_dir.join("enrichment.jsonl");
     let (ips_enriched, enrichment_sha256, sources_used) =
         write_enrichment(ds, &staged.path(&enrichment_path), &enrichment_path)?;

@@ -76,11 +76,18 @@ fn typed_cell(path: &str, raw: &str, shape: &kensa_model::fast::Limits) -> Value
                 .map(|s| Value::String(s.to_owned()))
                 .collect(),
         ),
-        // Within the limits, or kept as text (validation then names the field).
-        Cell::Json => kensa_model::fast::check_shape(raw.as_bytes(), shape)
-            .ok()
-            .and_then(|()| serde_json::from_str(raw).ok())
-            .unwrap_or_else(|| Value::String(raw.to_owned())),
+        // Within the limits (the cell sits below its column's levels), or kept as text
+        // (validation then names the field).
+        Cell::Json => kensa_model::fast::check_shape(
+            raw.as_bytes(),
+            &kensa_model::fast::Limits {
+                max_depth: shape.max_depth.saturating_sub(path.split('.').count()),
+                ..*shape
+            },
+        )
+        .ok()
+        .and_then(|()| serde_json::from_str(raw).ok())
+        .unwrap_or_else(|| Value::String(raw.to_owned())),
     }
 }
 
@@ -125,6 +132,9 @@ fn row_to_value(
 struct Tape<R> {
     inner: R,
     kept: Rc<RefCell<Kept>>,
+    /// Most bytes of one row held at once: past it (an unclosed quote makes the rest of a file
+    /// one cell) reading stops with an error instead of holding the rest of the file.
+    max_row: usize,
 }
 
 #[derive(Default)]
@@ -163,6 +173,12 @@ impl Kept {
 
 impl<R: Read> Read for Tape<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.kept.borrow().bytes.len() > self.max_row {
+            return Err(std::io::Error::other(format!(
+                "a row runs on past {} bytes (--max-line-bytes; an unclosed quote?), so the rest of the file is not read",
+                self.max_row
+            )));
+        }
         let n = self.inner.read(buf)?;
         self.kept.borrow_mut().bytes.extend_from_slice(&buf[..n]);
         Ok(n)
@@ -188,6 +204,8 @@ pub(crate) fn read_csv<E: std::fmt::Display>(
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(Tape {
         inner: open(file, progress)?,
         kept: kept.clone(),
+        // The parser reads ahead in blocks of 8 KiB; a row within the limit always fits.
+        max_row: limits.max_line_bytes.saturating_add(64 << 10),
     });
     let csv_err = |source| IngestError::Csv {
         path: name.to_string(),
@@ -200,6 +218,10 @@ pub(crate) fn read_csv<E: std::fmt::Display>(
         .map(|h| h.trim().to_owned())
         .collect();
     kept.borrow_mut().take(0, rdr.position().byte());
+    check_header(&headers, limits).map_err(|reason| IngestError::Header {
+        path: name.to_string(),
+        reason,
+    })?;
     let has_kind_column = headers.iter().any(|h| h == "kind");
     let file_kind = if has_kind_column {
         None
@@ -270,6 +292,30 @@ pub(crate) fn read_csv<E: std::fmt::Display>(
             return Ok(());
         }
     }
+}
+
+/// A header within the limits: not more columns than `max_fields`, and no dotted column that
+/// nests deeper than `max_depth` (`a.b.c` puts a value at level 3 of the record).
+fn check_header(headers: &[String], limits: &Limits) -> Result<(), String> {
+    if headers.len() > limits.max_fields {
+        return Err(format!(
+            "the header has {} columns, over the limit of {} (--max-fields)",
+            headers.len(),
+            limits.max_fields
+        ));
+    }
+    for (i, h) in headers.iter().enumerate() {
+        let levels = h.split('.').count();
+        // A JSON cell (`education`) adds its own levels, checked per cell.
+        if levels > limits.max_depth {
+            return Err(format!(
+                "column {} nests {levels} levels deep, over the limit of {} (--max-depth)",
+                i + 1,
+                limits.max_depth
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Why a row cannot be used before looking at its values: more cells than the header names,

@@ -163,6 +163,8 @@ pub enum IngestError {
     },
     #[error("{path}: no such file or directory")]
     NotFound { path: String },
+    #[error("{path}: line 1: {reason}")]
+    Header { path: String, reason: String },
     #[error("{path}: CSV error: {source}")]
     Csv {
         path: String,
@@ -193,6 +195,7 @@ impl IngestError {
             IngestError::NotFound { path } => {
                 (path, 0, Vec::new(), "no such file or directory".into())
             }
+            IngestError::Header { path, reason } => (path, 1, Vec::new(), reason.clone()),
             IngestError::Csv { path, source } => (
                 path,
                 source.position().map_or(0, |p| p.line()),
@@ -259,7 +262,10 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Result<Expanded, IngestError> {
             let mut seen = Vec::new();
             walk(p, &meta, &mut seen, &mut out);
         } else {
-            let (format, gzip) = classify(p).unwrap_or((sniff(p)?, false));
+            let (format, gzip) = match classify(p) {
+                Some(c) => c,
+                None => (sniff(p)?, false),
+            };
             out.files.push(InputFile {
                 path: p.clone(),
                 format,
@@ -548,20 +554,28 @@ fn read_jsonl<T: Send, E: std::fmt::Display>(
         let buf = match current {
             Chunk::Lines(buf) => buf,
             Chunk::Overlong(h) => {
-                // Rare: handled on this thread, without the pipeline.
+                // Rare: handled on this thread, without the pipeline. A line of nothing but
+                // white space is blank, however long.
                 line_no += 1;
-                pending.push(reject(h.reject(&name, line_no, max_line)));
-                chunk = read_chunk(
+                if !h.blank {
+                    pending.push(reject(h.reject(&name, line_no, max_line)));
+                }
+                let next = read_chunk(
                     &mut reader,
                     &mut carry,
                     std::mem::take(&mut spare),
                     max_line,
                     &mut failed,
-                )
-                .map_err(|e| {
-                    let _ = hand_over(std::mem::take(&mut pending), sink);
-                    read_err(line_no, &mut carry, e)
-                })?;
+                );
+                chunk = match next {
+                    Ok(c) => c,
+                    Err(e) => {
+                        // What was read before the failure still counts (and a failing sink
+                        // explains more than the read error).
+                        hand_over(std::mem::take(&mut pending), sink)?;
+                        return Err(read_err(line_no, &mut carry, e));
+                    }
+                };
                 if let Some(Chunk::Lines(c)) = &chunk {
                     split_lines(c, &mut line_no, &mut lines);
                 }
@@ -651,15 +665,28 @@ enum Chunk {
 }
 
 /// Takes in a line over the limit piece by piece: its length, its hash and its head.
-#[derive(Default)]
 struct LineHasher {
     len: u64,
     sha: Sha256,
     head: Vec<u8>,
+    /// Nothing but white space so far.
+    blank: bool,
+}
+
+impl Default for LineHasher {
+    fn default() -> Self {
+        LineHasher {
+            len: 0,
+            sha: Sha256::default(),
+            head: Vec::new(),
+            blank: true,
+        }
+    }
 }
 
 impl LineHasher {
     fn add(&mut self, bytes: &[u8]) {
+        self.blank = self.blank && bytes.iter().all(|b| b.is_ascii_whitespace());
         self.len += bytes.len() as u64;
         self.sha.update(bytes);
         let room = RAW_HEAD.saturating_sub(self.head.len());
@@ -669,6 +696,8 @@ impl LineHasher {
     fn reject(self, name: &str, line: u64, max_line: usize) -> Reject {
         // A line ends at the newline; a trailing carriage return belongs to it (CRLF files).
         let sha256 = hex_lower(&self.sha.finalize());
+        let mut head = self.head;
+        cut_at_char(&mut head);
         Reject {
             file: name.to_owned(),
             line,
@@ -676,9 +705,9 @@ impl LineHasher {
             reason: format!(
                 "line is {} bytes, over the limit of {max_line} (--max-line-bytes); the first {} bytes are kept",
                 self.len,
-                self.head.len()
+                head.len()
             ),
-            raw: self.head,
+            raw: head,
             raw_cut: Some(Box::new(RawCut {
                 len: self.len,
                 sha256,
@@ -699,7 +728,18 @@ pub(crate) fn keep_raw(raw: Vec<u8>, max_line: usize) -> (Vec<u8>, Option<Box<Ra
     };
     let mut raw = raw;
     raw.truncate(RAW_HEAD);
+    cut_at_char(&mut raw);
     (raw, Some(Box::new(cut)))
+}
+
+/// Drops a UTF-8 character cut in two at the end of a kept head, so that a text line's head is
+/// still text.
+fn cut_at_char(head: &mut Vec<u8>) {
+    if let Err(e) = std::str::from_utf8(head)
+        && e.error_len().is_none()
+    {
+        head.truncate(e.valid_up_to());
+    }
 }
 
 fn hex_lower(bytes: &[u8]) -> String {

@@ -390,3 +390,85 @@ fn symlink_loops_are_reported_and_the_rest_is_read() {
     );
     assert_eq!(read_all(d).len(), 1);
 }
+
+/// A CSV header whose dotted column would nest a record deeper than the limit fails the file
+/// (one reject for line 1), instead of building the record and overflowing the stack.
+#[test]
+fn a_csv_header_over_the_limits_fails_the_file_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("login.csv");
+    let deep = format!("{}y", "x.".repeat(100_000));
+    std::fs::write(
+        &p,
+        format!("subject_id,at,ip,{deep}\nu1,2026-09-01T00:00:00Z,1.2.3.4,v\n"),
+    )
+    .unwrap();
+    let files = expand_inputs(std::slice::from_ref(&p)).unwrap().files;
+    let e = read_file(
+        &files[0],
+        &Limits::default(),
+        &mut |_| Ok::<(), String>(()),
+        &|_| {},
+    )
+    .unwrap_err();
+    let r = e.to_reject().unwrap();
+    assert_eq!(r.line, 1);
+    assert!(r.reason.contains("--max-depth"), "{}", r.reason);
+}
+
+/// An unclosed quote makes the rest of a CSV file one cell: reading stops once the row runs
+/// past the line limit (the rows before it were handed on), instead of holding the whole file.
+#[test]
+fn an_unclosed_csv_quote_stops_at_the_line_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("login.csv");
+    let mut text = String::from("subject_id,at,ip\nu1,2026-09-01T00:00:00Z,1.2.3.4\nu2,\"open\n");
+    for _ in 0..20_000 {
+        text.push_str("u3,2026-09-01T00:00:00Z,1.2.3.4\n");
+    }
+    std::fs::write(&p, &text).unwrap();
+    let limits = Limits {
+        max_line_bytes: 4096,
+        ..Limits::default()
+    };
+    let files = expand_inputs(std::slice::from_ref(&p)).unwrap().files;
+    let mut got = Vec::new();
+    let e = read_file(
+        &files[0],
+        &limits,
+        &mut |b| {
+            got.extend(b);
+            Ok::<(), String>(())
+        },
+        &|_| {},
+    )
+    .unwrap_err();
+    assert_eq!(got.len(), 1, "the row before the open quote");
+    let r = e.to_reject().unwrap();
+    assert!(r.reason.contains("--max-line-bytes"), "{}", r.reason);
+}
+
+/// A line of nothing but white space is blank however long it is; a cut head stays text.
+#[test]
+fn long_blank_lines_are_blank_and_cut_heads_stay_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("blank.jsonl");
+    let ok = r#"{"kind":"login","subject_id":"u1","at":"2026-09-01T00:00:00Z","ip":"1.2.3.4"}"#;
+    // 3-byte characters, so that a 64 KiB head would end inside one.
+    let long = format!("{{\"t\":\"{}\"}}", "日".repeat(1 << 20));
+    std::fs::write(&p, format!("{ok}\n{}\n{long}\n{ok}\n", " ".repeat(5 << 20))).unwrap();
+    let limits = Limits {
+        max_line_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let items = read_all_within(&p, &limits);
+    assert_eq!(items.len(), 3);
+    match &items[1] {
+        Item::Err(r) => {
+            assert_eq!(r.line, 3);
+            assert!(std::str::from_utf8(&r.raw).is_ok());
+            assert!(r.raw.len() > (64 << 10) - 4);
+        }
+        other => panic!("{other:?}"),
+    }
+}

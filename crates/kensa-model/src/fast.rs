@@ -43,8 +43,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
 
 /// A JSON object's members sorted by key (the canonical order). A key given twice keeps its
 /// last value, as `serde_json::Value` does. A sorted vector is cheaper to build than a map
-/// for the handful of members a record has.
-struct Object<'a>(Vec<(Key<'a>, &'a RawValue)>);
+/// for the handful of members a record has. `.1` is true when a key was given twice: the
+/// values dropped were not looked at, so the fast path leaves such an object to the precise
+/// path (which applies the limits to everything in the line).
+struct Object<'a>(Vec<(Key<'a>, &'a RawValue)>, bool);
 
 impl<'a> Object<'a> {
     fn get(&self, key: &str) -> Option<&'a RawValue> {
@@ -84,8 +86,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Object<'a> {
                         kept += 1;
                     }
                 }
+                let repeated = kept < v.len();
                 v.truncate(kept);
-                Ok(Object(v))
+                Ok(Object(v, repeated))
             }
         }
         d.deserialize_map(V(std::marker::PhantomData))
@@ -225,7 +228,7 @@ pub fn stored_record(kind: &str, body: &[u8]) -> Option<Record> {
 
 /// Returns `None` whenever anything is unusual, so that the slow path produces the exact error.
 fn fast_path(bytes: &[u8], top: &Object<'_>, limits: &Limits) -> Option<Validated> {
-    if top.0.len() > limits.max_fields {
+    if top.0.len() > limits.max_fields || top.1 {
         return None;
     }
     let kind_raw = top.get("kind")?;
@@ -339,7 +342,7 @@ fn write_object(
     limits: &Limits,
     out: &mut Vec<u8>,
 ) -> Option<()> {
-    if depth > limits.max_depth || obj.0.len() > limits.max_fields {
+    if depth > limits.max_depth || obj.0.len() > limits.max_fields || obj.1 {
         return None;
     }
     out.push(b'{');
@@ -576,10 +579,12 @@ mod tests {
                 format!("{:?}", slow.record),
                 "{l}"
             );
-            // Ordinary lines take the fast path rather than falling back to the slow one.
+            // Ordinary lines take the fast path rather than falling back to the slow one (a
+            // key given twice goes to the precise path, which checks the dropped values too).
             let top: Object<'_> = serde_json::from_str(l).unwrap();
+            assert!(top.1 == l.starts_with(r#"{"x":1"#), "{l}");
             assert!(
-                fast_path(l.as_bytes(), &top, &Limits::default()).is_some(),
+                top.1 || fast_path(l.as_bytes(), &top, &Limits::default()).is_some(),
                 "{l}"
             );
             // A stored body reads back as the same typed record.
@@ -666,6 +671,17 @@ mod tests {
         let wide_top = format!("{{{login}{members}}}");
         assert!(matches!(
             validate_line_within(wide_top.as_bytes(), &narrow),
+            Err(LineError::Limit(_))
+        ));
+        // A key given twice: the value dropped is still held to the limits, as the precise
+        // path holds it.
+        let twice = format!(
+            "{{{login},\"x\":{}{},\"x\":1}}",
+            "[".repeat(limits.max_depth),
+            "]".repeat(limits.max_depth)
+        );
+        assert!(matches!(
+            validate_line(twice.as_bytes()),
             Err(LineError::Limit(_))
         ));
         // Brackets inside strings are text, not nesting.

@@ -542,7 +542,11 @@ impl Store {
         // Checkpoint when the WAL reaches 64 MiB (1024 pages of 64 KiB).
         conn.pragma_update(None, "wal_autocheckpoint", 1024)?;
         conn.execute_batch(SCHEMA)?;
-        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        // Marked once (a write); later opens only read the mark.
+        let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        if app != APPLICATION_ID {
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
         let found: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key='schema_version'",
