@@ -21,7 +21,13 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(d.join(file), body).unwrap();
     let config = format!("[[source]]\nname = \"f\"\n{source}\npath = \"{file}\"\n");
     if let Ok(intel) = kensa_enrich::Intel::from_config_str(&config, &d) {
-        for ip in ["1.2.3.4", "0.0.0.0", "255.255.255.255", "::1", "2001:db8::1"] {
+        for ip in [
+            "1.2.3.4",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::1",
+            "2001:db8::1",
+        ] {
             let _ = intel.lookup_ip(ip.parse().unwrap());
         }
         let _ = intel.email("a@b.example");

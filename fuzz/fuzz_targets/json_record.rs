@@ -15,8 +15,10 @@ fuzz_target!(|data: &[u8]| {
         match validate_line_within(data, &limits) {
             Ok(v) => {
                 // Whatever is accepted is valid JSON that the Value path accepts identically.
-                let value: serde_json::Value = serde_json::from_slice(data).expect("accepted lines are JSON");
-                let slow = kensa_model::validate_value(value).expect("accepted by the precise path too");
+                let value: serde_json::Value =
+                    serde_json::from_slice(data).expect("accepted lines are JSON");
+                let slow =
+                    kensa_model::validate_value(value).expect("accepted by the precise path too");
                 assert_eq!(v.body, slow.body);
                 assert_eq!(v.record_id, slow.record_id);
                 // The stored body reads back as the same kind.

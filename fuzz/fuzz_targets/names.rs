@@ -16,7 +16,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = romanise_hangul(s, Romanisation::Revised);
     let _ = romanise_hangul(s, Romanisation::McCuneReischauer);
     let _ = kana_to_romaji(s);
-    let screener = SCREENER.get_or_init(|| kensa_screen::Screener::new(&kensa_screen::builtin_sample()));
+    let screener =
+        SCREENER.get_or_init(|| kensa_screen::Screener::new(&kensa_screen::builtin_sample()));
     let q = kensa_screen::Query {
         name: a.to_owned(),
         birth_date: Some(b.to_owned()),

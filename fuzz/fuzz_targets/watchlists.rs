@@ -9,7 +9,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let d = std::env::temp_dir().join(format!("kensa-fuzz-lists-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
-    let name = ["sdn.csv", "alt.csv", "add.csv", "un.xml", "ftm.json", "custom.csv"][which as usize % 6];
+    let name = [
+        "sdn.csv",
+        "alt.csv",
+        "add.csv",
+        "un.xml",
+        "ftm.json",
+        "custom.csv",
+    ][which as usize % 6];
     let path = d.join(name);
     std::fs::write(&path, body).unwrap();
     if let Ok(lists) = kensa_screen::Watchlists::load(&[path]) {
