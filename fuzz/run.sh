@@ -27,15 +27,19 @@ seed() { # seed TARGET FILE... : copies real files into the work corpus (prefixi
   mkdir -p "work/$t"
   for f in "$@"; do
     [ -f "$f" ] || continue
-    local out="work/$t/seed-$(basename "$f")"
+    local out="work/$t/seed-$sel-$(basename "$f")"
     [ -f "$out" ] && continue
     if [ "$sel" = "-" ]; then head -c 1000000 "$f" > "$out"; else { printf "\\x$sel"; head -c 1000000 "$f"; } > "$out"; fi
   done
 }
 if [ -d "$SHARED" ]; then
   seed intel_files 00 "$SHARED"/ip/maxmind-test/*.mmdb
+  seed intel_files 06 "$SHARED"/ip/maxmind-test/*.mmdb
   seed intel_files 02 "$SHARED"/ip/*.txt "$SHARED"/net/*.txt
+  seed intel_files 08 "$SHARED"/crypto/sanctioned_addresses_ETH.txt
   seed watchlists 00 "$SHARED"/sanctions/ofac-sdn-*.csv
+  seed watchlists 01 "$SHARED"/sanctions/ofac-alt-*.csv
+  seed watchlists 02 "$SHARED"/sanctions/ofac-add-*.csv
   seed watchlists 03 "$SHARED"/sanctions/un-consolidated-*.xml
   seed wallet - "$SHARED"/crypto/sanctioned_addresses_ETH.txt
 fi
@@ -51,7 +55,7 @@ for t in "${TARGETS[@]}"; do
   cargo +nightly fuzz run "$t" "work/$t" "corpus/$t" -- \
     -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 "${par[@]}" \
     -print_final_stats=1 >"work/$t.log" 2>&1 || status=FAILED
-  runs=$(grep -h '^stat::number_of_executed_units' work/"$t".log fuzz-*.log 2>/dev/null | awk '{s+=$2} END {print s+0}')
+  runs=$( { grep -h '^stat::number_of_executed_units' work/"$t".log fuzz-*.log 2>/dev/null || true; } | awk '{s+=$2} END {print s+0}')
   line="$(date -u +%FT%TZ) $t ${SECS}s x${JOBS} $status runs=$runs elapsed=$(( $(date +%s) - start ))s commit=$(git rev-parse --short HEAD)"
   echo "$line" | tee -a work/runs.log
   [ "$JOBS" -gt 1 ] && rm -f fuzz-*.log

@@ -9,14 +9,22 @@ fuzz_target!(|data: &[u8]| {
     };
     let d = std::env::temp_dir().join(format!("kensa-fuzz-intel-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
-    let (file, source) = match which % 7 {
+    let (file, source) = match which % 9 {
         0 => ("x.mmdb", "kind = \"mmdb\""),
         1 => ("x.mmdb", "kind = \"mmdb\"\nmmdb_role = \"asn\""),
-        6 => ("x.mmdb", "kind = \"mmdb\"\nmmdb_mode = \"direct\""),
         2 => ("x.txt", "kind = \"cidr_list\"\nclass = \"vpn\""),
         3 => ("x.csv", "kind = \"asn_csv\""),
         4 => ("x.txt", "kind = \"asn_list\"\nclass = \"hosting\""),
-        _ => ("x.txt", "kind = \"disposable_email\""),
+        5 => ("x.txt", "kind = \"disposable_email\""),
+        6 => ("x.mmdb", "kind = \"mmdb\"\nmmdb_mode = \"flatten\""),
+        7 => (
+            "x.mmdb",
+            "kind = \"mmdb\"\nmmdb_mode = \"flatten\"\nmmdb_role = \"anonymous\"",
+        ),
+        _ => (
+            "sanctioned_addresses_ETH.txt",
+            "kind = \"crypto_addresses\"",
+        ),
     };
     std::fs::write(d.join(file), body).unwrap();
     let config = format!("[[source]]\nname = \"f\"\n{source}\npath = \"{file}\"\n");
@@ -31,5 +39,11 @@ fuzz_target!(|data: &[u8]| {
             let _ = intel.lookup_ip(ip.parse().unwrap());
         }
         let _ = intel.email("a@b.example");
+        if let Ok(text) = std::str::from_utf8(body) {
+            for line in text.lines().take(4) {
+                let _ = intel.wallet(line, None);
+                let _ = intel.email(line);
+            }
+        }
     }
 });

@@ -350,7 +350,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             if !summary.usable() {
-                bail!("nothing usable was read ({})", summary.reconciliation());
+                bail!("{}", summary.nothing_usable());
             }
             Ok(failed_inputs(&summary))
         }
@@ -378,8 +378,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     eprintln!("rejected records: {}", rejects.display());
                 }
             }
-            if summary.stored == 0 {
-                bail!("nothing usable was read");
+            if summary.stored + summary.duplicate == 0 {
+                bail!("{}", summary.nothing_usable());
             }
             Ok(failed_inputs(&summary))
         }

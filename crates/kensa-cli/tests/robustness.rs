@@ -129,6 +129,30 @@ fn a_truncated_gzip_is_reported_while_later_files_are_read_and_the_run_fails_at_
     // What was read of the truncated file is stored too.
     let g0 = kensa_store::EvidenceStore::subject_records(&store, "g0").unwrap();
     assert!(!g0.is_empty());
+    drop(store);
+
+    // validate and scan report it the same way, and still finish.
+    let o = kensa(&["validate", "--rejects", "v.jsonl", "inputs"], dir.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("b.jsonl.gz"), "{}", stderr(&o));
+    assert!(
+        rejects(&dir.path().join("v.jsonl"))
+            .iter()
+            .any(|r| r["file"].as_str().unwrap().ends_with("b.jsonl.gz"))
+    );
+    let o = kensa(&["scan", "--out", "out", "inputs"], dir.path());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("b.jsonl.gz"), "{}", stderr(&o));
+    assert!(dir.path().join("out/subjects.jsonl").exists());
+
+    // A named input that does not exist is reported the same way; the others are read.
+    let o = kensa(
+        &["ingest", "--db", "k2.db", "inputs/a.jsonl", "nope.jsonl"],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("nope.jsonl"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("stored 1"), "{}", stderr(&o));
 }
 
 #[cfg(unix)]

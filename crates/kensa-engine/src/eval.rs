@@ -59,14 +59,17 @@ pub fn eval(
         ));
     }
     let report = evaluate(&policy, &labelled, unlabelled);
+    // Both or neither: a failed write leaves no grade that looks complete.
+    let mut staged = crate::Staged::new();
     let json_path = out_dir.join("eval.json");
     std::fs::write(
-        &json_path,
+        staged.path(&json_path),
         serde_json::to_vec_pretty(&report).expect("report serialises"),
     )
     .map_err(io_err(&json_path))?;
     let html_path = out_dir.join("eval.html");
-    std::fs::write(&html_path, render(&report)).map_err(io_err(&html_path))?;
+    std::fs::write(staged.path(&html_path), render(&report)).map_err(io_err(&html_path))?;
+    staged.commit()?;
     Ok((summary, report))
 }
 

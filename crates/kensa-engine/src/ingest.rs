@@ -64,6 +64,29 @@ impl IngestSummary {
         self.stored + self.duplicate > 0
     }
 
+    /// Why a run read nothing usable: the inputs that could not be read (the first few), and
+    /// the reconciliation.
+    pub fn nothing_usable(&self) -> String {
+        let mut failed: Vec<&str> = self
+            .failed_inputs
+            .iter()
+            .take(5)
+            .map(String::as_str)
+            .collect();
+        if self.failed_inputs.len() > 5 {
+            failed.push("…");
+        }
+        if failed.is_empty() {
+            format!("nothing usable was read ({})", self.reconciliation())
+        } else {
+            format!(
+                "nothing usable was read: {} ({})",
+                failed.join("; "),
+                self.reconciliation()
+            )
+        }
+    }
+
     /// Counts a reject that stands for an input that could not be read to the end.
     fn input_failed(&mut self, r: &Reject) {
         self.failed_inputs.push(if r.line > 0 {

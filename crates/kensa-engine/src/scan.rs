@@ -223,8 +223,8 @@ pub fn prepare(
         // The rejects are what the user needs now: they go into place (and nothing else).
         staged.commit()?;
         return Err(EngineError::Unusable(format!(
-            "nothing usable was read: {} (see {})",
-            summary.reconciliation(),
+            "{} (see {})",
+            summary.nothing_usable(),
             rejects_path.display()
         )));
     }

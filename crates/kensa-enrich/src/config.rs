@@ -121,9 +121,9 @@ pub struct SourceConfig {
     /// failing the whole load.
     #[serde(default)]
     pub optional: bool,
-    /// For `mmdb` sources: `flatten` (default) turns the file into range
-    /// tables at load for the fastest lookups; `direct` keeps the file and
-    /// decodes on each lookup, for quick start-up in one-shot tools.
+    /// For `mmdb` sources: `direct` (default) keeps the file and decodes on
+    /// each lookup, for quick start-up; `flatten` turns the file into range
+    /// tables at load for the fastest bulk lookups.
     #[serde(default)]
     pub mmdb_mode: MmdbMode,
     /// For `mmdb` sources: what to read from the file (`geo`, `asn` or

@@ -243,28 +243,37 @@ pub struct Expanded {
     pub failures: Vec<Reject>,
 }
 
-/// Expands files and directories into the files to read, in a stable order. A path named
-/// here that does not exist is an error; an entry inside a directory that cannot be read is a
-/// failure in the result and does not stop the others.
+/// Expands files and directories into the files to read, in a stable order. A path that
+/// cannot be read (missing, a symlink loop, no permission), named here or met inside a
+/// directory, is a failure in the result and does not stop the others.
 pub fn expand_inputs(paths: &[PathBuf]) -> Result<Expanded, IngestError> {
     let mut out = Expanded::default();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => IngestError::NotFound {
-                path: p.display().to_string(),
-            },
-            _ => IngestError::Io {
-                path: p.display().to_string(),
-                source: e,
-            },
-        })?;
+        let meta = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) => {
+                let reason = if e.kind() == std::io::ErrorKind::NotFound {
+                    "no such file or directory".to_owned()
+                } else {
+                    format!("cannot read: {e}")
+                };
+                out.failures.push(failure(p, reason));
+                continue;
+            }
+        };
         if meta.is_dir() {
             let mut seen = Vec::new();
             walk(p, &meta, &mut seen, &mut out);
         } else {
             let (format, gzip) = match classify(p) {
                 Some(c) => c,
-                None => (sniff(p)?, false),
+                None => match sniff(p) {
+                    Ok(f) => (f, false),
+                    Err(e) => {
+                        out.failures.extend(e.to_reject());
+                        continue;
+                    }
+                },
             };
             out.files.push(InputFile {
                 path: p.clone(),
