@@ -71,7 +71,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Object<'a> {
             ) -> Result<Self::Value, M::Error> {
                 let mut v: Vec<(Key<'a>, &'a RawValue)> =
                     Vec::with_capacity(m.size_hint().unwrap_or(8));
-                while let Some(e) = m.next_entry()? {
+                while let Some(e) = m.next_entry::<Key<'a>, &'a RawValue>()? {
+                    // serde_json's `Value` reads an object whose key is this token as a raw
+                    // value, not as an object: such a line is left to the precise path, so that
+                    // both paths read it alike (found by fuzzing).
+                    if e.0.0 == RAW_VALUE_TOKEN {
+                        return Err(serde::de::Error::custom("reserved key"));
+                    }
                     v.push(e);
                 }
                 // Stable: equal keys stay in input order, and the last of each run is kept
@@ -94,6 +100,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Object<'a> {
         d.deserialize_map(V(std::marker::PhantomData))
     }
 }
+
+/// The object key by which serde_json marks a raw value (`serde_json::value::RawValue`).
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// Why a line failed.
 #[derive(Debug)]
@@ -691,5 +700,27 @@ mod tests {
             "{".repeat(500)
         );
         assert!(validate_line(text.as_bytes()).is_ok(), "{text}");
+    }
+
+    /// Found by fuzzing (`json_record`): an object key that serde_json reserves for raw values
+    /// was accepted by the fast path while the precise path cannot read the line, so the two
+    /// paths disagreed. Both now give the precise path's answer.
+    #[test]
+    fn serde_json_raw_value_token_as_a_key_reads_alike_on_both_paths() {
+        let lines = [
+            r#"{"kind":"subject","subject_id":"u1","source":"Kim","s":{"$serde_json::private::RawValue":[{"institution":"Kim In"}],"%%*%%%%%%%%u*ntry":"JP"}}"#,
+            r#"{"kind":"subject","subject_id":"u1","source":"Kim","s":{"$serde_json::private::RawValue":"[1]"}}"#,
+            r#"{"$serde_json::private::RawValue":"{}","kind":"subject","subject_id":"u1","source":"Kim"}"#,
+        ];
+        for l in lines {
+            let precise = serde_json::from_str::<serde_json::Value>(l)
+                .map_err(|e| e.to_string())
+                .and_then(|v| validate_value(v).map_err(|e| e.reason));
+            match (validate_line(l.as_bytes()), precise) {
+                (Ok(fast), Ok(slow)) => assert_eq!(fast.body, slow.body, "{l}"),
+                (Err(_), Err(_)) => {}
+                (fast, slow) => panic!("{l}: {fast:?} vs {slow:?}"),
+            }
+        }
     }
 }
