@@ -91,6 +91,7 @@ pub fn run(
             engine: kensa_engine::EngineConfig::builtin().into(),
             title: "Kensa demo report / 検査デモレポート (synthetic data / 合成データ)".into(),
             limits: kensa_engine::Limits::default(),
+            logs: Default::default(),
             notices: vec![Bi::new(
                 format!(
                     "SYNTHETIC DATA. Every person, account and event in this report was invented by `kensa demo` (seed {seed}); IP intelligence comes from Kensa's small built-in sample, not from real databases."

@@ -46,6 +46,37 @@ struct LimitArgs {
     max_fields: usize,
 }
 
+/// How inputs that are native logs are read.
+#[derive(clap::Args, Clone)]
+struct LogArgs {
+    /// Input format: auto (Kensa records, or a log recognised by its first events), kensa,
+    /// okta, entra, google-workspace, github, ocsf, osquery. See docs/adapters.md.
+    #[arg(long, default_value = "auto", value_parser = kensa_engine::Choice::from_name)]
+    format: kensa_engine::Choice,
+    /// CSV file of `identity,subject_id` lines: log logins, user ids, hosts or device serials
+    /// to subjects (subjects' ids and e-mails are known already).
+    #[arg(long, value_name = "FILE")]
+    identities: Option<PathBuf>,
+    /// Keep log events whose user resolves to no subject, as a subject of their own (the
+    /// identity, lower-cased), instead of skipping and reporting them.
+    #[arg(long)]
+    keep_unresolved: bool,
+}
+
+impl LogArgs {
+    fn options(self) -> kensa_engine::LogOptions {
+        kensa_engine::LogOptions {
+            format: self.format,
+            identities: self.identities,
+            unresolved: if self.keep_unresolved {
+                kensa_engine::Unresolved::Keep
+            } else {
+                kensa_engine::Unresolved::Skip
+            },
+        }
+    }
+}
+
 impl LimitArgs {
     fn limits(self) -> kensa_engine::Limits {
         kensa_engine::Limits {
@@ -68,6 +99,8 @@ enum Command {
         rejects: Option<PathBuf>,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        logs: LogArgs,
         /// Input files or directories.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
@@ -79,6 +112,8 @@ enum Command {
         rejects: PathBuf,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        logs: LogArgs,
         /// Input files or directories.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
@@ -104,6 +139,8 @@ enum Command {
         screen_threshold: f64,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        logs: LogArgs,
         /// Input files or directories; none re-scans what the database holds.
         inputs: Vec<PathBuf>,
     },
@@ -325,6 +362,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             db,
             rejects,
             limits,
+            logs,
             inputs,
         } => {
             let mut store = Store::open(&db, Durability::Full)?;
@@ -337,6 +375,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     rejects_path: Some(rejects.clone()),
                     collect: None,
                     limits: limits.limits(),
+                    logs: logs.options(),
                     progress: &progress,
                 },
             )?;
@@ -345,6 +384,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             if !quiet {
                 eprintln!("{}", summary.reconciliation());
+                print_skips(&summary);
                 if summary.rejected > 0 {
                     eprintln!("rejected records: {}", rejects.display());
                 }
@@ -357,10 +397,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate {
             rejects,
             limits,
+            logs,
             inputs,
         } => {
-            let summary =
-                kensa_engine::validate_only(&inputs, Some(&rejects), &limits.limits(), &progress)?;
+            let summary = kensa_engine::validate_only(
+                &inputs,
+                Some(&rejects),
+                &limits.limits(),
+                &logs.options(),
+                &progress,
+            )?;
             for w in &summary.warnings {
                 eprintln!("warning: {w}");
             }
@@ -370,10 +416,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 } else {
                     String::new()
                 };
+                let skipped = if summary.skipped > 0 {
+                    format!(" + skipped {}", summary.skipped)
+                } else {
+                    String::new()
+                };
                 eprintln!(
-                    "read {} = valid {}{repeated} + rejected {}",
+                    "read {} = valid {}{repeated} + rejected {}{skipped}",
                     summary.read, summary.stored, summary.rejected
                 );
+                print_skips(&summary);
                 if summary.rejected > 0 {
                     eprintln!("rejected records: {}", rejects.display());
                 }
@@ -390,6 +442,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             intel,
             screen_threshold,
             limits,
+            logs,
             inputs,
         } => {
             let engine = engine_source(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
@@ -405,6 +458,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     title: "Kensa scan report / 検査レポート".into(),
                     notices: Vec::new(),
                     limits: limits.limits(),
+                    logs: logs.options(),
                     progress: &progress,
                 },
             )?;
@@ -433,6 +487,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     title: "Kensa scan report / 検査レポート".into(),
                     notices: Vec::new(),
                     limits: limits.limits(),
+                    logs: Default::default(),
                     progress: &progress,
                 },
             )?;
@@ -493,6 +548,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     title: String::new(),
                     notices: Vec::new(),
                     limits: limits.limits(),
+                    logs: Default::default(),
                     progress: &progress,
                 },
                 holdout,
@@ -901,6 +957,28 @@ pub(crate) fn load_policy(path: Option<&PathBuf>) -> Result<(Policy, String, Str
     })
 }
 
+/// What the log adapters skipped, by reason, and the identities that resolved to nobody.
+fn print_skips(s: &kensa_engine::IngestSummary) {
+    if s.skipped == 0 {
+        return;
+    }
+    let mut reasons: Vec<(&String, &u64)> = s.skip_reasons.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    eprintln!("skipped log events (they make no record):");
+    for (reason, n) in reasons {
+        eprintln!("  {n:>8}  {reason}");
+    }
+    if s.unresolved > 0 {
+        eprintln!(
+            "{} events name users who resolve to no subject, e.g. {}: map them with \
+             --identities FILE (lines `identity,subject_id`), or keep them as subjects of \
+             their own with --keep-unresolved",
+            s.unresolved,
+            s.unresolved_examples.join(", ")
+        );
+    }
+}
+
 pub(crate) fn print_scan(s: &kensa_engine::ScanSummary, quiet: bool) {
     for w in &s.ingest.warnings {
         eprintln!("warning: {w}");
@@ -909,6 +987,7 @@ pub(crate) fn print_scan(s: &kensa_engine::ScanSummary, quiet: bool) {
         return;
     }
     eprintln!("{}", s.ingest.reconciliation());
+    print_skips(&s.ingest);
     let tiers: Vec<String> = ["critical", "high", "medium", "low"]
         .iter()
         .map(|t| format!("{t} {}", s.tiers.get(*t).copied().unwrap_or(0)))

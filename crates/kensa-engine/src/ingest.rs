@@ -2,7 +2,10 @@
 
 use crate::{EngineError, Progress, io_err};
 use kensa_detect::DatasetBuilder;
-use kensa_ingest::{Item, Limits, Reject, check_file, expand_inputs, read_file};
+use kensa_ingest::{
+    Checked, Choice, Format, InputFile, Item, Limits, Reject, Resolver, Unresolved,
+    check_file_with, expand_inputs_as, read_file_with,
+};
 use kensa_store::{EvidenceStore, Outcome};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -22,10 +25,26 @@ pub struct IngestOptions<'a> {
     pub collect: Option<&'a mut DatasetBuilder>,
     /// Limits on one input record (line length, nesting, width).
     pub limits: Limits,
+    /// How native logs are recognised and whom their users are.
+    pub logs: LogOptions,
     pub progress: &'a dyn Progress,
 }
 
-/// Counts of one ingest run; `read = stored + duplicate + rejected` always holds.
+/// How inputs are read as logs (`--format`, `--identities`, `--keep-unresolved`).
+#[derive(Debug, Clone, Default)]
+pub struct LogOptions {
+    /// `Auto` recognises logs by their first events.
+    pub format: Choice,
+    /// A mapping file of `identity,subject_id` lines (log logins, hosts, serials).
+    pub identities: Option<PathBuf>,
+    /// What becomes of an event whose user resolves to no subject.
+    pub unresolved: Unresolved,
+}
+
+/// Examples of unresolved identities kept for the report.
+const UNRESOLVED_EXAMPLES: usize = 5;
+
+/// Counts of one ingest run; `read = stored + duplicate + rejected + skipped` always holds.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct IngestSummary {
     pub files: usize,
@@ -40,18 +59,30 @@ pub struct IngestSummary {
     /// permission), each also a reject: `file[:line]: reason`. The rest was read; a run with
     /// any of these reports them and fails at the end.
     pub failed_inputs: Vec<String>,
+    /// Log events that make no record (a policy evaluation, a service principal's sign-in,
+    /// a user who resolves to no subject), by reason.
+    pub skipped: u64,
+    pub skip_reasons: std::collections::BTreeMap<String, u64>,
+    /// Of the skipped: events whose user resolves to no subject, with a few of the identities.
+    pub unresolved: u64,
+    pub unresolved_examples: Vec<String>,
 }
 
 impl IngestSummary {
     /// The reconciliation line printed at the end of every run.
     pub fn reconciliation(&self) -> String {
         format!(
-            "read {} = stored {} + duplicate {} + rejected {}{}",
+            "read {} = stored {} + duplicate {} + rejected {}{}{}",
             self.read,
             self.stored,
             self.duplicate,
             self.rejected,
-            if self.read == self.stored + self.duplicate + self.rejected {
+            if self.skipped > 0 {
+                format!(" + skipped {}", self.skipped)
+            } else {
+                String::new()
+            },
+            if self.read == self.stored + self.duplicate + self.rejected + self.skipped {
                 ""
             } else {
                 "  (MISMATCH: please report this as a bug)"
@@ -84,6 +115,21 @@ impl IngestSummary {
                 failed.join("; "),
                 self.reconciliation()
             )
+        }
+    }
+
+    /// Counts a log event that makes no record.
+    fn skip(&mut self, s: &kensa_ingest::Skip) {
+        self.read += 1;
+        self.skipped += 1;
+        *self.skip_reasons.entry(s.reason.clone()).or_default() += 1;
+        if let Some(id) = &s.unresolved {
+            self.unresolved += 1;
+            if self.unresolved_examples.len() < UNRESOLVED_EXAMPLES
+                && !self.unresolved_examples.contains(id)
+            {
+                self.unresolved_examples.push(id.clone());
+            }
         }
     }
 
@@ -159,6 +205,7 @@ impl Writer<'_> {
             match it {
                 Item::Ok(v, pos) => ok.push((v, pos)),
                 Item::Err(r) => rejects.push(r),
+                Item::Skip(s) => self.summary.skip(&s),
             }
         }
         let refs: Vec<&kensa_model::Validated> = ok.iter().map(|(v, _)| v.as_ref()).collect();
@@ -249,8 +296,8 @@ pub fn ingest(
         files,
         warnings,
         failures,
-    } = expand_inputs(inputs)?;
-    // Written under a temporary name and renamed when complete.
+    } = expand_inputs_as(inputs, opts.logs.format)?;
+    let who = resolver(Some(&*store), &files, &opts.logs, &opts.limits)?;
     let mut staged = crate::Staged::new();
     let rejects = match &opts.rejects_path {
         Some(p) => Some(std::io::BufWriter::new(
@@ -317,9 +364,10 @@ pub fn ingest(
             if read_result.is_err() {
                 break;
             }
-            let r = read_file(
+            let r = read_file_with(
                 f,
                 &opts.limits,
+                &who,
                 &mut |batch| tx.send(batch).map_err(|_| "the store writer stopped"),
                 &|n| progress.inc(n),
             );
@@ -367,6 +415,7 @@ pub fn validate_only(
     inputs: &[PathBuf],
     rejects_path: Option<&Path>,
     limits: &Limits,
+    logs: &LogOptions,
     progress: &dyn Progress,
 ) -> Result<IngestSummary, EngineError> {
     limits.check().map_err(EngineError::BadInput)?;
@@ -374,7 +423,8 @@ pub fn validate_only(
         files,
         warnings,
         failures,
-    } = expand_inputs(inputs)?;
+    } = expand_inputs_as(inputs, logs.format)?;
+    let who = resolver(None, &files, logs, limits)?;
     let mut staged = crate::Staged::new();
     let mut rejects = match rejects_path {
         Some(p) => Some(std::io::BufWriter::new(
@@ -422,14 +472,15 @@ pub fn validate_only(
         // rejects are written once the file is read, from a second reading of just those
         // lines: keeping every record's content in case it conflicts cost a third of the time.
         let mut conflicts: Vec<u64> = Vec::new();
-        let r = check_file(
+        let r = check_file_with(
             f,
             limits,
+            &who,
             &|v, line| (v.id_key, content_tag(v), line),
             &mut |batch| -> Result<(), EngineError> {
                 for item in batch {
                     match item {
-                        Ok((key, tag, line)) => match seen.entry(key) {
+                        Checked::Ok((key, tag, line)) => match seen.entry(key) {
                             Entry::Vacant(e) => {
                                 e.insert(tag);
                                 summary.read += 1;
@@ -441,7 +492,8 @@ pub fn validate_only(
                             }
                             Entry::Occupied(_) => conflicts.push(line),
                         },
-                        Err(r) => keep(&mut summary, &mut rejects, &r)?,
+                        Checked::Err(r) => keep(&mut summary, &mut rejects, &r)?,
+                        Checked::Skip(s) => summary.skip(&s),
                     }
                 }
                 Ok(())
@@ -461,9 +513,10 @@ pub fn validate_only(
             let lines: std::collections::HashSet<u64> = conflicts.iter().copied().collect();
             let mut found: Vec<Reject> = Vec::new();
             let name = f.path.display().to_string();
-            let again = check_file(
+            let again = check_file_with(
                 f,
                 limits,
+                &who,
                 &|v, line| {
                     lines.contains(&line).then(|| Reject {
                         file: name.clone(),
@@ -512,6 +565,71 @@ pub fn validate_only(
     staged.commit()?;
     progress.finish();
     Ok(summary)
+}
+
+/// Whom the users of native logs are: the subjects in the store and in the record files
+/// among the inputs (their ids and e-mails), and the mapping file. Built only when a log is
+/// among the inputs.
+fn resolver(
+    store: Option<&dyn EvidenceStore>,
+    files: &[InputFile],
+    logs: &LogOptions,
+    limits: &Limits,
+) -> Result<Resolver, EngineError> {
+    let mut who = Resolver::new(logs.unresolved);
+    if !files.iter().any(|f| matches!(f.format, Format::Log(_))) {
+        return Ok(who);
+    }
+    #[derive(serde::Deserialize)]
+    struct Subject {
+        subject_id: String,
+        #[serde(default)]
+        emails: Vec<String>,
+    }
+    if let Some(store) = store {
+        let mut bad = None;
+        store.for_each_record(&mut |kind, body| {
+            if kind == "subject" {
+                match serde_json::from_slice::<Subject>(body) {
+                    Ok(s) => who.add_subject(&s.subject_id, s.emails.iter().map(String::as_str)),
+                    Err(e) => bad = Some(e),
+                }
+            }
+        })?;
+        if let Some(e) = bad {
+            return Err(EngineError::Internal(format!(
+                "a stored subject record: {e}"
+            )));
+        }
+    }
+    for f in files.iter().filter(|f| !matches!(f.format, Format::Log(_))) {
+        let mut found: Vec<(String, Vec<String>)> = Vec::new();
+        // Unreadable files are reported when they are read for real.
+        let _ = check_file_with(
+            f,
+            limits,
+            &who,
+            &|v, _| match &v.record {
+                kensa_model::Record::Subject(s) => {
+                    Some((s.subject_id.to_string(), s.emails.clone()))
+                }
+                _ => None,
+            },
+            &mut |batch| -> Result<(), EngineError> {
+                found.extend(batch.into_iter().filter_map(|c| c.ok().flatten()));
+                Ok(())
+            },
+            &|_| {},
+        );
+        for (id, emails) in found {
+            who.add_subject(&id, emails.iter().map(String::as_str));
+        }
+    }
+    if let Some(p) = &logs.identities {
+        who.load_mapping(p)
+            .map_err(|e| EngineError::BadInput(e.to_string()))?;
+    }
+    Ok(who)
 }
 
 /// The first 8 bytes of a record's content hash: what tells two records with one id apart.

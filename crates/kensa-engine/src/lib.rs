@@ -24,8 +24,9 @@ pub mod screening;
 pub mod tune;
 pub mod workspace;
 
-pub use ingest::{IngestOptions, IngestSummary, ingest, validate_only};
+pub use ingest::{IngestOptions, IngestSummary, LogOptions, ingest, validate_only};
 pub use kensa_ingest::Limits;
+pub use kensa_ingest::{Choice, Unresolved};
 pub use live::{EngineConfig, EngineSource, Live};
 pub use progress::{NoProgress, Progress};
 pub use scan::{ScanOptions, ScanSummary, load_dataset, scan};

@@ -25,6 +25,8 @@ pub struct ScanOptions<'a> {
     pub notices: Vec<Bi>,
     /// Limits on one input record.
     pub limits: kensa_ingest::Limits,
+    /// How native logs among the inputs are read.
+    pub logs: crate::LogOptions,
     pub progress: &'a dyn Progress,
 }
 
@@ -215,6 +217,7 @@ pub fn prepare(
             rejects_path: Some(rejects_tmp),
             collect: (before == 0).then_some(&mut builder),
             limits: opts.limits,
+            logs: opts.logs.clone(),
             progress: opts.progress,
         },
     )?;

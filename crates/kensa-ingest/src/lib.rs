@@ -7,6 +7,12 @@
 //! the reason, with the input kept whole. Nothing is dropped silently; blank lines are not
 //! records and are not counted.
 //!
+//! Native logs (Okta, Entra ID, Google Workspace, GitHub, OCSF, osquery) are read through the
+//! adapters of [`kensa_adapt`]: recognised by their first events ([`expand_inputs`]) or named
+//! ([`expand_inputs_as`] with [`Choice::Log`]), framed however they are written (JSON Lines,
+//! one array, pretty-printed), and turned event by event into records, validated like any
+//! line, or into an [`Item::Skip`] with its reason.
+//!
 //! Hostile input is rejected, never fatal: a line over the [`Limits`] (length, nesting, width)
 //! is a reject; a file that cannot be read to the end (a truncated gzip) is an error after the
 //! lines before the failure were handed on, which [`IngestError::to_reject`] turns into the
@@ -26,6 +32,7 @@
 //!             match item {
 //!                 Item::Ok(rec, pos) => println!("{}:{} {}", pos.file, pos.line, rec.record_id),
 //!                 Item::Err(rej) => println!("rejected {}:{}: {}", rej.file, rej.line, rej.reason),
+//!                 Item::Skip(s) => println!("skipped {}:{}: {}", s.pos.file, s.pos.line, s.reason),
 //!             }
 //!         }
 //!         Ok::<(), std::io::Error>(())
@@ -34,6 +41,9 @@
 //! ```
 
 mod csvread;
+mod logread;
+
+pub use kensa_adapt::{Resolver, Unresolved};
 
 use kensa_model::Validated;
 use kensa_model::fast::LineError;
@@ -139,6 +149,18 @@ impl Limits {
 pub enum Item {
     Ok(Box<Validated>, Pos),
     Err(Reject),
+    /// A log event that makes no record (see [`Skip`]). Only native logs have these.
+    Skip(Skip),
+}
+
+/// A log event deliberately not turned into a record, and why (a sign-on policy evaluation,
+/// a service principal's sign-in, a user who resolves to no subject). Counted and reported.
+#[derive(Debug, Clone)]
+pub struct Skip {
+    pub pos: Pos,
+    pub reason: String,
+    /// The log's identity, when the reason is that it resolves to no subject.
+    pub unresolved: Option<String>,
 }
 
 /// Errors that stop reading a file (I/O), as opposed to rejects of single records.
@@ -220,6 +242,38 @@ impl IngestError {
 pub enum Format {
     Jsonl,
     Csv,
+    /// A native log, read by an adapter.
+    Log(kensa_adapt::Format),
+}
+
+/// How to read the inputs: by their names and first events (`Auto`), as Kensa records
+/// whatever they look like, or all in one log format (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Choice {
+    #[default]
+    Auto,
+    Records,
+    Log(kensa_adapt::Format),
+}
+
+impl Choice {
+    /// `auto`, `kensa` (or `records`), or a log format's name.
+    pub fn from_name(s: &str) -> Result<Choice, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(Choice::Auto),
+            "kensa" | "records" | "jsonl" | "csv" => Ok(Choice::Records),
+            other => kensa_adapt::Format::from_name(other)
+                .map(Choice::Log)
+                .ok_or_else(|| {
+                    let names: Vec<&str> =
+                        kensa_adapt::Format::ALL.iter().map(|f| f.name()).collect();
+                    format!(
+                        "unknown format {s:?}: expected auto, kensa, {}",
+                        names.join(", ")
+                    )
+                }),
+        }
+    }
 }
 
 /// One file to read.
@@ -247,6 +301,81 @@ pub struct Expanded {
 /// cannot be read (missing, a symlink loop, no permission), named here or met inside a
 /// directory, is a failure in the result and does not stop the others.
 pub fn expand_inputs(paths: &[PathBuf]) -> Result<Expanded, IngestError> {
+    expand_inputs_as(paths, Choice::Auto)
+}
+
+/// [`expand_inputs`], reading the files as `choice` says. With [`Choice::Auto`], a JSON file
+/// whose first events are in a log format Kensa reads is read as that log; one whose first
+/// events are objects without a `kind` and in no known format is a failure that says what
+/// was tried.
+pub fn expand_inputs_as(paths: &[PathBuf], choice: Choice) -> Result<Expanded, IngestError> {
+    let mut out = expand_paths(paths)?;
+    let files = std::mem::take(&mut out.files);
+    for mut f in files {
+        match (choice, f.format) {
+            (Choice::Records, _) => {}
+            (Choice::Log(fmt), Format::Csv) => {
+                out.failures.push(failure(
+                    &f.path,
+                    format!("the {} format is JSON; this is a CSV file", fmt.name()),
+                ));
+                continue;
+            }
+            (Choice::Log(fmt), _) => {
+                // Said to be one format, looks like another: read as told, but say so.
+                {
+                    let (bytes, complete) = head(&f);
+                    let looks = match logread::sniff(&bytes, complete) {
+                        logread::Sniffed::Log(other) if other != fmt => Some(other.name()),
+                        logread::Sniffed::Records => Some("Kensa records"),
+                        _ => None,
+                    };
+                    if let Some(looks) = looks {
+                        out.warnings.push(format!(
+                            "{}: read as {} (--format), but its first events look like {looks}",
+                            f.path.display(),
+                            fmt.name()
+                        ));
+                    }
+                }
+                f.format = Format::Log(fmt);
+            }
+            (Choice::Auto, Format::Jsonl) => {
+                let (bytes, complete) = head(&f);
+                match logread::sniff(&bytes, complete) {
+                    logread::Sniffed::Records | logread::Sniffed::Other => {}
+                    logread::Sniffed::Log(fmt) => f.format = Format::Log(fmt),
+                    logread::Sniffed::Unknown(why) => {
+                        out.failures.push(failure(&f.path, why));
+                        continue;
+                    }
+                }
+            }
+            (Choice::Auto, _) => {}
+        }
+        out.files.push(f);
+    }
+    Ok(out)
+}
+
+/// The first MiB of a file (decompressed), and whether that is all of it. A file that
+/// cannot be read gives what could be read (its failure is reported when it is read for
+/// real).
+fn head(f: &InputFile) -> (Vec<u8>, bool) {
+    const HEAD: u64 = 1 << 20;
+    let mut buf = Vec::new();
+    let Ok(r) = open(f, &|_| {}) else {
+        return (buf, false);
+    };
+    let complete = match r.take(HEAD + 1).read_to_end(&mut buf) {
+        Ok(n) => (n as u64) <= HEAD,
+        Err(_) => false,
+    };
+    buf.truncate(HEAD as usize);
+    (buf, complete)
+}
+
+fn expand_paths(paths: &[PathBuf]) -> Result<Expanded, IngestError> {
     let mut out = Expanded::default();
     for p in paths {
         let meta = match std::fs::metadata(p) {
@@ -443,6 +572,17 @@ pub fn read_file<E: std::fmt::Display>(
     sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), IngestError> {
+    read_file_with(file, limits, &Resolver::default(), sink, progress)
+}
+
+/// [`read_file`], resolving the users of native logs with `who`.
+pub fn read_file_with<E: std::fmt::Display>(
+    file: &InputFile,
+    limits: &Limits,
+    who: &Resolver,
+    sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), IngestError> {
     let name: Arc<str> = file.path.display().to_string().into();
     let shape = limits.shape();
     match file.format {
@@ -456,11 +596,28 @@ pub fn read_file<E: std::fmt::Display>(
             progress,
         ),
         Format::Csv => csvread::read_csv(file, name, limits, sink, progress),
+        Format::Log(fmt) => logread::read_log(file, fmt, name, who, limits, sink, progress),
     }
 }
 
-/// One record as [`check_file`] hands it on: what `keep` took from it, or its reject.
-pub type Checked<K> = Result<K, Box<Reject>>;
+/// One record as [`check_file`] hands it on: what `keep` took from it, its reject, or (for
+/// a log event that makes no record) its skip.
+#[derive(Debug)]
+pub enum Checked<K> {
+    Ok(K),
+    Err(Box<Reject>),
+    Skip(Skip),
+}
+
+impl<K> Checked<K> {
+    /// What `keep` took, if the record was accepted.
+    pub fn ok(self) -> Option<K> {
+        match self {
+            Checked::Ok(k) => Some(k),
+            _ => None,
+        }
+    }
+}
 
 /// Reads one file only to validate it (`kensa validate`): every record is parsed and
 /// validated exactly as [`read_file`] does, but accepted records are reduced on the thread
@@ -473,6 +630,28 @@ pub fn check_file<K: Send, E: std::fmt::Display>(
     sink: &mut dyn FnMut(Vec<Checked<K>>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), IngestError> {
+    check_file_with(file, limits, &Resolver::default(), keep, sink, progress)
+}
+
+/// [`check_file`], resolving the users of native logs with `who`.
+pub fn check_file_with<K: Send, E: std::fmt::Display>(
+    file: &InputFile,
+    limits: &Limits,
+    who: &Resolver,
+    keep: &(dyn Fn(&Validated, u64) -> K + Sync),
+    sink: &mut dyn FnMut(Vec<Checked<K>>) -> Result<(), E>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), IngestError> {
+    let convert = |items: Vec<Item>| -> Vec<Checked<K>> {
+        items
+            .into_iter()
+            .map(|it| match it {
+                Item::Ok(v, pos) => Checked::Ok(keep(&v, pos.line)),
+                Item::Err(r) => Checked::Err(Box::new(r)),
+                Item::Skip(s) => Checked::Skip(s),
+            })
+            .collect()
+    };
     let name: Arc<str> = file.path.display().to_string().into();
     let shape = limits.shape();
     match file.format {
@@ -481,10 +660,10 @@ pub fn check_file<K: Send, E: std::fmt::Display>(
             name,
             limits,
             &|name, line, bytes| match kensa_model::fast::validate_line_within(bytes, &shape) {
-                Ok(v) => Ok(keep(&v, line)),
-                Err(e) => Err(Box::new(line_reject(name, line, bytes, e))),
+                Ok(v) => Checked::Ok(keep(&v, line)),
+                Err(e) => Checked::Err(Box::new(line_reject(name, line, bytes, e))),
             },
-            &|r| Err(Box::new(r)),
+            &|r| Checked::Err(Box::new(r)),
             sink,
             progress,
         ),
@@ -492,17 +671,16 @@ pub fn check_file<K: Send, E: std::fmt::Display>(
             file,
             name,
             limits,
-            &mut |items: Vec<Item>| {
-                sink(
-                    items
-                        .into_iter()
-                        .map(|it| match it {
-                            Item::Ok(v, pos) => Ok(keep(&v, pos.line)),
-                            Item::Err(r) => Err(Box::new(r)),
-                        })
-                        .collect(),
-                )
-            },
+            &mut |items: Vec<Item>| sink(convert(items)),
+            progress,
+        ),
+        Format::Log(fmt) => logread::read_log(
+            file,
+            fmt,
+            name,
+            who,
+            limits,
+            &mut |items: Vec<Item>| sink(convert(items)),
             progress,
         ),
     }

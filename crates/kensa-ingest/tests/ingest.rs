@@ -59,7 +59,7 @@ fn bad_lines_are_rejected_with_line_and_field() {
         .iter()
         .filter_map(|i| match i {
             Item::Err(r) => Some((r.line, r.field.clone())),
-            Item::Ok(..) => None,
+            Item::Ok(..) | Item::Skip(_) => None,
         })
         .collect();
     assert_eq!(
@@ -162,7 +162,7 @@ fn line_numbers_survive_chunk_borders_and_long_lines() {
             .iter()
             .filter_map(|it| match it {
                 Item::Err(r) => Some(r.line),
-                Item::Ok(..) => None,
+                Item::Ok(..) | Item::Skip(_) => None,
             })
             .collect();
         assert_eq!(bad, expected_bad, "{}", path.display());
@@ -176,7 +176,7 @@ fn line_numbers_survive_chunk_borders_and_long_lines() {
                 assert_eq!(v.subject_id(), "last");
                 assert_eq!(pos.line, n as u64 + 1);
             }
-            Item::Err(r) => panic!("{r:?}"),
+            other => panic!("{other:?}"),
         }
         let long = items.iter().find_map(|it| match it {
             Item::Ok(v, pos) if pos.line == 30_000 => Some(v.body.len()),
@@ -331,6 +331,7 @@ fn csv_rows_with_extra_cells_or_bad_bytes_are_rejected_whole() {
         .map(|i| match i {
             Item::Ok(_, pos) => pos.line,
             Item::Err(r) => r.line,
+            Item::Skip(s) => s.pos.line,
         })
         .collect();
     assert_eq!(lines, [2, 3, 4, 5, 6]);

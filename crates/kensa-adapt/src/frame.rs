@@ -1,0 +1,194 @@
+//! Finding the events in a log file, whatever its framing: JSON Lines, one JSON array (an
+//! API export), JSON values one after another or pretty-printed (one event per file, as
+//! OCSF examples are), and the wrappers APIs put around pages of events (`{"records":[...]}`
+//! from Event Hub, `{"value":[...]}` from Microsoft Graph, `{"items":[...]}` from Google).
+
+use serde_json::value::RawValue;
+
+/// A piece of a log file.
+#[derive(Debug)]
+pub enum Piece<'a> {
+    /// A complete JSON value (not yet unwrapped).
+    Value(&'a RawValue),
+    /// Bytes `start..end` (relative to the buffer) that are not JSON; `end` is the end of the
+    /// line the error is on, where reading resumes.
+    Bad {
+        start: usize,
+        end: usize,
+        reason: String,
+    },
+}
+
+/// Splits a file into top-level values, a buffer at a time.
+#[derive(Debug, Default)]
+pub struct Framer {
+    /// Inside the file's top-level array.
+    in_array: bool,
+}
+
+impl Framer {
+    /// Appends to `out` the complete pieces at the start of `buf` and returns how many bytes
+    /// they (and the separators around them) take. A value cut off by the end of `buf` is
+    /// left for the next call unless `eof` says no more data follows.
+    pub fn frame<'a>(&mut self, buf: &'a [u8], eof: bool, out: &mut Vec<Piece<'a>>) -> usize {
+        let mut pos = 0;
+        loop {
+            while pos < buf.len() {
+                match buf[pos] {
+                    b' ' | b'\t' | b'\r' | b'\n' | b',' => pos += 1,
+                    // A byte-order mark at the very start.
+                    0xEF if buf[pos..].starts_with(b"\xEF\xBB\xBF") => pos += 3,
+                    b'[' if !self.in_array => {
+                        self.in_array = true;
+                        pos += 1;
+                    }
+                    b']' if self.in_array => {
+                        self.in_array = false;
+                        pos += 1;
+                    }
+                    _ => break,
+                }
+            }
+            if pos >= buf.len() {
+                return pos;
+            }
+            let rest = &buf[pos..];
+            let mut it = serde_json::Deserializer::from_slice(rest).into_iter::<&RawValue>();
+            match it.next() {
+                Some(Ok(v)) => {
+                    pos += it.byte_offset();
+                    out.push(Piece::Value(v));
+                }
+                Some(Err(e)) if e.is_eof() && !eof => return pos,
+                Some(Err(e)) => {
+                    // Resume at the next line that starts with `{` (the next event of JSON
+                    // Lines; in a broken pretty-printed value, nothing of it is kept).
+                    let err_at = line_offset(rest, e.line(), e.column());
+                    let end = match find_line_start(&rest[err_at..]) {
+                        Some(i) => err_at + i,
+                        None if eof => rest.len(),
+                        None => return pos,
+                    };
+                    out.push(Piece::Bad {
+                        start: pos,
+                        end: pos + end,
+                        reason: format!("not JSON: {e}"),
+                    });
+                    pos += end;
+                }
+                None => return pos,
+            }
+        }
+    }
+}
+
+/// The byte offset of 1-based (line, column) in `buf` (column counts bytes).
+fn line_offset(buf: &[u8], line: usize, column: usize) -> usize {
+    let mut off = 0;
+    for _ in 1..line {
+        match memchr(b'\n', &buf[off..]) {
+            Some(i) => off += i + 1,
+            None => return buf.len(),
+        }
+    }
+    (off + column.saturating_sub(1)).min(buf.len())
+}
+
+fn memchr(b: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&c| c == b)
+}
+
+/// The offset just after a newline that is followed by `{`.
+fn find_line_start(hay: &[u8]) -> Option<usize> {
+    hay.windows(2).position(|w| w == b"\n{").map(|i| i + 1)
+}
+
+/// The events inside a value: its elements when it is an API page wrapper
+/// (`{"records":[...]}`, `{"value":[...]}`, `{"items":[...]}`, with nothing else but paging
+/// fields), or the value itself.
+pub fn unwrap_page(v: &RawValue) -> Vec<&RawValue> {
+    if let Some(o) = crate::obj::Obj::parse(v) {
+        for key in ["records", "value", "items"] {
+            if let Some(arr) = o.raw(key).filter(|a| a.get().starts_with('[')) {
+                let paging_only = o.keys().all(|k| {
+                    k == key
+                        || k.starts_with("@odata")
+                        || matches!(k, "kind" | "etag" | "nextPageToken" | "nextLink")
+                });
+                if paging_only {
+                    return crate::obj::array(arr);
+                }
+            }
+        }
+    }
+    vec![v]
+}
+
+/// Where `inner` starts in `outer` (both from the same buffer).
+pub fn offset_in(outer: &[u8], inner: &RawValue) -> usize {
+    (inner.get().as_ptr() as usize).saturating_sub(outer.as_ptr() as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(s: &str, chunk: usize) -> Vec<String> {
+        let mut f = Framer::default();
+        let b = s.as_bytes();
+        let mut start = 0;
+        let mut end = chunk.min(b.len());
+        let mut got = Vec::new();
+        loop {
+            let eof = end == b.len();
+            let mut out = Vec::new();
+            let used = f.frame(&b[start..end], eof, &mut out);
+            for p in out {
+                got.push(match p {
+                    Piece::Value(v) => v.get().to_owned(),
+                    Piece::Bad {
+                        start: s0, end: e0, ..
+                    } => {
+                        format!(
+                            "BAD {}",
+                            String::from_utf8_lossy(&b[start + s0..start + e0]).trim()
+                        )
+                    }
+                });
+            }
+            start += used;
+            if eof {
+                break;
+            }
+            end = (end + chunk).min(b.len());
+        }
+        got
+    }
+
+    #[test]
+    fn lines_arrays_pretty_printed_and_broken() {
+        let s = "{\"a\":1}\n{\"b\":2}\n";
+        for chunk in [1, 3, 100] {
+            assert_eq!(values(s, chunk), vec![r#"{"a":1}"#, r#"{"b":2}"#]);
+        }
+        let s = "\u{feff}[\n  {\"a\":1},\n  {\"b\":\n 2}\n]\n";
+        for chunk in [1, 5, 100] {
+            assert_eq!(values(s, chunk), vec![r#"{"a":1}"#, "{\"b\":\n 2}"]);
+        }
+        let s = "{\"a\":1}\n{\"b\":2,}\n{\"c\":3}\n";
+        assert_eq!(
+            values(s, 100),
+            vec![r#"{"a":1}"#, r#"BAD {"b":2,}"#, r#"{"c":3}"#]
+        );
+        assert_eq!(values("{\"a\":", 100), vec![r#"BAD {"a":"#]);
+    }
+
+    #[test]
+    fn pages_are_unwrapped() {
+        let v: &RawValue =
+            serde_json::from_str(r#"{"@odata.context":"x","value":[{"a":1},{"b":2}]}"#).unwrap();
+        assert_eq!(unwrap_page(v).len(), 2);
+        let v: &RawValue = serde_json::from_str(r#"{"value":[1],"time":"t"}"#).unwrap();
+        assert_eq!(unwrap_page(v).len(), 1);
+    }
+}

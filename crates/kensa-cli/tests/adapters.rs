@@ -1,0 +1,351 @@
+//! Native logs through the CLI: an Okta export and osquery results scanned with the subjects
+//! they are about; unresolved users reported; unknown files named.
+
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn kensa(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kensa"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("kensa runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// One Okta System Log event as `GET /api/v1/logs` returns it.
+fn okta(event_type: &str, who: &str, at: &str, ip: &str, result: &str) -> Value {
+    json!({
+        "actor": {"id": "00u1", "type": "User", "alternateId": who, "displayName": "x"},
+        "client": {
+            "ipAddress": ip,
+            "userAgent": {"rawUserAgent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"},
+            "geographicalContext": {"country": "somewhere"}
+        },
+        "eventType": event_type,
+        "outcome": {"result": result},
+        "published": at,
+        "uuid": format!("{event_type}-{who}-{at}"),
+        "version": "0"
+    })
+}
+
+fn subjects() -> String {
+    [
+        json!({"kind": "subject", "subject_id": "w-1", "source": "hr_system", "display_name": "Kevin Park",
+               "claimed_country": "US", "claimed_city": "Seattle", "claimed_timezone": "America/Los_Angeles",
+               "emails": ["kevin.park@example.com"]}),
+        json!({"kind": "subject", "subject_id": "h-1", "source": "hr_system", "display_name": "Ann Lee",
+               "claimed_country": "US", "claimed_city": "Seattle", "claimed_timezone": "America/Los_Angeles",
+               "emails": ["ann.lee@example.com"]}),
+    ]
+    .iter()
+    .map(|v| format!("{v}\n"))
+    .collect()
+}
+
+/// An Okta export (one JSON array, pretty-printed as the API and the admin console give it):
+/// the worker signs in from Seattle, Shenyang and Vladivostok in turns within hours; the
+/// honest contractor only from Seattle.
+fn okta_export() -> String {
+    let mut events = Vec::new();
+    for day in 1..=6 {
+        let d = format!("2026-03-{:02}", day + 1);
+        let k = "Kevin.Park@example.com";
+        events.push(okta(
+            "user.session.start",
+            k,
+            &format!("{d}T16:00:00.000Z"),
+            "73.1.2.3",
+            "SUCCESS",
+        ));
+        events.push(okta(
+            "policy.evaluate_sign_on",
+            k,
+            &format!("{d}T16:00:00.100Z"),
+            "73.1.2.3",
+            "ALLOW",
+        ));
+        events.push(okta(
+            "user.session.start",
+            k,
+            &format!("{d}T19:30:00.000Z"),
+            "113.224.5.6",
+            "SUCCESS",
+        ));
+        events.push(okta(
+            "user.authentication.auth_via_mfa",
+            k,
+            &format!("{d}T19:30:05.000Z"),
+            "113.224.5.6",
+            "SUCCESS",
+        ));
+        events.push(okta(
+            "user.session.start",
+            k,
+            &format!("{d}T23:00:00.000Z"),
+            "5.100.64.9",
+            "SUCCESS",
+        ));
+        events.push(okta(
+            "user.session.start",
+            "ann.lee@example.com",
+            &format!("{d}T17:00:00.000Z"),
+            "73.1.2.4",
+            "SUCCESS",
+        ));
+        events.push(okta(
+            "user.session.start",
+            "ann.lee@example.com",
+            &format!("{d}T17:01:00.000Z"),
+            "73.1.2.4",
+            "FAILURE",
+        ));
+    }
+    serde_json::to_string_pretty(&Value::Array(events)).unwrap()
+}
+
+/// osquery results: a snapshot of `usb_devices` on the worker's laptop (a PiKVM attached)
+/// and an event-format row from the honest contractor's laptop.
+fn osquery() -> String {
+    let kvm = json!({
+        "name": "pack_hw_usb_devices", "hostIdentifier": "LT-0042", "calendarTime": "Tue Mar  3 09:00:00 2026 UTC",
+        "unixTime": 1772528400, "epoch": 0, "counter": 0, "numerics": false, "action": "snapshot",
+        "decorations": {"hostname": "LT-0042"},
+        "snapshot": [
+            {"vendor": "PiKVM", "model": "PiKVM Composite Device", "vendor_id": "1d6b", "model_id": "0104", "serial": "CAFEBABE", "removable": "1"},
+            {"vendor": "Apple Inc.", "model": "Magic Keyboard", "vendor_id": "05ac", "model_id": "029c", "serial": "", "removable": "1"}
+        ]
+    });
+    let mouse = json!({
+        "name": "pack_hw_usb_devices", "hostIdentifier": "LT-0043", "calendarTime": "Tue Mar  3 09:00:00 2026 UTC",
+        "unixTime": "1772528400", "action": "added", "decorations": {"hostname": "LT-0043"},
+        "columns": {"vendor": "Logitech, Inc.", "model": "USB Receiver", "vendor_id": "046d", "model_id": "c52b"}
+    });
+    format!("{kvm}\n{mouse}\n")
+}
+
+fn flags(out: &Path, subject: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(out.join("subjects.jsonl")).unwrap();
+    let line = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["subject_id"] == subject)
+        .unwrap_or_else(|| panic!("{subject} not in subjects.jsonl"));
+    line["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let id = f["id"].as_str().unwrap().to_owned();
+            match f["detector"].as_str() {
+                Some(d) => format!("{id}/{d}"),
+                None => id,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn okta_export_and_osquery_usb_find_the_logins_and_the_kvm_on_the_right_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("subjects.jsonl"), subjects()).unwrap();
+    std::fs::write(d.join("okta-export.json"), okta_export()).unwrap();
+    std::fs::write(d.join("osquery-results.log"), osquery()).unwrap();
+    std::fs::write(
+        d.join("hosts.csv"),
+        "identity,subject_id\nLT-0042,w-1\nLT-0043,h-1\n",
+    )
+    .unwrap();
+    let o = kensa(
+        &[
+            "scan",
+            "subjects.jsonl",
+            "okta-export.json",
+            "osquery-results.log",
+            "--identities",
+            "hosts.csv",
+            "--out",
+            "out",
+        ],
+        d,
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    // 2 subjects + 42 Okta events + 3 USB rows; the 6 policy evaluations are skipped.
+    assert!(
+        err.contains("read 47 = stored 41 + duplicate 0 + rejected 0 + skipped 6"),
+        "{err}"
+    );
+    assert!(err.contains("sign-on policy evaluation"), "{err}");
+    let w = flags(&d.join("out"), "w-1");
+    let h = flags(&d.join("out"), "h-1");
+    assert!(
+        w.iter().any(|f| f.starts_with("KX-ENDPOINT-IP-KVM")),
+        "{w:?}"
+    );
+    assert!(
+        w.iter().any(|f| f.starts_with("RF-LOGIN-MULTI-COUNTRY")),
+        "{w:?}"
+    );
+    assert!(
+        w.iter()
+            .any(|f| f.starts_with("RF-LOGIN-IMPOSSIBLE-TRAVEL")),
+        "{w:?}"
+    );
+    assert!(
+        !h.iter()
+            .any(|f| f.starts_with("KX-ENDPOINT") || f.starts_with("RF-LOGIN")),
+        "{h:?}"
+    );
+}
+
+#[test]
+fn unresolved_users_are_reported_and_can_be_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("okta-export.json"), okta_export()).unwrap();
+    let o = kensa(&["validate", "--rejects", "r.jsonl", "okta-export.json"], d);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains("read 42 = valid 0 + rejected 0 + skipped 42"),
+        "{err}"
+    );
+    assert!(
+        err.contains("36 events name users who resolve to no subject"),
+        "{err}"
+    );
+    assert!(err.contains("Kevin.Park@example.com"), "{err}");
+    assert!(err.contains("--identities"), "{err}");
+    let o = kensa(
+        &[
+            "ingest",
+            "--db",
+            "k.db",
+            "--keep-unresolved",
+            "okta-export.json",
+        ],
+        d,
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("read 42 = stored 36 + duplicate 0 + rejected 0 + skipped 6"),
+        "{err}"
+    );
+    // Again: every record is already stored once.
+    let o = kensa(
+        &[
+            "ingest",
+            "--db",
+            "k.db",
+            "--keep-unresolved",
+            "okta-export.json",
+        ],
+        d,
+    );
+    assert!(
+        stderr(&o).contains("stored 0 + duplicate 36"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_broken_event_is_rejected_with_its_line_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("subjects.jsonl"), subjects()).unwrap();
+    let good = okta(
+        "user.session.start",
+        "ann.lee@example.com",
+        "2026-03-02T17:00:00Z",
+        "73.1.2.4",
+        "SUCCESS",
+    );
+    std::fs::write(
+        d.join("okta.jsonl"),
+        format!(
+            "{good}\n{{\"eventType\": \"user.session.start\",,}}\n{}\n",
+            good.to_string().replace("17:00", "18:00")
+        ),
+    )
+    .unwrap();
+    let o = kensa(
+        &["ingest", "--db", "k.db", "subjects.jsonl", "okta.jsonl"],
+        d,
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("read 5 = stored 4 + duplicate 0 + rejected 1"),
+        "{err}"
+    );
+    let rejects = std::fs::read_to_string(d.join("k.rejects.jsonl")).unwrap();
+    let r: Value = serde_json::from_str(rejects.lines().next().unwrap()).unwrap();
+    assert_eq!(r["line"], 2);
+    assert!(r["file"].as_str().unwrap().ends_with("okta.jsonl"));
+    assert!(r["reason"].as_str().unwrap().starts_with("not JSON"), "{r}");
+    assert_eq!(r["raw"], "{\"eventType\": \"user.session.start\",,}");
+}
+
+#[test]
+fn an_unrecognised_file_is_named_with_what_was_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("subjects.jsonl"), subjects()).unwrap();
+    std::fs::write(d.join("mystery.json"), "{\"user\":\"x\",\"ts\":1}\n").unwrap();
+    let o = kensa(
+        &["ingest", "--db", "k.db", "subjects.jsonl", "mystery.json"],
+        d,
+    );
+    let err = stderr(&o);
+    // The subjects are stored; the unknown file fails the run at the end, named.
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("mystery.json"), "{err}");
+    assert!(
+        err.contains("tried okta, entra, google-workspace, github, ocsf, osquery"),
+        "{err}"
+    );
+    assert!(err.contains("stored 2"), "{err}");
+    // Told the wrong format: read as told, with a warning.
+    std::fs::write(d.join("okta.json"), okta_export()).unwrap();
+    let o = kensa(
+        &[
+            "validate",
+            "--rejects",
+            "r.jsonl",
+            "--format",
+            "github",
+            "okta.json",
+        ],
+        d,
+    );
+    assert!(
+        stderr(&o).contains("but its first events look like okta"),
+        "{}",
+        stderr(&o)
+    );
+    let o = kensa(
+        &[
+            "validate",
+            "--rejects",
+            "r.jsonl",
+            "--format",
+            "splunk",
+            "okta.json",
+        ],
+        d,
+    );
+    assert!(
+        stderr(&o).contains("unknown format \"splunk\""),
+        "{}",
+        stderr(&o)
+    );
+}
