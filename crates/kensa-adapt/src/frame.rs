@@ -3,12 +3,14 @@
 //! OCSF examples are), and the wrappers APIs put around pages of events (`{"records":[...]}`
 //! from Event Hub, `{"value":[...]}` from Microsoft Graph, `{"items":[...]}` from Google).
 
+use crate::obj::Obj;
 use serde_json::value::RawValue;
 
 /// A piece of a log file.
-#[derive(Debug)]
 pub enum Piece<'a> {
-    /// A complete JSON value (not yet unwrapped).
+    /// A complete JSON object, its text and its members (parsed once, here).
+    Object { text: &'a str, obj: Obj<'a> },
+    /// A complete JSON value that is not an object.
     Value(&'a RawValue),
     /// Bytes `start..end` (relative to the buffer) that are not JSON; `end` is the end of the
     /// line the error is on, where reading resumes.
@@ -53,11 +55,32 @@ impl Framer {
                 return pos;
             }
             let rest = &buf[pos..];
-            let mut it = serde_json::Deserializer::from_slice(rest).into_iter::<&RawValue>();
-            match it.next() {
-                Some(Ok(v)) => {
-                    pos += it.byte_offset();
-                    out.push(Piece::Value(v));
+            let result = if rest[0] == b'{' {
+                let mut it = serde_json::Deserializer::from_slice(rest).into_iter::<Obj<'a>>();
+                match it.next() {
+                    Some(Ok(obj)) => {
+                        let len = it.byte_offset();
+                        // The parser read it as UTF-8 JSON: this cannot fail.
+                        match std::str::from_utf8(&rest[..len]) {
+                            Ok(text) => Some(Ok((Piece::Object { text, obj }, len))),
+                            Err(e) => Some(Err(serde_json::Error::io(std::io::Error::other(e)))),
+                        }
+                    }
+                    Some(Err(e)) => Some(Err(e)),
+                    None => None,
+                }
+            } else {
+                let mut it = serde_json::Deserializer::from_slice(rest).into_iter::<&RawValue>();
+                match it.next() {
+                    Some(Ok(v)) => Some(Ok((Piece::Value(v), it.byte_offset()))),
+                    Some(Err(e)) => Some(Err(e)),
+                    None => None,
+                }
+            };
+            match result {
+                Some(Ok((piece, len))) => {
+                    pos += len;
+                    out.push(piece);
                 }
                 Some(Err(e)) if e.is_eof() && !eof => return pos,
                 Some(Err(e)) => {
@@ -103,30 +126,76 @@ fn find_line_start(hay: &[u8]) -> Option<usize> {
     hay.windows(2).position(|w| w == b"\n{").map(|i| i + 1)
 }
 
-/// The events inside a value: its elements when it is an API page wrapper
-/// (`{"records":[...]}`, `{"value":[...]}`, `{"items":[...]}`, with nothing else but paging
-/// fields), or the value itself.
-pub fn unwrap_page(v: &RawValue) -> Vec<&RawValue> {
-    if let Some(o) = crate::obj::Obj::parse(v) {
-        for key in ["records", "value", "items"] {
-            if let Some(arr) = o.raw(key).filter(|a| a.get().starts_with('[')) {
-                let paging_only = o.keys().all(|k| {
-                    k == key
-                        || k.starts_with("@odata")
-                        || matches!(k, "kind" | "etag" | "nextPageToken" | "nextLink")
-                });
-                if paging_only {
-                    return crate::obj::array(arr);
-                }
+/// One event: its text, and its members when it is an object.
+pub struct Ev<'a> {
+    pub text: &'a str,
+    pub obj: Option<Obj<'a>>,
+}
+
+/// The events in a piece: the elements of an API page wrapper (`{"records":[...]}`,
+/// `{"value":[...]}`, `{"items":[...]}`, with nothing else but paging fields), or the
+/// piece itself. `None` for a piece that is not JSON.
+pub fn events(p: Piece<'_>) -> Option<Vec<Ev<'_>>> {
+    match p {
+        Piece::Object { text, obj } => Some(unwrap_obj(text, obj)),
+        Piece::Value(v) => Some(vec![Ev {
+            text: v.get(),
+            obj: None,
+        }]),
+        Piece::Bad { .. } => None,
+    }
+}
+
+fn unwrap_obj<'a>(text: &'a str, obj: Obj<'a>) -> Vec<Ev<'a>> {
+    // Most events have none of these keys: one look at the keys settles it.
+    let page_keys = obj
+        .keys()
+        .filter(|k| matches!(*k, "records" | "value" | "items"))
+        .count();
+    if page_keys != 1 {
+        return vec![Ev {
+            text,
+            obj: Some(obj),
+        }];
+    }
+    for key in ["records", "value", "items"] {
+        if let Some(arr) = obj.raw(key).filter(|a| a.get().starts_with('[')) {
+            let paging_only = obj.keys().all(|k| {
+                k == key
+                    || k.starts_with("@odata")
+                    || matches!(k, "kind" | "etag" | "nextPageToken" | "nextLink")
+            });
+            if paging_only {
+                return crate::obj::array(arr)
+                    .into_iter()
+                    .map(|e| Ev {
+                        text: e.get(),
+                        obj: Obj::parse(e),
+                    })
+                    .collect();
             }
         }
     }
-    vec![v]
+    vec![Ev {
+        text,
+        obj: Some(obj),
+    }]
+}
+
+/// The events inside a value (see [`events`]).
+pub fn unwrap_page(v: &RawValue) -> Vec<Ev<'_>> {
+    match Obj::parse(v) {
+        Some(obj) => unwrap_obj(v.get(), obj),
+        None => vec![Ev {
+            text: v.get(),
+            obj: None,
+        }],
+    }
 }
 
 /// Where `inner` starts in `outer` (both from the same buffer).
-pub fn offset_in(outer: &[u8], inner: &RawValue) -> usize {
-    (inner.get().as_ptr() as usize).saturating_sub(outer.as_ptr() as usize)
+pub fn offset_in(outer: &[u8], inner: &str) -> usize {
+    (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize)
 }
 
 #[cfg(test)]
@@ -145,6 +214,7 @@ mod tests {
             let used = f.frame(&b[start..end], eof, &mut out);
             for p in out {
                 got.push(match p {
+                    Piece::Object { text, .. } => text.to_owned(),
                     Piece::Value(v) => v.get().to_owned(),
                     Piece::Bad {
                         start: s0, end: e0, ..

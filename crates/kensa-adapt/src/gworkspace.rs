@@ -60,7 +60,7 @@ pub(crate) fn convert(o: &Obj<'_>, cx: &mut Cx<'_, '_>) {
         }
         Some(e) => Obj::parse(e).into_iter().collect(),
         // Flattened exports (one event per activity, its fields at the top).
-        None if o.has("name") => Obj::parse(cx.event).into_iter().collect(),
+        None if o.has("name") => Obj::parse_str(cx.event).into_iter().collect(),
         None => Vec::new(),
     };
     if events.is_empty() {

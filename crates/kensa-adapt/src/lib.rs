@@ -26,6 +26,7 @@
 //! ```
 
 pub mod frame;
+pub mod mapping;
 pub mod obj;
 pub mod out;
 pub mod resolve;
@@ -37,7 +38,8 @@ mod ocsf;
 mod okta;
 mod osquery;
 
-pub use frame::{Framer, Piece, unwrap_page};
+pub use frame::{Ev, Framer, Piece, events, unwrap_page};
+pub use mapping::{Mapping, MappingFileError};
 pub use obj::Obj;
 pub use resolve::{MappingError, Resolver, Unresolved};
 
@@ -124,23 +126,35 @@ impl Format {
 
     /// Converts one event (page wrappers already removed) into records or skips.
     pub fn convert(self, event: &RawValue, who: &Resolver, out: &mut Vec<Conv>) {
-        let Some(o) = Obj::parse(event) else {
+        self.convert_ev(
+            &Ev {
+                text: event.get(),
+                obj: Obj::parse(event),
+            },
+            who,
+            out,
+        )
+    }
+
+    /// Converts one event as the framer found it.
+    pub fn convert_ev(self, ev: &Ev<'_>, who: &Resolver, out: &mut Vec<Conv>) {
+        let Some(o) = &ev.obj else {
             out.push(Conv::skip("not a JSON object"));
             return;
         };
         let mut cx = Cx {
             format: self,
             who,
-            event,
+            event: ev.text,
             out,
         };
         match self {
-            Format::Okta => okta::convert(&o, &mut cx),
-            Format::Entra => entra::convert(&o, &mut cx),
-            Format::GoogleWorkspace => gworkspace::convert(&o, &mut cx),
-            Format::Github => github::convert(&o, &mut cx),
-            Format::Ocsf => ocsf::convert(&o, &mut cx),
-            Format::Osquery => osquery::convert(&o, &mut cx),
+            Format::Okta => okta::convert(o, &mut cx),
+            Format::Entra => entra::convert(o, &mut cx),
+            Format::GoogleWorkspace => gworkspace::convert(o, &mut cx),
+            Format::Github => github::convert(o, &mut cx),
+            Format::Ocsf => ocsf::convert(o, &mut cx),
+            Format::Osquery => osquery::convert(o, &mut cx),
         }
     }
 }
@@ -148,8 +162,12 @@ impl Format {
 /// The format an event is in, if Kensa reads it (page wrappers are looked into).
 pub fn detect(v: &RawValue) -> Option<Format> {
     let inner = unwrap_page(v);
-    let o = Obj::parse(inner.first()?)?;
-    Format::ALL.into_iter().find(|f| f.detects(&o))
+    detect_obj(inner.first()?.obj.as_ref()?)
+}
+
+/// The format of an event, if Kensa reads it.
+pub fn detect_obj(o: &Obj<'_>) -> Option<Format> {
+    Format::ALL.into_iter().find(|f| f.detects(o))
 }
 
 /// What one event became.
@@ -177,7 +195,7 @@ impl Conv {
 pub(crate) struct Cx<'a, 'o> {
     format: Format,
     who: &'a Resolver,
-    event: &'a RawValue,
+    event: &'a str,
     out: &'o mut Vec<Conv>,
 }
 
@@ -267,8 +285,8 @@ impl LineCounter {
 }
 
 /// The format of a log given its first event, or why it is none Kensa reads.
-pub fn detect_or_explain(v: &RawValue) -> Result<Format, String> {
-    detect(v).ok_or_else(|| {
+pub fn detect_or_explain(o: Option<&Obj<'_>>) -> Result<Format, String> {
+    o.and_then(detect_obj).ok_or_else(|| {
         let tried: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
         format!(
             "not a log format Kensa recognises (tried {}); name the format with --format",
@@ -291,26 +309,23 @@ pub fn convert_all(
     let mut lines = LineCounter::default();
     let mut out = Vec::new();
     for p in pieces {
-        match p {
-            Piece::Value(v) => {
-                for ev in unwrap_page(v) {
-                    let f = match format {
-                        Some(f) => f,
-                        None => *format.insert(detect_or_explain(ev)?),
-                    };
-                    let line = lines.line_at(buf, frame::offset_in(buf, ev));
-                    let mut convs = Vec::new();
-                    f.convert(ev, who, &mut convs);
-                    out.extend(convs.into_iter().map(|conv| Converted { line, conv }));
-                }
-            }
-            Piece::Bad { start, reason, .. } => {
-                let line = lines.line_at(buf, start);
-                out.push(Converted {
-                    line,
-                    conv: Conv::skip(reason),
-                });
-            }
+        if let Piece::Bad { start, reason, .. } = &p {
+            let line = lines.line_at(buf, *start);
+            out.push(Converted {
+                line,
+                conv: Conv::skip(reason.clone()),
+            });
+            continue;
+        }
+        for ev in events(p).unwrap_or_default() {
+            let f = match format {
+                Some(f) => f,
+                None => *format.insert(detect_or_explain(ev.obj.as_ref())?),
+            };
+            let line = lines.line_at(buf, frame::offset_in(buf, ev.text));
+            let mut convs = Vec::new();
+            f.convert_ev(&ev, who, &mut convs);
+            out.extend(convs.into_iter().map(|conv| Converted { line, conv }));
         }
     }
     Ok(out)

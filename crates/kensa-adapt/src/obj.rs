@@ -13,12 +13,18 @@ pub struct Obj<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
 impl<'a> Obj<'a> {
     /// The object in `raw`, or `None` when `raw` is not an object.
     pub fn parse(raw: &'a RawValue) -> Option<Obj<'a>> {
-        let t = raw.get().as_bytes();
-        if t.first() != Some(&b'{') {
-            return None;
+        Obj::parse_str(raw.get()).ok()
+    }
+
+    /// The object in `text` (which must be one JSON object, whole and valid), or why not.
+    pub fn parse_str(text: &'a str) -> Result<Obj<'a>, String> {
+        if !text.starts_with('{') {
+            return Err("not a JSON object".into());
         }
-        let mut de = serde_json::Deserializer::from_str(raw.get());
-        de.deserialize_map(ObjVisitor).ok()
+        let mut de = serde_json::Deserializer::from_str(text);
+        let o = de.deserialize_map(ObjVisitor).map_err(|e| e.to_string())?;
+        de.end().map_err(|e| e.to_string())?;
+        Ok(o)
     }
 
     /// The raw value of `key`: an exact match, or else one that differs only in ASCII case
@@ -121,6 +127,12 @@ pub fn array(raw: &RawValue) -> Vec<&RawValue> {
         return Vec::new();
     }
     serde_json::from_str::<Vec<&RawValue>>(raw.get()).unwrap_or_default()
+}
+
+impl<'de> serde::Deserialize<'de> for Obj<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ObjVisitor)
+    }
 }
 
 struct ObjVisitor;

@@ -26,24 +26,31 @@ pub(crate) fn convert(o: &Obj<'_>, cx: &mut Cx<'_, '_>) {
         return cx.skip("no readable `time`");
     };
     let class = o.num("class_uid").unwrap_or(0.0) as i64;
-    let user = |p: &str| {
-        [
-            o.str(&format!("{p}.email_addr")),
-            o.str(&format!("{p}.name")),
-            o.str(&format!("{p}.uid")),
-        ]
-    };
+    // Each nested object is parsed once.
+    fn user_of(u: Option<Obj<'_>>) -> [Option<Cow<'_, str>>; 3] {
+        match u {
+            Some(u) => [u.str("email_addr"), u.str("name"), u.str("uid")],
+            None => [None, None, None],
+        }
+    }
+    let target = user_of(o.obj("user"));
+    let actor = user_of(o.obj("actor").and_then(|a| a.obj("user")));
     let mut ids = Vec::new();
     if class == 3002 {
-        ids.extend(user("user"));
+        ids.extend(target.iter().cloned());
     }
-    ids.extend(user("actor.user"));
-    ids.extend(user("user"));
+    ids.extend(actor);
+    ids.extend(target);
     if ids.iter().all(Option::is_none) {
         return cx.skip(format!("OCSF class {class} event that names no user"));
     }
     let Some(who) = cx.who(&ids) else { return };
-    let ip = o.str("src_endpoint.ip").as_deref().and_then(parse_ip);
+    let src = o.obj("src_endpoint");
+    let ip = src
+        .as_ref()
+        .and_then(|s| s.str("ip"))
+        .as_deref()
+        .and_then(parse_ip);
     let ua = nonempty(o.str("http_request.user_agent"));
     let activity_id = o.num("activity_id").unwrap_or(0.0) as i64;
     let event_type = o
@@ -68,7 +75,8 @@ pub(crate) fn convert(o: &Obj<'_>, cx: &mut Cx<'_, '_>) {
                 .map(|p| Cow::Owned(p.to_ascii_lowercase()))
         };
         r.user_agent = ua;
-        r.device_id = nonempty(o.str("device.uid")).or_else(|| nonempty(o.str("src_endpoint.uid")));
+        r.device_id = nonempty(o.str("device.uid"))
+            .or_else(|| nonempty(src.as_ref().and_then(|s| s.str("uid"))));
         r.event_type = event_type;
         cx.record(&r);
     } else {

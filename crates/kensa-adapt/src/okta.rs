@@ -27,17 +27,22 @@ pub(crate) fn convert(o: &Obj<'_>, cx: &mut Cx<'_, '_>) {
         return cx.skip("no readable `published` time");
     };
     let event_type = o.str("eventType").unwrap_or(Cow::Borrowed(""));
-    let actor_type = o.str("actor.type").unwrap_or(Cow::Borrowed(""));
+    // Each nested object is parsed once.
+    let actor = o.obj("actor");
+    let actor = |k: &str| actor.as_ref().and_then(|a| a.str(k));
+    let actor_type = actor("type").unwrap_or(Cow::Borrowed(""));
     if !actor_type.eq_ignore_ascii_case("user") {
         return cx.skip(format!("Okta actor type {actor_type:?} is not a user"));
     }
     if event_type == "policy.evaluate_sign_on" {
         return cx.skip("Okta sign-on policy evaluation (the sign-in is its own event)");
     }
-    let Some(who) = cx.who(&[o.str("actor.alternateId"), o.str("actor.id")]) else {
+    let Some(who) = cx.who(&[actor("alternateId"), actor("id")]) else {
         return;
     };
-    let ip = o.str("client.ipAddress").as_deref().and_then(parse_ip);
+    let client = o.obj("client");
+    let client = |k: &str| client.as_ref().and_then(|c| c.str(k));
+    let ip = client("ipAddress").as_deref().and_then(parse_ip);
     let is_login =
         event_type == "user.session.start" || event_type.starts_with("user.authentication.");
     let result = o.str("outcome.result").map(|r| r.to_ascii_uppercase());
@@ -61,7 +66,7 @@ pub(crate) fn convert(o: &Obj<'_>, cx: &mut Cx<'_, '_>) {
                 .unwrap_or(Cow::Borrowed("password")),
             t => Cow::Owned(t.trim_start_matches("user.authentication.").to_owned()),
         });
-        r.user_agent = nonempty(o.str("client.userAgent.rawUserAgent"));
+        r.user_agent = nonempty(client("userAgent.rawUserAgent"));
         r.device_id = nonempty(o.str("debugContext.debugData.deviceFingerprint"))
             .or_else(|| nonempty(o.str("device.id")));
         r.event_type = Some(event_type);

@@ -105,7 +105,7 @@ pub(crate) fn convert(o: &Obj<'_>, cx: &mut Cx<'_, '_>) {
         let Some(who) = cx.who(&ids) else { continue };
         let q = query(&name, &row);
         let mut r = cx.new_out("endpoint", who, at);
-        r.event = raw;
+        r.event = raw.get();
         r.device_id = device.clone();
         r.event_type = Some(name.clone());
         let kv = |keys: &[&str]| -> Option<String> {

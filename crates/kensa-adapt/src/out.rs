@@ -44,8 +44,10 @@ pub struct Out<'a> {
     pub event_type: Option<Cow<'a, str>>,
     /// The identity as the log names it (an e-mail, a login, a host), before resolution.
     pub log_identity: String,
-    /// The original event (for osquery: the result row), byte for byte.
-    pub event: &'a RawValue,
+    /// The original event (for osquery: the result row), byte for byte (written last, by
+    /// [`Out::to_json`]).
+    #[serde(skip)]
+    pub event: &'a str,
 }
 
 impl<'a> Out<'a> {
@@ -55,7 +57,7 @@ impl<'a> Out<'a> {
         who: Who,
         at: jiff::Timestamp,
         source: &'static str,
-        event: &'a RawValue,
+        event: &'a str,
     ) -> Out<'a> {
         Out {
             kind,
@@ -80,9 +82,15 @@ impl<'a> Out<'a> {
         }
     }
 
-    /// The record as one JSON line (without the newline).
+    /// The record as one JSON line (without the newline), the event last and as it was.
     pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("a record of strings serialises")
+        let mut v = Vec::with_capacity(256 + self.event.len());
+        serde_json::to_writer(&mut v, self).expect("a record of strings serialises");
+        v.pop(); // the closing brace
+        v.extend_from_slice(b",\"event\":");
+        v.extend_from_slice(self.event.as_bytes());
+        v.push(b'}');
+        v
     }
 }
 

@@ -61,6 +61,10 @@ struct LogArgs {
     /// identity, lower-cased), instead of skipping and reporting them.
     #[arg(long)]
     keep_unresolved: bool,
+    /// Read every input (JSON or CSV) through a mapping file (TOML) that names where each
+    /// record field comes from: for logs Kensa has no adapter for. See docs/adapters.md.
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
 }
 
 impl LogArgs {
@@ -68,6 +72,7 @@ impl LogArgs {
         kensa_engine::LogOptions {
             format: self.format,
             identities: self.identities,
+            mapping: self.mapping,
             unresolved: if self.keep_unresolved {
                 kensa_engine::Unresolved::Keep
             } else {

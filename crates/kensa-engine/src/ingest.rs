@@ -3,8 +3,8 @@
 use crate::{EngineError, Progress, io_err};
 use kensa_detect::DatasetBuilder;
 use kensa_ingest::{
-    Checked, Choice, Format, InputFile, Item, Limits, Reject, Resolver, Unresolved,
-    check_file_with, expand_inputs_as, read_file_with,
+    Checked, Choice, Format, InputFile, Item, Limits, LogContext, Mapping, Reject, Resolver,
+    Unresolved, check_file_with, expand_inputs_as, read_file_with,
 };
 use kensa_store::{EvidenceStore, Outcome};
 use serde::Serialize;
@@ -39,6 +39,8 @@ pub struct LogOptions {
     pub identities: Option<PathBuf>,
     /// What becomes of an event whose user resolves to no subject.
     pub unresolved: Unresolved,
+    /// A mapping file (TOML) through which every input is read (`--mapping`).
+    pub mapping: Option<PathBuf>,
 }
 
 /// Examples of unresolved identities kept for the report.
@@ -296,8 +298,8 @@ pub fn ingest(
         files,
         warnings,
         failures,
-    } = expand_inputs_as(inputs, opts.logs.format)?;
-    let who = resolver(Some(&*store), &files, &opts.logs, &opts.limits)?;
+    } = expand_inputs_as(inputs, choice(&opts.logs)?)?;
+    let who = log_context(Some(&*store), &files, &opts.logs, &opts.limits)?;
     let mut staged = crate::Staged::new();
     let rejects = match &opts.rejects_path {
         Some(p) => Some(std::io::BufWriter::new(
@@ -423,8 +425,8 @@ pub fn validate_only(
         files,
         warnings,
         failures,
-    } = expand_inputs_as(inputs, logs.format)?;
-    let who = resolver(None, &files, logs, limits)?;
+    } = expand_inputs_as(inputs, choice(logs)?)?;
+    let who = log_context(None, &files, logs, limits)?;
     let mut staged = crate::Staged::new();
     let mut rejects = match rejects_path {
         Some(p) => Some(std::io::BufWriter::new(
@@ -567,9 +569,41 @@ pub fn validate_only(
     Ok(summary)
 }
 
-/// Whom the users of native logs are: the subjects in the store and in the record files
-/// among the inputs (their ids and e-mails), and the mapping file. Built only when a log is
-/// among the inputs.
+/// How the inputs are to be read: `--mapping` reads every input through the mapping.
+fn choice(logs: &LogOptions) -> Result<Choice, EngineError> {
+    match (&logs.mapping, logs.format) {
+        (None, c) => Ok(c),
+        (Some(_), Choice::Auto) => Ok(Choice::Mapped),
+        (Some(_), _) => Err(EngineError::BadInput(
+            "--mapping reads every input through the mapping: leave out --format".into(),
+        )),
+    }
+}
+
+fn is_log(f: &InputFile) -> bool {
+    matches!(
+        f.format,
+        Format::Log(_) | Format::MappedJson | Format::MappedCsv
+    )
+}
+
+/// What reading the logs among the inputs needs: the mapping, and whom their users are (the
+/// subjects in the store and in the record files among the inputs, by id and e-mail, and
+/// the identities file). Built only when a log is among the inputs.
+fn log_context(
+    store: Option<&dyn EvidenceStore>,
+    files: &[InputFile],
+    logs: &LogOptions,
+    limits: &Limits,
+) -> Result<LogContext, EngineError> {
+    let mapping = match &logs.mapping {
+        Some(p) => Some(Mapping::load(p).map_err(|e| EngineError::BadInput(e.to_string()))?),
+        None => None,
+    };
+    let who = resolver(store, files, logs, limits)?;
+    Ok(LogContext { who, mapping })
+}
+
 fn resolver(
     store: Option<&dyn EvidenceStore>,
     files: &[InputFile],
@@ -577,7 +611,7 @@ fn resolver(
     limits: &Limits,
 ) -> Result<Resolver, EngineError> {
     let mut who = Resolver::new(logs.unresolved);
-    if !files.iter().any(|f| matches!(f.format, Format::Log(_))) {
+    if !files.iter().any(is_log) {
         return Ok(who);
     }
     #[derive(serde::Deserialize)]
@@ -602,13 +636,13 @@ fn resolver(
             )));
         }
     }
-    for f in files.iter().filter(|f| !matches!(f.format, Format::Log(_))) {
+    for f in files.iter().filter(|f| !is_log(f)) {
         let mut found: Vec<(String, Vec<String>)> = Vec::new();
         // Unreadable files are reported when they are read for real.
         let _ = check_file_with(
             f,
             limits,
-            &who,
+            &LogContext::default(),
             &|v, _| match &v.record {
                 kensa_model::Record::Subject(s) => {
                     Some((s.subject_id.to_string(), s.emails.clone()))

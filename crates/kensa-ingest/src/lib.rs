@@ -43,7 +43,7 @@
 mod csvread;
 mod logread;
 
-pub use kensa_adapt::{Resolver, Unresolved};
+pub use kensa_adapt::{Mapping, Resolver, Unresolved};
 
 use kensa_model::Validated;
 use kensa_model::fast::LineError;
@@ -244,6 +244,18 @@ pub enum Format {
     Csv,
     /// A native log, read by an adapter.
     Log(kensa_adapt::Format),
+    /// A JSON log read through a mapping file ([`LogContext::mapping`]).
+    MappedJson,
+    /// A CSV log read through a mapping file.
+    MappedCsv,
+}
+
+/// What reading native logs needs: who their users are, and the mapping for
+/// [`Choice::Mapped`].
+#[derive(Debug, Default)]
+pub struct LogContext {
+    pub who: Resolver,
+    pub mapping: Option<Mapping>,
 }
 
 /// How to read the inputs: by their names and first events (`Auto`), as Kensa records
@@ -254,6 +266,8 @@ pub enum Choice {
     Auto,
     Records,
     Log(kensa_adapt::Format),
+    /// Every input through the mapping file in [`LogContext::mapping`].
+    Mapped,
 }
 
 impl Choice {
@@ -314,6 +328,8 @@ pub fn expand_inputs_as(paths: &[PathBuf], choice: Choice) -> Result<Expanded, I
     for mut f in files {
         match (choice, f.format) {
             (Choice::Records, _) => {}
+            (Choice::Mapped, Format::Csv) => f.format = Format::MappedCsv,
+            (Choice::Mapped, _) => f.format = Format::MappedJson,
             (Choice::Log(fmt), Format::Csv) => {
                 out.failures.push(failure(
                     &f.path,
@@ -572,14 +588,14 @@ pub fn read_file<E: std::fmt::Display>(
     sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), IngestError> {
-    read_file_with(file, limits, &Resolver::default(), sink, progress)
+    read_file_with(file, limits, &LogContext::default(), sink, progress)
 }
 
-/// [`read_file`], resolving the users of native logs with `who`.
+/// [`read_file`], reading native logs with `cx` (who their users are; the mapping).
 pub fn read_file_with<E: std::fmt::Display>(
     file: &InputFile,
     limits: &Limits,
-    who: &Resolver,
+    cx: &LogContext,
     sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), IngestError> {
@@ -596,8 +612,39 @@ pub fn read_file_with<E: std::fmt::Display>(
             progress,
         ),
         Format::Csv => csvread::read_csv(file, name, limits, sink, progress),
-        Format::Log(fmt) => logread::read_log(file, fmt, name, who, limits, sink, progress),
+        Format::Log(fmt) => logread::read_log(
+            file,
+            &*logread::adapter(fmt, &cx.who),
+            name,
+            limits,
+            sink,
+            progress,
+        ),
+        Format::MappedJson => logread::read_log(
+            file,
+            &*logread::mapped(mapping(cx, &name)?, &cx.who),
+            name,
+            limits,
+            sink,
+            progress,
+        ),
+        Format::MappedCsv => logread::read_mapped_csv(
+            file,
+            mapping(cx, &name)?,
+            &cx.who,
+            name.clone(),
+            limits,
+            sink,
+            progress,
+        ),
     }
+}
+
+fn mapping<'c>(cx: &'c LogContext, name: &str) -> Result<&'c Mapping, IngestError> {
+    cx.mapping.as_ref().ok_or_else(|| IngestError::Header {
+        path: name.to_owned(),
+        reason: "read through a mapping, but no mapping file was given".into(),
+    })
 }
 
 /// One record as [`check_file`] hands it on: what `keep` took from it, its reject, or (for
@@ -630,14 +677,14 @@ pub fn check_file<K: Send, E: std::fmt::Display>(
     sink: &mut dyn FnMut(Vec<Checked<K>>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), IngestError> {
-    check_file_with(file, limits, &Resolver::default(), keep, sink, progress)
+    check_file_with(file, limits, &LogContext::default(), keep, sink, progress)
 }
 
-/// [`check_file`], resolving the users of native logs with `who`.
+/// [`check_file`], reading native logs with `cx`.
 pub fn check_file_with<K: Send, E: std::fmt::Display>(
     file: &InputFile,
     limits: &Limits,
-    who: &Resolver,
+    cx: &LogContext,
     keep: &(dyn Fn(&Validated, u64) -> K + Sync),
     sink: &mut dyn FnMut(Vec<Checked<K>>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
@@ -674,12 +721,10 @@ pub fn check_file_with<K: Send, E: std::fmt::Display>(
             &mut |items: Vec<Item>| sink(convert(items)),
             progress,
         ),
-        Format::Log(fmt) => logread::read_log(
+        Format::Log(_) | Format::MappedJson | Format::MappedCsv => read_file_with(
             file,
-            fmt,
-            name,
-            who,
             limits,
+            cx,
             &mut |items: Vec<Item>| sink(convert(items)),
             progress,
         ),

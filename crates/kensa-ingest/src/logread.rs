@@ -3,9 +3,9 @@
 //! its reason, or — when it is not JSON — a reject.
 
 use crate::{IngestError, InputFile, Item, Limits, Pos, Reject, Skip, parse_line_within};
-use kensa_adapt::{Conv, Framer, LineCounter, Piece, Resolver, unwrap_page};
+use kensa_adapt::mapping::Event;
+use kensa_adapt::{Conv, Ev, Framer, LineCounter, Mapping, Piece, Resolver, events};
 use rayon::prelude::*;
-use serde_json::value::RawValue;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -14,16 +14,27 @@ const READ_BYTES: usize = 4 << 20;
 
 /// What one piece of the buffer is, ready for the parallel conversion.
 enum Job<'a> {
-    Event(u64, &'a RawValue),
+    Event(u64, Ev<'a>),
     Bad(u64, &'a [u8], String),
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Converts one event into records or skips.
+pub(crate) type Convert<'c> = dyn Fn(&Ev<'_>, &mut Vec<Conv>) + Sync + 'c;
+
+/// The converter of a log format.
+pub(crate) fn adapter<'c>(format: kensa_adapt::Format, who: &'c Resolver) -> Box<Convert<'c>> {
+    Box::new(move |ev, out| format.convert_ev(ev, who, out))
+}
+
+/// The converter of a mapping.
+pub(crate) fn mapped<'c>(m: &'c Mapping, who: &'c Resolver) -> Box<Convert<'c>> {
+    Box::new(move |ev, out| m.convert(&Event::Json(ev), who, out))
+}
+
 pub(crate) fn read_log<E: std::fmt::Display>(
     file: &InputFile,
-    format: kensa_adapt::Format,
+    convert: &Convert<'_>,
     name: Arc<str>,
-    who: &Resolver,
     limits: &Limits,
     sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
@@ -81,17 +92,14 @@ pub(crate) fn read_log<E: std::fmt::Display>(
         }
         let mut jobs = Vec::with_capacity(pieces.len());
         for p in pieces {
-            match p {
-                Piece::Value(v) => {
-                    for ev in unwrap_page(v) {
-                        let line = lines.line_at(&buf, kensa_adapt::frame::offset_in(&buf, ev));
-                        jobs.push(Job::Event(line, ev));
-                    }
-                }
-                Piece::Bad { start, end, reason } => {
-                    let line = lines.line_at(&buf, start);
-                    jobs.push(Job::Bad(line, &buf[start..end], reason));
-                }
+            if let Piece::Bad { start, end, reason } = p {
+                let line = lines.line_at(&buf, start);
+                jobs.push(Job::Bad(line, &buf[start..end], reason));
+                continue;
+            }
+            for ev in events(p).unwrap_or_default() {
+                let line = lines.line_at(&buf, kensa_adapt::frame::offset_in(&buf, ev.text));
+                jobs.push(Job::Event(line, ev));
             }
         }
         let items: Vec<Vec<Item>> = jobs
@@ -99,21 +107,8 @@ pub(crate) fn read_log<E: std::fmt::Display>(
             .map(|j| match j {
                 Job::Event(line, ev) => {
                     let mut convs = Vec::new();
-                    format.convert(ev, who, &mut convs);
-                    convs
-                        .into_iter()
-                        .map(|c| match c {
-                            Conv::Record(json) => parse_line_within(&name, *line, &json, &shape),
-                            Conv::Skip { reason, unresolved } => Item::Skip(Skip {
-                                pos: Pos {
-                                    file: name.clone(),
-                                    line: *line,
-                                },
-                                reason,
-                                unresolved,
-                            }),
-                        })
-                        .collect()
+                    convert(ev, &mut convs);
+                    to_items(convs, &name, *line, &shape)
                 }
                 Job::Bad(line, raw, reason) => vec![Item::Err(Reject {
                     file: name.to_string(),
@@ -132,6 +127,109 @@ pub(crate) fn read_log<E: std::fmt::Display>(
         }
         lines.consume(&buf, used);
         buf.drain(..used);
+    }
+    Ok(())
+}
+
+/// Records (validated like any input line) and skips, from one event's conversion.
+fn to_items(
+    convs: Vec<Conv>,
+    name: &Arc<str>,
+    line: u64,
+    shape: &kensa_model::fast::Limits,
+) -> Vec<Item> {
+    convs
+        .into_iter()
+        .map(|c| match c {
+            Conv::Record(json) => parse_line_within(name, line, &json, shape),
+            Conv::Skip { reason, unresolved } => Item::Skip(Skip {
+                pos: Pos {
+                    file: name.clone(),
+                    line,
+                },
+                reason,
+                unresolved,
+            }),
+        })
+        .collect()
+}
+
+/// A CSV log read through a mapping: each row (by its header's column names) is one event.
+pub(crate) fn read_mapped_csv<E: std::fmt::Display>(
+    file: &InputFile,
+    m: &Mapping,
+    who: &Resolver,
+    name: Arc<str>,
+    limits: &Limits,
+    sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(), IngestError> {
+    let reader = crate::open(file, progress)?;
+    let shape = limits.shape();
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let csv_err = |e: csv::Error| IngestError::Csv {
+        path: name.to_string(),
+        source: e,
+    };
+    let header: Vec<String> = rdr
+        .byte_headers()
+        .map_err(csv_err)?
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_owned())
+        .collect();
+    let mut batch: Vec<Item> = Vec::new();
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                sink(std::mem::take(&mut batch)).map_err(|e| IngestError::Sink(e.to_string()))?;
+                return Err(csv_err(e));
+            }
+        }
+        let line = rec.position().map_or(0, |p| p.line());
+        let raw = rec.as_slice().to_vec();
+        let reject = |reason: String| {
+            Item::Err(Reject {
+                file: name.to_string(),
+                line,
+                field: None,
+                reason,
+                raw: raw.clone(),
+                raw_cut: None,
+            })
+        };
+        if rec.len() > header.len() {
+            batch.push(reject(format!(
+                "{} cells, but the header has {} columns",
+                rec.len(),
+                header.len()
+            )));
+        } else {
+            let mut cells = Vec::with_capacity(rec.len());
+            let mut bad = None;
+            for (h, c) in header.iter().zip(rec.iter()) {
+                match std::str::from_utf8(c) {
+                    Ok(c) => cells.push((h.clone(), c.to_owned())),
+                    Err(_) => bad = Some(h.clone()),
+                }
+            }
+            match bad {
+                Some(col) => batch.push(reject(format!("column {col:?} is not UTF-8"))),
+                None => {
+                    let mut convs = Vec::new();
+                    m.convert(&Event::Row(&cells), who, &mut convs);
+                    batch.extend(to_items(convs, &name, line, &shape));
+                }
+            }
+        }
+        if batch.len() >= crate::BATCH_LINES {
+            sink(std::mem::take(&mut batch)).map_err(|e| IngestError::Sink(e.to_string()))?;
+        }
+    }
+    if !batch.is_empty() {
+        sink(batch).map_err(|e| IngestError::Sink(e.to_string()))?;
     }
     Ok(())
 }
@@ -159,30 +257,29 @@ pub(crate) enum Sniffed {
 pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniffed {
     let mut pieces = Vec::new();
     Framer::default().frame(head, complete, &mut pieces);
-    let mut events: Vec<&RawValue> = Vec::new();
-    for p in pieces.iter().take(20) {
-        match p {
-            Piece::Value(v) => events.extend(unwrap_page(v)),
-            // A broken event among good ones does not decide the format.
-            Piece::Bad { .. } => {}
-        }
-    }
-    let Some(first) = events.first() else {
+    let evs: Vec<Ev<'_>> = pieces
+        .into_iter()
+        .take(20)
+        // A broken event among good ones does not decide the format.
+        .filter_map(events)
+        .flatten()
+        .collect();
+    let Some(first) = evs.first() else {
         return Sniffed::Other;
     };
-    let kind_of = |v: &RawValue| {
-        kensa_adapt::Obj::parse(v).map(|o| {
+    let kind_of = |e: &Ev<'_>| {
+        e.obj.as_ref().map(|o| {
             o.raw("kind")
                 .map(|k| kensa_model::Kind::parse(k.get().trim_matches('"')).is_some())
         })
     };
-    if events.iter().any(|v| kind_of(v) == Some(Some(true))) {
+    if evs.iter().any(|e| kind_of(e) == Some(Some(true))) {
         return Sniffed::Records;
     }
-    match kensa_adapt::detect_or_explain(first) {
+    match kensa_adapt::detect_or_explain(first.obj.as_ref()) {
         Ok(f) => Sniffed::Log(f),
         // Objects without any `kind`: neither records nor a known log.
-        Err(e) if events.iter().all(|v| matches!(kind_of(v), Some(None))) => {
+        Err(e) if evs.iter().all(|e| matches!(kind_of(e), Some(None))) => {
             Sniffed::Unknown(format!("no `kind` field (so not Kensa records) and {e}"))
         }
         Err(_) => Sniffed::Other,
