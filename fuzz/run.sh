@@ -42,6 +42,13 @@ if [ -d "$SHARED" ]; then
   seed watchlists 02 "$SHARED"/sanctions/ofac-add-*.csv
   seed watchlists 03 "$SHARED"/sanctions/un-consolidated-*.xml
   seed wallet - "$SHARED"/crypto/sanctioned_addresses_ETH.txt
+  L="$SHARED"/logs
+  seed adapt_okta 00 "$L"/okta/*.log "$L"/okta/panther-analysis/*/*/*.jsonl
+  seed adapt_entra 01 "$L"/entra_signin/*.log "$L"/entra_signin/panther-analysis/*/*/*.jsonl
+  seed adapt_google_workspace 00 "$L"/google_workspace_login/*.log
+  seed adapt_github 01 "$L"/github_audit/*.log
+  seed adapt_ocsf 00 "$L"/ocsf/encodings/ilf/example_logs/*.ocsf "$L"/ocsf/mappings/markdown/*/*/*/*/samples/*.ocsf
+  seed adapt_frame 05 "$L"/okta/*.log "$L"/ocsf/encodings/ilf/example_logs/*.ocsf
 fi
 FAILED=()
 mkdir -p work/policy

@@ -38,8 +38,9 @@ impl Framer {
             while pos < buf.len() {
                 match buf[pos] {
                     b' ' | b'\t' | b'\r' | b'\n' | b',' => pos += 1,
-                    // A byte-order mark at the very start.
+                    // A byte-order mark (or, at the end of the buffer, the start of one).
                     0xEF if buf[pos..].starts_with(b"\xEF\xBB\xBF") => pos += 3,
+                    0xEF if !eof && b"\xEF\xBB\xBF".starts_with(&buf[pos..]) => return pos,
                     b'[' if !self.in_array => {
                         self.in_array = true;
                         pos += 1;
@@ -78,6 +79,8 @@ impl Framer {
                 }
             };
             match result {
+                // A value that ends where the buffer ends may go on (a number): wait.
+                Some(Ok((_, len))) if !eof && len == rest.len() => return pos,
                 Some(Ok((piece, len))) => {
                     pos += len;
                     out.push(piece);

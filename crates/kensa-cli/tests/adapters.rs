@@ -349,3 +349,87 @@ fn an_unrecognised_file_is_named_with_what_was_tried() {
         stderr(&o)
     );
 }
+
+/// The two worked examples of docs/adapters.md, as written there.
+#[test]
+fn the_mapping_examples_of_the_docs_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let docs = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/adapters.md"),
+    )
+    .unwrap();
+    // The TOML blocks of the docs: the VPN mapping (first) and the HR mapping (second).
+    let tomls: Vec<&str> = docs
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(tomls.len(), 2, "{tomls:?}");
+    std::fs::write(d.join("vpn.toml"), tomls[0]).unwrap();
+    std::fs::write(d.join("hr.toml"), tomls[1]).unwrap();
+    std::fs::write(
+        d.join("hr-export.csv"),
+        "Employee ID,Name,E-mail,Country,City,Start date,Hourly rate\n\
+         E-100,Kevin Park,Kevin.Park@example.com; kpark@example.org,US,Seattle,03/02/2026,35.50\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("vpn-2026-03.jsonl"),
+        "{\"ts\":\"05/03/2026 18:02:11\",\"event\":\"connect\",\"user\":{\"email\":\"kevin.park@example.com\"},\"client\":{\"addr\":\"113.224.5.6\"},\"gw\":\"vpn-tyo-1\"}\n\
+         {\"ts\":\"05/03/2026 18:40:00\",\"event\":\"keepalive\",\"user\":{\"email\":\"kevin.park@example.com\"}}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.join("results")).unwrap();
+    let o = kensa(
+        &[
+            "ingest",
+            "--db",
+            "results/kensa.db",
+            "--mapping",
+            "hr.toml",
+            "hr-export.csv",
+        ],
+        d,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("read 1 = stored 1"), "{}", stderr(&o));
+    let o = kensa(
+        &[
+            "scan",
+            "--out",
+            "results",
+            "--mapping",
+            "vpn.toml",
+            "vpn-2026-03.jsonl",
+        ],
+        d,
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("read 2 = stored 1 + duplicate 0 + rejected 0 + skipped 1"),
+        "{err}"
+    );
+    assert!(err.contains("filtered out by event"), "{err}");
+    let store = kensa_store::Store::open_existing(&d.join("results/kensa.db")).unwrap();
+    let recs = kensa_store::EvidenceStore::subject_records(&store, "E-100").unwrap();
+    let bodies: Vec<Value> = recs
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    let subject = bodies.iter().find(|b| b["kind"] == "subject").unwrap();
+    assert_eq!(
+        subject["emails"],
+        json!(["kevin.park@example.com", "kpark@example.org"])
+    );
+    assert_eq!(subject["account_created_at"], "2026-03-02T08:00:00Z");
+    assert_eq!(subject["hourly_rate"]["amount"], 35.5);
+    let login = bodies.iter().find(|b| b["kind"] == "login").unwrap();
+    assert_eq!(login["at"], "2026-03-05T09:02:11Z");
+    assert_eq!(login["ip"], "113.224.5.6");
+    assert_eq!(login["success"], true);
+    assert_eq!(login["method"], "vpn");
+    assert_eq!(login["source"], "acme-vpn");
+    assert_eq!(login["event"]["gw"], "vpn-tyo-1");
+}
