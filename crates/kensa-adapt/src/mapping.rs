@@ -279,21 +279,34 @@ impl Mapping {
         if let Some(id) = identity {
             rec.entry("log_identity").or_insert(Value::String(id));
         }
-        if self.keep_event {
-            let event = match ev {
-                Event::Json(e) => serde_json::from_str(e.text).unwrap_or(Value::Null),
-                Event::Row(cells) => Value::Object(
-                    cells
-                        .iter()
-                        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                        .collect(),
-                ),
-            };
-            rec.entry("event").or_insert(event);
+        // The event is kept as it was: JSON events by their text (spliced in below, so that
+        // nothing of them is lost to re-parsing), CSV rows as an object of their cells.
+        let mut splice = None;
+        if self.keep_event && !rec.contains_key("event") {
+            match ev {
+                Event::Json(e) => splice = Some(e.text),
+                Event::Row(cells) => {
+                    rec.insert(
+                        "event".into(),
+                        Value::Object(
+                            cells
+                                .iter()
+                                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                                .collect(),
+                        ),
+                    );
+                }
+            }
         }
-        out.push(Conv::Record(
-            serde_json::to_vec(&Value::Object(rec)).expect("a JSON value serialises"),
-        ));
+        let mut json = serde_json::to_vec(&Value::Object(rec)).expect("a JSON value serialises");
+        if let Some(text) = splice {
+            json.pop();
+            json.extend_from_slice(b",\"event\":");
+            json.extend_from_slice(text.as_bytes());
+            json.push(b'}');
+        }
+        out.push(Conv::Record(json));
+
     }
 }
 
