@@ -271,7 +271,7 @@ impl LineCounter {
     pub fn line_at(&mut self, buf: &[u8], off: usize) -> u64 {
         let off = off.min(buf.len());
         if off > self.pos {
-            self.line += buf[self.pos..off].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.line += memchr::memchr_iter(b'\n', &buf[self.pos..off]).count() as u64;
             self.pos = off;
         }
         self.line

@@ -306,7 +306,6 @@ impl Mapping {
             json.push(b'}');
         }
         out.push(Conv::Record(json));
-
     }
 }
 

@@ -224,9 +224,16 @@ fn ocsf_authentication() {
 fn events_are_kept_byte_for_byte_even_with_numbers_out_of_range() {
     let log = br#"{"@timestamp":1741611465102,"action":"git.push","actor":"kim","n":1e400}"#;
     let out = convert_all(log, None, &keep()).unwrap();
-    let Conv::Record(j) = &out[0].conv else { panic!("{out:?}") };
+    let Conv::Record(j) = &out[0].conv else {
+        panic!("{out:?}")
+    };
     let text = String::from_utf8(j.clone()).unwrap();
-    assert!(text.ends_with(r#","event":{"@timestamp":1741611465102,"action":"git.push","actor":"kim","n":1e400}}"#), "{text}");
+    assert!(
+        text.ends_with(
+            r#","event":{"@timestamp":1741611465102,"action":"git.push","actor":"kim","n":1e400}}"#
+        ),
+        "{text}"
+    );
     let m = kensa_adapt::Mapping::parse(
         "kind = \"activity\"\n[fields]\nsubject_id = { path = \"actor\" }\nat = { path = \"@timestamp\", time = \"unix_ms\" }\n",
         "m.toml",
@@ -234,9 +241,14 @@ fn events_are_kept_byte_for_byte_even_with_numbers_out_of_range() {
     .unwrap();
     let mut pieces = Vec::new();
     kensa_adapt::Framer::default().frame(log, true, &mut pieces);
-    let ev = kensa_adapt::events(pieces.pop().unwrap()).unwrap().pop().unwrap();
+    let ev = kensa_adapt::events(pieces.pop().unwrap())
+        .unwrap()
+        .pop()
+        .unwrap();
     let mut out = Vec::new();
     m.convert(&kensa_adapt::mapping::Event::Json(&ev), &keep(), &mut out);
-    let Conv::Record(j) = &out[0] else { panic!("{out:?}") };
+    let Conv::Record(j) = &out[0] else {
+        panic!("{out:?}")
+    };
     assert!(String::from_utf8_lossy(j).contains(r#""n":1e400"#));
 }
