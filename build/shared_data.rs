@@ -1,4 +1,5 @@
-//! Build script of kensa-enrich, kensa-screen and kensa-demo (their `build` key). Tells the
+//! Build script of kensa-enrich, kensa-screen, kensa-demo, kensa-adapt and kensa-cli (their
+//! `build` key). Tells the
 //! tests whether `../shared/data` (real public reference data beside the repository)
 //! is here: without it, the tests that need it are reported as ignored rather than passing
 //! silently, and under `CI=true` its absence fails the build.

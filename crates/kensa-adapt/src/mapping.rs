@@ -214,9 +214,9 @@ impl Mapping {
         for f in &self.filter {
             let v = get(&f.path).and_then(|v| text(&v));
             let pass = if let Some(eq) = &f.equals {
-                v.is_some_and(|v| eq.iter().any(|e| *e == v))
+                v.is_some_and(|v| eq.contains(&v))
             } else if let Some(ne) = &f.not_equals {
-                !v.is_some_and(|v| ne.iter().any(|e| *e == v))
+                !v.is_some_and(|v| ne.contains(&v))
             } else {
                 f.exists == Some(v.is_some())
             };

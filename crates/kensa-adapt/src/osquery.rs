@@ -120,7 +120,14 @@ pub(crate) fn convert(o: &Obj<'_>, cx: &mut Cx<'_, '_>) {
                 r.observation = Some(Cow::Borrowed("usb_device"));
                 let vendor = row.str("vendor").unwrap_or_default();
                 let model = row.str("model").unwrap_or_default();
-                let both = format!("{vendor} {model}").trim().to_owned();
+                // "PiKVM" + "PiKVM Composite Device": the vendor once.
+                let both = if !vendor.is_empty()
+                    && model.to_lowercase().starts_with(&vendor.to_lowercase())
+                {
+                    model.trim().to_owned()
+                } else {
+                    format!("{vendor} {model}").trim().to_owned()
+                };
                 if both.is_empty() {
                     r.name = Some(Cow::Borrowed("unnamed USB device"));
                 } else {

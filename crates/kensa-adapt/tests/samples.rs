@@ -252,3 +252,44 @@ fn events_are_kept_byte_for_byte_even_with_numbers_out_of_range() {
     };
     assert!(String::from_utf8_lossy(j).contains(r#""n":1e400"#));
 }
+
+/// osquery: event, snapshot and batch forms; removed rows are skipped; each present row is one
+/// endpoint record with the row as its event.
+#[test]
+fn osquery_event_snapshot_and_batch_forms() {
+    let log = br#"{"name":"pack_hw_usb_devices","hostIdentifier":"LT-0042","unixTime":1772528400,"action":"added","decorations":{"username":"kim"},"columns":{"vendor":"PiKVM","model":"PiKVM Composite Device","vendor_id":"1d6b","model_id":"0104"}}
+{"name":"pack_hw_usb_devices","hostIdentifier":"LT-0042","unixTime":1772528500,"action":"removed","columns":{"vendor":"PiKVM","model":"PiKVM Composite Device"}}
+{"name":"processes","hostIdentifier":"LT-0042","unixTime":"1772528600","action":"snapshot","snapshot":[{"name":"anydesk","path":"/usr/bin/anydesk","cmdline":"anydesk --service","pid":"77"},{"name":"bash","path":"/bin/bash","cmdline":"bash","pid":"78"}]}
+{"name":"listening_ports","hostIdentifier":"LT-0042","calendarTime":"Tue Mar  3 09:00:00 2026 UTC","diffResults":{"added":[{"port":"5900","protocol":"6","address":"0.0.0.0","path":"/usr/bin/x11vnc"}],"removed":[{"port":"22"}]}}
+"#;
+    let out = convert_all(log, None, &keep()).unwrap();
+    let recs = records(&out);
+    let kinds: Vec<(u64, &str, &str)> = recs
+        .iter()
+        .map(|(l, r)| {
+            (
+                *l,
+                r["observation"].as_str().unwrap(),
+                r["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (1, "usb_device", "PiKVM Composite Device"),
+            (3, "process", "anydesk"),
+            (3, "process", "bash"),
+            (4, "listening_port", "/usr/bin/x11vnc"),
+        ]
+    );
+    assert_eq!(recs[0].1["subject_id"], "kim");
+    assert_eq!(recs[0].1["device_id"], "LT-0042");
+    assert_eq!(recs[0].1["at"], "2026-03-03T09:00:00Z");
+    assert_eq!(recs[0].1["event"]["vendor_id"], "1d6b");
+    assert_eq!(recs[3].1["at"], "2026-03-03T09:00:00Z");
+    assert!(recs[3].1["detail"].as_str().unwrap().contains("port=5900"));
+    let sk = skips(&out);
+    assert_eq!(sk.len(), 2, "{sk:?}");
+    assert!(sk.iter().all(|(_, s)| s.contains("removed")));
+}

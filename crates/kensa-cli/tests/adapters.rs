@@ -433,3 +433,101 @@ fn the_mapping_examples_of_the_docs_work() {
     assert_eq!(login["source"], "acme-vpn");
     assert_eq!(login["event"]["gw"], "vpn-tyo-1");
 }
+
+/// Every sample log of ../shared/data/logs through `validate` and `ingest`: each event is a
+/// record, a reject or a reported skip, and the reconciliation adds up.
+#[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
+fn every_sample_log_reconciles() {
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/logs");
+    let mut files = Vec::new();
+    let mut stack = vec![logs.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.display().to_string();
+            if p.is_dir() {
+                stack.push(p);
+            } else if [".log", ".jsonl", ".ocsf", ".json"]
+                .iter()
+                .any(|x| name.ends_with(x))
+                || (name.ends_with(".raw") && !name.contains("CloudTrail"))
+            {
+                files.push(name);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 20, "{files:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut args = vec!["validate", "--keep-unresolved", "--rejects", "r.jsonl"];
+    args.extend(files.iter().map(String::as_str));
+    let o = kensa(&args, d);
+    let err = stderr(&o);
+    // One upstream sample is not valid JSON (a trailing comma in a pretty-printed OCSF event):
+    // it is named, with the line, and fails the run at the end; the rest is read.
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("v1.5.0/CloudTrail/Authentication/samples/authentication.ocsf"),
+        "{err}"
+    );
+    assert!(
+        err.contains("key must be a string at line 26 column 5"),
+        "{err}"
+    );
+    let line = err.lines().find(|l| l.starts_with("read ")).unwrap();
+    let n: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    // read = valid + repeated + rejected + skipped
+    assert_eq!(n.len(), 5, "{line}");
+    assert_eq!(n[0], n[1] + n[2] + n[3] + n[4], "{line}");
+    assert!(n[0] >= 100 && n[1] >= 80, "{line}");
+    // That file is the one reject (a failed input); read as OCSF, its event is the reject.
+    assert_eq!(n[3], 1, "{line}");
+    let broken = files
+        .iter()
+        .find(|f| f.contains("v1.5.0/CloudTrail"))
+        .unwrap();
+    let o = kensa(
+        &[
+            "validate",
+            "--rejects",
+            "r2.jsonl",
+            "--format",
+            "ocsf",
+            broken.as_str(),
+        ],
+        d,
+    );
+    let err = stderr(&o);
+    assert!(err.contains("read 1 = valid 0 + rejected 1"), "{err}");
+    let r: Value = serde_json::from_str(
+        std::fs::read_to_string(d.join("r2.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(r["line"], 1);
+    assert!(
+        r["reason"].as_str().unwrap().contains("line 26 column 5"),
+        "{r}"
+    );
+    let mut args = vec!["ingest", "--db", "k.db", "--keep-unresolved"];
+    args.extend(files.iter().map(String::as_str));
+    let o = kensa(&args, d);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("MISMATCH"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "read {} = stored {} + duplicate {}",
+            n[0], n[1], n[2]
+        )),
+        "{err}"
+    );
+}

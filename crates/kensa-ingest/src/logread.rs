@@ -249,7 +249,8 @@ pub(crate) enum Sniffed {
     /// Not JSON, empty, or objects of mixed kinds: read as JSON Lines, line by line.
     Other,
     Log(kensa_adapt::Format),
-    /// JSON objects, none with a Kensa `kind`, in no log format Kensa reads.
+    /// JSON objects, none with a Kensa `kind`, in no log format Kensa reads; or a value over
+    /// several lines that is not valid JSON (so neither JSON Lines nor a readable log).
     Unknown(String),
 }
 
@@ -257,6 +258,18 @@ pub(crate) enum Sniffed {
 pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniffed {
     let mut pieces = Vec::new();
     Framer::default().frame(head, complete, &mut pieces);
+    // Nothing but a broken value over several lines (a pretty-printed event with an error):
+    // read line by line it would be a reject per line of its fragments.
+    if let Some(Piece::Bad { start, end, reason }) = pieces.first()
+        && pieces.iter().all(|p| matches!(p, Piece::Bad { .. }))
+        && head[*start..*end].iter().filter(|&&b| b == b'\n').count() > 1
+    {
+        let line = 1 + head[..*start].iter().filter(|&&b| b == b'\n').count();
+        return Sniffed::Unknown(format!(
+            "a JSON value starting at line {line} is not valid ({reason}); give --format to read \
+             it as a log (the broken event is then one reject)"
+        ));
+    }
     let evs: Vec<Ev<'_>> = pieces
         .into_iter()
         .take(20)
