@@ -123,6 +123,23 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
+    /// Write what Kensa makes of the inputs — logs in their own formats, or records — as
+    /// Kensa records (JSON Lines), without storing anything.
+    Convert {
+        /// Where to write the records (default: standard output).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Where to write rejected records.
+        #[arg(long, default_value = "rejects.jsonl")]
+        rejects: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
+        #[command(flatten)]
+        logs: LogArgs,
+        /// Input files or directories.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
     /// Ingest, run every detector, score every subject, and write subjects.jsonl, report.html
     /// and rejects.jsonl into the output directory.
     Scan {
@@ -437,6 +454,73 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             if summary.stored + summary.duplicate == 0 {
                 bail!("{}", summary.nothing_usable());
+            }
+            Ok(failed_inputs(&summary))
+        }
+        Command::Convert {
+            out,
+            rejects,
+            limits,
+            logs,
+            inputs,
+        } => {
+            let mut staged = None;
+            let (mut w, name): (Box<dyn std::io::Write>, PathBuf) = match &out {
+                Some(p) => {
+                    // Written under a temporary name and renamed when complete.
+                    let tmp = p.with_extension(format!("tmp-{}", std::process::id()));
+                    let f = std::fs::File::create(&tmp)
+                        .with_context(|| format!("creating {}", tmp.display()))?;
+                    staged = Some(tmp);
+                    (Box::new(std::io::BufWriter::new(f)), p.clone())
+                }
+                None => (
+                    Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+                    PathBuf::from("standard output"),
+                ),
+            };
+            let summary = kensa_engine::convert(
+                &inputs,
+                &mut w,
+                &name,
+                Some(&rejects),
+                &limits.limits(),
+                &logs.options(),
+                &progress,
+            );
+            drop(w);
+            let summary = match summary {
+                Ok(s) => s,
+                Err(e) => {
+                    if let Some(tmp) = &staged {
+                        let _ = std::fs::remove_file(tmp);
+                    }
+                    return Err(e.into());
+                }
+            };
+            if let (Some(tmp), Some(p)) = (&staged, &out) {
+                std::fs::rename(tmp, p).with_context(|| format!("writing {}", p.display()))?;
+            }
+            for w in &summary.warnings {
+                eprintln!("warning: {w}");
+            }
+            if !quiet {
+                eprintln!(
+                    "read {} = written {} + duplicate {} + rejected {}{}",
+                    summary.read,
+                    summary.stored,
+                    summary.duplicate,
+                    summary.rejected,
+                    if summary.skipped > 0 {
+                        format!(" + skipped {}", summary.skipped)
+                    } else {
+                        String::new()
+                    }
+                );
+                print_skips(&summary);
+                if summary.rejected > 0 {
+                    eprintln!("rejected records: {}", rejects.display());
+                }
             }
             Ok(failed_inputs(&summary))
         }

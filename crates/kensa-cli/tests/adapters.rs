@@ -531,3 +531,41 @@ fn every_sample_log_reconciles() {
         "{err}"
     );
 }
+
+#[test]
+fn convert_writes_the_records_a_log_makes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("okta.json"), okta_export()).unwrap();
+    let o = kensa(
+        &[
+            "convert",
+            "--keep-unresolved",
+            "-o",
+            "records.jsonl",
+            "okta.json",
+        ],
+        d,
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("read 42 = written 36 + duplicate 0 + rejected 0 + skipped 6"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(d.join("records.jsonl")).unwrap();
+    let recs: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recs.len(), 36);
+    assert!(recs.iter().all(|r| r["source"] == "okta"));
+    let mfa = recs.iter().filter(|r| r["method"] == "mfa").count();
+    assert_eq!(mfa, 6);
+    // The records are Kensa records: they ingest as they are.
+    let o = kensa(&["ingest", "--db", "k.db", "records.jsonl"], d);
+    assert!(stderr(&o).contains("read 36 = stored 36"), "{}", stderr(&o));
+    // To standard output.
+    let o = kensa(&["convert", "--quiet", "--keep-unresolved", "okta.json"], d);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), text);
+}

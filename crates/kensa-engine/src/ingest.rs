@@ -666,6 +666,126 @@ fn resolver(
     Ok(who)
 }
 
+/// Reads inputs like [`validate_only`] and writes every accepted record, once, as JSON Lines
+/// to `out` (its canonical form, as it would be stored): `kensa convert`, to see what Kensa
+/// makes of a log or to hand its records to another tool. Repeats of a record are counted as
+/// duplicates; a `record_id` given again with other content is rejected.
+pub fn convert(
+    inputs: &[PathBuf],
+    out: &mut dyn Write,
+    out_name: &Path,
+    rejects_path: Option<&Path>,
+    limits: &Limits,
+    logs: &LogOptions,
+    progress: &dyn Progress,
+) -> Result<IngestSummary, EngineError> {
+    limits.check().map_err(EngineError::BadInput)?;
+    let kensa_ingest::Expanded {
+        files,
+        warnings,
+        failures,
+    } = expand_inputs_as(inputs, choice(logs)?)?;
+    let cx = log_context(None, &files, logs, limits)?;
+    let mut staged = crate::Staged::new();
+    let mut rejects = match rejects_path {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(staged.path(p)).map_err(io_err(p))?,
+        )),
+        None => None,
+    };
+    let path = rejects_path.unwrap_or(Path::new("rejects.jsonl"));
+    let mut summary = IngestSummary {
+        files: files.len(),
+        warnings,
+        ..Default::default()
+    };
+    progress.start("convert", files.iter().map(|f| f.len).sum());
+    let mut seen: HashMap<i64, [u8; 8], BuildHasherDefault<KeyHasher>> = HashMap::default();
+    let mut reject = |summary: &mut IngestSummary, r: &Reject| -> Result<(), EngineError> {
+        summary.read += 1;
+        summary.rejected += 1;
+        if let Some(w) = rejects.as_mut() {
+            write_reject(w, path, r)?;
+        }
+        Ok(())
+    };
+    for r in &failures {
+        reject(&mut summary, r)?;
+        summary.input_failed(r);
+    }
+    for f in &files {
+        let name = f.path.display().to_string();
+        let r = check_file_with(
+            f,
+            limits,
+            &cx,
+            &|v, line| {
+                (
+                    v.id_key,
+                    content_tag(v),
+                    line,
+                    v.record_id.clone(),
+                    v.body.clone(),
+                )
+            },
+            &mut |batch| -> Result<(), EngineError> {
+                for item in batch {
+                    match item {
+                        Checked::Ok((key, tag, line, id, body)) => match seen.entry(key) {
+                            Entry::Vacant(e) => {
+                                e.insert(tag);
+                                summary.read += 1;
+                                summary.stored += 1;
+                                out.write_all(&body)
+                                    .and_then(|()| out.write_all(b"\n"))
+                                    .map_err(io_err(out_name))?;
+                            }
+                            Entry::Occupied(e) if *e.get() == tag => {
+                                summary.read += 1;
+                                summary.duplicate += 1;
+                            }
+                            Entry::Occupied(_) => {
+                                summary.conflicts += 1;
+                                let r = Reject {
+                                    file: name.clone(),
+                                    line,
+                                    field: Some("record_id".into()),
+                                    reason: format!(
+                                        "record_id {id:?} is given earlier in the input with different content"
+                                    ),
+                                    raw: body,
+                                    raw_cut: None,
+                                };
+                                reject(&mut summary, &r)?;
+                            }
+                        },
+                        Checked::Err(r) => reject(&mut summary, &r)?,
+                        Checked::Skip(s) => summary.skip(&s),
+                    }
+                }
+                Ok(())
+            },
+            &|n| progress.inc(n),
+        );
+        if let Err(e) = r {
+            match e.to_reject() {
+                Some(r) => {
+                    reject(&mut summary, &r)?;
+                    summary.input_failed(&r);
+                }
+                None => return Err(e.into()),
+            }
+        }
+    }
+    out.flush().map_err(io_err(out_name))?;
+    if let Some(mut w) = rejects {
+        w.flush().map_err(io_err(path))?;
+    }
+    staged.commit()?;
+    progress.finish();
+    Ok(summary)
+}
+
 /// The first 8 bytes of a record's content hash: what tells two records with one id apart.
 fn content_tag(v: &kensa_model::Validated) -> [u8; 8] {
     v.body_hash[..8].try_into().expect("8 of 32 bytes")

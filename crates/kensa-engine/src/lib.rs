@@ -24,7 +24,7 @@ pub mod screening;
 pub mod tune;
 pub mod workspace;
 
-pub use ingest::{IngestOptions, IngestSummary, LogOptions, ingest, validate_only};
+pub use ingest::{IngestOptions, IngestSummary, LogOptions, convert, ingest, validate_only};
 pub use kensa_ingest::Limits;
 pub use kensa_ingest::{Choice, Unresolved};
 pub use live::{EngineConfig, EngineSource, Live};
