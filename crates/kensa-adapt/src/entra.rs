@@ -35,7 +35,7 @@ pub(crate) fn convert(o: &Obj<'_>, cx: &mut Cx<'_, '_>) {
         }
     }
     if s.arr("signInEventTypes").iter().any(|t| {
-        crate::obj::string(t)
+        crate::obj::string(*t)
             .is_some_and(|t| t.contains("servicePrincipal") || t.contains("managedIdentity"))
     }) {
         return cx.skip("Entra service-principal sign-in (not a person)");

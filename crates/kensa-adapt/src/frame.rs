@@ -3,7 +3,7 @@
 //! OCSF examples are), and the wrappers APIs put around pages of events (`{"records":[...]}`
 //! from Event Hub, `{"value":[...]}` from Microsoft Graph, `{"items":[...]}` from Google).
 
-use crate::obj::Obj;
+use crate::obj::{Obj, Raw};
 use serde_json::value::RawValue;
 
 /// A piece of a log file.
@@ -106,6 +106,70 @@ impl Framer {
             }
         }
     }
+}
+
+/// The object at the start of `buf` read by its structure alone (braces, strings, commas),
+/// without validating it: for recognising the format of a file whose first event is broken
+/// inside (a trailing comma, `tru`), which the framer then reports as one reject.
+pub fn by_structure(buf: &[u8]) -> Option<(&str, Obj<'_>)> {
+    let start = buf.iter().position(|b| !b.is_ascii_whitespace() && *b != b'[')?;
+    let rest = &buf[start..];
+    if rest.first() != Some(&b'{') {
+        return None;
+    }
+    let Scan::Complete(len) = scan_object(rest) else {
+        return None;
+    };
+    let text = std::str::from_utf8(&rest[..len]).ok()?;
+    Some((text, Obj::parse(Raw::new(text))?))
+}
+
+/// What the structure of an object at the start of a buffer says.
+enum Scan {
+    /// It ends after this many bytes.
+    Complete(usize),
+    /// The buffer ends inside it.
+    Incomplete,
+    /// A string runs over a line end (never valid JSON; in JSON Lines, a cut-off event).
+    Broken,
+}
+
+/// Finds the end of the object at the start of `b` by its braces and strings.
+fn scan_object(b: &[u8]) -> Scan {
+    let mut depth = 0usize;
+    let mut j = 0;
+    while j < b.len() {
+        match b[j] {
+            b'"' => {
+                // To the closing quote, over escapes; a raw line end means a broken string.
+                let mut k = j + 1;
+                loop {
+                    let Some(off) = b.get(k..).and_then(|r| memchr::memchr3(b'"', b'\\', b'\n', r))
+                    else {
+                        return Scan::Incomplete;
+                    };
+                    k += off;
+                    match b[k] {
+                        b'\\' => k += 2,
+                        b'\n' => return Scan::Broken,
+                        _ => break,
+                    }
+                }
+                j = k + 1;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Scan::Complete(j + 1);
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    Scan::Incomplete
 }
 
 /// The byte offset of 1-based (line, column) in `buf` (column counts bytes).

@@ -41,7 +41,7 @@ fn param<'a>(e: &Obj<'a>, name: &str) -> Option<Cow<'a, str>> {
             .or_else(|| p.raw("boolValue").map(|v| Cow::Owned(v.get().to_owned())))
             .or_else(|| {
                 p.raw("multiValue")
-                    .and_then(|m| array(m).first().and_then(|v| string(v)))
+                    .and_then(|m| array(m).first().and_then(|v| string(*v)))
             })
     })
 }

@@ -31,7 +31,6 @@ use crate::obj::Obj;
 use crate::out::parse_time;
 use crate::{Conv, Resolver, Unresolved};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -429,7 +428,7 @@ fn time(v: &Value, fmt: &str, tz: Option<&str>) -> Result<String, String> {
     let ts = match fmt {
         "auto" | "rfc3339" | "unix" | "unix_ms" => {
             let raw = serde_json::to_string(v).map_err(|e| e.to_string())?;
-            let raw: Box<RawValue> = RawValue::from_string(raw).map_err(|e| e.to_string())?;
+            let raw = crate::obj::Raw::new(&raw);
             match fmt {
                 "unix" => s
                     .trim()
@@ -441,7 +440,7 @@ fn time(v: &Value, fmt: &str, tz: Option<&str>) -> Result<String, String> {
                     .parse::<f64>()
                     .ok()
                     .and_then(|n| jiff::Timestamp::from_millisecond(n as i64).ok()),
-                _ => local(&s, &zone).or_else(|| parse_time(&raw)),
+                _ => local(&s, &zone).or_else(|| parse_time(raw)),
             }
         }
         _ => {
@@ -525,10 +524,10 @@ method = { value = "vpn" }
 "#;
 
     fn run(m: &Mapping, ev: &str, who: &Resolver) -> Vec<Conv> {
-        let raw: &RawValue = serde_json::from_str(ev).unwrap();
+        let raw: &serde_json::value::RawValue = serde_json::from_str(ev).unwrap();
         let ev = crate::Ev {
             text: raw.get(),
-            obj: Obj::parse(raw),
+            obj: Obj::parse_str(raw.get()).ok(),
         };
         let mut out = Vec::new();
         m.convert(&Event::Json(&ev), who, &mut out);

@@ -7,16 +7,42 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
+/// The text of one JSON value inside an event that was validated as a whole (by the framer,
+/// or by [`Obj::parse_str`]): nested values are split out of it without being validated again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Raw<'a>(&'a str);
+
+impl<'a> Raw<'a> {
+    /// The text of a JSON value the caller knows to be valid (it is split by structure, not
+    /// checked: invalid text gives wrong members or none, never a panic).
+    pub fn new(text: &'a str) -> Raw<'a> {
+        Raw(text)
+    }
+
+    /// The value's JSON text.
+    pub fn get(self) -> &'a str {
+        self.0
+    }
+}
+
+impl<'a> From<&'a RawValue> for Raw<'a> {
+    fn from(v: &'a RawValue) -> Raw<'a> {
+        Raw(v.get())
+    }
+}
+
 /// One JSON object: `(key, raw value)` in input order.
-pub struct Obj<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+pub struct Obj<'a>(Vec<(Cow<'a, str>, Raw<'a>)>);
 
 impl<'a> Obj<'a> {
-    /// The object in `raw`, or `None` when `raw` is not an object.
-    pub fn parse(raw: &'a RawValue) -> Option<Obj<'a>> {
-        Obj::parse_str(raw.get()).ok()
+    /// The object in a value of an event already validated (`None` when it is not an
+    /// object). Its members are found by their structure, not parsed again.
+    pub fn parse(raw: impl Into<Raw<'a>>) -> Option<Obj<'a>> {
+        split_object(raw.into().0)
     }
 
     /// The object in `text` (which must be one JSON object, whole and valid), or why not.
+    /// This validates the text; [`Obj::parse`] trusts it.
     pub fn parse_str(text: &'a str) -> Result<Obj<'a>, String> {
         if !text.starts_with('{') {
             return Err("not a JSON object".into());
@@ -29,7 +55,7 @@ impl<'a> Obj<'a> {
 
     /// The raw value of `key`: an exact match, or else one that differs only in ASCII case
     /// (some exports lower-case keys: `eventtype`, `calleripaddress`).
-    pub fn raw(&self, key: &str) -> Option<&'a RawValue> {
+    pub fn raw(&self, key: &str) -> Option<Raw<'a>> {
         self.0
             .iter()
             .find(|(k, _)| k == key)
@@ -58,7 +84,7 @@ impl<'a> Obj<'a> {
     }
 
     /// The raw value at a dotted path.
-    pub fn raw_at(&self, path: &str) -> Option<&'a RawValue> {
+    pub fn raw_at(&self, path: &str) -> Option<Raw<'a>> {
         match path.rsplit_once('.') {
             None => self.raw(path),
             Some((parent, last)) => self.path(parent)?.raw(last),
@@ -92,7 +118,7 @@ impl<'a> Obj<'a> {
     }
 
     /// The elements of the array at `key` (empty when it is missing or not an array).
-    pub fn arr(&self, key: &str) -> Vec<&'a RawValue> {
+    pub fn arr(&self, key: &str) -> Vec<Raw<'a>> {
         self.raw(key).map(array).unwrap_or_default()
     }
 
@@ -103,15 +129,20 @@ impl<'a> Obj<'a> {
 }
 
 /// A JSON string's text.
-pub fn string(raw: &RawValue) -> Option<Cow<'_, str>> {
-    if !raw.get().starts_with('"') {
+pub fn string(raw: Raw<'_>) -> Option<Cow<'_, str>> {
+    let t = raw.get();
+    if !t.starts_with('"') {
         return None;
     }
-    serde_json::from_str::<Cow<'_, str>>(raw.get()).ok()
+    match t.get(1..t.len().saturating_sub(1)) {
+        // No escapes: the text between the quotes is the string.
+        Some(inner) if t.len() >= 2 && !inner.contains('\\') => Some(Cow::Borrowed(inner)),
+        _ => serde_json::from_str::<Cow<'_, str>>(t).ok(),
+    }
 }
 
 /// A JSON number, or a string holding one.
-pub fn number(raw: &RawValue) -> Option<f64> {
+pub fn number(raw: Raw<'_>) -> Option<f64> {
     let t = raw.get();
     let n: f64 = if t.starts_with('"') {
         string(raw)?.trim().parse().ok()?
@@ -122,11 +153,125 @@ pub fn number(raw: &RawValue) -> Option<f64> {
 }
 
 /// The elements of a JSON array (empty for anything else).
-pub fn array(raw: &RawValue) -> Vec<&RawValue> {
-    if !raw.get().starts_with('[') {
-        return Vec::new();
+pub fn array(raw: Raw<'_>) -> Vec<Raw<'_>> {
+    split_array(raw.get()).unwrap_or_default()
+}
+
+/// Skips white space from `i`.
+fn ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
     }
-    serde_json::from_str::<Vec<&RawValue>>(raw.get()).unwrap_or_default()
+    i
+}
+
+/// The end (exclusive) of the string starting at `i` (a `"`).
+fn skip_string(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    loop {
+        let k = j + memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
+        if b[k] == b'\\' {
+            j = k + 2;
+        } else {
+            return Some(k + 1);
+        }
+    }
+}
+
+/// The end (exclusive) of the value starting at `i`.
+fn skip_value(b: &[u8], i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        b'"' => skip_string(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < b.len() {
+                match b[j] {
+                    b'"' => {
+                        j = skip_string(b, j)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            None
+        }
+        _ => {
+            let mut j = i;
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                j += 1;
+            }
+            (j > i).then_some(j)
+        }
+    }
+}
+
+/// The members of a (valid) object's text, found by its structure.
+fn split_object(s: &str) -> Option<Obj<'_>> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'{') {
+        return None;
+    }
+    let mut v = Vec::with_capacity(16);
+    let mut i = ws(b, 1);
+    if b.get(i) == Some(&b'}') {
+        return Some(Obj(v));
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let kend = skip_string(b, i)?;
+        let ktext = s.get(i..kend)?;
+        let key = match ktext.get(1..ktext.len() - 1) {
+            Some(k) if !k.contains('\\') => Cow::Borrowed(k),
+            _ => Cow::Owned(serde_json::from_str::<String>(ktext).ok()?),
+        };
+        i = ws(b, kend);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        let vstart = ws(b, i + 1);
+        let vend = skip_value(b, vstart)?;
+        v.push((key, Raw(s.get(vstart..vend)?)));
+        i = ws(b, vend);
+        match b.get(i)? {
+            b',' => i = ws(b, i + 1),
+            b'}' => return Some(Obj(v)),
+            _ => return None,
+        }
+    }
+}
+
+/// The elements of a (valid) array's text.
+fn split_array(s: &str) -> Option<Vec<Raw<'_>>> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'[') {
+        return None;
+    }
+    let mut v = Vec::new();
+    let mut i = ws(b, 1);
+    if b.get(i) == Some(&b']') {
+        return Some(v);
+    }
+    loop {
+        let end = skip_value(b, i)?;
+        v.push(Raw(s.get(i..end)?));
+        i = ws(b, end);
+        match b.get(i)? {
+            b',' => i = ws(b, i + 1),
+            b']' => return Some(v),
+            _ => return None,
+        }
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for Obj<'de> {
@@ -145,7 +290,7 @@ impl<'de> Visitor<'de> for ObjVisitor {
     fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Obj<'de>, M::Error> {
         let mut v = Vec::with_capacity(m.size_hint().unwrap_or(16));
         while let Some(k) = m.next_key::<Key<'de>>()? {
-            v.push((k.0, m.next_value::<&'de RawValue>()?));
+            v.push((k.0, Raw(m.next_value::<&'de RawValue>()?.get())));
         }
         Ok(Obj(v))
     }
@@ -177,8 +322,8 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
 mod tests {
     use super::*;
 
-    fn raw(s: &str) -> &RawValue {
-        serde_json::from_str(s).unwrap()
+    fn raw(s: &str) -> &str {
+        s
     }
 
     #[test]
@@ -186,7 +331,7 @@ mod tests {
         let r = raw(
             r#"{"client":{"ipAddress":"null","userAgent":{"rawUserAgent":"UA"}},"eventtype":"x","n":"12","b":"TRUE","a\u0041":1}"#,
         );
-        let o = Obj::parse(r).unwrap();
+        let o = Obj::parse_str(r).unwrap();
         assert_eq!(o.str("client.ipAddress"), None);
         assert_eq!(
             o.str("client.userAgent.rawUserAgent").as_deref(),
@@ -196,6 +341,18 @@ mod tests {
         assert_eq!(o.num("n"), Some(12.0));
         assert_eq!(o.bool("b"), Some(true));
         assert_eq!(o.num("aA"), Some(1.0));
-        assert!(Obj::parse(raw("[1]")).is_none());
+        assert!(Obj::parse_str(raw("[1]")).is_err());
+        // Members found by structure agree with serde's reading.
+        let t = r#"{ "a" : [1, {"b": "}\"]"}] , "c\u0041":{"d":{}}, "e": -1.5e3,"f":null }"#;
+        let o = Obj::parse(Raw(t)).unwrap();
+        let keys: Vec<&str> = o.keys().collect();
+        assert_eq!(keys, ["a", "cA", "e", "f"]);
+        assert_eq!(o.raw("a").unwrap().get(), r#"[1, {"b": "}\"]"}]"#);
+        assert_eq!(array(o.raw("a").unwrap()).len(), 2);
+        assert_eq!(o.path("cA.d").map(|d| d.keys().count()), Some(0));
+        assert_eq!(o.num("e"), Some(-1500.0));
+        assert!(!o.has("f"));
+        assert!(Obj::parse(Raw("{\"a\":")).is_none());
+        assert!(Obj::parse(Raw("{\"a\" 1}")).is_none());
     }
 }

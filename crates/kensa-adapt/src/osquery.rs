@@ -19,7 +19,7 @@
 use crate::Cx;
 use crate::obj::Obj;
 use crate::out::parse_time;
-use serde_json::value::RawValue;
+use crate::obj::Raw;
 use std::borrow::Cow;
 
 pub(crate) fn detect(o: &Obj<'_>) -> bool {
@@ -64,7 +64,7 @@ pub(crate) fn convert(o: &Obj<'_>, cx: &mut Cx<'_, '_>) {
         return cx.skip("no readable `unixTime`");
     };
     let name = o.str("name").unwrap_or(Cow::Borrowed("query"));
-    let mut rows: Vec<&RawValue> = Vec::new();
+    let mut rows: Vec<Raw<'_>> = Vec::new();
     let mut removed = 0usize;
     if let Some(c) = o.raw("columns") {
         if o.str("action").as_deref() == Some("removed") {

@@ -1,7 +1,6 @@
 //! The contract record an adapter makes, and the small parsers every adapter shares.
 
 use serde::Serialize;
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::net::IpAddr;
 
@@ -104,7 +103,7 @@ pub struct Who {
 /// the same without an offset or with a space for `T` (read as UTC, as SIEM exports write
 /// it); or Unix time as a number or numeric string (seconds, milliseconds or microseconds,
 /// told apart by size).
-pub fn parse_time(raw: &RawValue) -> Option<jiff::Timestamp> {
+pub fn parse_time(raw: crate::obj::Raw<'_>) -> Option<jiff::Timestamp> {
     let t = raw.get();
     if !t.starts_with('"') {
         return epoch(t.parse::<f64>().ok()?);
@@ -165,8 +164,8 @@ mod tests {
     use super::*;
 
     fn t(s: &str) -> Option<String> {
-        let raw: &RawValue = serde_json::from_str(s).unwrap();
-        parse_time(raw).map(|t| t.to_string())
+        let raw: &serde_json::value::RawValue = serde_json::from_str(s).unwrap();
+        parse_time(raw.into()).map(|t| t.to_string())
     }
 
     #[test]

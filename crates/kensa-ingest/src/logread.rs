@@ -31,6 +31,8 @@ pub(crate) fn mapped<'c>(m: &'c Mapping, who: &'c Resolver) -> Box<Convert<'c>> 
     Box::new(move |ev, out| m.convert(&Event::Json(ev), who, out))
 }
 
+/// Reads a log: events framed (and validated) by the framer, converted and validated on the
+/// rayon pool, handed on in input order.
 pub(crate) fn read_log<E: std::fmt::Display>(
     file: &InputFile,
     convert: &Convert<'_>,
@@ -258,17 +260,26 @@ pub(crate) enum Sniffed {
 pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniffed {
     let mut pieces = Vec::new();
     Framer::default().frame(head, complete, &mut pieces);
-    // Nothing but a broken value over several lines (a pretty-printed event with an error):
-    // read line by line it would be a reject per line of its fragments.
+    // Nothing but broken values. Their braces and strings may still be in order (a trailing
+    // comma, `tru`): then the first one's members say what the file is, and the framer
+    // reports each broken event as one reject.
     if let Some(Piece::Bad { start, end, reason }) = pieces.first()
         && pieces.iter().all(|p| matches!(p, Piece::Bad { .. }))
-        && head[*start..*end].iter().filter(|&&b| b == b'\n').count() > 1
     {
-        let line = 1 + head[..*start].iter().filter(|&&b| b == b'\n').count();
-        return Sniffed::Unknown(format!(
-            "a JSON value starting at line {line} is not valid ({reason}); give --format to read \
-             it as a log (the broken event is then one reject)"
-        ));
+        if let Some((_, obj)) = kensa_adapt::frame::by_structure(&head[*start..])
+            && let Some(f) = kensa_adapt::detect_obj(&obj)
+        {
+            return Sniffed::Log(f);
+        }
+        // A broken value over several lines (a pretty-printed event): read line by line it
+        // would be a reject per line of its fragments.
+        if head[*start..*end].iter().filter(|&&b| b == b'\n').count() > 1 {
+            let line = 1 + head[..*start].iter().filter(|&&b| b == b'\n').count();
+            return Sniffed::Unknown(format!(
+                "a JSON value starting at line {line} is not valid ({reason}); give --format to \
+                 read it as a log (the broken event is then one reject)"
+            ));
+        }
     }
     let evs: Vec<Ev<'_>> = pieces
         .into_iter()
