@@ -12,11 +12,12 @@ pub enum Piece<'a> {
     Object { text: &'a str, obj: Obj<'a> },
     /// A complete JSON value that is not an object.
     Value(&'a RawValue),
-    /// Bytes `start..end` (relative to the buffer) that are not JSON; `end` is the end of the
-    /// line the error is on, where reading resumes.
+    /// Bytes `start..end` (relative to the buffer) that are not JSON; reading resumes at
+    /// `end`. The error is at byte `at`; `reason` does not say where (see [`Piece::bad_reason`]).
     Bad {
         start: usize,
         end: usize,
+        at: usize,
         reason: String,
     },
 }
@@ -85,20 +86,38 @@ impl Framer {
                     pos += len;
                     out.push(piece);
                 }
-                Some(Err(e)) if e.is_eof() && !eof => return pos,
+                Some(Err(e)) if e.is_eof() && !eof => {
+                    // Unfinished here. A line starting with `{` after it means it was cut
+                    // off (a JSON Lines event does not span lines): broken up to there.
+                    // Otherwise wait for more.
+                    match find_line_start(&rest[1..]) {
+                        Some(i) => {
+                            out.push(Piece::Bad {
+                                start: pos,
+                                end: pos + 1 + i,
+                                at: pos + line_offset(rest, e.line(), e.column()).min(i),
+                                reason: format!("not JSON: {}", without_position(&e)),
+                            });
+                            pos += 1 + i;
+                        }
+                        None => return pos,
+                    }
+                }
                 Some(Err(e)) => {
-                    // Resume at the next line that starts with `{` (the next event of JSON
-                    // Lines; in a broken pretty-printed value, nothing of it is kept).
-                    let err_at = line_offset(rest, e.line(), e.column());
-                    let end = match find_line_start(&rest[err_at..]) {
-                        Some(i) => err_at + i,
+                    // Resume at the next line that starts with `{`, looking from just after
+                    // the start of the broken value (an error reported on the next line, as
+                    // for a line cut short, must not take that line with it).
+                    let end = match find_line_start(&rest[1..]) {
+                        Some(i) => 1 + i,
                         None if eof => rest.len(),
                         None => return pos,
                     };
                     out.push(Piece::Bad {
                         start: pos,
                         end: pos + end,
-                        reason: format!("not JSON: {e}"),
+                        at: pos
+                            + line_offset(rest, e.line(), e.column()).min(end.saturating_sub(1)),
+                        reason: format!("not JSON: {}", without_position(&e)),
                     });
                     pos += end;
                 }
@@ -112,7 +131,9 @@ impl Framer {
 /// without validating it: for recognising the format of a file whose first event is broken
 /// inside (a trailing comma, `tru`), which the framer then reports as one reject.
 pub fn by_structure(buf: &[u8]) -> Option<(&str, Obj<'_>)> {
-    let start = buf.iter().position(|b| !b.is_ascii_whitespace() && *b != b'[')?;
+    let start = buf
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != b'[')?;
     let rest = &buf[start..];
     if rest.first() != Some(&b'{') {
         return None;
@@ -144,7 +165,9 @@ fn scan_object(b: &[u8]) -> Scan {
                 // To the closing quote, over escapes; a raw line end means a broken string.
                 let mut k = j + 1;
                 loop {
-                    let Some(off) = b.get(k..).and_then(|r| memchr::memchr3(b'"', b'\\', b'\n', r))
+                    let Some(off) = b
+                        .get(k..)
+                        .and_then(|r| memchr::memchr3(b'"', b'\\', b'\n', r))
                     else {
                         return Scan::Incomplete;
                     };
@@ -172,20 +195,38 @@ fn scan_object(b: &[u8]) -> Scan {
     Scan::Incomplete
 }
 
+/// serde's message without its " at line L column C" (which counts from the piece, not the
+/// file).
+fn without_position(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    match m.rsplit_once(" at line ") {
+        Some((msg, _)) => msg.to_owned(),
+        None => m,
+    }
+}
+
+impl Piece<'_> {
+    /// For a broken piece: its reason, with where the error is in the file, given the file
+    /// line of `at` and the buffer.
+    pub fn bad_reason(buf: &[u8], at: usize, line: u64, reason: &str) -> String {
+        let at = at.min(buf.len());
+        match buf[..at].iter().rposition(|&b| b == b'\n') {
+            Some(nl) => format!("{reason} at line {line} column {}", at - nl),
+            None => format!("{reason} at line {line}"),
+        }
+    }
+}
+
 /// The byte offset of 1-based (line, column) in `buf` (column counts bytes).
 fn line_offset(buf: &[u8], line: usize, column: usize) -> usize {
     let mut off = 0;
     for _ in 1..line {
-        match memchr(b'\n', &buf[off..]) {
+        match memchr::memchr(b'\n', &buf[off..]) {
             Some(i) => off += i + 1,
             None => return buf.len(),
         }
     }
     (off + column.saturating_sub(1)).min(buf.len())
-}
-
-fn memchr(b: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&c| c == b)
 }
 
 /// The offset just after a newline that is followed by `{`.
@@ -318,6 +359,18 @@ mod tests {
             vec![r#"{"a":1}"#, r#"BAD {"b":2,}"#, r#"{"c":3}"#]
         );
         assert_eq!(values("{\"a\":", 100), vec![r#"BAD {"a":"#]);
+        // A line cut short: the error is reported on the next line, which is not taken with it
+        // (found in review).
+        for chunk in [3, 100] {
+            assert_eq!(
+                values("{\"a\":1\n{\"b\":2}\n{\"c\":3}\n", chunk),
+                vec![r#"BAD {"a":1"#, r#"{"b":2}"#, r#"{"c":3}"#]
+            );
+            assert_eq!(
+                values("{\"a\":[\n{\"b\":2}\n{\"c\":3}\n", chunk),
+                vec![r#"BAD {"a":["#, r#"{"b":2}"#, r#"{"c":3}"#]
+            );
+        }
     }
 
     #[test]

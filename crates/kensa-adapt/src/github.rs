@@ -18,7 +18,10 @@ use std::borrow::Cow;
 pub(crate) fn detect(o: &Obj<'_>) -> bool {
     o.str("action").is_some()
         && !o.has("eventType")
+        && !o.has("class_uid")
         && (o.has("@timestamp") || o.has("created_at"))
+        // GitHub's actor is a login (a string), never an object (as OCSF's is).
+        && o.raw("actor").is_none_or(|a| a.get().starts_with('"') || a.get() == "null")
         && (o.has("actor") || o.has("org") || o.has("business"))
 }
 

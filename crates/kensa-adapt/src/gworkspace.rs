@@ -97,7 +97,10 @@ pub(crate) fn convert(o: &Obj<'_>, cx: &mut Cx<'_, '_>) {
                 r.success = match name.as_ref() {
                     "login_success" => Some(true),
                     "login_failure" => Some(false),
-                    _ => status.as_deref().map(|s| s.eq_ignore_ascii_case("passed")),
+                    // "Challenge Passed." / "Challenge Failed." (and "passed" in some exports).
+                    _ => status
+                        .as_deref()
+                        .map(|s| s.to_ascii_lowercase().contains("pass")),
                 };
                 let second = param(&e, "is_second_factor").is_some_and(|v| v == "true");
                 r.method = if second || name == "login_verification" {

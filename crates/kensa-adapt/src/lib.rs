@@ -203,7 +203,12 @@ impl<'a> Cx<'a, '_> {
     /// Resolves the first identity that names a subject; `None` (after recording the skip)
     /// when none does and unresolved identities are not kept.
     fn who(&mut self, identities: &[Option<std::borrow::Cow<'_, str>>]) -> Option<Who> {
-        let ids: Vec<&str> = identities.iter().flatten().map(|c| c.as_ref()).collect();
+        let ids: Vec<&str> = identities
+            .iter()
+            .flatten()
+            .map(|c| c.as_ref())
+            .filter(|i| !i.trim().is_empty() && i.trim() != "null")
+            .collect();
         let Some(first) = ids.first() else {
             self.skip("the event names no user");
             return None;
@@ -309,11 +314,15 @@ pub fn convert_all(
     let mut lines = LineCounter::default();
     let mut out = Vec::new();
     for p in pieces {
-        if let Piece::Bad { start, reason, .. } = &p {
+        if let Piece::Bad {
+            start, at, reason, ..
+        } = &p
+        {
             let line = lines.line_at(buf, *start);
+            let at_line = lines.line_at(buf, *at);
             out.push(Converted {
                 line,
-                conv: Conv::skip(reason.clone()),
+                conv: Conv::skip(Piece::bad_reason(buf, *at, at_line, reason)),
             });
             continue;
         }

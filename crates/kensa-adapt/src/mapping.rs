@@ -145,6 +145,14 @@ impl Mapping {
             {
                 return Err(ferr("`type` must be string, number or bool"));
             }
+            if let Some(t) = &f.time
+                && !matches!(t.as_str(), "auto" | "rfc3339" | "unix" | "unix_ms")
+                && !t.contains('%')
+            {
+                return Err(ferr(&format!(
+                    "time {t:?}: expected a strftime format (with %), auto, rfc3339, unix or unix_ms"
+                )));
+            }
             if f.resolve && name != "subject_id" {
                 return Err(ferr("`resolve` is only for subject_id"));
             }
@@ -211,13 +219,15 @@ impl Mapping {
             }
         };
         for f in &self.filter {
-            let v = get(&f.path).and_then(|v| text(&v));
+            let found = get(&f.path);
+            let v = found.as_ref().and_then(text);
             let pass = if let Some(eq) = &f.equals {
                 v.is_some_and(|v| eq.contains(&v))
             } else if let Some(ne) = &f.not_equals {
                 !v.is_some_and(|v| ne.contains(&v))
             } else {
-                f.exists == Some(v.is_some())
+                // Any value counts, objects and lists too.
+                f.exists == Some(found.is_some())
             };
             if !pass {
                 return out.push(Conv::skip(format!("filtered out by {}", f.path)));
@@ -440,6 +450,7 @@ fn time(v: &Value, fmt: &str, tz: Option<&str>) -> Result<String, String> {
                     .parse::<f64>()
                     .ok()
                     .and_then(|n| jiff::Timestamp::from_millisecond(n as i64).ok()),
+                "rfc3339" => s.trim().parse::<jiff::Timestamp>().ok(),
                 _ => local(&s, &zone).or_else(|| parse_time(raw)),
             }
         }
@@ -651,6 +662,10 @@ claimed_country = { path = "Country" }
             (
                 "kind = \"login\"\n[[filter]]\npath = \"x\"\n[fields]\nsubject_id = { path = \"u\" }",
                 "exactly one",
+            ),
+            (
+                "kind = \"login\"\n[fields]\nsubject_id = { path = \"u\" }\nat = { path = \"t\", time = \"unixms\" }",
+                "strftime",
             ),
         ] {
             let e = Mapping::parse(text, "m.toml").unwrap_err().to_string();

@@ -98,6 +98,17 @@ impl<'a> Obj<'a> {
         (!s.is_empty() && s != "null").then_some(s)
     }
 
+    /// A string, or a number or boolean written out, at a dotted path (osquery writes numbers
+    /// as numbers with `--logger_numerics`).
+    pub fn text(&self, path: &str) -> Option<Cow<'a, str>> {
+        let raw = self.raw_at(path)?;
+        match raw.get().as_bytes().first()? {
+            b'"' => self.str(path),
+            b'-' | b'0'..=b'9' | b't' | b'f' => Some(Cow::Borrowed(raw.get())),
+            _ => None,
+        }
+    }
+
     /// A number (or a numeric string) at a dotted path.
     pub fn num(&self, path: &str) -> Option<f64> {
         number(self.raw_at(path)?)
@@ -206,7 +217,8 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
         }
         _ => {
             let mut j = i;
-            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            {
                 j += 1;
             }
             (j > i).then_some(j)

@@ -18,8 +18,8 @@
 
 use crate::Cx;
 use crate::obj::Obj;
-use crate::out::parse_time;
 use crate::obj::Raw;
+use crate::out::parse_time;
 use std::borrow::Cow;
 
 pub(crate) fn detect(o: &Obj<'_>) -> bool {
@@ -111,7 +111,7 @@ pub(crate) fn convert(o: &Obj<'_>, cx: &mut Cx<'_, '_>) {
         let kv = |keys: &[&str]| -> Option<String> {
             let parts: Vec<String> = keys
                 .iter()
-                .filter_map(|k| row.str(k).map(|v| format!("{k}={v}")))
+                .filter_map(|k| row.text(k).map(|v| format!("{k}={v}")))
                 .collect();
             (!parts.is_empty()).then(|| parts.join(" "))
         };
@@ -156,7 +156,7 @@ pub(crate) fn convert(o: &Obj<'_>, cx: &mut Cx<'_, '_>) {
                 r.name = row
                     .str("name")
                     .or_else(|| row.str("path"))
-                    .or_else(|| row.str("port").map(|p| Cow::Owned(format!("port {p}"))));
+                    .or_else(|| row.text("port").map(|p| Cow::Owned(format!("port {p}"))));
                 r.detail = kv(&["port", "protocol", "address", "path", "pid"]);
             }
             Query::Other => {

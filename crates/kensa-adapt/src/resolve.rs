@@ -87,7 +87,8 @@ impl Resolver {
     }
 
     /// Reads a mapping file: CSV lines `identity,subject_id` (a header line
-    /// `identity,subject_id` and lines starting with `#` are skipped).
+    /// `identity,subject_id`, lines starting with `#` and `#` comments after white space are
+    /// skipped). Read it before the subjects: its lines take precedence.
     pub fn load_mapping(&mut self, path: &Path) -> Result<usize, MappingError> {
         let text = std::fs::read_to_string(path).map_err(|e| MappingError {
             path: path.display().to_string(),
@@ -96,6 +97,11 @@ impl Resolver {
         })?;
         let mut n = 0;
         for (i, line) in text.lines().enumerate() {
+            // A comment after white space (`LT-0042,cand-17   # osquery host`).
+            let line = match line.find(" #").or_else(|| line.find("\t#")) {
+                Some(c) => &line[..c],
+                None => line,
+            };
             let t = line.trim();
             if t.is_empty() || t.starts_with('#') || t.eq_ignore_ascii_case("identity,subject_id") {
                 continue;
@@ -108,11 +114,17 @@ impl Resolver {
                 });
             };
             let (id, subject) = (id.trim(), subject.trim());
-            if id.is_empty() || subject.is_empty() || subject.contains(',') {
+            if id.is_empty()
+                || subject.is_empty()
+                || subject.contains(',')
+                || subject.contains(char::is_whitespace)
+            {
                 return Err(MappingError {
                     path: path.display().to_string(),
                     line: i as u64 + 1,
-                    reason: "expected `identity,subject_id`, both non-empty".into(),
+                    reason:
+                        "expected `identity,subject_id`, both non-empty, the subject without spaces"
+                            .into(),
                 });
             }
             self.add(id, subject);
@@ -121,10 +133,17 @@ impl Resolver {
         Ok(n)
     }
 
+    /// Ignores identities that name nobody (`null`, empty).
+    fn usable(i: &str) -> bool {
+        let t = i.trim();
+        !t.is_empty() && t != "null"
+    }
+
     /// The subject of the first identity that resolves.
     pub fn resolve<'i>(&self, identities: impl IntoIterator<Item = &'i str>) -> Option<&str> {
         identities
             .into_iter()
+            .filter(|i| Resolver::usable(i))
             .find_map(|i| self.map.get(&norm(i)).map(String::as_str))
     }
 }
@@ -139,6 +158,18 @@ mod tests {
         r.add_subject("s-1", ["Kim@Example.com"]);
         r.add("octocat", "s-2");
         r.add("octocat", "s-3");
+        let dir = std::env::temp_dir().join(format!("kensa-ids-{}", std::process::id()));
+        std::fs::write(
+            &dir,
+            "identity,subject_id\n# hosts\nLT-0042,cand-17     # osquery host\n",
+        )
+        .unwrap();
+        r.load_mapping(&dir).unwrap();
+        std::fs::write(&dir, "LT-0042,cand 17\n").unwrap();
+        assert!(r.load_mapping(&dir).is_err());
+        std::fs::remove_file(&dir).ok();
+        assert_eq!(r.resolve(["lt-0042"]), Some("cand-17"));
+        assert_eq!(r.resolve(["null", " "]), None);
         assert_eq!(r.resolve([" kim@example.COM"]), Some("s-1"));
         assert_eq!(r.resolve(["nobody", "S-1"]), Some("s-1"));
         assert_eq!(r.resolve(["OctoCat"]), Some("s-2"));

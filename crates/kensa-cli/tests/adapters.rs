@@ -296,17 +296,44 @@ fn a_broken_event_is_rejected_with_its_line_and_the_rest_is_read() {
 
     // Events whose braces and strings are in order but which are still not JSON (`tru`): one
     // reject each, whether they would have made a record or a skip.
-    let bad_login = good.to_string().replace("\"version\":\"0\"", "\"version\":tru");
-    let bad_policy = okta("policy.evaluate_sign_on", "ann.lee@example.com", "2026-03-02T17:00:00Z", "73.1.2.4", "ALLOW")
+    let bad_login = good
         .to_string()
-        .replace("\"version\":\"0\"", "\"version\":01");
-    assert!(bad_login.contains("tru}") && bad_policy.contains(":01}"), "{bad_login} {bad_policy}");
-    std::fs::write(d.join("okta2.jsonl"), format!("{bad_login}\n{bad_policy}\n")).unwrap();
-    let o = kensa(&["validate", "--rejects", "r2.jsonl", "subjects.jsonl", "okta2.jsonl"], d);
+        .replace("\"version\":\"0\"", "\"version\":tru");
+    let bad_policy = okta(
+        "policy.evaluate_sign_on",
+        "ann.lee@example.com",
+        "2026-03-02T17:00:00Z",
+        "73.1.2.4",
+        "ALLOW",
+    )
+    .to_string()
+    .replace("\"version\":\"0\"", "\"version\":01");
+    assert!(
+        bad_login.contains("tru}") && bad_policy.contains(":01}"),
+        "{bad_login} {bad_policy}"
+    );
+    std::fs::write(
+        d.join("okta2.jsonl"),
+        format!("{bad_login}\n{bad_policy}\n"),
+    )
+    .unwrap();
+    let o = kensa(
+        &[
+            "validate",
+            "--rejects",
+            "r2.jsonl",
+            "subjects.jsonl",
+            "okta2.jsonl",
+        ],
+        d,
+    );
     let err = stderr(&o);
     assert!(err.contains("read 4 = valid 2 + rejected 2"), "{err}");
     let rejects = std::fs::read_to_string(d.join("r2.jsonl")).unwrap();
-    let lines: Vec<Value> = rejects.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = rejects
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
     for (r, (line, raw)) in lines.iter().zip([(1, &bad_login), (2, &bad_policy)]) {
         assert_eq!(r["line"], line);
@@ -500,7 +527,8 @@ fn every_sample_log_reconciles() {
     );
     assert_eq!(r["line"], 1);
     assert!(
-        r["reason"].as_str().unwrap().contains("not JSON") && r["reason"].as_str().unwrap().contains("line 26 column 5"),
+        r["reason"].as_str().unwrap().contains("not JSON")
+            && r["reason"].as_str().unwrap().contains("line 26 column 5"),
         "{r}"
     );
     let line = err.lines().find(|l| l.starts_with("read ")).unwrap();
@@ -594,4 +622,151 @@ fn convert_writes_the_records_a_log_makes() {
     // To standard output.
     let o = kensa(&["convert", "--quiet", "--keep-unresolved", "okta.json"], d);
     assert_eq!(String::from_utf8_lossy(&o.stdout), text);
+}
+
+/// Found in review: a log cut off mid-way (a truncated .gz) keeps every event read before the
+/// cut, reports the file with the line where reading stopped, and fails the run at the end;
+/// an event that does not end within --max-line-bytes stops its file loudly, not silently.
+#[test]
+fn a_cut_off_log_keeps_what_was_read_and_an_endless_event_fails_its_file() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut text = String::new();
+    for i in 0..20_000 {
+        let at = format!("2026-03-02T{:02}:{:02}:00Z", (i / 60) % 24, i % 60);
+        text.push_str(
+            &okta(
+                "user.session.start",
+                &format!("u{}@example.com", i % 50),
+                &at,
+                "73.1.2.4",
+                "SUCCESS",
+            )
+            .to_string(),
+        );
+        text.push('\n');
+    }
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(text.as_bytes()).unwrap();
+    let gz = enc.finish().unwrap();
+    // A named file with an extension Kensa does not know: found to be gzip and JSON by content.
+    std::fs::write(d.join("okta-export.log.gz"), &gz[..gz.len() / 2]).unwrap();
+    let o = kensa(
+        &[
+            "ingest",
+            "--db",
+            "k.db",
+            "--keep-unresolved",
+            "--rejects",
+            "r.jsonl",
+            "okta-export.log.gz",
+        ],
+        d,
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("could not be read to the end"), "{err}");
+    let line = err.lines().find(|l| l.starts_with("read ")).unwrap();
+    let n: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    // Thousands of events before the cut are stored; one reject names where reading stopped.
+    assert!(n[1] > 5_000, "{line}");
+    assert_eq!(n[3], 1, "{line}");
+    let r: Value = serde_json::from_str(
+        std::fs::read_to_string(d.join("r.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    // Every line before it was stored or a duplicate (the test log repeats itself).
+    assert_eq!(r["line"].as_u64().unwrap(), n[1] + n[2] + 1, "{r}");
+
+    // A broken event at the end of a file: one reject, its bytes cut to the limit's head.
+    let mut f = std::fs::File::create(d.join("endless.json")).unwrap();
+    writeln!(
+        f,
+        "{}",
+        okta(
+            "user.session.start",
+            "a@example.com",
+            "2026-03-02T10:00:00Z",
+            "73.1.2.4",
+            "SUCCESS"
+        )
+    )
+    .unwrap();
+    write!(
+        f,
+        "{{\"eventType\":\"user.session.start\",\"x\":[{}",
+        "1,".repeat(3000)
+    )
+    .unwrap();
+    drop(f);
+    let o = kensa(
+        &[
+            "validate",
+            "--keep-unresolved",
+            "--rejects",
+            "r2.jsonl",
+            "--max-line-bytes",
+            "2048",
+            "endless.json",
+        ],
+        d,
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("read 2 = valid 1 + rejected 1"), "{err}");
+    let r: Value = serde_json::from_str(
+        std::fs::read_to_string(d.join("r2.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(r["line"], 2);
+    assert_eq!(r["raw_length"], 39 + 6000);
+    // An event that runs on past the limit and past one read (4 MiB): its file fails, loudly.
+    let mut f = std::fs::File::create(d.join("endless.json")).unwrap();
+    writeln!(
+        f,
+        "{}",
+        okta(
+            "user.session.start",
+            "a@example.com",
+            "2026-03-02T10:00:00Z",
+            "73.1.2.4",
+            "SUCCESS"
+        )
+    )
+    .unwrap();
+    write!(
+        f,
+        "{{\"eventType\":\"user.session.start\",\"x\":[{}",
+        "1,".repeat(2_500_000)
+    )
+    .unwrap();
+    drop(f);
+    let o = kensa(
+        &[
+            "validate",
+            "--keep-unresolved",
+            "--rejects",
+            "r2.jsonl",
+            "--max-line-bytes",
+            "2048",
+            "endless.json",
+        ],
+        d,
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("read 2 = valid 1 + rejected 1"), "{err}");
+    assert!(err.contains("--max-line-bytes"), "{err}");
 }

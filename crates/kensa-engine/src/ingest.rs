@@ -614,6 +614,11 @@ fn resolver(
     if !files.iter().any(is_log) {
         return Ok(who);
     }
+    // The identities file first: where it and a subject's e-mail disagree, it wins.
+    if let Some(p) = &logs.identities {
+        who.load_mapping(p)
+            .map_err(|e| EngineError::BadInput(e.to_string()))?;
+    }
     #[derive(serde::Deserialize)]
     struct Subject {
         subject_id: String,
@@ -658,10 +663,6 @@ fn resolver(
         for (id, emails) in found {
             who.add_subject(&id, emails.iter().map(String::as_str));
         }
-    }
-    if let Some(p) = &logs.identities {
-        who.load_mapping(p)
-            .map_err(|e| EngineError::BadInput(e.to_string()))?;
     }
     Ok(who)
 }

@@ -413,7 +413,7 @@ fn expand_paths(paths: &[PathBuf]) -> Result<Expanded, IngestError> {
             let (format, gzip) = match classify(p) {
                 Some(c) => c,
                 None => match sniff(p) {
-                    Ok(f) => (f, false),
+                    Ok(f) => f,
                     Err(e) => {
                         out.failures.extend(e.to_reject());
                         continue;
@@ -527,21 +527,36 @@ fn classify(p: &Path) -> Option<(Format, bool)> {
     }
 }
 
-/// An explicitly named file with an unknown extension: JSON Lines if it starts with `{`.
-fn sniff(p: &Path) -> Result<Format, IngestError> {
+/// An explicitly named file with an unknown extension (`.log`, `.ocsf`, none): gzip if it
+/// starts with gzip's magic bytes; JSON (lines, an array, or pretty-printed) if its first
+/// character after a byte-order mark and white space is `{` or `[`; CSV otherwise.
+fn sniff(p: &Path) -> Result<(Format, bool), IngestError> {
+    let io = |source| IngestError::Io {
+        path: p.display().to_string(),
+        source,
+    };
     let mut buf = [0u8; 512];
-    let n = File::open(p)
-        .and_then(|mut f| f.read(&mut buf))
-        .map_err(|source| IngestError::Io {
-            path: p.display().to_string(),
-            source,
-        })?;
-    let first = buf[..n].iter().find(|b| !b.is_ascii_whitespace());
-    Ok(if first == Some(&b'{') {
-        Format::Jsonl
+    let mut f = File::open(p).map_err(io)?;
+    let n = f.read(&mut buf).map_err(io)?;
+    let gzip = buf[..n].starts_with(&[0x1f, 0x8b]);
+    let mut head = Vec::new();
+    if gzip {
+        let _ = flate2::read::MultiGzDecoder::new(File::open(p).map_err(io)?)
+            .take(512)
+            .read_to_end(&mut head);
     } else {
-        Format::Csv
-    })
+        head.extend_from_slice(&buf[..n]);
+    }
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
+    Ok((
+        if matches!(first, Some(b'{' | b'[')) {
+            Format::Jsonl
+        } else {
+            Format::Csv
+        },
+        gzip,
+    ))
 }
 
 /// Opens a file, transparently decompressing gzip.

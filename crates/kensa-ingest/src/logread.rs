@@ -43,15 +43,19 @@ pub(crate) fn read_log<E: std::fmt::Display>(
 ) -> Result<(), IngestError> {
     let mut reader = crate::open(file, progress)?;
     let shape = limits.shape();
+    let max = limits.max_line_bytes;
     let mut framer = Framer::default();
     let mut lines = LineCounter::default();
     let mut buf: Vec<u8> = Vec::new();
-    let mut eof = false;
-    while !eof {
-        // Fill: at least READ_BYTES more, unless the input ends.
+    let mut want = READ_BYTES;
+    loop {
+        // Fill: `want` more bytes, unless the input ends or fails (then what was read still
+        // counts: it is framed and handed on before the failure is reported).
         let start = buf.len();
-        buf.resize(start + READ_BYTES, 0);
+        buf.resize(start + want, 0);
         let mut filled = start;
+        let mut eof = false;
+        let mut failed = None;
         while filled < buf.len() {
             match reader.read(&mut buf[filled..]) {
                 Ok(0) => {
@@ -61,76 +65,107 @@ pub(crate) fn read_log<E: std::fmt::Display>(
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    buf.truncate(filled);
-                    let line = lines.line_at(&buf, buf.len());
-                    return Err(IngestError::Read {
-                        path: name.to_string(),
-                        line,
-                        partial: buf[..buf.len().min(crate::RAW_HEAD)].to_vec(),
-                        source: e,
-                    });
+                    failed = Some(e);
+                    break;
                 }
             }
         }
         buf.truncate(filled);
         let mut pieces = Vec::new();
         let used = framer.frame(&buf, eof, &mut pieces);
-        if used == 0 && !eof && buf.len() > limits.max_line_bytes {
-            // One event larger than the line limit: the rest of the file cannot be framed.
-            let line = lines.line_at(&buf, 0);
-            let reject = Reject {
-                file: name.to_string(),
-                line,
-                field: None,
-                reason: format!(
-                    "an event longer than --max-line-bytes ({} bytes); the rest of the file was not read",
-                    limits.max_line_bytes
-                ),
-                raw: buf[..crate::RAW_HEAD.min(buf.len())].to_vec(),
-                raw_cut: None,
-            };
-            sink(vec![Item::Err(reject)]).map_err(|e| IngestError::Sink(e.to_string()))?;
-            return Ok(());
-        }
         let mut jobs = Vec::with_capacity(pieces.len());
         for p in pieces {
-            if let Piece::Bad { start, end, reason } = p {
+            if let Piece::Bad {
+                start,
+                end,
+                at,
+                reason,
+            } = p
+            {
                 let line = lines.line_at(&buf, start);
+                let at_line = lines.line_at(&buf, at);
+                let reason = Piece::bad_reason(&buf, at, at_line, &reason);
                 jobs.push(Job::Bad(line, &buf[start..end], reason));
                 continue;
             }
             for ev in events(p).unwrap_or_default() {
                 let line = lines.line_at(&buf, kensa_adapt::frame::offset_in(&buf, ev.text));
-                jobs.push(Job::Event(line, ev));
+                if ev.text.len() > max {
+                    jobs.push(Job::Bad(
+                        line,
+                        ev.text.as_bytes(),
+                        format!(
+                            "an event of {} bytes, over the limit of {max} (--max-line-bytes)",
+                            ev.text.len()
+                        ),
+                    ));
+                } else {
+                    jobs.push(Job::Event(line, ev));
+                }
             }
         }
-        let items: Vec<Vec<Item>> = jobs
-            .par_iter()
-            .map(|j| match j {
-                Job::Event(line, ev) => {
-                    let mut convs = Vec::new();
-                    convert(ev, &mut convs);
-                    to_items(convs, &name, *line, &shape)
-                }
-                Job::Bad(line, raw, reason) => vec![Item::Err(Reject {
-                    file: name.to_string(),
-                    line: *line,
-                    field: None,
-                    reason: reason.clone(),
-                    raw: trim_end(raw).to_vec(),
-                    raw_cut: None,
-                })],
-            })
-            .collect();
-        drop(jobs);
-        let flat: Vec<Item> = items.into_iter().flatten().collect();
-        if !flat.is_empty() {
-            sink(flat).map_err(|e| IngestError::Sink(e.to_string()))?;
+        // At most BATCH_LINES events at a time (a piece of tiny events makes many items).
+        for chunk in jobs.chunks(crate::BATCH_LINES) {
+            let items: Vec<Vec<Item>> = chunk
+                .par_iter()
+                .map(|j| match j {
+                    Job::Event(line, ev) => {
+                        let mut convs = Vec::new();
+                        convert(ev, &mut convs);
+                        to_items(convs, &name, *line, &shape)
+                    }
+                    Job::Bad(line, raw, reason) => {
+                        let (raw, raw_cut) = crate::keep_raw(trim_end(raw).to_vec(), max);
+                        vec![Item::Err(Reject {
+                            file: name.to_string(),
+                            line: *line,
+                            field: None,
+                            reason: reason.clone(),
+                            raw,
+                            raw_cut,
+                        })]
+                    }
+                })
+                .collect();
+            let flat: Vec<Item> = items.into_iter().flatten().collect();
+            if !flat.is_empty() {
+                sink(flat).map_err(|e| IngestError::Sink(e.to_string()))?;
+            }
         }
+        drop(jobs);
         lines.consume(&buf, used);
         buf.drain(..used);
+        let cut_off =
+            |source: std::io::Error, buf: &[u8], lines: &mut LineCounter| IngestError::Read {
+                path: name.to_string(),
+                line: lines.line_at(buf, 0),
+                partial: buf[..buf.len().min(crate::RAW_HEAD)].to_vec(),
+                source,
+            };
+        if let Some(e) = failed {
+            return Err(cut_off(e, &buf, &mut lines));
+        }
+        if eof {
+            return Ok(());
+        }
+        if buf.len() > max {
+            // An event that does not end within the line limit: the rest cannot be framed.
+            return Err(cut_off(
+                std::io::Error::other(format!(
+                    "an event runs past the limit of {max} bytes (--max-line-bytes) without ending"
+                )),
+                &buf,
+                &mut lines,
+            ));
+        }
+        // Nothing framed: the event is longer than one read. Read as much again as is held,
+        // so that re-framing it from its start costs no more than reading it twice.
+        want = if used == 0 {
+            buf.len().max(READ_BYTES)
+        } else {
+            READ_BYTES
+        };
     }
-    Ok(())
 }
 
 /// Records (validated like any input line) and skips, from one event's conversion.
@@ -263,7 +298,12 @@ pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniffed {
     // Nothing but broken values. Their braces and strings may still be in order (a trailing
     // comma, `tru`): then the first one's members say what the file is, and the framer
     // reports each broken event as one reject.
-    if let Some(Piece::Bad { start, end, reason }) = pieces.first()
+    if let Some(Piece::Bad {
+        start,
+        end,
+        at,
+        reason,
+    }) = pieces.first()
         && pieces.iter().all(|p| matches!(p, Piece::Bad { .. }))
     {
         if let Some((_, obj)) = kensa_adapt::frame::by_structure(&head[*start..])
@@ -275,9 +315,11 @@ pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniffed {
         // would be a reject per line of its fragments.
         if head[*start..*end].iter().filter(|&&b| b == b'\n').count() > 1 {
             let line = 1 + head[..*start].iter().filter(|&&b| b == b'\n').count();
+            let at_line = 1 + head[..*at].iter().filter(|&&b| b == b'\n').count() as u64;
             return Sniffed::Unknown(format!(
-                "a JSON value starting at line {line} is not valid ({reason}); give --format to \
-                 read it as a log (the broken event is then one reject)"
+                "the JSON value starting at line {line} is not valid ({}); give --format to \
+                 read it as a log (the broken event is then one reject)",
+                Piece::bad_reason(head, *at, at_line, reason)
             ));
         }
     }
