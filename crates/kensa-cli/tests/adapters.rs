@@ -770,3 +770,43 @@ fn a_cut_off_log_keeps_what_was_read_and_an_endless_event_fails_its_file() {
     assert!(err.contains("read 2 = valid 1 + rejected 1"), "{err}");
     assert!(err.contains("--max-line-bytes"), "{err}");
 }
+
+#[test]
+fn a_mapped_csv_row_with_extra_cells_is_rejected_with_its_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("hr.toml"),
+        "kind = \"subject\"\nsource = \"hr_system\"\n[fields]\nsubject_id = { path = \"id\" }\ndisplay_name = { path = \"name\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("hr.csv"),
+        "id,name\nE-1,Kim\nE-2,\"Kim, Jong\",Seoul\nE-3,Lee\n",
+    )
+    .unwrap();
+    let o = kensa(
+        &[
+            "validate",
+            "--rejects",
+            "r.jsonl",
+            "--mapping",
+            "hr.toml",
+            "hr.csv",
+        ],
+        d,
+    );
+    let err = stderr(&o);
+    assert!(err.contains("read 3 = valid 2 + rejected 1"), "{err}");
+    let r: Value = serde_json::from_str(
+        std::fs::read_to_string(d.join("r.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(r["line"], 3);
+    assert_eq!(r["raw"], "E-2,\"Kim, Jong\",Seoul");
+    assert!(r["reason"].as_str().unwrap().contains("3 cells"), "{r}");
+}

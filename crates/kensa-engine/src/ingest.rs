@@ -300,6 +300,8 @@ pub fn ingest(
         failures,
     } = expand_inputs_as(inputs, choice(&opts.logs)?)?;
     let who = log_context(Some(&*store), &files, &opts.logs, &opts.limits)?;
+    let mut warnings = warnings;
+    warnings.extend(ambiguity(&who));
     let mut staged = crate::Staged::new();
     let rejects = match &opts.rejects_path {
         Some(p) => Some(std::io::BufWriter::new(
@@ -427,6 +429,8 @@ pub fn validate_only(
         failures,
     } = expand_inputs_as(inputs, choice(logs)?)?;
     let who = log_context(None, &files, logs, limits)?;
+    let mut warnings = warnings;
+    warnings.extend(ambiguity(&who));
     let mut staged = crate::Staged::new();
     let mut rejects = match rejects_path {
         Some(p) => Some(std::io::BufWriter::new(
@@ -580,6 +584,22 @@ fn choice(logs: &LogOptions) -> Result<Choice, EngineError> {
     }
 }
 
+/// A warning naming identities given to more than one subject (the first one wins: the
+/// identities file, then the subjects stored, then those of the inputs).
+fn ambiguity(cx: &LogContext) -> Option<String> {
+    let a = &cx.who.ambiguous;
+    (!a.is_empty()).then(|| {
+        format!(
+            "{} identit{} name more than one subject; each resolves to the first (the identities \
+             file, then stored subjects, then the inputs' subjects): {}{}",
+            a.len(),
+            if a.len() == 1 { "y" } else { "ies" },
+            a.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+            if a.len() > 5 { ", …" } else { "" }
+        )
+    })
+}
+
 fn is_log(f: &InputFile) -> bool {
     matches!(
         f.format,
@@ -687,6 +707,8 @@ pub fn convert(
         failures,
     } = expand_inputs_as(inputs, choice(logs)?)?;
     let cx = log_context(None, &files, logs, limits)?;
+    let mut warnings = warnings;
+    warnings.extend(ambiguity(&cx));
     let mut staged = crate::Staged::new();
     let mut rejects = match rejects_path {
         Some(p) => Some(std::io::BufWriter::new(

@@ -208,33 +208,56 @@ pub(crate) fn read_mapped_csv<E: std::fmt::Display>(
         path: name.to_string(),
         source: e,
     };
-    let header: Vec<String> = rdr
-        .byte_headers()
-        .map_err(csv_err)?
+    let hdr = rdr.byte_headers().map_err(csv_err)?.clone();
+    if hdr.len() > limits.max_fields || hdr.as_slice().len() > limits.max_line_bytes {
+        return Err(IngestError::Header {
+            path: name.to_string(),
+            reason: format!(
+                "the header has {} columns ({} bytes), over --max-fields {} or --max-line-bytes {}",
+                hdr.len(),
+                hdr.as_slice().len(),
+                limits.max_fields,
+                limits.max_line_bytes
+            ),
+        });
+    }
+    let header: Vec<String> = hdr
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_owned())
         .collect();
     let mut batch: Vec<Item> = Vec::new();
     let mut rec = csv::ByteRecord::new();
+    let mut last_line = 1;
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
                 sink(std::mem::take(&mut batch)).map_err(|e| IngestError::Sink(e.to_string()))?;
-                return Err(csv_err(e));
+                // Where reading stopped: the row after the last one read, when the error
+                // does not say.
+                let line = e.position().map_or(last_line + 1, |p| p.line());
+                return Err(IngestError::Read {
+                    path: name.to_string(),
+                    line,
+                    partial: Vec::new(),
+                    source: std::io::Error::other(e),
+                });
             }
         }
-        let line = rec.position().map_or(0, |p| p.line());
-        let raw = rec.as_slice().to_vec();
+        let line = rec.position().map_or(last_line + 1, |p| p.line());
+        last_line = line;
+        // The row as CSV text (the reader gives cells; quoting is written as needed).
+        let raw = row_text(&rec);
         let reject = |reason: String| {
+            let (raw, raw_cut) = crate::keep_raw(raw.clone(), limits.max_line_bytes);
             Item::Err(Reject {
                 file: name.to_string(),
                 line,
                 field: None,
                 reason,
-                raw: raw.clone(),
-                raw_cut: None,
+                raw,
+                raw_cut,
             })
         };
         if rec.len() > header.len() {
@@ -242,6 +265,12 @@ pub(crate) fn read_mapped_csv<E: std::fmt::Display>(
                 "{} cells, but the header has {} columns",
                 rec.len(),
                 header.len()
+            )));
+        } else if raw.len() > limits.max_line_bytes {
+            batch.push(reject(format!(
+                "row is {} bytes, over the limit of {} (--max-line-bytes)",
+                raw.len(),
+                limits.max_line_bytes
             )));
         } else {
             let mut cells = Vec::with_capacity(rec.len());
@@ -269,6 +298,19 @@ pub(crate) fn read_mapped_csv<E: std::fmt::Display>(
         sink(batch).map_err(|e| IngestError::Sink(e.to_string()))?;
     }
     Ok(())
+}
+
+/// A CSV row written back as text (cells quoted where they need it).
+fn row_text(rec: &csv::ByteRecord) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let _ = w.write_byte_record(rec);
+    let mut v = w.into_inner().unwrap_or_default();
+    if v.last() == Some(&b'\n') {
+        v.pop();
+    }
+    v
 }
 
 fn trim_end(b: &[u8]) -> &[u8] {
