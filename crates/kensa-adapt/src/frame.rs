@@ -86,23 +86,10 @@ impl Framer {
                     pos += len;
                     out.push(piece);
                 }
-                Some(Err(e)) if e.is_eof() && !eof => {
-                    // Unfinished here. A line starting with `{` after it means it was cut
-                    // off (a JSON Lines event does not span lines): broken up to there.
-                    // Otherwise wait for more.
-                    match find_line_start(&rest[1..]) {
-                        Some(i) => {
-                            out.push(Piece::Bad {
-                                start: pos,
-                                end: pos + 1 + i,
-                                at: pos + line_offset(rest, e.line(), e.column()).min(i),
-                                reason: format!("not JSON: {}", without_position(&e)),
-                            });
-                            pos += 1 + i;
-                        }
-                        None => return pos,
-                    }
-                }
+                // Unfinished here: wait for more. (Not cut short at a later line starting with
+                // `{`: a valid value may hold one, and the framing must not depend on where
+                // the reads end. A value that never ends stops at the line limit.)
+                Some(Err(e)) if e.is_eof() && !eof => return pos,
                 Some(Err(e)) => {
                     // Resume at the next line that starts with `{`, looking from just after
                     // the start of the broken value (an error reported on the next line, as
@@ -369,6 +356,15 @@ mod tests {
             assert_eq!(
                 values("{\"a\":[\n{\"b\":2}\n{\"c\":3}\n", chunk),
                 vec![r#"BAD {"a":["#, r#"{"b":2}"#, r#"{"c":3}"#]
+            );
+        }
+        // A value holding a line that starts with `{` is one value however the reads fall
+        // (found by fuzzing adapt_frame).
+        for chunk in 1..24 {
+            assert_eq!(
+                values("{\"a\":\n{\"b\":1}}\n{\"c\":2}\n", chunk),
+                vec!["{\"a\":\n{\"b\":1}}", r#"{"c":2}"#],
+                "{chunk}"
             );
         }
     }
