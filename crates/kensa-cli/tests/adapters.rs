@@ -810,3 +810,43 @@ fn a_mapped_csv_row_with_extra_cells_is_rejected_with_its_text() {
     assert_eq!(r["raw"], "E-2,\"Kim, Jong\",Seoul");
     assert!(r["reason"].as_str().unwrap().contains("3 cells"), "{r}");
 }
+
+/// Found in review: `validate` rejects only the conflicting record of a line that holds many
+/// (a mapping that sets record_id, reading one JSON array on one line).
+#[test]
+fn a_record_id_conflict_rejects_only_that_record_of_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("m.toml"),
+        "kind = \"activity\"\n[fields]\nrecord_id = { path = \"id\" }\nsubject_id = { path = \"u\" }\nat = { path = \"t\", time = \"unix\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("log.json"),
+        "[{\"id\":\"a\",\"u\":\"s1\",\"t\":1772528400},{\"id\":\"b\",\"u\":\"s1\",\"t\":1772528401},{\"id\":\"a\",\"u\":\"s2\",\"t\":1772528402}]\n",
+    )
+    .unwrap();
+    for cmd in ["validate", "convert"] {
+        let o = kensa(
+            &[
+                cmd,
+                "--rejects",
+                "r.jsonl",
+                "--mapping",
+                "m.toml",
+                "log.json",
+            ],
+            d,
+        );
+        let err = stderr(&o);
+        assert!(err.contains("read 3 = "), "{err}");
+        assert!(
+            err.contains(" 2 + ") && err.contains("rejected 1"),
+            "{cmd}: {err}"
+        );
+        let rejects = std::fs::read_to_string(d.join("r.jsonl")).unwrap();
+        assert_eq!(rejects.lines().count(), 1, "{rejects}");
+        assert!(rejects.contains("\\\"s2\\\""), "{rejects}");
+    }
+}

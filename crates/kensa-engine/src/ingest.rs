@@ -477,7 +477,9 @@ pub fn validate_only(
         // Lines whose record_id was given earlier in the input with other content. Their
         // rejects are written once the file is read, from a second reading of just those
         // lines: keeping every record's content in case it conflicts cost a third of the time.
-        let mut conflicts: Vec<u64> = Vec::new();
+        // By line, id and content: a log line can hold many records (an array, an osquery
+        // snapshot), of which only the conflicting one is rejected.
+        let mut conflicts: Vec<(u64, i64, [u8; 8])> = Vec::new();
         let r = check_file_with(
             f,
             limits,
@@ -496,7 +498,7 @@ pub fn validate_only(
                                 summary.read += 1;
                                 summary.duplicate += 1;
                             }
-                            Entry::Occupied(_) => conflicts.push(line),
+                            Entry::Occupied(_) => conflicts.push((line, key, tag)),
                         },
                         Checked::Err(r) => keep(&mut summary, &mut rejects, &r)?,
                         Checked::Skip(s) => summary.skip(&s),
@@ -516,7 +518,8 @@ pub fn validate_only(
             }
         }
         if !conflicts.is_empty() {
-            let lines: std::collections::HashSet<u64> = conflicts.iter().copied().collect();
+            let wanted: std::collections::HashSet<(u64, i64, [u8; 8])> =
+                conflicts.iter().copied().collect();
             let mut found: Vec<Reject> = Vec::new();
             let name = f.path.display().to_string();
             let again = check_file_with(
@@ -524,7 +527,7 @@ pub fn validate_only(
                 limits,
                 &who,
                 &|v, line| {
-                    lines.contains(&line).then(|| Reject {
+                    wanted.contains(&(line, v.id_key, content_tag(v))).then(|| Reject {
                         file: name.clone(),
                         line,
                         field: Some("record_id".into()),
@@ -545,8 +548,17 @@ pub fn validate_only(
             // A line not found again (the file changed, or a read failure stops before it):
             // the conflict still counts, without its content.
             let _ = again;
-            for &line in &conflicts {
-                if !found.iter().any(|r| r.line == line) {
+            let mut missing: HashMap<u64, usize> = HashMap::new();
+            for &(line, _, _) in &conflicts {
+                *missing.entry(line).or_default() += 1;
+            }
+            for r in &found {
+                if let Some(n) = missing.get_mut(&r.line) {
+                    *n = n.saturating_sub(1);
+                }
+            }
+            for (line, n) in missing {
+                for _ in 0..n {
                     found.push(Reject {
                         file: name.clone(),
                         line,
