@@ -34,8 +34,24 @@ impl Framer {
     /// they (and the separators around them) take. A value cut off by the end of `buf` is
     /// left for the next call unless `eof` says no more data follows.
     pub fn frame<'a>(&mut self, buf: &'a [u8], eof: bool, out: &mut Vec<Piece<'a>>) -> usize {
+        self.frame_at_most(buf, eof, out, usize::MAX)
+    }
+
+    /// [`Framer::frame`], stopping after `most` pieces (to look at the first events of a file
+    /// without parsing the rest of what was read).
+    pub fn frame_at_most<'a>(
+        &mut self,
+        buf: &'a [u8],
+        eof: bool,
+        out: &mut Vec<Piece<'a>>,
+        most: usize,
+    ) -> usize {
         let mut pos = 0;
+        let stop = out.len().saturating_add(most);
         loop {
+            if out.len() >= stop {
+                return pos;
+            }
             while pos < buf.len() {
                 match buf[pos] {
                     b' ' | b'\t' | b'\r' | b'\n' | b',' => pos += 1,

@@ -336,7 +336,7 @@ pub(crate) enum Sniffed {
 /// Looks at the first events (up to 1 MiB) of a JSON file.
 pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniffed {
     let mut pieces = Vec::new();
-    Framer::default().frame(head, complete, &mut pieces);
+    Framer::default().frame_at_most(head, complete, &mut pieces, 20);
     // Nothing but broken values. Their braces and strings may still be in order (a trailing
     // comma, `tru`): then the first one's members say what the file is, and the framer
     // reports each broken event as one reject.
