@@ -94,7 +94,8 @@ impl LimitArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Store records from files or directories (JSONL, JSONL.gz, CSV) in the database.
+    /// Store records from files or directories (JSONL, JSONL.gz, CSV, and logs such as Okta,
+    /// Entra ID, Google Workspace, GitHub, OCSF and osquery exports) in the database.
     Ingest {
         /// SQLite database to write (created if absent).
         #[arg(long)]
