@@ -49,6 +49,7 @@ if [ -d "$SHARED" ]; then
   seed adapt_github 01 "$L"/github_audit/*.log
   seed adapt_ocsf 00 "$L"/ocsf/encodings/ilf/example_logs/*.ocsf "$L"/ocsf/mappings/markdown/*/*/*/*/samples/*.ocsf
   seed adapt_frame 05 "$L"/okta/*.log "$L"/ocsf/encodings/ilf/example_logs/*.ocsf
+  seed adapt_scan - "$L"/okta/*.log "$L"/entra_signin/*.log "$L"/ocsf/mappings/markdown/*/*/*/*/samples/*.ocsf "$L"/osquery/*.json
 fi
 FAILED=()
 mkdir -p work/policy

@@ -43,17 +43,25 @@ fn log_of(lines: &[String]) -> Vec<u8> {
     out
 }
 
+/// As the reader does: frame what a read of 4 MiB holds, convert its events, go on.
 fn convert_all(buf: &[u8], f: Format, who: &Resolver) -> usize {
-    let mut pieces = Vec::new();
-    Framer::default().frame(buf, true, &mut pieces);
+    const READ: usize = 4 << 20;
+    let mut framer = Framer::default();
     let mut out = Vec::with_capacity(4);
     let mut n = 0;
-    for p in pieces {
-        for ev in events(p).unwrap_or_default() {
-            out.clear();
-            f.convert_ev(&ev, who, &mut out);
-            n += out.iter().filter(|c| matches!(c, Conv::Record(_))).count();
+    let mut pos = 0;
+    while pos < buf.len() {
+        let end = (pos + READ).min(buf.len());
+        let mut pieces = Vec::new();
+        let used = framer.frame(&buf[pos..end], end == buf.len(), &mut pieces);
+        for p in pieces {
+            for ev in events(p).unwrap_or_default() {
+                out.clear();
+                f.convert_ev(&ev, who, &mut out);
+                n += out.iter().filter(|c| matches!(c, Conv::Record(_))).count();
+            }
         }
+        pos += used;
     }
     n
 }

@@ -4,6 +4,7 @@
 //! from Event Hub, `{"value":[...]}` from Microsoft Graph, `{"items":[...]}` from Google).
 
 use crate::obj::{Obj, Raw};
+use crate::scan::{self, Member};
 use serde_json::value::RawValue;
 
 /// A piece of a log file.
@@ -74,18 +75,20 @@ impl Framer {
             }
             let rest = &buf[pos..];
             let result = if rest[0] == b'{' {
-                let mut it = serde_json::Deserializer::from_slice(rest).into_iter::<Obj<'a>>();
-                match it.next() {
-                    Some(Ok(obj)) => {
-                        let len = it.byte_offset();
-                        // The parser read it as UTF-8 JSON: this cannot fail.
-                        match std::str::from_utf8(&rest[..len]) {
-                            Ok(text) => Some(Ok((Piece::Object { text, obj }, len))),
-                            Err(e) => Some(Err(serde_json::Error::io(std::io::Error::other(e)))),
-                        }
-                    }
-                    Some(Err(e)) => Some(Err(e)),
-                    None => None,
+                match scan::object(rest) {
+                    scan::Scan::Object {
+                        len,
+                        members,
+                        nested,
+                    } => match object_of(rest, len, members, nested) {
+                        Some(piece) => Some(Ok((piece, len))),
+                        // Not UTF-8, or a key serde would not read: serde says why.
+                        None => serde_object(rest),
+                    },
+                    // Unfinished here: wait for more (as below).
+                    scan::Scan::Incomplete if !eof => return pos,
+                    // Broken (or cut off by the end of the file): serde says why.
+                    scan::Scan::Incomplete | scan::Scan::Invalid => serde_object(rest),
                 }
             } else {
                 let mut it = serde_json::Deserializer::from_slice(rest).into_iter::<&RawValue>();
@@ -127,6 +130,42 @@ impl Framer {
                 None => return pos,
             }
         }
+    }
+}
+
+/// The piece for an object the scanner found valid: its text and members (`None` when it
+/// is not UTF-8 or has a key serde would not read).
+fn object_of(
+    rest: &[u8],
+    len: usize,
+    members: Vec<Member>,
+    nested: Vec<Member>,
+) -> Option<Piece<'_>> {
+    let text = std::str::from_utf8(&rest[..len]).ok()?;
+    Some(Piece::Object {
+        text,
+        obj: Obj::scanned(text, members, nested)?,
+    })
+}
+
+/// The object at the start of `rest` as serde_json reads it: for what the scanner rejected,
+/// to say why (should the two ever disagree, serde_json's reading wins).
+fn serde_object(rest: &[u8]) -> Option<Result<(Piece<'_>, usize), serde_json::Error>> {
+    let mut it = serde_json::Deserializer::from_slice(rest).into_iter::<serde::de::IgnoredAny>();
+    match it.next()? {
+        Ok(_) => {
+            let len = it.byte_offset();
+            let piece = std::str::from_utf8(&rest[..len]).ok().and_then(|text| {
+                Some(Piece::Object {
+                    text,
+                    obj: Obj::parse(Raw::new(text))?,
+                })
+            });
+            Some(piece.map(|p| (p, len)).ok_or_else(|| {
+                serde_json::Error::io(std::io::Error::other("an object that cannot be read"))
+            }))
+        }
+        Err(e) => Some(Err(e)),
     }
 }
 
@@ -258,34 +297,31 @@ pub fn events(p: Piece<'_>) -> Option<Vec<Ev<'_>>> {
 }
 
 fn unwrap_obj<'a>(text: &'a str, obj: Obj<'a>) -> Vec<Ev<'a>> {
-    // Most events have none of these keys: one look at the keys settles it.
-    let page_keys = obj
-        .keys()
-        .filter(|k| matches!(*k, "records" | "value" | "items"))
-        .count();
-    if page_keys != 1 {
-        return vec![Ev {
-            text,
-            obj: Some(obj),
-        }];
-    }
-    for key in ["records", "value", "items"] {
-        if let Some(arr) = obj.raw(key).filter(|a| a.get().starts_with('[')) {
-            let paging_only = obj.keys().all(|k| {
-                k == key
-                    || k.starts_with("@odata")
-                    || matches!(k, "kind" | "etag" | "nextPageToken" | "nextLink")
-            });
-            if paging_only {
-                return crate::obj::array(arr)
-                    .into_iter()
-                    .map(|e| Ev {
-                        text: e.get(),
-                        obj: Obj::parse(e),
-                    })
-                    .collect();
+    // A page holds one array of events (`records`, `value` or `items`) and paging fields
+    // only. An event's first key other than those settles it.
+    let mut page = None;
+    for k in obj.keys() {
+        match k.as_ref() {
+            "records" | "value" | "items" if page.is_none() => page = Some(k),
+            "kind" | "etag" | "nextPageToken" | "nextLink" => {}
+            k if k.starts_with("@odata") => {}
+            _ => {
+                page = None;
+                break;
             }
         }
+    }
+    if let Some(arr) = page
+        .and_then(|k| obj.raw(&k))
+        .filter(|a| a.get().starts_with('['))
+    {
+        return crate::obj::array(arr)
+            .into_iter()
+            .map(|e| Ev {
+                text: e.get(),
+                obj: Obj::parse(e),
+            })
+            .collect();
     }
     vec![Ev {
         text,

@@ -30,6 +30,7 @@ pub mod mapping;
 pub mod obj;
 pub mod out;
 pub mod resolve;
+pub mod scan;
 
 mod entra;
 mod github;
@@ -203,32 +204,38 @@ impl<'a> Cx<'a, '_> {
     /// Resolves the first identity that names a subject; `None` (after recording the skip)
     /// when none does and unresolved identities are not kept.
     fn who(&mut self, identities: &[Option<std::borrow::Cow<'_, str>>]) -> Option<Who> {
-        let ids: Vec<&str> = identities
-            .iter()
-            .flatten()
-            .map(|c| c.as_ref())
-            .filter(|i| !i.trim().is_empty() && i.trim() != "null")
-            .collect();
-        let Some(first) = ids.first() else {
+        // Each usable identity once (adapters list the likeliest first, and may repeat one).
+        let mut tried: Vec<&str> = Vec::with_capacity(identities.len());
+        let mut first = None;
+        for id in identities.iter().flatten() {
+            let t = id.trim();
+            if t.is_empty() || t == "null" || tried.contains(&t) {
+                continue;
+            }
+            tried.push(t);
+            let first = *first.get_or_insert(id.as_ref());
+            if let Some(s) = self.who.lookup(t) {
+                return Some(Who {
+                    subject_id: s.to_owned(),
+                    identity: first.to_owned(),
+                });
+            }
+        }
+        let Some(first) = first else {
             self.skip("the event names no user");
             return None;
         };
-        match self.who.resolve(ids.iter().copied()) {
-            Some(s) => Some(Who {
-                subject_id: s.to_owned(),
-                identity: (*first).to_owned(),
-            }),
-            None if self.who.unresolved == Unresolved::Keep => Some(Who {
+        if self.who.unresolved == Unresolved::Keep {
+            Some(Who {
                 subject_id: first.trim().to_ascii_lowercase(),
-                identity: (*first).to_owned(),
-            }),
-            None => {
-                self.out.push(Conv::Skip {
-                    reason: "the user resolves to no subject".into(),
-                    unresolved: Some((*first).to_owned()),
-                });
-                None
-            }
+                identity: first.to_owned(),
+            })
+        } else {
+            self.out.push(Conv::Skip {
+                reason: "the user resolves to no subject".into(),
+                unresolved: Some(first.to_owned()),
+            });
+            None
         }
     }
 

@@ -2,10 +2,9 @@
 //! input. Adapters read a handful of fields out of events that carry dozens; parsing only
 //! what is asked for keeps conversion fast, and the event's own text is kept as it was.
 
-use serde::de::{Deserializer, MapAccess, Visitor};
+use crate::scan::Member;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::fmt;
 
 /// The text of one JSON value inside an event that was validated as a whole (by the framer,
 /// or by [`Obj::parse_str`]): nested values are split out of it without being validated again.
@@ -31,10 +30,35 @@ impl<'a> From<&'a RawValue> for Raw<'a> {
     }
 }
 
-/// One JSON object: `(key, raw value)` in input order.
-pub struct Obj<'a>(Vec<(Cow<'a, str>, Raw<'a>)>);
+/// One JSON object: its members as byte ranges of its text, in input order (keys are
+/// compared where they stand, and decoded only when they have escapes). For an event the
+/// framer read, the members of its object-valued members too, found in the same pass.
+pub struct Obj<'a> {
+    text: &'a str,
+    members: Vec<Member>,
+    nested: Vec<Member>,
+}
 
 impl<'a> Obj<'a> {
+    /// The object the scanner found at the start of `text` (`None` when a key has an escape
+    /// that is not a character: serde_json would not read it).
+    pub(crate) fn scanned(
+        text: &'a str,
+        members: Vec<Member>,
+        nested: Vec<Member>,
+    ) -> Option<Obj<'a>> {
+        let o = Obj {
+            text,
+            members,
+            nested,
+        };
+        o.members
+            .iter()
+            .filter(|m| m.key_escaped)
+            .all(|m| o.decoded(m).is_some())
+            .then_some(o)
+    }
+
     /// The object in a value of an event already validated (`None` when it is not an
     /// object). Its members are found by their structure, not parsed again.
     pub fn parse(raw: impl Into<Raw<'a>>) -> Option<Obj<'a>> {
@@ -47,20 +71,95 @@ impl<'a> Obj<'a> {
         if !text.starts_with('{') {
             return Err("not a JSON object".into());
         }
-        let mut de = serde_json::Deserializer::from_str(text);
-        let o = de.deserialize_map(ObjVisitor).map_err(|e| e.to_string())?;
-        de.end().map_err(|e| e.to_string())?;
-        Ok(o)
+        if let crate::scan::Scan::Object {
+            len,
+            members,
+            nested,
+        } = crate::scan::object(text.as_bytes())
+            && text[len..].trim_matches([' ', '\t', '\n', '\r']).is_empty()
+            && let Some(o) = Obj::scanned(text, members, nested)
+        {
+            return Ok(o);
+        }
+        // serde_json says why.
+        match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Err(e) => Err(e.to_string()),
+            Ok(_) => Err("not a JSON object".into()),
+        }
+    }
+
+    /// The key of `m`, decoded when it has escapes.
+    fn decoded(&self, m: &Member) -> Option<Cow<'a, str>> {
+        let k = self.text.get(m.key())?;
+        if m.key_escaped {
+            serde_json::from_str::<String>(k).ok().map(Cow::Owned)
+        } else {
+            k.get(1..k.len().checked_sub(1)?).map(Cow::Borrowed)
+        }
+    }
+
+    /// The key of `m` as text (an undecodable key as written).
+    fn key_of(&self, m: &Member) -> Cow<'a, str> {
+        self.decoded(m).unwrap_or(Cow::Borrowed(""))
+    }
+
+    /// The key of `m` as written between its quotes (escapes not decoded).
+    #[inline]
+    fn key_text(&self, m: &Member) -> &'a [u8] {
+        let r = m.key();
+        self.text
+            .as_bytes()
+            .get(r.start + 1..r.end.saturating_sub(1))
+            .unwrap_or_default()
+    }
+
+    /// Whether the object has a member named exactly `key`.
+    pub fn has_key(&self, key: &str) -> bool {
+        self.members.iter().any(|m| {
+            if m.key_escaped {
+                self.key_of(m) == key
+            } else {
+                self.key_text(m) == key.as_bytes()
+            }
+        })
+    }
+
+    /// The index of `key`: an exact match, or else one that differs only in ASCII case.
+    fn index(&self, key: &str) -> Option<usize> {
+        let want = key.as_bytes();
+        let first = *want.first()?;
+        let mut folded = None;
+        for (i, m) in self.members.iter().enumerate() {
+            if m.key_escaped {
+                let k = self.key_of(m);
+                if k == key {
+                    return Some(i);
+                }
+                if folded.is_none() && k.eq_ignore_ascii_case(key) {
+                    folded = Some(i);
+                }
+                continue;
+            }
+            // Most keys differ in length, or in their first byte.
+            if (m.key.1 - m.key.0) as usize != want.len() + 2 {
+                continue;
+            }
+            let k = self.key_text(m);
+            if k.first() == Some(&first) && k == want {
+                return Some(i);
+            }
+            if folded.is_none() && k.eq_ignore_ascii_case(want) {
+                folded = Some(i);
+            }
+        }
+        folded
     }
 
     /// The raw value of `key`: an exact match, or else one that differs only in ASCII case
     /// (some exports lower-case keys: `eventtype`, `calleripaddress`).
     pub fn raw(&self, key: &str) -> Option<Raw<'a>> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .or_else(|| self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
-            .map(|(_, v)| *v)
+        let m = self.members.get(self.index(key)?)?;
+        self.text.get(m.value()).map(Raw)
     }
 
     /// Whether `key` is present with a value other than `null`.
@@ -70,7 +169,15 @@ impl<'a> Obj<'a> {
 
     /// The object at `key`.
     pub fn obj(&self, key: &str) -> Option<Obj<'a>> {
-        Obj::parse(self.raw(key)?)
+        let m = self.members.get(self.index(key)?)?;
+        match m.children() {
+            Some(kids) => Some(Obj {
+                text: self.text,
+                members: self.nested.get(kids)?.to_vec(),
+                nested: Vec::new(),
+            }),
+            None => Obj::parse(Raw(self.text.get(m.value())?)),
+        }
     }
 
     /// The object at a dotted path (`client.userAgent`).
@@ -85,9 +192,10 @@ impl<'a> Obj<'a> {
 
     /// The raw value at a dotted path.
     pub fn raw_at(&self, path: &str) -> Option<Raw<'a>> {
-        match path.rsplit_once('.') {
+        // Paths are short: a plain loop beats a call to memrchr.
+        match path.bytes().rposition(|b| b == b'.') {
             None => self.raw(path),
-            Some((parent, last)) => self.path(parent)?.raw(last),
+            Some(dot) => self.path(&path[..dot])?.raw(&path[dot + 1..]),
         }
     }
 
@@ -134,8 +242,8 @@ impl<'a> Obj<'a> {
     }
 
     /// Every key, in input order.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_ref())
+    pub fn keys(&self) -> impl Iterator<Item = Cow<'a, str>> + '_ {
+        self.members.iter().map(|m| self.key_of(m))
     }
 }
 
@@ -180,11 +288,12 @@ fn ws(b: &[u8], mut i: usize) -> usize {
 fn skip_string(b: &[u8], i: usize) -> Option<usize> {
     let mut j = i + 1;
     loop {
-        let k = j + memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
-        if b[k] == b'\\' {
-            j = k + 2;
-        } else {
-            return Some(k + 1);
+        j = crate::scan::plain_end(b, j);
+        match *b.get(j)? {
+            b'\\' => j += 2,
+            b'"' => return Some(j + 1),
+            // A control byte: not in a valid string, but the structure goes on.
+            _ => j += 1,
         }
     }
 }
@@ -229,35 +338,47 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
 /// The members of a (valid) object's text, found by its structure.
 fn split_object(s: &str) -> Option<Obj<'_>> {
     let b = s.as_bytes();
-    if b.first() != Some(&b'{') {
+    if b.first() != Some(&b'{') || b.len() > u32::MAX as usize {
         return None;
     }
-    let mut v = Vec::with_capacity(16);
+    let mut members = Vec::with_capacity(16);
+    let o = |members| {
+        Some(Obj {
+            text: s,
+            members,
+            nested: Vec::new(),
+        })
+    };
     let mut i = ws(b, 1);
     if b.get(i) == Some(&b'}') {
-        return Some(Obj(v));
+        return o(members);
     }
     loop {
         if b.get(i) != Some(&b'"') {
             return None;
         }
+        let kstart = i;
         let kend = skip_string(b, i)?;
-        let ktext = s.get(i..kend)?;
-        let key = match ktext.get(1..ktext.len() - 1) {
-            Some(k) if !k.contains('\\') => Cow::Borrowed(k),
-            _ => Cow::Owned(serde_json::from_str::<String>(ktext).ok()?),
-        };
+        let key_escaped = memchr::memchr(b'\\', &b[i..kend]).is_some();
+        if key_escaped {
+            serde_json::from_str::<String>(s.get(i..kend)?).ok()?;
+        }
         i = ws(b, kend);
         if b.get(i) != Some(&b':') {
             return None;
         }
         let vstart = ws(b, i + 1);
         let vend = skip_value(b, vstart)?;
-        v.push((key, Raw(s.get(vstart..vend)?)));
+        members.push(Member {
+            key: (kstart as u32, kend as u32),
+            value: (vstart as u32, vend as u32),
+            key_escaped,
+            children: None,
+        });
         i = ws(b, vend);
         match b.get(i)? {
             b',' => i = ws(b, i + 1),
-            b'}' => return Some(Obj(v)),
+            b'}' => return o(members),
             _ => return None,
         }
     }
@@ -283,50 +404,6 @@ fn split_array(s: &str) -> Option<Vec<Raw<'_>>> {
             b']' => return Some(v),
             _ => return None,
         }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Obj<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(ObjVisitor)
-    }
-}
-
-struct ObjVisitor;
-
-impl<'de> Visitor<'de> for ObjVisitor {
-    type Value = Obj<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-    fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Obj<'de>, M::Error> {
-        let mut v = Vec::with_capacity(m.size_hint().unwrap_or(16));
-        while let Some(k) = m.next_key::<Key<'de>>()? {
-            v.push((k.0, Raw(m.next_value::<&'de RawValue>()?.get())));
-        }
-        Ok(Obj(v))
-    }
-}
-
-/// A key, borrowed unless it has escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> serde::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(s)))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(s.to_owned())))
-            }
-        }
-        d.deserialize_str(V)
     }
 }
 
@@ -357,7 +434,7 @@ mod tests {
         // Members found by structure agree with serde's reading.
         let t = r#"{ "a" : [1, {"b": "}\"]"}] , "c\u0041":{"d":{}}, "e": -1.5e3,"f":null }"#;
         let o = Obj::parse(Raw(t)).unwrap();
-        let keys: Vec<&str> = o.keys().collect();
+        let keys: Vec<String> = o.keys().map(|k| k.into_owned()).collect();
         assert_eq!(keys, ["a", "cA", "e", "f"]);
         assert_eq!(o.raw("a").unwrap().get(), r#"[1, {"b": "}\"]"}]"#);
         assert_eq!(array(o.raw("a").unwrap()).len(), 2);

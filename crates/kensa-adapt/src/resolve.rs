@@ -22,7 +22,8 @@ pub enum Unresolved {
 /// Identities to subjects.
 #[derive(Debug, Default, Clone)]
 pub struct Resolver {
-    map: HashMap<String, String>,
+    /// Looked up once per event: a fast hash (foldhash, randomly seeded) rather than SipHash.
+    map: HashMap<String, String, foldhash::fast::RandomState>,
     /// Identities given more than once with different subjects (first one wins).
     pub ambiguous: Vec<String>,
     pub unresolved: Unresolved,
@@ -144,7 +145,18 @@ impl Resolver {
         identities
             .into_iter()
             .filter(|i| Resolver::usable(i))
-            .find_map(|i| self.map.get(&norm(i)).map(String::as_str))
+            .find_map(|i| self.lookup(i.trim()))
+    }
+
+    /// The subject of one (trimmed) identity.
+    pub(crate) fn lookup(&self, t: &str) -> Option<&str> {
+        // Most identities are written in lower case already: no copy for those.
+        let hit = if t.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.map.get(&t.to_ascii_lowercase())
+        } else {
+            self.map.get(t)
+        };
+        hit.map(String::as_str)
     }
 }
 
