@@ -811,6 +811,41 @@ fn a_mapped_csv_row_with_extra_cells_is_rejected_with_its_text() {
     assert!(r["reason"].as_str().unwrap().contains("3 cells"), "{r}");
 }
 
+/// An unclosed quote in a mapped CSV would make the rest of the file one row: reading stops at
+/// the line limit with an error naming the file and row, and the rows before it count.
+#[test]
+fn a_mapped_csv_row_that_never_ends_stops_at_the_line_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("hr.toml"),
+        "kind = \"subject\"\nsource = \"hr_system\"\n[fields]\nsubject_id = { path = \"id\" }\ndisplay_name = { path = \"name\" }\n",
+    )
+    .unwrap();
+    let mut csv = String::from("id,name\nE-1,Kim\nE-2,\"Kim, Jong\nE-3,Lee\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!("E-{i},Name number {i}\n"));
+    }
+    std::fs::write(d.join("hr.csv"), csv).unwrap();
+    let o = kensa(
+        &[
+            "validate",
+            "--max-line-bytes",
+            "4096",
+            "--mapping",
+            "hr.toml",
+            "hr.csv",
+        ],
+        d,
+    );
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert!(err.contains("hr.csv"), "{err}");
+    assert!(err.contains("line 3"), "{err}");
+    assert!(err.contains("without ending (an unclosed quote?)"), "{err}");
+    assert!(err.contains("valid 1"), "{err}");
+}
+
 /// Found in review: `validate` rejects only the conflicting record of a line that holds many
 /// (a mapping that sets record_id, reading one JSON array on one line).
 #[test]

@@ -8,6 +8,7 @@ use kensa_adapt::{Conv, Ev, Framer, LineCounter, Mapping, Piece, Resolver, event
 use rayon::prelude::*;
 use std::io::Read;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Bytes read at a time.
 const READ_BYTES: usize = 4 << 20;
@@ -201,7 +202,14 @@ pub(crate) fn read_mapped_csv<E: std::fmt::Display>(
     sink: &mut dyn FnMut(Vec<Item>) -> Result<(), E>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), IngestError> {
-    let reader = crate::open(file, progress)?;
+    // A row is read whole by the CSV reader: an unclosed quote would make the rest of the
+    // file one row. The reader stops such a row at the line limit instead.
+    let since_row = Arc::new(AtomicU64::new(0));
+    let reader = RowBound {
+        inner: crate::open(file, progress)?,
+        since_row: since_row.clone(),
+        max: limits.max_line_bytes as u64 + CSV_SLACK,
+    };
     let shape = limits.shape();
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let csv_err = |e: csv::Error| IngestError::Csv {
@@ -245,6 +253,7 @@ pub(crate) fn read_mapped_csv<E: std::fmt::Display>(
                 });
             }
         }
+        since_row.store(0, Ordering::Relaxed);
         let line = rec.position().map_or(last_line + 1, |p| p.line());
         last_line = line;
         // The row as CSV text (the reader gives cells; quoting is written as needed).
@@ -298,6 +307,31 @@ pub(crate) fn read_mapped_csv<E: std::fmt::Display>(
         sink(batch).map_err(|e| IngestError::Sink(e.to_string()))?;
     }
     Ok(())
+}
+
+/// Bytes a CSV reader may have read ahead of the row it is on (its buffer is 8 KiB).
+const CSV_SLACK: u64 = 64 << 10;
+
+/// A reader that fails once more than `max` bytes are read without a row ending (the reader's
+/// user sets `since_row` to 0 at each row).
+struct RowBound<R> {
+    inner: R,
+    since_row: Arc<AtomicU64>,
+    max: u64,
+}
+
+impl<R: Read> Read for RowBound<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let total = self.since_row.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        if total > self.max {
+            return Err(std::io::Error::other(format!(
+                "a row runs past the limit of {} bytes (--max-line-bytes) without ending (an unclosed quote?)",
+                self.max - CSV_SLACK
+            )));
+        }
+        Ok(n)
+    }
 }
 
 /// A CSV row written back as text (cells quoted where they need it).
