@@ -118,12 +118,13 @@ fn string(b: &[u8], i: usize) -> Str {
                     None => return Str::Incomplete,
                     Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => j += 2,
                     Some(b'u') => {
-                        for k in j + 2..j + 6 {
-                            match b.get(k) {
-                                None => return Str::Incomplete,
-                                Some(c) if c.is_ascii_hexdigit() => {}
-                                Some(_) => return Str::Invalid,
-                            }
+                        // Four hex digits (fewer bytes left than four: unfinished, whatever
+                        // they are, as serde_json says).
+                        let Some(hex) = b.get(j + 2..j + 6) else {
+                            return Str::Incomplete;
+                        };
+                        if !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return Str::Invalid;
                         }
                         j += 6;
                     }
@@ -504,6 +505,9 @@ mod tests {
             r#"{"a":tr"#,
             r#"{"a":"x\"#,
             r#"{"a":"x\u00"#,
+            // Fewer than four bytes after `\u`: unfinished, as serde_json says, even when
+            // they are not hex digits.
+            "{\"a\":\"x\\u\0\0\0",
             r#"{"a":[1,"#,
             r#"{"a""#,
             r#"{"#,
