@@ -67,6 +67,24 @@ pub fn state<T: Population>(p: &dyn Population) -> &T {
         .expect("a detector is handed the population state it built")
 }
 
+/// [`state`], for updating a state in place.
+pub fn state_mut<T: Population>(p: &mut dyn Population) -> &mut T {
+    let any: &mut dyn std::any::Any = p;
+    any.downcast_mut::<T>()
+        .expect("a detector is handed the population state it built")
+}
+
+/// A batch of records as an incremental population update sees it.
+pub struct Change<'a> {
+    /// Indexes (into `Dataset::subjects`) of the subjects whose records changed, ascending;
+    /// the data set already holds the new records.
+    pub touched: &'a [usize],
+    /// The same subjects' ids.
+    pub touched_ids: &'a HashSet<&'a str>,
+    /// The record kinds that arrived.
+    pub kinds: &'a std::collections::BTreeSet<&'static str>,
+}
+
 /// A detector: builds its population state from the data set, then evaluates one subject at a
 /// time.
 pub trait Detector: Send + Sync {
@@ -93,6 +111,20 @@ pub trait Detector: Send + Sync {
     /// Phase 1: the population state (default: none).
     fn population(&self, _ds: &Dataset) -> Box<dyn Population> {
         Box::new(NoPopulation)
+    }
+    /// Phase 1 after a batch, in place: updates `state` (which this detector built) so that it
+    /// equals what [`Detector::population`] would build from `ds` now, and returns the
+    /// subjects besides the touched whose findings may have changed. `None` (the default, or
+    /// when the state cannot be updated): the engine rebuilds it and asks
+    /// [`Population::affected`]. What makes a batch cost what it touches rather than what is
+    /// stored.
+    fn update_population(
+        &self,
+        _state: &mut dyn Population,
+        _ds: &Dataset,
+        _change: &Change<'_>,
+    ) -> Option<Affected> {
+        None
     }
     /// Phase 2: the findings about one subject, from its records, the data set's enrichment
     /// and the population state this detector built.

@@ -17,7 +17,7 @@
 //! A full evaluation is the same code with every subject touched, so incremental and full
 //! results agree by construction of each step (and a test checks the whole).
 
-use kensa_detect::{Added, Affected, Dataset, Detector, Finding, Population, Sidecar};
+use kensa_detect::{Added, Affected, Change, Dataset, Detector, Finding, Population, Sidecar};
 use kensa_model::Record;
 use kensa_model::finding::{SubjectResult, Tier};
 use kensa_score::Policy;
@@ -368,17 +368,33 @@ impl Live {
                     .any(|k| *k == "*" || a.kinds.contains(k)),
             };
             if rebuild {
-                let new = d.population(&self.ds);
-                if added.is_some() {
-                    match new.affected(&*self.pops[di], &touched_ids) {
-                        Affected::Touched => {}
-                        Affected::All => every = true,
-                        Affected::Also(ids) => {
-                            also = ids.iter().filter_map(|s| self.ds.index_of(s)).collect();
-                        }
+                // In place when the detector can; else rebuilt and compared.
+                let updated = added.and_then(|a| {
+                    let change = Change {
+                        touched,
+                        touched_ids: &touched_ids,
+                        kinds: &a.kinds,
+                    };
+                    d.update_population(&mut *self.pops[di], &self.ds, &change)
+                });
+                let reach = match updated {
+                    Some(reach) => Some(reach),
+                    None => {
+                        let new = d.population(&self.ds);
+                        let reach = added
+                            .is_some()
+                            .then(|| new.affected(&*self.pops[di], &touched_ids));
+                        self.pops[di] = new;
+                        reach
+                    }
+                };
+                match reach {
+                    None | Some(Affected::Touched) => {}
+                    Some(Affected::All) => every = true,
+                    Some(Affected::Also(ids)) => {
+                        also = ids.iter().filter_map(|s| self.ds.index_of(s)).collect();
                     }
                 }
-                self.pops[di] = new;
             }
             let targets: Vec<usize> = if every {
                 (0..n).collect()

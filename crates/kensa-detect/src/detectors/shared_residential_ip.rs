@@ -23,7 +23,9 @@
 
 use crate::detectors::login_multi_country::describe_ip;
 use crate::link::diff;
-use crate::{Affected, Dataset, Detector, DetectorSpec, Population, SubjectData, state};
+use crate::{
+    Affected, Change, Dataset, Detector, DetectorSpec, Population, SubjectData, state, state_mut,
+};
 use kensa_model::intel::NetClass;
 use kensa_model::{Evidence, Finding, Text};
 use rayon::prelude::*;
@@ -113,9 +115,14 @@ struct SharedIp {
     described: String,
 }
 
-/// The population state: the residential addresses that count, with their users.
+/// The population state: the residential addresses that count, with their users; and every
+/// residential address's users (indexes of `Dataset::subjects`, ascending), so that a batch
+/// updates the addresses it touches instead of rebuilding all.
 pub struct State {
     shared: HashMap<IpAddr, SharedIp>,
+    users: HashMap<IpAddr, Vec<u32>>,
+    /// Whether `users` is complete (not when the data set had no intel at all).
+    complete: bool,
 }
 
 impl Population for State {
@@ -152,6 +159,29 @@ fn ips_of(s: &SubjectData) -> Vec<IpAddr> {
     v
 }
 
+impl SharedResidentialIp {
+    /// The entry of an address with these users (indices, ascending), when it counts.
+    fn entry(&self, ds: &Dataset, ip: IpAddr, members: &[u32]) -> Option<SharedIp> {
+        let p = &self.0;
+        if members.len() < p.min_subjects {
+            return None;
+        }
+        let members: Vec<usize> = members.iter().map(|&k| k as usize).collect();
+        let g = groups(ds, &members);
+        let n_groups = g.iter().collect::<BTreeSet<_>>().len();
+        if n_groups < p.min_subjects {
+            return None;
+        }
+        let mut names: Vec<String> = members.iter().map(|&k| ds.subjects[k].id.clone()).collect();
+        names.sort_unstable();
+        Some(SharedIp {
+            users: names,
+            groups: n_groups,
+            described: describe_ip(ds, ip),
+        })
+    }
+}
+
 impl Detector for SharedResidentialIp {
     fn name(&self) -> &'static str {
         SPEC.name
@@ -170,10 +200,13 @@ impl Detector for SharedResidentialIp {
     }
 
     fn population(&self, ds: &Dataset) -> Box<dyn Population> {
-        let p = &self.0;
         let mut shared = HashMap::new();
         if ds.ip.is_empty() {
-            return Box::new(State { shared });
+            return Box::new(State {
+                shared,
+                users: HashMap::new(),
+                complete: false,
+            });
         }
         // Address → subjects (indices, each once), residential addresses only. Each subject's
         // distinct addresses are found in parallel; the merge is sequential and in subject order.
@@ -186,34 +219,70 @@ impl Detector for SharedResidentialIp {
                 v
             })
             .collect();
-        let mut users: HashMap<IpAddr, Vec<usize>> = HashMap::new();
+        let mut users: HashMap<IpAddr, Vec<u32>> = HashMap::new();
         for (si, ips) in per_subject_ips.iter().enumerate() {
             for ip in ips {
-                users.entry(*ip).or_default().push(si);
+                users.entry(*ip).or_default().push(si as u32);
             }
         }
-        for (ip, members) in users {
-            if members.len() < p.min_subjects {
-                continue;
+        for (ip, members) in &users {
+            if let Some(entry) = self.entry(ds, *ip, members) {
+                shared.insert(*ip, entry);
             }
-            let g = groups(ds, &members);
-            let n_groups = g.iter().collect::<BTreeSet<_>>().len();
-            if n_groups < p.min_subjects {
-                continue;
-            }
-            let mut names: Vec<String> =
-                members.iter().map(|&k| ds.subjects[k].id.clone()).collect();
-            names.sort_unstable();
-            shared.insert(
-                ip,
-                SharedIp {
-                    users: names,
-                    groups: n_groups,
-                    described: describe_ip(ds, ip),
-                },
-            );
         }
-        Box::new(State { shared })
+        Box::new(State {
+            shared,
+            users,
+            complete: true,
+        })
+    }
+
+    fn update_population(
+        &self,
+        pop: &mut dyn Population,
+        ds: &Dataset,
+        change: &Change<'_>,
+    ) -> Option<Affected> {
+        let st = state_mut::<State>(pop);
+        if !st.complete || ds.ip.is_empty() {
+            return None;
+        }
+        // Users only grow (records are only added). The touched subjects' addresses that gained
+        // a user change; with a new contract, every address of theirs (its groups may change).
+        let contracts = change.kinds.contains("contract");
+        let mut dirty: BTreeSet<IpAddr> = BTreeSet::new();
+        for &si in change.touched {
+            for ip in ips_of(&ds.subjects[si]) {
+                if !residential(ds, ip) {
+                    continue;
+                }
+                let v = st.users.entry(ip).or_default();
+                match v.binary_search(&(si as u32)) {
+                    Ok(_) if contracts => {
+                        dirty.insert(ip);
+                    }
+                    Ok(_) => {}
+                    Err(at) => {
+                        v.insert(at, si as u32);
+                        dirty.insert(ip);
+                    }
+                }
+            }
+        }
+        let mut out: BTreeSet<&str> = BTreeSet::new();
+        for ip in dirty {
+            let members = &st.users[&ip];
+            let entry = self.entry(ds, ip, members);
+            if st.shared.get(&ip) != entry.as_ref() {
+                // The users now include every user before.
+                out.extend(members.iter().map(|&k| ds.subjects[k as usize].id.as_str()));
+                match entry {
+                    Some(e) => st.shared.insert(ip, e),
+                    None => st.shared.remove(&ip),
+                };
+            }
+        }
+        Some(diff::besides(out, change.touched_ids))
     }
 
     fn evaluate(&self, _ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
@@ -397,6 +466,86 @@ mod tests {
         let mut d = ds(&lines);
         intel(&mut d, "73.1.2.3", &[]);
         assert!(SharedResidentialIp(Params::default()).run(&d).is_empty());
+    }
+
+    /// Batch after batch, the state updated in place equals the state built from scratch, and
+    /// reaches the same subjects as comparing the two would.
+    #[test]
+    fn updated_in_place_equals_rebuilt() {
+        use crate::Change;
+        let rec = |l: &str| {
+            let v = validate_value(serde_json::from_str(l).unwrap()).unwrap();
+            (v.record_id, v.record)
+        };
+        let batches: Vec<Vec<String>> = vec![
+            vec![
+                contract("a", "c1"),
+                login("a", 1, "73.1.2.3"),
+                contract("b", "c2"),
+                login("b", 2, "73.1.2.3"),
+            ],
+            // A third unrelated user: the address counts for all three.
+            vec![login("c", 3, "73.1.2.3")],
+            // Elsewhere: nobody else.
+            vec![login("d", 4, "73.9.9.9")],
+            // c works for a's client: two groups, the address no longer counts.
+            vec![contract("c", "c1")],
+            // A new subject makes three groups again; a failed login and a mobile address
+            // change nothing.
+            vec![
+                login("e", 5, "73.1.2.3"),
+                r#"{"kind":"login","subject_id":"f","at":"2026-09-01T06:00:00Z","ip":"73.1.2.3","success":false}"#.to_owned(),
+                login("f", 7, "172.56.1.1"),
+            ],
+            vec![login("d", 8, "73.1.2.3"), login("b", 9, "73.9.9.9")],
+        ];
+        let f = SharedResidentialIp(Params::default());
+        let (mut d, mut side) = {
+            let mut b = DatasetBuilder::new();
+            for l in &batches[0] {
+                let (id, r) = rec(l);
+                b.add(id, r);
+            }
+            b.build()
+        };
+        let known = |d: &mut Dataset| {
+            intel(d, "73.1.2.3", &[]);
+            intel(d, "73.9.9.9", &[]);
+            intel(d, "172.56.1.1", &[NetClass::Mobile]);
+        };
+        known(&mut d);
+        let mut st = f.population(&d);
+        let mut reached = Vec::new();
+        for batch in &batches[1..] {
+            let added = d.add_records(&mut side, batch.iter().map(|l| rec(l)));
+            known(&mut d);
+            let ids: HashSet<&str> = added
+                .touched
+                .iter()
+                .map(|&i| d.subjects[i].id.as_str())
+                .collect();
+            let rebuilt = f.population(&d);
+            let expected = rebuilt.affected(&*st, &ids);
+            let change = Change {
+                touched: &added.touched,
+                touched_ids: &ids,
+                kinds: &added.kinds,
+            };
+            let got = f.update_population(&mut *st, &d, &change).expect("updated in place");
+            assert_eq!(got, expected, "{batch:?}");
+            assert_eq!(state::<State>(&*st).shared, state::<State>(&*rebuilt).shared);
+            reached.push(got);
+        }
+        assert_eq!(
+            reached,
+            [
+                Affected::Also(vec!["a".into(), "b".into()]),
+                Affected::Touched,
+                Affected::Also(vec!["a".into(), "b".into()]),
+                Affected::Also(vec!["a".into(), "b".into(), "c".into()]),
+                Affected::Also(vec!["a".into(), "c".into(), "e".into()]),
+            ]
+        );
     }
 
     /// A third unrelated account on a home line makes the address count for all three; a
