@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Detection benchmark for the detectors of "Detectors I" (login, network, availability, access,
-# endpoint): generates N synthetic login/activity records for S subjects in memory (fixed seed,
+# Detection benchmark for the login, network, availability, access and endpoint detectors
+# (the first detectors written): generates N synthetic login/activity records for S subjects in memory (fixed seed,
 # IP intel for a few thousand addresses), runs every registered detector in release mode, and
 # prints records/s and the peak resident memory of the whole process.
 # Usage: bench/detect.sh [N] [SUBJECTS]    (defaults 10000000 and 100000)

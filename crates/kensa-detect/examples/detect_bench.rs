@@ -1,4 +1,4 @@
-//! Detection benchmark for the detectors of "Detectors I": generates N login/activity records
+//! Detection benchmark for the login, network, availability, access and endpoint detectors: generates N login/activity records
 //! for S subjects in memory (deterministic SplitMix64; IP intel for a few thousand addresses),
 //! builds the data set, runs every registered detector, and prints records/s.
 //!

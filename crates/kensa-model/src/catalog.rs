@@ -237,7 +237,7 @@ pub const KENSA: &[(Item, &[&str])] = &[
         ),
         &["RF-PROFILE-INCONSISTENT", "RF-LINK-SHARED-IDENTITY"],
     ),
-    // --- detectors I ---
+    // --- login, network, availability, access, endpoint ---
     (
         item(
             "KX-ENDPOINT-REMOTE-ACCESS",
@@ -270,7 +270,7 @@ pub const KENSA: &[(Item, &[&str])] = &[
         ),
         &["RF-AVAIL-OFF-HOURS"],
     ),
-    // --- end detectors I ---
+    // --- end login, network, availability, access, endpoint ---
     // --- pay ---
     (
         item(
