@@ -55,6 +55,14 @@ impl Member {
     pub fn children(&self) -> Option<std::ops::Range<usize>> {
         self.children.map(|(a, b)| a as usize..b as usize)
     }
+
+    /// Starts the member whose key (at `at`) [`key`] read.
+    #[inline(always)]
+    fn begin(&mut self, at: usize, (end, escaped, next): (usize, bool, usize)) {
+        self.key = (at as u32, end as u32);
+        self.key_escaped = escaped;
+        self.value.0 = next as u32;
+    }
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -299,11 +307,9 @@ pub fn object(b: &[u8]) -> Scan {
             };
         }
         Some(_) => match key(b, i) {
-            Ok((end, escaped, next)) => {
-                m.key = (i as u32, end as u32);
-                m.key_escaped = escaped;
-                m.value.0 = next as u32;
-                i = next;
+            Ok(k) => {
+                m.begin(i, k);
+                i = k.2;
             }
             Err(e) => return e,
         },
@@ -333,13 +339,11 @@ pub fn object(b: &[u8]) -> Scan {
                     }
                     Some(_) => {
                         match key(b, i) {
-                            Ok((end, escaped, next)) => {
+                            Ok(k) => {
                                 if stack.len() == 2 {
-                                    n.key = (i as u32, end as u32);
-                                    n.key_escaped = escaped;
-                                    n.value.0 = next as u32;
+                                    n.begin(i, k);
                                 }
-                                i = next;
+                                i = k.2;
                             }
                             Err(e) => return e,
                         }
@@ -410,17 +414,13 @@ pub fn object(b: &[u8]) -> Scan {
                 (b',', true) => {
                     let at = ws(b, i + 1);
                     match key(b, at) {
-                        Ok((end, escaped, next)) => {
-                            if stack.len() == 1 {
-                                m.key = (at as u32, end as u32);
-                                m.key_escaped = escaped;
-                                m.value.0 = next as u32;
-                            } else if stack.len() == 2 {
-                                n.key = (at as u32, end as u32);
-                                n.key_escaped = escaped;
-                                n.value.0 = next as u32;
+                        Ok(k) => {
+                            match stack.len() {
+                                1 => m.begin(at, k),
+                                2 => n.begin(at, k),
+                                _ => {}
                             }
-                            i = next;
+                            i = k.2;
                         }
                         Err(e) => return e,
                     }

@@ -771,15 +771,20 @@ fn a_cut_off_log_keeps_what_was_read_and_an_endless_event_fails_its_file() {
     assert!(err.contains("--max-line-bytes"), "{err}");
 }
 
-#[test]
-fn a_mapped_csv_row_with_extra_cells_is_rejected_with_its_text() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// A mapping of an HR export (`id`, `name`) to `subject` records, as `hr.toml` in `d`.
+fn hr_mapping(d: &Path) {
     std::fs::write(
         d.join("hr.toml"),
         "kind = \"subject\"\nsource = \"hr_system\"\n[fields]\nsubject_id = { path = \"id\" }\ndisplay_name = { path = \"name\" }\n",
     )
     .unwrap();
+}
+
+#[test]
+fn a_mapped_csv_row_with_extra_cells_is_rejected_with_its_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    hr_mapping(d);
     std::fs::write(
         d.join("hr.csv"),
         "id,name\nE-1,Kim\nE-2,\"Kim, Jong\",Seoul\nE-3,Lee\n",
@@ -817,11 +822,7 @@ fn a_mapped_csv_row_with_extra_cells_is_rejected_with_its_text() {
 fn a_mapped_csv_row_that_never_ends_stops_at_the_line_limit() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(
-        d.join("hr.toml"),
-        "kind = \"subject\"\nsource = \"hr_system\"\n[fields]\nsubject_id = { path = \"id\" }\ndisplay_name = { path = \"name\" }\n",
-    )
-    .unwrap();
+    hr_mapping(d);
     let mut csv = String::from("id,name\nE-1,Kim\nE-2,\"Kim, Jong\nE-3,Lee\n");
     for i in 0..20_000 {
         csv.push_str(&format!("E-{i},Name number {i}\n"));
