@@ -318,25 +318,11 @@ impl Mapping {
     }
 }
 
+/// The record kinds of the contract (the model's list).
 fn kensa_kinds() -> impl Iterator<Item = &'static str> {
-    [
-        "subject",
-        "login",
-        "activity",
-        "payout_account",
-        "payout",
-        "message",
-        "review",
-        "contract",
-        "meeting",
-        "identity_document",
-        "shipment",
-        "access",
-        "endpoint",
-        "check",
-        "label",
-    ]
-    .into_iter()
+    kensa_model::Kind::ALL
+        .into_iter()
+        .map(kensa_model::Kind::as_str)
 }
 
 /// The value at a dotted path or JSON pointer.

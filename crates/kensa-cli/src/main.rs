@@ -434,20 +434,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("warning: {w}");
             }
             if !quiet {
-                let repeated = if summary.duplicate > 0 {
-                    format!(" + repeated {}", summary.duplicate)
-                } else {
-                    String::new()
-                };
-                let skipped = if summary.skipped > 0 {
-                    format!(" + skipped {}", summary.skipped)
-                } else {
-                    String::new()
-                };
-                eprintln!(
-                    "read {} = valid {}{repeated} + rejected {}{skipped}",
-                    summary.read, summary.stored, summary.rejected
-                );
+                eprintln!("{}", summary.reconciliation_as("valid", "repeated", false));
                 print_skips(&summary);
                 if summary.rejected > 0 {
                     eprintln!("rejected records: {}", rejects.display());
@@ -507,16 +494,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             if !quiet {
                 eprintln!(
-                    "read {} = written {} + duplicate {} + rejected {}{}",
-                    summary.read,
-                    summary.stored,
-                    summary.duplicate,
-                    summary.rejected,
-                    if summary.skipped > 0 {
-                        format!(" + skipped {}", summary.skipped)
-                    } else {
-                        String::new()
-                    }
+                    "{}",
+                    summary.reconciliation_as("written", "duplicate", true)
                 );
                 print_skips(&summary);
                 if summary.rejected > 0 {

@@ -73,23 +73,24 @@ pub struct IngestSummary {
 impl IngestSummary {
     /// The reconciliation line printed at the end of every run.
     pub fn reconciliation(&self) -> String {
-        format!(
-            "read {} = stored {} + duplicate {} + rejected {}{}{}",
-            self.read,
-            self.stored,
-            self.duplicate,
-            self.rejected,
-            if self.skipped > 0 {
-                format!(" + skipped {}", self.skipped)
-            } else {
-                String::new()
-            },
-            if self.read == self.stored + self.duplicate + self.rejected + self.skipped {
-                ""
-            } else {
-                "  (MISMATCH: please report this as a bug)"
-            }
-        )
+        self.reconciliation_as("stored", "duplicate", true)
+    }
+
+    /// The reconciliation line with the words of a command that stores nothing (`validate`:
+    /// "valid", "repeated" shown only when there are any; `convert`: "written", "duplicate").
+    pub fn reconciliation_as(&self, kept: &str, repeated: &str, always_repeated: bool) -> String {
+        let mut line = format!("read {} = {kept} {}", self.read, self.stored);
+        if always_repeated || self.duplicate > 0 {
+            line += &format!(" + {repeated} {}", self.duplicate);
+        }
+        line += &format!(" + rejected {}", self.rejected);
+        if self.skipped > 0 {
+            line += &format!(" + skipped {}", self.skipped);
+        }
+        if self.read != self.stored + self.duplicate + self.rejected + self.skipped {
+            line += "  (MISMATCH: please report this as a bug)";
+        }
+        line
     }
 
     /// True when at least one record is in the store for this input.
