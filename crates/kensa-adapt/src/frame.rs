@@ -149,9 +149,12 @@ fn object_of(
 }
 
 /// The object at the start of `rest` as serde_json reads it: for what the scanner rejected,
-/// to say why (should the two ever disagree, serde_json's reading wins).
+/// to say why (should the two ever disagree, serde_json's reading wins). Read strictly, keys
+/// as strings and values as UTF-8 text, so that a key with a lone surrogate escape or bytes
+/// that are not UTF-8 get serde_json's reason and position.
 fn serde_object(rest: &[u8]) -> Option<Result<(Piece<'_>, usize), serde_json::Error>> {
-    let mut it = serde_json::Deserializer::from_slice(rest).into_iter::<serde::de::IgnoredAny>();
+    type Strict<'a> = std::collections::BTreeMap<String, &'a RawValue>;
+    let mut it = serde_json::Deserializer::from_slice(rest).into_iter::<Strict<'_>>();
     match it.next()? {
         Ok(_) => {
             let len = it.byte_offset();
@@ -380,6 +383,29 @@ mod tests {
             end = (end + chunk).min(b.len());
         }
         got
+    }
+
+    /// Objects the scanner accepts but cannot hand on (bytes that are not UTF-8, a key that is
+    /// not a character) are rejected with serde_json's reason, at the bad byte.
+    #[test]
+    fn not_utf8_and_bad_keys_get_serde_reasons() {
+        for (text, want, col) in [
+            (
+                &b"{\"a\":1}\n{\"b\":\"caf\xe9\"}\n{\"c\":3}\n"[..],
+                "invalid unicode code point",
+                6,
+            ),
+            (&b"{\"a\":1}\n{\"\\ud800\":1}\n{\"c\":3}\n"[..], "escape", 8),
+        ] {
+            let mut out = Vec::new();
+            Framer::default().frame(text, true, &mut out);
+            assert_eq!(out.len(), 3);
+            let Piece::Bad { at, reason, .. } = &out[1] else {
+                panic!("not rejected")
+            };
+            assert!(reason.contains(want), "{reason}");
+            assert!(at - 8 >= col, "{reason} at {at}");
+        }
     }
 
     #[test]

@@ -81,8 +81,8 @@ impl<'a> Obj<'a> {
         {
             return Ok(o);
         }
-        // serde_json says why.
-        match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        // serde_json says why (keys read as strings: a lone surrogate in one is its error).
+        match serde_json::from_str::<std::collections::BTreeMap<String, &RawValue>>(text) {
             Err(e) => Err(e.to_string()),
             Ok(_) => Err("not a JSON object".into()),
         }
@@ -127,7 +127,6 @@ impl<'a> Obj<'a> {
     /// The index of `key`: an exact match, or else one that differs only in ASCII case.
     fn index(&self, key: &str) -> Option<usize> {
         let want = key.as_bytes();
-        let first = *want.first()?;
         let mut folded = None;
         for (i, m) in self.members.iter().enumerate() {
             if m.key_escaped {
@@ -145,7 +144,7 @@ impl<'a> Obj<'a> {
                 continue;
             }
             let k = self.key_text(m);
-            if k.first() == Some(&first) && k == want {
+            if k.first() == want.first() && k == want {
                 return Some(i);
             }
             if folded.is_none() && k.eq_ignore_ascii_case(want) {
@@ -171,11 +170,8 @@ impl<'a> Obj<'a> {
     pub fn obj(&self, key: &str) -> Option<Obj<'a>> {
         let m = self.members.get(self.index(key)?)?;
         match m.children() {
-            Some(kids) => Some(Obj {
-                text: self.text,
-                members: self.nested.get(kids)?.to_vec(),
-                nested: Vec::new(),
-            }),
+            // (An undecodable escaped key makes the object unreadable, as when it is split.)
+            Some(kids) => Obj::scanned(self.text, self.nested.get(kids)?.to_vec(), Vec::new()),
             None => Obj::parse(Raw(self.text.get(m.value())?)),
         }
     }
@@ -442,6 +438,17 @@ mod tests {
         assert_eq!(o.num("e"), Some(-1500.0));
         assert!(!o.has("f"));
         assert!(Obj::parse(Raw("{\"a\":")).is_none());
+        // The empty key is a key.
+        assert_eq!(
+            Obj::parse_str(r#"{"":1,"b":2}"#).unwrap().num(""),
+            Some(1.0)
+        );
+        // A key that is not a character makes its object unreadable, scanned or split.
+        let o = Obj::parse_str(r#"{"c":{"\ud800":1,"id":"x"},"d":{"e":{"\ud800":1}}}"#).unwrap();
+        assert!(o.obj("c").is_none());
+        assert!(o.path("d.e").is_none());
+        let e = Obj::parse_str(r#"{"\ud800":1}"#).err().unwrap();
+        assert!(e.contains("escape"), "{e}");
         assert!(Obj::parse(Raw("{\"a\" 1}")).is_none());
     }
 }

@@ -208,7 +208,7 @@ pub(crate) fn read_mapped_csv<E: std::fmt::Display>(
     let reader = RowBound {
         inner: crate::open(file, progress)?,
         since_row: since_row.clone(),
-        max: limits.max_line_bytes as u64 + CSV_SLACK,
+        limit: limits.max_line_bytes as u64,
     };
     let shape = limits.shape();
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
@@ -229,6 +229,7 @@ pub(crate) fn read_mapped_csv<E: std::fmt::Display>(
             ),
         });
     }
+    since_row.store(0, Ordering::Relaxed);
     let header: Vec<String> = hdr
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_owned())
@@ -312,22 +313,22 @@ pub(crate) fn read_mapped_csv<E: std::fmt::Display>(
 /// Bytes a CSV reader may have read ahead of the row it is on (its buffer is 8 KiB).
 const CSV_SLACK: u64 = 64 << 10;
 
-/// A reader that fails once more than `max` bytes are read without a row ending (the reader's
-/// user sets `since_row` to 0 at each row).
+/// A reader that fails once more than `limit` bytes (plus what the CSV reader may read
+/// ahead) are read without a row ending (the reader's user sets `since_row` to 0 at each row).
 struct RowBound<R> {
     inner: R,
     since_row: Arc<AtomicU64>,
-    max: u64,
+    limit: u64,
 }
 
 impl<R: Read> Read for RowBound<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let total = self.since_row.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
-        if total > self.max {
+        if total > self.limit.saturating_add(CSV_SLACK) {
             return Err(std::io::Error::other(format!(
-                "a row runs past the limit of {} bytes (--max-line-bytes) without ending (an unclosed quote?)",
-                self.max - CSV_SLACK
+                "a row runs past the limit of {} bytes (--max-line-bytes) without ending (an unclosed quote?); the rest of the file is not read",
+                self.limit
             )));
         }
         Ok(n)
