@@ -154,58 +154,6 @@ pub struct Live {
     critical_direct: BTreeSet<usize>,
     /// Sanctions hits found (all subjects), for summaries.
     pub sanctions_hits: usize,
-    /// Who holds which identifier: built by `prepare_batches` (when a workspace opens) or by
-    /// the first incremental batch, then kept up to date.
-    idents: Option<IdentIndex>,
-}
-
-/// For each identifier (address, device, e-mail... as the link graph sees them), how many
-/// subjects hold it, and each subject's own identifiers. It tells when a batch gave its
-/// subjects only identifiers nobody else holds: then the population states built from shared
-/// identifiers cannot have changed and are kept (see `Detector::shared_identifiers_only`).
-struct IdentIndex {
-    holders: HashMap<u64, u32>,
-    own: Vec<Vec<u64>>,
-}
-
-impl IdentIndex {
-    fn build(ds: &Dataset, p: &kensa_detect::link::GraphParams) -> IdentIndex {
-        let own: Vec<Vec<u64>> = (0..ds.subjects.len())
-            .into_par_iter()
-            .map(|si| kensa_detect::link::own_identifier_keys(ds, si, p))
-            .collect();
-        let mut holders: HashMap<u64, u32> = HashMap::new();
-        for k in own.iter().flatten() {
-            *holders.entry(*k).or_default() += 1;
-        }
-        IdentIndex { holders, own }
-    }
-
-    /// Records the touched subjects' identifiers; true when one of them gained an identifier
-    /// another subject already held.
-    fn absorb(
-        &mut self,
-        ds: &Dataset,
-        touched: &[usize],
-        p: &kensa_detect::link::GraphParams,
-    ) -> bool {
-        self.own.resize_with(ds.subjects.len(), Vec::new);
-        let mut shared = false;
-        for &si in touched {
-            let now = kensa_detect::link::own_identifier_keys(ds, si, p);
-            for k in &now {
-                if self.own[si].binary_search(k).is_err() {
-                    let n = self.holders.entry(*k).or_default();
-                    if *n > 0 {
-                        shared = true;
-                    }
-                    *n += 1;
-                }
-            }
-            self.own[si] = now;
-        }
-        shared
-    }
 }
 
 /// Subjects whose result was (re)computed by an update, as indexes of `ds.subjects`.
@@ -231,7 +179,6 @@ impl Live {
             results: Vec::new(),
             critical_direct: BTreeSet::new(),
             sanctions_hits: 0,
-            idents: None,
         };
         live.update(cfg, None, false);
         live
@@ -242,29 +189,22 @@ impl Live {
     /// use; a long-running process calls this when it opens, so that its first batch is as fast
     /// as the others (at 1M subjects the index takes ~3 s to build).
     pub fn prepare_batches(&mut self, cfg: &EngineConfig) {
-        if self.idents.is_none() {
-            let gp = &cfg.policy.detectors.shared_identity.graph;
-            self.idents = Some(IdentIndex::build(&self.ds, gp));
-        }
+        self.ds
+            .index_identifiers(&cfg.policy.detectors.shared_identity.graph);
     }
 
     /// Adds newly stored records (each once: only records the store accepted as new) and
     /// re-evaluates what they can change. Returns the subjects whose result was recomputed.
     pub fn add(&mut self, cfg: &EngineConfig, recs: Vec<(String, Record)>) -> Changed {
         self.prepare_batches(cfg);
-        let gp = &cfg.policy.detectors.shared_identity.graph;
         let graphs = self.ds.cached_graphs();
         let added = self.ds.add_records(&mut self.side, recs);
-        let shared =
-            self.idents
-                .as_mut()
-                .expect("built above")
-                .absorb(&self.ds, &added.touched, gp);
-        // Only addresses and devices arrived, and none is held by another subject: the
-        // identifier graph and everything built from shared identifiers stay as they were.
+        // Only addresses and devices arrived, and no identifier two subjects share changed:
+        // everything built from shared identifiers stays as it was.
         const LIGHT: [&str; 4] = ["login", "activity", "access", "endpoint"];
-        let unshared = !shared && added.kinds.iter().all(|k| LIGHT.contains(k));
-        if unshared {
+        let unshared = !added.shared_changed && added.kinds.iter().all(|k| LIGHT.contains(k));
+        // The graph itself depends only on the shared identifiers.
+        if !added.shared_changed {
             self.ds.restore_graphs(graphs);
         }
         crate::progress::phase_done("records added");

@@ -123,7 +123,7 @@ impl LaptopFarm {
     fn farms(&self, ds: &Dataset, g: &LinkGraph) -> Vec<Farm> {
         let p = &self.0;
         let tools = &p.tools;
-        let n = ds.subjects.len();
+        let n = g.names.len();
         let relevant: Vec<u32> = (0..g.idents.len() as u32)
             .filter(|&k| self.counts(&g.idents[k as usize]))
             .collect();

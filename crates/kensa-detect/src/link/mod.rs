@@ -55,6 +55,7 @@
 
 pub mod diff;
 pub mod export;
+pub mod index;
 
 use crate::Dataset;
 use kensa_model::intel::NetClass;
@@ -259,9 +260,10 @@ pub struct GraphStats {
 }
 
 /// The identifier graph.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LinkGraph {
-    /// Subject ids by index (the data set's order).
+    /// The linked subjects' ids by graph index, in subject-id order (a subject that shares no
+    /// weighed identifier has no index).
     pub names: Vec<String>,
     pub idents: Vec<SharedIdent>,
     /// Sorted by (a, b), a < b.
@@ -452,6 +454,9 @@ impl std::hash::Hasher for PassThrough {
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
     }
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64 ^ (n >> 64) as u64;
+    }
 }
 
 type U64Map<V> = HashMap<u64, V, std::hash::BuildHasherDefault<PassThrough>>;
@@ -547,7 +552,9 @@ impl GraphBuilder {
     }
 
     /// Groups the occurrences, drops hubs, weighs, builds edges and clusters. `ip_class` tells
-    /// the class of an IP value (`Unknown` when no intel).
+    /// the class of an IP value (`Unknown` when no intel). `names` are the subjects' ids by
+    /// the indexes occurrences were added with; the graph keeps only the linked ones, in the
+    /// same order.
     pub fn finish(
         mut self,
         names: Vec<String>,
@@ -558,15 +565,14 @@ impl GraphBuilder {
         // The table is not needed any more: free it before the sort's peak.
         self.table = U64Map::default();
         self.collisions = HashMap::new();
-        let n_subjects = self.n_subjects;
-        let occurrences = pairs.len();
-        let distinct = self.spans.len();
+        let counts = Counts {
+            subjects: self.n_subjects,
+            occurrences: pairs.len(),
+            distinct: self.spans.len(),
+        };
         pairs.par_sort_unstable();
         pairs.dedup();
-        let mut idents: Vec<SharedIdent> = Vec::new();
-        let mut hubs: Vec<(IdKind, String, usize)> = Vec::new();
-        let mut hub_values = 0usize;
-        let mut shared_values = 0usize;
+        let mut shared: Vec<RawShared<'_>> = Vec::new();
         let mut i = 0;
         while i < pairs.len() {
             let v = pairs[i].0;
@@ -574,167 +580,242 @@ impl GraphBuilder {
             while j < pairs.len() && pairs[j].0 == v {
                 j += 1;
             }
-            let n = j - i;
-            if n >= 2 {
-                shared_values += 1;
-                let (kind, val) = self.value(v);
-                if n > p.max_hub_subjects {
-                    hub_values += 1;
-                    hubs.push((kind, val.to_owned(), n));
-                } else {
-                    let (mut w, mut strong, class) = match kind {
-                        IdKind::Ip => {
-                            let c = ip_class(val);
-                            let w = match c {
-                                IpClass::Residential => p.ip_residential_weight,
-                                IpClass::Hosting => p.ip_hosting_weight,
-                                IpClass::Unknown | IpClass::NotIp => p.ip_unknown_weight,
-                                IpClass::Anonymizer => p.ip_anonymizer_weight,
-                                IpClass::SharedByDesign => p.ip_shared_weight,
-                            };
-                            (w, false, c)
-                        }
-                        IdKind::Address => (p.address_weight, false, IpClass::NotIp),
-                        IdKind::ResumeText => (p.text_weight, true, IpClass::NotIp),
-                        _ => (p.strong_weight, true, IpClass::NotIp),
-                    };
-                    if kind.is_location() {
-                        w *= (2.0 / n as f64).min(1.0);
-                    }
-                    let is_payroll = kind == IdKind::Payout && self.payroll[v as usize];
-                    if is_payroll {
-                        w *= p.payroll_factor;
-                        strong = false;
-                    }
-                    if w > 0.0 {
-                        idents.push(SharedIdent {
-                            kind,
-                            value: val.to_owned(),
-                            subjects: pairs[i..j].iter().map(|x| x.1).collect(),
-                            weight: w,
-                            strong,
-                            ip_class: class,
-                            payroll: is_payroll,
-                        });
-                    }
-                }
+            if j - i >= 2 {
+                let (kind, value) = self.value(v);
+                shared.push(RawShared {
+                    kind,
+                    value,
+                    holders: pairs[i..j].iter().map(|x| x.1).collect(),
+                    payroll: self.payroll[v as usize],
+                });
             }
             i = j;
         }
         drop(pairs);
-        drop(self);
-        // Deterministic ident order: by (kind, value).
-        idents.par_sort_unstable_by(|a, b| (a.kind, &a.value).cmp(&(b.kind, &b.value)));
-        // Pair → idents.
-        let mut pe: Vec<(u32, u32, u32)> = Vec::new();
-        for (k, id) in idents.iter().enumerate() {
-            let s = &id.subjects;
-            for x in 0..s.len() {
-                for y in x + 1..s.len() {
-                    pe.push((s[x], s[y], k as u32));
-                }
+        assemble(
+            shared,
+            |used| used.iter().map(|&s| names[s as usize].clone()).collect(),
+            counts,
+            p,
+            ip_class,
+        )
+    }
+}
+
+/// Sizes of the population a graph was built from, for [`GraphStats`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Counts {
+    pub subjects: usize,
+    pub occurrences: usize,
+    pub distinct: usize,
+}
+
+/// A value held by two or more subjects, before weighing.
+pub(crate) struct RawShared<'a> {
+    pub kind: IdKind,
+    pub value: &'a str,
+    /// The holders (in the caller's index space), sorted, distinct.
+    pub holders: Vec<u32>,
+    /// Every occurrence of the value is a payout to the holder's declared employer.
+    pub payroll: bool,
+}
+
+/// Weighs the shared values, drops hubs, builds edges, adjacency and clusters: the one place
+/// a [`LinkGraph`] is made, whether from a [`GraphBuilder`] or from the identifier index kept
+/// between batches ([`index::IdentIndex`]).
+///
+/// The graph holds only linked subjects (holders of a value with a weight): `order` receives
+/// their indexes in the caller's space, sorted ascending, may reorder them, and returns their
+/// names in the graph's order. Graph indexes then follow that order, so two callers that order
+/// by subject id build identical graphs from the same shared values.
+pub(crate) fn assemble(
+    shared: Vec<RawShared<'_>>,
+    order: impl FnOnce(&mut Vec<u32>) -> Vec<String>,
+    counts: Counts,
+    p: &GraphParams,
+    ip_class: impl Fn(&str) -> IpClass + Sync,
+) -> LinkGraph {
+    let mut idents: Vec<SharedIdent> = Vec::new();
+    let mut hubs: Vec<(IdKind, String, usize)> = Vec::new();
+    let shared_values = shared.len();
+    let mut hub_values = 0usize;
+    for r in shared {
+        let (kind, val) = (r.kind, r.value);
+        let n = r.holders.len();
+        if n > p.max_hub_subjects {
+            hub_values += 1;
+            hubs.push((kind, val.to_owned(), n));
+            continue;
+        }
+        let (mut w, mut strong, class) = match kind {
+            IdKind::Ip => {
+                let c = ip_class(val);
+                let w = match c {
+                    IpClass::Residential => p.ip_residential_weight,
+                    IpClass::Hosting => p.ip_hosting_weight,
+                    IpClass::Unknown | IpClass::NotIp => p.ip_unknown_weight,
+                    IpClass::Anonymizer => p.ip_anonymizer_weight,
+                    IpClass::SharedByDesign => p.ip_shared_weight,
+                };
+                (w, false, c)
             }
-        }
-        pe.par_sort_unstable();
-        let mut edges: Vec<Edge> = Vec::new();
-        for (a, b, k) in pe {
-            match edges.last_mut() {
-                Some(e) if e.a == a && e.b == b => {
-                    e.weight += idents[k as usize].weight;
-                    e.idents.push(k);
-                }
-                _ => edges.push(Edge {
-                    a,
-                    b,
-                    weight: idents[k as usize].weight,
-                    idents: vec![k],
-                }),
-            }
-        }
-        // Adjacency (CSR).
-        let mut deg = vec![0u32; n_subjects + 1];
-        for e in &edges {
-            deg[e.a as usize] += 1;
-            deg[e.b as usize] += 1;
-        }
-        let mut adj_off = vec![0u32; n_subjects + 1];
-        for s in 0..n_subjects {
-            adj_off[s + 1] = adj_off[s] + deg[s];
-        }
-        let mut fill = adj_off.clone();
-        let mut adj = vec![0u32; adj_off[n_subjects] as usize];
-        for (k, e) in edges.iter().enumerate() {
-            for s in [e.a, e.b] {
-                adj[fill[s as usize] as usize] = k as u32;
-                fill[s as usize] += 1;
-            }
-        }
-        // Union-find over the heavy edges.
-        let mut uf = UnionFind::new(n_subjects);
-        for e in edges.iter().filter(|e| e.weight >= p.min_edge_weight) {
-            uf.union(e.a, e.b);
-        }
-        let mut root_cluster: HashMap<u32, u32> = HashMap::new();
-        let mut clusters: Vec<Cluster> = Vec::new();
-        let mut cluster_of = vec![u32::MAX; n_subjects];
-        for (k, e) in edges.iter().enumerate() {
-            if e.weight < p.min_edge_weight {
-                continue;
-            }
-            let r = uf.find(e.a);
-            let c = *root_cluster.entry(r).or_insert_with(|| {
-                clusters.push(Cluster {
-                    members: Vec::new(),
-                    edges: Vec::new(),
-                });
-                (clusters.len() - 1) as u32
-            });
-            clusters[c as usize].edges.push(k as u32);
-        }
-        for s in 0..n_subjects as u32 {
-            if let Some(&c) = root_cluster.get(&uf.find(s)) {
-                clusters[c as usize].members.push(s);
-            }
-        }
-        // Order clusters by smallest member (members are pushed in order, so sorted).
-        clusters.sort_by_key(|c| c.members[0]);
-        for (k, c) in clusters.iter().enumerate() {
-            for &m in &c.members {
-                cluster_of[m as usize] = k as u32;
-            }
-        }
-        hubs.sort_by(|a, b| b.2.cmp(&a.2).then((a.0, &a.1).cmp(&(b.0, &b.1))));
-        let top_hubs = hubs
-            .iter()
-            .take(20)
-            .map(|(k, v, n)| (k.as_str().to_owned(), mask(*k, v), *n))
-            .collect();
-        let stats = GraphStats {
-            subjects: n_subjects,
-            occurrences,
-            distinct_values: distinct,
-            shared_values,
-            hub_values,
-            top_hubs,
-            edges: edges.len(),
-            clusters: clusters.len(),
+            IdKind::Address => (p.address_weight, false, IpClass::NotIp),
+            IdKind::ResumeText => (p.text_weight, true, IpClass::NotIp),
+            _ => (p.strong_weight, true, IpClass::NotIp),
         };
-        let index = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.clone(), i as u32))
-            .collect();
-        LinkGraph {
-            names,
-            idents,
-            edges,
-            clusters,
-            adj_off,
-            adj,
-            cluster_of,
-            index,
-            stats,
+        if kind.is_location() {
+            w *= (2.0 / n as f64).min(1.0);
         }
+        let is_payroll = kind == IdKind::Payout && r.payroll;
+        if is_payroll {
+            w *= p.payroll_factor;
+            strong = false;
+        }
+        if w > 0.0 {
+            idents.push(SharedIdent {
+                kind,
+                value: val.to_owned(),
+                subjects: r.holders,
+                weight: w,
+                strong,
+                ip_class: class,
+                payroll: is_payroll,
+            });
+        }
+    }
+    // Deterministic ident order: by (kind, value).
+    idents.par_sort_unstable_by(|a, b| (a.kind, &a.value).cmp(&(b.kind, &b.value)));
+    // Only linked subjects get a graph index.
+    let mut used: Vec<u32> = idents
+        .iter()
+        .flat_map(|i| i.subjects.iter().copied())
+        .collect();
+    used.par_sort_unstable();
+    used.dedup();
+    let names = order(&mut used);
+    let n_subjects = names.len();
+    let to_graph: HashMap<u32, u32> = used
+        .iter()
+        .enumerate()
+        .map(|(g, &s)| (s, g as u32))
+        .collect();
+    drop(used);
+    idents.par_iter_mut().for_each(|i| {
+        for s in i.subjects.iter_mut() {
+            *s = to_graph[s];
+        }
+        i.subjects.sort_unstable();
+    });
+    drop(to_graph);
+    // Pair → idents.
+    let mut pe: Vec<(u32, u32, u32)> = Vec::new();
+    for (k, id) in idents.iter().enumerate() {
+        let s = &id.subjects;
+        for x in 0..s.len() {
+            for y in x + 1..s.len() {
+                pe.push((s[x], s[y], k as u32));
+            }
+        }
+    }
+    pe.par_sort_unstable();
+    let mut edges: Vec<Edge> = Vec::new();
+    for (a, b, k) in pe {
+        match edges.last_mut() {
+            Some(e) if e.a == a && e.b == b => {
+                e.weight += idents[k as usize].weight;
+                e.idents.push(k);
+            }
+            _ => edges.push(Edge {
+                a,
+                b,
+                weight: idents[k as usize].weight,
+                idents: vec![k],
+            }),
+        }
+    }
+    // Adjacency (CSR).
+    let mut deg = vec![0u32; n_subjects + 1];
+    for e in &edges {
+        deg[e.a as usize] += 1;
+        deg[e.b as usize] += 1;
+    }
+    let mut adj_off = vec![0u32; n_subjects + 1];
+    for s in 0..n_subjects {
+        adj_off[s + 1] = adj_off[s] + deg[s];
+    }
+    let mut fill = adj_off.clone();
+    let mut adj = vec![0u32; adj_off[n_subjects] as usize];
+    for (k, e) in edges.iter().enumerate() {
+        for s in [e.a, e.b] {
+            adj[fill[s as usize] as usize] = k as u32;
+            fill[s as usize] += 1;
+        }
+    }
+    // Union-find over the heavy edges.
+    let mut uf = UnionFind::new(n_subjects);
+    for e in edges.iter().filter(|e| e.weight >= p.min_edge_weight) {
+        uf.union(e.a, e.b);
+    }
+    let mut root_cluster: HashMap<u32, u32> = HashMap::new();
+    let mut clusters: Vec<Cluster> = Vec::new();
+    let mut cluster_of = vec![u32::MAX; n_subjects];
+    for (k, e) in edges.iter().enumerate() {
+        if e.weight < p.min_edge_weight {
+            continue;
+        }
+        let r = uf.find(e.a);
+        let c = *root_cluster.entry(r).or_insert_with(|| {
+            clusters.push(Cluster {
+                members: Vec::new(),
+                edges: Vec::new(),
+            });
+            (clusters.len() - 1) as u32
+        });
+        clusters[c as usize].edges.push(k as u32);
+    }
+    for s in 0..n_subjects as u32 {
+        if let Some(&c) = root_cluster.get(&uf.find(s)) {
+            clusters[c as usize].members.push(s);
+        }
+    }
+    // Order clusters by smallest member (members are pushed in order, so sorted).
+    clusters.sort_by_key(|c| c.members[0]);
+    for (k, c) in clusters.iter().enumerate() {
+        for &m in &c.members {
+            cluster_of[m as usize] = k as u32;
+        }
+    }
+    hubs.sort_by(|a, b| b.2.cmp(&a.2).then((a.0, &a.1).cmp(&(b.0, &b.1))));
+    let top_hubs = hubs
+        .iter()
+        .take(20)
+        .map(|(k, v, n)| (k.as_str().to_owned(), mask(*k, v), *n))
+        .collect();
+    let stats = GraphStats {
+        subjects: counts.subjects,
+        occurrences: counts.occurrences,
+        distinct_values: counts.distinct,
+        shared_values,
+        hub_values,
+        top_hubs,
+        edges: edges.len(),
+        clusters: clusters.len(),
+    };
+    let index = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), i as u32))
+        .collect();
+    LinkGraph {
+        names,
+        idents,
+        edges,
+        clusters,
+        adj_off,
+        adj,
+        cluster_of,
+        index,
+        stats,
     }
 }
 
@@ -795,14 +876,17 @@ pub fn ip_class(ds: &Dataset, ip: IpAddr) -> IpClass {
 
 /// The identifier occurrences of one subject (and, for reviews it received, of the reviewers:
 /// `reviewer_ip`), deduplicated.
+///
+/// `index` gives a subject's index in the caller's space (every subject, reviewers included,
+/// has one).
 pub fn occurrences(
     ds: &Dataset,
     si: usize,
-    index: &HashMap<&str, u32>,
+    index: impl Fn(&str) -> Option<u32>,
     p: &GraphParams,
 ) -> Vec<Occurrence> {
     let s = &ds.subjects[si];
-    let me = index[s.id.as_str()];
+    let me = index(&s.id).expect("every subject has an index");
     let mut out: Vec<Occurrence> = Vec::new();
     let mut push = |subject: u32, kind: IdKind, value: Option<String>, payroll: bool| {
         if let Some(value) = value {
@@ -834,7 +918,7 @@ pub fn occurrences(
         push(me, IdKind::Device, dev(e.r.device_id.as_ref()), false);
     }
     for r in &s.reviews {
-        if let (Some(ip), Some(&rv)) = (r.r.reviewer_ip, index.get(r.r.reviewer_id.as_str())) {
+        if let (Some(ip), Some(rv)) = (r.r.reviewer_ip, index(r.r.reviewer_id.as_str())) {
             push(rv, IdKind::Ip, Some(ip.to_string()), false);
         }
     }
@@ -944,7 +1028,7 @@ pub fn build_graph(ds: &Dataset, p: &GraphParams) -> LinkGraph {
         .collect();
     let per: Vec<Vec<Occurrence>> = order
         .par_iter()
-        .map(|&si| occurrences(ds, si, &index, p))
+        .map(|&si| occurrences(ds, si, |id| index.get(id).copied(), p))
         .collect();
     let total = per.iter().map(Vec::len).sum();
     let mut b = GraphBuilder::with_capacity(ds.subjects.len(), total);
@@ -956,22 +1040,6 @@ pub fn build_graph(ds: &Dataset, p: &GraphParams) -> LinkGraph {
         Ok(ip) => ip_class(ds, ip),
         Err(_) => IpClass::Unknown,
     })
-}
-
-/// 64-bit keys of the identifiers a subject holds itself (its logins, activity, access,
-/// endpoints, profiles, payout destinations, documents, shipments), sorted and deduplicated:
-/// what the engine compares to tell whether a batch gave a subject an identifier another
-/// subject holds.
-pub fn own_identifier_keys(ds: &Dataset, si: usize, p: &GraphParams) -> Vec<u64> {
-    let index: HashMap<&str, u32> = [(ds.subjects[si].id.as_str(), 0u32)].into_iter().collect();
-    let mut keys: Vec<u64> = occurrences(ds, si, &index, p)
-        .into_iter()
-        .filter(|o| o.subject == 0)
-        .map(|o| fnv64(&format!("{}\u{1f}{}", o.kind.as_str(), o.value)))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys
 }
 
 /// The linked evidence between one subject and others, for findings: per other subject, the
