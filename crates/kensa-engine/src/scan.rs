@@ -506,7 +506,7 @@ pub fn scan(
 }
 
 /// Drops a value on a detached thread (or here, if no thread can be started).
-fn drop_in_background<T: Send + 'static>(value: T) {
+pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
     // On failure to start, the closure (and the value with it) is dropped right here.
     let _ = std::thread::Builder::new()
         .name("kensa-drop".into())

@@ -176,6 +176,7 @@ impl Workspace {
             self.store.append_records(&refs)?
         };
         drop(refs);
+        crate::progress::phase_done("records stored");
         let stored: Vec<(String, kensa_model::Record)> = records
             .into_iter()
             .zip(&outcomes)
@@ -207,6 +208,7 @@ impl Workspace {
         }
         kensa_score::sort_results(&mut results);
         kensa_score::sort_results(&mut also_changed);
+        crate::progress::phase_done("results collected");
         if !bodies.is_empty() {
             self.store.append_entries(
                 "result",
