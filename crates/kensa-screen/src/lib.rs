@@ -123,6 +123,7 @@ impl Watchlists {
                     files: Vec::new(),
                     entries: es.len(),
                     aliases: es.iter().map(|e| e.aliases.len()).sum(),
+                    weak_aliases: es.iter().map(|e| e.weak_aliases.len()).sum(),
                     wallets: es.iter().map(|e| e.wallets.len()).sum(),
                     orphans: 0,
                     skipped: 0,

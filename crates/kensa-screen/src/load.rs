@@ -117,7 +117,8 @@ fn csv_records(path: &Path, text: &str) -> Vec<Result<(u64, csv::StringRecord), 
 /// Information extracted from an OFAC remarks field.
 #[derive(Debug, Default)]
 pub(crate) struct Remarks {
-    pub aliases: Vec<String>,
+    /// The remarks' a.k.a.s: OFAC's weak aliases (strong ones are in `alt.csv`).
+    pub weak_aliases: Vec<String>,
     pub birth_dates: Vec<BirthDate>,
     pub nationalities: Vec<String>,
     pub countries: Vec<String>,
@@ -162,14 +163,15 @@ pub(crate) fn parse_remarks(remarks: &str) -> Remarks {
             || body.starts_with("f.k.a.")
             || body.starts_with("n.k.a.")
         {
-            // Aliases are quoted: a.k.a. 'KOMID'.
+            // Aliases are quoted: a.k.a. 'KOMID'. In OFAC's CSV files the remarks carry the weak
+            // aliases only ("low quality a.k.a."); strong ones are rows of `alt.csv`.
             let rest = &orig_body[6..];
             let mut parts = rest.split('\'');
             parts.next();
             if let Some(a) = parts.next() {
                 let a = a.trim();
                 if !a.is_empty() {
-                    r.aliases.push(a.to_string());
+                    r.weak_aliases.push(a.to_string());
                 }
             }
         } else if let Some(rest) = body.strip_prefix("digital currency address - ") {
@@ -251,7 +253,8 @@ fn load_ofac(
                 id: id.clone(),
                 kind: ofac_kind(&ofac_field(rec.get(2))),
                 name,
-                aliases: remarks.aliases,
+                aliases: Vec::new(),
+                weak_aliases: remarks.weak_aliases,
                 programs: ofac_programs(&ofac_field(rec.get(3))),
                 reference: None,
                 birth_dates: remarks.birth_dates,
@@ -348,6 +351,7 @@ fn summarise(
         files,
         entries: entries.len(),
         aliases: entries.iter().map(|e| e.aliases.len()).sum(),
+        weak_aliases: entries.iter().map(|e| e.weak_aliases.len()).sum(),
         wallets: entries.iter().map(|e| e.wallets.len()).sum(),
         orphans,
         skipped,
@@ -370,6 +374,8 @@ fn load_un(path: &Path, text: &str) -> Result<Loaded, ScreenError> {
     let mut entries = Vec::new();
     let mut cur: Option<(Entry, [String; 4])> = None;
     let mut dob = UnDob::default();
+    // The alias being read: (quality, name); a `Low` quality alias is weak.
+    let mut alias: (String, Option<String>) = Default::default();
     let line_of = |pos: u64| {
         text.as_bytes()[..(pos as usize).min(text.len())]
             .iter()
@@ -408,6 +414,7 @@ fn load_un(path: &Path, text: &str) -> Result<Loaded, ScreenError> {
                         ));
                     }
                     "INDIVIDUAL_DATE_OF_BIRTH" => dob = UnDob::default(),
+                    "INDIVIDUAL_ALIAS" | "ENTITY_ALIAS" => alias = Default::default(),
                     _ => {}
                 }
                 stack.push(name);
@@ -430,6 +437,19 @@ fn load_un(path: &Path, text: &str) -> Result<Loaded, ScreenError> {
                                 e.name = e.aliases.remove(0);
                             }
                             entries.push(e);
+                        }
+                    }
+                    "INDIVIDUAL_ALIAS" | "ENTITY_ALIAS" => {
+                        if let (Some((e, _)), Some(name)) = (cur.as_mut(), alias.1.take()) {
+                            let weak = alias.0.eq_ignore_ascii_case("low");
+                            let to = if weak {
+                                &mut e.weak_aliases
+                            } else {
+                                &mut e.aliases
+                            };
+                            if !to.contains(&name) {
+                                to.push(name);
+                            }
                         }
                     }
                     "INDIVIDUAL_DATE_OF_BIRTH" => {
@@ -483,11 +503,8 @@ fn load_un(path: &Path, text: &str) -> Result<Loaded, ScreenError> {
                     (_, "UN_LIST_TYPE") => e.programs.push(value),
                     (_, "REFERENCE_NUMBER") => e.reference = Some(value),
                     ("NATIONALITY", "VALUE") => e.nationalities.push(country_code(&value)),
-                    ("INDIVIDUAL_ALIAS" | "ENTITY_ALIAS", "ALIAS_NAME")
-                        if !e.aliases.contains(&value) =>
-                    {
-                        e.aliases.push(value);
-                    }
+                    ("INDIVIDUAL_ALIAS" | "ENTITY_ALIAS", "ALIAS_NAME") => alias.1 = Some(value),
+                    ("INDIVIDUAL_ALIAS" | "ENTITY_ALIAS", "QUALITY") => alias.0 = value,
                     ("INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS", "COUNTRY") => {
                         let c = country_code(&value);
                         if !e.countries.contains(&c) {
@@ -599,12 +616,15 @@ fn load_ftm(path: &Path, text: &str) -> Result<Loaded, ScreenError> {
             .into_iter()
             .chain(json_strings(props, "alias"))
             .chain(json_strings(props, "previousName"))
-            .chain(json_strings(props, "weakAlias"))
         {
             if a != primary && !aliases.contains(&a) {
                 aliases.push(a);
             }
         }
+        let weak_aliases: Vec<String> = json_strings(props, "weakAlias")
+            .into_iter()
+            .filter(|a| *a != primary && !aliases.contains(a))
+            .collect();
         let mut programs = json_strings(props, "topics");
         programs.extend(json_strings(props, "program"));
         let mut countries: Vec<String> = json_strings(props, "country")
@@ -633,6 +653,7 @@ fn load_ftm(path: &Path, text: &str) -> Result<Loaded, ScreenError> {
             kind,
             name: primary,
             aliases,
+            weak_aliases,
             programs,
             reference: None,
             birth_dates: json_strings(props, "birthDate")
@@ -745,6 +766,7 @@ fn load_custom(path: &Path, text: &str) -> Result<Loaded, ScreenError> {
             kind: EntityKind::Unknown,
             name,
             aliases: split_pipe(get(c_alias)),
+            weak_aliases: Vec::new(),
             programs: split_pipe(get(c_prog)),
             reference: None,
             birth_dates: split_pipe(get(c_dob))

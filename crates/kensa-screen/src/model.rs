@@ -175,6 +175,12 @@ pub struct Entry {
     pub name: String,
     /// Other names: aliases, former names, original-script names.
     pub aliases: Vec<String>,
+    /// Weak aliases ("low quality" a.k.a.s: nicknames such as `EL OCHO`, single words, short
+    /// forms): OFAC lists them in the remarks, the UN as quality `Low`, OpenSanctions as
+    /// `weakAlias`. The lists themselves say they are too broad to identify anyone, so they
+    /// are kept for analysts to read but never matched on their own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub weak_aliases: Vec<String>,
     /// Sanctions programmes (OFAC programme tags, UN list type, FollowTheMoney topics).
     pub programs: Vec<String>,
     /// A secondary reference such as the UN `REFERENCE_NUMBER` (e.g. `KPi.010`), when given.
@@ -192,7 +198,8 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The primary name followed by every alias.
+    /// The primary name followed by every alias (weak aliases excluded): the names screening
+    /// matches against.
     pub fn all_names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.name.as_str()).chain(self.aliases.iter().map(String::as_str))
     }
@@ -233,6 +240,8 @@ pub struct ListSummary {
     pub entries: usize,
     /// Number of aliases over all entries.
     pub aliases: usize,
+    /// Number of weak aliases over all entries (kept, never matched on their own).
+    pub weak_aliases: usize,
     /// Number of crypto-currency addresses over all entries.
     pub wallets: usize,
     /// Rows that could not be attached to an entry (OFAC alt/add rows whose `ent_num` is not in

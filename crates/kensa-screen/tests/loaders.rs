@@ -43,8 +43,8 @@ fn ofac_triple_is_joined_and_orphans_counted() {
         .find(|e| e.id == "9345")
         .expect("KOMID");
     assert!(
-        komid.aliases.iter().any(|a| a == "KOMID"),
-        "a.k.a. from remarks"
+        komid.weak_aliases.iter().any(|a| a == "KOMID") && !komid.aliases.contains(&"KOMID".into()),
+        "the remarks' a.k.a.s are OFAC's weak aliases"
     );
     assert!(
         komid
