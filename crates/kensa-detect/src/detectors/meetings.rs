@@ -8,6 +8,13 @@
 //! the ratio and the count: `ratio × min(1, count / full_count)`; a refused video *interview*
 //! counts `interview_weight` times, since that is where identity is checked.
 //!
+//! Most workers have one interview, not a series of meetings, so two cases fire on their own
+//! (issue 17): a refused video **interview** (strength `refused_interview_strength`), and a
+//! meeting with the camera off (or refused) together with the subject's **own excuse** for not
+//! showing their face in a message they sent ("my webcam is broken, audio only?",
+//! 「カメラが壊れていて」, 「音声のみで」 — the `excuses` phrases; strength `excuse_strength`).
+//! The strongest of the three applies.
+//!
 //! **RF-INTERVIEW-DEEPFAKE** (合成IDやディープフェイクを用いた面接): interviewer observations
 //! from a fixed vocabulary (`lip_sync_mismatch`, `face_swap_artifacts`, `audio_video_desync`,
 //! `unnatural_blinking`, `background_replaced`, ... — the `observations` parameter) and notes
@@ -16,8 +23,10 @@
 //! gives `notes_strength`.
 //!
 //! False positives: a privacy-minded person may decline one call, or keep the camera off in a
-//! large all-hands, and bandwidth fails now and then. One declined call is below `min_count`, and
-//! a person who keeps the camera on in the other meetings stays under `min_ratio`. A background
+//! large all-hands, and bandwidth fails now and then. One declined call (other than the
+//! interview) is below `min_count`, a person who keeps the camera on in the other meetings stays
+//! under `min_ratio`, and a camera off once without a refusal or an excuse of their own stays
+//! silent; an excuse in a message with no meeting without video is not enough either. A background
 //! blur is not in the observation vocabulary (only `background_replaced`, an artefact noted by an
 //! interviewer), and notes that deny a deepfake ("no sign of deepfake", 「ディープフェイクの兆候
 //! なし」) are ignored.
@@ -30,8 +39,8 @@ use std::collections::BTreeSet;
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "meetings",
     raises: &["RF-COMMS-NO-VIDEO", "RF-INTERVIEW-DEEPFAKE"],
-    summary: "refused video or camera off in most meetings; interviewer observations and notes of deepfake artefacts",
-    false_positives: "one declined call, or camera off now and then with camera on in most meetings, stays below min_count/min_ratio; background blur is not an observation; notes denying a deepfake are ignored",
+    summary: "refused video or camera off in most meetings, a refused video interview, or camera off with the subject's own excuse (\"my webcam is broken\", 「カメラが壊れて」); interviewer observations and notes of deepfake artefacts",
+    false_positives: "one declined call other than the interview, or camera off now and then with camera on in most meetings, stays below min_count/min_ratio; camera off once without refusal or excuse is silent; background blur is not an observation; notes denying a deepfake are ignored",
 };
 
 /// Parameters (`[detectors.meetings]`).
@@ -52,6 +61,13 @@ pub struct Params {
     pub per_observation: f64,
     /// Strength of a deepfake mentioned in notes only.
     pub notes_strength: f64,
+    /// Strength of a refused video interview, on its own.
+    pub refused_interview_strength: f64,
+    /// Strength of a meeting without video together with an excuse of the subject's own.
+    pub excuse_strength: f64,
+    /// Phrases (lower case; matched inside the subject's own messages) that excuse not showing
+    /// one's face.
+    pub excuses: Vec<String>,
 }
 
 impl Default for Params {
@@ -77,9 +93,61 @@ impl Default for Params {
             .to_vec(),
             per_observation: 0.6,
             notes_strength: 0.5,
+            refused_interview_strength: 0.6,
+            excuse_strength: 0.5,
+            excuses: DEFAULT_EXCUSES.iter().map(|s| s.to_string()).collect(),
         }
     }
 }
+
+/// Excuses for no video, in English, Japanese, Korean and Chinese.
+const DEFAULT_EXCUSES: &[&str] = &[
+    "webcam is broken",
+    "webcam broken",
+    "webcam isn't working",
+    "webcam is not working",
+    "webcam doesn't work",
+    "camera is broken",
+    "camera broken",
+    "camera isn't working",
+    "camera is not working",
+    "camera not working",
+    "camera doesn't work",
+    "camera does not work",
+    "can't turn on my camera",
+    "cannot turn on my camera",
+    "can't turn on the camera",
+    "can't use my camera",
+    "don't have a camera",
+    "don't have a webcam",
+    "audio only",
+    "audio-only",
+    "voice only",
+    "voice call only",
+    "without video",
+    "without camera",
+    "without the camera",
+    "カメラが壊れ",
+    "カメラが故障",
+    "カメラが使えな",
+    "カメラが映らな",
+    "カメラの調子が悪",
+    "カメラがない",
+    "カメラなしで",
+    "カメラはオフで",
+    "音声のみ",
+    "音声だけで",
+    "ビデオなしで",
+    "顔出しはできません",
+    "顔出しng",
+    "카메라가 고장",
+    "카메라가 안 ",
+    "음성만",
+    "摄像头坏",
+    "摄像头不能用",
+    "只能语音",
+    "仅语音",
+];
 
 pub struct Meetings(pub Params);
 
@@ -196,30 +264,88 @@ impl Meetings {
         } else {
             0.0
         };
-        if count >= p.min_count && count > 0 && ratio >= p.min_ratio {
-            let strength =
-                (ratio * (weighted / p.full_count.max(1) as f64).min(1.0)).clamp(0.05, 1.0);
+        let refused_interviews = without
+            .iter()
+            .filter(|m| m.r.refused == Some(true) && m.r.meeting_type.as_deref() == Some("interview"))
+            .count();
+        // The subject's own excuses for no video: (message record, phrase).
+        let excuses: Vec<(&str, &str)> = if count == 0 {
+            Vec::new()
+        } else {
+            s.messages
+                .iter()
+                .filter(|m| m.r.direction == kensa_model::record::Direction::FromSubject)
+                .filter_map(|m| {
+                    let text = m.r.text.as_deref()?.to_lowercase();
+                    let phrase = p.excuses.iter().find(|x| text.contains(x.as_str()))?;
+                    Some((m.id.as_str(), phrase.as_str()))
+                })
+                .collect()
+        };
+        let by_ratio = (count >= p.min_count && count > 0 && ratio >= p.min_ratio)
+            .then(|| (ratio * (weighted / p.full_count.max(1) as f64).min(1.0)).clamp(0.05, 1.0));
+        let by_refusal = (refused_interviews > 0).then_some(p.refused_interview_strength);
+        let by_excuse = (!excuses.is_empty()).then_some(p.excuse_strength);
+        let best = [by_ratio, by_refusal, by_excuse]
+            .into_iter()
+            .flatten()
+            .fold(0.0f64, f64::max);
+        if best > 0.0 {
+            let strength = best.clamp(0.05, 1.0);
             let pct = (ratio * 100.0).round();
+            let mut also_en = String::new();
+            let mut also_ja = String::new();
+            if refused_interviews > 0 {
+                also_en.push_str(" A video interview was refused, where identity is checked.");
+                also_ja.push_str("本人確認の場であるビデオ面接が拒否されています。");
+            }
+            if let Some((_, phrase)) = excuses.first() {
+                also_en.push_str(&format!(
+                    " The subject excused the missing video in {} message(s) of their own (\"{phrase}\").",
+                    excuses.len()
+                ));
+                also_ja.push_str(&format!(
+                    "本人が送ったメッセージ{}件で映像なしの理由を述べています（「{phrase}」）。",
+                    excuses.len()
+                ));
+            }
             out.push(Finding {
                         subject_id: s.id.clone(),
                         id: "RF-COMMS-NO-VIDEO".into(),
                         detector: SPEC.name.into(),
                         strength,
                         evidence: Evidence::default()
-                            .records(without.iter().map(|m| m.id.clone()))
+                            .records(
+                                without
+                                    .iter()
+                                    .map(|m| m.id.clone())
+                                    .chain(excuses.iter().map(|(id, _)| id.to_string())),
+                            )
                             .value("meetings_with_video_info", informed)
+                            .value("refused_interviews", refused_interviews)
+                            .value(
+                                "excuses",
+                                serde_json::json!(
+                                    excuses
+                                        .iter()
+                                        .map(|(id, ph)| serde_json::json!({"record_id": id, "phrase": ph}))
+                                        .collect::<Vec<_>>()
+                                ),
+                            )
                             .value("without_video", count)
                             .value("refused", refused)
                             .value("camera_off", count - refused)
                             .value("ratio", crate::util::round2(ratio))
                             .threshold("min_count", p.min_count)
                             .threshold("min_ratio", p.min_ratio)
-                            .threshold("full_count", p.full_count),
+                            .threshold("full_count", p.full_count)
+                            .threshold("refused_interview_strength", p.refused_interview_strength)
+                            .threshold("excuse_strength", p.excuse_strength),
                         explanation: Text::new(
                             format!(
                                 "{count} of {informed} meetings ({pct}%) were without video: \
                                  {refused} refused and {} with the camera off; the thresholds are \
-                                 {} meetings and {}%.",
+                                 {} meetings and {}%.{also_en}",
                                 count - refused,
                                 p.min_count,
                                 (p.min_ratio * 100.0).round()
@@ -227,7 +353,7 @@ impl Meetings {
                             format!(
                                 "映像の有無が記録された{informed}件の会議のうち{count}件（{pct}%）が映像なしでした\
                                  （面談拒否{refused}件、カメラオフ{}件）。テレビ会議の打ち合わせを拒否する、\
-                                 またはカメラを常にオフにする傾向に当たります。しきい値は{}件かつ{}%です。",
+                                 またはカメラを常にオフにする傾向に当たります。{also_ja}しきい値は{}件かつ{}%です。",
                                 count - refused,
                                 p.min_count,
                                 (p.min_ratio * 100.0).round()
@@ -367,6 +493,66 @@ mod tests {
         ]));
         // Two meetings without video out of five: below the ratio.
         assert!(f.is_empty(), "{f:#?}");
+    }
+
+    /// Meetings and messages of several subjects in one data set.
+    fn ds_with_messages(meetings: &[serde_json::Value], messages: &[serde_json::Value]) -> Dataset {
+        let mut b = DatasetBuilder::new();
+        for (i, m) in meetings.iter().enumerate() {
+            let mut v = m.clone();
+            v["kind"] = "meeting".into();
+            v["record_id"] = format!("mt{i}").into();
+            v["at"] = format!("2026-09-{:02}T10:00:00Z", i + 1).into();
+            let v = validate_value(v).unwrap();
+            b.add(v.record_id, v.record);
+        }
+        for (i, m) in messages.iter().enumerate() {
+            let mut v = m.clone();
+            v["kind"] = "message".into();
+            v["record_id"] = format!("msg{i}").into();
+            v["at"] = format!("2026-08-{:02}T10:00:00Z", i + 1).into();
+            let v = validate_value(v).unwrap();
+            b.add(v.record_id, v.record);
+        }
+        b.build().0
+    }
+
+    /// Issue 17, item 1: one interview is all most workers have. A refused video interview
+    /// fires; so does the camera off at the interview with the subject's own excuse (English
+    /// or Japanese). The honest person with the camera off once, no refusal and no excuse — and
+    /// one who wrote the same words but showed their face — stay silent.
+    #[test]
+    fn one_refused_interview_or_one_excused_camera_off_fires() {
+        let d = ds_with_messages(
+            &[
+                serde_json::json!({"subject_id":"w1","meeting_type":"interview","video_requested":true,"refused":true}),
+                serde_json::json!({"subject_id":"w2","meeting_type":"interview","video_requested":true,"camera_on":false}),
+                serde_json::json!({"subject_id":"w3","meeting_type":"interview","video_requested":true,"camera_on":false}),
+                serde_json::json!({"subject_id":"h1","meeting_type":"interview","video_requested":true,"camera_on":false}),
+                serde_json::json!({"subject_id":"h2","meeting_type":"interview","video_requested":true,"camera_on":true}),
+                serde_json::json!({"subject_id":"h3","meeting_type":"interview","video_requested":true,"camera_on":false}),
+            ],
+            &[
+                serde_json::json!({"subject_id":"w2","direction":"from_subject","text":"Sorry, my webcam is broken, audio only?"}),
+                serde_json::json!({"subject_id":"w3","direction":"from_subject","text":"申し訳ありません、カメラが壊れていて音声のみで参加します。"}),
+                serde_json::json!({"subject_id":"h1","direction":"from_subject","text":"Looking forward to the call tomorrow."}),
+                serde_json::json!({"subject_id":"h2","direction":"from_subject","text":"My camera is broken on the old laptop, I'll use my phone."}),
+                serde_json::json!({"subject_id":"h3","direction":"to_subject","text":"If your camera is not working, audio only is fine."}),
+            ],
+        );
+        let f = Meetings(Params::default()).run(&d);
+        let got: Vec<(&str, f64)> = f
+            .iter()
+            .filter(|f| f.id == "RF-COMMS-NO-VIDEO")
+            .map(|f| (f.subject_id.as_str(), f.strength))
+            .collect();
+        assert_eq!(got, [("w1", 0.6), ("w2", 0.5), ("w3", 0.5)], "{f:#?}");
+        assert_eq!(f[0].evidence.values["refused_interviews"], 1);
+        assert!(f[0].explanation.en.contains("video interview was refused"));
+        assert!(f[0].explanation.ja.contains("ビデオ面接が拒否"));
+        assert_eq!(f[1].evidence.values["excuses"][0]["phrase"], "webcam is broken");
+        assert!(f[1].evidence.records.contains(&"msg0".to_string()));
+        assert!(f[2].explanation.ja.contains("カメラが壊れ"), "{}", f[2].explanation.ja);
     }
 
     #[test]
