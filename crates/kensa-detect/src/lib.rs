@@ -108,6 +108,12 @@ pub trait Detector: Send + Sync {
     fn shared_identifiers_only(&self) -> bool {
         false
     }
+    /// Record kinds a [`shared_identifiers_only`](Detector::shared_identifiers_only) state
+    /// nevertheless reads directly (the endpoint records of a laptop farm's members): a batch
+    /// with one of them rebuilds the state even when it gave nobody a shared identifier.
+    fn direct_population_inputs(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Phase 1: the population state (default: none).
     fn population(&self, _ds: &Dataset) -> Box<dyn Population> {
         Box::new(NoPopulation)

@@ -311,7 +311,16 @@ impl Live {
             let mut also: Vec<usize> = Vec::new();
             let rebuild = match added {
                 None => true,
-                Some(_) if unshared && d.shared_identifiers_only() => false,
+                Some(a)
+                    if unshared
+                        && d.shared_identifiers_only()
+                        && !d
+                            .direct_population_inputs()
+                            .iter()
+                            .any(|k| a.kinds.contains(k)) =>
+                {
+                    false
+                }
                 Some(a) => d
                     .population_inputs()
                     .iter()

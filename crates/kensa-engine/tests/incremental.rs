@@ -203,3 +203,55 @@ fn a_trickle_of_single_logins_ends_where_one_full_evaluation_ends() {
     };
     assert_eq!(by_subject(ws.results().unwrap()), full);
 }
+
+/// Records a population state reads directly, not through shared identifiers: two accounts on
+/// one home line (the graph changes), then a remote-control tool on each, one batch at a time
+/// (no identifier changes: endpoint records without a device). The tools make the pair a
+/// two-person laptop farm, and the incremental result must say so as the full one does.
+#[test]
+fn tools_arriving_after_a_shared_line_end_where_one_full_evaluation_ends() {
+    let mut records = demo_records();
+    let mut seen = std::collections::HashSet::new();
+    records.retain(|v| seen.insert(v.record_id.clone()));
+    let cfg = EngineConfig::builtin();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("k.db"), Durability::Normal).unwrap();
+    let mut ws = Workspace::open(Box::new(store), cfg.clone());
+    ws.submit(records.clone()).unwrap();
+    let v = |j: serde_json::Value| kensa_model::validate_value(j).unwrap();
+    let batches = vec![
+        vec![
+            v(
+                serde_json::json!({"kind":"login","subject_id":"pair-1","at":"2026-11-02T09:00:00Z","ip":"203.0.113.77","device_id":"lap-1"}),
+            ),
+            v(
+                serde_json::json!({"kind":"login","subject_id":"pair-2","at":"2026-11-02T09:05:00Z","ip":"203.0.113.77","device_id":"lap-2"}),
+            ),
+        ],
+        vec![v(
+            serde_json::json!({"kind":"endpoint","subject_id":"pair-1","at":"2026-11-03T09:00:00Z","observation":"running_process","name":"AnyDesk"}),
+        )],
+        vec![v(
+            serde_json::json!({"kind":"endpoint","subject_id":"pair-2","at":"2026-11-03T09:00:00Z","observation":"running_process","name":"TinyPilot"}),
+        )],
+    ];
+    let mut extra = Vec::new();
+    for b in batches {
+        extra.extend(b.iter().cloned());
+        ws.submit(b).unwrap();
+    }
+    let full = {
+        let mut b = DatasetBuilder::new();
+        for v in records.iter().chain(&extra) {
+            b.add(v.record_id.clone(), v.record.clone());
+        }
+        let (ds, side) = b.build();
+        by_subject(Live::full(ds, side, &cfg).results())
+    };
+    assert!(
+        full["pair-1"].contains("laptop_farm"),
+        "the pair is a farm: {}",
+        full["pair-1"]
+    );
+    assert_eq!(by_subject(ws.results().unwrap()), full);
+}

@@ -17,6 +17,11 @@
 //!   software or an IP-KVM (the policy's `[detectors.endpoint_tools]` lists, allow-list
 //!   included, matched as `endpoint_tools` matches them).
 //!
+//! **Two-person farms** (issue 17): a facilitator may run just two laptops. A group of exactly
+//! two members (below `min_members`) fires when `pair_farms` is on and the two share a
+//! residential line *and* either both run remote-access software or an IP-KVM, or they log in
+//! from one device (a fifth signal, **shared device**, counted for pairs only).
+//!
 //! Strength is `0.2 + 0.2 × signals` (capped at 1). The evidence lists the members, the shared
 //! addresses (masked), the payout destination with the beneficiary names, and each member's
 //! tools. `shared_residential_ip` (RF-NET-ANONYMIZER) keeps reporting the bare shared line;
@@ -28,7 +33,9 @@
 //! finding. Subscribers of a mobile carrier share CGNAT addresses, which are not residential
 //! and do not link. A family of remote workers sharing a home line and receiving their laptops
 //! at their own declared address has one signal (the line): deliveries to one's own address do
-//! not count as "shipped together". Addresses with no intel are not counted as a shared line (unknown is not
+//! not count as "shipped together"; two members of a household on one line, one of whom uses a
+//! remote-support tool for work, are not a two-person farm (both need the tools). Addresses
+//! with no intel are not counted as a shared line (unknown is not
 //! evidence) unless `count_unknown_ips` is set. A family sharing a home has no facilitator
 //! account and no remote-control tools.
 
@@ -45,8 +52,8 @@ use std::net::IpAddr;
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "laptop_farm",
     raises: &["RF-LINK-SHARED-IDENTITY"],
-    summary: "laptop farm: several workers linked by one residential line or delivery address plus a facilitator's payout account, shipments to one place or remote-control tools",
-    false_positives: "a shared place alone never fires (office, household); an employer's payroll account is not a facilitator; mobile/corporate/relay addresses do not link; unknown addresses do not count by default",
+    summary: "laptop farm: several workers linked by one residential line or delivery address plus a facilitator's payout account, shipments to one place or remote-control tools; two accounts on one residential line with remote-control tools on both or one shared device",
+    false_positives: "a shared place alone never fires (office, household); a household pair where only one runs a remote-support tool does not fire; an employer's payroll account is not a facilitator; mobile/corporate/relay addresses do not link; unknown addresses do not count by default",
 };
 
 /// Parameters (`[detectors.laptop_farm]`).
@@ -64,6 +71,9 @@ pub struct Params {
     pub tools_min_members: usize,
     /// Count IP addresses the intel sources do not know as a shared line.
     pub count_unknown_ips: bool,
+    /// Groups of two fire too when they share a residential line and both run remote-control
+    /// tools, or they share a device.
+    pub pair_farms: bool,
     /// The identifier graph.
     pub graph: GraphParams,
     /// The tool lists, taken from `[detectors.endpoint_tools]` when the detectors are built
@@ -80,6 +90,7 @@ impl Default for Params {
             facilitator_min_members: 2,
             tools_min_members: 2,
             count_unknown_ips: false,
+            pair_farms: true,
             graph: GraphParams::default(),
             tools: endpoint_tools::Params::default(),
         }
@@ -146,7 +157,8 @@ impl LaptopFarm {
         groups.sort_by_key(|g| g.0.first().copied());
         let mut out = Vec::new();
         for (members, idents) in groups {
-            if members.len() < p.min_members {
+            let pair = members.len() == 2 && p.min_members > 2 && p.pair_farms;
+            if members.len() < p.min_members && !pair {
                 continue;
             }
             // Shared line.
@@ -259,13 +271,33 @@ impl LaptopFarm {
             let sig_line = line_members.len() >= 2;
             let sig_ship = !ship_members.is_empty();
             let sig_pay = !pays.is_empty();
-            let sig_tools = tool_hits.len() >= p.tools_min_members;
+            let sig_tools = tool_hits.len() >= p.tools_min_members.min(members.len());
+            // Pairs only: the two log in from one device.
+            let devices: Vec<String> = match (pair, members.first(), members.last()) {
+                (true, Some(&a), Some(&b)) => g
+                    .edge_between(a, b)
+                    .map(|e| {
+                        e.idents
+                            .iter()
+                            .map(|&k| &g.idents[k as usize])
+                            .filter(|i| i.kind == IdKind::Device)
+                            .map(|i| i.value.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            let sig_device = !devices.is_empty();
             let place = sig_line || sig_ship;
-            let signals = [sig_line, sig_ship, sig_pay, sig_tools]
+            let signals = [sig_line, sig_ship, sig_pay, sig_tools, sig_device]
                 .iter()
                 .filter(|x| **x)
                 .count();
             if !place || signals < p.min_signals.max(1) {
+                continue;
+            }
+            // A pair needs the shared line and one of: tools on both, one device.
+            if pair && !(sig_line && (sig_tools || sig_device)) {
                 continue;
             }
             let strength = (0.2 + 0.2 * signals as f64).min(1.0);
@@ -327,6 +359,7 @@ impl LaptopFarm {
                     "remote-access / IP-KVM tools",
                     "遠隔操作ツール・IP-KVM",
                 ),
+                (sig_device, "one device for both accounts", "両アカウントで同一端末"),
             ] {
                 if on {
                     sig_en.push(en);
@@ -371,6 +404,7 @@ impl LaptopFarm {
                         .iter()
                         .map(|&k| g.idents[k as usize].value.clone())
                         .collect(),
+                    devices,
                     lines,
                     ship_json,
                     pay_json,
@@ -395,6 +429,18 @@ impl LaptopFarm {
                 .take(10)
                 .map(|l| l.id.clone()),
         );
+        records.extend(
+            s.logins
+                .iter()
+                .filter(|l| {
+                    l.r.device_id
+                        .as_deref()
+                        .is_some_and(|d| f.devices.iter().any(|x| x == d.trim()))
+                })
+                .take(5)
+                .map(|l| l.id.clone()),
+        );
+        records.dedup();
         records.truncate(50);
         let others: Vec<&str> = f
             .names
@@ -489,6 +535,8 @@ struct Summary {
     sig_ja: Vec<&'static str>,
     /// The shared residential (or unknown) addresses, as identifier values.
     line_ips: Vec<String>,
+    /// The device ids both members of a pair log in from.
+    devices: Vec<String>,
     lines: Vec<String>,
     ship_json: Vec<serde_json::Value>,
     pay_json: Vec<serde_json::Value>,
@@ -544,6 +592,10 @@ impl Detector for LaptopFarm {
     }
     fn shared_identifiers_only(&self) -> bool {
         true
+    }
+    /// The remote-control signal reads the members' endpoint records themselves.
+    fn direct_population_inputs(&self) -> &'static [&'static str] {
+        &["endpoint"]
     }
     fn population_inputs(&self) -> &'static [&'static str] {
         diff::GRAPH_INPUTS
@@ -664,6 +716,57 @@ mod tests {
         let built = crate::detectors::build_all(&policy);
         let farm = built.iter().find(|x| x.name() == "laptop_farm").unwrap();
         assert!(farm.run(&d).is_empty(), "allowed tool no longer counts");
+    }
+
+    /// Issue 17, item 5: two accounts on one home line with remote-control tools on both, or
+    /// logging in from one device, are a two-person farm. Guards: a couple on one line where
+    /// only one runs a remote-support tool, and a couple on one line with their own devices.
+    #[test]
+    fn two_person_farms_fire_and_households_do_not() {
+        let mut lines = vec![
+            // Tools on both.
+            login("t1", "73.7.7.1", "laptop-t1"),
+            login("t2", "73.7.7.1", "laptop-t2"),
+            endpoint("t1", "AnyDesk"),
+            endpoint("t2", "TinyPilot KVM"),
+            // One device, one line.
+            login("d1", "73.7.7.2", "dev-shared"),
+            login("d2", "73.7.7.2", "dev-shared"),
+            // Household: one runs a remote-support tool for work.
+            login("h1", "73.7.7.3", "laptop-h1"),
+            login("h2", "73.7.7.3", "laptop-h2"),
+            endpoint("h1", "AnyDesk"),
+            // Household: one line, own devices, nothing else.
+            login("c1", "73.7.7.4", "laptop-c1"),
+            login("c2", "73.7.7.4", "laptop-c2"),
+        ];
+        lines.push(endpoint("h2", "Slack"));
+        let mut d = ds(&lines);
+        for ip in ["73.7.7.1", "73.7.7.2", "73.7.7.3", "73.7.7.4"] {
+            intel(&mut d, ip, &[]);
+        }
+        let mut f = LaptopFarm(Params::default()).run(&d);
+        f.sort_by(|a, b| a.subject_id.cmp(&b.subject_id));
+        let got: Vec<(&str, f64)> = f
+            .iter()
+            .map(|f| (f.subject_id.as_str(), crate::util::round2(f.strength)))
+            .collect();
+        assert_eq!(
+            got,
+            [("d1", 0.6), ("d2", 0.6), ("t1", 0.6), ("t2", 0.6)],
+            "{f:#?}"
+        );
+        assert_eq!(
+            f[0].evidence.values["signals"],
+            serde_json::json!(["one residential internet line", "one device for both accounts"])
+        );
+        assert!(f[0].explanation.ja.contains("同一端末"), "{}", f[0].explanation.ja);
+        // The pair rule can be switched off.
+        let off = Params {
+            pair_farms: false,
+            ..Params::default()
+        };
+        assert!(LaptopFarm(off).run(&d).is_empty());
     }
 
     /// Three remote workers of one family: one home line, laptops delivered to the home they
