@@ -9,21 +9,29 @@
 //!
 //! | field | differs when | weight |
 //! |---|---|---|
-//! | name | no legal/display/native name of A matches one of B (or a former name) via [`crate::names`] | `name_weight` (nothing shared) / `name_partial_weight` |
+//! | name | no legal/display/native name of A matches one of B (or a former name) via [`crate::names`] | `name_weight` (nothing shared, or a word shared and another surname or given name) / `name_partial_weight` (a nickname: `Danny`/`Daniel`) |
 //! | nationality, claimed country, date of birth | both stated and different | `identity_weight` |
 //! | claimed city | both stated, and neither equal nor the same name in another script | `city_weight` |
 //! | claimed time zone | both stated and different | `timezone_weight` |
 //! | e-mails, phones | both listed and no address/number in common | `contact_weight` |
 //! | education | no institution in common / same institution, other years | `education_weight` / `dates_weight` |
-//! | employment | no employer in common / same employer, other dates | `employment_weight` / `dates_weight` |
+//! | employment | an employer for a period and another employer for the same period (≥ `min_overlap_months`), neither named by the other source / same employer, other dates | `employment_weight` / `dates_weight` |
+//!
+//! Institution and employer names are compared with abbreviations expanded (`Univ.`, `Inst.`,
+//! `Tech.`, `Intl.`...), legal forms dropped (`Co.`, `Inc.`, `Ltd`, `KK`) and acronyms read
+//! (`MIT`). Two names that share a word are one person's when the other words are an initial,
+//! a prefix (`Alex`/`Alexander`), a spelling variant (`Sergey`/`Sergei`) or a known nickname
+//! (`Bob`/`Robert`); otherwise (`Min-jun Kim`/`Min-seo Kim`, `Maria Garcia`/`Maria Lopez`)
+//! the surname or given name differs, which is a conflict (issue 17).
 //!
 //! False positives: a résumé without the middle name, a Korean name written family name first,
 //! a Japanese display name in kanji (Han-only names are not compared with Latin ones: their
 //! readings are irregular), a romanisation variant (`Kenzi Satou`), a time-zone alias, an extra
 //! billing e-mail, a shorter history on one site, two stints at one employer — none of these
 //! differ under the rules above. A nickname (`name_partial_weight` 0.4), disjoint contacts or
-//! another time zone (0.3) stay below `min_score` alone; a different city, school or employer
-//! alone fires weakly (strength 0.25–0.3: people move and change jobs). A married name matches
+//! another time zone (0.3) stay below `min_score` alone; a job listed by one source only, or a
+//! change of jobs within a year given as years, is no conflict; a different city, school or
+//! overlapping employer alone fires weakly (strength 0.25–0.3: people move and change jobs). A married name matches
 //! through `former_names`. Different nationality, date of birth or country between sources is
 //! what the advisory describes, and each weighs `identity_weight` (strength 0.5 alone).
 
@@ -39,7 +47,7 @@ pub const SPEC: DetectorSpec = DetectorSpec {
     name: "profile_consistency",
     raises: &["RF-PROFILE-INCONSISTENT"],
     summary: "profile snapshots from different sources compared field by field (names across scripts, nationality, country, city, time zone, date of birth, contacts, education, employment), with a readable diff",
-    false_positives: "missing middle names, name order, kanji vs romaji, romanisation variants, time-zone aliases, an added e-mail and shorter histories do not differ; a nickname, other contacts or time zone alone stay below min_score; a different city, school or employer alone fires weakly; married names match through former_names",
+    false_positives: "missing middle names, name order, kanji vs romaji, romanisation and spelling variants, abbreviated school and employer names (Univ., Inst., Tech., Co.), time-zone aliases, an added e-mail, shorter histories and jobs missing from one source do not differ; a nickname, other contacts or time zone alone stay below min_score; a different city, school or an employer for the same period alone fires weakly; married names match through former_names",
 };
 
 /// Parameters (`[detectors.profile_consistency]`).
@@ -60,8 +68,12 @@ pub struct Params {
     pub contact_weight: f64,
     /// Weight of no education institution in common.
     pub education_weight: f64,
-    /// Weight of no employer in common.
+    /// Weight of different employers for the same period (an entry of each source, neither
+    /// employer named by the other source, overlapping by at least `min_overlap_months`).
     pub employment_weight: f64,
+    /// Months two jobs must overlap to be "the same period" (dates given as years cover the
+    /// whole year, so a change of jobs within one year is not a conflict).
+    pub min_overlap_months: u32,
     /// Weight of one institution or employer with different years (each).
     pub dates_weight: f64,
     /// Score at which the flag fires.
@@ -81,6 +93,7 @@ impl Default for Params {
             contact_weight: 0.3,
             education_weight: 0.6,
             employment_weight: 0.5,
+            min_overlap_months: 6,
             dates_weight: 0.3,
             min_score: 0.5,
             full_score: 2.0,
@@ -106,10 +119,207 @@ fn norm(s: &str) -> String {
         .collect()
 }
 
-/// Same place or institution name, in any script or spelling order.
+/// Same place or institution name, in any script or spelling order, abbreviations expanded
+/// (`Tokyo Inst. of Tech.` is `Tokyo Institute of Technology`, `Univ.` is `University`, `Co.`
+/// and `Inc.` are dropped) and acronyms read (`MIT`).
 fn same_text(a: &str, b: &str) -> bool {
     let (na, nb) = (norm(a), norm(b));
-    na == nb || (!na.is_empty() && names::name_similarity(a, b).0 >= SAME_PERSON)
+    if na == nb {
+        return true;
+    }
+    let (ea, eb) = (expanded(a), expanded(b));
+    if !ea.is_empty() && (ea == eb || acronym_of(&ea, &eb) || acronym_of(&eb, &ea)) {
+        return true;
+    }
+    !na.is_empty() && names::name_similarity(a, b).0 >= SAME_PERSON
+}
+
+/// Abbreviations in institution and employer names, and what they stand for ("" = dropped:
+/// legal forms and filler words).
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("univ", "university"),
+    ("uni", "university"),
+    ("inst", "institute"),
+    ("tech", "technology"),
+    ("technol", "technology"),
+    ("info", "information"),
+    ("intl", "international"),
+    ("int'l", "international"),
+    ("natl", "national"),
+    ("nat'l", "national"),
+    ("sci", "science"),
+    ("eng", "engineering"),
+    ("engg", "engineering"),
+    ("coll", "college"),
+    ("dept", "department"),
+    ("assoc", "association"),
+    ("mgmt", "management"),
+    ("svcs", "services"),
+    ("sys", "systems"),
+    ("corp", ""),
+    ("corporation", ""),
+    ("co", ""),
+    ("company", ""),
+    ("inc", ""),
+    ("incorporated", ""),
+    ("ltd", ""),
+    ("limited", ""),
+    ("llc", ""),
+    ("plc", ""),
+    ("gmbh", ""),
+    ("kk", ""),
+    ("pte", ""),
+    ("of", ""),
+    ("the", ""),
+    ("and", ""),
+];
+
+/// The words of a name, lower case, abbreviations expanded, legal forms and filler dropped.
+fn expanded(s: &str) -> Vec<String> {
+    s.split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .filter_map(|w| match ABBREVIATIONS.iter().find(|(k, _)| *k == w) {
+            Some((_, "")) => None,
+            Some((_, full)) => Some((*full).to_owned()),
+            None => Some(w),
+        })
+        .collect()
+}
+
+/// `short` is one word made of the initials of `long` (`mit` of Massachusetts Institute of
+/// Technology); at least two letters.
+fn acronym_of(short: &[String], long: &[String]) -> bool {
+    match short {
+        [w] if w.chars().count() >= 2 && long.len() >= 2 => {
+            let initials: String = long.iter().filter_map(|x| x.chars().next()).collect();
+            initials == *w
+        }
+        _ => false,
+    }
+}
+
+/// Common English given-name pairs (nickname, full name) that are one person's name.
+const NICKNAMES: &[(&str, &str)] = &[
+    ("bob", "robert"),
+    ("rob", "robert"),
+    ("bill", "william"),
+    ("will", "william"),
+    ("liam", "william"),
+    ("dick", "richard"),
+    ("rick", "richard"),
+    ("jim", "james"),
+    ("jimmy", "james"),
+    ("mike", "michael"),
+    ("tom", "thomas"),
+    ("tony", "anthony"),
+    ("ted", "edward"),
+    ("ned", "edward"),
+    ("jack", "john"),
+    ("peggy", "margaret"),
+    ("maggie", "margaret"),
+    ("meg", "margaret"),
+    ("kate", "katherine"),
+    ("katie", "katherine"),
+    ("kathy", "katherine"),
+    ("liz", "elizabeth"),
+    ("beth", "elizabeth"),
+    ("betty", "elizabeth"),
+    ("sue", "susan"),
+    ("chuck", "charles"),
+    ("charlie", "charles"),
+    ("hank", "henry"),
+    ("harry", "henry"),
+    ("larry", "lawrence"),
+    ("bobby", "robert"),
+    ("jenny", "jennifer"),
+    ("jen", "jennifer"),
+    ("becky", "rebecca"),
+    ("sasha", "alexander"),
+    ("misha", "mikhail"),
+];
+
+/// Whether two name words can be one person's: equal, one an initial or a prefix of the other
+/// (`Dan`/`Daniel`, `Alex`/`Alexander`), a spelling variant (one letter apart, two in words of
+/// six letters or more: `Becker`/`Bekker`, `Sergey`/`Sergei`), or a known nickname pair.
+fn related_words(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let d = strsim::levenshtein(a, b);
+    if d <= 1 || (d == 2 && a.chars().count() >= 6 && b.chars().count() >= 6) {
+        return true;
+    }
+    let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if ca.len() == 1 || cb.len() == 1 {
+        return ca.first() == cb.first();
+    }
+    let common = ca.iter().zip(&cb).take_while(|(x, y)| x == y).count();
+    common >= 3
+        || NICKNAMES
+            .iter()
+            .any(|(n, f)| (a == *n && b == *f) || (a == *f && b == *n))
+}
+
+/// For two names that share a word but not all: the first pair of other words (one from each)
+/// that cannot be one person's name — a different surname or given name.
+fn conflicting_word(a: &str, b: &str) -> Option<(String, String)> {
+    let (_, pairs) = names::name_similarity(a, b);
+    if pairs.is_empty() {
+        return None;
+    }
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let matched = |side: &dyn Fn(&names::TokenPair) -> &str| -> Vec<String> {
+        pairs.iter().flat_map(|p| words(side(p))).collect()
+    };
+    let (ma, mb) = (matched(&|p| p.a.as_str()), matched(&|p| p.b.as_str()));
+    let ua: Vec<String> = words(a).into_iter().filter(|w| !ma.contains(w)).collect();
+    let ub: Vec<String> = words(b).into_iter().filter(|w| !mb.contains(w)).collect();
+    if ua.is_empty() || ub.is_empty() {
+        return None;
+    }
+    if ua.iter().any(|x| ub.iter().any(|y| related_words(x, y))) {
+        return None;
+    }
+    Some((ua[0].clone(), ub[0].clone()))
+}
+
+/// A date of a history entry (`2019`, `2019-04`, `2019-04-01`) as a month number; a year alone
+/// is its first month (`last`: its last).
+fn month(d: &str, last: bool) -> Option<i32> {
+    let mut it = d.trim().split('-');
+    let y: i32 = it.next()?.trim().parse().ok()?;
+    let m: i32 = match it.next() {
+        Some(m) => m.trim().parse().ok().filter(|m| (1..=12).contains(m))?,
+        None if last => 12,
+        None => 1,
+    };
+    Some(y * 12 + m - 1)
+}
+
+/// Months two periods surely overlap; an open end runs to `now` (a month number). A year alone
+/// is read the narrow way (a start as its last month, an end as its first), so that a job
+/// change within one year is never an overlap. `None` when a start is missing or unreadable.
+fn overlap_months(
+    x: (&Option<String>, &Option<String>),
+    y: (&Option<String>, &Option<String>),
+    now: i32,
+) -> Option<i32> {
+    let span = |(f, t): (&Option<String>, &Option<String>)| -> Option<(i32, i32)> {
+        let from = month(f.as_deref()?, true)?;
+        let to = match t.as_deref() {
+            Some(t) if !t.trim().is_empty() => month(t, false)?,
+            _ => now,
+        };
+        Some((from, to.max(from)))
+    };
+    let ((a0, a1), (b0, b1)) = (span(x)?, span(y)?);
+    Some((a1.min(b1) - a0.max(b0) + 1).max(0))
 }
 
 /// Same time zone name, or two names (aliases such as `US/Eastern`) with the same UTC offsets in
@@ -161,9 +371,12 @@ impl ProfileConsistency {
         // Names.
         let (na, nb) = (person_names(a), person_names(b));
         if !na.is_empty() && !nb.is_empty() {
+            // A former name (on any snapshot) counts on either side: a married name on one
+            // source, the maiden name on another.
             let exact = na
                 .iter()
-                .any(|x| nb.iter().chain(formers).any(|y| norm(x) == norm(y)));
+                .any(|x| nb.iter().chain(formers).any(|y| norm(x) == norm(y)))
+                || nb.iter().any(|y| formers.iter().any(|x| norm(x) == norm(y)));
             if !exact {
                 let mut best = (0.0, String::new(), String::new());
                 'outer: for x in &na {
@@ -185,18 +398,26 @@ impl ProfileConsistency {
                         .any(|y| names::comparable_scripts(x, y))
                 });
                 if best.0 < SAME_PERSON && comparable {
-                    let w = if best.0 < UNRELATED {
-                        p.name_weight
-                    } else {
-                        p.name_partial_weight
+                    // Sharing a word but not all is a nickname (`Danny`/`Daniel`) unless the
+                    // other words cannot be one person's: a different surname or given name.
+                    let conflict = (best.0 >= UNRELATED)
+                        .then(|| conflicting_word(&best.1, &best.2))
+                        .flatten();
+                    let (w, detail) = match (best.0 < UNRELATED, &conflict) {
+                        (true, _) => (p.name_weight, format!("best similarity {:.2}", best.0)),
+                        (false, Some((x, y))) => (
+                            p.name_weight,
+                            format!(
+                                "best similarity {:.2}; a different name: {x} / {y}",
+                                best.0
+                            ),
+                        ),
+                        (false, None) => (
+                            p.name_partial_weight,
+                            format!("best similarity {:.2}", best.0),
+                        ),
                     };
-                    push(
-                        "name",
-                        w,
-                        join(&na),
-                        join(&nb),
-                        Some(format!("best similarity {:.2}", best.0)),
-                    );
+                    push("name", w, join(&na), join(&nb), Some(detail));
                 }
             }
         }
@@ -284,6 +505,23 @@ impl ProfileConsistency {
                 e.to.clone(),
             )
         };
+        // "Present" for an open-ended job: the later snapshot's time, else the latest date
+        // either history mentions.
+        let now = [a.observed_at.as_ref(), b.observed_at.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|t| month(t.0.to_string().get(..7)?, true))
+            .max()
+            .or_else(|| {
+                a.employment
+                    .iter()
+                    .chain(&b.employment)
+                    .flat_map(|e| [e.from.as_deref(), e.to.as_deref()])
+                    .flatten()
+                    .filter_map(|d| month(d, true))
+                    .max()
+            })
+            .unwrap_or(0);
         let ea: Vec<_> = a.education.iter().map(edu).collect();
         let eb: Vec<_> = b.education.iter().map(edu).collect();
         let ja: Vec<_> = a.employment.iter().map(emp).collect();
@@ -320,8 +558,38 @@ impl ProfileConsistency {
                     .collect::<Vec<_>>()
                     .join("; ")
             };
+            if field == "employment" {
+                // A job listed by one source only is not a conflict (histories are shortened);
+                // two employers for the same period, neither named by the other source, are.
+                let named_in = |e: &str, other: &[&(String, Option<String>, Option<String>)]| {
+                    other.iter().any(|o| same_text(e, &o.0))
+                };
+                let clash = xs.iter().find_map(|x| {
+                    if named_in(&x.0, &ys) {
+                        return None;
+                    }
+                    ys.iter()
+                        .filter(|y| !named_in(&y.0, &xs))
+                        .find(|y| {
+                            overlap_months((&x.1, &x.2), (&y.1, &y.2), now)
+                                .is_some_and(|m| m >= p.min_overlap_months as i32)
+                        })
+                        .map(|y| (*x, *y))
+                });
+                if let Some((x, y)) = clash {
+                    push(
+                        field,
+                        w,
+                        show(&[x]),
+                        show(&[y]),
+                        Some("different employers for the same period".into()),
+                    );
+                }
+            }
             if pairs.is_empty() {
-                push(field, w, show(&xs), show(&ys), None);
+                if field != "employment" {
+                    push(field, w, show(&xs), show(&ys), None);
+                }
             } else {
                 // An entry differs when the other source lists the same name, but never with
                 // the same dates (a person may have worked at one employer twice).
@@ -663,6 +931,73 @@ mod tests {
         ]);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].evidence.values["diff"][1]["field"], "employment_dates");
+    }
+
+    /// Issue 17, item 7. Carriers: another employer for the same period; another surname or
+    /// given name even though the other word matches. Look-alikes: a job missing from one
+    /// source, a job change within one year, abbreviated school and employer names, acronyms,
+    /// nicknames and spelling variants.
+    #[test]
+    fn conflicts_fire_and_abbreviations_and_missing_jobs_do_not() {
+        // Different employers for the same period, neither named by the other source.
+        let f = run(&[
+            snap(
+                "freelance_platform",
+                r#""legal_name":"Alex Moreno","employment":[{"employer":"Initech","from":"2019-01","to":"2022-06"}]"#,
+            ),
+            snap(
+                "resume",
+                r#""legal_name":"Alex Moreno","employment":[{"employer":"Hooli","from":"2020-03","to":"2023-01"}]"#,
+            ),
+        ]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].evidence.values["diff"][0]["field"], "employment");
+        assert_eq!(f[0].strength, 0.25);
+        // A different given name / surname with the other word equal.
+        for (x, y) in [("Min-jun Kim", "Min-seo Kim"), ("Maria Garcia", "Maria Lopez"), ("John Kim", "Daniel Kim")] {
+            let f = run(&[
+                snap("freelance_platform", &format!(r#""legal_name":"{x}""#)),
+                snap("payment_platform", &format!(r#""legal_name":"{y}""#)),
+            ]);
+            assert_eq!(f.len(), 1, "{x} / {y}: {f:?}");
+            assert_eq!(f[0].evidence.values["diff"][0]["field"], "name");
+            assert_eq!(f[0].strength, 0.5, "{x} / {y}");
+        }
+        // Look-alikes.
+        let honest = [
+            // A job on one source only (the other lists an earlier one), no overlap.
+            (
+                r#""legal_name":"Alex Moreno","employment":[{"employer":"Initech","from":"2019-01","to":"2022-06"}]"#,
+                r#""legal_name":"Alex Moreno","employment":[{"employer":"Hooli","from":"2016-01","to":"2018-12"}]"#,
+            ),
+            // A job change within one year, dates given as years.
+            (
+                r#""legal_name":"Alex Moreno","employment":[{"employer":"Initech","from":"2015","to":"2019"}]"#,
+                r#""legal_name":"Alex Moreno","employment":[{"employer":"Hooli","from":"2019"}]"#,
+            ),
+            // Abbreviations and acronyms of schools and employers.
+            (
+                r#""legal_name":"Alex Moreno","education":[{"institution":"Tokyo Inst. of Tech.","from":"2008","to":"2012"}],"employment":[{"employer":"Acme Tech. Co.","from":"2013"}]"#,
+                r#""legal_name":"Alex Moreno","education":[{"institution":"Tokyo Institute of Technology","from":"2008","to":"2012"}],"employment":[{"employer":"Acme Technology","from":"2013"}]"#,
+            ),
+            (
+                r#""legal_name":"Alex Moreno","education":[{"institution":"MIT"}],"employment":[{"employer":"Globex Intl. Inc.","from":"2013"}]"#,
+                r#""legal_name":"Alex Moreno","education":[{"institution":"Massachusetts Institute of Technology"}],"employment":[{"employer":"Globex International","from":"2013"}]"#,
+            ),
+            (
+                r#""legal_name":"Alex Moreno","education":[{"institution":"Univ. of Tokyo"}]"#,
+                r#""legal_name":"Alex Moreno","education":[{"institution":"University of Tokyo"}]"#,
+            ),
+            // Nicknames and spelling variants.
+            (r#""legal_name":"Bob Smith""#, r#""legal_name":"Robert Smith""#),
+            (r#""legal_name":"Alex Chen""#, r#""legal_name":"Alexander Chen""#),
+            (r#""legal_name":"Sergey Ivanov""#, r#""legal_name":"Sergei Ivanov""#),
+            (r#""legal_name":"Lukas Becker""#, r#""legal_name":"Lukas Bekker""#),
+        ];
+        for (a, b) in honest {
+            let f = run(&[snap("freelance_platform", a), snap("resume", b)]);
+            assert!(f.is_empty(), "{a} / {b}: {f:?}");
+        }
     }
 
     #[test]
