@@ -1133,6 +1133,16 @@ impl Intel {
             }
         }
         info.classes = self.class_hits(&self.classify_ip(ip));
+        // Corporate secure-access egress, by the announcing ASN (see `sase`).
+        if let Some(provider) = info.asn.and_then(crate::sase::provider)
+            && !info.has_class(NetClass::Corporate)
+        {
+            info.classes.push(NetClassHit {
+                class: NetClass::Corporate,
+                source: crate::sase::SOURCE.to_string(),
+                label: Some(provider.to_string()),
+            });
+        }
         // A handful of names at most, so a linear check beats hashing.
         for h in &info.classes {
             if !sources.contains(&h.source) {

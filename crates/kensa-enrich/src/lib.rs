@@ -97,6 +97,7 @@ mod lists;
 mod mmdb;
 mod phone;
 mod ranges;
+pub mod sase;
 mod types;
 
 pub use bank::{BankInfo, bank, is_country_code, normalize_country, validate_bic, validate_iban};

@@ -574,3 +574,24 @@ fn every_ofac_address_is_checked_without_panicking() {
     }
     assert!(checked > 600);
 }
+
+/// Corporate secure-access egress (issue 17, item 3): an address Zscaler announces is
+/// `corporate` (labelled with the provider) through the ASN table alone; a home ISP's is not.
+#[test]
+#[cfg_attr(kensa_no_shared_data, ignore = "needs ../shared/data")]
+fn sase_egress_is_corporate_by_asn() {
+    let Some(intel) = all() else { return };
+    let z = intel.lookup_ip(ip("8.34.34.10"));
+    assert_eq!(z.asn, Some(22616));
+    let hit = z
+        .classes
+        .iter()
+        .find(|h| h.class == NetClass::Corporate)
+        .unwrap_or_else(|| panic!("{z:?}"));
+    assert_eq!(hit.source, "kensa-sase-asn");
+    assert_eq!(hit.label.as_deref(), Some("Zscaler"));
+    assert!(z.sources.iter().any(|s| s == "kensa-sase-asn"), "{z:?}");
+    let home = intel.lookup_ip(ip("23.24.10.10"));
+    assert_eq!(home.asn, Some(7922));
+    assert!(!home.has_class(NetClass::Corporate), "{home:?}");
+}

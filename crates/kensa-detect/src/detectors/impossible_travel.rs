@@ -75,11 +75,13 @@ pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 }
 
 /// Where a login places its user: (lat, lon, accuracy radius), or `None` when the address is
-/// unknown, not geolocated, or hides the user's location.
+/// unknown, not geolocated, or hides the user's location (anonymizers, privacy relays, and
+/// corporate secure-access egress, whose point of presence may be anywhere).
 fn place(p: &Params, info: Option<&IpInfo>) -> Option<(f64, f64, f64)> {
     let i = info?;
     if i.is_anonymizer()
         || i.has_class(NetClass::Relay)
+        || i.has_class(NetClass::Corporate)
         || (p.skip_mobile && i.has_class(NetClass::Mobile))
     {
         return None;

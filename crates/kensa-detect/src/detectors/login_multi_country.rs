@@ -18,8 +18,18 @@
 //! subject seen from CN, RU, VN and LA within a week, going back and forth, fires strongly.
 //! North Korea weighs so much (12) that presence there fires even as a "plausible itinerary"
 //! (12 × 0.25 = the threshold of 3): nobody commutes to Pyongyang for remote work.
-//! Anonymizer exits, iCloud Private Relay and addresses without geolocation are not presence,
-//! so they never make a country appear.
+//! Anonymizer exits, iCloud Private Relay, corporate secure-access egress (Zscaler, Netskope,
+//! Prisma Access, Cloudflare: class `corporate`) and addresses without geolocation are not
+//! presence, so they never make a country appear.
+//!
+//! **A slip between home logins** (issue 17): a worker who normally appears in the claimed
+//! country through a laptop farm or a residential proxy shows up once from a high-risk country
+//! (`high_risk`: China, Russia, and the places the October 2025 Multilateral Sanctions
+//! Monitoring Team report names — Laos, Cambodia, Equatorial Guinea, Guinea, Nigeria, Tanzania)
+//! with claimed-country logins on both sides less than `interleave_gap` apart. Nobody flies
+//! there and back in that time, so such a stay adds `interleave_score` to its window and the
+//! window is never a plausible itinerary: it fires even when it is the subject's only
+//! presence abroad. A traveller's real trip lasts longer than the gap.
 
 use crate::params::Dur;
 use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
@@ -32,8 +42,8 @@ use std::net::IpAddr;
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "login_multi_country",
     raises: &["RF-LOGIN-MULTI-COUNTRY"],
-    summary: "distinct countries of presence (non-anonymized) logins within a sliding window, weighted by how unusual each is for the claimed country",
-    false_positives: "travellers: a plausible itinerary (one country at a time, changes at least min_dwell apart, no back-and-forth) is discounted; VPN/hosting/Tor/proxy/relay exits are not presence",
+    summary: "distinct countries of presence (non-anonymized) logins within a sliding window, weighted by how unusual each is for the claimed country; one stay in a high-risk country between claimed-country logins hours apart counts on its own",
+    false_positives: "travellers: a plausible itinerary (one country at a time, changes at least min_dwell apart, no back-and-forth) is discounted, and a real trip lasts longer than interleave_gap; VPN/hosting/Tor/proxy/relay exits and corporate secure-access egress (Zscaler, Netskope, Prisma Access, Cloudflare) are not presence",
 };
 
 /// Parameters (`[detectors.login_multi_country]`).
@@ -54,6 +64,12 @@ pub struct Params {
     pub min_dwell: Dur,
     /// Factor applied to the score of a window that looks like a plausible itinerary.
     pub traveller_discount: f64,
+    /// Countries where a single stay between claimed-country logins counts on its own.
+    pub high_risk: Vec<String>,
+    /// Longest time between the claimed-country logins around such a stay.
+    pub interleave_gap: Dur,
+    /// Added to a window's score for each high-risk country seen between home logins.
+    pub interleave_score: f64,
 }
 
 impl Default for Params {
@@ -69,6 +85,9 @@ impl Default for Params {
             ("IR", 2.0),
             ("AE", 1.5),
             ("NG", 1.5),
+            ("GQ", 2.0),
+            ("GN", 2.0),
+            ("TZ", 1.5),
         ];
         Params {
             window: Dur::days(7),
@@ -77,6 +96,11 @@ impl Default for Params {
             min_score: 3.0,
             min_dwell: Dur::hours(6),
             traveller_discount: 0.25,
+            high_risk: ["CN", "RU", "LA", "KH", "GQ", "GN", "NG", "TZ"]
+                .map(String::from)
+                .to_vec(),
+            interleave_gap: Dur::hours(48),
+            interleave_score: 3.0,
         }
     }
 }
@@ -97,10 +121,12 @@ pub(crate) fn describe_ip(ds: &Dataset, ip: IpAddr) -> String {
 }
 
 /// Whether an address's geolocation can stand for where the user is: it must be known and the
-/// address must not be an anonymizer or a privacy relay.
+/// address must not be an anonymizer, a privacy relay or a corporate secure-access egress
+/// (Zscaler, Netskope, Prisma Access, Cloudflare...: the provider's point of presence, often in
+/// another country).
 pub(crate) fn presence_country(info: Option<&IpInfo>) -> Option<&str> {
     let i = info?;
-    if i.is_anonymizer() || i.has_class(NetClass::Relay) {
+    if i.is_anonymizer() || i.has_class(NetClass::Relay) || i.has_class(NetClass::Corporate) {
         return None;
     }
     i.country.as_deref()
@@ -186,6 +212,19 @@ impl LoginMultiCountry {
         if stays.iter().all(|st| Some(st.country) == home) {
             return None;
         }
+        // High-risk stays with home logins on both sides, closer than `interleave_gap`.
+        let gap = p.interleave_gap.millis();
+        let interleaved: Vec<bool> = (0..stays.len())
+            .map(|i| {
+                i > 0
+                    && i + 1 < stays.len()
+                    && Some(stays[i].country) != home
+                    && p.high_risk.iter().any(|c| c == stays[i].country)
+                    && Some(stays[i - 1].country) == home
+                    && Some(stays[i + 1].country) == home
+                    && stays[i + 1].first.0 - stays[i - 1].last.0 <= gap
+            })
+            .collect();
         let window = p.window.millis();
         let dwell = p.min_dwell.millis();
         // Windows of stays: [lo, hi] with stays[hi].first - stays[lo].last <= window.
@@ -195,7 +234,15 @@ impl LoginMultiCountry {
             while stays[hi].first.0 - stays[lo].last.0 > window {
                 lo += 1;
             }
-            let (raw, plausible) = score_window(p, &stays[lo..=hi], home, dwell);
+            let (mut raw, mut plausible) = score_window(p, &stays[lo..=hi], home, dwell);
+            let slips: BTreeSet<&str> = (lo..=hi)
+                .filter(|&i| interleaved[i])
+                .map(|i| stays[i].country)
+                .collect();
+            if !slips.is_empty() {
+                raw += p.interleave_score * slips.len() as f64;
+                plausible = false;
+            }
             let score = if plausible {
                 raw * p.traveller_discount
             } else {
@@ -228,6 +275,19 @@ impl LoginMultiCountry {
         let ips: BTreeSet<IpAddr> = recs.iter().map(|(l, _)| l.r.ip).collect();
         let ip_desc: Vec<String> = ips.iter().take(20).map(|ip| describe_ip(ds, *ip)).collect();
         let (from, to) = (span[0].first, span[span.len() - 1].last);
+        let slips: Vec<String> = (lo..=hi)
+            .filter(|&i| interleaved[i])
+            .map(|i| {
+                let hours = (stays[i + 1].first.0 - stays[i - 1].last.0) / 3_600_000;
+                format!(
+                    "{} {} – {} between {} logins {hours} h apart",
+                    stays[i].country,
+                    stays[i].first,
+                    stays[i].last,
+                    home.unwrap_or("?")
+                )
+            })
+            .collect();
         let strength = (0.5 + 0.5 * (score - p.min_score) / (2.0 * p.min_score)).min(1.0);
         Some(Finding {
             subject_id: s.id.clone(),
@@ -248,18 +308,37 @@ impl LoginMultiCountry {
                 .value("raw_score", raw)
                 .value("score", score)
                 .value("plausible_itinerary", plausible)
+                .value("between_home_logins", serde_json::json!(slips))
                 .value("window_start", from.to_rfc3339())
                 .value("window_end", to.to_rfc3339())
                 .threshold("window", p.window.to_string())
                 .threshold("min_score", p.min_score)
                 .threshold("min_dwell", p.min_dwell.to_string())
                 .threshold("traveller_discount", p.traveller_discount)
+                .threshold("high_risk", serde_json::json!(p.high_risk))
+                .threshold("interleave_gap", p.interleave_gap.to_string())
+                .threshold("interleave_score", p.interleave_score)
                 .threshold("foreign_weight", p.foreign_weight)
                 .threshold(
                     "country_weights",
                     serde_json::to_value(&p.country_weights).unwrap_or_default(),
                 ),
-            explanation: explain(&foreign, home, claimed.is_some(), score, p, from, to),
+            explanation: {
+                let mut t = explain(&foreign, home, claimed.is_some(), score, p, from, to);
+                if let Some(first) = slips.first() {
+                    let c = first.split(' ').next().unwrap_or("?");
+                    let h = p.interleave_gap.millis() / 3_600_000;
+                    t.en.push_str(&format!(
+                        " A login from {c}, a high-risk country, came between logins from {} less than {h} hours apart: nobody travels there and back in that time.",
+                        home.unwrap_or("?")
+                    ));
+                    t.ja.push_str(&format!(
+                        "高リスク国{c}からのログインが、{h}時間以内の{}からのログインの間に挟まっています。その間に往復することはできません。",
+                        home.unwrap_or("?")
+                    ));
+                }
+                t
+            },
         })
     }
 }
@@ -363,6 +442,59 @@ mod tests {
                 ..Default::default()
             },
         );
+    }
+
+    /// Issue 17, item 3. Carriers: one login from China (or Tanzania) between two US logins
+    /// hours apart, even as the only presence abroad. Look-alikes: a real trip to China (days
+    /// away), and a corporate user whose secure-access egress appears in several countries
+    /// between home logins.
+    #[test]
+    fn a_high_risk_slip_between_home_logins_fires_and_trips_and_sase_do_not() {
+        let mut lines = vec![subject("w1", "US"), subject("w2", "US")];
+        for (sub, ip) in [("w1", "2.2.2.2"), ("w2", "7.7.7.7")] {
+            lines.push(login(sub, 1, 10, "1.1.1.1"));
+            lines.push(login(sub, 1, 20, "1.1.1.1"));
+            lines.push(login(sub, 2, 3, ip));
+            lines.push(login(sub, 2, 12, "1.1.1.1"));
+            lines.push(login(sub, 3, 12, "1.1.1.1"));
+        }
+        // A trip: home, then a week in China, then home.
+        lines.push(subject("t1", "US"));
+        lines.push(login("t1", 1, 10, "1.1.1.1"));
+        for d in 3..10u32 {
+            lines.push(login("t1", d, 9, "2.2.2.2"));
+        }
+        lines.push(login("t1", 12, 10, "1.1.1.1"));
+        // Secure-access egress in CN, SG and DE between home logins.
+        lines.push(subject("c1", "US"));
+        for (d, h, ip) in [
+            (1, 8, "1.1.1.1"),
+            (1, 12, "8.8.8.1"),
+            (1, 20, "1.1.1.1"),
+            (2, 10, "8.8.8.2"),
+            (2, 20, "1.1.1.1"),
+            (3, 10, "8.8.8.3"),
+            (3, 20, "1.1.1.1"),
+        ] {
+            lines.push(login("c1", d, h, ip));
+        }
+        let mut d = ds(&lines);
+        geo(&mut d, "1.1.1.1", "US", None);
+        geo(&mut d, "2.2.2.2", "CN", None);
+        geo(&mut d, "7.7.7.7", "TZ", None);
+        geo(&mut d, "8.8.8.1", "CN", Some(NetClass::Corporate));
+        geo(&mut d, "8.8.8.2", "SG", Some(NetClass::Corporate));
+        geo(&mut d, "8.8.8.3", "DE", Some(NetClass::Corporate));
+        let f = LoginMultiCountry(Params::default()).run(&d);
+        let who: Vec<&str> = f.iter().map(|f| f.subject_id.as_str()).collect();
+        assert_eq!(who, ["w1", "w2"], "{f:#?}");
+        assert_eq!(f[0].evidence.values["foreign_countries"], serde_json::json!(["CN"]));
+        assert!(f[0].evidence.values["between_home_logins"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("CN "));
+        assert!(f[0].explanation.ja.contains("高リスク国CN"), "{}", f[0].explanation.ja);
+        assert!(f[0].strength >= 0.5);
     }
 
     #[test]
