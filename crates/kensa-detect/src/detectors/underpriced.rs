@@ -4,8 +4,10 @@
 //! `hour`, else the latest profile `hourly_rate` — converted to US dollars with the
 //! `usd_per_unit` table (approximate 2025 exchange rates for USD EUR GBP JPY KRW CNY INR PHP
 //! VND BRL UAH SGD HKD; they are only meant to put rates on one scale, and the policy can
-//! override or extend them). It is compared with the rates of other subjects who share a skill
-//! (profile and contract `skills`, case-insensitive): for each of the subject's skills the group
+//! override or extend them). The rate is for what is sold at it: the skills of the contract it
+//! comes from, else the subject's primary skill (the first one the latest profile lists) —
+//! never the cheapest skill a profile happens to mention (issue 17). It is compared with the
+//! rates of other subjects for the same skill (case-insensitive): for each such skill the group
 //! of subjects with that skill is formed, first among subjects claiming the same country, and
 //! the largest group with at least `min_peers` others is used. When no skill has that many peers
 //! in the country, the country's subjects are pooled across skills after dividing each rate by
@@ -43,8 +45,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "underpriced",
     raises: &["RF-PAY-UNDERPRICED"],
-    summary: "hourly rate in USD far below the median of peers with a shared skill (same claimed country first), robust z-score of log rates via MAD (same-country pool across skills when a skill has too few); or below a policy rate table",
-    false_positives: "peers of the same claimed country are used first (per skill, else pooled across skills after a skill adjustment, the cheapest skill counting), so low-cost-country rates are compared with their own market; silent without enough peers",
+    summary: "hourly rate in USD far below the median of peers for the contract's (or primary) skill (same claimed country first), robust z-score of log rates via MAD and at most 0.65x of the median (same-country pool across skills when a skill has too few); or below a policy rate table",
+    false_positives: "peers of the same claimed country are used first (per skill of the contract or the primary skill, else pooled across skills after a skill adjustment), so low-cost-country rates are compared with their own market; a rate above 0.65x of the market does not fire; silent without enough peers",
 };
 
 /// Parameters (`[detectors.underpriced]`).
@@ -92,7 +94,7 @@ impl Default for Params {
             min_country_peers: 4,
             z_threshold: 2.5,
             full_z: 5.0,
-            max_ratio: 0.5,
+            max_ratio: 0.65,
             usd_per_unit: usd.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             rate_table: BTreeMap::new(),
             table_ratio: 0.4,
@@ -143,13 +145,35 @@ fn hourly_usd(s: &SubjectData, p: &Params) -> Option<(f64, String, String)> {
         })
 }
 
-fn skills(s: &SubjectData) -> BTreeSet<String> {
-    s.profiles
+/// The skills the rate is for: the skills of the contract the rate comes from, else the
+/// subject's primary skill (the first one the latest profile listing skills names), else
+/// every skill listed anywhere. A rate is compared with the market of what is sold at that
+/// rate, not with the cheapest skill a profile happens to mention (issue 17).
+fn skills(s: &SubjectData, p: &Params) -> BTreeSet<String> {
+    let clean = |k: &String| {
+        let k = k.trim().to_lowercase();
+        (!k.is_empty()).then_some(k)
+    };
+    if let Some(record) = hourly_usd(s, p).map(|x| x.2)
+        && let Some(c) = s.contracts.iter().find(|c| c.id == record)
+    {
+        let ks: BTreeSet<String> = c.r.skills.iter().filter_map(clean).collect();
+        if !ks.is_empty() {
+            return ks;
+        }
+    }
+    if let Some(primary) = s
+        .profiles
         .iter()
-        .flat_map(|p| p.r.skills.iter())
-        .chain(s.contracts.iter().flat_map(|c| c.r.skills.iter()))
-        .map(|k| k.trim().to_lowercase())
-        .filter(|k| !k.is_empty())
+        .rev()
+        .find_map(|pr| pr.r.skills.iter().find_map(clean))
+    {
+        return [primary].into_iter().collect();
+    }
+    s.contracts
+        .iter()
+        .flat_map(|c| c.r.skills.iter())
+        .filter_map(clean)
         .collect()
 }
 
@@ -293,7 +317,7 @@ impl Detector for Underpriced {
                 Some(Row {
                     s,
                     usd,
-                    skills: skills(s),
+                    skills: skills(s, p),
                     country: s.claimed_country().map(str::to_owned),
                 })
             })
@@ -430,7 +454,7 @@ impl Underpriced {
     fn subject(&self, st: &RateGroups, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
         let (usd, raw, record) = hourly_usd(s, p)?;
-        let skills = skills(s);
+        let skills = skills(s, p);
         let country = s.claimed_country().unwrap_or("?");
         let group = st.rated.get(&s.id).and_then(|(_, g)| g.as_ref());
         let (values, strength, en, ja) = if let Some(g) = group {
@@ -570,6 +594,41 @@ mod tests {
         assert_eq!(f[0].subject_id, "x");
         assert_eq!(f[0].evidence.values["comparison"]["basis"], "country");
         assert!(f[0].explanation.ja.contains("報酬が異常に安い"));
+    }
+
+    fn contract(sub: &str, amount: f64, skills: &[&str]) -> serde_json::Value {
+        json!({"kind":"contract","subject_id":sub,"at":"2026-09-01T00:00:00Z","client_id":"c1",
+            "skills":skills,"rate":{"amount":amount,"currency":"USD","unit":"hour"}})
+    }
+
+    /// Issue 17, item 4: the rate is compared with the market of the contract's skill (or the
+    /// primary skill), not the cheapest skill listed; ~0.6× of that market is abnormal. Guards:
+    /// a WordPress developer who also lists Go, and a Go developer at 0.8× of the market.
+    #[test]
+    fn the_contracts_skill_decides_and_six_tenths_of_the_market_fires() {
+        let mut recs = Vec::new();
+        for i in 0..12 {
+            let (g, w) = (format!("go{i}"), format!("wp{i}"));
+            recs.push(json!({"kind":"subject","subject_id":g,"source":"freelance_platform","claimed_country":"US","skills":["Go"]}));
+            recs.push(contract(&g, 80.0 + 2.0 * i as f64, &["Go"]));
+            recs.push(json!({"kind":"subject","subject_id":w,"source":"freelance_platform","claimed_country":"US","skills":["WordPress"]}));
+            recs.push(contract(&w, 25.0 + i as f64, &["WordPress"]));
+        }
+        // Carrier: a Go contract at ~0.57× the Go market; the profile also lists WordPress.
+        recs.push(json!({"kind":"subject","subject_id":"x","source":"freelance_platform","claimed_country":"US","skills":["WordPress","Go"]}));
+        recs.push(contract("x", 52.0, &["Go"]));
+        // Carrier without a contract: the primary (first) skill is Go.
+        recs.push(json!({"kind":"subject","subject_id":"y","source":"freelance_platform","claimed_country":"US","skills":["Go","WordPress"],"hourly_rate":{"amount":50.0,"currency":"USD"}}));
+        // Look-alikes: WordPress first, Go mentioned; a junior Go developer at 0.8×.
+        recs.push(json!({"kind":"subject","subject_id":"h1","source":"freelance_platform","claimed_country":"US","skills":["WordPress","Go"],"hourly_rate":{"amount":30.0,"currency":"USD"}}));
+        recs.push(json!({"kind":"subject","subject_id":"h2","source":"freelance_platform","claimed_country":"US","skills":["Go"]}));
+        recs.push(contract("h2", 73.0, &["Go"]));
+        let f = Underpriced(Params::default()).run(&ds(&recs));
+        let who: BTreeSet<&str> = f.iter().map(|f| f.subject_id.as_str()).collect();
+        assert_eq!(who, ["x", "y"].into_iter().collect(), "{f:#?}");
+        for x in &f {
+            assert_eq!(x.evidence.values["comparison"]["skill"], "go", "{x:#?}");
+        }
     }
 
     #[test]
