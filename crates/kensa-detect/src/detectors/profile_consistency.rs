@@ -21,8 +21,10 @@
 //! `Tech.`, `Intl.`...), legal forms dropped (`Co.`, `Inc.`, `Ltd`, `KK`) and acronyms read
 //! (`MIT`). Two names that share a word are one person's when the other words are an initial,
 //! a prefix (`Alex`/`Alexander`), a spelling variant (`Sergey`/`Sergei`) or a known nickname
-//! (`Bob`/`Robert`); otherwise (`Min-jun Kim`/`Min-seo Kim`, `Maria Garcia`/`Maria Lopez`)
-//! the surname or given name differs, which is a conflict (issue 17).
+//! (`Bob`/`Robert`, `Alex`/`Oleksandr`); otherwise (`Min-jun Kim`/`Min-seo Kim`,
+//! `Maria Garcia`/`Maria Lopez`) the surname or given name differs, which is a conflict between
+//! two *legal* names (issue 17). A display name is chosen — an English name beside a Korean or
+//! Chinese legal name is common — so it differs only partially (`name_partial_weight`).
 //!
 //! False positives: a résumé without the middle name, a Korean name written family name first,
 //! a Japanese display name in kanji (Han-only names are not compared with Latin ones: their
@@ -237,6 +239,24 @@ const NICKNAMES: &[(&str, &str)] = &[
     ("becky", "rebecca"),
     ("sasha", "alexander"),
     ("misha", "mikhail"),
+    ("alex", "oleksandr"),
+    ("alex", "aleksandr"),
+    ("sasha", "oleksandr"),
+    ("sasha", "aleksandr"),
+    ("dima", "dmitry"),
+    ("dima", "dmytro"),
+    ("misha", "mykhailo"),
+    ("kolya", "nikolai"),
+    ("kolya", "mykola"),
+    ("vova", "vladimir"),
+    ("vova", "volodymyr"),
+    ("zhenya", "evgeny"),
+    ("zhenya", "yevhen"),
+    ("katya", "ekaterina"),
+    ("katya", "kateryna"),
+    ("nastya", "anastasia"),
+    ("lena", "elena"),
+    ("lena", "olena"),
 ];
 
 /// Whether two name words can be one person's: equal, one an initial or a prefix of the other
@@ -400,7 +420,13 @@ impl ProfileConsistency {
                 if best.0 < SAME_PERSON && comparable {
                     // Sharing a word but not all is a nickname (`Danny`/`Daniel`) unless the
                     // other words cannot be one person's: a different surname or given name.
-                    let conflict = (best.0 >= UNRELATED)
+                    // Only between legal names: a display name is chosen (an English name
+                    // beside a Korean or Chinese one, `Alex` for `Oleksandr`).
+                    let legal = |s: &Subject, n: &str| {
+                        s.legal_name.as_deref().map(str::trim) == Some(n)
+                            || formers.contains(&n)
+                    };
+                    let conflict = (best.0 >= UNRELATED && legal(a, &best.1) && legal(b, &best.2))
                         .then(|| conflicting_word(&best.1, &best.2))
                         .flatten();
                     let (w, detail) = match (best.0 < UNRELATED, &conflict) {
@@ -992,6 +1018,10 @@ mod tests {
             (r#""legal_name":"Bob Smith""#, r#""legal_name":"Robert Smith""#),
             (r#""legal_name":"Alex Chen""#, r#""legal_name":"Alexander Chen""#),
             (r#""legal_name":"Sergey Ivanov""#, r#""legal_name":"Sergei Ivanov""#),
+            // A chosen English display name beside the legal name.
+            (r#""display_name":"Kevin Zhang""#, r#""legal_name":"Wei Zhang""#),
+            (r#""display_name":"Alex Boyko""#, r#""legal_name":"Oleksandr Boyko""#),
+            (r#""legal_name":"Alex Boyko""#, r#""legal_name":"Oleksandr Boyko""#),
             (r#""legal_name":"Lukas Becker""#, r#""legal_name":"Lukas Bekker""#),
         ];
         for (a, b) in honest {

@@ -12,6 +12,14 @@
 //! * **burst**: the reviewer rated at least `burst_min_reviewees` different people highly
 //!   (≥ `high_rating`) within `burst_window` (`burst_score`), counted only for accounts younger
 //!   than `burst_max_account_age` (or of unknown age);
+//! * **single target**: a new account whose only reviewee is this subject
+//!   (`single_target_score`, on top of `new_account_score`) — an account made to rate one
+//!   freelancer;
+//! * **reviewers share an IP**: the review came from an address another reviewer of this
+//!   subject also reviewed from (`shared_ip_score`; mobile, corporate and relay addresses
+//!   excepted);
+//! * **anonymized**: the review came from a hosting, VPN, Tor or proxy address
+//!   (`anonymized_score`);
 //! * and, for the reviewee as a whole, a **too perfect** distribution: at least
 //!   `perfect_min_reviews` reviews, all at the maximum (`perfect_bonus` to the strength, never a
 //!   reason to fire on its own).
@@ -28,11 +36,13 @@
 //! count as a burst; excellent freelancers have only five-star reviews (a bonus, not a
 //! trigger). A reviewer and reviewee behind the same mobile carrier NAT or corporate egress
 //! share no weighted identifier (the graph gives those addresses no weight), and a client and
-//! a freelancer in one office share only a location (0.6, still below `min_score`).
+//! a freelancer in one office share only a location (0.6, still below `min_score`); two
+//! colleagues reviewing from one office line score 0.3 each, and one client behind a VPN 0.3.
 
 use crate::link::{self, GraphParams, LinkGraph, diff};
 use crate::params::Dur;
 use crate::{Affected, Dataset, Detector, DetectorSpec, Population, Rec, SubjectData, state};
+use kensa_model::intel::NetClass;
 use kensa_model::record::Review;
 use kensa_model::{Evidence, Finding, Text, Ts};
 use serde::{Deserialize, Serialize};
@@ -42,8 +52,8 @@ use std::sync::Arc;
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "review_manipulation",
     raises: &["RF-REVIEW-MANIPULATION"],
-    summary: "reviews from accounts linked to the reviewee (device, payout, IP), created just before reviewing, or rating many people in a burst",
-    false_positives: "one new client or one busy client alone stays below min_score; a perfect rating history only adds to other signals; mobile/corporate addresses link nobody",
+    summary: "reviews from accounts linked to the reviewee (device, payout, IP), created just before reviewing (to rate this one freelancer), rating many people in a burst, sharing an IP with other reviewers, or posting from hosting/VPN networks",
+    false_positives: "one new client, one busy client, one client behind a VPN or two colleagues on one office line stay below min_score; a perfect rating history only adds to other signals; mobile/corporate addresses link nobody",
 };
 
 /// Parameters (`[detectors.review_manipulation]`).
@@ -69,7 +79,15 @@ pub struct Params {
     /// Score of a reviewer sharing only an IP or postal address with the reviewee.
     pub location_linked_score: f64,
     pub new_account_score: f64,
+    /// Added for a new account whose only reviewee is this subject (an account made to rate
+    /// one freelancer).
+    pub single_target_score: f64,
     pub burst_score: f64,
+    /// Score of a reviewer whose review came from the same IP address as another reviewer's
+    /// review of this subject (not a mobile, corporate or relay address).
+    pub shared_ip_score: f64,
+    /// Score of a reviewer whose review came from a hosting, VPN, Tor or proxy address.
+    pub anonymized_score: f64,
     /// Sum of reviewer scores needed for a finding.
     pub min_score: f64,
     /// Sum of reviewer scores at which strength reaches 1.
@@ -94,7 +112,10 @@ impl Default for Params {
             linked_score: 1.0,
             location_linked_score: 0.6,
             new_account_score: 0.4,
+            single_target_score: 0.2,
             burst_score: 0.4,
+            shared_ip_score: 0.3,
+            anonymized_score: 0.3,
             min_score: 1.0,
             full_score: 3.0,
             perfect_bonus: 0.15,
@@ -208,7 +229,9 @@ impl Population for State {
                 old.reviewers.get(t).unwrap_or(&none),
                 self.reviewers.get(t).unwrap_or(&none),
             );
-            if (a.registered, a.burst) != (b.registered, b.burst) {
+            // Whether the reviewer rated one subject only (the single-target signal).
+            let single = |x: &Reviewer| x.reviewees.len() == 1;
+            if (a.registered, a.burst, single(a)) != (b.registered, b.burst, single(b)) {
                 out.extend(
                     a.reviewees
                         .iter()
@@ -250,12 +273,28 @@ impl ReviewManipulation {
     /// was found.
     fn score<'a>(
         &self,
+        ds: &Dataset,
         g: &'a LinkGraph,
         reviewers: &HashMap<String, Reviewer>,
         s: &'a SubjectData,
     ) -> (f64, Vec<Scored<'a>>) {
         let p = &self.0;
         let me = g.index_of(&s.id);
+        // Addresses two or more reviewers of this subject reviewed from (addresses shared by
+        // design — mobile NAT, corporate egress, privacy relays — do not count).
+        let mut by_ip: HashMap<std::net::IpAddr, BTreeSet<&str>> = HashMap::new();
+        for r in &s.reviews {
+            if let Some(ip) = r.r.reviewer_ip {
+                by_ip.entry(ip).or_default().insert(r.r.reviewer_id.as_str());
+            }
+        }
+        let shared_by_design = |ip: std::net::IpAddr| {
+            ds.ip_info(ip).is_some_and(|i| {
+                i.has_class(NetClass::Mobile)
+                    || i.has_class(NetClass::Corporate)
+                    || i.has_class(NetClass::Relay)
+            })
+        };
         let mut total = 0.0;
         let mut counted: BTreeSet<&str> = BTreeSet::new();
         let mut out = Vec::with_capacity(s.reviews.len());
@@ -284,6 +323,20 @@ impl ReviewManipulation {
             {
                 score += p.new_account_score;
                 reasons.push("new_account");
+                if reviewer.is_some_and(|x| x.reviewees.len() == 1) {
+                    score += p.single_target_score;
+                    reasons.push("single_target");
+                }
+            }
+            if let Some(ip) = r.r.reviewer_ip {
+                if by_ip.get(&ip).is_some_and(|v| v.len() >= 2) && !shared_by_design(ip) {
+                    score += p.shared_ip_score;
+                    reasons.push("reviewers_share_ip");
+                }
+                if ds.ip_info(ip).is_some_and(|i| i.is_anonymizer()) {
+                    score += p.anonymized_score;
+                    reasons.push("anonymized_ip");
+                }
             }
             let b = reviewer.map_or(0, |x| x.burst);
             let young = age_days
@@ -312,13 +365,13 @@ impl ReviewManipulation {
     }
 
     /// The finding about a reviewee, if its reviewers' scores reach `min_score`.
-    fn reviewee(&self, st: &State, s: &SubjectData) -> Option<Finding> {
+    fn reviewee(&self, ds: &Dataset, st: &State, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
         let g = st.graph.as_deref()?;
         if s.reviews.is_empty() {
             return None;
         }
-        let (total, scored) = self.score(g, &st.reviewers, s);
+        let (total, scored) = self.score(ds, g, &st.reviewers, s);
         if total < p.min_score {
             return None;
         }
@@ -396,7 +449,10 @@ impl ReviewManipulation {
                 .threshold("linked_score", p.linked_score)
                 .threshold("location_linked_score", p.location_linked_score)
                 .threshold("new_account_score", p.new_account_score)
-                .threshold("burst_score", p.burst_score),
+                .threshold("single_target_score", p.single_target_score)
+                .threshold("burst_score", p.burst_score)
+                .threshold("shared_ip_score", p.shared_ip_score)
+                .threshold("anonymized_score", p.anonymized_score),
             explanation: Text::new(
                 format!(
                     "{} of {n} reviews come from suspicious reviewer accounts ({}; {}): \
@@ -419,8 +475,8 @@ impl ReviewManipulation {
                 ),
                 format!(
                     "{n}件のレビューのうち{}件が不審なレビュアー（{}）によるものです。レビュー対象者と識別子\
-                     （端末・受取口座・IP）を共有する、レビュー直前に作成された、短期間に多数を高評価する\
-                     などの特徴があり、スコアは{total:.1}（しきい値{}）です。{}レビューアカウントの登録日・\
+                     （端末・受取口座・IP）を共有する、レビュー直前に作成された、短期間に多数を高評価する、\
+                     レビュアー同士が同じIPから投稿する、ホスティング・VPNから投稿するなどの特徴があり、スコアは{total:.1}（しきい値{}）です。{}レビューアカウントの登録日・\
                      共有IP等を確認してください（DD-REVIEW-AUDIT）。",
                     suspicious.len(),
                     suspicious
@@ -530,7 +586,7 @@ impl Detector for ReviewManipulation {
         let mut ring: BTreeMap<String, Ring> = BTreeMap::new();
         let mut firing: HashSet<String> = HashSet::new();
         for s in ds.subjects.iter().filter(|s| !s.reviews.is_empty()) {
-            let (total, scored) = self.score(&g, &reviewers, s);
+            let (total, scored) = self.score(ds, &g, &reviewers, s);
             if total < p.min_score {
                 continue;
             }
@@ -549,9 +605,9 @@ impl Detector for ReviewManipulation {
             ring,
         })
     }
-    fn evaluate(&self, _ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+    fn evaluate(&self, ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
         let st = state::<State>(pop);
-        let mut out: Vec<Finding> = self.reviewee(st, s).into_iter().collect();
+        let mut out: Vec<Finding> = self.reviewee(ds, st, s).into_iter().collect();
         if let Some(r) = st.ring.get(&s.id) {
             out.push(self.ring(r, s));
         }
@@ -575,6 +631,55 @@ mod tests {
         format!(
             r#"{{"kind":"subject","subject_id":"{id}","source":"platform","account_created_at":"{created}T00:00:00Z"}}"#
         )
+    }
+
+    /// Issue 17, item 6. Carriers: brand-new accounts made to rate one freelancer, reviewing
+    /// from one address; new single-target accounts reviewing from VPN exits. Look-alikes: two
+    /// established colleagues on one office line, one new client, one client behind a VPN.
+    #[test]
+    fn reviewers_sharing_an_ip_or_hiding_behind_vpns_fire_and_colleagues_do_not() {
+        let mut lines = Vec::new();
+        for k in 0..3u32 {
+            let rv = format!("shill{k}");
+            lines.push(client(&rv, "2026-09-08"));
+            lines.push(review("dev1", &rv, 10 + k, 5, "73.1.1.1"));
+            let vp = format!("vpnshill{k}");
+            lines.push(client(&vp, "2026-09-08"));
+            lines.push(review("dev2", &vp, 10 + k, 5, &format!("185.2.2.{k}")));
+        }
+        for c in ["colleague-a", "colleague-b"] {
+            lines.push(client(c, "2019-01-01"));
+            lines.push(review("hon1", c, 12, 5, "73.9.9.9"));
+            // Established clients review others too.
+            lines.push(review("someone-else", c, 2, 4, "73.9.9.9"));
+        }
+        lines.push(client("newbie", "2026-09-08"));
+        lines.push(review("hon2", "newbie", 12, 5, "73.8.8.8"));
+        lines.push(client("private", "2018-01-01"));
+        lines.push(review("hon3", "private", 12, 5, "185.2.2.9"));
+        lines.push(client("newbie2", "2026-09-08"));
+        lines.push(review("hon3", "newbie2", 13, 5, "73.7.7.7"));
+        let mut d = ds(&lines);
+        for ip in ["73.1.1.1", "73.9.9.9", "73.8.8.8", "73.7.7.7"] {
+            intel(&mut d, ip, &[]);
+        }
+        for k in [0, 1, 2, 9] {
+            intel(&mut d, &format!("185.2.2.{k}"), &[NetClass::Vpn]);
+        }
+        let f = ReviewManipulation(Params::default()).run(&d);
+        let firing: BTreeSet<&str> = f
+            .iter()
+            .filter(|f| f.evidence.values.get("suspicious_reviewers").is_some())
+            .map(|f| f.subject_id.as_str())
+            .collect();
+        assert_eq!(firing, ["dev1", "dev2"].into_iter().collect(), "{f:#?}");
+        let dev1 = f.iter().find(|f| f.subject_id == "dev1").unwrap();
+        let reasons = &dev1.evidence.values["reasons"];
+        assert_eq!(reasons["reviewers_share_ip"], 3, "{reasons}");
+        assert_eq!(reasons["single_target"], 3, "{reasons}");
+        let dev2 = f.iter().find(|f| f.subject_id == "dev2").unwrap();
+        assert_eq!(dev2.evidence.values["reasons"]["anonymized_ip"], 3);
+        assert!(dev1.explanation.ja.contains("同じIP"), "{}", dev1.explanation.ja);
     }
 
     #[test]
@@ -611,12 +716,14 @@ mod tests {
             .filter(|f| f.subject_id.starts_with("ring"))
             .collect();
         assert_eq!(ring.len(), 5);
-        assert!(ring.iter().all(|f| f.strength < dev[0].strength));
+        // At most as strong (brand-new single-target accounts on the reviewee's VPS and device
+        // reach the cap too).
+        assert!(ring.iter().all(|f| f.strength <= dev[0].strength));
         assert!(!f.iter().any(|f| f.subject_id == "acme"));
     }
 
     /// Two brand-new accounts with no shared identifier, each praising four developers within
-    /// three days: new account + burst, twice.
+    /// three days from one address: new account + burst + reviewers sharing an IP, twice.
     #[test]
     fn new_accounts_rating_many_developers_in_a_burst_fire() {
         let mut lines = Vec::new();
@@ -632,7 +739,8 @@ mod tests {
         let reasons = &f[0].evidence.values["reasons"];
         assert_eq!(reasons["burst"], 2);
         assert_eq!(reasons["new_account"], 2);
-        assert!((f[0].strength - 1.6 / 3.0).abs() < 1e-9);
+        assert_eq!(reasons["reviewers_share_ip"], 2);
+        assert!((f[0].strength - 2.2 / 3.0).abs() < 1e-9, "{}", f[0].strength);
     }
 
     /// A popular freelancer: many five-star reviews from old, unrelated clients, some behind

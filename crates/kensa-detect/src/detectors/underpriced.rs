@@ -23,7 +23,9 @@
 //! `(ln rate − median ln) / (1.4826 × MAD of ln)`, with the scale floored at 0.05 (±5 %). On
 //! a linear scale a rate can never fall more than `median / scale` below the median, so a
 //! third of the going rate could not stand out in a market with a wide spread. The flag fires
-//! when the z-score is at most `−z_threshold` and the rate is at most `max_ratio` × the median. Group statistics include the subject itself, which
+//! when the z-score is at most `−z_threshold` and the rate is at most `max_ratio` × the median
+//! of the same country's market for the skill (`pooled_max_ratio` × the median of a coarser
+//! market: the country pooled across skills, or all countries). Group statistics include the subject itself, which
 //! with at least `min_peers` others moves the median by at most one rank.
 //!
 //! Without enough peers the detector is silent, unless the policy gives a `rate_table`
@@ -62,8 +64,12 @@ pub struct Params {
     pub z_threshold: f64,
     /// Robust z-score (negated) at which strength reaches 1.
     pub full_z: f64,
-    /// The rate must also be at most this share of the peer median.
+    /// The rate must also be at most this share of the peer median, when compared with the
+    /// same country's market for the skill.
     pub max_ratio: f64,
+    /// The same, when compared with a country's market pooled across skills or with all
+    /// countries (a coarser comparison, so a lower share is needed).
+    pub pooled_max_ratio: f64,
     /// Approximate US dollars per unit of each currency (ISO 4217).
     pub usd_per_unit: BTreeMap<String, f64>,
     /// Optional market rates: skill (lower case) → typical USD per hour.
@@ -95,6 +101,7 @@ impl Default for Params {
             z_threshold: 2.5,
             full_z: 5.0,
             max_ratio: 0.65,
+            pooled_max_ratio: 0.5,
             usd_per_unit: usd.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             rate_table: BTreeMap::new(),
             table_ratio: 0.4,
@@ -145,11 +152,22 @@ fn hourly_usd(s: &SubjectData, p: &Params) -> Option<(f64, String, String)> {
         })
 }
 
+/// Every skill the subject lists (profiles and contracts): the markets are built from these.
+fn listed_skills(s: &SubjectData) -> BTreeSet<String> {
+    s.profiles
+        .iter()
+        .flat_map(|p| p.r.skills.iter())
+        .chain(s.contracts.iter().flat_map(|c| c.r.skills.iter()))
+        .map(|k| k.trim().to_lowercase())
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
 /// The skills the rate is for: the skills of the contract the rate comes from, else the
 /// subject's primary skill (the first one the latest profile listing skills names), else
-/// every skill listed anywhere. A rate is compared with the market of what is sold at that
-/// rate, not with the cheapest skill a profile happens to mention (issue 17).
-fn skills(s: &SubjectData, p: &Params) -> BTreeSet<String> {
+/// every skill listed. A rate is compared with the market of what is sold at that rate, not
+/// with the cheapest skill a profile happens to mention (issue 17).
+fn rate_skills(s: &SubjectData, p: &Params) -> BTreeSet<String> {
     let clean = |k: &String| {
         let k = k.trim().to_lowercase();
         (!k.is_empty()).then_some(k)
@@ -170,11 +188,7 @@ fn skills(s: &SubjectData, p: &Params) -> BTreeSet<String> {
     {
         return [primary].into_iter().collect();
     }
-    s.contracts
-        .iter()
-        .flat_map(|c| c.r.skills.iter())
-        .filter_map(clean)
-        .collect()
+    listed_skills(s)
 }
 
 /// The peer group a subject's rate is compared with (what the population state holds per
@@ -216,7 +230,12 @@ impl Group {
 impl Group {
     /// Whether a rate of `usd` fires against this group.
     fn fires(&self, usd: f64, p: &Params) -> bool {
-        !(self.z(usd) > -p.z_threshold || usd > p.max_ratio * self.median)
+        let ratio = if self.basis == "country" {
+            p.max_ratio
+        } else {
+            p.pooled_max_ratio
+        };
+        !(self.z(usd) > -p.z_threshold || usd > ratio * self.median)
     }
 
     /// The robust z-score of a rate of `usd` on log rates.
@@ -306,7 +325,10 @@ impl Detector for Underpriced {
         struct Row<'a> {
             s: &'a SubjectData,
             usd: f64,
+            /// Every listed skill: the markets the rate joins.
             skills: BTreeSet<String>,
+            /// The skills the rate is for: the markets it is compared with.
+            rate_skills: BTreeSet<String>,
             country: Option<String>,
         }
         let rows: Vec<Row> = ds
@@ -317,7 +339,8 @@ impl Detector for Underpriced {
                 Some(Row {
                     s,
                     usd,
-                    skills: skills(s, p),
+                    skills: listed_skills(s),
+                    rate_skills: rate_skills(s, p),
                     country: s.claimed_country().map(str::to_owned),
                 })
             })
@@ -351,7 +374,7 @@ impl Detector for Underpriced {
         };
         let skill_index = |r: &Row| -> Option<f64> {
             let ix: Vec<f64> = r
-                .skills
+                .rate_skills
                 .iter()
                 .filter_map(|k| global.get(k.as_str()))
                 .filter(|st| st.n > p.min_peers && overall > 0.0)
@@ -387,7 +410,7 @@ impl Detector for Underpriced {
         for (r, ix) in rows.iter().zip(&index) {
             // The group with enough others for the subject's cheapest skill there.
             let pick = |same_country: bool| -> Option<(&str, &Stats)> {
-                r.skills
+                r.rate_skills
                     .iter()
                     .filter_map(|k| {
                         let st = if same_country {
@@ -454,7 +477,7 @@ impl Underpriced {
     fn subject(&self, st: &RateGroups, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
         let (usd, raw, record) = hourly_usd(s, p)?;
-        let skills = skills(s, p);
+        let skills = rate_skills(s, p);
         let country = s.claimed_country().unwrap_or("?");
         let group = st.rated.get(&s.id).and_then(|(_, g)| g.as_ref());
         let (values, strength, en, ja) = if let Some(g) = group {
@@ -537,6 +560,7 @@ impl Underpriced {
                 .threshold("min_peers", p.min_peers)
                 .threshold("z_threshold", p.z_threshold)
                 .threshold("max_ratio", p.max_ratio)
+                .threshold("pooled_max_ratio", p.pooled_max_ratio)
                 .threshold("table_ratio", p.table_ratio),
             explanation: Text::new(en, ja),
         })
