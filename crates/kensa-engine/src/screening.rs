@@ -48,14 +48,28 @@ pub fn screen_subjects(
     for &i in indexes {
         let s = &ds.subjects[i];
         ds.sanctions.remove(&s.id);
+        // The subject's own date of birth and nationality: an identity document's first (the
+        // confirmed ones), else a profile's; a passport's issuing country stands for the
+        // nationality when no profile states one.
         let birth = s
-            .profiles
+            .id_documents
             .iter()
-            .find_map(|p| p.r.date_of_birth.map(|d| d.0.to_string()));
+            .find_map(|d| d.r.date_of_birth.map(|d| d.0.to_string()))
+            .or_else(|| {
+                s.profiles
+                    .iter()
+                    .find_map(|p| p.r.date_of_birth.map(|d| d.0.to_string()))
+            });
         let country = s
             .profiles
             .iter()
-            .find_map(|p| p.r.nationality.as_ref().map(|c| c.0.clone()));
+            .find_map(|p| p.r.nationality.as_ref().map(|c| c.0.clone()))
+            .or_else(|| {
+                s.id_documents
+                    .iter()
+                    .filter(|d| d.r.doc_type.eq_ignore_ascii_case("passport"))
+                    .find_map(|d| d.r.issuing_country.as_ref().map(|c| c.0.clone()))
+            });
         let mut seen: BTreeSet<(String, &'static str)> = BTreeSet::new();
         let mut name =
             |rid: &str, field: &'static str, v: &Option<String>, names: &mut Vec<(Item, Query)>| {
@@ -69,10 +83,16 @@ pub fn screen_subjects(
                             field,
                             value: v.to_owned(),
                         },
-                        Query {
-                            name: v.to_owned(),
-                            birth_date: birth.clone(),
-                            country: country.clone(),
+                        // A beneficiary is a third party: the subject's date of birth and
+                        // nationality say nothing about them.
+                        if field == "beneficiary_name" {
+                            Query::name(v)
+                        } else {
+                            Query {
+                                name: v.to_owned(),
+                                birth_date: birth.clone(),
+                                country: country.clone(),
+                            }
                         },
                     ));
                 }
@@ -126,6 +146,7 @@ pub fn screen_subjects(
                 score: m.score,
                 programs: m.programs,
                 how: serde_json::to_value(&m.explanation).unwrap_or_default(),
+                secondary: m.evidence.iter().map(|e| e.kind.to_owned()).collect(),
             });
         }
     }
@@ -146,6 +167,7 @@ pub fn screen_subjects(
                     score: 1.0,
                     programs: m.programs,
                     how: serde_json::Value::String("exact wallet address".into()),
+                    secondary: Vec::new(),
                 })
                 .collect();
             for h in intel.wallet(&w.value, None).sanctioned {
@@ -159,6 +181,7 @@ pub fn screen_subjects(
                     score: 1.0,
                     programs: h.asset.into_iter().collect(),
                     how: serde_json::Value::String("exact wallet address (address list)".into()),
+                    secondary: Vec::new(),
                 });
             }
             out

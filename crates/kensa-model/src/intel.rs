@@ -225,4 +225,9 @@ pub struct SanctionsHit {
     /// How the names matched, token by token (from the screener).
     #[serde(default)]
     pub how: serde_json::Value,
+    /// The screener's secondary evidence (`birth_year_match`, `birth_decades_apart`,
+    /// `country_mismatch`...), from the subject's own date of birth and nationality; empty for
+    /// third-party names (beneficiaries), which are screened on their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secondary: Vec<String>,
 }

@@ -112,7 +112,8 @@ pub struct Match {
     /// Token-by-token explanation of the name score.
     pub explanation: Vec<TokenMatch>,
     /// Secondary evidence applied (`birth_date_exact`, `birth_year_match`, `birth_year_mismatch`,
-    /// `country_match`, `country_mismatch`), each with its score adjustment.
+    /// `birth_decades_apart` — every listed date at least [`NAMESAKE_YEARS`] years from the
+    /// query's —, `country_match`, `country_mismatch`), each with its score adjustment.
     pub evidence: Vec<Evidence>,
 }
 
@@ -898,6 +899,10 @@ fn explain(toks: &[&Tok], rec: &NameRec, al: &Alignment) -> Vec<TokenMatch> {
 
 /// Secondary evidence: birth date and country raise or lower a name score by a few points, never
 /// enough to make a weak name match strong. It is applied only to names that already score 0.5.
+/// Years between a subject's and every listed date of birth from which the two are taken to be
+/// different people (`birth_decades_apart`).
+pub const NAMESAKE_YEARS: i32 = 10;
+
 fn secondary(q: &Query, e: &Entry, name_score: f64) -> Vec<Evidence> {
     let mut out = Vec::new();
     if name_score < 0.5 {
@@ -933,8 +938,17 @@ fn secondary(q: &Query, e: &Entry, name_score: f64) -> Vec<Evidence> {
                 adjustment: 0.03,
             });
         } else if !near {
+            // Decades apart (beyond any circa or range): another person with the same name.
+            let far = e
+                .birth_dates
+                .iter()
+                .all(|d| !d.covers_year(qd.year, if d.circa { 2 } else { 0 } + NAMESAKE_YEARS));
             out.push(Evidence {
-                kind: "birth_year_mismatch",
+                kind: if far {
+                    "birth_decades_apart"
+                } else {
+                    "birth_year_mismatch"
+                },
                 adjustment: -0.08,
             });
         }

@@ -9,6 +9,13 @@
 //! (birth date, nationality) keep namesakes low; a name match below `strong_score` fires at
 //! reduced strength so that an analyst confirms it (DD-EVIDENCE-PRESERVE, DD-REPORT), while a
 //! listed wallet address is exact and fires at full strength.
+//!
+//! **Namesakes** (issue 17): when the subject's date of birth is confirmed by an identity
+//! document and every date the list gives for the matched entry is at least ten years away
+//! (`birth_decades_apart`, circa and ranges allowed for), the match is another person with the
+//! same name. It stays in the evidence for an analyst, at `namesake_strength` — never enough
+//! for tier high on the name alone. Beneficiary names are third parties: they are screened
+//! without the subject's date of birth and nationality, so this rule never applies to them.
 
 use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::{Evidence, Finding, Text};
@@ -18,7 +25,7 @@ pub const SPEC: DetectorSpec = DetectorSpec {
     name: "sanctions_screening",
     raises: &["RF-SANCTIONED"],
     summary: "names, payout beneficiaries and wallets matched against OFAC/UN/other lists",
-    false_positives: "namesakes: threshold plus birth-date/nationality evidence; weaker strength below strong_score; wallets are exact",
+    false_positives: "namesakes: threshold plus birth-date/nationality evidence; a listed person born decades apart from a subject whose date of birth a document confirms is kept at namesake_strength; weaker strength below strong_score; wallets are exact",
 };
 
 /// Parameters (`[detectors.sanctions_screening]`).
@@ -27,11 +34,17 @@ pub const SPEC: DetectorSpec = DetectorSpec {
 pub struct Params {
     /// Name-match score at or above which the flag fires at full strength.
     pub strong_score: f64,
+    /// Strength of a name match with a listed person born decades apart from the subject
+    /// (whose date of birth an identity document confirms).
+    pub namesake_strength: f64,
 }
 
 impl Default for Params {
     fn default() -> Self {
-        Params { strong_score: 0.95 }
+        Params {
+            strong_score: 0.95,
+            namesake_strength: 0.1,
+        }
     }
 }
 
@@ -55,12 +68,28 @@ impl Detector for Sanctions {
         let sid = &s.id;
         {
             let best = hits.iter().map(|h| h.score).fold(0.0, f64::max);
-            let wallet = hits.iter().any(|h| h.field.contains("crypto"));
-            let strength = if wallet || best >= self.0.strong_score {
-                1.0
-            } else {
-                0.5 + 0.4 * (best / self.0.strong_score).clamp(0.0, 1.0)
+            let dob_confirmed = s.id_documents.iter().any(|d| d.r.date_of_birth.is_some());
+            let namesake = |h: &kensa_model::intel::SanctionsHit| {
+                dob_confirmed && h.secondary.iter().any(|k| k == "birth_decades_apart")
             };
+            let hit_strength = |h: &kensa_model::intel::SanctionsHit| {
+                if h.field.contains("crypto") || (h.score >= self.0.strong_score && !namesake(h)) {
+                    1.0
+                } else if namesake(h) {
+                    self.0.namesake_strength
+                } else {
+                    0.5 + 0.4 * (h.score / self.0.strong_score).clamp(0.0, 1.0)
+                }
+            };
+            let strength = hits.iter().map(hit_strength).fold(0.0, f64::max);
+            let only_namesakes = hits.iter().all(namesake);
+            let mut namesakes: Vec<&str> = hits
+                .iter()
+                .filter(|h| namesake(h))
+                .map(|h| h.entry_id.as_str())
+                .collect();
+            namesakes.sort_unstable();
+            namesakes.dedup();
             let mut records: Vec<String> = hits.iter().map(|h| h.record_id.clone()).collect();
             records.sort();
             records.dedup();
@@ -86,7 +115,9 @@ impl Detector for Sanctions {
                     .records(records)
                     .value("matches", serde_json::to_value(hits).unwrap_or_default())
                     .value("best_score", best)
-                    .threshold("strong_score", self.0.strong_score),
+                    .value("namesakes", serde_json::json!(namesakes))
+                    .threshold("strong_score", self.0.strong_score)
+                    .threshold("namesake_strength", self.0.namesake_strength),
                 explanation: Text::new(
                     format!(
                         "{} {:?} ({}) matches {:?} on {} (entry {}, programmes {}, score {:.2}){}.",
@@ -107,7 +138,11 @@ impl Detector for Sanctions {
                         } else {
                             String::new()
                         }
-                    ),
+                    ) + if only_namesakes {
+                        " The listed person was born decades apart from the subject, whose date of birth an identity document confirms: most likely a namesake, kept for review at low weight."
+                    } else {
+                        ""
+                    },
                     format!(
                         "{}「{}」（{}）が制裁リスト {} の「{}」（エントリ {}、プログラム {}、スコア {:.2}）と一致しました{}。",
                         if top.field.contains("crypto") {
@@ -127,7 +162,11 @@ impl Detector for Sanctions {
                         } else {
                             String::new()
                         }
-                    ),
+                    ) + if only_namesakes {
+                        "リスト上の人物の生年は、身分証で確認された対象者の生年と数十年離れています。同姓同名の別人の可能性が高いため、確認用に低い重みで残しています。"
+                    } else {
+                        ""
+                    },
                 ),
             }]
         }
@@ -150,6 +189,7 @@ mod tests {
             score,
             programs: vec!["DPRK4".into()],
             how: serde_json::Value::Null,
+            secondary: Vec::new(),
         }
     }
 
