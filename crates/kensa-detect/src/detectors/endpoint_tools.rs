@@ -5,7 +5,11 @@
 //! * `KX-ENDPOINT-REMOTE-ACCESS` (AnyDesk, TeamViewer, Chrome Remote Desktop, RustDesk,
 //!   GoTo/LogMeIn, Splashtop, VNC...) — supports RF-LINK-SHARED-IDENTITY and RF-NET-ANONYMIZER:
 //!   a laptop controlled from elsewhere, typically a laptop farm;
-//! * `KX-ENDPOINT-IP-KVM` (PiKVM, TinyPilot, JetKVM, "IP-KVM", Raritan/ATEN KVM over IP) —
+//! * `KX-ENDPOINT-IP-KVM` (PiKVM, TinyPilot, JetKVM, "IP-KVM", Raritan/ATEN KVM over IP, and
+//!   the USB identity such a device presents to the laptop: the Linux gadget `1d6b:0104` /
+//!   `VID_1D6B&PID_0104` "Multifunction Composite Gadget" — the USB ID database's Linux
+//!   Foundation composite gadget, which PiKVM and TinyPilot present by default — and "PiKVM
+//!   Composite Device"; MITRE ATT&CK T1219.003, Remote Access Hardware, added in v17, 2025) —
 //!   supports RF-LINK-SHARED-IDENTITY: hardware remote control that no software inventory sees,
 //!   found in laptop farms;
 //! * `KX-ENDPOINT-VPN-CLIENT` (Astrill — the VPN DPRK IT workers are known to favour — and other
@@ -15,7 +19,11 @@
 //!
 //! Matching is a case-insensitive substring test of each pattern against the record's `name`
 //! and `detail`; the four lists and the `allow` list are policy parameters the user edits.
-//! One finding per category and subject; strength grows with the number of distinct tools.
+//! One finding per category and subject; strength grows with the number of distinct tools, and
+//! a second remote-access tool on one laptop (one to work, one to be controlled) is called out.
+//! Each finding names its MITRE ATT&CK technique: T1219.002 (remote desktop software) and
+//! T1219.003 (remote access hardware) for the remote-control categories, T1090 (proxy) for VPN
+//! clients.
 //!
 //! False positives: collaboration software (Zoom, Slack, Teams, VS Code Live Share) is not on
 //! any list; corporate VPN clients (OpenVPN, WireGuard, GlobalProtect, AnyConnect) are not on the
@@ -36,7 +44,7 @@ pub const SPEC: DetectorSpec = DetectorSpec {
         "KX-ENDPOINT-VPN-CLIENT",
         "KX-ENDPOINT-MOUSE-JIGGLER",
     ],
-    summary: "remote-access tools, IP-KVM devices, consumer VPN clients and mouse jigglers in endpoint records (user-editable name lists)",
+    summary: "remote-access tools (a second one called out), IP-KVM devices (also by the USB identity 1d6b:0104 they present), consumer VPN clients such as Astrill and mouse jigglers in endpoint records (user-editable name lists, MITRE ATT&CK T1219.002/.003)",
     false_positives: "collaboration tools and corporate VPN clients are not listed; hypervisor KVM is not IP-KVM; sanctioned tools go in the allow list",
 };
 
@@ -102,6 +110,14 @@ impl Default for Params {
                 "aten kvm",
                 "aten cn",
                 "blikvm",
+                // Seen as a USB device: the Linux USB gadget that PiKVM and TinyPilot present
+                // by default (vendor:product 1d6b:0104, "Multifunction Composite Gadget"), in
+                // lsusb and Windows device-path notation, and their product strings.
+                "1d6b:0104",
+                "vid_1d6b&pid_0104",
+                "multifunction composite gadget",
+                "pikvm composite device",
+                "keymimepi",
             ]),
             vpn_client: v(&[
                 "astrill",
@@ -138,6 +154,9 @@ impl Default for Params {
 pub struct EndpointTools(pub Params);
 
 /// (id, parameter name, English label, Japanese label)
+/// The MITRE ATT&CK technique of each category (same order as [`CATEGORIES`]).
+const ATTACK: [Option<&str>; 4] = [Some("T1219.002"), Some("T1219.003"), Some("T1090"), None];
+
 const CATEGORIES: [(&str, &str, &str, &str); 4] = [
     (
         "KX-ENDPOINT-REMOTE-ACCESS",
@@ -265,18 +284,29 @@ impl EndpointTools {
                             .records(h.values().flat_map(|x| x.1.iter().map(|s| (*s).clone())).take(50))
                             .value("tools", serde_json::Value::Array(tools))
                             .value("allowed_observations", allowed)
+                            .value("mitre_attack", ATTACK[k])
                             .threshold(param, serde_json::json!(p.list(k)))
                             .threshold("allow", serde_json::json!(p.allow)),
                         explanation: Text::new(
                             format!(
-                                "The work device shows {} {en}(s): {}. Not in the allow list of sanctioned tools.",
+                                "The work device shows {} {en}(s): {}. Not in the allow list of sanctioned tools.{}",
                                 h.len(),
-                                names.join(", ")
+                                names.join(", "),
+                                if k == 0 && h.len() >= 2 {
+                                    " A second remote-access tool on one laptop is a laptop-farm pattern: one to work with, one through which someone else controls it."
+                                } else {
+                                    ""
+                                }
                             ),
                             format!(
-                                "業務端末で{ja}が{}種類検出されました: {}。許可された（会社承認の）ツールの一覧にはありません。",
+                                "業務端末で{ja}が{}種類検出されました: {}。許可された（会社承認の）ツールの一覧にはありません。{}",
                                 h.len(),
-                                names.join("、")
+                                names.join("、"),
+                                if k == 0 && h.len() >= 2 {
+                                    "1台のPCに2つ目の遠隔操作ツールがあるのは、ラップトップファームに見られる形です（1つは作業用、もう1つは他者が操作するため）。"
+                                } else {
+                                    ""
+                                }
                             ),
                         ),
                     });
@@ -304,6 +334,41 @@ mod tests {
         format!(
             r#"{{"kind":"endpoint","subject_id":"{sub}","at":"2026-09-01T10:{i:02}:00Z","observation":"process","name":"{name}","detail":"{detail}"}}"#
         )
+    }
+
+    /// Issue 17, item 8: an IP-KVM seen only as the USB device it presents (lsusb and Windows
+    /// notation), mapped to ATT&CK T1219.003; a second remote-access tool is called out.
+    /// Look-alikes: an ordinary USB keyboard and webcam, one remote-access tool.
+    #[test]
+    fn kvm_usb_identities_and_a_second_remote_tool_are_named() {
+        let lines = vec![
+            ep("k1", 1, "usb_device", "Bus 001 Device 004: ID 1d6b:0104 Linux Foundation Multifunction Composite Gadget"),
+            ep("k2", 1, "usb_device", "USB\\\\VID_1D6B&PID_0104\\\\CAFEBABE"),
+            ep("r1", 1, "TeamViewer.exe", ""),
+            ep("r1", 2, "AnyDesk.exe", ""),
+            ep("h1", 1, "usb_device", "ID 046d:c31c Logitech, Inc. Keyboard K120"),
+            ep("h1", 2, "usb_device", "ID 046d:0825 Logitech, Inc. Webcam C270"),
+            ep("h2", 1, "TeamViewer.exe", ""),
+        ];
+        let f = EndpointTools(Params::default()).run(&ds(&lines));
+        let got: Vec<(&str, &str)> = f
+            .iter()
+            .map(|f| (f.subject_id.as_str(), f.id.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("k1", "KX-ENDPOINT-IP-KVM"),
+                ("k2", "KX-ENDPOINT-IP-KVM"),
+                ("r1", "KX-ENDPOINT-REMOTE-ACCESS"),
+                ("h2", "KX-ENDPOINT-REMOTE-ACCESS"),
+            ]
+        );
+        assert_eq!(f[0].evidence.values["mitre_attack"], "T1219.003");
+        assert_eq!(f[2].evidence.values["mitre_attack"], "T1219.002");
+        assert!(f[2].explanation.en.contains("second remote-access tool"));
+        assert!(f[2].explanation.ja.contains("2つ目の遠隔操作ツール"));
+        assert!(!f[3].explanation.en.contains("second remote-access tool"));
     }
 
     #[test]
