@@ -12,6 +12,16 @@
 //! Addresses the intel sources classify Mobile (carrier pools) or Relay (iCloud Private Relay)
 //! rotate across many /24s of one operator, so they count as one network per ASN (or per
 //! IPv4 /16, IPv6 /32 when the ASN is unknown): a phone user does not fire.
+//!
+//! Two patterns of 2025–2026 tradecraft fire too (issue 17), each with its own evidence:
+//! * **residential-proxy rotation**: within `rotation_window`, home-ISP addresses (known to
+//!   the intel sources, no VPN, hosting, mobile, corporate or relay class) of at least
+//!   `rotation_isps` different providers (ASNs) in at least two cities, alternating — the
+//!   account comes back to a provider it had left at least `rotation_returns` times. DHCP churn
+//!   inside one provider and city is one network; someone who moves or travels does not go
+//!   back and forth between providers.
+//! * **VPN exit hopping**: at least `vpn_exits` different VPN/proxy exit networks within
+//!   `window`. One privacy VPN exit a day (or two around a reconnect) stays below it.
 
 use crate::params::Dur;
 use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
@@ -23,8 +33,8 @@ use std::net::IpAddr;
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "login_multi_ip",
     raises: &["RF-LOGIN-MULTI-IP"],
-    summary: "distinct networks (IPv4 /24, IPv6 /48) among an account's logins within a sliding window",
-    false_positives: "mobile carriers and DHCP churn: counting networks rather than addresses collapses them, and mobile/relay addresses count once per ASN (or /16); failed logins are ignored",
+    summary: "distinct networks (IPv4 /24, IPv6 /48) among an account's logins within a sliding window; residential-proxy rotation (home ISPs of several providers and cities, alternating within days); VPN exit hopping within a day",
+    false_positives: "mobile carriers and DHCP churn: counting networks rather than addresses collapses them, mobile/relay addresses count once per ASN (or /16), one provider in one city is one network; a move does not alternate; one privacy VPN exit a day stays below vpn_exits; failed logins are ignored",
 };
 
 /// Parameters (`[detectors.login_multi_ip]`).
@@ -35,6 +45,14 @@ pub struct Params {
     pub window: Dur,
     /// Distinct networks within one window at which the flag fires.
     pub count: usize,
+    /// Window of the residential-proxy rotation pattern.
+    pub rotation_window: Dur,
+    /// Distinct home-ISP providers (ASNs) within `rotation_window` for the rotation pattern.
+    pub rotation_isps: usize,
+    /// Returns to a provider already left, within `rotation_window`, for the rotation pattern.
+    pub rotation_returns: usize,
+    /// Distinct VPN/proxy exit networks within `window` for the hopping pattern.
+    pub vpn_exits: usize,
 }
 
 impl Default for Params {
@@ -42,6 +60,10 @@ impl Default for Params {
         Params {
             window: Dur::hours(24),
             count: 5,
+            rotation_window: Dur::days(7),
+            rotation_isps: 3,
+            rotation_returns: 2,
+            vpn_exits: 3,
         }
     }
 }
@@ -85,7 +107,50 @@ impl Detector for LoginMultiIp {
     }
 
     fn evaluate(&self, ds: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
-        self.subject(ds, s).into_iter().collect()
+        // The strongest of the three patterns.
+        [
+            self.subject(ds, s),
+            self.rotation(ds, s),
+            self.vpn_hopping(ds, s),
+        ]
+        .into_iter()
+        .flatten()
+        .fold(None, |best: Option<Finding>, f| match best {
+            Some(b) if b.strength >= f.strength => Some(b),
+            _ => Some(f),
+        })
+        .into_iter()
+        .collect()
+    }
+}
+
+/// What a login address is, for the two tradecraft patterns.
+enum Kind {
+    /// A home ISP: (ASN, city).
+    Home(u32, String),
+    /// A VPN, proxy or Tor exit.
+    Exit,
+    Other,
+}
+
+fn kind(ds: &Dataset, ip: IpAddr) -> Kind {
+    use kensa_model::intel::NetClass;
+    let Some(i) = ds.ip_info(ip) else {
+        return Kind::Other;
+    };
+    if i.has_class(NetClass::Vpn) || i.has_class(NetClass::Proxy) || i.has_class(NetClass::Tor) {
+        return Kind::Exit;
+    }
+    if i.is_anonymizer()
+        || i.has_class(NetClass::Mobile)
+        || i.has_class(NetClass::Corporate)
+        || i.has_class(NetClass::Relay)
+    {
+        return Kind::Other;
+    }
+    match (i.asn, i.city.as_deref()) {
+        (Some(asn), Some(city)) => Kind::Home(asn, city.to_lowercase()),
+        _ => Kind::Other,
     }
 }
 
@@ -140,6 +205,7 @@ impl LoginMultiIp {
             strength,
             evidence: Evidence::default()
                 .records(span.iter().take(50).map(|l| l.id.clone()))
+                .value("pattern", "networks_in_window")
                 .value("logins_in_window", span.len())
                 .value("distinct_networks", networks)
                 .value("distinct_ips", ips.len())
@@ -156,6 +222,165 @@ impl LoginMultiIp {
                 from,
                 to,
                 p.count,
+            ),
+        })
+    }
+}
+
+impl LoginMultiIp {
+    /// Residential-proxy rotation: home ISPs of several providers and cities, alternating.
+    fn rotation(&self, ds: &Dataset, s: &SubjectData) -> Option<Finding> {
+        let p = &self.0;
+        let homes: Vec<(&crate::Rec<kensa_model::record::Login>, u32, String)> = s
+            .logins
+            .iter()
+            .filter(|l| l.r.success != Some(false))
+            .filter_map(|l| match kind(ds, l.r.ip) {
+                Kind::Home(asn, city) => Some((l, asn, city)),
+                _ => None,
+            })
+            .collect();
+        let window = p.rotation_window.millis();
+        let mut best: Option<(usize, usize, usize, usize, usize)> = None; // (returns, isps, cities, lo, hi)
+        let mut lo = 0;
+        for hi in 0..homes.len() {
+            while homes[hi].0.r.at.0 - homes[lo].0.r.at.0 > window {
+                lo += 1;
+            }
+            let span = &homes[lo..=hi];
+            let isps: BTreeSet<u32> = span.iter().map(|x| x.1).collect();
+            let cities: BTreeSet<&str> = span.iter().map(|x| x.2.as_str()).collect();
+            // Returns: a change of provider back to one already left in this window.
+            let mut left: BTreeSet<u32> = BTreeSet::new();
+            let mut returns = 0;
+            for w in span.windows(2) {
+                if w[0].1 != w[1].1 {
+                    left.insert(w[0].1);
+                    if left.contains(&w[1].1) {
+                        returns += 1;
+                    }
+                }
+            }
+            if isps.len() >= p.rotation_isps
+                && cities.len() >= 2
+                && returns >= p.rotation_returns
+                && best.is_none_or(|b| (returns, isps.len()) > (b.0, b.1))
+            {
+                best = Some((returns, isps.len(), cities.len(), lo, hi));
+            }
+        }
+        let (returns, isps, cities, lo, hi) = best?;
+        let span = &homes[lo..=hi];
+        let (from, to) = (span[0].0.r.at, span[span.len() - 1].0.r.at);
+        let strength = (0.5 + 0.1 * (returns - p.rotation_returns) as f64
+            + 0.1 * (isps - p.rotation_isps) as f64)
+            .min(1.0);
+        let providers: BTreeSet<String> = span
+            .iter()
+            .filter_map(|x| {
+                let i = ds.ip_info(x.0.r.ip)?;
+                Some(format!(
+                    "AS{} {} ({})",
+                    x.1,
+                    i.org.as_deref().unwrap_or("?"),
+                    i.city.as_deref().unwrap_or("?")
+                ))
+            })
+            .collect();
+        let w = &p.rotation_window;
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-LOGIN-MULTI-IP".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(span.iter().take(50).map(|x| x.0.id.clone()))
+                .value("pattern", "residential_rotation")
+                .value("providers", serde_json::json!(providers.iter().take(20).collect::<Vec<_>>()))
+                .value("distinct_providers", isps)
+                .value("distinct_cities", cities)
+                .value("returns_to_a_provider", returns)
+                .value("window_start", from.to_rfc3339())
+                .value("window_end", to.to_rfc3339())
+                .threshold("rotation_window", w.to_string())
+                .threshold("rotation_isps", p.rotation_isps)
+                .threshold("rotation_returns", p.rotation_returns),
+            explanation: Text::new(
+                format!(
+                    "Within {w} ({from} – {to}) the account logged in from home-ISP addresses of {isps} \
+                     providers in {cities} cities, going back to a provider it had left {returns} times: \
+                     the rotation of a residential proxy service, not one household's line (thresholds \
+                     {} providers, {} returns).",
+                    p.rotation_isps, p.rotation_returns
+                ),
+                format!(
+                    "{w}以内（{from} – {to}）に、{cities}都市・{isps}社の家庭向け回線のアドレスからログインし、\
+                     いったん離れた回線事業者に{returns}回戻っています。1世帯の回線ではなく、\
+                     住宅用プロキシの切り替えに見られる形です（しきい値は{}社、{}回）。",
+                    p.rotation_isps, p.rotation_returns
+                ),
+            ),
+        })
+    }
+
+    /// VPN exit hopping: several VPN/proxy exit networks within `window`.
+    fn vpn_hopping(&self, ds: &Dataset, s: &SubjectData) -> Option<Finding> {
+        let p = &self.0;
+        let exits: Vec<&crate::Rec<kensa_model::record::Login>> = s
+            .logins
+            .iter()
+            .filter(|l| l.r.success != Some(false))
+            .filter(|l| matches!(kind(ds, l.r.ip), Kind::Exit))
+            .collect();
+        if exits.len() < p.vpn_exits {
+            return None;
+        }
+        let window = p.window.millis();
+        let mut best: Option<(usize, usize, usize)> = None;
+        let mut lo = 0;
+        for hi in 0..exits.len() {
+            while exits[hi].r.at.0 - exits[lo].r.at.0 > window {
+                lo += 1;
+            }
+            let n: BTreeSet<u128> = exits[lo..=hi].iter().map(|l| network_of(l.r.ip)).collect();
+            if best.is_none_or(|b| n.len() > b.0) {
+                best = Some((n.len(), lo, hi));
+            }
+        }
+        let (n, lo, hi) = best?;
+        if n < p.vpn_exits {
+            return None;
+        }
+        let span = &exits[lo..=hi];
+        let (from, to) = (span[0].r.at, span[span.len() - 1].r.at);
+        let ips: BTreeSet<String> = span.iter().map(|l| l.r.ip.to_string()).collect();
+        let strength = (0.5 + 0.15 * (n - p.vpn_exits) as f64).min(1.0);
+        let w = &p.window;
+        Some(Finding {
+            subject_id: s.id.clone(),
+            id: "RF-LOGIN-MULTI-IP".into(),
+            detector: SPEC.name.into(),
+            strength,
+            evidence: Evidence::default()
+                .records(span.iter().take(50).map(|l| l.id.clone()))
+                .value("pattern", "vpn_exit_hopping")
+                .value("distinct_exit_networks", n)
+                .value("ips", serde_json::json!(ips.iter().take(20).collect::<Vec<_>>()))
+                .value("window_start", from.to_rfc3339())
+                .value("window_end", to.to_rfc3339())
+                .threshold("window", w.to_string())
+                .threshold("vpn_exits", p.vpn_exits),
+            explanation: Text::new(
+                format!(
+                    "Within {w} ({from} – {to}) the account logged in through {n} different VPN or \
+                     proxy exit networks; a privacy VPN user keeps one exit for a day (threshold {}).",
+                    p.vpn_exits
+                ),
+                format!(
+                    "{w}以内（{from} – {to}）に、{n}か所の異なるVPN・プロキシの出口ネットワークからログインしています。\
+                     プライバシー目的のVPN利用なら1日に使う出口は通常1か所です（しきい値は{}か所）。",
+                    p.vpn_exits
+                ),
             ),
         })
     }
@@ -203,6 +428,108 @@ mod tests {
             minute / 60,
             minute % 60
         )
+    }
+
+    fn at(sub: &str, day: u32, hour: u32, ip: &str) -> String {
+        format!(
+            r#"{{"kind":"login","subject_id":"{sub}","at":"2026-09-{day:02}T{hour:02}:00:00Z","ip":"{ip}"}}"#
+        )
+    }
+
+    fn net(ds: &mut Dataset, ip: &str, asn: u32, city: &str, class: Option<kensa_model::intel::NetClass>) {
+        ds.ip.insert(
+            ip.parse().unwrap(),
+            kensa_model::intel::IpInfo {
+                country: Some("US".into()),
+                city: Some(city.into()),
+                asn: Some(asn),
+                org: Some(format!("ISP {asn}")),
+                classes: class
+                    .map(|c| kensa_model::intel::NetClassHit {
+                        class: c,
+                        source: "test".into(),
+                        label: None,
+                    })
+                    .into_iter()
+                    .collect(),
+                ..Default::default()
+            },
+        );
+    }
+
+    /// Issue 17, item 2. Carriers: home-ISP addresses of three providers in three cities,
+    /// alternating within days (a residential proxy); three VPN exits in one day. Look-alikes:
+    /// DHCP churn inside one provider and city, a move to another provider, a phone, one
+    /// privacy VPN exit a day.
+    #[test]
+    fn residential_proxy_rotation_and_vpn_hopping_fire_and_churn_does_not() {
+        use kensa_model::intel::NetClass;
+        let mut lines = Vec::new();
+        // Rotation: Comcast Chicago, Charter Dallas, Verizon Denver, back and forth.
+        for (k, ip) in ["24.1.1.1", "70.2.2.2", "24.1.1.1", "98.3.3.3", "70.2.2.2", "24.1.1.1"]
+            .iter()
+            .enumerate()
+        {
+            lines.push(at("rot", 1 + k as u32, 9, ip));
+        }
+        // VPN hopping: three exits in a day.
+        for (h, ip) in [(8, "185.1.1.1"), (12, "185.2.2.2"), (18, "185.3.3.3")] {
+            lines.push(at("hop", 3, h, ip));
+        }
+        // DHCP churn: six /24s of one provider in one city.
+        for k in 0..6u32 {
+            lines.push(at("dhcp", 1 + k, 9, &format!("24.1.{}.7", 10 + k)));
+        }
+        // A move: three days on one provider, then three on another in another city.
+        for k in 0..6u32 {
+            lines.push(at("mover", 1 + k, 9, if k < 3 { "24.1.1.2" } else { "70.2.2.3" }));
+        }
+        // A privacy VPN: one exit a day.
+        for k in 0..5u32 {
+            lines.push(at("privacy", 1 + k, 9, &format!("185.{}.9.9", 10 + k)));
+        }
+        // A phone on one carrier, many pools and cities.
+        for k in 0..6u32 {
+            lines.push(at("phone", 1 + k, 9, &format!("172.{}.0.1", 56 + k)));
+        }
+        let mut d = ds(&lines);
+        net(&mut d, "24.1.1.1", 7922, "Chicago", None);
+        net(&mut d, "24.1.1.2", 7922, "Chicago", None);
+        net(&mut d, "70.2.2.2", 20115, "Dallas", None);
+        net(&mut d, "70.2.2.3", 20115, "Dallas", None);
+        net(&mut d, "98.3.3.3", 701, "Denver", None);
+        for k in 0..6u32 {
+            net(&mut d, &format!("24.1.{}.7", 10 + k), 7922, "Chicago", None);
+            net(&mut d, &format!("172.{}.0.1", 56 + k), 21928, ["Austin", "Boston"][k as usize % 2], Some(NetClass::Mobile));
+        }
+        for ip in ["185.1.1.1", "185.2.2.2", "185.3.3.3"] {
+            net(&mut d, ip, 9009, "Amsterdam", Some(NetClass::Vpn));
+        }
+        for k in 0..5u32 {
+            net(&mut d, &format!("185.{}.9.9", 10 + k), 9009, "Zurich", Some(NetClass::Vpn));
+        }
+        let f: Vec<Finding> = d
+            .subjects
+            .iter()
+            .flat_map(|s| LoginMultiIp(Params::default()).evaluate(&d, &crate::NoPopulation, s))
+            .collect();
+        let got: Vec<(&str, &str)> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.subject_id.as_str(),
+                    f.evidence.values["pattern"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [("rot", "residential_rotation"), ("hop", "vpn_exit_hopping")],
+            "{f:#?}"
+        );
+        assert_eq!(f[0].evidence.values["distinct_providers"], 3);
+        assert!(f[0].explanation.ja.contains("住宅用プロキシ"));
+        assert!(f[1].explanation.ja.contains("出口ネットワーク"));
     }
 
     #[test]
