@@ -70,6 +70,14 @@ pub fn screen_subjects(
                     .filter(|d| d.r.doc_type.eq_ignore_ascii_case("passport"))
                     .find_map(|d| d.r.issuing_country.as_ref().map(|c| c.0.clone()))
             });
+        // Sex, as an identity document's machine-readable zone states it.
+        let gender = s.id_documents.iter().find_map(|d| {
+            d.r.mrz
+                .as_deref()
+                .and_then(|m| kensa_detect::detectors::id_document::parse_mrz(m).ok())
+                .and_then(|m| m.sex)
+                .map(String::from)
+        });
         let mut seen: BTreeSet<(String, &'static str)> = BTreeSet::new();
         let mut name =
             |rid: &str, field: &'static str, v: &Option<String>, names: &mut Vec<(Item, Query)>| {
@@ -92,6 +100,7 @@ pub fn screen_subjects(
                                 name: v.to_owned(),
                                 birth_date: birth.clone(),
                                 country: country.clone(),
+                                gender: gender.clone(),
                             }
                         },
                     ));

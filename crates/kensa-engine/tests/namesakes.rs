@@ -1,6 +1,6 @@
 //! Namesakes in sanctions screening (issue 17, item 9): a listed person born decades apart from
-//! a subject whose date of birth an identity document confirms is another person with the same
-//! name — kept as evidence, never tier high on the name alone. Beneficiaries are third parties,
+//! a subject whose date of birth an identity document confirms, or of another gender than the
+//! document's MRZ states, is another person with the same name — kept as evidence, never tier high on the name alone. Beneficiaries are third parties,
 //! screened without the subject's date of birth. The list entry is synthetic (modelled on the
 //! public OFAC entry used by the built-in sample).
 
@@ -19,6 +19,7 @@ fn cfg() -> EngineConfig {
         programs: vec!["DPRK4".into()],
         birth_dates: vec![BirthDate::parse("1958").expect("a year parses")],
         nationalities: vec!["KP".into()],
+        gender: Some('M'),
         ..Default::default()
     }]);
     let mut cfg = EngineConfig::builtin();
@@ -66,6 +67,12 @@ fn a_namesake_born_decades_apart_is_kept_low_and_beneficiaries_are_screened_alon
         "account_id":"pa-1","method":"bank","beneficiary_name":"Kim Sang Man",
         "bank":{"country":"KR","account_number":"1234567890","bank_name":"Shinhan"}}),
     );
+    // Same name and birth year, but the passport's MRZ says F and the list says male.
+    recs.push(serde_json::json!({"kind":"subject","subject_id":"woman","source":"platform","legal_name":"Kim Sang Man"}));
+    recs.push(serde_json::json!({"kind":"identity_document","subject_id":"woman","at":"2026-09-01T00:00:00Z",
+        "doc_type":"passport","issuing_country":"KR","number":"M12345678","name":"Kim Sang Man",
+        "date_of_birth":"1958-03-01",
+        "mrz":"P<KORKIM<<SANG<MAN<<<<<<<<<<<<<<<<<<<<<<<<<<\nM123456788KOR5803011F3101012<<<<<<<<<<<<<<02"}));
     let mut b = kensa_detect::DatasetBuilder::new();
     for (i, r) in recs.into_iter().enumerate() {
         let v = kensa_model::validate_value(r).unwrap_or_else(|e| panic!("record {i}: {e:?}"));
@@ -101,6 +108,10 @@ fn a_namesake_born_decades_apart_is_kept_low_and_beneficiaries_are_screened_alon
         "{}",
         f.explanation.ja
     );
+
+    let (tier, f) = sanctioned("woman");
+    assert!(tier < Tier::High, "{tier:?}");
+    assert_eq!(f.strength, 0.1, "gender_mismatch from the MRZ: {f:#?}");
 
     // A date of birth only the profile states is not confirmed: the match stays strong.
     let (_, f) = sanctioned("unconfirmed");

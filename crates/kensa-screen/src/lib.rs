@@ -74,6 +74,7 @@ pub use error::ScreenError;
 pub use load::{FTM_LIST, OFAC_LIST, UN_LIST};
 pub use model::{
     Address, BirthDate, EntityKind, Entry, ListFormat, ListSummary, Wallet, country_code,
+    gender_code,
 };
 pub use screen::{Evidence, Match, Query, Screener, TokenMatch, WalletMatch};
 

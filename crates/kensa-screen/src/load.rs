@@ -119,6 +119,8 @@ fn csv_records(path: &Path, text: &str) -> Vec<Result<(u64, csv::StringRecord), 
 pub(crate) struct Remarks {
     /// The remarks' a.k.a.s: OFAC's weak aliases (strong ones are in `alt.csv`).
     pub weak_aliases: Vec<String>,
+    /// `Gender Male` / `Gender Female`.
+    pub gender: Option<char>,
     pub birth_dates: Vec<BirthDate>,
     pub nationalities: Vec<String>,
     pub countries: Vec<String>,
@@ -147,7 +149,9 @@ pub(crate) fn parse_remarks(remarks: &str) -> Remarks {
         } else {
             item
         };
-        if let Some(d) = body.strip_prefix("dob ") {
+        if let Some(g) = body.strip_prefix("gender ") {
+            r.gender = crate::model::gender_code(g);
+        } else if let Some(d) = body.strip_prefix("dob ") {
             if let Some(bd) = BirthDate::parse(d) {
                 r.birth_dates.push(bd);
             }
@@ -255,6 +259,7 @@ fn load_ofac(
                 name,
                 aliases: Vec::new(),
                 weak_aliases: remarks.weak_aliases,
+                gender: remarks.gender,
                 programs: ofac_programs(&ofac_field(rec.get(3))),
                 reference: None,
                 birth_dates: remarks.birth_dates,
@@ -501,6 +506,7 @@ fn load_un(path: &Path, text: &str) -> Result<Loaded, ScreenError> {
                     (_, "FOURTH_NAME") => parts[3] = value,
                     (_, "NAME_ORIGINAL_SCRIPT") => e.aliases.push(value),
                     (_, "UN_LIST_TYPE") => e.programs.push(value),
+                    (_, "GENDER") => e.gender = crate::model::gender_code(&value),
                     (_, "REFERENCE_NUMBER") => e.reference = Some(value),
                     ("NATIONALITY", "VALUE") => e.nationalities.push(country_code(&value)),
                     ("INDIVIDUAL_ALIAS" | "ENTITY_ALIAS", "ALIAS_NAME") => alias.1 = Some(value),
@@ -654,6 +660,9 @@ fn load_ftm(path: &Path, text: &str) -> Result<Loaded, ScreenError> {
             name: primary,
             aliases,
             weak_aliases,
+            gender: json_strings(props, "gender")
+                .first()
+                .and_then(|g| crate::model::gender_code(g)),
             programs,
             reference: None,
             birth_dates: json_strings(props, "birthDate")
@@ -767,6 +776,7 @@ fn load_custom(path: &Path, text: &str) -> Result<Loaded, ScreenError> {
             name,
             aliases: split_pipe(get(c_alias)),
             weak_aliases: Vec::new(),
+            gender: None,
             programs: split_pipe(get(c_prog)),
             reference: None,
             birth_dates: split_pipe(get(c_dob))

@@ -181,6 +181,10 @@ pub struct Entry {
     /// are kept for analysts to read but never matched on their own.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub weak_aliases: Vec<String>,
+    /// `M` or `F` when the list states the person's gender (OFAC remarks `Gender Male`, UN
+    /// `GENDER`, FollowTheMoney `gender`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gender: Option<char>,
     /// Sanctions programmes (OFAC programme tags, UN list type, FollowTheMoney topics).
     pub programs: Vec<String>,
     /// A secondary reference such as the UN `REFERENCE_NUMBER` (e.g. `KPi.010`), when given.
@@ -195,6 +199,15 @@ pub struct Entry {
     pub addresses: Vec<Address>,
     /// Crypto-currency addresses.
     pub wallets: Vec<Wallet>,
+}
+
+/// `M` or `F` from the ways lists and documents write a sex or gender (`M`, `male`, `Female`...).
+pub fn gender_code(s: &str) -> Option<char> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "m" | "male" | "man" => Some('M'),
+        "f" | "female" | "woman" => Some('F'),
+        _ => None,
+    }
 }
 
 impl Entry {

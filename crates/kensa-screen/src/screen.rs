@@ -60,6 +60,9 @@ pub struct Query {
     /// A country of nationality or residence (ISO 3166-1 alpha-2 or an English name).
     #[serde(default)]
     pub country: Option<String>,
+    /// Sex as a document states it: `M` or `F` (also `male`/`female`).
+    #[serde(default)]
+    pub gender: Option<String>,
 }
 
 impl Query {
@@ -67,6 +70,7 @@ impl Query {
     pub fn name(name: impl Into<String>) -> Query {
         Query {
             name: name.into(),
+            gender: None,
             ..Query::default()
         }
     }
@@ -113,7 +117,8 @@ pub struct Match {
     pub explanation: Vec<TokenMatch>,
     /// Secondary evidence applied (`birth_date_exact`, `birth_year_match`, `birth_year_mismatch`,
     /// `birth_decades_apart` — every listed date at least [`NAMESAKE_YEARS`] years from the
-    /// query's —, `country_match`, `country_mismatch`), each with its score adjustment.
+    /// query's —, `gender_mismatch`, `country_match`, `country_mismatch`), each with its score
+    /// adjustment.
     pub evidence: Vec<Evidence>,
 }
 
@@ -952,6 +957,16 @@ fn secondary(q: &Query, e: &Entry, name_score: f64) -> Vec<Evidence> {
                 adjustment: -0.08,
             });
         }
+    }
+    if let (Some(qg), Some(eg)) = (
+        q.gender.as_deref().and_then(crate::model::gender_code),
+        e.gender,
+    ) && qg != eg
+    {
+        out.push(Evidence {
+            kind: "gender_mismatch",
+            adjustment: -0.05,
+        });
     }
     if let Some(c) = q
         .country

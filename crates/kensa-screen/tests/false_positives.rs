@@ -135,6 +135,7 @@ fn birth_date_moves_the_score_without_dominating() {
             name: "Kim Yong Chol".into(),
             birth_date: Some("1962-02-18".into()),
             country: Some("KP".into()),
+            ..Default::default()
         },
         0.5,
     );
@@ -155,6 +156,7 @@ fn birth_date_moves_the_score_without_dominating() {
             name: "Kim Min-jun".into(),
             birth_date: Some("1962-02-18".into()),
             country: None,
+            ..Default::default()
         },
         DEFAULT_THRESHOLD,
     );

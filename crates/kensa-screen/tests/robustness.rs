@@ -62,6 +62,7 @@ fn odd_input_does_not_panic() {
                 name: q.into(),
                 birth_date: Some(q.into()),
                 country: Some(q.into()),
+                gender: Some(q.into()),
             },
             DEFAULT_THRESHOLD,
         );

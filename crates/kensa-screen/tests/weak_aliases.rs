@@ -39,7 +39,7 @@ fn weak_aliases_are_kept_but_never_match_alone() {
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>
   <DATAID>6908555</DATAID><FIRST_NAME>RI</FIRST_NAME><SECOND_NAME>WON HO</SECOND_NAME>
-  <UN_LIST_TYPE>DPRK</UN_LIST_TYPE><REFERENCE_NUMBER>KPi.999</REFERENCE_NUMBER>
+  <UN_LIST_TYPE>DPRK</UN_LIST_TYPE><REFERENCE_NUMBER>KPi.999</REFERENCE_NUMBER><GENDER>Male</GENDER>
   <INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>RI Won-ho</ALIAS_NAME></INDIVIDUAL_ALIAS>
   <INDIVIDUAL_ALIAS><QUALITY>Low</QUALITY><ALIAS_NAME>Uncle Moon</ALIAS_NAME></INDIVIDUAL_ALIAS>
 </INDIVIDUAL></INDIVIDUALS><ENTITIES/></CONSOLIDATED_LIST>
@@ -48,6 +48,7 @@ fn weak_aliases_are_kept_but_never_match_alone() {
     let lists = Watchlists::load(&[sdn, un]).expect("lists load");
     let e = &lists.entries()[0];
     assert_eq!(e.weak_aliases, vec!["EL OCHO"]);
+    assert_eq!(e.gender, Some('M'), "OFAC remarks: Gender Male");
     assert!(e.aliases.is_empty());
     let ri = lists
         .entries()
@@ -56,6 +57,7 @@ fn weak_aliases_are_kept_but_never_match_alone() {
         .expect("UN entry");
     assert_eq!(ri.aliases, vec!["RI Won-ho"]);
     assert_eq!(ri.weak_aliases, vec!["Uncle Moon"]);
+    assert_eq!(ri.gender, Some('M'), "UN GENDER");
     assert_eq!(
         lists
             .summary()

@@ -111,9 +111,16 @@ pub struct Mrz {
     pub expiry: String,
     pub surname: String,
     pub given: String,
+    /// The holder's sex as the MRZ states it: `M`, `F` (`None` for `<`/`X`, unspecified).
+    pub sex: Option<char>,
     /// Names of the check digits that failed: `document_number`, `birth_date`, `expiry`,
     /// `personal_number`, `composite`.
     pub failed: Vec<&'static str>,
+}
+
+/// The sex field of an MRZ (`M`, `F`; `<` or `X` is unspecified).
+fn mrz_sex(b: u8) -> Option<char> {
+    matches!(b, b'M' | b'F').then_some(b as char)
 }
 
 /// Parses a TD3 or TD1 MRZ (lines separated by newlines or spaces, or run together).
@@ -173,6 +180,7 @@ pub fn parse_mrz(raw: &str) -> Result<Mrz, String> {
                 expiry: l2[21..27].to_owned(),
                 surname,
                 given,
+                sex: mrz_sex(l2.as_bytes()[20]),
                 failed,
             })
         }
@@ -216,6 +224,7 @@ pub fn parse_mrz(raw: &str) -> Result<Mrz, String> {
                 expiry: l2[8..14].to_owned(),
                 surname,
                 given,
+                sex: mrz_sex(l2.as_bytes()[7]),
                 failed,
             })
         }
@@ -751,9 +760,13 @@ mod tests {
             (m.number.as_str(), m.surname.as_str(), m.given.as_str()),
             ("L898902C3", "ERIKSSON", "ANNA MARIA")
         );
+        assert_eq!(m.sex, Some('F'));
         let m = parse_mrz(TD1).unwrap();
         assert_eq!(m.failed, Vec::<&str>::new());
         assert_eq!(m.number, "D23145890");
+        assert_eq!(m.sex, Some('F'));
+        let unspecified = TD3.replace("7408122F", "7408122<");
+        assert_eq!(parse_mrz(&unspecified).unwrap().sex, None);
         let bad = TD3.replace("7408122F", "7408132F");
         assert_eq!(parse_mrz(&bad).unwrap().failed, ["birth_date", "composite"]);
     }

@@ -12,7 +12,8 @@
 //!
 //! **Namesakes** (issue 17): when the subject's date of birth is confirmed by an identity
 //! document and every date the list gives for the matched entry is at least ten years away
-//! (`birth_decades_apart`, circa and ranges allowed for), the match is another person with the
+//! (`birth_decades_apart`, circa and ranges allowed for), or the sex in the document's MRZ is
+//! not the gender the list states (`gender_mismatch`), the match is another person with the
 //! same name. It stays in the evidence for an analyst, at `namesake_strength` — never enough
 //! for tier high on the name alone. Beneficiary names are third parties: they are screened
 //! without the subject's date of birth and nationality, so this rule never applies to them.
@@ -69,8 +70,10 @@ impl Detector for Sanctions {
         {
             let best = hits.iter().map(|h| h.score).fold(0.0, f64::max);
             let dob_confirmed = s.id_documents.iter().any(|d| d.r.date_of_birth.is_some());
+            // The subject's gender in a query comes from a document's MRZ only: confirmed.
             let namesake = |h: &kensa_model::intel::SanctionsHit| {
-                dob_confirmed && h.secondary.iter().any(|k| k == "birth_decades_apart")
+                (dob_confirmed && h.secondary.iter().any(|k| k == "birth_decades_apart"))
+                    || h.secondary.iter().any(|k| k == "gender_mismatch")
             };
             let hit_strength = |h: &kensa_model::intel::SanctionsHit| {
                 if h.field.contains("crypto") || (h.score >= self.0.strong_score && !namesake(h)) {
@@ -139,7 +142,7 @@ impl Detector for Sanctions {
                             String::new()
                         }
                     ) + if only_namesakes {
-                        " The listed person was born decades apart from the subject, whose date of birth an identity document confirms: most likely a namesake, kept for review at low weight."
+                        " The listed person was born decades apart from the subject, or is of another gender, as the subject's identity document states: most likely a namesake, kept for review at low weight."
                     } else {
                         ""
                     },
@@ -163,7 +166,7 @@ impl Detector for Sanctions {
                             String::new()
                         }
                     ) + if only_namesakes {
-                        "リスト上の人物の生年は、身分証で確認された対象者の生年と数十年離れています。同姓同名の別人の可能性が高いため、確認用に低い重みで残しています。"
+                        "リスト上の人物は、身分証で確認された対象者と生年が数十年離れているか、性別が異なります。同姓同名の別人の可能性が高いため、確認用に低い重みで残しています。"
                     } else {
                         ""
                     },
