@@ -26,6 +26,20 @@ fn by_subject(results: Vec<kensa_model::finding::SubjectResult>) -> BTreeMap<Str
         .collect()
 }
 
+/// The demo's records (each once), stored and evaluated in a fresh workspace: the records, the
+/// configuration, the directory holding the database (keep it alive) and the workspace.
+fn demo_workspace() -> (Vec<Validated>, EngineConfig, tempfile::TempDir, Workspace) {
+    let mut records = demo_records();
+    let mut seen = std::collections::HashSet::new();
+    records.retain(|v| seen.insert(v.record_id.clone()));
+    let cfg = EngineConfig::builtin();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("k.db"), Durability::Normal).unwrap();
+    let mut ws = Workspace::open(Box::new(store), cfg.clone());
+    ws.submit(records.clone()).unwrap();
+    (records, cfg, dir, ws)
+}
+
 struct Rng(u64);
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -153,14 +167,7 @@ fn run_ids_are_unique_within_a_process() {
 /// is rebuilt). The end equals one full evaluation of everything.
 #[test]
 fn a_trickle_of_single_logins_ends_where_one_full_evaluation_ends() {
-    let mut records = demo_records();
-    let mut seen = std::collections::HashSet::new();
-    records.retain(|v| seen.insert(v.record_id.clone()));
-    let cfg = EngineConfig::builtin();
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("k.db"), Durability::Normal).unwrap();
-    let mut ws = Workspace::open(Box::new(store), cfg.clone());
-    ws.submit(records.clone()).unwrap();
+    let (records, cfg, _dir, mut ws) = demo_workspace();
     let ids: Vec<String> = {
         let mut v: Vec<String> = records.iter().map(|r| r.subject_id().to_owned()).collect();
         v.sort();
@@ -210,14 +217,7 @@ fn a_trickle_of_single_logins_ends_where_one_full_evaluation_ends() {
 /// two-person laptop farm, and the incremental result must say so as the full one does.
 #[test]
 fn tools_arriving_after_a_shared_line_end_where_one_full_evaluation_ends() {
-    let mut records = demo_records();
-    let mut seen = std::collections::HashSet::new();
-    records.retain(|v| seen.insert(v.record_id.clone()));
-    let cfg = EngineConfig::builtin();
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("k.db"), Durability::Normal).unwrap();
-    let mut ws = Workspace::open(Box::new(store), cfg.clone());
-    ws.submit(records.clone()).unwrap();
+    let (records, cfg, _dir, mut ws) = demo_workspace();
     let v = |j: serde_json::Value| kensa_model::validate_value(j).unwrap();
     let batches = vec![
         vec![

@@ -455,16 +455,7 @@ mod tests {
     use kensa_model::validate_value;
 
     fn ds(meetings: &[serde_json::Value]) -> Dataset {
-        let mut b = DatasetBuilder::new();
-        for (i, m) in meetings.iter().enumerate() {
-            let mut v = m.clone();
-            v["kind"] = "meeting".into();
-            v["record_id"] = format!("mt{i}").into();
-            v["at"] = format!("2026-09-{:02}T10:00:00Z", i + 1).into();
-            let v = validate_value(v).unwrap();
-            b.add(v.record_id, v.record);
-        }
-        b.build().0
+        ds_with_messages(meetings, &[])
     }
 
     #[test]
