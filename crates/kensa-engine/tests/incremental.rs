@@ -40,6 +40,19 @@ fn demo_workspace() -> (Vec<Validated>, EngineConfig, tempfile::TempDir, Workspa
     (records, cfg, dir, ws)
 }
 
+/// Every subject's result from one full evaluation of these records.
+fn full_results<'a>(
+    records: impl Iterator<Item = &'a Validated>,
+    cfg: &EngineConfig,
+) -> BTreeMap<String, String> {
+    let mut b = DatasetBuilder::new();
+    for v in records {
+        b.add(v.record_id.clone(), v.record.clone());
+    }
+    let (ds, side) = b.build();
+    by_subject(Live::full(ds, side, cfg).results())
+}
+
 struct Rng(u64);
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -56,15 +69,11 @@ fn random_batches_end_where_one_full_evaluation_ends() {
     let cfg = EngineConfig::builtin();
     // The demo repeats a few records (as real exports do); the store keeps each once.
     let full = {
-        let mut b = DatasetBuilder::new();
         let mut seen = std::collections::HashSet::new();
-        for v in &records {
-            if seen.insert(v.record_id.clone()) {
-                b.add(v.record_id.clone(), v.record.clone());
-            }
-        }
-        let (ds, side) = b.build();
-        by_subject(Live::full(ds, side, &cfg).results())
+        full_results(
+            records.iter().filter(|v| seen.insert(v.record_id.clone())),
+            &cfg,
+        )
     };
     for seed in [11u64, 12] {
         let dir = tempfile::tempdir().unwrap();
@@ -200,14 +209,7 @@ fn a_trickle_of_single_logins_ends_where_one_full_evaluation_ends() {
         let done = ws.submit(vec![v]).unwrap();
         assert_eq!(done.outcomes, vec![Outcome::Stored]);
     }
-    let full = {
-        let mut b = DatasetBuilder::new();
-        for v in records.iter().chain(&extra) {
-            b.add(v.record_id.clone(), v.record.clone());
-        }
-        let (ds, side) = b.build();
-        by_subject(Live::full(ds, side, &cfg).results())
-    };
+    let full = full_results(records.iter().chain(&extra), &cfg);
     assert_eq!(by_subject(ws.results().unwrap()), full);
 }
 
@@ -240,14 +242,7 @@ fn tools_arriving_after_a_shared_line_end_where_one_full_evaluation_ends() {
         extra.extend(b.iter().cloned());
         ws.submit(b).unwrap();
     }
-    let full = {
-        let mut b = DatasetBuilder::new();
-        for v in records.iter().chain(&extra) {
-            b.add(v.record_id.clone(), v.record.clone());
-        }
-        let (ds, side) = b.build();
-        by_subject(Live::full(ds, side, &cfg).results())
-    };
+    let full = full_results(records.iter().chain(&extra), &cfg);
     assert!(
         full["pair-1"].contains("laptop_farm"),
         "the pair is a farm: {}",
