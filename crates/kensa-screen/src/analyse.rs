@@ -235,6 +235,9 @@ fn latin(seg: &str, origin: Origin, toks: &mut Vec<Tok>) {
         if is_honorific(&t) {
             continue;
         }
+        // Abbreviations in company names stand for their word on both sides of a comparison
+        // (`Info Tech` is `Information Technology`).
+        let t = crate::text::expand_abbreviation(&t).map_or(t, str::to_owned);
         let weak = is_weak(&t);
         toks.push(Tok {
             surface: t.clone(),

@@ -126,6 +126,31 @@ pub(crate) const CJK_SUFFIXES: &[&str] = &[
     "会社",
 ];
 
+/// Abbreviations found in company names and the word they stand for (issue 17): `Tech` and
+/// `Technology`, `Info` and `Information` are one word to the screener. Only abbreviations that
+/// are not also common personal names are listed (`Dev`, `Eng` are names too).
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("tech", "technology"),
+    ("techn", "technology"),
+    ("technol", "technology"),
+    ("info", "information"),
+    ("sci", "science"),
+    ("intl", "international"),
+    ("natl", "national"),
+    ("mfg", "manufacturing"),
+    ("inst", "institute"),
+    ("univ", "university"),
+    ("assoc", "association"),
+    ("assn", "association"),
+    ("svcs", "services"),
+    ("dept", "department"),
+];
+
+/// The word a normalised token abbreviates, if it is one of [`ABBREVIATIONS`].
+pub(crate) fn expand_abbreviation(t: &str) -> Option<&'static str> {
+    ABBREVIATIONS.iter().find(|(a, _)| *a == t).map(|(_, w)| *w)
+}
+
 /// Whether a normalised token is an honorific to be dropped.
 pub(crate) fn is_honorific(t: &str) -> bool {
     HONORIFICS.contains(&t)

@@ -127,3 +127,30 @@ fn real_lists_weak_aliases_do_not_match_their_entries() {
     }
     assert!(checked > 500, "{checked}");
 }
+
+/// Abbreviations in company names (issue 17, item 10): `Info Tech Co.` finds
+/// `Information Technology Company` and the other way round; a person named like an
+/// abbreviation is not expanded into a company word by accident of a shared token alone.
+#[test]
+fn company_abbreviations_match_their_words() {
+    let list = tmp(
+        "own-list.csv",
+        "id,name,aliases,birth_date,nationality,wallets,programs\n\
+         E1,CHOSUN EXPO INFORMATION TECHNOLOGY COMPANY,,,KP,,DPRK3\n\
+         E2,PYONGYANG INFO TECH INTL CORP,,,KP,,DPRK3\n",
+    );
+    let lists = Watchlists::load(&[list]).expect("list loads");
+    let s = Screener::new(&lists);
+    assert_eq!(hits(&s, "Chosun Expo Info Tech Co."), vec!["E1"]);
+    assert_eq!(hits(&s, "Chosun Expo Information Technology"), vec!["E1"]);
+    assert_eq!(
+        hits(
+            &s,
+            "Pyongyang Information Technology International Corporation"
+        ),
+        vec!["E2"]
+    );
+    // Look-alikes: other companies sharing only the generic words.
+    assert!(hits(&s, "Acme Information Technology Company").is_empty());
+    assert!(hits(&s, "Tokyo Info Tech Co.").is_empty());
+}
