@@ -19,6 +19,46 @@ pub fn collapse(s: &str) -> String {
     out
 }
 
+/// Legal forms of organisations (`Inc`, `Ltd`, `KK`...): not part of what names one.
+pub const LEGAL_FORMS: &[&str] = &[
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "llc",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "gmbh",
+    "kk",
+    "plc",
+    "pte",
+];
+
+/// An organisation's name without its legal form, lower case: `Acme Co., Ltd.` → `acme`.
+pub fn company(s: &str) -> String {
+    collapse(s)
+        .split(' ')
+        .filter(|w| !LEGAL_FORMS.contains(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The words that name an organisation or institution, for comparing two spellings of one:
+/// lower case, legal forms and filler words (`of`, `the`, `and`) dropped, abbreviations
+/// expanded as sanctions screening expands them ([`kensa_screen::expand_abbreviation`]:
+/// `Tokyo Inst. of Tech.` → `tokyo institute technology`).
+pub fn organisation_words(s: &str) -> Vec<String> {
+    collapse(s)
+        .split(' ')
+        .filter(|w| {
+            !w.is_empty() && !LEGAL_FORMS.contains(w) && !matches!(*w, "of" | "the" | "and")
+        })
+        .map(|w| kensa_screen::expand_abbreviation(w).unwrap_or(w).to_owned())
+        .collect()
+}
+
 /// Normalised postal address: street lines, then postal code (or city), then country; `None`
 /// without a street line.
 pub fn normalize_address(a: &Address) -> Option<String> {

@@ -77,6 +77,7 @@ pub use model::{
     gender_code,
 };
 pub use screen::{Evidence, Match, Query, Screener, TokenMatch, WalletMatch};
+pub use text::expand_abbreviation;
 
 use serde::Serialize;
 use std::io::{BufRead, Write};

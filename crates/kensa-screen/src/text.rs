@@ -147,7 +147,7 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
 ];
 
 /// The word a normalised token abbreviates, if it is one of [`ABBREVIATIONS`].
-pub(crate) fn expand_abbreviation(t: &str) -> Option<&'static str> {
+pub fn expand_abbreviation(t: &str) -> Option<&'static str> {
     ABBREVIATIONS.iter().find(|(a, _)| *a == t).map(|(_, w)| *w)
 }
 

@@ -129,64 +129,14 @@ fn same_text(a: &str, b: &str) -> bool {
     if na == nb {
         return true;
     }
-    let (ea, eb) = (expanded(a), expanded(b));
+    let (ea, eb) = (
+        crate::normalize::organisation_words(a),
+        crate::normalize::organisation_words(b),
+    );
     if !ea.is_empty() && (ea == eb || acronym_of(&ea, &eb) || acronym_of(&eb, &ea)) {
         return true;
     }
     !na.is_empty() && names::name_similarity(a, b).0 >= SAME_PERSON
-}
-
-/// Abbreviations in institution and employer names, and what they stand for ("" = dropped:
-/// legal forms and filler words).
-const ABBREVIATIONS: &[(&str, &str)] = &[
-    ("univ", "university"),
-    ("uni", "university"),
-    ("inst", "institute"),
-    ("tech", "technology"),
-    ("technol", "technology"),
-    ("info", "information"),
-    ("intl", "international"),
-    ("int'l", "international"),
-    ("natl", "national"),
-    ("nat'l", "national"),
-    ("sci", "science"),
-    ("eng", "engineering"),
-    ("engg", "engineering"),
-    ("coll", "college"),
-    ("dept", "department"),
-    ("assoc", "association"),
-    ("mgmt", "management"),
-    ("svcs", "services"),
-    ("sys", "systems"),
-    ("corp", ""),
-    ("corporation", ""),
-    ("co", ""),
-    ("company", ""),
-    ("inc", ""),
-    ("incorporated", ""),
-    ("ltd", ""),
-    ("limited", ""),
-    ("llc", ""),
-    ("plc", ""),
-    ("gmbh", ""),
-    ("kk", ""),
-    ("pte", ""),
-    ("of", ""),
-    ("the", ""),
-    ("and", ""),
-];
-
-/// The words of a name, lower case, abbreviations expanded, legal forms and filler dropped.
-fn expanded(s: &str) -> Vec<String> {
-    s.split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .filter_map(|w| match ABBREVIATIONS.iter().find(|(k, _)| *k == w) {
-            Some((_, "")) => None,
-            Some((_, full)) => Some((*full).to_owned()),
-            None => Some(w),
-        })
-        .collect()
 }
 
 /// `short` is one word made of the initials of `long` (`mit` of Massachusetts Institute of

@@ -167,14 +167,13 @@ fn listed_skills(s: &SubjectData) -> BTreeSet<String> {
 /// subject's primary skill (the first one the latest profile listing skills names), else
 /// every skill listed. A rate is compared with the market of what is sold at that rate, not
 /// with the cheapest skill a profile happens to mention (issue 17).
-fn rate_skills(s: &SubjectData, p: &Params) -> BTreeSet<String> {
+/// `record` is the record the rate comes from ([`hourly_usd`]).
+fn rate_skills(s: &SubjectData, record: &str) -> BTreeSet<String> {
     let clean = |k: &String| {
         let k = k.trim().to_lowercase();
         (!k.is_empty()).then_some(k)
     };
-    if let Some(record) = hourly_usd(s, p).map(|x| x.2)
-        && let Some(c) = s.contracts.iter().find(|c| c.id == record)
-    {
+    if let Some(c) = s.contracts.iter().find(|c| c.id == record) {
         let ks: BTreeSet<String> = c.r.skills.iter().filter_map(clean).collect();
         if !ks.is_empty() {
             return ks;
@@ -335,12 +334,12 @@ impl Detector for Underpriced {
             .subjects
             .iter()
             .filter_map(|s| {
-                let (usd, _, _) = hourly_usd(s, p)?;
+                let (usd, _, record) = hourly_usd(s, p)?;
                 Some(Row {
                     s,
                     usd,
                     skills: listed_skills(s),
-                    rate_skills: rate_skills(s, p),
+                    rate_skills: rate_skills(s, &record),
                     country: s.claimed_country().map(str::to_owned),
                 })
             })
@@ -477,7 +476,7 @@ impl Underpriced {
     fn subject(&self, st: &RateGroups, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
         let (usd, raw, record) = hourly_usd(s, p)?;
-        let skills = rate_skills(s, p);
+        let skills = rate_skills(s, &record);
         let country = s.claimed_country().unwrap_or("?");
         let group = st.rated.get(&s.id).and_then(|(_, g)| g.as_ref());
         let (values, strength, en, ja) = if let Some(g) = group {

@@ -335,34 +335,11 @@ impl LinkGraph {
 }
 
 // Normalisation lives in `crate::normalize` (shared with the detectors).
-use crate::normalize::collapse;
+use crate::normalize::company;
 pub use crate::normalize::{
     doc_key, fnv64, normalize_address, normalize_email, normalize_phone, normalize_wallet,
     payout_key, text_fingerprint,
 };
-
-fn company(s: &str) -> String {
-    let n = collapse(s);
-    let words: Vec<&str> = n
-        .split(' ')
-        .filter(|w| {
-            !matches!(
-                *w,
-                "inc"
-                    | "ltd"
-                    | "llc"
-                    | "co"
-                    | "corp"
-                    | "corporation"
-                    | "gmbh"
-                    | "kk"
-                    | "plc"
-                    | "pte"
-            )
-        })
-        .collect();
-    words.join(" ")
-}
 
 /// Masks an identifier value for evidence: enough to recognise, not enough to misuse.
 pub fn mask(kind: IdKind, value: &str) -> String {
