@@ -333,6 +333,17 @@ fn multi_account_operator(g: &mut Gen) {
         p.phone = format!("{}{}", &base_phone[..base_phone.len() - 1], k);
         p.laptop = device.clone();
         p.reskill(&["react", "node.js", "typescript"], &mut rng);
+        // One résumé for all three identities, only the name and the years changed (FBI, Jan
+        // 2025: duplicate applicants).
+        p.bio = format!(
+            "Hi, I'm {}. Senior full-stack engineer with {} years of experience building SaaS \
+             platforms for fintech and e-commerce clients. I led the migration of a payment \
+             gateway to microservices on AWS, cut page load times by 60% and mentored a team of \
+             five. Strong in React, Node.js, TypeScript, PostgreSQL and Docker. I write tests \
+             first, document everything and can work in your time zone.",
+            p.given,
+            8 + k
+        );
         p.passport_no = shared_passport.clone();
         let ips = vec![
             (IpSrc::Pool("m247_london"), 5),
@@ -385,8 +396,8 @@ fn multi_account_operator(g: &mut Gen) {
             "RF-PAY-NAME-MISMATCH",
             "RF-COMMS-OFF-PLATFORM",
         ],
-        "One operator in Shenyang running three freelancer accounts that claim to be in the US, the UK and Singapore: the same device id, numbered e-mails (alexdev.pro1/2/3@...) and phone numbers differing in the last digit, the same passport number and scan image under three different names, logins through M247 VPN exits in London and Amsterdam with occasional leaks from a Shenyang ISP, all paid into one ICBC account in a fourth person's name. One account asks (in Chinese) to move to WeChat/Telegram.",
-        "瀋陽の1人のオペレーターが、米国・英国・シンガポール在住を名乗る3つのアカウントを運用。同じ端末ID、連番のメールアドレス（alexdev.pro1/2/3@...）と末尾だけ異なる電話番号、3つの異なる名前で同じ旅券番号と同じスキャン画像を使い、ログインはロンドンとアムステルダムのM247 VPN経由（時々瀋陽のISPから漏れる）。報酬はすべて第4の人物名義のICBC口座へ。1つのアカウントは中国語でWeChat/Telegramへの移行を求める。",
+        "One operator in Shenyang running three freelancer accounts that claim to be in the US, the UK and Singapore: the same device id, numbered e-mails (alexdev.pro1/2/3@...) and phone numbers differing in the last digit, one résumé with only the name and years changed, the same passport number and scan image under three different names, logins through M247 VPN exits in London and Amsterdam with occasional leaks from a Shenyang ISP, all paid into one ICBC account in a fourth person's name. One account asks (in Chinese) to move to WeChat/Telegram.",
+        "瀋陽の1人のオペレーターが、米国・英国・シンガポール在住を名乗る3つのアカウントを運用。同じ端末ID、連番のメールアドレス（alexdev.pro1/2/3@...）と末尾だけ異なる電話番号、名前と年数だけを変えた同じ経歴文、3つの異なる名前で同じ旅券番号と同じスキャン画像を使い、ログインはロンドンとアムステルダムのM247 VPN経由（時々瀋陽のISPから漏れる）。報酬はすべて第4の人物名義のICBC口座へ。1つのアカウントは中国語でWeChat/Telegramへの移行を求める。",
     );
 }
 
@@ -953,7 +964,14 @@ fn deepfake_interviewee(g: &mut Gen) {
         ongoing: true,
         ..EngOpts::default()
     };
-    g.engage(&p, &lived, &opts, &mut rng);
+    let engs = g.engage(&p, &lived, &opts, &mut rng);
+    // Weeks later the camera is on for once, in a client demo: the face is not the face of the
+    // interview (the platform supplies a face hash per call).
+    if let Some(e) = engs.first() {
+        let client = g.clients[e.client].clone();
+        let at = (e.start.max(g.t0) + 21 * 86_400).min(g.t0 + (g.days - 1) * 86_400) + 10 * 3_600;
+        g.meeting(&p.id, at, "client_demo", Meet::CameraOn, &client, &mut rng);
+    }
     let mut pass = g.passport(&p, &mut rng);
     // Forged: one digit of the document number was edited after the MRZ was printed, so the
     // document-number check digit (and the composite) no longer match.
@@ -979,8 +997,8 @@ fn deepfake_interviewee(g: &mut Gen) {
             "RF-COMMS-NO-VIDEO",
             "RF-NET-ANONYMIZER",
         ],
-        "'Lukas Becker', a Rust consultant claiming Berlin: the interview shows lip-sync mismatch and face-swap artifacts, later stand-ups are camera-off; the passport MRZ has a wrong check digit (the number was edited); name spelling (Lucas Bekker), nationality, city and university/years differ between sources; claims Rust experience from 2008 (Rust was first announced in 2010, 1.0 in 2015); activity follows UTC+8 although Europe/Berlin is claimed; about a third of the logins through M247.",
-        "ベルリン在住を名乗るRustコンサルタント「Lukas Becker」。面接で口の動きと音声のずれ、顔の入れ替えの痕跡が見られ、その後の定例はカメラオフ。旅券のMRZはチェックディジットが誤っている（番号が改ざんされた）。氏名の綴り（Lucas Bekker）、国籍、都市、大学・年がソース間で異なる。2008年からのRust経験を主張（Rustの発表は2010年、1.0は2015年）。Europe/Berlinを名乗るが活動はUTC+8。ログインの約3分の1はM247経由。",
+        "'Lukas Becker', a Rust consultant claiming Berlin: the interview shows lip-sync mismatch and face-swap artifacts, later stand-ups are camera-off, and when the camera is on in a client demo the face is not the interview's (face hashes per call); the passport MRZ has a wrong check digit (the number was edited); name spelling (Lucas Bekker), nationality, city and university/years differ between sources; claims Rust experience from 2008 (Rust was first announced in 2010, 1.0 in 2015); activity follows UTC+8 although Europe/Berlin is claimed; about a third of the logins through M247.",
+        "ベルリン在住を名乗るRustコンサルタント「Lukas Becker」。面接で口の動きと音声のずれ、顔の入れ替えの痕跡が見られ、その後の定例はカメラオフ。顧客向けデモで一度だけカメラをオンにした際の顔は面接時と別人（通話ごとの顔ハッシュ）。旅券のMRZはチェックディジットが誤っている（番号が改ざんされた）。氏名の綴り（Lucas Bekker）、国籍、都市、大学・年がソース間で異なる。2008年からのRust経験を主張（Rustの発表は2010年、1.0は2015年）。Europe/Berlinを名乗るが活動はUTC+8。ログインの約3分の1はM247経由。",
     );
 }
 

@@ -1157,7 +1157,7 @@ impl Gen {
         out
     }
 
-    /// One call.
+    /// One call (`pub` for personas that add calls of their own).
     pub fn meeting(
         &mut self,
         id: &str,
@@ -1172,6 +1172,7 @@ impl Gen {
             Meet::CameraOn | Meet::Skip => {
                 v["camera_on"] = json!(true);
                 v["refused"] = json!(false);
+                v["face_hash"] = json!(face_hash(id, 0, at));
             }
             Meet::CameraOff => {
                 v["camera_on"] = json!(false);
@@ -1191,6 +1192,8 @@ impl Gen {
                 v["camera_on"] = json!(true);
                 v["refused"] = json!(false);
                 v["observations"] = json!(["lip_sync_mismatch", "face_swap_artifacts"]);
+                // The face shown is not the person's own (see `face_hash`).
+                v["face_hash"] = json!(face_hash(id, 0x9c3e_5a71_d2b4_6f08, at));
                 v["notes"] = json!(
                     "Face edges flickered when the candidate turned his head; audio lagged lip movement by ~300 ms; declined to wave a hand in front of the face."
                 );
@@ -1338,4 +1341,18 @@ pub fn passport_number(cc: &str, rng: &mut Rng) -> String {
         "ID" => format!("X{}", rng.digits(7)),
         _ => rng.digits(9),
     }
+}
+
+/// A perceptual hash of the face seen in a call with `id` at `at` (64 bits, hex): the person's
+/// own face (`swap == 0`) is stable up to two bits of noise (light, angle) from call to call;
+/// another face (`swap` ≠ 0, e.g. a face swap at the interview) differs in the bits of `swap`.
+/// Drawn from hashes, not from the generator's stream, so adding it changed no other record.
+pub fn face_hash(id: &str, swap: u64, at: i64) -> String {
+    let word = |s: &str| u64::from_str_radix(&crate::ident::sha256_hex(s)[..16], 16).unwrap_or(0);
+    let mut h = word(&format!("face:{id}")) ^ swap;
+    let noise = word(&format!("face-noise:{id}:{at}"));
+    for k in 0..(noise % 3) {
+        h ^= 1u64 << ((noise >> (8 + 8 * k)) % 64);
+    }
+    format!("{h:016x}")
 }

@@ -58,7 +58,7 @@ impl SubjectData {
     }
 
     /// Every IP address in the subject's own records (logins, activity, reviews it received,
-    /// access sources and destinations), with repeats: what the enrich step looks up.
+    /// access sources and destinations, device locations), with repeats: what the enrich step looks up.
     pub fn ips(&self) -> impl Iterator<Item = IpAddr> + '_ {
         self.logins
             .iter()
@@ -71,6 +71,7 @@ impl SubjectData {
                     .flat_map(|a| [a.r.ip, a.r.dest_ip])
                     .flatten(),
             )
+            .chain(self.endpoints.iter().filter_map(|e| e.r.ip))
     }
 
     /// Every phone number of the profiles, trimmed, with the region it is read in (the

@@ -558,6 +558,10 @@ pub struct Meeting {
     #[serde(default, deserialize_with = "nullable_vec")]
     pub observations: Vec<String>,
     pub notes: Option<String>,
+    /// Perceptual hash of the face seen in the meeting (extension; 64-bit hex such as a pHash),
+    /// when the platform supplies one. `face_phash` is accepted as well.
+    #[serde(alias = "face_phash")]
+    pub face_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -615,6 +619,11 @@ pub struct Endpoint {
     pub device_id: Option<String>,
     pub name: Option<String>,
     pub detail: Option<String>,
+    /// Where the device is (extension): the public address it was seen from, e.g. by MDM or EDR
+    /// check-ins (`observation: "location"`).
+    pub ip: Option<IpAddr>,
+    /// Where the device is (extension): the country its location report names.
+    pub country: Option<Country>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

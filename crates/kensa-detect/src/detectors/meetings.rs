@@ -22,6 +22,15 @@
 //! per distinct observation, plus the same again per further meeting showing one; a note alone
 //! gives `notes_strength`.
 //!
+//! **A different face after the interview** (RF-INTERVIEW-DEEPFAKE; the person in later meetings
+//! is not the person interviewed — a stand-in or a face swap for the interview, FBI PSA
+//! I-012325-PSA, January 2025, and the 2025 reports of "proxy interviewees"): when the platform
+//! supplies a perceptual hash of the face per meeting (`face_hash`, hex, e.g. a 64-bit pHash),
+//! the interview's hash (else the first meeting's) is compared with every later meeting's. A
+//! later face whose hash differs in more than `face_max_distance` of the bits (a share, 0.25 by
+//! default: the same face under other light or angle stays well below, another person's face
+//! near one half) adds `face_change_strength`, plus half again for each further such meeting.
+//!
 //! False positives: a privacy-minded person may decline one call, or keep the camera off in a
 //! large all-hands, and bandwidth fails now and then. One declined call (other than the
 //! interview) is below `min_count`, a person who keeps the camera on in the other meetings stays
@@ -68,6 +77,11 @@ pub struct Params {
     /// Phrases (lower case; matched inside the subject's own messages) that excuse not showing
     /// one's face.
     pub excuses: Vec<String>,
+    /// Share of the bits of two face hashes that must differ for the faces to count as two
+    /// people.
+    pub face_max_distance: f64,
+    /// Strength of a later meeting whose face differs from the interview's.
+    pub face_change_strength: f64,
 }
 
 impl Default for Params {
@@ -96,6 +110,8 @@ impl Default for Params {
             refused_interview_strength: 0.6,
             excuse_strength: 0.5,
             excuses: DEFAULT_EXCUSES.iter().map(|s| s.to_string()).collect(),
+            face_max_distance: 0.25,
+            face_change_strength: 0.7,
         }
     }
 }
@@ -203,6 +219,71 @@ fn observation_ja(code: &str) -> String {
         "virtual_camera" => "仮想カメラの使用".into(),
         other => other.to_owned(),
     }
+}
+
+/// The bits of a hex face hash (`None` when it is not hex).
+fn face_bits(h: &str) -> Option<Vec<u8>> {
+    let h = h.trim();
+    let h = h.strip_prefix("0x").unwrap_or(h);
+    if h.is_empty() {
+        return None;
+    }
+    h.chars()
+        .map(|c| c.to_digit(16).map(|d| d as u8))
+        .collect()
+}
+
+/// Share of differing bits between two hex hashes of the same length.
+fn face_distance(a: &[u8], b: &[u8]) -> Option<f64> {
+    (a.len() == b.len()).then(|| {
+        let diff: u32 = a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum();
+        f64::from(diff) / (a.len() as f64 * 4.0)
+    })
+}
+
+/// A face that changed after the interview: (reference meeting, later meetings with another
+/// face and their distances, later meetings compared).
+struct FaceChange {
+    reference: String,
+    changed: Vec<(String, f64)>,
+    compared: usize,
+}
+
+fn face_change(p: &Params, s: &SubjectData) -> Option<FaceChange> {
+    let hashed: Vec<(&crate::Rec<kensa_model::record::Meeting>, Vec<u8>)> = s
+        .meetings
+        .iter()
+        .filter_map(|m| Some((m, face_bits(m.r.face_hash.as_deref()?)?)))
+        .collect();
+    let is_interview = |m: &crate::Rec<kensa_model::record::Meeting>| {
+        m.r.meeting_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("interview"))
+    };
+    let (ri, (rm, rbits)) = hashed
+        .iter()
+        .enumerate()
+        .find(|(_, (m, _))| is_interview(m))
+        .or_else(|| hashed.iter().enumerate().next())?;
+    let mut compared = 0;
+    let mut changed = Vec::new();
+    for (m, bits) in hashed.iter().skip(ri + 1) {
+        if m.r.at.0 < rm.r.at.0 {
+            continue;
+        }
+        let Some(d) = face_distance(rbits, bits) else {
+            continue;
+        };
+        compared += 1;
+        if d > p.face_max_distance {
+            changed.push((m.id.clone(), (d * 100.0).round() / 100.0));
+        }
+    }
+    (!changed.is_empty()).then(|| FaceChange {
+        reference: rm.id.clone(),
+        changed,
+        compared,
+    })
 }
 
 fn notes_mention_deepfake(notes: &str) -> Option<&'static str> {
@@ -380,8 +461,14 @@ impl Meetings {
                 note_meetings.push((m.id.clone(), w));
             }
         }
-        if !obs.is_empty() || !note_meetings.is_empty() {
-            let strength = if obs.is_empty() {
+        let face = face_change(p, s);
+        if !obs.is_empty() || !note_meetings.is_empty() || face.is_some() {
+            let face_strength = face.as_ref().map_or(0.0, |f| {
+                (p.face_change_strength * (1.0 + 0.5 * (f.changed.len() as f64 - 1.0))).min(1.0)
+            });
+            let seen = if obs.is_empty() && note_meetings.is_empty() {
+                0.0
+            } else if obs.is_empty() {
                 p.notes_strength
             } else {
                 p.per_observation * (obs.len() as f64 + (obs_meetings.len() as f64 - 1.0).max(0.0))
@@ -391,7 +478,8 @@ impl Meetings {
                         p.notes_strength / 2.0
                     }
             }
-            .clamp(0.05, 1.0);
+            .min(1.0);
+            let strength = (1.0 - (1.0 - seen) * (1.0 - face_strength)).clamp(0.05, 1.0);
             let obs_list: Vec<&String> = obs.iter().collect();
             let shown = if obs_list.is_empty() {
                 "notes mentioning a deepfake".to_owned()
@@ -407,7 +495,41 @@ impl Meetings {
                     .join("、")
             };
             let n_meet = obs_meetings.len() + note_meetings.len();
-            out.push(Finding {
+            let (face_en, face_ja) = match &face {
+                Some(f) => (
+                    format!(
+                        " The face in {} of {} later meeting(s) is not the face of the interview \
+                         (perceptual hashes {}% apart; over {}% means another person).",
+                        f.changed.len(),
+                        f.compared,
+                        (f.changed.iter().map(|c| c.1).fold(0.0, f64::max) * 100.0).round(),
+                        (p.face_max_distance * 100.0).round()
+                    ),
+                    format!(
+                        "面接後の会議{}件のうち{}件で、面接時と別人の顔が映っています\
+                         （顔の知覚ハッシュの差{}%。{}%を超えると別人とみなします）。",
+                        f.compared,
+                        f.changed.len(),
+                        (f.changed.iter().map(|c| c.1).fold(0.0, f64::max) * 100.0).round(),
+                        (p.face_max_distance * 100.0).round()
+                    ),
+                ),
+                None => (String::new(), String::new()),
+            };
+            let (lead_en, lead_ja) = if n_meet == 0 {
+                (String::new(), String::new())
+            } else {
+                (
+                    format!(
+                        "Interviewers recorded signs of a synthetic face or voice in \
+                         {n_meet} meeting(s): {shown}."
+                    ),
+                    format!(
+                        "{n_meet}件の会議で、面接官が合成映像・音声の兆候を記録しています（{shown_ja}）。"
+                    ),
+                )
+            };
+            let mut finding = Finding {
                         subject_id: s.id.clone(),
                         id: "RF-INTERVIEW-DEEPFAKE".into(),
                         detector: SPEC.name.into(),
@@ -417,7 +539,11 @@ impl Meetings {
                                 obs_meetings
                                     .iter()
                                     .cloned()
-                                    .chain(note_meetings.iter().map(|(id, _)| id.clone())),
+                                    .chain(note_meetings.iter().map(|(id, _)| id.clone()))
+                                    .chain(face.iter().flat_map(|f| {
+                                        std::iter::once(f.reference.clone())
+                                            .chain(f.changed.iter().map(|c| c.0.clone()))
+                                    })),
                             )
                             .value("observations", serde_json::json!(obs_list))
                             .value("meetings_with_observations", obs_meetings.len())
@@ -431,18 +557,27 @@ impl Meetings {
                                 ),
                             )
                             .threshold("per_observation", p.per_observation)
-                            .threshold("notes_strength", p.notes_strength),
+                            .threshold("notes_strength", p.notes_strength)
+                            .threshold("face_max_distance", p.face_max_distance)
+                            .threshold("face_change_strength", p.face_change_strength),
                         explanation: Text::new(
+                            format!("{lead_en}{face_en}").trim().to_owned(),
                             format!(
-                                "Interviewers recorded signs of a synthetic face or voice in \
-                                 {n_meet} meeting(s): {shown}."
-                            ),
-                            format!(
-                                "{n_meet}件の会議で、面接官が合成映像・音声の兆候を記録しています（{shown_ja}）。\
-                                 合成IDやディープフェイクを用いた面接の疑いがあります。"
+                                "{lead_ja}{face_ja}合成IDやディープフェイクを用いた面接（または替え玉による面接）の疑いがあります。"
                             ),
                         ),
-                    });
+                    };
+            if let Some(f) = &face {
+                finding.evidence = finding.evidence.value(
+                    "face_change",
+                    serde_json::json!({
+                        "reference_meeting": f.reference,
+                        "later_meetings_compared": f.compared,
+                        "different_face": f.changed.iter().map(|(id, d)| serde_json::json!({"record": id, "distance": d})).collect::<Vec<_>>(),
+                    }),
+                );
+            }
+            out.push(finding);
         }
         out
     }
@@ -544,6 +679,35 @@ mod tests {
         assert_eq!(f[1].evidence.values["excuses"][0]["phrase"], "webcam is broken");
         assert!(f[1].evidence.records.contains(&"msg0".to_string()));
         assert!(f[2].explanation.ja.contains("カメラが壊れ"), "{}", f[2].explanation.ja);
+    }
+
+    /// Issue 17 item 8: the face in the stand-ups is not the face of the interview (hashes
+    /// half apart) — fires; the honest person whose face hash wobbles by a few bits between
+    /// calls (light, angle) stays silent, as do hashes that are not hex.
+    #[test]
+    fn a_different_face_after_the_interview_fires_and_the_same_face_does_not() {
+        let interview = "c3a5f0e1b2d49687";
+        let other = "3c5a0f1e4d2b6978"; // every nibble changed: about half of the bits
+        let same = "c3a5f0e1b2d49686"; // one bit
+        let same2 = "c3a5f0e1b2d59687"; // one bit
+        let f = Meetings(Params::default()).run(&ds(&[
+            serde_json::json!({"subject_id":"s1","meeting_type":"interview","camera_on":true,"face_hash":interview}),
+            serde_json::json!({"subject_id":"s1","meeting_type":"standup","camera_on":true,"face_hash":other}),
+            serde_json::json!({"subject_id":"s1","meeting_type":"standup","camera_on":true,"face_phash":other}),
+            serde_json::json!({"subject_id":"h1","meeting_type":"interview","camera_on":true,"face_hash":interview}),
+            serde_json::json!({"subject_id":"h1","meeting_type":"standup","camera_on":true,"face_hash":same}),
+            serde_json::json!({"subject_id":"h1","meeting_type":"standup","camera_on":true,"face_hash":same2}),
+            serde_json::json!({"subject_id":"h1","meeting_type":"standup","camera_on":true,"face_hash":"not-a-hash"}),
+        ]));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].subject_id, "s1");
+        assert_eq!(f[0].id, "RF-INTERVIEW-DEEPFAKE");
+        assert_eq!(f[0].strength, 1.0);
+        let fc = &f[0].evidence.values["face_change"];
+        assert_eq!(fc["later_meetings_compared"], 2);
+        assert_eq!(fc["different_face"].as_array().unwrap().len(), 2);
+        assert!(f[0].explanation.ja.contains("別人の顔"), "{}", f[0].explanation.ja);
+        assert!(f[0].explanation.en.starts_with("The face in 2 of 2"), "{}", f[0].explanation.en);
     }
 
     #[test]
