@@ -1,13 +1,17 @@
 //! Whole-process screening benchmark, driven by `bench/screen-bench.sh`.
 //!
-//! * `screen_bench gen OUT.tsv N LIST...` writes N queries (`query<TAB>expected`), a mix of
-//!   variants of listed DPRK names (`expected` = `LIST:ID`) and ordinary names (`expected` empty).
+//! * `screen_bench gen OUT.tsv N LIST...` writes N queries (`query<TAB>expected<TAB>kind`), a
+//!   mix of variants of listed DPRK names (`expected` = `LIST:ID`; `kind` = `romanisation` (order,
+//!   romanisation, a typo), `hangul`, `katakana`, `joined_typo`, `abbreviation` or
+//!   `dropped_word`) and ordinary names (`expected` empty).
 //! * `screen_bench names OUT.tsv LIST...` writes every listed name (`name<TAB>LIST:ID`) for the
 //!   baseline script.
 //! * `screen_bench run QUERIES.tsv LIST...` screens the queries single-threaded and on all
 //!   threads and prints speed, recall on the listed variants and the alert rate on ordinary names.
 
-use kensa_screen::{DEFAULT_THRESHOLD, Entry, Query, Screener, Watchlists};
+use kensa_screen::korkana::hangul_to_katakana;
+use kensa_screen::{DEFAULT_THRESHOLD, EntityKind, Entry, Query, Screener, Watchlists};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -227,19 +231,210 @@ fn load(paths: &[String]) -> Res<Watchlists> {
     Ok(Watchlists::load(&paths)?)
 }
 
+/// Romanised Korean syllable (McCune–Reischauer or Revised, lower case) → a Hangul syllable
+/// written that way, the usual ones preferred (plain vowels, common finals).
+fn syllable_table() -> HashMap<String, char> {
+    use kensa_screen::translit::{Romanisation, romanise_syllable};
+    let mut m: HashMap<String, (u8, char)> = HashMap::new();
+    for cp in 0xAC00u32..=0xD7A3 {
+        let c = char::from_u32(cp).unwrap_or('가');
+        let s = (cp - 0xAC00) as usize;
+        let (v, t) = ((s % 588) / 28, s % 28);
+        let rank = u8::from(matches!(v, 1 | 2 | 3 | 5 | 7 | 10 | 11 | 15 | 16 | 19))
+            + 2 * u8::from(!matches!(t, 0 | 1 | 4 | 8 | 16 | 17 | 21));
+        for sys in [Romanisation::McCuneReischauer, Romanisation::Revised] {
+            if let Some(r) = romanise_syllable(c, sys) {
+                let e = m.entry(r).or_insert((rank, c));
+                if rank < e.0 {
+                    *e = (rank, c);
+                }
+            }
+        }
+    }
+    m.into_iter().map(|(k, (_, c))| (k, c)).collect()
+}
+
+/// A romanised Korean word as Hangul: the fewest table syllables that spell it.
+fn to_hangul(word: &str, table: &HashMap<String, char>) -> Option<String> {
+    let b = word.as_bytes();
+    let n = b.len();
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 0));
+    for i in 0..n {
+        let Some((c, _)) = best[i] else { continue };
+        for len in 1..=6.min(n - i) {
+            if table.contains_key(&word[i..i + len]) && best[i + len].is_none_or(|(x, _)| c + 1 < x)
+            {
+                best[i + len] = Some((c + 1, i));
+            }
+        }
+    }
+    best[n]?;
+    let mut out = Vec::new();
+    let mut at = n;
+    while at > 0 {
+        let prev = best[at]?.1;
+        out.push(table[&word[prev..at]]);
+        at = prev;
+    }
+    out.reverse();
+    Some(out.into_iter().collect())
+}
+
+/// The tokens of a listed name, lower case.
+fn tokens(name: &str) -> Vec<String> {
+    name.replace(['\'', '’', '`'], "")
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// An individual's romanised Korean name in Hangul (family name, then the given name joined)
+/// and in katakana (`キム・ジョンウン`), when every token spells Korean syllables.
+fn native(name: &str, table: &HashMap<String, char>) -> Option<(String, String)> {
+    let toks = tokens(name);
+    if toks.len() < 2 || toks.len() > 4 {
+        return None;
+    }
+    let hangul: Vec<String> = toks
+        .iter()
+        .map(|t| to_hangul(t, table))
+        .collect::<Option<_>>()?;
+    if hangul.iter().map(|h| h.chars().count()).sum::<usize>() > 5 {
+        return None;
+    }
+    let (family, given) = (&hangul[0], hangul[1..].concat());
+    let kata = format!(
+        "{}・{}",
+        hangul_to_katakana(family),
+        hangul_to_katakana(&given)
+    );
+    Some((format!("{family}{given}"), kata))
+}
+
+/// The words a company name abbreviates (`technology` → `tech`), as the screener expands them.
+const ABBREVIATE: &[(&str, &str)] = &[
+    ("technology", "tech"),
+    ("information", "info"),
+    ("international", "intl"),
+    ("science", "sci"),
+    ("national", "natl"),
+    ("manufacturing", "mfg"),
+    ("institute", "inst"),
+    ("university", "univ"),
+    ("corporation", "corp"),
+    ("company", "co"),
+    ("limited", "ltd"),
+];
+
+/// One variant of a listed DPRK entry's name and its kind, or `None` when the entry has no
+/// name this kind applies to.
+fn listed_variant(
+    rng: &mut Rng,
+    e: &Entry,
+    table: &HashMap<String, char>,
+) -> Option<(String, &'static str)> {
+    let names: Vec<&str> = e.all_names().filter(|n| n.is_ascii()).collect();
+    if names.is_empty() {
+        return None;
+    }
+    let name = *rng.pick(&names);
+    let individual = e.kind == EntityKind::Individual;
+    match rng.below(10) {
+        0 | 1 if individual => {
+            let (hangul, kata) = native(name, table)?;
+            Some(if rng.below(2) == 0 {
+                (hangul, "hangul")
+            } else {
+                (kata, "katakana")
+            })
+        }
+        2 if individual => {
+            // The given name written joined, with a vowel dropped (`Kim Jongun` → `Kim Jngun`).
+            // Korean-style names only: a family name and a two-syllable given name.
+            let toks = tokens(name);
+            if toks.len() != 3 || toks.iter().any(|t| t.len() > 6) {
+                return None;
+            }
+            let mut joined = toks[1..].concat();
+            let vowels: Vec<usize> = joined
+                .char_indices()
+                .skip(1)
+                .filter(|(_, c)| "aeiou".contains(*c))
+                .map(|(i, _)| i)
+                .collect();
+            if joined.len() < 5 || vowels.is_empty() {
+                return None;
+            }
+            joined.remove(*rng.pick(&vowels));
+            Some((format!("{} {joined}", toks[0]), "joined_typo"))
+        }
+        2 | 3 if !individual => {
+            let toks = tokens(name);
+            let hits: Vec<usize> = (0..toks.len())
+                .filter(|i| ABBREVIATE.iter().any(|(w, _)| *w == toks[*i]))
+                .collect();
+            if hits.is_empty() {
+                return None;
+            }
+            let mut toks = toks;
+            for i in hits {
+                if let Some((_, a)) = ABBREVIATE.iter().find(|(w, _)| *w == toks[i]) {
+                    toks[i] = (*a).to_string();
+                }
+            }
+            Some((toks.join(" "), "abbreviation"))
+        }
+        4 if !individual => {
+            // An entity name missing its last word.
+            // Only where the words left still name something (three or more that are not
+            // legal forms or function words).
+            let toks = tokens(name);
+            let minor = |t: &str| {
+                matches!(
+                    t,
+                    "of" | "the"
+                        | "and"
+                        | "for"
+                        | "co"
+                        | "ltd"
+                        | "llc"
+                        | "limited"
+                        | "liability"
+                        | "company"
+                        | "corporation"
+                        | "corp"
+                        | "inc"
+                        | "jsc"
+                        | "s"
+                )
+            };
+            let kept = &toks[..toks.len().saturating_sub(1)];
+            if toks.len() < 4
+                || kept.iter().filter(|t| !minor(t)).count() < 2
+                || minor(&toks[toks.len() - 1])
+            {
+                return None;
+            }
+            Some((kept.join(" "), "dropped_word"))
+        }
+        _ => Some((variant(rng, name), "romanisation")),
+    }
+}
+
 fn generate(out: &str, n: usize, lists: &Watchlists) -> Res<()> {
     let dprk: Vec<&Entry> = lists.entries().iter().filter(|e| e.is_dprk()).collect();
+    let table = syllable_table();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut w = BufWriter::new(std::fs::File::create(out)?);
     for _ in 0..n {
         if rng.below(10) < 3 {
             let e = rng.pick(&dprk);
-            let names: Vec<&str> = e.all_names().filter(|n| n.is_ascii()).collect();
-            if names.is_empty() {
+            let Some((q, kind)) = listed_variant(&mut rng, e, &table) else {
                 continue;
-            }
-            let name = rng.pick(&names);
-            writeln!(w, "{}\t{}:{}", variant(&mut rng, name), e.list, e.id)?;
+            };
+            writeln!(w, "{q}\t{}:{}\t{kind}", e.list, e.id)?;
         } else if rng.below(10) == 0 {
             writeln!(w, "{}\t", rng.pick(NATIVE))?;
         } else {
@@ -268,9 +463,13 @@ fn names(out: &str, lists: &Watchlists) -> Res<()> {
 fn run(queries: &str, lists: &Watchlists) -> Res<()> {
     let mut qs = Vec::new();
     let mut expected = Vec::new();
+    let mut kinds: Vec<String> = Vec::new();
     for line in std::io::BufReader::new(std::fs::File::open(queries)?).lines() {
         let line = line?;
-        let (q, e) = line.split_once('\t').unwrap_or((&line, ""));
+        let mut cols = line.split('\t');
+        let q = cols.next().unwrap_or("");
+        let e = cols.next().unwrap_or("");
+        kinds.push(cols.next().unwrap_or("romanisation").to_string());
         qs.push(Query::name(q));
         expected.push(e.to_string());
     }
@@ -303,7 +502,9 @@ fn run(queries: &str, lists: &Watchlists) -> Res<()> {
     let (mut listed, mut hit, mut top1, mut ordinary, mut alerts, mut dprk_alerts) =
         (0, 0, 0, 0, 0, 0);
     let show = std::env::var("SHOW").is_ok();
-    for ((ms, e), q) in results.iter().zip(&expected).zip(&qs) {
+    // Per kind of variant: (listed, found).
+    let mut by_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (((ms, e), q), kind) in results.iter().zip(&expected).zip(&qs).zip(&kinds) {
         if e.is_empty() {
             ordinary += 1;
             if !ms.is_empty() {
@@ -321,10 +522,13 @@ fn run(queries: &str, lists: &Watchlists) -> Res<()> {
         } else {
             listed += 1;
             let key = |m: &kensa_screen::Match| format!("{}:{}", m.list, m.entry_id);
+            let k = by_kind.entry(kind.as_str()).or_default();
+            k.0 += 1;
             if ms.iter().any(|m| key(m) == *e) {
                 hit += 1;
+                k.1 += 1;
             } else if show {
-                eprintln!("miss: {:?} -> {e}", q.name);
+                eprintln!("miss ({kind}): {:?} -> {e}", q.name);
             }
             // Ranked first, ties included: the same person is often on both lists with one name.
             if ms
@@ -351,6 +555,12 @@ fn run(queries: &str, lists: &Watchlists) -> Res<()> {
         hit as f64 / listed.max(1) as f64,
         top1 as f64 / listed.max(1) as f64
     );
+    for (kind, (n, found)) in &by_kind {
+        println!(
+            "  {kind:<13} recall {:.4} ({found}/{n})",
+            *found as f64 / (*n).max(1) as f64
+        );
+    }
     println!(
         "ordinary names with any match: {:.4} ({alerts}/{ordinary}); with a DPRK match: {:.4} ({dprk_alerts})",
         alerts as f64 / ordinary.max(1) as f64,

@@ -150,7 +150,12 @@ pub(crate) fn analyse(name: &str) -> Vec<Vec<Tok>> {
     let mut variants = Vec::new();
     for fam in families {
         let mut toks = Vec::new();
+        // The same name with every katakana word read as Korean syllables (`キム・ジョンウン`
+        // → `gim jeong eun`), when any is: a second variant, compared like Hangul.
+        let mut korean_toks: Vec<Tok> = Vec::new();
+        let mut read_korean = false;
         for (k, seg) in &segments {
+            let before = toks.len();
             match k {
                 Class::Latin => latin(seg, Origin::Latin, &mut toks),
                 Class::CyrGreek => {
@@ -217,15 +222,37 @@ pub(crate) fn analyse(name: &str) -> Vec<Vec<Tok>> {
                 }
                 Class::Sep => {}
             }
+            match (k, crate::korkana::korean_readings(seg, 4)) {
+                (Class::Kana, Some(syllables)) => {
+                    read_korean = true;
+                    let surfaces: Vec<char> = seg.chars().collect();
+                    for forms in syllables {
+                        korean_toks.push(Tok {
+                            surface: surfaces.iter().collect(),
+                            forms: forms
+                                .into_iter()
+                                .map(|r| Form::new(r, Origin::Kana))
+                                .collect(),
+                            weak: false,
+                        });
+                    }
+                }
+                _ => korean_toks.extend(toks[before..].iter().cloned()),
+            }
         }
         if legal_form {
-            toks.push(Tok {
+            let co = Tok {
                 surface: "co".into(),
                 forms: vec![Form::new("co".into(), Origin::Latin)],
                 weak: true,
-            });
+            };
+            toks.push(co.clone());
+            korean_toks.push(co);
         }
         variants.push(toks);
+        if read_korean {
+            variants.push(korean_toks);
+        }
     }
     variants
 }

@@ -64,6 +64,7 @@
 
 mod analyse;
 mod error;
+pub mod korkana;
 mod load;
 mod model;
 mod screen;

@@ -183,6 +183,10 @@ struct NameRec {
     wsum: f32,
     /// The weight of the weak tokens alone.
     weak_sum: f32,
+    /// How many tokens are not weak.
+    strong: u16,
+    /// Whether the entry is a company or organisation (the names that lose a last word).
+    entity: bool,
     korean: bool,
 }
 
@@ -199,6 +203,9 @@ const MAX_TOKENS: usize = 24;
 const MIN_FUZZY_LEN: usize = 5;
 /// Skeletons at least this long are also indexed by their one-letter deletions, to find typos.
 const MIN_DELETE_LEN: usize = 5;
+/// Joined runs of two tokens (a Korean given name, `Chae Il` → `jeil`) at least this long are
+/// also indexed by their one-letter deletions (a joined name with a typo).
+const MIN_RUN_DELETE_LEN: usize = 4;
 
 /// A screening index over loaded watch lists. Build it once and share it: screening is read-only
 /// and thread-safe.
@@ -241,6 +248,16 @@ fn push_deletion(out: &mut String, s: &str, i: usize) {
         out.push(c as char);
         last = Some(c);
     }
+}
+
+/// Whether `short` is `long` with one letter deleted.
+fn is_deletion_of(short: &str, long: &str) -> bool {
+    let (a, b) = (short.as_bytes(), long.as_bytes());
+    if a.len() + 1 != b.len() {
+        return false;
+    }
+    let i = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    a[i..] == b[i + 1..]
 }
 
 fn deletions(s: &str) -> impl Iterator<Item = String> + '_ {
@@ -342,6 +359,8 @@ impl Screener {
                     name: ni.min(u16::MAX as usize) as u16,
                     wsum: toks.iter().map(ETok::weight).sum(),
                     weak_sum: toks.iter().filter(|t| t.weak).map(ETok::weight).sum(),
+                    strong: toks.iter().filter(|t| !t.weak).count() as u16,
+                    entity: e.kind == crate::EntityKind::Entity,
                     toks,
                     runs,
                     korean,
@@ -368,6 +387,15 @@ impl Screener {
                 for r in &rec.runs {
                     add(r.skel.clone(), r.len as f32);
                     add(format!("~{}", r.loose), r.len as f32);
+                    // A given name written joined with a letter dropped (`Jngun` for `Jong
+                    // Un`): the run's one-letter deletions, found by the query token's own key.
+                    if r.len == 2 && r.skel.len() >= MIN_RUN_DELETE_LEN && r.skel.len() <= 12 {
+                        for i in 0..r.skel.len() {
+                            let mut d = String::from("#");
+                            push_deletion(&mut d, &r.skel, i);
+                            add(d, r.len as f32);
+                        }
+                    }
                 }
                 recs.push(rec);
             }
@@ -419,11 +447,21 @@ impl Screener {
             // The bound counts every indexed hit as a perfect match; the slack covers secondary
             // evidence and the rare fuzzy or initial pairs that the index does not find.
             let floor = (threshold - max_bonus - 0.03).max(0.05) as f32;
+            // An entity name missing its last word scores DROPPED_WORD_SCORE whatever the
+            // bound: such candidates (every strong query token hit, one strong entry token
+            // more) pass when that score can reach the threshold.
+            let q_strong = toks.iter().filter(|t| !t.weak).count();
+            let dropped_ok = q_strong >= 2 && DROPPED_WORD_SCORE + max_bonus + 1e-9 >= threshold;
             for &ri in &acc.touched {
                 let a = &acc.acc[ri as usize];
                 let rec = &self.recs[ri as usize];
                 // Weak tokens are not indexed; they may add at most their smaller weight twice.
-                if (a.sum + 2.0 * wq_weak.min(rec.weak_sum)) / (wq + rec.wsum) < floor {
+                if (a.sum + 2.0 * wq_weak.min(rec.weak_sum)) / (wq + rec.wsum) < floor
+                    && !(dropped_ok
+                        && rec.entity
+                        && usize::from(rec.strong) == q_strong + 1
+                        && a.sum + 1e-3 >= 2.0 * q_strong as f32)
+                {
                     continue;
                 }
                 let al = align(&toks, &qruns, rec);
@@ -804,6 +842,17 @@ fn align(toks: &[&Tok], qruns: &[QRun], rec: &NameRec) -> Alignment {
                     best = best.max(0.95);
                 } else if f.use_loose && f.loose == r.loose {
                     best = best.max(0.9);
+                } else if r.len == 2
+                    && r.skel.len() >= MIN_RUN_DELETE_LEN
+                    && f.skel.len() + 1 == r.skel.len()
+                    && is_deletion_of(&f.skel, &r.skel)
+                {
+                    // Joined and one letter short (`Jngun`, `Jongn` for `Jong Un`): a typo
+                    // where the space went missing too. Deletions only — a changed letter
+                    // makes another given name (`Yongun`). Above any fuzzy match of the token
+                    // with one of the two words (≤ 0.92 × Jaro–Winkler), which would leave the
+                    // other word unmatched.
+                    best = best.max(0.92);
                 }
             }
             if best > 0.0 {
@@ -875,9 +924,33 @@ fn align(toks: &[&Tok], qruns: &[QRun], rec: &NameRec) -> Alignment {
         return Alignment::default();
     }
     let wq: f32 = toks.iter().map(|t| t.weight()).sum();
-    let score = f64::from(num / (wq + rec.wsum)).min(1.0);
+    let mut score = f64::from(num / (wq + rec.wsum)).min(1.0);
+    // An entity's name missing its last word (`Korea General Corporation for External` for `...
+    // External Construction`; people's names are not shortened this way): every query word matched, two or more of them well, and the
+    // only word of the listed name left over is its last significant one, of three or more.
+    let strong_e: Vec<usize> = (0..rec.toks.len()).filter(|j| !rec.toks[*j].weak).collect();
+    let all_query = (0..toks.len()).all(|i| toks[i].weak || qused & (1 << i) != 0);
+    let left: Vec<usize> = strong_e
+        .iter()
+        .copied()
+        .filter(|j| eused & (1 << j) == 0)
+        .collect();
+    let good = chosen.iter().filter(|p| p.strong && p.sim >= 0.85).count();
+    if rec.entity
+        && all_query
+        && good >= 2
+        && strong_e.len() >= 3
+        && left.len() == 1
+        && Some(&left[0]) == strong_e.last()
+    {
+        score = score.max(DROPPED_WORD_SCORE);
+    }
     Alignment { score, chosen }
 }
+
+/// The name score of an entity name missing only its last word: a match at the default
+/// threshold, below every complete one.
+const DROPPED_WORD_SCORE: f64 = 0.86;
 
 /// Writes the token-by-token explanation of an alignment.
 fn explain(toks: &[&Tok], rec: &NameRec, al: &Alignment) -> Vec<TokenMatch> {
