@@ -581,6 +581,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 r.legit_high.len(),
                 r.dprk_missed.len()
             );
+            if !r.flag_recall.is_empty() {
+                let below: Vec<String> = r
+                    .flag_recall
+                    .iter()
+                    .filter(|x| x.recall < 0.9)
+                    .map(|x| format!("{} {}/{}", x.id, x.raised, x.carriers))
+                    .collect();
+                let carriers: usize = r.flag_recall.iter().map(|x| x.carriers).sum();
+                let raised: usize = r.flag_recall.iter().map(|x| x.raised).sum();
+                println!(
+                    "per-flag recall: {} flags, {raised}/{carriers} carried flags raised; below 90%: {}",
+                    r.flag_recall.len(),
+                    if below.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        below.join(", ")
+                    }
+                );
+            }
             println!("details: {}", out.join("eval.html").display());
             Ok(failed_inputs(&summary.ingest))
         }

@@ -36,6 +36,10 @@ pub fn personas(g: &mut Gen) {
 fn persona(g: &mut Gen, ids: Vec<String>, name: &str, flags: &[&str], en: &str, ja: &str) {
     for id in &ids {
         g.label(id, "dprk");
+        // Ground truth for per-flag recall: the red flags this subject shows.
+        if let Some(last) = g.records.last_mut() {
+            last["flags"] = json!(flags);
+        }
     }
     g.personas.push(PersonaInfo {
         subject_ids: ids,
@@ -383,6 +387,9 @@ fn multi_account_operator(g: &mut Gen) {
         ids.push(p.id.clone());
     }
     let _ = engs_all;
+    // Only the second account asks to move off the platform.
+    let asked = ids[1].clone();
+    let others: Vec<String> = ids.iter().filter(|i| **i != asked).cloned().collect();
     persona(
         g,
         ids,
@@ -399,6 +406,14 @@ fn multi_account_operator(g: &mut Gen) {
         "One operator in Shenyang running three freelancer accounts that claim to be in the US, the UK and Singapore: the same device id, numbered e-mails (alexdev.pro1/2/3@...) and phone numbers differing in the last digit, one résumé with only the name and years changed, the same passport number and scan image under three different names, logins through M247 VPN exits in London and Amsterdam with occasional leaks from a Shenyang ISP, all paid into one ICBC account in a fourth person's name. One account asks (in Chinese) to move to WeChat/Telegram.",
         "瀋陽の1人のオペレーターが、米国・英国・シンガポール在住を名乗る3つのアカウントを運用。同じ端末ID、連番のメールアドレス（alexdev.pro1/2/3@...）と末尾だけ異なる電話番号、名前と年数だけを変えた同じ経歴文、3つの異なる名前で同じ旅券番号と同じスキャン画像を使い、ログインはロンドンとアムステルダムのM247 VPN経由（時々瀋陽のISPから漏れる）。報酬はすべて第4の人物名義のICBC口座へ。1つのアカウントは中国語でWeChat/Telegramへの移行を求める。",
     );
+    for r in g.records.iter_mut().rev() {
+        if r["kind"] == "label"
+            && others.iter().any(|o| r["subject_id"] == o.as_str())
+            && let Some(f) = r["flags"].as_array_mut()
+        {
+            f.retain(|x| x != "RF-COMMS-OFF-PLATFORM");
+        }
+    }
 }
 
 fn vpn_us_claimant(g: &mut Gen) {

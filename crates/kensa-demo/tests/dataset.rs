@@ -423,6 +423,51 @@ fn sanctioned_persona_uses_a_listed_wallet_and_name() {
     }
 }
 
+/// DPRK-like subjects' labels list the red flags each shows (ground truth for per-flag recall),
+/// taken from the persona's flags; legitimate labels list none.
+#[test]
+fn labels_list_the_flags_each_subject_carries() {
+    let d = demo();
+    for r in d.records.iter().filter(|r| r["kind"] == "label") {
+        let sid = r["subject_id"].as_str().expect("id");
+        let p = d.persona_of(sid).expect("persona");
+        let flags: Vec<&str> = r["flags"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if p.label == "dprk" {
+            assert!(!flags.is_empty(), "{sid}");
+            assert!(
+                flags
+                    .iter()
+                    .all(|f| p.expected_flags.iter().any(|e| e == f)),
+                "{sid}"
+            );
+        } else {
+            assert!(flags.is_empty(), "{sid}");
+        }
+    }
+    // Only the account that asks to move off the platform carries that flag.
+    let op = d
+        .personas
+        .iter()
+        .find(|p| p.persona == "dprk_multi_account_operator")
+        .expect("operator");
+    let carriers = d
+        .records
+        .iter()
+        .filter(|r| {
+            r["kind"] == "label" && op.subject_ids.iter().any(|i| r["subject_id"] == i.as_str())
+        })
+        .filter(|r| {
+            r["flags"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|f| f == "RF-COMMS-OFF-PLATFORM"))
+        })
+        .count();
+    assert_eq!(carriers, 1);
+}
+
 #[test]
 fn every_red_flag_is_expected_by_some_dprk_persona() {
     let d = demo();

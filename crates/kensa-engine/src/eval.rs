@@ -23,7 +23,8 @@ pub fn eval(
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
     // The latest label per subject.
-    let mut labels: HashMap<String, (Option<kensa_model::Ts>, LabelValue)> = HashMap::new();
+    type Latest = (Option<kensa_model::Ts>, LabelValue, Vec<String>);
+    let mut labels: HashMap<String, Latest> = HashMap::new();
     store.for_each_record(&mut |kind, body| {
         if kind != "label" {
             return;
@@ -31,23 +32,27 @@ pub fn eval(
         if let Ok(v) = validate_line(body)
             && let Record::Label(l) = v.record
         {
-            let newer = labels.get(&l.subject_id).is_none_or(|(at, _)| l.at >= *at);
+            let newer = labels
+                .get(&l.subject_id)
+                .is_none_or(|(at, _, _)| l.at >= *at);
             if newer {
-                labels.insert(l.subject_id.clone(), (l.at, l.label));
+                labels.insert(l.subject_id.clone(), (l.at, l.label, l.flags));
             }
         }
     })?;
     let mut labelled = Vec::new();
     let mut unlabelled = 0;
     for r in &results {
-        match labels.get(&r.subject_id).map(|(_, l)| *l) {
-            Some(LabelValue::Dprk) => labelled.push(Labelled {
+        match labels.get(&r.subject_id) {
+            Some((_, LabelValue::Dprk, carries)) => labelled.push(Labelled {
                 result: r,
                 positive: true,
+                carries: carries.clone(),
             }),
-            Some(LabelValue::Legit) => labelled.push(Labelled {
+            Some((_, LabelValue::Legit, carries)) => labelled.push(Labelled {
                 result: r,
                 positive: false,
+                carries: carries.clone(),
             }),
             _ => unlabelled += 1,
         }
@@ -202,6 +207,21 @@ table{{border-collapse:collapse;margin:.5rem 0 1.5rem}}td,th{{border-bottom:1px 
         "</table><h2>Confusion at tier {} / 混同行列</h2><table><tr><th></th><th>flagged / 検出</th><th>not flagged / 非検出</th></tr><tr><td>DPRK</td><td>{}</td><td>{}</td></tr><tr><td>legitimate / 正規</td><td>{}</td><td>{}</td></tr></table>",
         c.threshold_tier, c.true_positives, c.false_negatives, c.false_positives, c.true_negatives
     );
+    if !r.flag_recall.is_empty() {
+        h.push_str("<h2>Per-flag recall / フラグ別の再現率</h2><p>Subjects whose label lists the red flags they show (label <code>flags</code>): how many got each flag raised. / ラベルに示された各レッドフラグを実際に検出できた割合。</p><table><tr><th>flag</th><th>carriers / 該当</th><th>raised / 検出</th><th>recall / 再現率</th><th>missed / 見逃し</th></tr>");
+        for fr in &r.flag_recall {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&fr.id),
+                fr.carriers,
+                fr.raised,
+                f(fr.recall),
+                esc(&fr.missed.join(", "))
+            );
+        }
+        h.push_str("</table>");
+    }
     h.push_str("<h2>Flag hit rates / フラグ別の検出率</h2><table><tr><th>flag</th><th>DPRK share</th><th>legitimate share</th></tr>");
     for fl in &r.flags {
         let _ = write!(

@@ -661,4 +661,8 @@ pub struct Label {
     pub at: Option<Ts>,
     pub by: Option<String>,
     pub notes: Option<String>,
+    /// The red flags (`RF-...`) the subject is known to show (extension): ground truth for the
+    /// per-flag recall of `kensa eval`, like the label never a signal.
+    #[serde(default, deserialize_with = "nullable_vec")]
+    pub flags: Vec<String>,
 }

@@ -13,6 +13,21 @@ pub struct Labelled<'a> {
     pub result: &'a SubjectResult,
     /// True for `dprk`, false for `legit`.
     pub positive: bool,
+    /// The red flags the label says the subject shows (may be empty: not known).
+    pub carries: Vec<String>,
+}
+
+/// Per red flag, how many of the subjects known to show it got it raised.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagRecall {
+    pub id: String,
+    /// Labelled subjects whose label lists the flag.
+    pub carriers: usize,
+    /// Of those, the ones with the flag raised.
+    pub raised: usize,
+    pub recall: f64,
+    /// Carriers without the flag raised.
+    pub missed: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,6 +86,8 @@ pub struct EvalReport {
     pub precision_at_k: BTreeMap<usize, f64>,
     pub confusion: Confusion,
     pub flags: Vec<FlagRate>,
+    /// Per-flag recall over the subjects whose labels list the flags they show (label `flags`).
+    pub flag_recall: Vec<FlagRecall>,
     pub calibration: Vec<CalibrationBin>,
     /// ROC curve points (false positive rate, true positive rate).
     pub roc_curve: Vec<(f64, f64)>,
@@ -224,6 +241,32 @@ pub fn evaluate(
         })
         .collect();
     flags.sort_by(|a, b| a.id.cmp(&b.id));
+    // Per-flag recall over the carriers the labels name.
+    let mut recall: BTreeMap<&str, FlagRecall> = BTreeMap::new();
+    for l in labelled {
+        for id in &l.carries {
+            let e = recall.entry(id.as_str()).or_insert_with(|| FlagRecall {
+                id: id.clone(),
+                carriers: 0,
+                raised: 0,
+                recall: 0.0,
+                missed: Vec::new(),
+            });
+            e.carriers += 1;
+            if l.result.flags.iter().any(|f| f.id == *id) {
+                e.raised += 1;
+            } else {
+                e.missed.push(l.result.subject_id.clone());
+            }
+        }
+    }
+    let flag_recall: Vec<FlagRecall> = recall
+        .into_values()
+        .map(|mut r| {
+            r.recall = r.raised as f64 / r.carriers.max(1) as f64;
+            r
+        })
+        .collect();
     // Calibration in ten bins of the score.
     let calibration = (0..10)
         .map(|b| {
@@ -306,6 +349,7 @@ pub fn evaluate(
         precision_at_k,
         confusion,
         flags,
+        flag_recall,
         calibration,
         roc_curve,
         pr_curve,
@@ -329,5 +373,70 @@ mod tests {
         assert_eq!(average_precision(&perfect), 1.0);
         // One positive ranked second: AP = 1/2.
         assert_eq!(average_precision(&[(0.9, false), (0.8, true)]), 0.5);
+    }
+
+    /// Per-flag recall counts, per flag a label lists, the subjects with it raised.
+    #[test]
+    fn per_flag_recall_counts_the_carriers_a_label_names() {
+        let result = |id: &str, score: f64, flags: &[&str]| SubjectResult {
+            subject_id: id.into(),
+            score,
+            tier: Tier::Low,
+            base_score: 1.0,
+            display_name: None,
+            flags: flags
+                .iter()
+                .map(|f| crate::ScoredFlag {
+                    id: (*f).into(),
+                    detector: "d".into(),
+                    weight: 1.0,
+                    log_odds: 0.1,
+                    strength: 1.0,
+                    evidence: Default::default(),
+                    explanation: Default::default(),
+                })
+                .collect(),
+            due_diligence: None,
+        };
+        let (a, b, c) = (
+            result("a", 90.0, &["RF-PAY-CRYPTO", "RF-SANCTIONED"]),
+            result("b", 80.0, &["RF-SANCTIONED"]),
+            result("c", 5.0, &["RF-PAY-CRYPTO"]),
+        );
+        let carries = |f: &[&str]| f.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let labelled = [
+            Labelled {
+                result: &a,
+                positive: true,
+                carries: carries(&["RF-PAY-CRYPTO"]),
+            },
+            Labelled {
+                result: &b,
+                positive: true,
+                carries: carries(&["RF-PAY-CRYPTO", "RF-SANCTIONED"]),
+            },
+            Labelled {
+                result: &c,
+                positive: false,
+                carries: vec![],
+            },
+        ];
+        let r = evaluate(&crate::Policy::default_policy(), &labelled, 0);
+        let crypto = r
+            .flag_recall
+            .iter()
+            .find(|x| x.id == "RF-PAY-CRYPTO")
+            .unwrap();
+        assert_eq!(
+            (crypto.carriers, crypto.raised, crypto.missed.clone()),
+            (2, 1, vec!["b".to_string()])
+        );
+        assert_eq!(crypto.recall, 0.5);
+        let sanctioned = r
+            .flag_recall
+            .iter()
+            .find(|x| x.id == "RF-SANCTIONED")
+            .unwrap();
+        assert_eq!((sanctioned.carriers, sanctioned.raised), (1, 1));
     }
 }
