@@ -20,6 +20,8 @@ pub mod link;
 pub mod names;
 pub mod normalize;
 pub mod params;
+#[cfg(test)]
+mod testing;
 pub mod util;
 
 pub use dataset::{Added, Dataset, DatasetBuilder, Rec, Sidecar, SubjectData};

@@ -231,7 +231,7 @@ impl AccessForeign {
 mod tests {
     use super::*;
     use crate::DatasetBuilder;
-    use kensa_model::intel::NetClassHit;
+    use crate::testing::set_ip;
     use kensa_model::validate_value;
 
     fn ds(lines: &[String]) -> Dataset {
@@ -255,24 +255,6 @@ mod tests {
         )
     }
 
-    fn intel(ds: &mut Dataset, ip: &str, cc: &str, cls: &[NetClass]) {
-        ds.ip.insert(
-            ip.parse().unwrap(),
-            IpInfo {
-                country: Some(cc.into()),
-                classes: cls
-                    .iter()
-                    .map(|c| NetClassHit {
-                        class: *c,
-                        source: "test".into(),
-                        label: None,
-                    })
-                    .collect(),
-                ..Default::default()
-            },
-        );
-    }
-
     #[test]
     fn traffic_to_north_korea_and_china_fires() {
         let lines = vec![
@@ -282,10 +264,10 @@ mod tests {
             access("u1", 3, "24.1.1.1", "52.1.1.1"),
         ];
         let mut d = ds(&lines);
-        intel(&mut d, "24.1.1.1", "US", &[]);
-        intel(&mut d, "175.45.176.9", "KP", &[]);
-        intel(&mut d, "36.110.1.1", "CN", &[]);
-        intel(&mut d, "52.1.1.1", "IE", &[NetClass::Hosting]);
+        set_ip(&mut d, "24.1.1.1", "US", &[]);
+        set_ip(&mut d, "175.45.176.9", "KP", &[]);
+        set_ip(&mut d, "36.110.1.1", "CN", &[]);
+        set_ip(&mut d, "52.1.1.1", "IE", &[NetClass::Hosting]);
         let f = AccessForeign(Params::default()).run(&d);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].strength, 1.0);
@@ -306,9 +288,9 @@ mod tests {
             ));
         }
         let mut d = ds(&lines);
-        intel(&mut d, "90.1.1.1", "FR", &[]);
-        intel(&mut d, "52.1.1.1", "IE", &[NetClass::Hosting]);
-        intel(&mut d, "47.1.1.1", "CN", &[NetClass::Hosting]);
+        set_ip(&mut d, "90.1.1.1", "FR", &[]);
+        set_ip(&mut d, "52.1.1.1", "IE", &[NetClass::Hosting]);
+        set_ip(&mut d, "47.1.1.1", "CN", &[NetClass::Hosting]);
         assert!(AccessForeign(Params::default()).run(&d).is_empty());
     }
 
@@ -320,7 +302,7 @@ mod tests {
             access("n2", 1, "9.9.9.9", "8.8.8.8"),
         ];
         let mut d = ds(&lines);
-        intel(&mut d, "175.45.176.9", "KP", &[]);
+        set_ip(&mut d, "175.45.176.9", "KP", &[]);
         assert!(AccessForeign(Params::default()).run(&d).is_empty());
     }
 }

@@ -204,37 +204,9 @@ impl DeviceLocation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::DatasetBuilder;
-    use kensa_model::intel::{IpInfo, NetClass, NetClassHit};
-    use kensa_model::validate_value;
+    use crate::testing::{ds, set_ip};
+    use kensa_model::intel::NetClass;
     use serde_json::Value;
-
-    fn ds(lines: &[Value]) -> Dataset {
-        let mut b = DatasetBuilder::new();
-        for l in lines {
-            let v = validate_value(l.clone()).unwrap();
-            b.add(v.record_id, v.record);
-        }
-        b.build().0
-    }
-
-    fn intel(ds: &mut Dataset, ip: &str, cc: &str, cls: &[NetClass]) {
-        ds.ip.insert(
-            ip.parse().unwrap(),
-            IpInfo {
-                country: Some(cc.into()),
-                classes: cls
-                    .iter()
-                    .map(|c| NetClassHit {
-                        class: *c,
-                        source: "test".into(),
-                        label: None,
-                    })
-                    .collect(),
-                ..Default::default()
-            },
-        );
-    }
 
     fn login(sid: &str, day: u32, ip: &str) -> Value {
         json!({"kind":"login","subject_id":sid,"at":format!("2026-09-{day:02}T01:00:00Z"),"ip":ip})
@@ -271,11 +243,11 @@ mod tests {
         lines.push(located("vpn", 1, Some("US"), None));
         lines.push(located("vpn", 5, None, Some("24.9.9.9")));
         let mut d = ds(&lines);
-        intel(&mut d, "36.110.1.1", "CN", &[]);
-        intel(&mut d, "24.1.1.1", "US", &[]);
-        intel(&mut d, "24.9.9.9", "US", &[]);
-        intel(&mut d, "81.2.2.2", "FR", &[]);
-        intel(&mut d, "185.1.1.1", "NL", &[NetClass::Vpn]);
+        set_ip(&mut d, "36.110.1.1", "CN", &[]);
+        set_ip(&mut d, "24.1.1.1", "US", &[]);
+        set_ip(&mut d, "24.9.9.9", "US", &[]);
+        set_ip(&mut d, "81.2.2.2", "FR", &[]);
+        set_ip(&mut d, "185.1.1.1", "NL", &[NetClass::Vpn]);
         let f = DeviceLocation(Params::default()).run(&d);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].subject_id, "farm");

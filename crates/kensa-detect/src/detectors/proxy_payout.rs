@@ -265,18 +265,8 @@ impl ProxyPayout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::DatasetBuilder;
-    use kensa_model::validate_value;
+    use crate::testing::ds;
     use serde_json::Value;
-
-    fn ds(lines: &[Value]) -> Dataset {
-        let mut b = DatasetBuilder::new();
-        for l in lines {
-            let v = validate_value(l.clone()).unwrap();
-            b.add(v.record_id, v.record);
-        }
-        b.build().0
-    }
 
     fn subject(sid: &str, name: &str) -> Value {
         json!({"kind":"subject","subject_id":sid,"source":"payment_platform","legal_name":name,"claimed_country":"JP"})

@@ -14,9 +14,11 @@
 //! a skill index (the median over the person's skills of "skill median ÷ median of all rates",
 //! from skills with at least `min_peers` others over all subjects), so a Go engineer is not
 //! compared with WordPress rates; the pooled median is then scaled back to the subject's skills.
-//! A country with at least `min_country_peers` but fewer than `min_peers` others is still
-//! compared at its own level, with the spread taken from all countries (skill-adjusted log
-//! rates around their country's median). Only when the claimed country has fewer than that, or
+//! A country with at least `min_country_peers` others is compared at its own level this way,
+//! with the spread taken from all countries (skill-adjusted log rates around their country's
+//! median): a small market's own spread, from a few subjects per skill, is noisy, and judged
+//! with it a rate at half the market went unseen (issue 17 evaluation); the country's own
+//! spread is used only when no country has enough subjects to measure the common one. Only when the claimed country has fewer than that, or
 //! none is claimed, is the comparison made over all subjects with the skill. Where several
 //! skills qualify, the cheapest is used. The robust z-score is taken on the logarithm of the rates, because
 //! rates vary by factors (seniority, market), not by fixed amounts:
@@ -434,11 +436,7 @@ impl Detector for Underpriced {
             } else if let (Some(st), Some(ix)) =
                 (r.country.as_deref().and_then(|c| pooled.get(c)), *ix)
                 && st.n > p.min_country_peers
-                && let Some(scale) = if st.n > p.min_peers {
-                    Some(st.scale)
-                } else {
-                    within_country_scale
-                }
+                && let Some(scale) = within_country_scale.or((st.n > p.min_peers).then_some(st.scale))
             {
                 Some(Group {
                     basis: "country_all_skills",
@@ -735,6 +733,41 @@ mod tests {
             "{c}"
         );
         assert!(f[0].explanation.ja.contains("全スキル"));
+    }
+
+    /// A small market whose own rates spread widely (a few subjects per skill, far apart) is
+    /// judged with the spread of rates around their market in all countries, which is steadier:
+    /// the "Singapore" Go engineer at about half the skill-adjusted Singapore market fires,
+    /// a Singapore Go engineer at three quarters of it does not (issue 17 evaluation: the
+    /// subtle persona was missed on two seeds of six with Singapore's own spread).
+    #[test]
+    fn a_widely_spread_small_market_uses_the_spread_of_all_markets() {
+        let mut recs = Vec::new();
+        for (i, (go, wp, re)) in [
+            (40.0, 18.0, 30.0),
+            (55.0, 24.0, 40.0),
+            (70.0, 32.0, 52.0),
+            (90.0, 45.0, 70.0),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            recs.push(skilled(&format!("sg-go{i}"), "SG", go, &["go", "kubernetes"]));
+            recs.push(skilled(&format!("sg-wp{i}"), "SG", wp, &["php", "wordpress"]));
+            recs.push(skilled(&format!("sg-re{i}"), "SG", re, &["react"]));
+        }
+        for i in 0..14 {
+            let d = i as f64;
+            recs.push(skilled(&format!("in-go{i}"), "IN", 20.0 + 0.4 * d, &["go", "kubernetes"]));
+            recs.push(skilled(&format!("in-wp{i}"), "IN", 9.0 + 0.2 * d, &["php", "wordpress"]));
+            recs.push(skilled(&format!("in-re{i}"), "IN", 15.0 + 0.3 * d, &["react"]));
+        }
+        recs.push(skilled("x", "SG", 25.0, &["go", "kubernetes"]));
+        recs.push(skilled("honest", "SG", 45.0, &["go", "kubernetes"]));
+        let f = Underpriced(Params::default()).run(&ds(&recs));
+        let ids: Vec<&str> = f.iter().map(|f| f.subject_id.as_str()).collect();
+        assert_eq!(ids, ["x"], "{f:#?}");
+        assert_eq!(f[0].evidence.values["comparison"]["basis"], "country_all_skills");
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::DatasetBuilder;
-use kensa_model::intel::{IpInfo, NetClassHit};
 use kensa_model::record::Address;
 use kensa_model::validate_value;
 
@@ -16,21 +15,7 @@ pub(crate) fn ds(lines: &[String]) -> Dataset {
 }
 
 pub(crate) fn intel(ds: &mut Dataset, ip: &str, cls: &[NetClass]) {
-    ds.ip.insert(
-        ip.parse().unwrap(),
-        IpInfo {
-            country: Some("US".into()),
-            classes: cls
-                .iter()
-                .map(|c| NetClassHit {
-                    class: *c,
-                    source: "test".into(),
-                    label: None,
-                })
-                .collect(),
-            ..Default::default()
-        },
-    );
+    crate::testing::set_ip(ds, ip, "US", cls);
 }
 
 pub(crate) fn login(sub: &str, ip: &str, dev: &str) -> String {
