@@ -328,6 +328,63 @@ enum Command {
     /// Reference data for enrichment: what is loaded, and what it says about IP addresses.
     #[command(subcommand)]
     Intel(IntelCommand),
+    /// Signing keys for evidence bundles (Ed25519).
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Evidence bundles: one signed file an investigator verifies offline (see docs/evidence.md).
+    #[command(subcommand)]
+    Bundle(BundleCommand),
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Create a signing key: KEYFILE (secret, readable by you only) and KEYFILE.pub; prints the
+    /// public key to give to the bundles' recipients.
+    Create {
+        /// Where to write the secret key (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum BundleCommand {
+    /// Export subjects' records, findings, checks and decisions with the chain proof to the log
+    /// head, a chain-of-custody record and the report, signed; the export is logged.
+    Export {
+        #[arg(long)]
+        db: PathBuf,
+        /// Subject id (repeat for several).
+        #[arg(long = "subject", required = true)]
+        subjects: Vec<String>,
+        /// The bundle file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Why (kept in the custody record and the log).
+        #[arg(long)]
+        reason: String,
+        /// Who exports.
+        #[arg(long)]
+        by: String,
+        /// Signing key from `kensa key create` (default: a one-time key, which shows integrity
+        /// but not who exported).
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// Check a bundle offline: every file's hash, the signature and the chain proof. Exit 0
+    /// when intact, 1 naming each problem.
+    Verify {
+        bundle: PathBuf,
+        /// The exporter's public key (hex, or a .pub file) to check the signature against.
+        #[arg(long)]
+        pubkey: Option<String>,
+        /// The log head hash you wrote down (hex): the proof must reach it.
+        #[arg(long)]
+        head: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -776,6 +833,92 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Key(KeyCommand::Create { out }) => {
+            let key = kensa_bundle::generate_key()?;
+            let public = kensa_bundle::write_key(&key, &out)?;
+            eprintln!(
+                "secret key: {} (keep it private)\npublic key: {} — give this to the recipients of your bundles",
+                out.display(),
+                out.with_extension("pub").display()
+            );
+            println!("{public}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bundle(BundleCommand::Export {
+            db,
+            subjects,
+            out,
+            reason,
+            by,
+            key,
+        }) => {
+            let mut store = Store::open_existing(&db)?;
+            let key = key.as_deref().map(kensa_bundle::read_key).transpose()?;
+            let e = kensa_bundle::export(
+                &mut store,
+                kensa_bundle::ExportOptions {
+                    subjects,
+                    reason,
+                    exported_by: by,
+                    key,
+                    tool: concat!("kensa ", env!("CARGO_PKG_VERSION")),
+                },
+                &out,
+            )?;
+            println!("{}", out.display());
+            eprintln!(
+                "bundle sha256 {}\nlog head #{} {} (write it down: `kensa bundle verify --head` checks the proof reaches it)\nsigned by {}{}\nexport logged as entry #{}",
+                e.bundle_sha256,
+                e.manifest.head.seq,
+                e.manifest.head.hash,
+                e.manifest.public_key,
+                if e.manifest.one_time_key {
+                    " (a one-time key: pass --key to sign as yourself)"
+                } else {
+                    ""
+                },
+                e.export_seq
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bundle(BundleCommand::Verify {
+            bundle,
+            pubkey,
+            head,
+            json,
+        }) => {
+            let pk = pubkey
+                .as_deref()
+                .map(kensa_bundle::read_public_key)
+                .transpose()?;
+            let r = kensa_bundle::verify(&bundle, pk.as_ref(), head.as_deref())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                for n in &r.notes {
+                    eprintln!("note: {n}");
+                }
+                for p in &r.problems {
+                    eprintln!("BROKEN: {p}");
+                }
+                if r.ok() {
+                    let m = r.manifest.as_ref();
+                    println!(
+                        "ok: {} files, {} entries linked to head #{} {}; signed by {}",
+                        m.map_or(0, |m| m.files.len()),
+                        r.included,
+                        m.map_or(0, |m| m.head.seq),
+                        m.map_or("", |m| m.head.hash.as_str()),
+                        m.map_or("", |m| m.public_key.as_str())
+                    );
+                }
+            }
+            Ok(if r.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Catalog { json, markdown } => {
             if markdown {

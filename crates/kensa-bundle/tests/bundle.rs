@@ -1,0 +1,305 @@
+//! Issue 19: export → verify passes; any changed byte, a removed or added file, another key,
+//! another signature or another head makes verify fail naming the problem.
+
+use kensa_bundle::{ExportOptions, SIGNATURE, export, generate_key, verify_bytes};
+use kensa_engine::{EngineConfig, Workspace};
+use kensa_model::validate_value;
+use kensa_store::{Durability, EvidenceStore, Store};
+use std::io::Read;
+
+/// A store holding the demo's records and results; returns it with a DPRK subject's id.
+fn demo_store(dir: &std::path::Path) -> (Store, String) {
+    let demo = kensa_demo::generate(&kensa_demo::DemoConfig::default());
+    let mut seen = std::collections::HashSet::new();
+    let records: Vec<_> = demo
+        .records
+        .iter()
+        .map(|v| validate_value(v.clone()).unwrap())
+        .filter(|v| seen.insert(v.record_id.clone()))
+        .collect();
+    let path = dir.join("k.db");
+    {
+        let store = Store::open(&path, Durability::Normal).unwrap();
+        let mut ws = Workspace::open(Box::new(store), EngineConfig::builtin());
+        ws.submit(records).unwrap();
+    }
+    let subject = demo
+        .personas
+        .iter()
+        .find(|p| p.persona == "dprk_multi_account_operator")
+        .unwrap()
+        .subject_ids[0]
+        .clone();
+    (Store::open_existing(&path).unwrap(), subject)
+}
+
+/// The bundle's files, in order.
+fn files(bundle: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut a = tar::Archive::new(bundle);
+    a.entries()
+        .unwrap()
+        .map(|e| {
+            let mut e = e.unwrap();
+            let p = e.path().unwrap().to_string_lossy().into_owned();
+            let mut b = Vec::new();
+            e.read_to_end(&mut b).unwrap();
+            (p, b)
+        })
+        .collect()
+}
+
+fn pack(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut t = tar::Builder::new(Vec::new());
+    for (p, b) in files {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(b.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        t.append_data(&mut h, p, b.as_slice()).unwrap();
+    }
+    t.into_inner().unwrap()
+}
+
+#[test]
+fn an_exported_bundle_verifies_and_every_tampering_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, subject) = demo_store(dir.path());
+    let key = generate_key().unwrap();
+    let public = key.verifying_key();
+    let head_before = EvidenceStore::head(&store).unwrap();
+    let out = dir.path().join("case.tar");
+    let exported = export(
+        &mut store,
+        ExportOptions {
+            subjects: vec![subject.clone()],
+            reason: "referral to counsel".into(),
+            exported_by: "analyst-1".into(),
+            key: Some(key),
+            tool: "kensa test",
+        },
+        &out,
+    )
+    .unwrap();
+    // The export is itself a log entry, after the head the proof reaches; the log verifies.
+    assert_eq!(exported.manifest.head.seq, head_before.seq);
+    assert_eq!(exported.export_seq, head_before.seq + 1);
+    let entries = store.entries_of_type("bundle_export").unwrap();
+    assert_eq!(entries.len(), 1);
+    assert!(
+        EvidenceStore::verify(&store, &|_| {})
+            .unwrap()
+            .broken
+            .is_none()
+    );
+
+    let bytes = std::fs::read(&out).unwrap();
+    let head = hex::encode(head_before.hash);
+    let r = verify_bytes(&bytes, Some(&public), Some(&head)).unwrap();
+    assert!(r.ok(), "{:?}", r.problems);
+    assert!(r.chain_entries > 0);
+    assert!(r.included > 10, "{}", r.included);
+    let fs = files(&bytes);
+    let names: Vec<&str> = fs.iter().map(|f| f.0.as_str()).collect();
+    for want in [
+        "manifest.json",
+        SIGNATURE,
+        "subjects/001/records.jsonl",
+        "subjects/001/results.jsonl",
+        "log/chain.jsonl",
+        "custody.json",
+        "report.html",
+    ] {
+        assert!(names.contains(&want), "{want} in {names:?}");
+    }
+    let report = &fs.iter().find(|f| f.0 == "report.html").unwrap().1;
+    assert!(String::from_utf8_lossy(report).contains(&subject));
+
+    // One changed byte in any file: verify fails and names the file (the manifest's change is
+    // caught by the signature).
+    for (i, (path, b)) in fs.iter().enumerate() {
+        if b.is_empty() {
+            continue;
+        }
+        let mut changed = fs.clone();
+        let k = b.len() / 2;
+        changed[i].1[k] ^= 0x01;
+        let r = verify_bytes(&pack(&changed), Some(&public), None).unwrap();
+        assert!(!r.ok(), "a changed byte in {path} went unnoticed");
+        let named = if path == "manifest.json" {
+            r.problems.iter().any(|p| p.contains("manifest.json"))
+        } else {
+            r.problems.iter().any(|p| p.contains(path.as_str()))
+        };
+        assert!(named, "{path}: {:?}", r.problems);
+    }
+    // A removed file, an added file.
+    let mut removed = fs.clone();
+    removed.retain(|f| f.0 != "custody.json");
+    let r = verify_bytes(&pack(&removed), Some(&public), None).unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.starts_with("custody.json: missing")),
+        "{:?}",
+        r.problems
+    );
+    let mut added = fs.clone();
+    added.push(("notes.txt".into(), b"added later".to_vec()));
+    let r = verify_bytes(&pack(&added), Some(&public), None).unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.starts_with("notes.txt: not listed")),
+        "{:?}",
+        r.problems
+    );
+    // Another signature (a valid one by another key), another expected key, another head.
+    let other = generate_key().unwrap();
+    let mut resigned = fs.clone();
+    let manifest = fs
+        .iter()
+        .find(|f| f.0 == "manifest.json")
+        .unwrap()
+        .1
+        .clone();
+    use ed25519_dalek::Signer;
+    let sig = hex::encode(other.sign(&manifest).to_bytes());
+    resigned.iter_mut().find(|f| f.0 == SIGNATURE).unwrap().1 = sig.into_bytes();
+    let r = verify_bytes(&pack(&resigned), Some(&public), None).unwrap();
+    assert!(
+        r.problems.iter().any(|p| p.starts_with(SIGNATURE)),
+        "{:?}",
+        r.problems
+    );
+    let r = verify_bytes(&bytes, Some(&other.verifying_key()), None).unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.contains("not by the key given")),
+        "{:?}",
+        r.problems
+    );
+    let r = verify_bytes(&bytes, Some(&public), Some(&"0".repeat(64))).unwrap();
+    assert!(
+        r.problems.iter().any(|p| p.starts_with("head:")),
+        "{:?}",
+        r.problems
+    );
+}
+
+/// The files with the manifest's hashes brought up to date and signed again by `key`: what an
+/// exporter who changed the content before signing would hand over.
+fn resign(files: &[(String, Vec<u8>)], key: &ed25519_dalek::SigningKey) -> Vec<u8> {
+    use ed25519_dalek::Signer;
+    let mut files = files.to_vec();
+    let mut m: kensa_bundle::Manifest =
+        serde_json::from_slice(&files.iter().find(|f| f.0 == "manifest.json").unwrap().1).unwrap();
+    for f in &mut m.files {
+        let b = &files.iter().find(|x| x.0 == f.path).unwrap().1;
+        f.sha256 = kensa_bundle::sha256_hex(b);
+        f.bytes = b.len() as u64;
+    }
+    let mb = serde_json::to_vec_pretty(&m).unwrap();
+    let sig = hex::encode(key.sign(&mb).to_bytes());
+    for f in &mut files {
+        if f.0 == "manifest.json" {
+            f.1 = mb.clone();
+        } else if f.0 == SIGNATURE {
+            f.1 = sig.clone().into_bytes();
+        }
+    }
+    pack(&files)
+}
+
+/// The proof holds on its own, not only through the signature: content changed before signing,
+/// an envelope changed, an entry left out of the chain, or a chain cut short of the head are
+/// found even in a bundle whose manifest and signature are consistent.
+#[test]
+fn the_chain_proof_catches_what_a_dishonest_signer_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, subject) = demo_store(dir.path());
+    let key = generate_key().unwrap();
+    let public = key.verifying_key();
+    let out = dir.path().join("b.tar");
+    export(
+        &mut store,
+        ExportOptions {
+            subjects: vec![subject],
+            reason: "r".into(),
+            exported_by: "a".into(),
+            key: Some(key.clone()),
+            tool: "t",
+        },
+        &out,
+    )
+    .unwrap();
+    let fs = files(&std::fs::read(&out).unwrap());
+    let honest = verify_bytes(&resign(&fs, &key), Some(&public), None).unwrap();
+    assert!(honest.ok(), "{:?}", honest.problems);
+    let edit = |path: &str, f: &dyn Fn(&str) -> String| -> Vec<u8> {
+        let mut c = fs.clone();
+        let e = c.iter_mut().find(|x| x.0 == path).unwrap();
+        e.1 = f(std::str::from_utf8(&e.1).unwrap()).into_bytes();
+        resign(&c, &key)
+    };
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        // A record's content changed (a login moved by an hour).
+        (
+            edit("subjects/001/records.jsonl", &|t| t.replacen("T0", "T1", 1)),
+            "is not the content the log holds",
+        ),
+        // An envelope's time changed.
+        (
+            edit("log/chain.jsonl", &|t| {
+                t.replacen("\"recorded_at\":\"2", "\"recorded_at\":\"1", 1)
+            }),
+            "does not match its fields",
+        ),
+        // An entry left out of the proof.
+        (
+            edit("log/chain.jsonl", &|t| {
+                let lines: Vec<&str> = t.lines().collect();
+                let mut kept: Vec<&str> = lines.clone();
+                kept.remove(lines.len() / 2);
+                kept.join("\n") + "\n"
+            }),
+            "entries missing from the proof",
+        ),
+        // The proof cut short of the head.
+        (
+            edit("log/chain.jsonl", &|t| {
+                let lines: Vec<&str> = t.lines().collect();
+                lines[..lines.len() - 1].join("\n") + "\n"
+            }),
+            "not at the head the manifest names",
+        ),
+    ];
+    for (bytes, want) in cases {
+        let r = verify_bytes(&bytes, Some(&public), None).unwrap();
+        assert!(
+            r.problems.iter().any(|p| p.contains(want)),
+            "{want}: {:?}",
+            r.problems
+        );
+    }
+}
+
+#[test]
+fn an_unknown_subject_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _) = demo_store(dir.path());
+    let err = export(
+        &mut store,
+        ExportOptions {
+            subjects: vec!["nobody".into()],
+            reason: "x".into(),
+            exported_by: "a".into(),
+            key: None,
+            tool: "t",
+        },
+        &dir.path().join("x.tar"),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("nobody"), "{err}");
+    assert!(!dir.path().join("x.tar").exists());
+}
