@@ -32,6 +32,8 @@
 //! has no shorter proof, so it grows with the entries written after the subject's first record
 //! (about 250 bytes each).
 
+pub mod indicators;
+
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use kensa_model::finding::SubjectResult;
 use kensa_store::{EntryFields, EvidenceStore, Store, entry_hash};

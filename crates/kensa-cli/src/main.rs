@@ -334,6 +334,50 @@ enum Command {
     /// Evidence bundles: one signed file an investigator verifies offline (see docs/evidence.md).
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Share indicators of confirmed workers (STIX 2.1, or keyed hashes that reveal no raw
+    /// value) and match other parties' hashed lists against your subjects.
+    #[command(subcommand)]
+    Indicators(IndicatorsCommand),
+}
+
+#[derive(Subcommand)]
+enum IndicatorsCommand {
+    /// Create a key to share with the participating organisations (HMAC-SHA256); prints its id.
+    Key {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Export the indicators of subjects confirmed as DPRK IT workers.
+    Export {
+        #[arg(long)]
+        db: PathBuf,
+        /// Subject id (repeat for several).
+        #[arg(long = "subject", required = true)]
+        subjects: Vec<String>,
+        /// `stix` (STIX 2.1 bundle with the values) or `hashed` (keyed hashes only).
+        #[arg(long, default_value = "hashed")]
+        format: String,
+        /// Your organisation's name, as the recipients will see it.
+        #[arg(long)]
+        party: String,
+        /// The shared key (for `hashed`).
+        #[arg(long)]
+        key: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Match a hashed list from another party against your subjects; prints one JSON line per
+    /// match (your subject, the kind, your value, the party and when they shared it).
+    Match {
+        #[arg(long)]
+        db: PathBuf,
+        /// The list the other party sent.
+        #[arg(long)]
+        list: PathBuf,
+        /// The shared key.
+        #[arg(long)]
+        key: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -919,6 +963,89 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Indicators(IndicatorsCommand::Key { out }) => {
+            let id = kensa_bundle::indicators::write_shared_key(&out)?;
+            eprintln!(
+                "shared key: {} — give it to the participating organisations over a secure channel",
+                out.display()
+            );
+            println!("{id}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Indicators(IndicatorsCommand::Export {
+            db,
+            subjects,
+            format,
+            party,
+            key,
+            out,
+        }) => {
+            let mut store = Store::open_existing(&db)?;
+            let ind = kensa_bundle::indicators::extract(&store, &subjects)?;
+            let now = kensa_store::now_rfc3339();
+            let bytes = match format.as_str() {
+                "stix" => serde_json::to_vec_pretty(&kensa_bundle::indicators::stix_bundle(
+                    &ind, &party, &now,
+                ))?,
+                "hashed" => {
+                    let Some(key) = key else {
+                        bail!(
+                            "--format hashed needs --key (the shared key from `kensa indicators key`)"
+                        );
+                    };
+                    let key = kensa_bundle::indicators::read_shared_key(&key)?;
+                    serde_json::to_vec_pretty(&kensa_bundle::indicators::hashed_list(
+                        &ind, &key, &party, &now,
+                    ))?
+                }
+                other => bail!("--format {other:?}: use stix or hashed"),
+            };
+            std::fs::write(&out, &bytes).with_context(|| out.display().to_string())?;
+            let body = serde_json::to_vec(&serde_json::json!({
+                "format": format, "party": party, "subjects": subjects,
+                "indicators": ind.len(), "sha256": kensa_bundle::sha256_hex(&bytes),
+            }))?;
+            store.append_entry(
+                "indicators_export",
+                &kensa_bundle::sha256_hex(&bytes),
+                None,
+                &body,
+            )?;
+            eprintln!(
+                "{} indicators of {} subject(s) written; the export is logged",
+                ind.len(),
+                subjects.len()
+            );
+            println!("{}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Indicators(IndicatorsCommand::Match { db, list, key }) => {
+            let store = Store::open_existing(&db)?;
+            let key = kensa_bundle::indicators::read_shared_key(&key)?;
+            let text = std::fs::read(&list).with_context(|| list.display().to_string())?;
+            let l: kensa_bundle::indicators::HashedList = serde_json::from_slice(&text)
+                .with_context(|| format!("{}: not a hashed indicator list", list.display()))?;
+            let subjects = kensa_bundle::indicators::all_subjects(&store)?;
+            let m = kensa_bundle::indicators::match_list(&store, &subjects, &l, &key)?;
+            for x in &m {
+                println!("{}", serde_json::to_string(x)?);
+            }
+            eprintln!(
+                "{} of {} shared indicators from {} ({}) match {} of your subjects",
+                m.iter()
+                    .map(|x| (x.kind, &x.value))
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len(),
+                l.indicators.len(),
+                l.party,
+                l.shared_at,
+                m.iter()
+                    .map(|x| &x.subject_id)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Catalog { json, markdown } => {
             if markdown {

@@ -810,3 +810,103 @@ fn a_bundle_is_exported_signed_and_verified_from_the_command_line() {
         stderr(&o)
     );
 }
+
+/// Issue 19 item 4 from the command line: a shared key, a hashed export from one database, a
+/// match in another; the list holds no raw value; the STIX export is written too.
+#[test]
+fn hashed_indicators_from_one_database_match_in_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let wallet = "0x97b1043abd9e6fc31681635166d430a458d14f9c";
+    std::fs::write(
+        dir.path().join("a.jsonl"),
+        format!(
+            "{}\n{}\n",
+            r#"{"kind":"subject","subject_id":"w1","source":"freelance_platform","phones":["+1 312 555 0147"]}"#,
+            format_args!(
+                r#"{{"kind":"payout_account","subject_id":"w1","at":"2026-09-01T00:00:00Z","account_id":"x","method":"crypto","crypto":{{"chain":"ethereum","asset":"USDT","address":"{wallet}"}}}}"#
+            )
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.jsonl"),
+        format!(
+            "{}\n",
+            format_args!(
+                r#"{{"kind":"payout","subject_id":"acct-9","at":"2026-10-01T00:00:00Z","amount":500,"currency":"USD","method":"crypto","crypto":{{"chain":"ethereum","asset":"USDT","address":"{}"}}}}"#,
+                wallet.to_uppercase().replace("0X", "0x")
+            )
+        ),
+    )
+    .unwrap();
+    for (db, input) in [("a.db", "a.jsonl"), ("b.db", "b.jsonl")] {
+        let o = kensa(&["--quiet", "ingest", "--db", db, input], dir.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = kensa(&["indicators", "key", "--out", "shared.key"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = kensa(
+        &[
+            "indicators",
+            "export",
+            "--db",
+            "a.db",
+            "--subject",
+            "w1",
+            "--format",
+            "hashed",
+            "--party",
+            "Platform A",
+            "--key",
+            "shared.key",
+            "--out",
+            "list.json",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = std::fs::read_to_string(dir.path().join("list.json")).unwrap();
+    assert!(
+        !list.contains("97b1043a") && !list.contains("3125550147"),
+        "{list}"
+    );
+    let o = kensa(
+        &[
+            "indicators",
+            "match",
+            "--db",
+            "b.db",
+            "--list",
+            "list.json",
+            "--key",
+            "shared.key",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let m: serde_json::Value = serde_json::from_str(out.lines().next().expect("a match")).unwrap();
+    assert_eq!(m["subject_id"], "acct-9");
+    assert_eq!(m["kind"], "wallet");
+    assert_eq!(m["party"], "Platform A");
+    let o = kensa(
+        &[
+            "indicators",
+            "export",
+            "--db",
+            "a.db",
+            "--subject",
+            "w1",
+            "--format",
+            "stix",
+            "--party",
+            "Platform A",
+            "--out",
+            "stix.json",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stix = std::fs::read_to_string(dir.path().join("stix.json")).unwrap();
+    assert!(stix.contains(wallet), "{stix}");
+}
