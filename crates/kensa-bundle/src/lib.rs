@@ -33,6 +33,7 @@
 //! (about 250 bytes each).
 
 pub mod indicators;
+pub mod retention;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use kensa_model::finding::SubjectResult;

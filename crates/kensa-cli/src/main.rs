@@ -334,6 +334,36 @@ enum Command {
     /// Evidence bundles: one signed file an investigator verifies offline (see docs/evidence.md).
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Place a subject on legal hold (never purged), or release it; logged with who and why.
+    Hold {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        subject: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        by: String,
+        /// Release the hold instead.
+        #[arg(long)]
+        release: bool,
+    },
+    /// Remove the personal content of records past retention (the chain still verifies);
+    /// subjects on hold are kept. Logged with what, why and by whom. See docs/evidence.md.
+    Purge {
+        #[arg(long)]
+        db: PathBuf,
+        /// Retention per record kind, KIND=DAYS (repeat), e.g. --keep login=400 --keep activity=400.
+        #[arg(long = "keep", required = true)]
+        keep: Vec<String>,
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        reason: String,
+        /// Only say what would be purged.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Share indicators of confirmed workers (STIX 2.1, or keyed hashes that reveal no raw
     /// value) and match other parties' hashed lists against your subjects.
     #[command(subcommand)]
@@ -963,6 +993,58 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Hold {
+            db,
+            subject,
+            reason,
+            by,
+            release,
+        } => {
+            let mut store = Store::open_existing(&db)?;
+            let seq = kensa_bundle::retention::hold(&mut store, &subject, &reason, &by, release)?;
+            println!(
+                "{} {subject} (entry #{seq}); subjects on hold: {}",
+                if release { "released" } else { "on hold:" },
+                kensa_bundle::retention::holds(&store)?.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Purge {
+            db,
+            keep,
+            by,
+            reason,
+            dry_run,
+        } => {
+            let mut store = Store::open_existing(&db)?;
+            let retention = kensa_bundle::retention::Retention::parse(&keep)?;
+            let plan = kensa_bundle::retention::plan(&store, &retention, jiff::Timestamp::now())?;
+            let kinds: Vec<String> = plan
+                .by_kind
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            let what = format!(
+                "{} records past retention ({}); {} kept because their subject is on hold",
+                plan.seqs.len(),
+                if kinds.is_empty() {
+                    "none".to_owned()
+                } else {
+                    kinds.join(", ")
+                },
+                plan.kept_on_hold
+            );
+            if dry_run {
+                println!("would purge {what}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let (seq, n) =
+                kensa_bundle::retention::purge(&mut store, &plan, &retention, &by, &reason)?;
+            println!(
+                "purged {n} of {what}; logged as entry #{seq}; `kensa verify` still verifies the chain"
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Indicators(IndicatorsCommand::Key { out }) => {
             let id = kensa_bundle::indicators::write_shared_key(&out)?;

@@ -910,3 +910,76 @@ fn hashed_indicators_from_one_database_match_in_another() {
     let stix = std::fs::read_to_string(dir.path().join("stix.json")).unwrap();
     assert!(stix.contains(wallet), "{stix}");
 }
+
+/// Issue 19 item 3 from the command line: `kensa hold`, `kensa purge --dry-run`, `kensa purge`;
+/// the chain still verifies and the held subject keeps its records.
+#[test]
+fn purge_past_retention_spares_held_subjects_and_keeps_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.jsonl"), MESSY).unwrap();
+    let o = kensa(
+        &["--quiet", "ingest", "--db", "k.db", "in.jsonl"],
+        dir.path(),
+    );
+    assert!(
+        o.status.success() || o.status.code() == Some(1),
+        "{}",
+        stderr(&o)
+    );
+    let o = kensa(
+        &[
+            "hold",
+            "--db",
+            "k.db",
+            "--subject",
+            "u2",
+            "--reason",
+            "litigation",
+            "--by",
+            "counsel",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = kensa(
+        &[
+            "hold",
+            "--db",
+            "k.db",
+            "--subject",
+            "nobody",
+            "--reason",
+            "x",
+            "--by",
+            "y",
+        ],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    let args = [
+        "purge", "--db", "k.db", "--keep", "login=30", "--by", "dpo", "--reason", "policy",
+    ];
+    let o = kensa(&[&args[..], &["--dry-run"]].concat(), dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(out.starts_with("would purge 6 records"), "{out}");
+    assert!(
+        out.contains("1 kept because their subject is on hold"),
+        "{out}"
+    );
+    let o = kensa(&args, dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("purged 6 of 6 records"));
+    let o = kensa(&["verify", "--db", "k.db"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = kensa(&args, dir.path());
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("purged 0 of 0 records"));
+    let bad = kensa(
+        &[
+            "purge", "--db", "k.db", "--keep", "logins=3", "--by", "a", "--reason", "b",
+        ],
+        dir.path(),
+    );
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("KIND=DAYS"), "{}", stderr(&bad));
+}

@@ -36,13 +36,18 @@
 //! record entries.
 //!
 //! Architecture invariant: the log is append-only. SQL triggers refuse `UPDATE` and `DELETE` on
-//! it, and nothing in Kensa issues them; `verify` catches what goes around the triggers.
+//! it, and nothing in Kensa issues them but [`Store::purge_records`], which empties the stored
+//! content of record entries past retention (after appending a `purge` entry, and listing each
+//! in `purged`): the envelopes and content hashes stay, so the chain verifies, and `verify`
+//! accepts an empty body only for a listed entry purged by a later `purge` entry. `verify`
+//! catches what goes around the triggers.
 //! Verification cannot detect the removal of entries at the *end* of the log; for that,
 //! `kensa verify` prints the head hash, which an investigator can record elsewhere.
 
 use kensa_model::Validated;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::Path;
 
@@ -219,6 +224,14 @@ CREATE TRIGGER IF NOT EXISTS log_append_only_update BEFORE UPDATE ON log
 BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS log_append_only_delete BEFORE DELETE ON log
 BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+-- Record entries whose content was removed past retention (`Store::purge_records`): the
+-- envelope and its content hash stay, so the chain still verifies; `purge_seq` is the `purge`
+-- entry that removed it.
+CREATE TABLE IF NOT EXISTS purged (seq INTEGER PRIMARY KEY, purge_seq INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS purged_append_only_update BEFORE UPDATE ON purged
+BEGIN SELECT RAISE(ABORT, 'purged is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS purged_append_only_delete BEFORE DELETE ON purged
+BEGIN SELECT RAISE(ABORT, 'purged is append-only'); END;
 CREATE TABLE IF NOT EXISTS rejects (
     id          INTEGER PRIMARY KEY,
     run_id      TEXT NOT NULL,
@@ -760,6 +773,91 @@ impl Store {
         Ok(n)
     }
 
+    /// Removes the content of record entries past retention, in one transaction: appends a
+    /// `purge` entry with `body` (what was purged and why), empties the stored bodies of the
+    /// record entries `seqs` (others, and records purged before, are left alone) and lists each
+    /// in `purged`. Envelopes and content hashes stay, so the chain — and every bundle's proof
+    /// made before — still verifies; `verify` accepts an empty body only for a listed entry.
+    /// The one place Kensa lifts the append-only triggers, and only for these rows. Returns
+    /// the purge entry's sequence number and how many entries were purged.
+    pub fn purge_records(
+        &mut self,
+        seqs: &std::collections::BTreeSet<i64>,
+        r#ref: &str,
+        body: &[u8],
+    ) -> Result<(i64, usize)> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let purge_seq = append_in(&tx, "purge", r#ref, None, body, &now_rfc3339())?;
+        tx.execute_batch(
+            "DROP TRIGGER log_append_only_update; DROP TRIGGER record_segments_append_only_update;",
+        )?;
+        let mut done = 0usize;
+        {
+            let already = |seq: i64| -> Result<bool> {
+                Ok(tx
+                    .prepare_cached("SELECT 1 FROM purged WHERE seq = ?1")?
+                    .exists([seq])?)
+            };
+            // Rows of `log` (records stored before schema 3).
+            let mut upd = tx.prepare_cached(
+                "UPDATE log SET body = x'' WHERE seq = ?1 AND entry_type = 'record'",
+            )?;
+            let mut ins =
+                tx.prepare_cached("INSERT INTO purged (seq, purge_seq) VALUES (?1, ?2)")?;
+            let mut in_segments: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+            for &seq in seqs {
+                if seq >= purge_seq || already(seq)? {
+                    continue;
+                }
+                if upd.execute([seq])? == 1 {
+                    ins.execute([seq, purge_seq])?;
+                    done += 1;
+                    continue;
+                }
+                let first: Option<i64> = tx
+                    .prepare_cached(
+                        "SELECT first_seq FROM record_segments WHERE first_seq <= ?1 AND last_seq >= ?1",
+                    )?
+                    .query_row([seq], |r| r.get(0))
+                    .optional()?;
+                if let Some(first) = first {
+                    in_segments.entry(first).or_default().push(seq);
+                }
+            }
+            for (first_seq, members) in in_segments {
+                let (last_seq, blob): (i64, Vec<u8>) = tx.query_row(
+                    "SELECT last_seq, entries FROM record_segments WHERE first_seq = ?1",
+                    [first_seq],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                let mut entries = segment::decode(&blob, first_seq, last_seq)
+                    .map_err(|source| StoreError::Segment { first_seq, source })?;
+                for &seq in &members {
+                    entries[(seq - first_seq) as usize].body = segment::Bytes(&[]);
+                }
+                let encoded = segment::encode(&entries, Vec::with_capacity(blob.len()));
+                tx.execute(
+                    "UPDATE record_segments SET entries = ?1 WHERE first_seq = ?2",
+                    params![encoded, first_seq],
+                )?;
+                for seq in members {
+                    ins.execute([seq, purge_seq])?;
+                    done += 1;
+                }
+            }
+        }
+        tx.execute_batch(
+            "CREATE TRIGGER log_append_only_update BEFORE UPDATE ON log
+             BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;
+             CREATE TRIGGER record_segments_append_only_update BEFORE UPDATE ON record_segments
+             BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;",
+        )?;
+        tx.commit()?;
+        Ok((purge_seq, done))
+    }
+
     /// Keeps rejected input with its reason. `raw` is kept whole: as text when it is UTF-8,
     /// as a blob (the bytes as read) when it is not.
     pub fn add_rejects<'a>(
@@ -862,11 +960,15 @@ impl Store {
             )?;
             let mut rows = st.query([subject_id])?;
             while let Some(row) = rows.next()? {
+                let body: Vec<u8> = row.get(3)?;
+                if body.is_empty() {
+                    continue;
+                }
                 out.push(OwnedRecord {
                     seq: row.get(0)?,
                     record_id: row.get(1)?,
                     kind: row.get(2)?,
-                    body: row.get(3)?,
+                    body,
                 });
             }
             let mut st = tx.prepare_cached(
@@ -880,7 +982,7 @@ impl Store {
                 let entries = segment::decode(row.get_ref(2)?.as_blob()?, first_seq, row.get(1)?)
                     .map_err(|source| StoreError::Segment { first_seq, source })?;
                 for (i, e) in entries.iter().enumerate() {
-                    if e.subject_id == subject_id {
+                    if e.subject_id == subject_id && !e.body.0.is_empty() {
                         out.push(OwnedRecord {
                             seq: first_seq + i as i64,
                             record_id: e.r#ref.to_owned(),
@@ -935,11 +1037,18 @@ impl Store {
         let tx = self.conn.unchecked_transaction()?;
         let conn: &Connection = &tx;
         let pairs = PairHasher::new();
+        let purged: HashMap<i64, i64> = {
+            let mut st = conn.prepare("SELECT seq, purge_seq FROM purged")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
         let mut state = VerifyState {
             prev: Head::GENESIS,
             checked: 0,
             from_log: PairSet::default(),
             broken: None,
+            purged,
+            purge_entries: HashSet::new(),
         };
         // Entries are read in blocks; the hashing of a block (two SHA-256 per entry, the bulk
         // of the work) runs in parallel, and the checks are then made in order, so the first
@@ -969,6 +1078,23 @@ impl Store {
             return Ok(report(state.broken.take()));
         }
         progress(state.checked);
+        // Every purged entry names a purge entry after it (a listed entry with no purge entry
+        // would be content removed unlogged).
+        if let Some((&seq, &by)) = state
+            .purged
+            .iter()
+            .filter(|(seq, by)| **by <= **seq || !state.purge_entries.contains(by))
+            .min()
+        {
+            return Ok(report(Some(Broken {
+                seq,
+                entry_type: "record".into(),
+                r#ref: String::new(),
+                reason: format!(
+                    "listed as purged by entry {by}, which is not a purge entry after it (content removed without a logged purge)"
+                ),
+            })));
+        }
         // The key lists must name exactly the record entries, each by its own key: otherwise a
         // record could be stored twice or a duplicate taken for new. Compared as sets by a
         // fingerprint (one sequential pass over the lists); only when they differ is the
@@ -1043,6 +1169,10 @@ struct VerifyState {
     /// (key, entry) of every record entry seen.
     from_log: PairSet,
     broken: Option<Broken>,
+    /// Record entries purged past retention (seq → the purge entry that purged them).
+    purged: HashMap<i64, i64>,
+    /// The `purge` entries seen.
+    purge_entries: HashSet<i64>,
 }
 
 impl VerifyState {
@@ -1055,6 +1185,7 @@ impl VerifyState {
     ) {
         use rayon::prelude::*;
         // (content matches its hash, the entry hash recomputed from the stored fields)
+        let purged_map = &self.purged;
         let hashed: Vec<(bool, [u8; 32])> = block
             .par_iter()
             .map(|item| {
@@ -1072,7 +1203,12 @@ impl VerifyState {
                     content_hash: &r.content_hash,
                     prev_hash: &r.prev_hash,
                 });
-                (actual[..] == r.content_hash[..], computed)
+                // A purged record keeps its envelope; its content is gone (and must be).
+                let purged = purged_map.get(&r.seq).is_some_and(|p| *p > r.seq);
+                (
+                    actual[..] == r.content_hash[..] || (purged && r.body.is_empty()),
+                    computed,
+                )
             })
             .collect();
         for (item, (content_ok, computed)) in block.drain(..).zip(hashed) {
@@ -1096,6 +1232,9 @@ impl VerifyState {
             };
             if let Some(k) = r.ref_key {
                 pairs.add(&mut self.from_log, k, r.seq);
+            }
+            if r.entry_type == "purge" {
+                self.purge_entries.insert(r.seq);
             }
             self.prev = Head {
                 seq: r.seq,
@@ -1344,11 +1483,16 @@ fn each_record(conn: &Connection, mut f: impl FnMut(StoredRecord<'_>)) -> Result
     )?;
     let mut rows = st.query([])?;
     while let Some(row) = rows.next()? {
+        let body = row.get_ref(3)?.as_blob()?;
+        // An empty body is a record purged past retention: nothing to read.
+        if body.is_empty() {
+            continue;
+        }
         f(StoredRecord {
             seq: row.get(0)?,
             record_id: row.get_ref(1)?.as_str()?,
             kind: row.get_ref(2)?.as_str()?,
-            body: row.get_ref(3)?.as_blob()?,
+            body,
             ref_key: row.get(4)?,
         });
     }
@@ -1360,6 +1504,9 @@ fn each_record(conn: &Connection, mut f: impl FnMut(StoredRecord<'_>)) -> Result
         let entries = segment::decode(row.get_ref(2)?.as_blob()?, first_seq, row.get(1)?)
             .map_err(|source| StoreError::Segment { first_seq, source })?;
         for (i, e) in entries.iter().enumerate() {
+            if e.body.0.is_empty() {
+                continue;
+            }
             f(StoredRecord {
                 seq: first_seq + i as i64,
                 record_id: e.r#ref,

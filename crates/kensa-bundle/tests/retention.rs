@@ -1,0 +1,166 @@
+//! Issue 19 item 3: a purge past retention removes personal content while `kensa verify` and
+//! bundles exported before still verify; a subject on hold survives a purge; every purge and
+//! hold is a log entry; content removed without a logged purge breaks the chain.
+
+use kensa_bundle::retention::{Retention, hold, holds, plan, purge};
+use kensa_bundle::{ExportOptions, export, generate_key, verify_bytes};
+use kensa_model::validate_value;
+use kensa_store::{Durability, EvidenceStore, Store};
+use serde_json::json;
+
+fn records() -> Vec<serde_json::Value> {
+    let mut v = Vec::new();
+    for s in ["old-1", "held-2", "new-3"] {
+        v.push(json!({"kind":"subject","subject_id":s,"source":"freelance_platform","display_name":format!("Person {s}"),
+            "observed_at":"2026-11-01T00:00:00Z"}));
+        // Two years old, and recent.
+        v.push(
+            json!({"kind":"login","subject_id":s,"at":"2024-10-01T00:00:00Z","ip":"198.51.100.7"}),
+        );
+        v.push(
+            json!({"kind":"login","subject_id":s,"at":"2026-11-20T00:00:00Z","ip":"198.51.100.8"}),
+        );
+    }
+    v
+}
+
+fn store(path: &std::path::Path) -> Store {
+    let mut s = Store::open(path, Durability::Normal).unwrap();
+    let vals: Vec<_> = records()
+        .into_iter()
+        .map(|r| validate_value(r).unwrap())
+        .collect();
+    let refs: Vec<_> = vals.iter().collect();
+    s.append_records(&refs).unwrap();
+    s
+}
+
+#[test]
+fn a_purge_removes_old_content_keeps_held_subjects_and_every_proof() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = store(&dir.path().join("k.db"));
+    // A bundle exported before the purge.
+    let key = generate_key().unwrap();
+    let pk = key.verifying_key();
+    export(
+        &mut s,
+        ExportOptions {
+            subjects: vec!["old-1".into()],
+            reason: "r".into(),
+            exported_by: "a".into(),
+            key: Some(key),
+            tool: "t",
+        },
+        &dir.path().join("before.tar"),
+    )
+    .unwrap();
+    hold(&mut s, "held-2", "litigation 2026-17", "counsel", false).unwrap();
+    assert_eq!(holds(&s).unwrap().len(), 1);
+    let keep = Retention::parse(&["login=365".into()]).unwrap();
+    let now: jiff::Timestamp = "2026-12-06T00:00:00Z".parse().unwrap();
+    let p = plan(&s, &keep, now).unwrap();
+    assert_eq!(p.seqs.len(), 2, "{p:?}"); // the old logins of old-1 and new-3
+    assert_eq!(p.kept_on_hold, 1);
+    let (purge_seq, n) = purge(&mut s, &p, &keep, "dpo", "retention policy 2026").unwrap();
+    assert_eq!(n, 2);
+    // The content is gone from every read; the held subject keeps its old login.
+    let logins = |s: &Store, sid: &str| -> usize {
+        s.subject_records(sid)
+            .unwrap()
+            .iter()
+            .filter(|r| r.kind == "login")
+            .count()
+    };
+    assert_eq!(logins(&s, "old-1"), 1);
+    assert_eq!(logins(&s, "new-3"), 1);
+    assert_eq!(logins(&s, "held-2"), 2);
+    let mut all = 0;
+    s.for_each_record(|_, body| {
+        assert!(
+            !String::from_utf8_lossy(body).contains("2024-10-01")
+                || String::from_utf8_lossy(body).contains("held-2")
+        );
+        all += 1;
+    })
+    .unwrap();
+    assert_eq!(all, 7);
+    // The chain verifies, the purge is logged, a second purge finds nothing more.
+    let r = EvidenceStore::verify(&s, &|_| {}).unwrap();
+    assert!(r.broken.is_none(), "{:?}", r.broken);
+    let purges = s.entries_of_type("purge").unwrap();
+    assert_eq!(purges.len(), 1);
+    assert_eq!(purges[0].0, purge_seq);
+    assert!(plan(&s, &keep, now).unwrap().seqs.is_empty());
+    // The bundle made before still verifies (it carries its own copy and proof).
+    let b = std::fs::read(dir.path().join("before.tar")).unwrap();
+    let v = verify_bytes(&b, Some(&pk), None).unwrap();
+    assert!(v.ok(), "{:?}", v.problems);
+    // Released, the held subject's old login goes at the next purge.
+    hold(&mut s, "held-2", "case closed", "counsel", true).unwrap();
+    let p = plan(&s, &keep, now).unwrap();
+    assert_eq!(p.seqs.len(), 1);
+    purge(&mut s, &p, &keep, "dpo", "retention policy 2026").unwrap();
+    assert_eq!(logins(&s, "held-2"), 1);
+    assert!(EvidenceStore::verify(&s, &|_| {}).unwrap().broken.is_none());
+}
+
+#[test]
+fn content_removed_without_a_logged_purge_breaks_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    drop(store(&path));
+    // Listing an entry as purged by an entry that is not a purge: refused.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("INSERT INTO purged (seq, purge_seq) VALUES (2, 5)", [])
+        .unwrap();
+    drop(conn);
+    let s = Store::open_existing(&path).unwrap();
+    let b = EvidenceStore::verify(&s, &|_| {})
+        .unwrap()
+        .broken
+        .expect("broken");
+    assert_eq!(b.seq, 2, "{b:?}");
+    assert!(b.reason.contains("purge"), "{}", b.reason);
+    drop(s);
+    // A body emptied behind Kensa's back (the segment rewritten, nothing listed): broken there.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    drop(store(&path));
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (first, last, blob): (i64, i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT first_seq, last_seq, entries FROM record_segments ORDER BY first_seq LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let mut entries = kensa_store::segment::decode(&blob, first, last).unwrap();
+    entries[1].body = kensa_store::segment::Bytes(&[]);
+    let enc = kensa_store::segment::encode(&entries, Vec::new());
+    conn.execute_batch("DROP TRIGGER record_segments_append_only_update;")
+        .unwrap();
+    conn.execute(
+        "UPDATE record_segments SET entries = ?1 WHERE first_seq = ?2",
+        rusqlite::params![enc, first],
+    )
+    .unwrap();
+    drop(conn);
+    let s = Store::open_existing(&path).unwrap();
+    let b = EvidenceStore::verify(&s, &|_| {})
+        .unwrap()
+        .broken
+        .expect("broken");
+    assert_eq!(b.seq, first + 1);
+    assert!(b.reason.contains("content does not match"), "{}", b.reason);
+}
+
+#[test]
+fn retention_items_are_checked() {
+    assert!(Retention::parse(&["logins=3".into()]).is_err());
+    assert!(Retention::parse(&["login=-1".into()]).is_err());
+    assert!(Retention::parse(&["login".into()]).is_err());
+    assert_eq!(
+        Retention::parse(&["payout=2555".into()]).unwrap().days["payout"],
+        2555
+    );
+}
