@@ -642,7 +642,8 @@ pub fn verify_bytes(
         }
     }
     // The chain up to the head.
-    let mut content: BTreeMap<i64, String> = BTreeMap::new();
+    // seq → (content hash, entry type, ref, kind, subject) of every entry of the proof.
+    let mut content: BTreeMap<i64, Envelope> = BTreeMap::new();
     if let Some(chain) = files.get("log/chain.jsonl") {
         let mut prev: Option<Envelope> = None;
         for (i, line) in chain.split(|b| *b == b'\n').enumerate() {
@@ -703,7 +704,7 @@ pub fn verify_bytes(
                 ));
                 break;
             }
-            content.insert(e.seq, e.content_hash.clone());
+            content.insert(e.seq, e.clone());
             report.chain_entries += 1;
             prev = Some(e);
         }
@@ -743,7 +744,11 @@ pub fn verify_bytes(
     }
     // Every included entry against the chain.
     for s in &manifest.subjects {
-        for name in ["records", "results", "decisions"] {
+        for (name, entry_type) in [
+            ("records", "record"),
+            ("results", "result"),
+            ("decisions", "decision"),
+        ] {
             let path = format!("{}/{name}.jsonl", s.dir);
             let Some(b) = files.get(&path) else { continue };
             for (i, line) in b.split(|c| *c == b'\n').enumerate() {
@@ -763,7 +768,24 @@ pub fn verify_bytes(
                         i + 1,
                         inc.seq
                     )),
-                    Some(h) if *h != sha256_hex(inc.body.as_bytes()) => {
+                    // The line must be the entry it claims: its type, id, kind and subject.
+                    Some(env)
+                        if env.entry_type != entry_type
+                            || env.r#ref != inc.r#ref
+                            || (entry_type == "record" && env.kind != inc.kind)
+                            || env.subject_id.as_deref() != Some(s.subject_id.as_str()) =>
+                    {
+                        report.problems.push(format!(
+                            "{path} line {}: entry #{} in the log is {} {} about {}, not this {entry_type} of {}",
+                            i + 1,
+                            inc.seq,
+                            env.entry_type,
+                            env.r#ref,
+                            env.subject_id.as_deref().unwrap_or("nobody"),
+                            s.subject_id
+                        ))
+                    }
+                    Some(env) if env.content_hash != sha256_hex(inc.body.as_bytes()) => {
                         report.problems.push(format!(
                             "{path} line {}: {} (entry #{}) is not the content the log holds",
                             i + 1,

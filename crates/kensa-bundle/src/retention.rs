@@ -49,7 +49,8 @@ impl Retention {
                 return Err(bad());
             }
             let d: i64 = d.trim().parse().map_err(|_| bad())?;
-            if d < 0 {
+            // At most a thousand years: `days × 86,400` seconds must not overflow.
+            if !(0..=365_250).contains(&d) {
                 return Err(bad());
             }
             days.insert(k.to_owned(), d);
@@ -109,6 +110,8 @@ pub struct Plan {
     pub by_kind: BTreeMap<String, usize>,
     /// Records past retention kept because their subject is on hold.
     pub kept_on_hold: usize,
+    /// The log head when the plan was made: a hold recorded after it makes the purge refuse.
+    pub head: i64,
 }
 
 /// The record entries past retention at `now`, leaving subjects on hold alone.
@@ -117,10 +120,13 @@ pub fn plan(
     retention: &Retention,
     now: jiff::Timestamp,
 ) -> Result<Plan, BundleError> {
+    let mut p = Plan {
+        head: EvidenceStore::head(store)?.seq,
+        ..Plan::default()
+    };
     let on_hold = holds(store)?;
-    let mut p = Plan::default();
     store.for_each_entry(|e| {
-        if e.entry_type != "record" || e.body.is_empty() {
+        if e.entry_type != "record" || e.body.is_empty() || e.seq > p.head {
             return;
         }
         let Some(kind) = e.kind.as_deref() else {
@@ -163,17 +169,16 @@ pub fn purge(
     by: &str,
     reason: &str,
 ) -> Result<(i64, usize), BundleError> {
-    let body = serde_json::to_vec(&serde_json::json!({
+    let details = serde_json::json!({
         "by": by,
         "reason": reason,
         "retention_days": retention.days,
-        "entries": plan.seqs.len(),
-        "by_kind": plan.by_kind,
+        "planned_by_kind": plan.by_kind,
         "kept_on_hold": plan.kept_on_hold,
-        "first_seq": plan.seqs.first(),
-        "last_seq": plan.seqs.last(),
-    }))
-    .expect("purge serialises");
+    });
+    let serde_json::Value::Object(details) = details else {
+        unreachable!("a JSON object")
+    };
     let r = format!("purge-{}", kensa_store::now_rfc3339());
-    Ok(store.purge_records(&plan.seqs, &r, &body)?)
+    Ok(store.purge_records(&plan.seqs, &r, details, plan.head)?)
 }

@@ -248,6 +248,13 @@ fn the_chain_proof_catches_what_a_dishonest_signer_changed() {
             edit("subjects/001/records.jsonl", &|t| t.replacen("T0", "T1", 1)),
             "is not the content the log holds",
         ),
+        // A record relabelled as another kind (its content unchanged).
+        (
+            edit("subjects/001/records.jsonl", &|t| {
+                t.replacen("\"kind\":\"login\"", "\"kind\":\"payout\"", 1)
+            }),
+            "not this record",
+        ),
         // An envelope's time changed.
         (
             edit("log/chain.jsonl", &|t| {

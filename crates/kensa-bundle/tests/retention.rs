@@ -154,11 +154,100 @@ fn content_removed_without_a_logged_purge_breaks_the_chain() {
     assert!(b.reason.contains("content does not match"), "{}", b.reason);
 }
 
+/// Review findings: a purge entry covers only the entries it lists, only record entries can be
+/// purged, and a hold recorded while a purge was planned stops it.
+#[test]
+fn a_purge_covers_only_what_it_lists_and_yields_to_a_new_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let mut s = store(&path);
+    let keep = Retention::parse(&["login=365".into()]).unwrap();
+    let now: jiff::Timestamp = "2026-12-06T00:00:00Z".parse().unwrap();
+    // A hold recorded after the plan: the purge is refused, nothing changes.
+    let p = plan(&s, &keep, now).unwrap();
+    assert_eq!(p.seqs.len(), 3);
+    hold(&mut s, "old-1", "new case", "counsel", false).unwrap();
+    let err = purge(&mut s, &p, &keep, "dpo", "r").unwrap_err();
+    assert!(err.to_string().contains("plan it again"), "{err}");
+    assert!(s.entries_of_type("purge").unwrap().is_empty());
+    let p = plan(&s, &keep, now).unwrap();
+    assert_eq!(p.seqs.len(), 2);
+    let (purge_seq, _) = purge(&mut s, &p, &keep, "dpo", "r").unwrap();
+    assert!(EvidenceStore::verify(&s, &|_| {}).unwrap().broken.is_none());
+    let held_login = s
+        .subject_records("old-1")
+        .unwrap()
+        .into_iter()
+        .find(|r| r.kind == "login" && String::from_utf8_lossy(&r.body).contains("2024"))
+        .unwrap()
+        .seq;
+    drop(s);
+    // Emptying the held subject's old login and listing it under the real purge entry: the
+    // purge entry does not list it, so the chain breaks there.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (first, last, blob): (i64, i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT first_seq, last_seq, entries FROM record_segments WHERE first_seq <= ?1 AND last_seq >= ?1",
+            [held_login],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let mut entries = kensa_store::segment::decode(&blob, first, last).unwrap();
+    entries[(held_login - first) as usize].body = kensa_store::segment::Bytes(&[]);
+    let enc = kensa_store::segment::encode(&entries, Vec::new());
+    conn.execute_batch("DROP TRIGGER record_segments_append_only_update;")
+        .unwrap();
+    conn.execute(
+        "UPDATE record_segments SET entries = ?1 WHERE first_seq = ?2",
+        rusqlite::params![enc, first],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO purged (seq, purge_seq) VALUES (?1, ?2)",
+        [held_login, purge_seq],
+    )
+    .unwrap();
+    drop(conn);
+    let s = Store::open_existing(&path).unwrap();
+    let b = EvidenceStore::verify(&s, &|_| {})
+        .unwrap()
+        .broken
+        .expect("broken");
+    assert_eq!(b.seq, held_login, "{b:?}");
+    drop(s);
+    // A non-record entry (the hold itself) emptied and listed: broken too.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let mut s = store(&path);
+    let hold_seq = hold(&mut s, "new-3", "x", "y", false).unwrap();
+    let p = plan(&s, &keep, now).unwrap();
+    let (purge_seq, _) = purge(&mut s, &p, &keep, "dpo", "r").unwrap();
+    drop(s);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TRIGGER log_append_only_update;")
+        .unwrap();
+    conn.execute("UPDATE log SET body = x'' WHERE seq = ?1", [hold_seq])
+        .unwrap();
+    conn.execute(
+        "INSERT INTO purged (seq, purge_seq) VALUES (?1, ?2)",
+        [hold_seq, purge_seq],
+    )
+    .unwrap();
+    drop(conn);
+    let s = Store::open_existing(&path).unwrap();
+    let b = EvidenceStore::verify(&s, &|_| {})
+        .unwrap()
+        .broken
+        .expect("broken");
+    assert_eq!(b.seq, hold_seq, "{b:?}");
+}
+
 #[test]
 fn retention_items_are_checked() {
     assert!(Retention::parse(&["logins=3".into()]).is_err());
     assert!(Retention::parse(&["login=-1".into()]).is_err());
     assert!(Retention::parse(&["login".into()]).is_err());
+    assert!(Retention::parse(&["login=200000000000000".into()]).is_err());
     assert_eq!(
         Retention::parse(&["payout=2555".into()]).unwrap().days["payout"],
         2555

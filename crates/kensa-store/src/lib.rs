@@ -47,7 +47,7 @@
 use kensa_model::Validated;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 use std::path::Path;
 
@@ -88,6 +88,9 @@ pub enum StoreError {
     MissingEntry { seq: i64 },
     #[error("database: the uniqueness index is damaged: {0} (run `kensa verify`)")]
     Index(String),
+    /// An operation refused for a reason the message gives (nothing was written).
+    #[error("database: {0}")]
+    Refused(String),
     #[error(
         "database {path} was written by a newer Kensa (schema {found}, this build knows {known})"
     )]
@@ -149,7 +152,7 @@ pub const APPLICATION_ID: i32 = 0x4B45_4E53;
 /// schema 3 stores new record entries in `record_segments` (entries written before stay in
 /// `log`, so the upgrade only adds the table); schema 4 adds the per-subject index
 /// (`subject_segments`, `log_subject`), filled from the stored segments on upgrade.
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// The 64-bit key of a subject id in the per-subject index.
 pub fn subject_key(subject_id: &str) -> i64 {
@@ -489,6 +492,18 @@ fn decode_keys(blob: &[u8]) -> Option<impl Iterator<Item = i64> + '_> {
 }
 
 /// Now, as RFC 3339 UTC with seconds.
+/// Sorted sequence numbers as `[first, last]` runs.
+pub fn ranges(seqs: &[i64]) -> Vec<[i64; 2]> {
+    let mut out: Vec<[i64; 2]> = Vec::new();
+    for &s in seqs {
+        match out.last_mut() {
+            Some(r) if r[1] + 1 == s => r[1] = s,
+            _ => out.push([s, s]),
+        }
+    }
+    out
+}
+
 pub fn now_rfc3339() -> String {
     jiff::Timestamp::now()
         .round(jiff::Unit::Second)
@@ -585,7 +600,8 @@ impl Store {
                 });
             }
             Some(v) if v < SCHEMA_VERSION => {
-                // 2 → 3 only adds `record_segments`, which SCHEMA above has created.
+                // 2 → 3 only adds `record_segments`, and 4 → 5 only `purged` (a Kensa that
+                // knows no purge must not read a purged store), which SCHEMA above has created.
                 let tx = conn.unchecked_transaction()?;
                 if v < 2 {
                     migrate_1_to_2(&tx)?;
@@ -773,80 +789,99 @@ impl Store {
         Ok(n)
     }
 
-    /// Removes the content of record entries past retention, in one transaction: appends a
-    /// `purge` entry with `body` (what was purged and why), empties the stored bodies of the
-    /// record entries `seqs` (others, and records purged before, are left alone) and lists each
-    /// in `purged`. Envelopes and content hashes stay, so the chain — and every bundle's proof
-    /// made before — still verifies; `verify` accepts an empty body only for a listed entry.
-    /// The one place Kensa lifts the append-only triggers, and only for these rows. Returns
-    /// the purge entry's sequence number and how many entries were purged.
+    /// Removes the content of record entries past retention, in one transaction: finds which of
+    /// `seqs` are record entries with content (others, and records purged before, are left
+    /// alone), appends a `purge` entry whose body is `details` with the exact list of those
+    /// entries added (`"seqs"`, as `[first, last]` ranges), empties their stored bodies and lists
+    /// each in `purged`. Envelopes and content hashes stay, so the chain — and every bundle's
+    /// proof made before — still verifies; `verify` accepts an empty body only for a record entry
+    /// that a later purge entry lists. Refused when a `hold` entry was written after `plan_head`
+    /// (a legal hold placed while the purge was being planned). The one place Kensa lifts the
+    /// append-only triggers, inside this transaction only. Returns the purge entry's sequence
+    /// number and how many entries were purged.
     pub fn purge_records(
         &mut self,
         seqs: &std::collections::BTreeSet<i64>,
         r#ref: &str,
-        body: &[u8],
+        mut details: serde_json::Map<String, serde_json::Value>,
+        plan_head: i64,
     ) -> Result<(i64, usize)> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let purge_seq = append_in(&tx, "purge", r#ref, None, body, &now_rfc3339())?;
-        tx.execute_batch(
-            "DROP TRIGGER log_append_only_update; DROP TRIGGER record_segments_append_only_update;",
+        let held: i64 = tx.query_row(
+            "SELECT count(*) FROM log WHERE entry_type = 'hold' AND seq > ?1",
+            [plan_head],
+            |r| r.get(0),
         )?;
-        let mut done = 0usize;
+        if held > 0 {
+            return Err(StoreError::Refused(
+                "a legal hold (or release) was recorded while the purge was planned: plan it again"
+                    .into(),
+            ));
+        }
+        // Which of `seqs` hold record content: rows of `log`, and members of segments.
+        let mut in_log: Vec<i64> = Vec::new();
+        let mut in_segments: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
         {
-            let already = |seq: i64| -> Result<bool> {
-                Ok(tx
-                    .prepare_cached("SELECT 1 FROM purged WHERE seq = ?1")?
-                    .exists([seq])?)
-            };
-            // Rows of `log` (records stored before schema 3).
-            let mut upd = tx.prepare_cached(
-                "UPDATE log SET body = x'' WHERE seq = ?1 AND entry_type = 'record'",
+            let mut already = tx.prepare_cached("SELECT 1 FROM purged WHERE seq = ?1")?;
+            let mut row = tx.prepare_cached(
+                "SELECT 1 FROM log WHERE seq = ?1 AND entry_type = 'record' AND length(body) > 0",
             )?;
-            let mut ins =
-                tx.prepare_cached("INSERT INTO purged (seq, purge_seq) VALUES (?1, ?2)")?;
-            let mut in_segments: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+            let mut seg = tx.prepare_cached(
+                "SELECT first_seq FROM record_segments WHERE first_seq <= ?1 AND last_seq >= ?1",
+            )?;
             for &seq in seqs {
-                if seq >= purge_seq || already(seq)? {
+                if already.exists([seq])? {
                     continue;
                 }
-                if upd.execute([seq])? == 1 {
-                    ins.execute([seq, purge_seq])?;
-                    done += 1;
-                    continue;
-                }
-                let first: Option<i64> = tx
-                    .prepare_cached(
-                        "SELECT first_seq FROM record_segments WHERE first_seq <= ?1 AND last_seq >= ?1",
-                    )?
-                    .query_row([seq], |r| r.get(0))
-                    .optional()?;
-                if let Some(first) = first {
+                if row.exists([seq])? {
+                    in_log.push(seq);
+                } else if let Some(first) =
+                    seg.query_row([seq], |r| r.get::<_, i64>(0)).optional()?
+                {
                     in_segments.entry(first).or_default().push(seq);
                 }
             }
-            for (first_seq, members) in in_segments {
-                let (last_seq, blob): (i64, Vec<u8>) = tx.query_row(
-                    "SELECT last_seq, entries FROM record_segments WHERE first_seq = ?1",
-                    [first_seq],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
-                let mut entries = segment::decode(&blob, first_seq, last_seq)
-                    .map_err(|source| StoreError::Segment { first_seq, source })?;
-                for &seq in &members {
-                    entries[(seq - first_seq) as usize].body = segment::Bytes(&[]);
-                }
-                let encoded = segment::encode(&entries, Vec::with_capacity(blob.len()));
-                tx.execute(
-                    "UPDATE record_segments SET entries = ?1 WHERE first_seq = ?2",
-                    params![encoded, first_seq],
-                )?;
-                for seq in members {
-                    ins.execute([seq, purge_seq])?;
-                    done += 1;
-                }
+        }
+        let mut targets: Vec<i64> = in_log
+            .iter()
+            .copied()
+            .chain(in_segments.values().flatten().copied())
+            .collect();
+        targets.sort_unstable();
+        details.insert("entries".into(), targets.len().into());
+        details.insert(
+            "seqs".into(),
+            serde_json::to_value(ranges(&targets)).unwrap_or_default(),
+        );
+        let body = serde_json::to_vec(&details).expect("a JSON map serialises");
+        let purge_seq = append_in(&tx, "purge", r#ref, None, &body, &now_rfc3339())?;
+        tx.execute_batch(
+            "DROP TRIGGER log_append_only_update; DROP TRIGGER record_segments_append_only_update;",
+        )?;
+        {
+            let mut upd = tx.prepare_cached("UPDATE log SET body = x'' WHERE seq = ?1")?;
+            for &seq in &in_log {
+                upd.execute([seq])?;
             }
+        }
+        for (&first_seq, members) in &in_segments {
+            let (last_seq, blob): (i64, Vec<u8>) = tx.query_row(
+                "SELECT last_seq, entries FROM record_segments WHERE first_seq = ?1",
+                [first_seq],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let mut entries = segment::decode(&blob, first_seq, last_seq)
+                .map_err(|source| StoreError::Segment { first_seq, source })?;
+            for &seq in members {
+                entries[(seq - first_seq) as usize].body = segment::Bytes(&[]);
+            }
+            let encoded = segment::encode(&entries, Vec::with_capacity(blob.len()));
+            tx.execute(
+                "UPDATE record_segments SET entries = ?1 WHERE first_seq = ?2",
+                params![encoded, first_seq],
+            )?;
         }
         tx.execute_batch(
             "CREATE TRIGGER log_append_only_update BEFORE UPDATE ON log
@@ -854,8 +889,15 @@ impl Store {
              CREATE TRIGGER record_segments_append_only_update BEFORE UPDATE ON record_segments
              BEGIN SELECT RAISE(ABORT, 'the evidence log is append-only'); END;",
         )?;
+        {
+            let mut ins =
+                tx.prepare_cached("INSERT INTO purged (seq, purge_seq) VALUES (?1, ?2)")?;
+            for &seq in &targets {
+                ins.execute([seq, purge_seq])?;
+            }
+        }
         tx.commit()?;
-        Ok((purge_seq, done))
+        Ok((purge_seq, targets.len()))
     }
 
     /// Keeps rejected input with its reason. `raw` is kept whole: as text when it is UTF-8,
@@ -1048,7 +1090,7 @@ impl Store {
             from_log: PairSet::default(),
             broken: None,
             purged,
-            purge_entries: HashSet::new(),
+            purge_entries: HashMap::new(),
         };
         // Entries are read in blocks; the hashing of a block (two SHA-256 per entry, the bulk
         // of the work) runs in parallel, and the checks are then made in order, so the first
@@ -1080,18 +1122,26 @@ impl Store {
         progress(state.checked);
         // Every purged entry names a purge entry after it (a listed entry with no purge entry
         // would be content removed unlogged).
-        if let Some((&seq, &by)) = state
-            .purged
-            .iter()
-            .filter(|(seq, by)| **by <= **seq || !state.purge_entries.contains(by))
-            .min()
-        {
+        let mut by_purge: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (&seq, &by) in &state.purged {
+            by_purge.entry(by).or_default().push(seq);
+        }
+        let mismatch = by_purge
+            .iter_mut()
+            .filter_map(|(by, seqs)| {
+                seqs.sort_unstable();
+                let listed = state.purge_entries.get(by);
+                (listed != Some(&ranges(seqs)) || seqs.iter().any(|s| s >= by))
+                    .then(|| (seqs[0], *by))
+            })
+            .min();
+        if let Some((seq, by)) = mismatch {
             return Ok(report(Some(Broken {
                 seq,
                 entry_type: "record".into(),
                 r#ref: String::new(),
                 reason: format!(
-                    "listed as purged by entry {by}, which is not a purge entry after it (content removed without a logged purge)"
+                    "listed as purged by entry {by}, which is not a purge entry after it listing exactly the entries purged by it (content removed without a logged purge)"
                 ),
             })));
         }
@@ -1171,8 +1221,8 @@ struct VerifyState {
     broken: Option<Broken>,
     /// Record entries purged past retention (seq → the purge entry that purged them).
     purged: HashMap<i64, i64>,
-    /// The `purge` entries seen.
-    purge_entries: HashSet<i64>,
+    /// The `purge` entries seen, with the runs of entries each lists.
+    purge_entries: HashMap<i64, Vec<[i64; 2]>>,
 }
 
 impl VerifyState {
@@ -1204,7 +1254,8 @@ impl VerifyState {
                     prev_hash: &r.prev_hash,
                 });
                 // A purged record keeps its envelope; its content is gone (and must be).
-                let purged = purged_map.get(&r.seq).is_some_and(|p| *p > r.seq);
+                let purged =
+                    r.entry_type == "record" && purged_map.get(&r.seq).is_some_and(|p| *p > r.seq);
                 (
                     actual[..] == r.content_hash[..] || (purged && r.body.is_empty()),
                     computed,
@@ -1234,7 +1285,12 @@ impl VerifyState {
                 pairs.add(&mut self.from_log, k, r.seq);
             }
             if r.entry_type == "purge" {
-                self.purge_entries.insert(r.seq);
+                // The entries this purge says it purged, to compare with `purged`.
+                let listed: Vec<[i64; 2]> = serde_json::from_slice::<serde_json::Value>(&r.body)
+                    .ok()
+                    .and_then(|v| serde_json::from_value(v["seqs"].clone()).ok())
+                    .unwrap_or_default();
+                self.purge_entries.insert(r.seq, listed);
             }
             self.prev = Head {
                 seq: r.seq,

@@ -245,7 +245,7 @@ fn a_schema_1_database_is_migrated_and_still_verifies_and_deduplicates() {
     }
     let mut s = Store::open(&old, Durability::Normal).unwrap();
     let version: String = scalar(&s, "SELECT value FROM meta WHERE key='schema_version'");
-    assert_eq!(version, "4");
+    assert_eq!(version, "5");
     assert_eq!(s.verify(&|_| {}).unwrap().broken, None);
     let keyed: i64 = scalar(&s, "SELECT count(*) FROM log WHERE ref_key IS NOT NULL");
     assert_eq!(keyed, 3, "every record got its key, the scan entry none");
