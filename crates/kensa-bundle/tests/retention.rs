@@ -104,6 +104,28 @@ fn a_purge_removes_old_content_keeps_held_subjects_and_every_proof() {
     assert!(EvidenceStore::verify(&s, &|_| {}).unwrap().broken.is_none());
 }
 
+/// Empties the stored body of record entry `seq` behind Kensa's back: the segment holding it
+/// decoded, changed and written again with the append-only trigger dropped.
+fn blank_in_segment(conn: &rusqlite::Connection, seq: i64) {
+    let (first, last, blob): (i64, i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT first_seq, last_seq, entries FROM record_segments WHERE first_seq <= ?1 AND last_seq >= ?1",
+            [seq],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    let mut entries = kensa_store::segment::decode(&blob, first, last).unwrap();
+    entries[(seq - first) as usize].body = kensa_store::segment::Bytes(&[]);
+    let enc = kensa_store::segment::encode(&entries, Vec::new());
+    conn.execute_batch("DROP TRIGGER IF EXISTS record_segments_append_only_update;")
+        .unwrap();
+    conn.execute(
+        "UPDATE record_segments SET entries = ?1 WHERE first_seq = ?2",
+        rusqlite::params![enc, first],
+    )
+    .unwrap();
+}
+
 #[test]
 fn content_removed_without_a_logged_purge_breaks_the_chain() {
     let dir = tempfile::tempdir().unwrap();
@@ -127,23 +149,12 @@ fn content_removed_without_a_logged_purge_breaks_the_chain() {
     let path = dir.path().join("k.db");
     drop(store(&path));
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let (first, last, blob): (i64, i64, Vec<u8>) = conn
-        .query_row(
-            "SELECT first_seq, last_seq, entries FROM record_segments ORDER BY first_seq LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+    let first: i64 = conn
+        .query_row("SELECT min(first_seq) FROM record_segments", [], |r| {
+            r.get(0)
+        })
         .unwrap();
-    let mut entries = kensa_store::segment::decode(&blob, first, last).unwrap();
-    entries[1].body = kensa_store::segment::Bytes(&[]);
-    let enc = kensa_store::segment::encode(&entries, Vec::new());
-    conn.execute_batch("DROP TRIGGER record_segments_append_only_update;")
-        .unwrap();
-    conn.execute(
-        "UPDATE record_segments SET entries = ?1 WHERE first_seq = ?2",
-        rusqlite::params![enc, first],
-    )
-    .unwrap();
+    blank_in_segment(&conn, first + 1);
     drop(conn);
     let s = Store::open_existing(&path).unwrap();
     let b = EvidenceStore::verify(&s, &|_| {})
@@ -185,23 +196,7 @@ fn a_purge_covers_only_what_it_lists_and_yields_to_a_new_hold() {
     // Emptying the held subject's old login and listing it under the real purge entry: the
     // purge entry does not list it, so the chain breaks there.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let (first, last, blob): (i64, i64, Vec<u8>) = conn
-        .query_row(
-            "SELECT first_seq, last_seq, entries FROM record_segments WHERE first_seq <= ?1 AND last_seq >= ?1",
-            [held_login],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap();
-    let mut entries = kensa_store::segment::decode(&blob, first, last).unwrap();
-    entries[(held_login - first) as usize].body = kensa_store::segment::Bytes(&[]);
-    let enc = kensa_store::segment::encode(&entries, Vec::new());
-    conn.execute_batch("DROP TRIGGER record_segments_append_only_update;")
-        .unwrap();
-    conn.execute(
-        "UPDATE record_segments SET entries = ?1 WHERE first_seq = ?2",
-        rusqlite::params![enc, first],
-    )
-    .unwrap();
+    blank_in_segment(&conn, held_login);
     conn.execute(
         "INSERT INTO purged (seq, purge_seq) VALUES (?1, ?2)",
         [held_login, purge_seq],
