@@ -84,6 +84,8 @@ fn a_purge_removes_old_content_keeps_held_subjects_and_every_proof() {
     })
     .unwrap();
     assert_eq!(all, 7);
+    // Counted as read: purged records are no longer stored records.
+    assert_eq!(s.record_count().unwrap(), 7);
     // The chain verifies, the purge is logged, a second purge finds nothing more.
     let r = EvidenceStore::verify(&s, &|_| {}).unwrap();
     assert!(r.broken.is_none(), "{:?}", r.broken);

@@ -933,7 +933,8 @@ impl Store {
     pub fn record_count(&self) -> Result<u64> {
         Ok(self.conn.query_row(
             "SELECT (SELECT count(*) FROM log WHERE entry_type = 'record') \
-                  + (SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM record_segments)",
+                  + (SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM record_segments) \
+                  - (SELECT count(*) FROM purged)",
             [],
             |r| r.get::<_, i64>(0),
         )? as u64)
