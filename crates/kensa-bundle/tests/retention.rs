@@ -106,6 +106,27 @@ fn a_purge_removes_old_content_keeps_held_subjects_and_every_proof() {
     assert!(EvidenceStore::verify(&s, &|_| {}).unwrap().broken.is_none());
 }
 
+/// Lists `seq` as purged by `purge_seq` behind Kensa's back, reopens the store and returns
+/// where `verify` says the chain breaks.
+fn list_as_purged_and_verify(
+    path: &std::path::Path,
+    seq: i64,
+    purge_seq: i64,
+) -> kensa_store::Broken {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute(
+        "INSERT INTO purged (seq, purge_seq) VALUES (?1, ?2)",
+        [seq, purge_seq],
+    )
+    .unwrap();
+    drop(conn);
+    let s = Store::open_existing(path).unwrap();
+    EvidenceStore::verify(&s, &|_| {})
+        .unwrap()
+        .broken
+        .expect("broken")
+}
+
 /// Empties the stored body of record entry `seq` behind Kensa's back: the segment holding it
 /// decoded, changed and written again with the append-only trigger dropped.
 fn blank_in_segment(conn: &rusqlite::Connection, seq: i64) {
@@ -134,18 +155,9 @@ fn content_removed_without_a_logged_purge_breaks_the_chain() {
     let path = dir.path().join("k.db");
     drop(store(&path));
     // Listing an entry as purged by an entry that is not a purge: refused.
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute("INSERT INTO purged (seq, purge_seq) VALUES (2, 5)", [])
-        .unwrap();
-    drop(conn);
-    let s = Store::open_existing(&path).unwrap();
-    let b = EvidenceStore::verify(&s, &|_| {})
-        .unwrap()
-        .broken
-        .expect("broken");
+    let b = list_as_purged_and_verify(&path, 2, 5);
     assert_eq!(b.seq, 2, "{b:?}");
     assert!(b.reason.contains("purge"), "{}", b.reason);
-    drop(s);
     // A body emptied behind Kensa's back (the segment rewritten, nothing listed): broken there.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("k.db");
@@ -199,19 +211,9 @@ fn a_purge_covers_only_what_it_lists_and_yields_to_a_new_hold() {
     // purge entry does not list it, so the chain breaks there.
     let conn = rusqlite::Connection::open(&path).unwrap();
     blank_in_segment(&conn, held_login);
-    conn.execute(
-        "INSERT INTO purged (seq, purge_seq) VALUES (?1, ?2)",
-        [held_login, purge_seq],
-    )
-    .unwrap();
     drop(conn);
-    let s = Store::open_existing(&path).unwrap();
-    let b = EvidenceStore::verify(&s, &|_| {})
-        .unwrap()
-        .broken
-        .expect("broken");
+    let b = list_as_purged_and_verify(&path, held_login, purge_seq);
     assert_eq!(b.seq, held_login, "{b:?}");
-    drop(s);
     // A non-record entry (the hold itself) emptied and listed: broken too.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("k.db");
@@ -225,17 +227,8 @@ fn a_purge_covers_only_what_it_lists_and_yields_to_a_new_hold() {
         .unwrap();
     conn.execute("UPDATE log SET body = x'' WHERE seq = ?1", [hold_seq])
         .unwrap();
-    conn.execute(
-        "INSERT INTO purged (seq, purge_seq) VALUES (?1, ?2)",
-        [hold_seq, purge_seq],
-    )
-    .unwrap();
     drop(conn);
-    let s = Store::open_existing(&path).unwrap();
-    let b = EvidenceStore::verify(&s, &|_| {})
-        .unwrap()
-        .broken
-        .expect("broken");
+    let b = list_as_purged_and_verify(&path, hold_seq, purge_seq);
     assert_eq!(b.seq, hold_seq, "{b:?}");
 }
 

@@ -19,7 +19,7 @@
 //! where the person is and are left out, so a VPN user with the laptop at home stays silent; a
 //! subject without device location reports is never judged.
 
-use crate::detectors::login_multi_country::presence_country;
+use crate::detectors::login_multi_country::{HIGH_RISK, presence_country};
 use crate::util::round2;
 use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::{Evidence, Finding, Text};
@@ -60,9 +60,10 @@ impl Default for Params {
             max_match_share: 0.0,
             strength: 0.6,
             high_risk_strength: 0.9,
-            high_risk: ["KP", "CN", "RU", "LA", "KH", "GQ", "GN", "NG", "TZ"]
+            high_risk: std::iter::once("KP")
+                .chain(HIGH_RISK)
                 .map(String::from)
-                .to_vec(),
+                .collect(),
         }
     }
 }

@@ -96,9 +96,7 @@ impl Default for Params {
             min_score: 3.0,
             min_dwell: Dur::hours(6),
             traveller_discount: 0.25,
-            high_risk: ["CN", "RU", "LA", "KH", "GQ", "GN", "NG", "TZ"]
-                .map(String::from)
-                .to_vec(),
+            high_risk: HIGH_RISK.map(String::from).to_vec(),
             interleave_gap: Dur::hours(48),
             interleave_score: 3.0,
         }
@@ -131,6 +129,10 @@ pub(crate) fn presence_country(info: Option<&IpInfo>) -> Option<&str> {
     }
     i.country.as_deref()
 }
+
+/// The high-risk presence countries of issue 17: China, Russia, and the places the October
+/// 2025 Multilateral Sanctions Monitoring Team report names as hosts of DPRK IT workers.
+pub(crate) const HIGH_RISK: [&str; 8] = ["CN", "RU", "LA", "KH", "GQ", "GN", "NG", "TZ"];
 
 /// A run of consecutive presence logins from one country.
 struct Stay<'a> {

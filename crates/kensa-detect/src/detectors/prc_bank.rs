@@ -88,7 +88,8 @@ impl Dest<'_> {
     }
 }
 
-fn is_outgoing(direction: Option<&str>) -> bool {
+/// Whether a payout's `direction` says the money was moved onward by the subject.
+pub(crate) fn is_outgoing(direction: Option<&str>) -> bool {
     direction.is_some_and(|d| d.eq_ignore_ascii_case("outgoing"))
 }
 

@@ -72,9 +72,7 @@ impl Default for Params {
 pub struct ProxyPayout(pub Params);
 
 fn outgoing(p: &Payout) -> bool {
-    p.direction
-        .as_deref()
-        .is_some_and(|d| d.eq_ignore_ascii_case("outgoing"))
+    crate::detectors::prc_bank::is_outgoing(p.direction.as_deref())
 }
 
 /// Where an onward transfer went: `Some(country)` for a bank, `Some("crypto")` for a wallet,
