@@ -7,53 +7,30 @@
 //!   domains, wallets, phone numbers and postal addresses, and `tool` objects for the
 //!   remote-access and KVM tools seen on the worker's devices — for threat-intelligence
 //!   platforms and partners allowed to see the values.
-//! * **Keyed hashes** ([`hashed_list`]): each identifier normalised (the same functions the
-//!   link graph uses) and replaced by HMAC-SHA256 under a key the participating organisations
-//!   share. The file holds no raw value; another Kensa with the same key computes the same
-//!   hashes over its own subjects ([`match_list`]) and learns only which of its identifiers the
-//!   other party listed. Without the key the hashes cannot be tested against guesses.
+//! * **Keyed hashes** ([`hashed_list`]): each identifier normalised
+//!   ([`kensa_detect::indicators`], the one place both directions share) and replaced by
+//!   HMAC-SHA256 under a key the participating organisations share. The file holds no raw
+//!   value; another Kensa with the same key loads it as an intel source of kind
+//!   `shared_indicators`, and its `partner_indicators` detector raises a red flag in every scan
+//!   ([`match_list`] is the one-off listing). Without the key the hashes cannot be tested
+//!   against guesses.
 //!
 //! What is extracted per subject: login, activity and access source IPs; crypto wallets of
-//! payout accounts and payouts; e-mail domains of the profiles (free-mail domains too: the
-//! pattern matches the domain, and a partner decides what to do with `gmail.com`); phone
-//! numbers (digits); postal addresses of profiles, documents and shipments (normalised); and
-//! endpoint tool names on the remote-access and IP-KVM lists of `endpoint_tools`.
+//! payout accounts and payouts; e-mail domains of the profiles (in STIX free-mail domains too:
+//! the pattern matches the domain and a partner decides what to do with `gmail.com`; the hashed
+//! form leaves them out); phone numbers (E.164 digits when they parse); postal addresses of
+//! profiles, documents and shipments (normalised); and endpoint tool names on the
+//! remote-access and IP-KVM lists of `endpoint_tools` (STIX only).
 
 use crate::BundleError;
-use hmac::{Hmac, Mac};
-use kensa_detect::normalize::{
-    normalize_address, normalize_email, normalize_phone, normalize_wallet,
+use kensa_detect::indicators::{identifiers, is_identifying, tool_names};
+pub use kensa_enrich::shared::{
+    HASHED_FORMAT, Hashed, HashedList, IndicatorKind as Kind, SharedList, key_id,
 };
-use kensa_model::Record;
 use kensa_store::EvidenceStore;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The kinds of indicator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Ip,
-    Wallet,
-    EmailDomain,
-    Phone,
-    PostalAddress,
-    Tool,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Ip => "ip",
-            Kind::Wallet => "wallet",
-            Kind::EmailDomain => "email_domain",
-            Kind::Phone => "phone",
-            Kind::PostalAddress => "postal_address",
-            Kind::Tool => "tool",
-        }
-    }
-}
 
 /// One indicator: a normalised value of a kind, with the subjects it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,86 +40,31 @@ pub struct Indicator {
     pub subjects: BTreeSet<String>,
 }
 
-/// Phone numbers shorter than this are not identifiers.
-const MIN_PHONE_DIGITS: usize = 7;
-
-/// The indicators of the given subjects, from their stored records.
+/// The indicators of the given subjects, from their stored records, normalised as the
+/// `partner_indicators` detector normalises its own subjects' identifiers
+/// ([`kensa_detect::indicators`]).
 pub fn extract(
     store: &dyn EvidenceStore,
     subjects: &[String],
 ) -> Result<Vec<Indicator>, BundleError> {
-    let tools = kensa_detect::detectors::endpoint_tools::Params::default();
-    let tool_names: Vec<String> = tools
-        .remote_access
-        .iter()
-        .chain(&tools.ip_kvm)
-        .map(|t| t.to_lowercase())
-        .collect();
-    let mut found: BTreeMap<(Kind, String), BTreeSet<String>> = BTreeMap::new();
+    let mut b = kensa_detect::DatasetBuilder::new();
     for sid in subjects {
         let records = store.subject_records(sid)?;
         if records.is_empty() {
             return Err(BundleError::UnknownSubject(sid.clone()));
         }
-        let mut add = |kind: Kind, value: Option<String>| {
-            if let Some(v) = value.filter(|v| !v.is_empty()) {
-                found.entry((kind, v)).or_default().insert(sid.clone());
-            }
-        };
         for r in records {
-            let Ok(v) = kensa_model::fast::validate_line(&r.body) else {
-                continue;
-            };
-            match v.record {
-                Record::Login(l) => add(Kind::Ip, Some(l.ip.to_string())),
-                Record::Activity(a) => add(Kind::Ip, a.ip.map(|ip| ip.to_string())),
-                Record::Access(a) => add(Kind::Ip, a.ip.map(|ip| ip.to_string())),
-                Record::PayoutAccount(p) => add(
-                    Kind::Wallet,
-                    p.crypto
-                        .and_then(|c| c.address)
-                        .and_then(|a| normalize_wallet(&a)),
-                ),
-                Record::Payout(p) => add(
-                    Kind::Wallet,
-                    p.crypto
-                        .and_then(|c| c.address)
-                        .and_then(|a| normalize_wallet(&a)),
-                ),
-                Record::Subject(s) => {
-                    for e in &s.emails {
-                        add(
-                            Kind::EmailDomain,
-                            normalize_email(e).and_then(|e| e.split('@').nth(1).map(str::to_owned)),
-                        );
-                    }
-                    for p in &s.phones {
-                        add(Kind::Phone, normalize_phone(p, MIN_PHONE_DIGITS));
-                    }
-                    if let Some(a) = &s.address {
-                        add(Kind::PostalAddress, normalize_address(a));
-                    }
-                }
-                Record::IdentityDocument(d) => {
-                    if let Some(a) = &d.address {
-                        add(Kind::PostalAddress, normalize_address(a));
-                    }
-                }
-                Record::Shipment(s) => {
-                    for a in [&s.address, &s.redirect_address].into_iter().flatten() {
-                        add(Kind::PostalAddress, normalize_address(a));
-                    }
-                }
-                Record::Endpoint(e) => {
-                    if let Some(n) = &e.name {
-                        let lc = n.to_lowercase();
-                        if let Some(t) = tool_names.iter().find(|t| lc.contains(t.as_str())) {
-                            add(Kind::Tool, Some(t.clone()));
-                        }
-                    }
-                }
-                _ => {}
+            if let Ok(v) = kensa_model::fast::validate_line(&r.body) {
+                b.add(v.record_id, v.record);
             }
+        }
+    }
+    let (ds, _) = b.build();
+    let tools = tool_names(&Default::default());
+    let mut found: BTreeMap<(Kind, String), BTreeSet<String>> = BTreeMap::new();
+    for s in &ds.subjects {
+        for (k, _) in identifiers(&ds, s, &tools) {
+            found.entry(k).or_default().insert(s.id.clone());
         }
     }
     Ok(found
@@ -266,42 +188,8 @@ pub fn stix_bundle(indicators: &[Indicator], party: &str, created: &str) -> serd
 // ---------------------------------------------------------------------------------------------
 // Keyed hashes
 
-/// The format of a hashed list.
-pub const HASHED_FORMAT: &str = "kensa-indicators-hmac-v1";
-
-/// One hashed indicator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Hashed {
-    pub kind: Kind,
-    /// HMAC-SHA256 (hex) of `kind ‖ 0x00 ‖ normalised value` under the shared key.
-    pub hmac: String,
-}
-
-/// A hashed list as exchanged: who shares it, when, which key (by fingerprint), the hashes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HashedList {
-    pub format: String,
-    pub party: String,
-    pub shared_at: String,
-    /// SHA-256 of the key (hex, first 16 digits): says which key to use, reveals nothing.
-    pub key_id: String,
-    pub indicators: Vec<Hashed>,
-}
-
-fn hmac_hex(key: &[u8], kind: Kind, value: &str) -> String {
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
-    m.update(kind.as_str().as_bytes());
-    m.update(&[0]);
-    m.update(value.as_bytes());
-    hex::encode(m.finalize().into_bytes())
-}
-
-/// The fingerprint of a shared key.
-pub fn key_id(key: &[u8]) -> String {
-    hex::encode(Sha256::digest(key))[..16].to_owned()
-}
-
 /// The indicators as keyed hashes (sorted, so the order says nothing about the subjects).
+/// Values that identify no one — free-mail domains, tool names — are left out.
 pub fn hashed_list(
     indicators: &[Indicator],
     key: &[u8],
@@ -310,9 +198,10 @@ pub fn hashed_list(
 ) -> HashedList {
     let mut hashes: Vec<Hashed> = indicators
         .iter()
+        .filter(|i| is_identifying(i.kind, &i.value))
         .map(|i| Hashed {
             kind: i.kind,
-            hmac: hmac_hex(key, i.kind, &i.value),
+            hmac: hex::encode(kensa_enrich::shared::indicator_hmac(key, i.kind, &i.value)),
         })
         .collect();
     hashes.sort_by(|a, b| a.hmac.cmp(&b.hmac));
@@ -337,34 +226,19 @@ pub struct ListMatch {
     pub shared_at: String,
 }
 
-/// Matches a shared list against the identifiers of `subjects` in one's own store.
+/// Matches a shared list against the identifiers of `subjects` in one's own store (what the
+/// `partner_indicators` detector does during a scan, as a one-off listing).
 pub fn match_list(
     store: &dyn EvidenceStore,
     subjects: &[String],
     list: &HashedList,
     key: &[u8],
 ) -> Result<Vec<ListMatch>, BundleError> {
-    if list.format != HASHED_FORMAT {
-        return Err(BundleError::Unreadable(format!(
-            "indicator list format {:?}, this Kensa reads {HASHED_FORMAT:?}",
-            list.format
-        )));
-    }
-    if list.key_id != key_id(key) {
-        return Err(BundleError::Unreadable(format!(
-            "the list was hashed with another key (key id {}, yours is {})",
-            list.key_id,
-            key_id(key)
-        )));
-    }
-    let wanted: BTreeSet<(Kind, &str)> = list
-        .indicators
-        .iter()
-        .map(|h| (h.kind, h.hmac.as_str()))
-        .collect();
+    let shared =
+        SharedList::new("list", list.clone(), key.to_vec()).map_err(BundleError::Unreadable)?;
     let mut out = Vec::new();
     for i in extract(store, subjects)? {
-        if wanted.contains(&(i.kind, hmac_hex(key, i.kind, &i.value).as_str())) {
+        if is_identifying(i.kind, &i.value) && shared.contains(i.kind, &i.value) {
             for s in &i.subjects {
                 out.push(ListMatch {
                     subject_id: s.clone(),
@@ -411,15 +285,8 @@ pub fn write_shared_key(path: &std::path::Path) -> Result<String, BundleError> {
 
 /// Reads a shared key written by [`write_shared_key`] (hex, at least 16 bytes).
 pub fn read_shared_key(path: &std::path::Path) -> Result<Vec<u8>, BundleError> {
-    let text = std::fs::read_to_string(path).map_err(|source| BundleError::Io {
+    kensa_enrich::shared::read_shared_key(path).map_err(|e| BundleError::Key {
         path: path.display().to_string(),
-        source,
-    })?;
-    hex::decode(text.trim())
-        .ok()
-        .filter(|k| k.len() >= 16)
-        .ok_or_else(|| BundleError::Key {
-            path: path.display().to_string(),
-            reason: "not a shared key (hex, at least 32 digits)".into(),
-        })
+        reason: e.to_string(),
+    })
 }

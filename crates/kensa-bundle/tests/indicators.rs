@@ -127,3 +127,96 @@ fn the_stix_export_has_patterns_for_each_kind_and_tools_as_tool_objects() {
         assert_eq!(id.len() - id.find("--").unwrap() - 2, 36, "{id}");
     }
 }
+
+/// Item 4's last sentence: a scan of the receiving platform raises a red flag for the
+/// matching subject, with the sharing party and date as evidence — the list loaded as an intel
+/// source (`kind = "shared_indicators"`) beside its key file, as a user configures it.
+#[test]
+fn a_shared_list_in_the_intel_configuration_raises_a_flag_in_the_receivers_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = store_with(dir.path(), "a.db", &worker());
+    let key_path = dir.path().join("shared.key");
+    kensa_bundle::indicators::write_shared_key(&key_path).unwrap();
+    let key = kensa_bundle::indicators::read_shared_key(&key_path).unwrap();
+    let ind = extract(&a, &["w1".into()]).unwrap();
+    let list = hashed_list(&ind, &key, "Platform A", "2026-12-06T08:30:00Z");
+    assert!(
+        list.indicators
+            .iter()
+            .all(|h| h.kind != Kind::Tool && h.kind != Kind::EmailDomain),
+        "tool names and free-mail domains identify no one: {list:?}"
+    );
+    std::fs::write(
+        dir.path().join("platform-a.json"),
+        serde_json::to_vec(&list).unwrap(),
+    )
+    .unwrap();
+    let cfg_text = r#"
+[[source]]
+name = "builtin"
+kind = "builtin"
+
+[[source]]
+name = "platform-a-indicators"
+kind = "shared_indicators"
+path = "platform-a.json"
+key = "shared.key"
+"#;
+    let cfg =
+        kensa_enrich::IntelConfig::parse(cfg_text, std::path::Path::new("intel.toml")).unwrap();
+    let intel = kensa_enrich::Intel::load(&cfg, dir.path()).unwrap();
+    assert_eq!(intel.shared_lists().len(), 1);
+    let engine = kensa_engine::EngineConfig {
+        intel: std::sync::Arc::new(intel),
+        ..kensa_engine::EngineConfig::builtin()
+    };
+    let b = Store::open(&dir.path().join("b.db"), Durability::Normal).unwrap();
+    let mut ws = kensa_engine::Workspace::open(Box::new(b), engine);
+    let records = [
+        // Pays out to the worker's wallet; the phone is written the US way, without +1.
+        json!({"kind":"subject","subject_id":"b-7","source":"payment_platform","claimed_country":"US",
+            "phones":["(312) 555-0147"]}),
+        json!({"kind":"payout","subject_id":"b-7","at":"2026-10-01T00:00:00Z","amount":900,"currency":"USD",
+            "method":"crypto","crypto":{"chain":"tron","asset":"USDT","address":WALLET}}),
+        // Same free-mail provider, a neighbour's number: nothing.
+        json!({"kind":"subject","subject_id":"b-8","source":"payment_platform","phones":["+1 312 555 0148"],
+            "emails":["someone@proton.me"]}),
+    ];
+    ws.submit(
+        records
+            .iter()
+            .map(|r| validate_value(r.clone()).unwrap())
+            .collect(),
+    )
+    .unwrap();
+    let r7 = ws.result("b-7").unwrap();
+    let f = r7
+        .flags
+        .iter()
+        .find(|f| f.detector == "partner_indicators")
+        .unwrap_or_else(|| panic!("no partner_indicators flag: {:?}", r7.flags));
+    assert_eq!(f.id, "RF-LINK-SHARED-IDENTITY");
+    let m = f.evidence.values["matches"].as_array().unwrap();
+    let kinds: Vec<&str> = m.iter().map(|x| x["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["wallet", "phone"], "{m:?}");
+    assert!(
+        m.iter()
+            .all(|x| x["party"] == "Platform A" && x["shared_at"] == "2026-12-06T08:30:00Z")
+    );
+    assert!(
+        f.explanation.en.contains("Platform A shared on 2026-12-06"),
+        "{}",
+        f.explanation.en
+    );
+    assert!(
+        f.explanation.ja.contains("Platform A"),
+        "{}",
+        f.explanation.ja
+    );
+    let r8 = ws.result("b-8").unwrap();
+    assert!(
+        r8.flags.iter().all(|f| f.detector != "partner_indicators"),
+        "{:?}",
+        r8.flags
+    );
+}

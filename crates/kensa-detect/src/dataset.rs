@@ -124,6 +124,9 @@ pub struct Dataset {
     /// What the numbering plans say about each profile phone number, by region read in (`""`
     /// for none: a claimed country is never empty) and trimmed number (filled by the enrich step; see [`Dataset::phone_info`]).
     pub phone: HashMap<String, HashMap<String, kensa_enrich::PhoneInfo>>,
+    /// Indicator lists other organisations shared (from the intel configuration; attached by
+    /// the enrich step).
+    pub shared_lists: Vec<std::sync::Arc<kensa_enrich::shared::SharedList>>,
     /// Identifier graphs already built, by parameters: the link detectors, propagation and the
     /// report share one build. Filled on first use, after enrichment; the data set must not
     /// change afterwards.
@@ -439,6 +442,7 @@ impl Dataset {
             })
             .collect();
         self.enrich_phones(None);
+        self.shared_lists = intel.shared_lists().to_vec();
     }
 
     /// Parses the phone numbers of these subjects (or of all) that are not parsed yet. Numbers

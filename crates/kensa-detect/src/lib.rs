@@ -16,6 +16,7 @@
 
 pub mod dataset;
 pub mod detectors;
+pub mod indicators;
 pub mod link;
 pub mod names;
 pub mod normalize;

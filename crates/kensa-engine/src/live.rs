@@ -491,6 +491,9 @@ impl Live {
     /// Looks up the IP addresses and e-mail addresses not yet enriched: of every subject, or
     /// of the touched ones.
     fn enrich(&mut self, cfg: &EngineConfig, touched: Option<&[usize]>) {
+        if self.ds.shared_lists.len() != cfg.intel.shared_lists().len() {
+            self.ds.shared_lists = cfg.intel.shared_lists().to_vec();
+        }
         let (ips, emails) = match touched {
             None => {
                 self.ds.attach_intel(&cfg.intel);

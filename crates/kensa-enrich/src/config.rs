@@ -65,6 +65,10 @@ pub enum SourceKind {
     SanctionsList,
     /// The small built-in sample range table (offline demo data).
     Builtin,
+    /// A list of keyed-hash indicators another organisation shared
+    /// (`kensa indicators export --format hashed`); `key` names the shared
+    /// key file. Matches raise the `partner_indicators` red flag.
+    SharedIndicators,
 }
 
 impl SourceKind {
@@ -81,6 +85,7 @@ impl SourceKind {
             SourceKind::CryptoAddresses => "crypto_addresses",
             SourceKind::SanctionsList => "sanctions_list",
             SourceKind::Builtin => "builtin",
+            SourceKind::SharedIndicators => "shared_indicators",
         }
     }
 }
@@ -132,6 +137,10 @@ pub struct SourceConfig {
     /// with each role.
     #[serde(default)]
     pub mmdb_role: Option<MmdbRole>,
+    /// For `shared_indicators` sources: the shared key file (hex), resolved
+    /// like `path`.
+    #[serde(default)]
+    pub key: Option<PathBuf>,
 }
 
 /// What to read from an MMDB file; see [`SourceConfig::mmdb_role`].

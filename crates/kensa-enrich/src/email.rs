@@ -234,6 +234,12 @@ fn suffixes(domain: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Whether a lowercased domain is a free-mail provider on Kensa's built-in list (shared by
+/// millions of people, so never an identifier).
+pub fn is_builtin_free_mail_domain(domain: &str) -> bool {
+    builtin_free_mail(domain).is_some()
+}
+
 fn builtin_free_mail(domain: &str) -> Option<String> {
     for s in suffixes(domain) {
         if FREE_MAIL_DOMAINS.contains(&s) {

@@ -153,6 +153,8 @@ pub struct Intel {
     wallets: HashMap<String, Vec<WalletEntry>>,
     /// Files of `sanctions_list` sources, for the screening crate to load.
     sanctions_lists: Vec<PathBuf>,
+    /// Keyed-hash indicator lists shared by other organisations.
+    shared: Vec<std::sync::Arc<crate::shared::SharedList>>,
 }
 
 /// A summary rather than the tables: deriving `Debug` would print millions
@@ -448,6 +450,32 @@ impl Loader {
                     entries: paths.len(),
                     date,
                     note: Some(format!("{} files, {} KiB", paths.len(), bytes / 1024)),
+                })
+            }
+            SourceKind::SharedIndicators => {
+                let (Some(list), Some(key)) = (paths.first(), src.key.as_ref()) else {
+                    return Err(IntelError::Config {
+                        path: base.to_path_buf(),
+                        message: format!(
+                            "source '{}' (shared_indicators) needs `path` (the list) and `key` (the shared key file)",
+                            src.name
+                        ),
+                    });
+                };
+                let key = if key.is_absolute() {
+                    key.clone()
+                } else {
+                    base.join(key)
+                };
+                let l = crate::shared::SharedList::load(&src.name, list, &key)?;
+                let note = format!("shared by {} on {}", l.party, l.shared_at);
+                let entries = l.len();
+                self.intel.shared.push(std::sync::Arc::new(l));
+                Ok(Loaded {
+                    format: "shared indicators (keyed hashes)".into(),
+                    entries,
+                    date,
+                    note: Some(note),
                 })
             }
             SourceKind::CryptoAddresses => {
@@ -877,6 +905,7 @@ impl Intel {
                 optional: false,
                 mmdb_mode: MmdbMode::default(),
                 mmdb_role: None,
+                key: None,
             }],
         };
         match Intel::load(&config, Path::new(".")) {
@@ -1013,6 +1042,11 @@ impl Intel {
             }
         }
         out
+    }
+
+    /// The indicator lists other organisations shared (`shared_indicators` sources).
+    pub fn shared_lists(&self) -> &[std::sync::Arc<crate::shared::SharedList>] {
+        &self.shared
     }
 
     /// The files of every `sanctions_list` source, in configuration order.

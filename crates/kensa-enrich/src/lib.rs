@@ -98,12 +98,15 @@ mod mmdb;
 mod phone;
 mod ranges;
 pub mod sase;
+pub mod shared;
 mod types;
 
 pub use bank::{BankInfo, bank, is_country_code, normalize_country, validate_bic, validate_iban};
 pub use config::{IntelConfig, MmdbMode, MmdbRole, SourceConfig, SourceKind};
 pub use crypto::{WalletHit, WalletInfo, analyze as analyze_wallet};
-pub use email::{BUILTIN_FREE_MAIL_SOURCE, EmailHit, EmailInfo, EmailListRole};
+pub use email::{
+    BUILTIN_FREE_MAIL_SOURCE, EmailHit, EmailInfo, EmailListRole, is_builtin_free_mail_domain,
+};
 pub use error::IntelError;
 pub use intel::{BUILTIN_SOURCE_NAME, Intel};
 pub use phone::{PhoneInfo, phone};

@@ -78,6 +78,7 @@ detectors! {
     profile_consistency: profile_consistency => |p| Box::new(profile_consistency::ProfileConsistency(p.profile_consistency.clone())),
     contact_signals: contact_signals => |p| Box::new(contact_signals::ContactSignals(p.contact_signals.clone())),
     shared_identity: shared_identity => |p| Box::new(shared_identity::SharedIdentity(p.shared_identity.clone())),
+    partner_indicators: partner_indicators => |p| Box::new(partner_indicators::PartnerIndicators(p.partner_indicators.clone())),
     duplicate_applicant: duplicate_applicant => |p| Box::new(duplicate_applicant::DuplicateApplicant(p.duplicate_applicant.clone())),
     review_manipulation: review_manipulation => |p| Box::new(review_manipulation::ReviewManipulation(p.review_manipulation.clone())),
     laptop_farm: laptop_farm => |p| Box::new(laptop_farm::LaptopFarm(laptop_farm::Params { tools: p.endpoint_tools.clone(), ..p.laptop_farm.clone() })),
