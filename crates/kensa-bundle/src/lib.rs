@@ -16,6 +16,7 @@
 //! | `log/chain.jsonl` | the envelope of every log entry from the first included one to the head (sequence number, type, ids, time, content hash, previous and own entry hash; no content) |
 //! | `custody.json` | the chain-of-custody record: who exported, when, why, from which store, with which tool |
 //! | `report.html` | the human report of the subjects' latest results (English and Japanese) |
+//! | `report-en.pdf`, `report-ja.pdf` | the same for filing and printing, with per subject the decisions and due-diligence steps, the CJK font embedded as a subset ([`pdf`]); left out, and `custody.json` says so, when no font was given or found |
 //! | `README.txt` | how to verify, in English and Japanese |
 //!
 //! **What verifying proves** ([`verify`], `kensa bundle verify`): every file is the one the
@@ -33,6 +34,7 @@
 //! (about 250 bytes each).
 
 pub mod indicators;
+pub mod pdf;
 pub mod retention;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
@@ -68,6 +70,8 @@ pub enum BundleError {
     NoSubjects,
     #[error("key file {path}: {reason}")]
     Key { path: String, reason: String },
+    #[error("font {path}: {reason}")]
+    Font { path: String, reason: String },
     #[error("{0}")]
     Unreadable(String),
     #[error("report: {0}")]
@@ -244,6 +248,9 @@ pub struct ExportOptions<'a> {
     pub key: Option<SigningKey>,
     /// The tool's name and version, for the custody record.
     pub tool: &'a str,
+    /// The font for the PDF reports (English and Japanese); `None` exports without PDFs (the
+    /// custody record says so).
+    pub pdf_font: Option<&'a pdf::PdfFont>,
 }
 
 /// What an export wrote.
@@ -273,6 +280,8 @@ pub fn export(
     let mut refs = Vec::new();
     let mut included: BTreeSet<i64> = BTreeSet::new();
     let mut latest: Vec<SubjectResult> = Vec::new();
+    // Per subject, for the PDF: (latest result index, decisions, records).
+    let mut printed: Vec<(Option<usize>, Vec<serde_json::Value>, usize)> = Vec::new();
     for (n, sid) in subjects.iter().enumerate() {
         let records = store.subject_records(sid)?;
         let results = store.subject_entries("result", sid)?;
@@ -308,11 +317,22 @@ pub fn export(
                 .collect();
             files.push((format!("{dir}/{name}.jsonl"), jsonl(&lines)));
         }
+        let mut latest_idx = None;
         if let Some((_, _, body)) = results.iter().rev().find(|(seq, _, _)| *seq <= head.seq)
             && let Ok(r) = serde_json::from_slice::<SubjectResult>(body)
         {
+            latest_idx = Some(latest.len());
             latest.push(r);
         }
+        printed.push((
+            latest_idx,
+            decisions
+                .iter()
+                .filter(|(seq, _, _)| *seq <= head.seq)
+                .filter_map(|(_, _, b)| serde_json::from_slice(b).ok())
+                .collect(),
+            records.iter().filter(|r| r.seq <= head.seq).count(),
+        ));
         refs.push(SubjectRef {
             subject_id: sid.clone(),
             dir,
@@ -349,6 +369,14 @@ pub fn export(
         "head": {"seq": head.seq, "hash": hex::encode(head.hash)},
         "subjects": subjects,
         "tool": opts.tool,
+        "reports": match opts.pdf_font {
+            Some(_) => serde_json::json!(["report.html", "report-en.pdf", "report-ja.pdf"]),
+            None => serde_json::json!(["report.html"]),
+        },
+        "pdf": match opts.pdf_font {
+            Some(f) => format!("English and Japanese, font {} embedded (subset)", f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
+            None => "not produced: no CJK font was given or found (kensa bundle export --font FILE)".to_owned(),
+        },
     });
     files.push((
         "custody.json".into(),
@@ -375,6 +403,33 @@ pub fn export(
     let report =
         kensa_report::render(&meta, &latest).map_err(|e| BundleError::Report(e.to_string()))?;
     files.push(("report.html".into(), report.into_bytes()));
+    if let Some(font) = opts.pdf_font {
+        let head_hash = hex::encode(head.hash);
+        let meta = pdf::PdfMeta {
+            exported_by: &opts.exported_by,
+            exported_at: &created_at,
+            reason: &opts.reason,
+            head_seq: head.seq,
+            head_hash: &head_hash,
+            subjects: &subjects,
+        };
+        let parts: Vec<pdf::PdfSubject<'_>> = subjects
+            .iter()
+            .zip(&printed)
+            .map(|(sid, (idx, decisions, records))| pdf::PdfSubject {
+                subject_id: sid,
+                result: idx.map(|i| &latest[i]),
+                decisions: decisions.clone(),
+                records: *records,
+            })
+            .collect();
+        for lang in [pdf::Lang::En, pdf::Lang::Ja] {
+            files.push((
+                lang.file_name().into(),
+                pdf::render(font, lang, &meta, &parts)?,
+            ));
+        }
+    }
     files.push(("README.txt".into(), README.as_bytes().to_vec()));
 
     let (key, one_time_key) = match opts.key {

@@ -76,6 +76,7 @@ fn an_exported_bundle_verifies_and_every_tampering_is_named() {
             exported_by: "analyst-1".into(),
             key: Some(key),
             tool: "kensa test",
+            pdf_font: None,
         },
         &out,
     )
@@ -229,6 +230,7 @@ fn the_chain_proof_catches_what_a_dishonest_signer_changed() {
             exported_by: "a".into(),
             key: Some(key.clone()),
             tool: "t",
+            pdf_font: None,
         },
         &out,
     )
@@ -303,10 +305,151 @@ fn an_unknown_subject_is_refused() {
             exported_by: "a".into(),
             key: None,
             tool: "t",
+            pdf_font: None,
         },
         &dir.path().join("x.tar"),
     )
     .unwrap_err();
     assert!(err.to_string().contains("nobody"), "{err}");
     assert!(!dir.path().join("x.tar").exists());
+}
+
+/// Item 1's PDF reports: English and Japanese, the CJK font embedded (a subset), listed in the
+/// signed manifest like every file, and readable back as text by an ordinary PDF tool.
+/// Needs a font with Japanese glyphs (`.ci/run` installs fonts-ipaexfont-gothic) and
+/// poppler-utils' `pdftotext`/`pdffonts` for the read-back; outside CI the test skips with the
+/// reason when they are missing.
+#[test]
+fn pdf_reports_embed_a_cjk_font_and_read_back_in_both_languages() {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    let Some(font) = kensa_bundle::pdf::PdfFont::find(None).unwrap() else {
+        assert!(
+            !ci,
+            "CI: no CJK font installed (.ci/run installs fonts-ipaexfont-gothic)"
+        );
+        eprintln!(
+            "skipped: no font with Japanese glyphs installed (apt install fonts-ipaexfont-gothic)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, subject) = demo_store(dir.path());
+    let out = dir.path().join("case.tar");
+    let key = generate_key().unwrap();
+    let public = key.verifying_key();
+    export(
+        &mut store,
+        ExportOptions {
+            subjects: vec![subject.clone()],
+            reason: "referral to counsel".into(),
+            exported_by: "analyst-1".into(),
+            key: Some(key),
+            tool: "kensa test",
+            pdf_font: Some(&font),
+        },
+        &out,
+    )
+    .unwrap();
+    let bytes = std::fs::read(&out).unwrap();
+    let r = verify_bytes(&bytes, Some(&public), None).unwrap();
+    assert!(r.ok(), "{:?}", r.problems);
+    let fs = files(&bytes);
+    let custody: serde_json::Value =
+        serde_json::from_slice(&fs.iter().find(|f| f.0 == "custody.json").unwrap().1).unwrap();
+    assert_eq!(custody["reports"][2], "report-ja.pdf", "{custody}");
+    for name in ["report-en.pdf", "report-ja.pdf"] {
+        let pdf = &fs
+            .iter()
+            .find(|f| f.0 == name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .1;
+        assert!(pdf.starts_with(b"%PDF-"), "{name}");
+        // A subset, not the whole font file.
+        let font_size = std::fs::metadata(&font.path).unwrap().len() as usize;
+        assert!(pdf.len() < font_size / 4, "{name}: {} bytes", pdf.len());
+        // One changed byte is named like in any other file.
+        let mut changed = fs.clone();
+        let i = changed.iter().position(|f| f.0 == name).unwrap();
+        let k = changed[i].1.len() / 3;
+        changed[i].1[k] ^= 0x20;
+        let r = verify_bytes(&pack(&changed), Some(&public), None).unwrap();
+        assert!(
+            r.problems.iter().any(|p| p.contains(name)),
+            "{:?}",
+            r.problems
+        );
+    }
+    let have_poppler = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok();
+    if !have_poppler {
+        assert!(
+            !ci,
+            "CI: pdftotext missing (.ci/run installs poppler-utils)"
+        );
+        eprintln!("read-back skipped: pdftotext not installed (apt install poppler-utils)");
+        return;
+    }
+    let text_of = |name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &fs.iter().find(|f| f.0 == name).unwrap().1).unwrap();
+        let fonts = std::process::Command::new("pdffonts")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let fonts = String::from_utf8_lossy(&fonts.stdout).into_owned();
+        // pdffonts: name, type, encoding, emb, sub, uni, object — every font embedded and
+        // with a Unicode map (so the text can be searched and copied).
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(!rows.is_empty(), "{name}: no fonts\n{fonts}");
+        for row in &rows {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            let n = cols.len();
+            assert!(
+                n >= 7 && cols[n - 5] == "yes" && cols[n - 3] == "yes",
+                "{name}: {row}"
+            );
+        }
+        let out = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&path)
+            .arg("-")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let en = text_of("report-en.pdf");
+    let ja = text_of("report-ja.pdf");
+    let result: kensa_model::finding::SubjectResult = {
+        let lines = &fs
+            .iter()
+            .find(|f| f.0 == "subjects/001/results.jsonl")
+            .unwrap()
+            .1;
+        let last: serde_json::Value = serde_json::from_slice(
+            lines
+                .split(|b| *b == b'\n')
+                .rfind(|l| !l.is_empty())
+                .unwrap(),
+        )
+        .unwrap();
+        serde_json::from_str(last["body"].as_str().unwrap()).unwrap()
+    };
+    assert!(en.contains("Kensa evidence bundle"), "{en}");
+    assert!(en.contains(&subject), "{en}");
+    assert!(ja.contains("証拠パッケージ"), "{ja}");
+    assert!(ja.contains("レッドフラグ"), "{ja}");
+    assert!(ja.contains(result.tier.ja()), "{ja}");
+    // Every flag id, in both (ids can be wrapped at a line end only as a whole).
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    for f in &result.flags {
+        assert!(squash(&en).contains(&f.id), "{} in the English PDF", f.id);
+        assert!(squash(&ja).contains(&f.id), "{} in the Japanese PDF", f.id);
+    }
+    // The Japanese explanation of the first flag, as text (line breaks aside).
+    let first = &result.flags[0].explanation.ja;
+    let probe: String = squash(first).chars().take(12).collect();
+    assert!(squash(&ja).contains(&probe), "{probe:?} not in\n{ja}");
 }

@@ -50,6 +50,7 @@ fn a_purge_removes_old_content_keeps_held_subjects_and_every_proof() {
             exported_by: "a".into(),
             key: Some(key),
             tool: "t",
+            pdf_font: None,
         },
         &dir.path().join("before.tar"),
     )

@@ -444,6 +444,13 @@ enum BundleCommand {
         /// but not who exported).
         #[arg(long)]
         key: Option<PathBuf>,
+        /// A font with Japanese glyphs for the PDF reports (default: `KENSA_PDF_FONT`, else Noto
+        /// Sans CJK, IPAexGothic, Hiragino or Yu Gothic where installed).
+        #[arg(long)]
+        font: Option<PathBuf>,
+        /// Export without the PDF reports (the HTML report is always included).
+        #[arg(long, conflicts_with = "font")]
+        no_pdf: bool,
     },
     /// Check a bundle offline: every file's hash, the signature and the chain proof. Exit 0
     /// when intact, 1 naming each problem.
@@ -926,9 +933,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             reason,
             by,
             key,
+            font,
+            no_pdf,
         }) => {
             let mut store = Store::open_existing(&db)?;
             let key = key.as_deref().map(kensa_bundle::read_key).transpose()?;
+            let pdf_font = if no_pdf {
+                None
+            } else {
+                let f = kensa_bundle::pdf::PdfFont::find(font.as_deref())?;
+                if f.is_none() {
+                    eprintln!(
+                        "warning: no font with Japanese glyphs found, so the bundle has no PDF reports \
+                         (install fonts-noto-cjk or fonts-ipaexfont-gothic, or pass --font FILE; \
+                         --no-pdf silences this)"
+                    );
+                }
+                f
+            };
             let e = kensa_bundle::export(
                 &mut store,
                 kensa_bundle::ExportOptions {
@@ -937,6 +959,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     exported_by: by,
                     key,
                     tool: concat!("kensa ", env!("CARGO_PKG_VERSION")),
+                    pdf_font: pdf_font.as_ref(),
                 },
                 &out,
             )?;
