@@ -22,7 +22,11 @@ use kensa_store::{EvidenceStore, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// How long each record kind is kept, in days.
+/// The retention key for rejected input (the `rejects` table behind `rejects.jsonl`): lines that
+/// failed validation, kept whole for the rejects report, aged from when they were stored.
+pub const REJECTS: &str = "rejects";
+
+/// How long each record kind (and, under [`REJECTS`], rejected input) is kept, in days.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Retention {
     pub days: BTreeMap<String, i64>,
@@ -35,7 +39,7 @@ impl Retention {
         for it in items {
             let bad = || {
                 BundleError::Unreadable(format!(
-                    "--keep {it:?}: write KIND=DAYS, e.g. login=400 (record kinds: {})",
+                    "--keep {it:?}: write KIND=DAYS, e.g. login=400 (record kinds: {}; `rejects` for rejected input)",
                     kensa_model::Kind::ALL
                         .iter()
                         .map(|k| k.as_str())
@@ -45,7 +49,7 @@ impl Retention {
             };
             let (k, d) = it.split_once('=').ok_or_else(bad)?;
             let k = k.trim();
-            if !kensa_model::Kind::ALL.iter().any(|x| x.as_str() == k) {
+            if k != REJECTS && !kensa_model::Kind::ALL.iter().any(|x| x.as_str() == k) {
                 return Err(bad());
             }
             let d: i64 = d.trim().parse().map_err(|_| bad())?;
@@ -108,8 +112,11 @@ pub struct Plan {
     pub seqs: BTreeSet<i64>,
     /// Of those, per record kind.
     pub by_kind: BTreeMap<String, usize>,
-    /// Records past retention kept because their subject is on hold.
+    /// Records past retention kept because their subject is on hold (rejects too, when the
+    /// rejected line names a subject on hold).
     pub kept_on_hold: usize,
+    /// Rows of the rejects table past retention, not naming a subject on hold.
+    pub rejects: Vec<i64>,
     /// The log head when the plan was made: a hold recorded after it makes the purge refuse.
     pub head: i64,
 }
@@ -156,6 +163,29 @@ pub fn plan(
         p.seqs.insert(e.seq);
         *p.by_kind.entry(kind.to_owned()).or_default() += 1;
     })?;
+    if let Some(days) = retention.days.get(REJECTS) {
+        store.for_each_reject(|id, at, raw| {
+            let Ok(t) = at.parse::<jiff::Timestamp>() else {
+                return;
+            };
+            if now.duration_since(t).as_secs() < days * 86_400 {
+                return;
+            }
+            // A rejected line that still reads as JSON may name its subject.
+            let subject = raw
+                .and_then(|r| serde_json::from_slice::<serde_json::Value>(r).ok())
+                .and_then(|v| {
+                    v.get("subject_id")
+                        .and_then(|s| s.as_str())
+                        .map(str::to_owned)
+                });
+            if subject.is_some_and(|s| on_hold.contains_key(&s)) {
+                p.kept_on_hold += 1;
+                return;
+            }
+            p.rejects.push(id);
+        })?;
+    }
     Ok(p)
 }
 
@@ -175,10 +205,11 @@ pub fn purge(
         "retention_days": retention.days,
         "planned_by_kind": plan.by_kind,
         "kept_on_hold": plan.kept_on_hold,
+        "planned_rejects": plan.rejects.len(),
     });
     let serde_json::Value::Object(details) = details else {
         unreachable!("a JSON object")
     };
     let r = format!("purge-{}", kensa_store::now_rfc3339());
-    Ok(store.purge_records(&plan.seqs, &r, details, plan.head)?)
+    Ok(store.purge_records(&plan.seqs, &plan.rejects, &r, details, plan.head)?)
 }

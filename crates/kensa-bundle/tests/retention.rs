@@ -244,3 +244,71 @@ fn retention_items_are_checked() {
         2555
     );
 }
+
+/// Rejected input (the `rejects` table behind `rejects.jsonl`) holds personal data too:
+/// `--keep rejects=DAYS` deletes rows stored longer ago, in the same transaction as the purge
+/// entry that counts them, except lines naming a subject on hold; the chain still verifies.
+#[test]
+fn rejected_input_past_retention_is_deleted_unless_it_names_a_held_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let mut s = store(&path);
+    let lines: [&[u8]; 3] = [
+        br#"{"kind":"login","subject_id":"held-2","at":"yesterday","ip":"198.51.100.9"}"#,
+        br#"{"kind":"login","subject_id":"old-1","at":"yesterday","ip":"198.51.100.9"}"#,
+        b"not json at all, with a name: Kim Chol",
+    ];
+    s.add_rejects(
+        "run-1",
+        lines.iter().enumerate().map(|(i, l)| {
+            (
+                "in.jsonl",
+                i as u64 + 1,
+                Some("at"),
+                "not a timestamp",
+                Some(*l),
+            )
+        }),
+    )
+    .unwrap();
+    s.add_rejects(
+        "run-2",
+        [("in2.jsonl", 1, None, "not JSON", Some(&b"recent junk"[..]))],
+    )
+    .unwrap();
+    drop(s);
+    // The first three were stored two years ago (the table has no append-only trigger).
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE rejects SET recorded_at = '2024-10-01T00:00:00Z' WHERE run_id = 'run-1'",
+            [],
+        )
+        .unwrap();
+    let mut s = Store::open_existing(&path).unwrap();
+    hold(&mut s, "held-2", "litigation", "counsel", false).unwrap();
+    let keep = Retention::parse(&["rejects=365".into()]).unwrap();
+    let p = plan(&s, &keep, jiff::Timestamp::now()).unwrap();
+    assert_eq!(p.rejects.len(), 2, "{p:?}");
+    assert!(p.seqs.is_empty());
+    assert_eq!(p.kept_on_hold, 1);
+    let (purge_seq, _) = purge(&mut s, &p, &keep, "dpo", "retention").unwrap();
+    let mut left = Vec::new();
+    s.for_each_reject(|_, _, raw| left.push(String::from_utf8_lossy(raw.unwrap()).into_owned()))
+        .unwrap();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.iter().any(|l| l.contains("held-2")));
+    assert!(left.iter().any(|l| l == "recent junk"));
+    let entry = s
+        .entries_of_type("purge")
+        .unwrap()
+        .into_iter()
+        .find(|e| e.0 == purge_seq)
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&entry.2).unwrap();
+    assert_eq!(body["rejects_deleted"], 2, "{body}");
+    assert!(EvidenceStore::verify(&s, &|_| {}).unwrap().broken.is_none());
+    // A kind that is neither a record kind nor `rejects` is refused with the list.
+    let e = Retention::parse(&["reject=30".into()]).unwrap_err();
+    assert!(e.to_string().contains("rejects"), "{e}");
+}

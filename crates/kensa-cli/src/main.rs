@@ -353,7 +353,8 @@ enum Command {
     Purge {
         #[arg(long)]
         db: PathBuf,
-        /// Retention per record kind, KIND=DAYS (repeat), e.g. --keep login=400 --keep activity=400.
+        /// Retention per record kind, KIND=DAYS (repeat), e.g. --keep login=400 --keep activity=400;
+        /// `rejects=DAYS` for rejected input kept for the rejects report.
         #[arg(long = "keep", required = true)]
         keep: Vec<String>,
         #[arg(long)]
@@ -1049,12 +1050,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .map(|(k, n)| format!("{k} {n}"))
                 .collect();
             let what = format!(
-                "{} records past retention ({}); {} kept because their subject is on hold",
+                "{} records past retention ({}){}; {} kept because their subject is on hold",
                 plan.seqs.len(),
                 if kinds.is_empty() {
                     "none".to_owned()
                 } else {
                     kinds.join(", ")
+                },
+                if retention
+                    .days
+                    .contains_key(kensa_bundle::retention::REJECTS)
+                {
+                    format!(" and {} rejected input lines", plan.rejects.len())
+                } else {
+                    String::new()
                 },
                 plan.kept_on_hold
             );

@@ -796,12 +796,15 @@ impl Store {
     /// each in `purged`. Envelopes and content hashes stay, so the chain — and every bundle's
     /// proof made before — still verifies; `verify` accepts an empty body only for a record entry
     /// that a later purge entry lists. Refused when a `hold` entry was written after `plan_head`
-    /// (a legal hold placed while the purge was being planned). The one place Kensa lifts the
-    /// append-only triggers, inside this transaction only. Returns the purge entry's sequence
-    /// number and how many entries were purged.
+    /// (a legal hold placed while the purge was being planned). The rows `reject_ids` of the
+    /// rejects table (rejected input, outside the chain) are deleted in the same transaction and
+    /// counted in the entry (`"rejects_deleted"`). The one place Kensa lifts the append-only
+    /// triggers, inside this transaction only. Returns the purge entry's sequence number and how
+    /// many entries were purged.
     pub fn purge_records(
         &mut self,
         seqs: &std::collections::BTreeSet<i64>,
+        reject_ids: &[i64],
         r#ref: &str,
         mut details: serde_json::Map<String, serde_json::Value>,
         plan_head: i64,
@@ -850,6 +853,15 @@ impl Store {
             .chain(in_segments.values().flatten().copied())
             .collect();
         targets.sort_unstable();
+        // Rejected input kept for the rejects report is not part of the chain: its rows go.
+        let mut rejects_deleted = 0usize;
+        {
+            let mut del = tx.prepare_cached("DELETE FROM rejects WHERE id = ?1")?;
+            for &id in reject_ids {
+                rejects_deleted += del.execute([id])?;
+            }
+        }
+        details.insert("rejects_deleted".into(), rejects_deleted.into());
         details.insert("entries".into(), targets.len().into());
         details.insert(
             "seqs".into(),
@@ -898,6 +910,21 @@ impl Store {
         }
         tx.commit()?;
         Ok((purge_seq, targets.len()))
+    }
+
+    /// Every kept reject: its row id, when it was stored and the raw input (as read).
+    pub fn for_each_reject(&self, mut f: impl FnMut(i64, &str, Option<&[u8]>)) -> Result<()> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, recorded_at, CAST(raw AS BLOB) FROM rejects ORDER BY id")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let at: String = r.get(1)?;
+            let raw: Option<Vec<u8>> = r.get(2)?;
+            f(id, &at, raw.as_deref());
+        }
+        Ok(())
     }
 
     /// Keeps rejected input with its reason. `raw` is kept whole: as text when it is UTF-8,
