@@ -334,6 +334,37 @@ enum Command {
     /// Evidence bundles: one signed file an investigator verifies offline (see docs/evidence.md).
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Serve the real-time decision API over a database (docs/api.md): events in, scored
+    /// subjects out, with API tokens and roles. Prints `listening on http://HOST:PORT`.
+    Serve {
+        /// SQLite database (created if absent).
+        #[arg(long)]
+        db: PathBuf,
+        /// Address to listen on; `127.0.0.1:0` picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Intel configuration (TOML; see docs/intel.md). Default: the built-in sample.
+        #[arg(long)]
+        intel: Option<PathBuf>,
+        /// Scoring policy (TOML). Default: the built-in policy.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Name-match score at or above which sanctions screening reports a match.
+        #[arg(long, default_value_t = kensa_screen::DEFAULT_THRESHOLD)]
+        screen_threshold: f64,
+        /// Largest request body accepted, in bytes (larger: 413).
+        #[arg(long, default_value_t = 16 << 20)]
+        max_body_bytes: usize,
+        /// Seconds after which a request is answered 408.
+        #[arg(long, default_value_t = 60)]
+        request_timeout: u64,
+        /// Request log format on stderr: `text` or `json` (one JSON object per line).
+        #[arg(long, default_value = "text")]
+        log_format: String,
+    },
+    /// API tokens for `kensa serve` (the secret is printed once; only its hash is stored).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Place a subject on legal hold (never purged), or release it; logged with who and why.
     Hold {
         #[arg(long)]
@@ -423,6 +454,32 @@ enum KeyCommand {
 }
 
 #[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token with a role (ingest, analyst, lead, admin, auditor); prints the secret.
+    Create {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        role: String,
+        /// Who or what uses it (shown in the request and access logs).
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never their secrets): id, name, role, created, last used, revoked.
+    List {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Revoke a token by id (from `kensa token list`).
+    Revoke {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
 enum BundleCommand {
     /// Export subjects' records, findings, checks and decisions with the chain proof to the log
     /// head, a chain-of-custody record and the report, signed; the export is logged.
@@ -435,12 +492,13 @@ enum BundleCommand {
         /// The bundle file to write.
         #[arg(long)]
         out: PathBuf,
-        /// Why (kept in the custody record and the log).
+        /// Why (kept in the custody record and the log). Give it: a bundle without a reason
+        /// says "no reason given" in its custody record.
         #[arg(long)]
-        reason: String,
-        /// Who exports.
+        reason: Option<String>,
+        /// Who exports (default: the operating-system user running the command).
         #[arg(long)]
-        by: String,
+        by: Option<String>,
         /// Signing key from `kensa key create` (default: a one-time key, which shows integrity
         /// but not who exported).
         #[arg(long)]
@@ -492,13 +550,26 @@ enum IntelCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KENSA_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // The server logs each request at info (route templates, never personal data); other
+    // commands only warnings. KENSA_LOG overrides both.
+    let (default_level, json) = match &cli.command {
+        Command::Serve { log_format, .. } => ("info", log_format == "json"),
+        _ => ("warn", false),
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KENSA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    if json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -916,6 +987,89 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve {
+            db,
+            listen,
+            intel,
+            policy,
+            screen_threshold,
+            max_body_bytes,
+            request_timeout,
+            log_format,
+        } => {
+            if !["text", "json"].contains(&log_format.as_str()) {
+                bail!("--log-format {log_format:?}: use text or json");
+            }
+            let cfg = engine_config(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
+            let store = Store::open(&db, kensa_store::Durability::Normal)?;
+            let ws = kensa_engine::Workspace::open(Box::new(store), cfg);
+            let state = kensa_server::AppState::open(
+                ws,
+                &db,
+                kensa_server::Limits {
+                    max_body_bytes,
+                    request_timeout: std::time::Duration::from_secs(request_timeout),
+                },
+            )?;
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(&listen)
+                    .await
+                    .with_context(|| format!("cannot listen on {listen}"))?;
+                let addr = listener.local_addr()?;
+                println!("listening on http://{addr}");
+                use std::io::Write as _;
+                std::io::stdout().flush()?;
+                kensa_server::serve(
+                    listener,
+                    std::sync::Arc::new(state),
+                    kensa_server::shutdown_signal(),
+                )
+                .await
+                .context("serving")
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::Create { db, role, name }) => {
+            let Some(r) = kensa_server::auth::Role::parse(&role) else {
+                bail!("--role {role:?}: one of ingest, analyst, lead, admin, auditor");
+            };
+            let mut store = Store::open_existing(&db)?;
+            let mut acc = kensa_store::accounts::Accounts::open(&db)?;
+            let (id, secret) = acc.create_token(&name, r.as_str())?;
+            let body = serde_json::to_vec(&serde_json::json!({
+                "action": "create", "token_id": id, "name": name, "role": r.as_str(),
+            }))?;
+            store.append_entry("token", &format!("token-{id}"), None, &body)?;
+            eprintln!(
+                "token {id} ({name}, role {}) created; the secret below is shown once — store it now",
+                r.as_str()
+            );
+            println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::List { db }) => {
+            let acc = kensa_store::accounts::Accounts::open(&db)?;
+            for t in acc.tokens()? {
+                println!("{}", serde_json::to_string(&t)?);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::Revoke { db, id }) => {
+            let mut store = Store::open_existing(&db)?;
+            let mut acc = kensa_store::accounts::Accounts::open(&db)?;
+            if !acc.revoke_token(id)? {
+                bail!("no active token {id} (kensa token list)");
+            }
+            let body =
+                serde_json::to_vec(&serde_json::json!({"action": "revoke", "token_id": id}))?;
+            store.append_entry("token", &format!("token-{id}"), None, &body)?;
+            eprintln!("token {id} revoked");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Key(KeyCommand::Create { out }) => {
             let key = kensa_bundle::generate_key()?;
             let public = kensa_bundle::write_key(&key, &out)?;
@@ -937,6 +1091,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             font,
             no_pdf,
         }) => {
+            let reason = reason.unwrap_or_else(|| {
+                eprintln!(
+                    "warning: no --reason: the custody record says \"no reason given\"; investigators expect one"
+                );
+                "no reason given".to_owned()
+            });
+            let by = by
+                .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+                .or_else(|| std::env::var("USERNAME").ok().filter(|u| !u.is_empty()))
+                .ok_or_else(|| {
+                    anyhow::anyhow!("--by is needed: who exports (no USER in the environment)")
+                })?;
             let mut store = Store::open_existing(&db)?;
             let key = key.as_deref().map(kensa_bundle::read_key).transpose()?;
             let pdf_font = if no_pdf {

@@ -231,6 +231,21 @@ impl Live {
         self.ds.index_of(subject_id).map(|i| &self.results[i])
     }
 
+    /// Number of subjects with a result.
+    pub fn len(&self) -> usize {
+        self.results.len()
+    }
+
+    /// Whether no subject has a result yet.
+    pub fn is_empty(&self) -> bool {
+        self.results.is_empty()
+    }
+
+    /// Every subject's current result, unsorted, borrowed (for listings that filter first).
+    pub fn results_unsorted(&self) -> &[SubjectResult] {
+        &self.results
+    }
+
     /// A subject's result by index of `ds.subjects`.
     pub fn result_at(&self, i: usize) -> &SubjectResult {
         &self.results[i]

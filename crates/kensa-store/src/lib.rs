@@ -51,6 +51,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 use std::path::Path;
 
+pub mod accounts;
 pub mod segment;
 use segment::{Bytes, SEGMENT_ENTRIES, SegEntry, SegmentError};
 

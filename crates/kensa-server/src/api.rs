@@ -1,0 +1,774 @@
+//! The endpoints of `spec/service.md`, each annotated for the OpenAPI document
+//! ([`ApiDoc`]), which `/openapi.json` serves as generated from these annotations.
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::{AppState, metrics};
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use kensa_model::finding::SubjectResult;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Kensa API",
+        description = "Real-time decisions on DPRK IT worker red flags: events in, scored subjects with explained flags out. Authenticate with `Authorization: Bearer TOKEN` (`kensa token create`).",
+    ),
+    paths(healthz, readyz, openapi_json, metrics_text, events, subjects, subject, records, add_check, add_decision, attachment, verify),
+    components(schemas(ErrorBody, EventsReply, RejectItem, SubjectPage, SubjectDetail, RecordItem, CheckBody, CheckReply, DecisionBody, AttachmentReply, VerifyReply, Health)),
+    modifiers(&Security),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let c = api.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every route (the permissions are in [`crate::auth::ROUTES`]).
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/openapi.json", get(openapi_json))
+        .route("/metrics", get(metrics_text))
+        .route("/v1/events", post(events))
+        .route("/v1/subjects", get(subjects))
+        .route("/v1/subjects/{subject_id}", get(subject))
+        .route("/v1/subjects/{subject_id}/records", get(records))
+        .route("/v1/subjects/{subject_id}/checks", post(add_check))
+        .route("/v1/subjects/{subject_id}/decisions", post(add_decision))
+        .route("/v1/attachments", post(attachment))
+        .route("/v1/verify", get(verify))
+}
+
+/// Unknown paths.
+pub async fn fallback() -> ApiError {
+    ApiError::not_found("no such endpoint (GET /openapi.json lists them)")
+}
+
+/// Runs engine work on the blocking pool with the workspace locked.
+async fn with_ws<T: Send + 'static>(
+    state: &Arc<AppState>,
+    f: impl FnOnce(&mut kensa_engine::Workspace) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut ws = state.ws.lock().map_err(|_| ApiError::poisoned())?;
+        f(&mut ws)
+    })
+    .await
+    .map_err(|_| ApiError::internal("engine task panicked"))?
+}
+
+/// Logs that `caller` read subject data.
+fn log_access(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    subject: Option<&str>,
+) -> Result<(), ApiError> {
+    state
+        .accounts
+        .lock()
+        .map_err(|_| ApiError::poisoned())?
+        .log_access(&caller.name, action, subject)
+        .map_err(ApiError::store)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", security(()), responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// Readiness: the store answers.
+#[utoipa::path(get, path = "/readyz", security(()), responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Health>, ApiError> {
+    let ok = state
+        .accounts
+        .lock()
+        .map_err(|_| ApiError::poisoned())?
+        .tokens()
+        .is_ok();
+    if ok && !state.ws.is_poisoned() {
+        Ok(Json(Health {
+            status: "ready".into(),
+        }))
+    } else {
+        Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the store does not answer",
+        ))
+    }
+}
+
+/// The OpenAPI 3 description of every endpoint.
+#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "OpenAPI 3 document", content_type = "application/json", body = Object), (status = 401, body = ErrorBody)))]
+async fn openapi_json() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}
+
+/// Prometheus metrics (text format).
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String), (status = 401, body = ErrorBody)))]
+async fn metrics_text(State(state): State<Arc<AppState>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.encode(),
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+#[derive(Deserialize, IntoParams)]
+pub struct EventsQuery {
+    /// `false`: answer 202 once the records are stored, without results.
+    pub wait: Option<bool>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RejectItem {
+    /// Position of the record in the request (0-based; the line for JSON Lines, from 0).
+    pub index: usize,
+    /// The field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventsReply {
+    pub read: usize,
+    pub stored: usize,
+    pub duplicate: usize,
+    pub rejected: usize,
+    pub rejects: Vec<RejectItem>,
+    /// The new result (a `subjects.jsonl` line) of every subject the batch touched.
+    #[schema(value_type = Vec<Object>)]
+    pub subjects: Vec<SubjectResult>,
+}
+
+/// Reads a body up to the limit: 413 past it.
+async fn read_body(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
+    let limit = state.limits.max_body_bytes;
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        // axum wraps http-body's `LengthLimitError`; its message is the stable part.
+        let mut src: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(s) = src {
+            if s.to_string().contains("length limit exceeded") {
+                return ApiError::too_large(limit);
+            }
+            src = s.source();
+        }
+        ApiError::malformed(format!("could not read the body: {e}"))
+    })
+}
+
+/// Send records (one object, a JSON array, or JSON Lines). Answers after they are durable.
+#[utoipa::path(post, path = "/v1/events", params(EventsQuery),
+    request_body(content = Object, description = "one record, an array of records, or JSON Lines (application/x-ndjson) in the record format of input-format.md"),
+    responses(
+        (status = 200, body = EventsReply, description = "stored (exactly once); results of the touched subjects"),
+        (status = 202, body = EventsReply, description = "stored; results not waited for (?wait=false)"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn events(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<EventsQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let bytes = read_body(&state, body).await?;
+    let ndjson = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| {
+            c.starts_with("application/x-ndjson") || c.starts_with("application/jsonl")
+        });
+    let values: Vec<Result<Value, String>> = if ndjson {
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| ApiError::malformed("the body is not UTF-8"))?;
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).map_err(|e| format!("not JSON: {e}")))
+            .collect()
+    } else {
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Array(a)) => a.into_iter().map(Ok).collect(),
+            Ok(v @ Value::Object(_)) => vec![Ok(v)],
+            Ok(_) => {
+                return Err(ApiError::malformed(
+                    "the body must be a record object, an array of records or JSON Lines",
+                ));
+            }
+            Err(e) => return Err(ApiError::malformed(format!("the body is not JSON: {e}"))),
+        }
+    };
+    if values.is_empty() {
+        return Err(ApiError::malformed("no records in the body"));
+    }
+    let read = values.len();
+    let mut rejects = Vec::new();
+    let mut valid = Vec::new();
+    let mut index_of = Vec::new();
+    for (i, v) in values.into_iter().enumerate() {
+        match v.and_then(|v| kensa_model::validate_value(v).map_err(|e| e.to_string())) {
+            Ok(rec) => {
+                valid.push(rec);
+                index_of.push(i);
+            }
+            Err(reason) => rejects.push(RejectItem {
+                index: i,
+                field: field_of(&reason),
+                reason,
+            }),
+        }
+    }
+    if valid.is_empty() {
+        let first = &rejects[0];
+        let mut e = ApiError::invalid(format!(
+            "all {read} records were rejected; record {}: {}",
+            first.index, first.reason
+        ));
+        e.field = first.field.clone();
+        state
+            .metrics
+            .records
+            .get_or_create(&metrics::OutcomeLabels {
+                outcome: "rejected".into(),
+            })
+            .inc_by(read as u64);
+        return Err(e);
+    }
+    let wait = q.wait.unwrap_or(true);
+    let submitted = with_ws(&state, move |ws| Ok(ws.submit(valid)?)).await?;
+    let (mut stored, mut duplicate) = (0, 0);
+    for (o, &i) in submitted.outcomes.iter().zip(&index_of) {
+        match o {
+            kensa_store::Outcome::Stored => stored += 1,
+            kensa_store::Outcome::Duplicate => duplicate += 1,
+            kensa_store::Outcome::Conflict => rejects.push(RejectItem {
+                index: i,
+                field: Some("record_id".into()),
+                reason: "a record with this record_id is stored with other content".into(),
+            }),
+        }
+    }
+    rejects.sort_by_key(|r| r.index);
+    for (outcome, n) in [
+        ("stored", stored),
+        ("duplicate", duplicate),
+        ("rejected", rejects.len()),
+    ] {
+        state
+            .metrics
+            .records
+            .get_or_create(&metrics::OutcomeLabels {
+                outcome: outcome.into(),
+            })
+            .inc_by(n as u64);
+    }
+    let reply = EventsReply {
+        read,
+        stored,
+        duplicate,
+        rejected: rejects.len(),
+        rejects,
+        subjects: if wait { submitted.results } else { Vec::new() },
+    };
+    let status = if wait {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    Ok((status, Json(reply)).into_response())
+}
+
+/// The field a validation message names (`field "ip": ...` or `ip: ...`).
+fn field_of(reason: &str) -> Option<String> {
+    let r = reason.trim_start();
+    if let Some(rest) = r.strip_prefix("field ") {
+        let rest = rest.trim_start_matches(['"', '`', '\'']);
+        let end = rest.find(['"', '`', '\'', ':', ' '])?;
+        return Some(rest[..end].to_owned()).filter(|f| !f.is_empty());
+    }
+    let (head, _) = r.split_once(": ")?;
+    (!head.is_empty()
+        && head
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c)))
+    .then(|| head.to_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subjects
+
+#[derive(Deserialize, IntoParams)]
+pub struct SubjectsQuery {
+    /// Only this tier (`low`, `medium`, `high`, `critical`).
+    pub tier: Option<String>,
+    /// Only subjects with this flag id (e.g. `RF-PAY-THIRD-PARTY`).
+    pub flag: Option<String>,
+    /// Subject id or display name contains this (case-insensitive).
+    pub q: Option<String>,
+    /// Due-diligence status: `complete` (nothing required is missing) or `open`.
+    pub status: Option<String>,
+    /// Assignee (cases come with the analyst workspace; accepted, matches no one yet).
+    pub assignee: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<usize>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubjectPage {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<SubjectResult>,
+    pub next_cursor: Option<String>,
+}
+
+fn cursor_of(r: &SubjectResult) -> String {
+    hex::encode(format!("{:016x}:{}", r.score.to_bits(), r.subject_id))
+}
+
+fn parse_cursor(c: &str) -> Option<(f64, String)> {
+    let s = String::from_utf8(hex::decode(c).ok()?).ok()?;
+    let (bits, id) = s.split_once(':')?;
+    Some((
+        f64::from_bits(u64::from_str_radix(bits, 16).ok()?),
+        id.to_owned(),
+    ))
+}
+
+fn dd_missing(r: &SubjectResult) -> bool {
+    r.due_diligence
+        .as_ref()
+        .and_then(|d| d.get("missing"))
+        .and_then(|m| m.as_array())
+        .is_some_and(|m| !m.is_empty())
+}
+
+/// Subjects, highest score first, filtered, one page at a time.
+#[utoipa::path(get, path = "/v1/subjects", params(SubjectsQuery),
+    responses((status = 200, body = SubjectPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn subjects(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<SubjectsQuery>,
+) -> Result<Json<SubjectPage>, ApiError> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid("limit must be 1 to 500").field("limit"));
+    }
+    if let Some(t) = &q.tier
+        && !["low", "medium", "high", "critical"].contains(&t.as_str())
+    {
+        return Err(ApiError::invalid("tier must be low, medium, high or critical").field("tier"));
+    }
+    if let Some(s) = &q.status
+        && !["complete", "open"].contains(&s.as_str())
+    {
+        return Err(ApiError::invalid("status must be complete or open").field("status"));
+    }
+    let after = match &q.cursor {
+        Some(c) => Some(
+            parse_cursor(c)
+                .ok_or_else(|| ApiError::invalid("not a cursor of this API").field("cursor"))?,
+        ),
+        None => None,
+    };
+    log_access(&state, &caller, "list_subjects", None)?;
+    let page = with_ws(&state, move |ws| {
+        let live = ws.live()?;
+        let needle = q.q.as_deref().map(str::to_lowercase);
+        let mut hits: Vec<&SubjectResult> = live
+            .results_unsorted()
+            .iter()
+            .filter(|r| q.tier.as_deref().is_none_or(|t| r.tier.as_str() == t))
+            .filter(|r| {
+                q.flag
+                    .as_deref()
+                    .is_none_or(|f| r.flags.iter().any(|x| x.id == f))
+            })
+            .filter(|r| {
+                needle.as_deref().is_none_or(|n| {
+                    r.subject_id.to_lowercase().contains(n)
+                        || r.display_name
+                            .as_deref()
+                            .is_some_and(|d| d.to_lowercase().contains(n))
+                })
+            })
+            .filter(|r| match q.status.as_deref() {
+                Some("complete") => !dd_missing(r),
+                Some("open") => dd_missing(r),
+                _ => true,
+            })
+            .filter(|_| q.assignee.is_none())
+            .filter(|r| {
+                after.as_ref().is_none_or(|(score, id)| {
+                    r.score < *score || (r.score == *score && r.subject_id.as_str() > id.as_str())
+                })
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.subject_id.cmp(&b.subject_id))
+        });
+        let more = hits.len() > limit;
+        hits.truncate(limit);
+        Ok(SubjectPage {
+            next_cursor: if more {
+                hits.last().map(|r| cursor_of(r))
+            } else {
+                None
+            },
+            items: hits.into_iter().cloned().collect(),
+        })
+    })
+    .await?;
+    Ok(Json(page))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubjectDetail {
+    pub subject_id: String,
+    /// The latest result (score, tier, flags with evidence and explanations), when scored.
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<SubjectResult>,
+    /// Required, done and missing due-diligence steps.
+    #[schema(value_type = Option<Object>)]
+    pub due_diligence: Option<Value>,
+    /// The case the subject belongs to (cases come with the analyst workspace).
+    #[schema(value_type = Option<Object>)]
+    pub case: Option<Value>,
+    /// Decisions, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub decisions: Vec<Value>,
+    /// Due-diligence checks recorded, in log order.
+    pub checks: Vec<RecordItem>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecordItem {
+    /// Position in the evidence log.
+    pub seq: i64,
+    pub record_id: String,
+    pub kind: String,
+    #[schema(value_type = Object)]
+    pub record: Value,
+}
+
+impl From<kensa_engine::StoredRecordView> for RecordItem {
+    fn from(r: kensa_engine::StoredRecordView) -> Self {
+        RecordItem {
+            seq: r.seq,
+            record_id: r.record_id,
+            kind: r.kind,
+            record: r.record,
+        }
+    }
+}
+
+/// A subject's latest result, due-diligence status, checks and decisions.
+#[utoipa::path(get, path = "/v1/subjects/{subject_id}", params(("subject_id" = String, Path)),
+    responses((status = 200, body = SubjectDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn subject(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<SubjectDetail>, ApiError> {
+    log_access(&state, &caller, "read_subject", Some(&id))?;
+    let view = with_ws(&state, move |ws| Ok(ws.subject(&id)?)).await?;
+    Ok(Json(SubjectDetail {
+        due_diligence: view.result.as_ref().and_then(|r| r.due_diligence.clone()),
+        subject_id: view.subject_id,
+        result: view.result,
+        case: None,
+        decisions: view.decisions,
+        checks: view.checks.into_iter().map(RecordItem::from).collect(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct RecordsQuery {
+    /// Only records of this kind (`login`, `payout`...).
+    pub kind: Option<String>,
+}
+
+/// A subject's stored records, in log order.
+#[utoipa::path(get, path = "/v1/subjects/{subject_id}/records", params(("subject_id" = String, Path), RecordsQuery),
+    responses((status = 200, body = Vec<RecordItem>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn records(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(q): Query<RecordsQuery>,
+) -> Result<Json<Vec<RecordItem>>, ApiError> {
+    log_access(&state, &caller, "read_records", Some(&id))?;
+    let recs = with_ws(&state, move |ws| {
+        let recs = ws.records(&id)?;
+        if recs.is_empty() && ws.live()?.result(&id).is_none() {
+            return Err(ApiError::not_found(format!("no subject {id:?}")));
+        }
+        Ok(recs)
+    })
+    .await?;
+    Ok(Json(
+        recs.into_iter()
+            .filter(|r| q.kind.as_deref().is_none_or(|k| r.kind == k))
+            .map(RecordItem::from)
+            .collect(),
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks, decisions, attachments
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckBody {
+    /// A due-diligence step id of the catalogue (`DD-...`).
+    pub check: String,
+    /// `pass`, `fail` or `inconclusive`.
+    pub result: String,
+    pub notes: Option<String>,
+    /// SHA-256 (hex) of attachments uploaded with `POST /v1/attachments`.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckReply {
+    pub record_id: String,
+    /// The subject's due-diligence status after the check.
+    #[schema(value_type = Option<Object>)]
+    pub due_diligence: Option<Value>,
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_data() {
+            ApiError::invalid(format!("{e}"))
+        } else {
+            ApiError::malformed(format!("the body is not JSON: {e}"))
+        }
+    })
+}
+
+/// Record a due-diligence step performed for the subject (an evidence-log record naming the
+/// caller).
+#[utoipa::path(post, path = "/v1/subjects/{subject_id}/checks", params(("subject_id" = String, Path)), request_body = CheckBody,
+    responses((status = 201, body = CheckReply), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_check(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let b: CheckBody = json_body(&body)?;
+    if !kensa_model::catalog::DD.iter().any(|d| d.id == b.check) {
+        return Err(ApiError::invalid(format!(
+            "unknown due-diligence step {:?} (kensa catalog lists them)",
+            b.check
+        ))
+        .field("check"));
+    }
+    if !["pass", "fail", "inconclusive"].contains(&b.result.as_str()) {
+        return Err(ApiError::invalid("result must be pass, fail or inconclusive").field("result"));
+    }
+    for h in &b.evidence {
+        if h.len() != 64 || !h.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(
+                ApiError::invalid(format!("{h:?} is not a SHA-256 (64 hex digits)"))
+                    .field("evidence"),
+            );
+        }
+    }
+    let by = caller.name.clone();
+    let reply = with_ws(&state, move |ws| {
+        if ws.live()?.result(&id).is_none() && ws.records(&id)?.is_empty() {
+            return Err(ApiError::not_found(format!("no subject {id:?}")));
+        }
+        let v = serde_json::json!({
+            "kind": "check",
+            "subject_id": id,
+            "at": kensa_store::now_rfc3339(),
+            "check": b.check,
+            "result": b.result,
+            "by": by,
+            "notes": b.notes,
+            "evidence": b.evidence.iter().map(|h| h.to_lowercase()).collect::<Vec<_>>(),
+        });
+        let rec = kensa_model::validate_value(v)
+            .map_err(|e| ApiError::invalid(format!("invalid check: {e}")))?;
+        let record_id = rec.record_id.clone();
+        ws.submit(vec![rec])?;
+        let dd = ws.live()?.result(&id).and_then(|r| r.due_diligence.clone());
+        Ok(CheckReply {
+            record_id,
+            due_diligence: dd,
+        })
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(reply)).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    /// `approve`, `reject`, `escalate` or `hold`.
+    pub decision: String,
+    pub reason: Option<String>,
+    /// Approve although required due-diligence steps are missing: why (recorded).
+    #[serde(rename = "override")]
+    pub override_reason: Option<String>,
+}
+
+/// Record a decision about the subject; an approval is refused (409, naming the missing
+/// steps) while required due diligence is missing.
+#[utoipa::path(post, path = "/v1/subjects/{subject_id}/decisions", params(("subject_id" = String, Path)), request_body = DecisionBody,
+    responses((status = 201, body = Object, description = "the decision as logged"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_decision(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let b: DecisionBody = json_body(&body)?;
+    let decision: kensa_engine::act::Decision = b
+        .decision
+        .parse()
+        .map_err(|e: String| ApiError::invalid(e).field("decision"))?;
+    let by = caller.name.clone();
+    let rec = with_ws(&state, move |ws| {
+        let policy = ws.config().policy.clone();
+        Ok(kensa_engine::act::decide(
+            ws.store_mut(),
+            &policy,
+            &id,
+            decision,
+            &by,
+            b.reason,
+            b.override_reason,
+        )?)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(rec)).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentReply {
+    pub sha256: String,
+    pub bytes: usize,
+}
+
+/// Upload a file (raw bytes); it is kept content-addressed and its hash logged with the
+/// uploader. Cite the hash in a check's `evidence`.
+#[utoipa::path(post, path = "/v1/attachments", request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = AttachmentReply), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn attachment(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let bytes = read_body(&state, body).await?;
+    if bytes.is_empty() {
+        return Err(ApiError::invalid("an empty attachment"));
+    }
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let dir = state.attachments.clone();
+    let by = caller.name.clone();
+    let n = bytes.len();
+    let sha2 = sha.clone();
+    with_ws(&state, move |ws| {
+        std::fs::create_dir_all(&dir)
+            .map_err(|_| ApiError::internal("cannot create the attachments folder"))?;
+        let path = dir.join(&sha2);
+        if !path.exists() {
+            let tmp = dir.join(format!(".{sha2}.tmp"));
+            std::fs::write(&tmp, &bytes)
+                .and_then(|_| std::fs::rename(&tmp, &path))
+                .map_err(|_| ApiError::internal("cannot store the attachment"))?;
+        }
+        let body = serde_json::to_vec(&serde_json::json!({"sha256": sha2, "bytes": n, "by": by}))
+            .expect("serialises");
+        ws.store_mut()
+            .append_entry("attachment", &sha2, None, &body)
+            .map_err(ApiError::store)?;
+        Ok(())
+    })
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AttachmentReply {
+            sha256: sha,
+            bytes: n,
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VerifyReply {
+    pub ok: bool,
+    /// The head entry's hash (hex).
+    pub head: String,
+    pub entries: i64,
+    /// The first broken entry, when the chain does not verify.
+    #[schema(value_type = Option<Object>)]
+    pub broken: Option<Value>,
+}
+
+/// Re-compute the evidence chain.
+#[utoipa::path(get, path = "/v1/verify",
+    responses((status = 200, body = VerifyReply), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn verify(State(state): State<Arc<AppState>>) -> Result<Json<VerifyReply>, ApiError> {
+    let r = with_ws(&state, |ws| {
+        let r = ws.store().verify(&|_| {}).map_err(ApiError::store)?;
+        let head = ws.store().head().map_err(ApiError::store)?;
+        Ok(VerifyReply {
+            ok: r.broken.is_none(),
+            head: hex::encode(head.hash),
+            entries: head.seq,
+            broken: r
+                .broken
+                .map(|b| serde_json::json!({"seq": b.seq, "reason": b.reason})),
+        })
+    })
+    .await?;
+    Ok(Json(r))
+}

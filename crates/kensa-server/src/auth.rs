@@ -1,0 +1,183 @@
+//! Roles and what each may do — the one place authorisation is decided.
+//!
+//! Every route is listed in [`ROUTES`] with the permission it needs; the [`authorize`]
+//! middleware looks the matched route up, authenticates the bearer token and checks the role
+//! before any handler runs. A route missing from the table is refused (403), so a new endpoint
+//! cannot be reachable by accident. The table-driven test walks the same table.
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+use std::sync::Arc;
+
+/// The roles of `spec/service.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sends events only.
+    Ingest,
+    /// Reads, works cases, records checks and decisions.
+    Analyst,
+    /// An analyst who also approves overrides and assigns.
+    Lead,
+    /// Users, tokens, policy.
+    Admin,
+    /// Reads everything, changes nothing.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Ingest,
+        Role::Analyst,
+        Role::Lead,
+        Role::Admin,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Ingest => "ingest",
+            Role::Analyst => "analyst",
+            Role::Lead => "lead",
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether this role holds a permission.
+    pub fn allows(self, p: Perm) -> bool {
+        use Role::*;
+        match p {
+            Perm::Public | Perm::Authenticated => true,
+            Perm::Ingest => self == Ingest,
+            Perm::ReadSubjects => matches!(self, Analyst | Lead | Auditor),
+            Perm::Work => matches!(self, Analyst | Lead),
+            Perm::Verify => matches!(self, Auditor | Admin),
+        }
+    }
+}
+
+/// What a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Perm {
+    /// No credentials (`/healthz`, `/readyz`).
+    Public,
+    /// Any valid token.
+    Authenticated,
+    /// Send events.
+    Ingest,
+    /// Read subjects' results and records.
+    ReadSubjects,
+    /// Record checks, decisions, attachments; screen names.
+    Work,
+    /// Re-compute the evidence chain.
+    Verify,
+}
+
+/// Every route: method, path template (as axum matches it), permission.
+pub const ROUTES: &[(&str, &str, Perm)] = &[
+    ("GET", "/healthz", Perm::Public),
+    ("GET", "/readyz", Perm::Public),
+    ("GET", "/openapi.json", Perm::Authenticated),
+    ("GET", "/metrics", Perm::Authenticated),
+    ("POST", "/v1/events", Perm::Ingest),
+    ("GET", "/v1/subjects", Perm::ReadSubjects),
+    ("GET", "/v1/subjects/{subject_id}", Perm::ReadSubjects),
+    (
+        "GET",
+        "/v1/subjects/{subject_id}/records",
+        Perm::ReadSubjects,
+    ),
+    ("POST", "/v1/subjects/{subject_id}/checks", Perm::Work),
+    ("POST", "/v1/subjects/{subject_id}/decisions", Perm::Work),
+    ("POST", "/v1/attachments", Perm::Work),
+    ("GET", "/v1/verify", Perm::Verify),
+];
+
+/// The permission a request needs, from its method and matched route; `None` for a route not
+/// in the table.
+pub fn needed(method: &Method, route: &str) -> Option<Perm> {
+    ROUTES
+        .iter()
+        .find(|(m, p, _)| *m == method.as_str() && *p == route)
+        .map(|(_, _, perm)| *perm)
+}
+
+/// Who is calling: the token's name and role.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub name: String,
+    pub role: Role,
+}
+
+/// Authenticates and authorises every request before its handler; puts the [`Caller`] into
+/// the request's extensions.
+pub async fn authorize(
+    State(state): State<Arc<AppState>>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
+    // Unknown paths: 404 for everyone (axum's fallback), after authentication so that the
+    // route list is not probed without a token.
+    let perm = route.as_deref().and_then(|r| needed(req.method(), r));
+    if perm == Some(Perm::Public) {
+        return Ok(next.run(req).await);
+    }
+    let token = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned());
+    let Some(token) = token else {
+        return Err(ApiError::unauthorized());
+    };
+    let info = {
+        let mut acc = state.accounts.lock().map_err(|_| ApiError::poisoned())?;
+        acc.authenticate(&token).map_err(ApiError::store)?
+    };
+    let Some(info) = info else {
+        return Err(ApiError::unauthorized());
+    };
+    let Some(role) = Role::parse(&info.role) else {
+        return Err(ApiError::forbidden(&format!(
+            "token role {:?} is not a role this server knows",
+            info.role
+        )));
+    };
+    match (route, perm) {
+        (None, _) => return Err(ApiError::not_found("no such endpoint")),
+        (Some(_), Some(p)) if role.allows(p) => {}
+        (Some(r), _) => {
+            return Err(ApiError::forbidden(&format!(
+                "role {} may not {} {r}",
+                role.as_str(),
+                req.method()
+            )));
+        }
+    }
+    let caller = Caller {
+        name: info.name,
+        role,
+    };
+    req.extensions_mut().insert(caller.clone());
+    let mut res = next.run(req).await;
+    // For the request log (the observing layer sees the response).
+    res.extensions_mut().insert(caller);
+    Ok(res)
+}

@@ -1,0 +1,173 @@
+//! `kensa serve`: the real-time decision API over the engine library (`spec/service.md`).
+//!
+//! One [`kensa_engine::Workspace`] per server, opened and loaded before the server listens;
+//! requests that read or change it take it in turn on tokio's blocking pool (SQLite has one
+//! writer anyway). Tokens and the access log have their own connection to the same database
+//! ([`kensa_store::accounts`]), so authentication never waits for an ingest.
+//!
+//! Layers, outermost first: request timeout → metrics and the request log (route template,
+//! status, time, caller — never a name, e-mail, IP or token) → authorisation ([`auth`], one
+//! table of routes and permissions) → the handler ([`api`]).
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod metrics;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::Response;
+use kensa_engine::Workspace;
+use kensa_store::accounts::Accounts;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Limits of a server.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body accepted (bytes); larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Time after which a request is answered 408 and abandoned.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 16 << 20,
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What every handler shares.
+pub struct AppState {
+    pub ws: Mutex<Workspace>,
+    pub accounts: Mutex<Accounts>,
+    pub metrics: metrics::Metrics,
+    pub limits: Limits,
+    /// Where attachments are kept, content-addressed (`<db>.attachments/`).
+    pub attachments: std::path::PathBuf,
+}
+
+impl AppState {
+    /// Opens the accounts tables beside the workspace's store and loads the engine (reads
+    /// every stored record once), so that the first request is answered at full speed.
+    pub fn open(
+        mut ws: Workspace,
+        db: &std::path::Path,
+        limits: Limits,
+    ) -> Result<AppState, kensa_engine::EngineError> {
+        ws.load(&kensa_engine::NoProgress)?;
+        let accounts = Accounts::open(db)?;
+        let metrics = metrics::Metrics::new();
+        metrics
+            .subjects
+            .set(ws.live().map(|l| l.len() as i64).unwrap_or(0));
+        let mut attachments = db.as_os_str().to_owned();
+        attachments.push(".attachments");
+        Ok(AppState {
+            ws: Mutex::new(ws),
+            accounts: Mutex::new(accounts),
+            metrics,
+            limits,
+            attachments: attachments.into(),
+        })
+    }
+}
+
+/// The router with every endpoint and layer.
+pub fn router(state: Arc<AppState>) -> Router {
+    let timeout = state.limits.request_timeout;
+    api::routes()
+        .route_layer(from_fn_with_state(state.clone(), auth::authorize))
+        .fallback(api::fallback)
+        .layer(from_fn_with_state(state.clone(), observe))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .with_state(state)
+}
+
+/// Counts and logs every request by route template.
+async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(unmatched)", |m| m.as_str())
+        .to_owned();
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    let secs = start.elapsed().as_secs_f64();
+    state
+        .metrics
+        .requests
+        .get_or_create(&metrics::HttpLabels {
+            method: method.clone(),
+            route: route.clone(),
+            status,
+        })
+        .inc();
+    state
+        .metrics
+        .duration
+        .get_or_create(&metrics::RouteLabels {
+            route: route.clone(),
+        })
+        .observe(secs);
+    let caller = res
+        .extensions()
+        .get::<auth::Caller>()
+        .map(|c| c.name.clone());
+    tracing::info!(
+        target: "kensa::access",
+        method,
+        route,
+        status,
+        ms = secs * 1000.0,
+        caller = caller.as_deref().unwrap_or("-"),
+        "request"
+    );
+    res
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
+}

@@ -1,0 +1,519 @@
+//! Issue 14: real HTTP to a server on an ephemeral port — every endpoint × every role (the
+//! table `auth::ROUTES`), 401 without credentials, the 400/404/409/413/422 cases, events stored
+//! exactly once with results, paging, checks and decisions, the OpenAPI document and metrics.
+
+use kensa_server::auth::{Perm, ROUTES, Role};
+use kensa_store::accounts::Accounts;
+use kensa_store::{Durability, Store};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+struct Server {
+    base: String,
+    tokens: BTreeMap<&'static str, String>,
+    agent: ureq::Agent,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn start(max_body_bytes: usize) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let store = Store::open(&db, Durability::Normal).unwrap();
+    let mut acc = Accounts::open(&db).unwrap();
+    let mut tokens = BTreeMap::new();
+    for r in Role::ALL {
+        tokens.insert(
+            r.as_str(),
+            acc.create_token(&format!("{}-1", r.as_str()), r.as_str())
+                .unwrap()
+                .1,
+        );
+    }
+    drop(acc);
+    let ws = kensa_engine::Workspace::open(Box::new(store), kensa_engine::EngineConfig::builtin());
+    let state = Arc::new(
+        kensa_server::AppState::open(
+            ws,
+            &db,
+            kensa_server::Limits {
+                max_body_bytes,
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+    );
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            addr_tx.send(l.local_addr().unwrap()).unwrap();
+            kensa_server::serve(l, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+    });
+    let addr = addr_rx.recv().unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    Server {
+        base: format!("http://{addr}"),
+        tokens,
+        agent,
+        stop: Some(tx),
+        thread: Some(thread),
+        _dir: dir,
+        db,
+    }
+}
+
+impl Server {
+    /// (status, JSON body or Null).
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        role: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let auth = role.map(|r| format!("Bearer {}", self.tokens[r]));
+        let mut res = match (method, body) {
+            ("GET", _) => {
+                let mut rq = self.agent.get(&url);
+                if let Some(a) = &auth {
+                    rq = rq.header("Authorization", a);
+                }
+                rq.call().unwrap()
+            }
+            ("POST", b) => {
+                let mut rq = self.agent.post(&url);
+                if let Some(a) = &auth {
+                    rq = rq.header("Authorization", a);
+                }
+                let (ct, bytes) = b.unwrap_or(("application/json", b"{}".to_vec()));
+                rq.header("Content-Type", ct).send(&bytes[..]).unwrap()
+            }
+            _ => unreachable!(),
+        };
+        let status = res.status().as_u16();
+        let text = res.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    fn post_json(&self, path: &str, role: &str, v: &Value) -> (u16, Value) {
+        self.call(
+            "POST",
+            path,
+            Some(role),
+            Some(("application/json", serde_json::to_vec(v).unwrap())),
+        )
+    }
+}
+
+fn login(sub: &str, at: &str, ip: &str) -> Value {
+    json!({"kind":"login","subject_id":sub,"at":at,"ip":ip})
+}
+
+fn seed(s: &Server) {
+    let recs = json!([
+        {"kind":"subject","subject_id":"u1","source":"freelance_platform","display_name":"Alex Kim","claimed_country":"US","claimed_timezone":"America/New_York"},
+        login("u1", "2026-10-01T01:00:00Z", "175.45.176.9"),
+        login("u1", "2026-10-01T02:00:00Z", "203.0.113.7"),
+        {"kind":"subject","subject_id":"u2","source":"freelance_platform","display_name":"Sam Lee","claimed_country":"US"},
+        login("u2", "2026-10-02T15:00:00Z", "198.51.100.7"),
+    ]);
+    let (st, v) = s.post_json("/v1/events", "ingest", &recs);
+    assert_eq!(st, 200, "{v}");
+}
+
+#[test]
+fn every_endpoint_for_every_role_and_without_credentials() {
+    let s = start(1 << 20);
+    seed(&s);
+    for (method, route, perm) in ROUTES {
+        let path = route.replace("{subject_id}", "u1");
+        let body = match *route {
+            "/v1/events" => Some((
+                "application/json",
+                serde_json::to_vec(&login("u9", "2026-10-03T00:00:00Z", "192.0.2.1")).unwrap(),
+            )),
+            "/v1/subjects/{subject_id}/checks" => Some((
+                "application/json",
+                br#"{"check":"DD-VIDEO-INTERVIEW","result":"pass"}"#.to_vec(),
+            )),
+            "/v1/subjects/{subject_id}/decisions" => Some((
+                "application/json",
+                br#"{"decision":"escalate","reason":"test"}"#.to_vec(),
+            )),
+            "/v1/attachments" => Some(("application/octet-stream", b"%PDF-1.4 notes".to_vec())),
+            _ => None,
+        };
+        // Without credentials.
+        let (st, v) = s.call(method, &path, None, body.clone());
+        if *perm == Perm::Public {
+            assert_eq!(st, 200, "{method} {route} public: {v}");
+            continue;
+        }
+        assert_eq!(st, 401, "{method} {route} without a token: {v}");
+        assert_eq!(v["error"]["code"], "unauthorized", "{v}");
+        // A token that does not exist.
+        let url = format!("{}{path}", s.base);
+        let st = s
+            .agent
+            .get(&url)
+            .header("Authorization", "Bearer kensa_00")
+            .call()
+            .unwrap()
+            .status()
+            .as_u16();
+        if *method == "GET" {
+            assert_eq!(st, 401, "{route} with a wrong token");
+        }
+        for role in Role::ALL {
+            let (st, v) = s.call(method, &path, Some(role.as_str()), body.clone());
+            if role.allows(*perm) {
+                assert!(
+                    (200..300).contains(&st),
+                    "{method} {route} as {}: {st} {v}",
+                    role.as_str()
+                );
+            } else {
+                assert_eq!(st, 403, "{method} {route} as {}: {v}", role.as_str());
+                assert_eq!(v["error"]["code"], "forbidden");
+            }
+        }
+    }
+    // The table is the routes: the OpenAPI document lists exactly these paths.
+    let (st, doc) = s.call("GET", "/openapi.json", Some("auditor"), None);
+    assert_eq!(st, 200);
+    assert_eq!(doc["openapi"].as_str().unwrap().chars().next(), Some('3'));
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (p, ops) in doc["paths"].as_object().unwrap() {
+        for m in ops.as_object().unwrap().keys() {
+            documented.push((m.to_uppercase(), p.clone()));
+        }
+    }
+    documented.sort();
+    let mut table: Vec<(String, String)> = ROUTES
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    table.sort();
+    assert_eq!(documented, table);
+    // Unknown endpoints.
+    let (st, v) = s.call("GET", "/v1/nothing", Some("analyst"), None);
+    assert_eq!((st, v["error"]["code"].as_str()), (404, Some("not_found")));
+}
+
+#[test]
+fn events_are_stored_once_with_results_and_bad_input_is_named() {
+    let s = start(64 << 10);
+    let batch = json!([
+        {"kind":"subject","subject_id":"u1","source":"freelance_platform","claimed_country":"US"},
+        login("u1", "2026-10-01T01:00:00Z", "175.45.176.9"),
+        {"kind":"login","subject_id":"u1","at":"yesterday","ip":"203.0.113.7"},
+    ]);
+    let (st, v) = s.post_json("/v1/events", "ingest", &batch);
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(
+        (
+            v["read"].as_u64(),
+            v["stored"].as_u64(),
+            v["rejected"].as_u64()
+        ),
+        (Some(3), Some(2), Some(1)),
+        "{v}"
+    );
+    assert_eq!(v["rejects"][0]["index"], 2);
+    assert_eq!(v["rejects"][0]["field"], "at", "{v}");
+    let subs = v["subjects"].as_array().unwrap();
+    assert_eq!(subs.len(), 1);
+    assert_eq!(subs[0]["subject_id"], "u1");
+    assert!(
+        subs[0]["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "RF-LOGIN-KP-IP" || f["id"].as_str().unwrap().starts_with("RF-")),
+        "{v}"
+    );
+    // The same events again: stored once.
+    let (st, v) = s.post_json("/v1/events", "ingest", &batch);
+    assert_eq!(st, 200);
+    assert_eq!(
+        (v["stored"].as_u64(), v["duplicate"].as_u64()),
+        (Some(0), Some(2)),
+        "{v}"
+    );
+    // JSON Lines, and ?wait=false.
+    let nd = format!(
+        "{}\n{}\n",
+        login("u2", "2026-10-01T03:00:00Z", "198.51.100.7"),
+        login("u2", "2026-10-01T04:00:00Z", "198.51.100.8")
+    );
+    let (st, v) = s.call(
+        "POST",
+        "/v1/events?wait=false",
+        Some("ingest"),
+        Some(("application/x-ndjson", nd.into_bytes())),
+    );
+    assert_eq!(st, 202, "{v}");
+    assert_eq!(v["stored"], 2);
+    assert!(v["subjects"].as_array().unwrap().is_empty());
+    // 400: not JSON; not records; no records.
+    for (ct, body) in [
+        ("application/json", &b"{nope"[..]),
+        ("application/json", b"42"),
+        ("application/json", b"[]"),
+    ] {
+        let (st, v) = s.call(
+            "POST",
+            "/v1/events",
+            Some("ingest"),
+            Some((ct, body.to_vec())),
+        );
+        assert_eq!(
+            (st, v["error"]["code"].as_str()),
+            (400, Some("malformed")),
+            "{v}"
+        );
+    }
+    // 422: every record refused.
+    let (st, v) = s.post_json(
+        "/v1/events",
+        "ingest",
+        &json!({"kind":"login","subject_id":"u3"}),
+    );
+    assert_eq!(st, 422, "{v}");
+    assert_eq!(v["error"]["code"], "invalid");
+    // 413: over the limit.
+    let big = vec![b' '; 100 << 10];
+    let (st, v) = s.call(
+        "POST",
+        "/v1/events",
+        Some("ingest"),
+        Some(("application/json", big)),
+    );
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (413, Some("too_large")),
+        "{v}"
+    );
+    // A record id reused with other content is a reject, not a silent overwrite.
+    let a = json!({"kind":"login","record_id":"fixed-1","subject_id":"u4","at":"2026-10-01T00:00:00Z","ip":"192.0.2.1"});
+    let b = json!({"kind":"login","record_id":"fixed-1","subject_id":"u4","at":"2026-10-01T00:00:00Z","ip":"192.0.2.2"});
+    assert_eq!(s.post_json("/v1/events", "ingest", &a).1["stored"], 1);
+    let (st, v) = s.post_json("/v1/events", "ingest", &json!([b]));
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(
+        (v["stored"].as_u64(), v["rejected"].as_u64()),
+        (Some(0), Some(1)),
+        "{v}"
+    );
+    assert_eq!(v["rejects"][0]["field"], "record_id");
+    // Counted in the metrics.
+    let url = format!("{}/metrics", s.base);
+    let mut res = s
+        .agent
+        .get(&url)
+        .header("Authorization", format!("Bearer {}", s.tokens["auditor"]))
+        .call()
+        .unwrap();
+    let text = res.body_mut().read_to_string().unwrap();
+    assert!(
+        text.contains("kensa_event_records_total{outcome=\"duplicate\"} 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "kensa_http_requests_total{method=\"POST\",route=\"/v1/events\",status=\"413\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("175.45.176.9"));
+}
+
+#[test]
+fn subjects_page_by_cursor_and_checks_and_decisions_follow_the_policy() {
+    let s = start(1 << 20);
+    let mut recs = Vec::new();
+    for i in 0..25 {
+        let sid = format!("s{i:02}");
+        recs.push(json!({"kind":"subject","subject_id":sid,"source":"freelance_platform","claimed_country":"US"}));
+        let ip = if i % 5 == 0 {
+            "175.45.176.9".to_string()
+        } else {
+            format!("198.51.100.{i}")
+        };
+        recs.push(login(&sid, "2026-10-01T01:00:00Z", &ip));
+    }
+    // s00 is paid into a sanctioned wallet (the built-in screening sample's): tier critical,
+    // so approving it needs due diligence first.
+    recs.push(json!({"kind":"payout_account","subject_id":"s00","at":"2026-10-02T00:00:00Z","account_id":"a1","method":"crypto",
+        "crypto":{"chain":"ethereum","asset":"ETH","address":"0x97b1043abd9e6fc31681635166d430a458d14f9c"}}));
+    assert_eq!(
+        s.post_json("/v1/events", "ingest", &Value::Array(recs)).0,
+        200
+    );
+    // Every subject exactly once over the pages, in score order.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/subjects?limit=7&cursor={c}"),
+            None => "/v1/subjects?limit=7".into(),
+        };
+        let (st, v) = s.call("GET", &path, Some("analyst"), None);
+        assert_eq!(st, 200, "{v}");
+        for it in v["items"].as_array().unwrap() {
+            seen.push((
+                it["score"].as_f64().unwrap(),
+                it["subject_id"].as_str().unwrap().to_owned(),
+            ));
+        }
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 25);
+    assert!(
+        seen.windows(2)
+            .all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 < w[1].1))
+    );
+    let top = seen[0].1.clone();
+    assert_eq!(top, "s00");
+    // Filters.
+    let (_, v) = s.call("GET", "/v1/subjects?q=S0&limit=500", Some("auditor"), None);
+    assert_eq!(v["items"].as_array().unwrap().len(), 10);
+    let (st, v) = s.call("GET", "/v1/subjects?tier=urgent", Some("analyst"), None);
+    assert_eq!((st, v["error"]["field"].as_str()), (422, Some("tier")));
+    let (st, _) = s.call("GET", "/v1/subjects?cursor=zz", Some("analyst"), None);
+    assert_eq!(st, 422);
+    // Subject detail, records, 404.
+    let (st, v) = s.call("GET", &format!("/v1/subjects/{top}"), Some("analyst"), None);
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["result"]["subject_id"], top.as_str());
+    let (st, v) = s.call(
+        "GET",
+        &format!("/v1/subjects/{top}/records?kind=login"),
+        Some("analyst"),
+        None,
+    );
+    assert_eq!((st, v.as_array().unwrap().len()), (200, 1));
+    assert_eq!(
+        s.call("GET", "/v1/subjects/nobody", Some("analyst"), None)
+            .0,
+        404
+    );
+    assert_eq!(
+        s.call("GET", "/v1/subjects/nobody/records", Some("analyst"), None)
+            .0,
+        404
+    );
+    // Checks: unknown step, bad result, unknown subject, then a real one.
+    let (st, v) = s.post_json(
+        &format!("/v1/subjects/{top}/checks"),
+        "analyst",
+        &json!({"check":"DD-NOPE","result":"pass"}),
+    );
+    assert_eq!((st, v["error"]["field"].as_str()), (422, Some("check")));
+    let (st, _) = s.post_json(
+        &format!("/v1/subjects/{top}/checks"),
+        "analyst",
+        &json!({"check":"DD-VIDEO-INTERVIEW","result":"maybe"}),
+    );
+    assert_eq!(st, 422);
+    let (st, _) = s.post_json(
+        "/v1/subjects/nobody/checks",
+        "analyst",
+        &json!({"check":"DD-VIDEO-INTERVIEW","result":"pass"}),
+    );
+    assert_eq!(st, 404);
+    let (st, v) = s.call(
+        "POST",
+        &format!("/v1/subjects/{top}/checks"),
+        Some("analyst"),
+        Some(("application/json", b"{not json".to_vec())),
+    );
+    assert_eq!(st, 400, "{v}");
+    // Attachments are content-addressed and citable.
+    let (st, a) = s.call(
+        "POST",
+        "/v1/attachments",
+        Some("analyst"),
+        Some(("application/octet-stream", b"interview notes".to_vec())),
+    );
+    assert_eq!(st, 201, "{a}");
+    let sha = a["sha256"].as_str().unwrap().to_owned();
+    let (st, v) = s.post_json(
+        &format!("/v1/subjects/{top}/checks"),
+        "analyst",
+        &json!({"check":"DD-VIDEO-INTERVIEW","result":"pass","notes":"camera on","evidence":[sha]}),
+    );
+    assert_eq!(st, 201, "{v}");
+    assert!(v["record_id"].is_string());
+    // An approval with required steps missing: 409 naming them; escalate is fine.
+    let (st, v) = s.post_json(
+        &format!("/v1/subjects/{top}/decisions"),
+        "analyst",
+        &json!({"decision":"approve","reason":"looks fine"}),
+    );
+    assert_eq!(st, 409, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("DD-"),
+        "{v}"
+    );
+    let (st, v) = s.post_json(
+        &format!("/v1/subjects/{top}/decisions"),
+        "lead",
+        &json!({"decision":"escalate","reason":"needs a second look"}),
+    );
+    assert_eq!(st, 201, "{v}");
+    assert_eq!(v["by"], "lead-1");
+    let (_, v) = s.call("GET", &format!("/v1/subjects/{top}"), Some("auditor"), None);
+    assert_eq!(v["decisions"].as_array().unwrap().len(), 1);
+    assert_eq!(v["checks"].as_array().unwrap().len(), 1);
+    assert_eq!(v["checks"][0]["record"]["by"], "analyst-1");
+    // The chain verifies; reads were logged with who read what.
+    let (st, v) = s.call("GET", "/v1/verify", Some("auditor"), None);
+    assert_eq!((st, v["ok"].as_bool()), (200, Some(true)), "{v}");
+    let acc = Accounts::open(&s.db).unwrap();
+    let reads = acc.accesses(Some(&top)).unwrap();
+    assert!(
+        reads
+            .iter()
+            .any(|a| a.actor == "auditor-1" && a.action == "read_subject"),
+        "{reads:?}"
+    );
+    assert!(
+        reads
+            .iter()
+            .any(|a| a.actor == "analyst-1" && a.action == "read_records")
+    );
+}

@@ -1,0 +1,220 @@
+//! API tokens and the access log of `kensa serve` (利用者トークンとアクセス記録).
+//!
+//! Kept in the same database file as the evidence log, in tables of their own, opened with a
+//! connection of their own so that checking a token never waits for an ingest:
+//!
+//! * `api_tokens`: one row per token — its name, role, the SHA-256 of the secret (the secret
+//!   itself is shown once, at creation, and never stored), when it was created, last used and
+//!   revoked. A token is 32 random bytes, so a plain SHA-256 is enough to store it (slow
+//!   password hashes are for secrets people choose).
+//! * `access_log`: who read which subject's data, when, through which endpoint — "access to
+//!   subject data is itself logged". It is not part of the hash chain (a read changes nothing
+//!   the chain proves), and it keeps no IP address.
+//!
+//! Creating and revoking a token are also entries of the evidence log (the CLI writes them),
+//! so that who could act is part of the record.
+
+use crate::{Result, StoreError, now_rfc3339};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS api_tokens (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    role         TEXT NOT NULL,
+    secret_hash  BLOB NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at   TEXT
+);
+CREATE TABLE IF NOT EXISTS access_log (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    subject_id TEXT
+);
+CREATE INDEX IF NOT EXISTS access_log_subject ON access_log (subject_id);
+"#;
+
+/// The prefix of every token, so that secret scanners and people recognise one.
+pub const TOKEN_PREFIX: &str = "kensa_";
+
+/// A token as listed (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// One line of the access log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Access {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject_id: Option<String>,
+}
+
+/// The accounts tables of one database.
+pub struct Accounts {
+    conn: Connection,
+}
+
+fn secret_hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+impl Accounts {
+    /// Opens the accounts tables of an existing Kensa database (creating the tables if needed).
+    pub fn open(path: &Path) -> Result<Accounts> {
+        let p = path.display().to_string();
+        if !path.exists() {
+            return Err(StoreError::Missing { path: p });
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(
+            |error| StoreError::Open {
+                path: p.clone(),
+                error,
+            },
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch("PRAGMA journal_mode=WAL;")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Accounts { conn })
+    }
+
+    /// Creates a token; returns its id and the secret (shown once).
+    pub fn create_token(&mut self, name: &str, role: &str) -> Result<(i64, String)> {
+        let mut b = [0u8; 32];
+        getrandom::fill(&mut b)
+            .map_err(|e| StoreError::Refused(format!("no random source for a token: {e}")))?;
+        let secret = format!("{TOKEN_PREFIX}{}", hex::encode(b));
+        self.conn.execute(
+            "INSERT INTO api_tokens (name, role, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![name, role, secret_hash(&secret), now_rfc3339()],
+        )?;
+        Ok((self.conn.last_insert_rowid(), secret))
+    }
+
+    /// The token a secret belongs to, when it exists and is not revoked; records the use
+    /// (at most once a minute per token, so that reads do not turn into writes).
+    pub fn authenticate(&mut self, secret: &str) -> Result<Option<TokenInfo>> {
+        if !secret.starts_with(TOKEN_PREFIX) {
+            return Ok(None);
+        }
+        let info = self
+            .conn
+            .prepare_cached(
+                "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens WHERE secret_hash = ?1",
+            )?
+            .query_row([secret_hash(secret)], row_info)
+            .optional()?;
+        let Some(info) = info.filter(|i| i.revoked_at.is_none()) else {
+            return Ok(None);
+        };
+        let now = now_rfc3339();
+        if info.last_used_at.as_deref().map(|t| &t[..16.min(t.len())]) != Some(&now[..16]) {
+            self.conn
+                .prepare_cached("UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2")?
+                .execute(params![now, info.id])?;
+        }
+        Ok(Some(info))
+    }
+
+    /// Every token, newest first.
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id DESC",
+        )?;
+        let rows = st.query_map([], row_info)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Revokes a token by id; false when there is no such token or it was revoked already.
+    pub fn revoke_token(&mut self, id: i64) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+            params![now_rfc3339(), id],
+        )? == 1)
+    }
+
+    /// Records that `actor` read subject data (`subject_id`, or a listing when `None`).
+    pub fn log_access(
+        &mut self,
+        actor: &str,
+        action: &str,
+        subject_id: Option<&str>,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO access_log (at, actor, action, subject_id) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![now_rfc3339(), actor, action, subject_id])?;
+        Ok(())
+    }
+
+    /// The access log of one subject (or all), oldest first.
+    pub fn accesses(&self, subject_id: Option<&str>) -> Result<Vec<Access>> {
+        let mut st = self.conn.prepare(
+            "SELECT at, actor, action, subject_id FROM access_log WHERE ?1 IS NULL OR subject_id = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([subject_id], |r| {
+            Ok(Access {
+                at: r.get(0)?,
+                actor: r.get(1)?,
+                action: r.get(2)?,
+                subject_id: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+fn row_info(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> {
+    Ok(TokenInfo {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        role: r.get(2)?,
+        created_at: r.get(3)?,
+        last_used_at: r.get(4)?,
+        revoked_at: r.get(5)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_authenticates_until_revoked_and_only_its_hash_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        drop(crate::Store::open(&path, crate::Durability::Normal).unwrap());
+        let mut a = Accounts::open(&path).unwrap();
+        let (id, secret) = a.create_token("platform-hooks", "ingest").unwrap();
+        assert!(secret.starts_with(TOKEN_PREFIX) && secret.len() == TOKEN_PREFIX.len() + 64);
+        let t = a.authenticate(&secret).unwrap().unwrap();
+        assert_eq!((t.id, t.role.as_str()), (id, "ingest"));
+        assert!(a.authenticate("kensa_0000").unwrap().is_none());
+        assert!(a.authenticate("").unwrap().is_none());
+        let raw = std::fs::read(&path).unwrap();
+        let wal = std::fs::read(path.with_extension("db-wal")).unwrap_or_default();
+        for bytes in [&raw, &wal] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "the secret is stored"
+            );
+        }
+        assert!(a.tokens().unwrap()[0].last_used_at.is_some());
+        assert!(a.revoke_token(id).unwrap());
+        assert!(!a.revoke_token(id).unwrap());
+        assert!(a.authenticate(&secret).unwrap().is_none());
+    }
+}
