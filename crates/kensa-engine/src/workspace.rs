@@ -48,6 +48,9 @@ pub struct Workspace {
     store: Box<dyn EvidenceStore>,
     cfg: EngineConfig,
     live: Option<Live>,
+    /// Per subject, a hash of the result body last appended to the log by this workspace: a
+    /// result identical to it is not appended again (most new logins change nothing).
+    logged: std::collections::HashMap<String, u64>,
 }
 
 /// What [`Workspace::submit`] did.
@@ -105,6 +108,7 @@ impl Workspace {
             store,
             cfg,
             live: None,
+            logged: Default::default(),
         }
     }
 
@@ -122,6 +126,7 @@ impl Workspace {
             store,
             cfg,
             live: Some(live),
+            logged: Default::default(),
         }
     }
 
@@ -164,7 +169,8 @@ impl Workspace {
     /// Stores records (one transaction; durable when this returns) and re-evaluates the
     /// subjects they touch and those whose findings depend on them. New results are appended
     /// to the evidence log (entry type `result`, ref = the run id) together with one `batch`
-    /// entry. Records already stored are counted as duplicates and change nothing; a record
+    /// entry; a result identical to the one this workspace last appended for the subject is
+    /// not appended again (the log already holds it), though it is still answered. Records already stored are counted as duplicates and change nothing; a record
     /// reusing a stored id with other content is refused as a conflict (its outcome says so).
     pub fn submit(&mut self, records: Vec<Validated>) -> Result<Submitted, EngineError> {
         self.load(&NoProgress)?;
@@ -195,7 +201,12 @@ impl Workspace {
             live.add(&self.cfg, stored)
         };
         let changed: Vec<usize> = changed.into_iter().collect();
-        let bodies = live.result_bodies(&changed);
+        let mut bodies = live.result_bodies(&changed);
+        bodies.retain(|(subject, body)| {
+            use std::hash::{BuildHasher, BuildHasherDefault};
+            let h = BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(body);
+            self.logged.insert(subject.clone(), h) != Some(h)
+        });
         let mut results = Vec::new();
         let mut also_changed = Vec::new();
         for &i in &changed {
@@ -223,6 +234,7 @@ impl Workspace {
                 "records": outcomes.len(),
                 "stored": n_stored,
                 "rescored": changed.len(),
+                "results_logged": bodies.len(),
                 "policy_sha256": self.cfg.policy_sha256(),
             }));
             self.store.append_entry("batch", &run_id, None, &body)?;

@@ -337,19 +337,23 @@ fn field_of(reason: &str) -> Option<String> {
 
 #[derive(Deserialize, IntoParams)]
 pub struct SubjectsQuery {
-    /// Only this tier (`low`, `medium`, `high`, `critical`).
+    /// Only this tier.
+    #[param(pattern = "^(low|medium|high|critical)?$")]
     pub tier: Option<String>,
     /// Only subjects with this flag id (e.g. `RF-PAY-THIRD-PARTY`).
     pub flag: Option<String>,
     /// Subject id or display name contains this (case-insensitive).
     pub q: Option<String>,
     /// Due-diligence status: `complete` (nothing required is missing) or `open`.
+    #[param(pattern = "^(complete|open)?$")]
     pub status: Option<String>,
     /// Assignee (cases come with the analyst workspace; accepted, matches no one yet).
     pub assignee: Option<String>,
-    /// Page size, 1–500 (default 50).
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
     /// From the previous page's `next_cursor`.
+    #[param(pattern = "^([0-9a-f]{2})*$")]
     pub cursor: Option<String>,
 }
 
@@ -387,8 +391,21 @@ fn dd_missing(r: &SubjectResult) -> bool {
 async fn subjects(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
-    Query(q): Query<SubjectsQuery>,
+    Query(mut q): Query<SubjectsQuery>,
 ) -> Result<Json<SubjectPage>, ApiError> {
+    // An empty parameter (`?tier=`) is an absent one.
+    for p in [
+        &mut q.tier,
+        &mut q.flag,
+        &mut q.q,
+        &mut q.status,
+        &mut q.assignee,
+        &mut q.cursor,
+    ] {
+        if p.as_deref() == Some("") {
+            *p = None;
+        }
+    }
     let limit = q.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::invalid("limit must be 1 to 500").field("limit"));
@@ -561,14 +578,42 @@ async fn records(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckBody {
-    /// A due-diligence step id of the catalogue (`DD-...`).
+    /// A due-diligence step id of the catalogue (`kensa catalog`).
+    #[schema(schema_with = dd_step_schema)]
     pub check: String,
-    /// `pass`, `fail` or `inconclusive`.
+    #[schema(pattern = "^(pass|fail|inconclusive)$")]
     pub result: String,
     pub notes: Option<String>,
     /// SHA-256 (hex) of attachments uploaded with `POST /v1/attachments`.
     #[serde(default)]
+    #[schema(schema_with = sha256_list_schema)]
     pub evidence: Vec<String>,
+}
+
+/// The due-diligence step ids of the catalogue, as an enum of the schema.
+fn dd_step_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(
+            "A due-diligence step id of the catalogue (`kensa catalog`).",
+        ))
+        .enum_values(Some(kensa_model::catalog::DD.iter().map(|d| d.id)))
+        .build()
+}
+
+fn sha256_list_schema() -> utoipa::openapi::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[0-9a-fA-F]{64}$")),
+        )
+        .description(Some(
+            "SHA-256 (hex) of attachments uploaded with `POST /v1/attachments`.",
+        ))
+        .build()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -650,7 +695,7 @@ async fn add_check(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
-    /// `approve`, `reject`, `escalate` or `hold`.
+    #[schema(pattern = "^(approve|reject|escalate|hold)$")]
     pub decision: String,
     pub reason: Option<String>,
     /// Approve although required due-diligence steps are missing: why (recorded).

@@ -12,6 +12,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    /// For 405: the methods the path has (the `Allow` header).
+    pub allow: Option<String>,
 }
 
 /// The body of an error answer (for the OpenAPI document).
@@ -39,6 +41,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            allow: None,
         }
     }
     pub fn field(mut self, f: impl Into<String>) -> Self {
@@ -57,6 +60,15 @@ impl ApiError {
     }
     pub fn not_found(why: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", why)
+    }
+    pub fn method_not_allowed(allowed: &[&str]) -> Self {
+        let mut e = Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("this path answers {}", allowed.join(", ")),
+        );
+        e.allow = Some(allowed.join(", "));
+        e
     }
     pub fn malformed(why: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "malformed", why)
@@ -124,6 +136,10 @@ impl IntoResponse for ApiError {
                 field: self.field,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut res = (self.status, Json(body)).into_response();
+        if let Some(a) = self.allow.as_deref().and_then(|a| a.parse().ok()) {
+            res.headers_mut().insert(axum::http::header::ALLOW, a);
+        }
+        res
     }
 }

@@ -225,6 +225,16 @@ fn every_endpoint_for_every_role_and_without_credentials() {
         .collect();
     table.sort();
     assert_eq!(documented, table);
+    // A known path with a method it does not have: 405 naming the methods it has.
+    let rq = ureq::http::Request::builder()
+        .method("DELETE")
+        .uri(format!("{}/v1/events", s.base))
+        .header("Authorization", format!("Bearer {}", s.tokens["ingest"]))
+        .body(())
+        .unwrap();
+    let res = s.agent.run(rq).unwrap();
+    assert_eq!(res.status().as_u16(), 405);
+    assert_eq!(res.headers()["allow"], "POST");
     // Unknown endpoints.
     let (st, v) = s.call("GET", "/v1/nothing", Some("analyst"), None);
     assert_eq!((st, v["error"]["code"].as_str()), (404, Some("not_found")));
