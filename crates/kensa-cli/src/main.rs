@@ -361,6 +361,13 @@ enum Command {
         /// Request log format on stderr: `text` or `json` (one JSON object per line).
         #[arg(long, default_value = "text")]
         log_format: String,
+        /// Send tier changes, newly critical subjects and decisions to this URL (repeat for
+        /// several); signed with the secret of --webhook-secret-file (docs/api.md).
+        #[arg(long = "webhook")]
+        webhooks: Vec<String>,
+        /// File holding the webhook signing secret (shared with the receivers).
+        #[arg(long, requires = "webhooks")]
+        webhook_secret_file: Option<PathBuf>,
     },
     /// API tokens for `kensa serve` (the secret is printed once; only its hash is stored).
     #[command(subcommand)]
@@ -996,10 +1003,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_body_bytes,
             request_timeout,
             log_format,
+            webhooks,
+            webhook_secret_file,
         } => {
             if !["text", "json"].contains(&log_format.as_str()) {
                 bail!("--log-format {log_format:?}: use text or json");
             }
+            let webhook_cfg = if webhooks.is_empty() {
+                None
+            } else {
+                let Some(f) = &webhook_secret_file else {
+                    bail!(
+                        "--webhook needs --webhook-secret-file (the secret receivers check signatures with)"
+                    );
+                };
+                let secret = std::fs::read_to_string(f)
+                    .with_context(|| format!("reading {}", f.display()))?
+                    .trim()
+                    .as_bytes()
+                    .to_vec();
+                if secret.len() < 16 {
+                    bail!(
+                        "{}: the webhook secret must be at least 16 characters",
+                        f.display()
+                    );
+                }
+                for u in &webhooks {
+                    if !(u.starts_with("https://") || u.starts_with("http://")) {
+                        bail!("--webhook {u:?}: an http(s) URL");
+                    }
+                }
+                Some(kensa_server::webhooks::WebhookConfig {
+                    urls: webhooks,
+                    secret,
+                    retry_base: std::time::Duration::from_secs(2),
+                    max_attempts: 12,
+                    timeout: std::time::Duration::from_secs(10),
+                })
+            };
             let cfg = engine_config(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
             let store = Store::open(&db, kensa_store::Durability::Normal)?;
             let ws = kensa_engine::Workspace::open(Box::new(store), cfg);
@@ -1011,6 +1052,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     request_timeout: std::time::Duration::from_secs(request_timeout),
                 },
             )?;
+            let state = match webhook_cfg {
+                Some(w) => state.with_webhooks(w),
+                None => state,
+            };
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

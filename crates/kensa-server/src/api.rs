@@ -24,8 +24,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         title = "Kensa API",
         description = "Real-time decisions on DPRK IT worker red flags: events in, scored subjects with explained flags out. Authenticate with `Authorization: Bearer TOKEN` (`kensa token create`).",
     ),
-    paths(healthz, readyz, openapi_json, metrics_text, events, subjects, subject, records, add_check, add_decision, attachment, verify),
-    components(schemas(ErrorBody, EventsReply, RejectItem, SubjectPage, SubjectDetail, RecordItem, CheckBody, CheckReply, DecisionBody, AttachmentReply, VerifyReply, Health)),
+    paths(healthz, readyz, openapi_json, metrics_text, events, subjects, subject, records, add_check, add_decision, attachment, verify, deliveries),
+    components(schemas(ErrorBody, EventsReply, RejectItem, SubjectPage, SubjectDetail, RecordItem, CheckBody, CheckReply, DecisionBody, AttachmentReply, VerifyReply, Health, DeliveryItem)),
     modifiers(&Security),
     security(("bearer" = [])),
 )]
@@ -59,6 +59,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/v1/subjects/{subject_id}/decisions", post(add_decision))
         .route("/v1/attachments", post(attachment))
         .route("/v1/verify", get(verify))
+        .route("/v1/webhooks/deliveries", get(deliveries))
 }
 
 /// Unknown paths.
@@ -274,6 +275,10 @@ async fn events(
     }
     let wait = q.wait.unwrap_or(true);
     let submitted = with_ws(&state, move |ws| Ok(ws.submit(valid)?)).await?;
+    tier_events(
+        &state,
+        submitted.results.iter().chain(&submitted.also_changed),
+    );
     let (mut stored, mut duplicate) = (0, 0);
     for (o, &i) in submitted.outcomes.iter().zip(&index_of) {
         match o {
@@ -314,6 +319,36 @@ async fn events(
         StatusCode::ACCEPTED
     };
     Ok((status, Json(reply)).into_response())
+}
+
+/// Webhook events for subjects whose tier changed (and those newly critical).
+fn tier_events<'a>(state: &AppState, results: impl Iterator<Item = &'a SubjectResult>) {
+    let mut changes = Vec::new();
+    if let Ok(mut tiers) = state.tiers.lock() {
+        for r in results {
+            let before = tiers.insert(r.subject_id.clone(), r.tier);
+            // A subject seen for the first time is news only at high or critical.
+            if before != Some(r.tier)
+                && (before.is_some() || r.tier >= kensa_model::finding::Tier::High)
+            {
+                changes.push((r, before));
+            }
+        }
+        state.metrics.subjects.set(tiers.len() as i64);
+    }
+    for (r, before) in changes {
+        let data = serde_json::json!({
+            "subject_id": r.subject_id,
+            "from": before.map(|t| t.as_str()),
+            "to": r.tier.as_str(),
+            "score": r.score,
+            "flags": r.flags.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+        });
+        crate::webhooks::emit(state, "subject.tier_changed", data.clone());
+        if r.tier == kensa_model::finding::Tier::Critical {
+            crate::webhooks::emit(state, "subject.critical", data);
+        }
+    }
 }
 
 /// The field a validation message names (`field "ip": ...` or `ip: ...`).
@@ -732,6 +767,14 @@ async fn add_decision(
         )?)
     })
     .await?;
+    crate::webhooks::emit(
+        &state,
+        "decision.recorded",
+        serde_json::json!({
+            "subject_id": rec.subject_id, "decision": rec.decision, "by": rec.by, "at": rec.at,
+            "tier": rec.tier, "score": rec.score, "override": rec.override_reason.is_some(), "seq": rec.seq,
+        }),
+    );
     Ok((StatusCode::CREATED, Json(rec)).into_response())
 }
 
@@ -816,4 +859,49 @@ async fn verify(State(state): State<Arc<AppState>>) -> Result<Json<VerifyReply>,
     })
     .await?;
     Ok(Json(r))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryItem {
+    pub id: i64,
+    pub url: String,
+    pub event: String,
+    pub idempotency_key: String,
+    /// `pending`, `delivered` or `failed` (gave up).
+    pub state: String,
+    pub attempts: i64,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub delivered_at: Option<String>,
+}
+
+/// The webhook delivery log, newest first (at most 500).
+#[utoipa::path(get, path = "/v1/webhooks/deliveries",
+    responses((status = 200, body = Vec<DeliveryItem>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn deliveries(
+    State(state): State<Arc<AppState>>,
+) -> Result<Json<Vec<DeliveryItem>>, ApiError> {
+    let list = state
+        .accounts
+        .lock()
+        .map_err(|_| ApiError::poisoned())?
+        .webhook_deliveries(500)
+        .map_err(ApiError::store)?;
+    Ok(Json(
+        list.into_iter()
+            .map(|d| DeliveryItem {
+                id: d.id,
+                url: d.url,
+                event: d.event,
+                idempotency_key: d.idempotency_key,
+                state: d.state,
+                attempts: d.attempts,
+                last_status: d.last_status,
+                last_error: d.last_error,
+                created_at: d.created_at,
+                delivered_at: d.delivered_at,
+            })
+            .collect(),
+    ))
 }

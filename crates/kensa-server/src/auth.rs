@@ -60,7 +60,7 @@ impl Role {
             Perm::Ingest => self == Ingest,
             Perm::ReadSubjects => matches!(self, Analyst | Lead | Auditor),
             Perm::Work => matches!(self, Analyst | Lead),
-            Perm::Verify => matches!(self, Auditor | Admin),
+            Perm::Verify | Perm::AdminRead => matches!(self, Auditor | Admin),
         }
     }
 }
@@ -80,6 +80,8 @@ pub enum Perm {
     Work,
     /// Re-compute the evidence chain.
     Verify,
+    /// Read operational logs (webhook deliveries).
+    AdminRead,
 }
 
 /// Every route: method, path template (as axum matches it), permission.
@@ -100,6 +102,7 @@ pub const ROUTES: &[(&str, &str, Perm)] = &[
     ("POST", "/v1/subjects/{subject_id}/decisions", Perm::Work),
     ("POST", "/v1/attachments", Perm::Work),
     ("GET", "/v1/verify", Perm::Verify),
+    ("GET", "/v1/webhooks/deliveries", Perm::AdminRead),
 ];
 
 /// The permission a request needs, from its method and matched route; `None` for a route not

@@ -13,6 +13,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod metrics;
+pub mod webhooks;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
@@ -50,6 +51,12 @@ pub struct AppState {
     pub limits: Limits,
     /// Where attachments are kept, content-addressed (`<db>.attachments/`).
     pub attachments: std::path::PathBuf,
+    /// Webhook destinations, when configured.
+    pub webhooks: Option<webhooks::WebhookConfig>,
+    /// Wakes the webhook worker when a delivery is queued.
+    pub webhook_wake: tokio::sync::Notify,
+    /// Each subject's tier as last answered, to tell tier changes.
+    pub tiers: Mutex<std::collections::HashMap<String, kensa_model::finding::Tier>>,
 }
 
 impl AppState {
@@ -63,9 +70,13 @@ impl AppState {
         ws.load(&kensa_engine::NoProgress)?;
         let accounts = Accounts::open(db)?;
         let metrics = metrics::Metrics::new();
-        metrics
-            .subjects
-            .set(ws.live().map(|l| l.len() as i64).unwrap_or(0));
+        let live = ws.live()?;
+        metrics.subjects.set(live.len() as i64);
+        let tiers = live
+            .results_unsorted()
+            .iter()
+            .map(|r| (r.subject_id.clone(), r.tier))
+            .collect();
         let mut attachments = db.as_os_str().to_owned();
         attachments.push(".attachments");
         Ok(AppState {
@@ -74,7 +85,18 @@ impl AppState {
             metrics,
             limits,
             attachments: attachments.into(),
+            webhooks: None,
+            webhook_wake: tokio::sync::Notify::new(),
+            tiers: Mutex::new(tiers),
         })
+    }
+
+    /// Sends tier changes, newly critical subjects and decisions to these URLs.
+    pub fn with_webhooks(mut self, cfg: webhooks::WebhookConfig) -> Self {
+        if !cfg.urls.is_empty() {
+            self.webhooks = Some(cfg);
+        }
+        self
     }
 }
 
@@ -142,13 +164,16 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let worker = tokio::spawn(webhooks::worker(state.clone()));
     let app = router(state);
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    worker.abort();
+    served
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -37,7 +37,58 @@ CREATE TABLE IF NOT EXISTS access_log (
     subject_id TEXT
 );
 CREATE INDEX IF NOT EXISTS access_log_subject ON access_log (subject_id);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id              INTEGER PRIMARY KEY,
+    url             TEXT NOT NULL,
+    event           TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    body            BLOB NOT NULL,
+    state           TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_status     INTEGER,
+    last_error      TEXT,
+    next_attempt_ms INTEGER NOT NULL,
+    created_at      TEXT NOT NULL,
+    delivered_at    TEXT
+);
+CREATE INDEX IF NOT EXISTS webhook_due ON webhook_deliveries (state, next_attempt_ms);
 "#;
+
+/// A webhook delivery waiting or done (the outbox of `kensa serve`'s webhooks).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub url: String,
+    pub event: String,
+    pub idempotency_key: String,
+    #[serde(skip)]
+    pub body: Vec<u8>,
+    /// `pending`, `delivered` or `failed` (gave up).
+    pub state: String,
+    pub attempts: i64,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub delivered_at: Option<String>,
+}
+
+fn row_delivery(r: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
+    Ok(Delivery {
+        id: r.get(0)?,
+        url: r.get(1)?,
+        event: r.get(2)?,
+        idempotency_key: r.get(3)?,
+        body: r.get(4)?,
+        state: r.get(5)?,
+        attempts: r.get(6)?,
+        last_status: r.get(7)?,
+        last_error: r.get(8)?,
+        created_at: r.get(9)?,
+        delivered_at: r.get(10)?,
+    })
+}
+
+const DELIVERY_COLUMNS: &str = "id, url, event, idempotency_key, body, state, attempts, last_status, last_error, created_at, delivered_at";
 
 /// The prefix of every token, so that secret scanners and people recognise one.
 pub const TOKEN_PREFIX: &str = "kensa_";
@@ -173,6 +224,63 @@ impl Accounts {
                 subject_id: r.get(3)?,
             })
         })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+impl Accounts {
+    /// Queues a webhook delivery (durable before it is sent: a restart sends what is left).
+    pub fn enqueue_webhook(&mut self, url: &str, event: &str, body: &[u8]) -> Result<i64> {
+        let mut k = [0u8; 16];
+        getrandom::fill(&mut k)
+            .map_err(|e| StoreError::Refused(format!("no random source: {e}")))?;
+        self.conn.execute(
+            "INSERT INTO webhook_deliveries (url, event, idempotency_key, body, state, next_attempt_ms, created_at) \
+             VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5)",
+            params![url, event, hex::encode(k), body, now_rfc3339()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Pending deliveries due at `now_ms` (milliseconds since the Unix epoch), oldest first.
+    pub fn due_webhooks(&self, now_ms: i64, limit: usize) -> Result<Vec<Delivery>> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY id LIMIT ?2"
+        ))?;
+        let rows = st.query_map(params![now_ms, limit as i64], row_delivery)?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Records an attempt: delivered, or retried at `retry_at_ms`, or (None) given up.
+    pub fn webhook_attempt(
+        &mut self,
+        id: i64,
+        status: Option<i64>,
+        error: Option<&str>,
+        delivered: bool,
+        retry_at_ms: Option<i64>,
+    ) -> Result<()> {
+        let state = if delivered {
+            "delivered"
+        } else if retry_at_ms.is_some() {
+            "pending"
+        } else {
+            "failed"
+        };
+        self.conn.execute(
+            "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = ?2, last_error = ?3, state = ?4, \
+             next_attempt_ms = ?5, delivered_at = CASE WHEN ?4 = 'delivered' THEN ?6 ELSE delivered_at END WHERE id = ?1",
+            params![id, status, error, state, retry_at_ms.unwrap_or(0), now_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// The delivery log, newest first.
+    pub fn webhook_deliveries(&self, limit: usize) -> Result<Vec<Delivery>> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries ORDER BY id DESC LIMIT ?1"
+        ))?;
+        let rows = st.query_map([limit as i64], row_delivery)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 }
