@@ -368,10 +368,17 @@ enum Command {
         /// File holding the webhook signing secret (shared with the receivers).
         #[arg(long, requires = "webhooks")]
         webhook_secret_file: Option<PathBuf>,
+        /// Mark the session cookie Secure (when people reach the server over HTTPS, e.g.
+        /// behind a TLS proxy).
+        #[arg(long)]
+        secure_cookies: bool,
     },
     /// API tokens for `kensa serve` (the secret is printed once; only its hash is stored).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// People who sign in to `kensa serve`'s web pages (argon2id password hashes).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Place a subject on legal hold (never purged), or release it; logged with who and why.
     Hold {
         #[arg(long)]
@@ -457,6 +464,23 @@ enum KeyCommand {
         /// Where to write the secret key (never overwritten).
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a person with a role (analyst, lead, admin, auditor); the password is read from
+    /// standard input (one line), never from the command line.
+    Create {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
     },
 }
 
@@ -1005,6 +1029,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             log_format,
             webhooks,
             webhook_secret_file,
+            secure_cookies,
         } => {
             if !["text", "json"].contains(&log_format.as_str()) {
                 bail!("--log-format {log_format:?}: use text or json");
@@ -1050,6 +1075,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 kensa_server::Limits {
                     max_body_bytes,
                     request_timeout: std::time::Duration::from_secs(request_timeout),
+                    secure_cookies,
                 },
             )?;
             let state = match webhook_cfg {
@@ -1094,6 +1120,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 r.as_str()
             );
             println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Create {
+            db,
+            name,
+            role,
+            password_stdin: _,
+        }) => {
+            let Some(r) = kensa_server::auth::Role::parse(&role) else {
+                bail!("--role {role:?}: one of ingest, analyst, lead, admin, auditor");
+            };
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            if password.chars().count() < 12 {
+                bail!("the password must be at least 12 characters");
+            }
+            let hash =
+                kensa_server::users::hash_password(password).map_err(|e| anyhow::anyhow!(e))?;
+            let mut store = Store::open_existing(&db)?;
+            let mut acc = kensa_store::accounts::Accounts::open(&db)?;
+            let id = acc.create_user(&name, r.as_str(), &hash)?;
+            let body = serde_json::to_vec(&serde_json::json!({
+                "action": "create", "user_id": id, "name": name, "role": r.as_str(),
+            }))?;
+            store.append_entry("user", &format!("user-{id}"), None, &body)?;
+            eprintln!("user {name} (role {}) created", r.as_str());
             Ok(ExitCode::SUCCESS)
         }
         Command::Token(TokenCommand::List { db }) => {

@@ -24,8 +24,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         title = "Kensa API",
         description = "Real-time decisions on DPRK IT worker red flags: events in, scored subjects with explained flags out. Authenticate with `Authorization: Bearer TOKEN` (`kensa token create`).",
     ),
-    paths(healthz, readyz, openapi_json, metrics_text, events, subjects, subject, records, add_check, add_decision, attachment, verify, deliveries),
-    components(schemas(ErrorBody, EventsReply, RejectItem, SubjectPage, SubjectDetail, RecordItem, CheckBody, CheckReply, DecisionBody, AttachmentReply, VerifyReply, Health, DeliveryItem)),
+    paths(crate::users::login_page, crate::users::login, crate::users::logout, crate::users::session, healthz, readyz, openapi_json, metrics_text, events, subjects, subject, records, add_check, add_decision, attachment, verify, deliveries),
+    components(schemas(ErrorBody, EventsReply, RejectItem, SubjectPage, SubjectDetail, RecordItem, CheckBody, CheckReply, DecisionBody, AttachmentReply, VerifyReply, Health, DeliveryItem, crate::users::LoginBody, crate::users::SessionInfo)),
     modifiers(&Security),
     security(("bearer" = [])),
 )]
@@ -49,6 +49,12 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route(
+            "/login",
+            get(crate::users::login_page).post(crate::users::login),
+        )
+        .route("/logout", post(crate::users::logout))
+        .route("/v1/session", get(crate::users::session))
         .route("/openapi.json", get(openapi_json))
         .route("/metrics", get(metrics_text))
         .route("/v1/events", post(events))

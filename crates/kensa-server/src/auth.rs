@@ -88,6 +88,10 @@ pub enum Perm {
 pub const ROUTES: &[(&str, &str, Perm)] = &[
     ("GET", "/healthz", Perm::Public),
     ("GET", "/readyz", Perm::Public),
+    ("GET", "/login", Perm::Public),
+    ("POST", "/login", Perm::Public),
+    ("POST", "/logout", Perm::Authenticated),
+    ("GET", "/v1/session", Perm::Authenticated),
     ("GET", "/openapi.json", Perm::Authenticated),
     ("GET", "/metrics", Perm::Authenticated),
     ("POST", "/v1/events", Perm::Ingest),
@@ -114,7 +118,16 @@ pub fn needed(method: &Method, route: &str) -> Option<Perm> {
         .map(|(_, _, perm)| *perm)
 }
 
-/// Who is calling: the token's name and role.
+pub(crate) struct Who {
+    name: String,
+    role: String,
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Who is calling: the token's (or person's) name and role.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub name: String,
@@ -158,15 +171,47 @@ pub async fn authorize(
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(|t| t.trim().to_owned());
-    let Some(token) = token else {
+    // A bearer token (API clients), else the session cookie (people in a browser).
+    let (name, role_name) = if let Some(token) = token {
+        let info = {
+            let mut acc = state.accounts.lock().map_err(|_| ApiError::poisoned())?;
+            acc.authenticate(&token).map_err(ApiError::store)?
+        };
+        let Some(info) = info else {
+            return Err(ApiError::unauthorized());
+        };
+        (info.name, info.role)
+    } else if let Some(c) = crate::users::cookie(req.headers()) {
+        let session = {
+            let acc = state.accounts.lock().map_err(|_| ApiError::poisoned())?;
+            acc.session(&c, crate::users::now_ms())
+                .map_err(ApiError::store)?
+        };
+        let Some(session) = session else {
+            return Err(ApiError::unauthorized());
+        };
+        // Changes made with the cookie need the session's CSRF token.
+        if !matches!(*req.method(), Method::GET | Method::HEAD) {
+            let sent = req
+                .headers()
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "csrf",
+                    "a change made with the session cookie needs the session's X-CSRF-Token (GET /v1/session)",
+                ));
+            }
+        }
+        (session.user.name, session.user.role)
+    } else {
         return Err(ApiError::unauthorized());
     };
-    let info = {
-        let mut acc = state.accounts.lock().map_err(|_| ApiError::poisoned())?;
-        acc.authenticate(&token).map_err(ApiError::store)?
-    };
-    let Some(info) = info else {
-        return Err(ApiError::unauthorized());
+    let info = crate::auth::Who {
+        name,
+        role: role_name,
     };
     let Some(role) = Role::parse(&info.role) else {
         return Err(ApiError::forbidden(&format!(

@@ -13,6 +13,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod metrics;
+pub mod users;
 pub mod webhooks;
 
 use axum::Router;
@@ -32,6 +33,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Time after which a request is answered 408 and abandoned.
     pub request_timeout: Duration,
+    /// Mark the session cookie `Secure` (served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
 }
 
 impl Default for Limits {
@@ -39,6 +42,7 @@ impl Default for Limits {
         Limits {
             max_body_bytes: 16 << 20,
             request_timeout: Duration::from_secs(60),
+            secure_cookies: false,
         }
     }
 }

@@ -37,6 +37,23 @@ CREATE TABLE IF NOT EXISTS access_log (
     subject_id TEXT
 );
 CREATE INDEX IF NOT EXISTS access_log_subject ON access_log (subject_id);
+CREATE TABLE IF NOT EXISTS users (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE,
+    role            TEXT NOT NULL,
+    password_hash   TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until_ms INTEGER NOT NULL DEFAULT 0,
+    disabled_at     TEXT
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    secret_hash BLOB PRIMARY KEY,
+    user_id     INTEGER NOT NULL,
+    csrf_token  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_ms  INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS webhook_deliveries (
     id              INTEGER PRIMARY KEY,
     url             TEXT NOT NULL,
@@ -283,6 +300,138 @@ impl Accounts {
         let rows = st.query_map([limit as i64], row_delivery)?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
+}
+
+/// A person who signs in to the web UI (the password hash is the caller's: argon2id).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub failed_attempts: i64,
+    pub locked_until_ms: i64,
+    pub disabled: bool,
+}
+
+/// A signed-in session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user: User,
+    pub csrf_token: String,
+}
+
+fn random_hex(n: usize) -> Result<String> {
+    let mut b = vec![0u8; n];
+    getrandom::fill(&mut b).map_err(|e| StoreError::Refused(format!("no random source: {e}")))?;
+    Ok(hex::encode(b))
+}
+
+impl Accounts {
+    /// Adds a person; `password_hash` is an argon2id PHC string made by the caller.
+    pub fn create_user(&mut self, name: &str, role: &str, password_hash: &str) -> Result<i64> {
+        self.conn
+            .execute(
+                "INSERT INTO users (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![name, role, password_hash, now_rfc3339()],
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    StoreError::Refused(format!("a user named {name:?} exists already"))
+                }
+                e => e.into(),
+            })?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// A person by name.
+    pub fn user(&self, name: &str) -> Result<Option<User>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, name, role, password_hash, failed_attempts, locked_until_ms, disabled_at FROM users WHERE name = ?1",
+            )?
+            .query_row([name], row_user)
+            .optional()?)
+    }
+
+    /// Records a failed sign-in; after `max_failures` in a row the account is locked until
+    /// `lock_until_ms`. Returns the failures so far.
+    pub fn sign_in_failed(
+        &mut self,
+        id: i64,
+        max_failures: i64,
+        lock_until_ms: i64,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "UPDATE users SET failed_attempts = failed_attempts + 1, \
+             locked_until_ms = CASE WHEN failed_attempts + 1 >= ?2 THEN ?3 ELSE locked_until_ms END WHERE id = ?1",
+            params![id, max_failures, lock_until_ms],
+        )?;
+        Ok(self.conn.query_row(
+            "SELECT failed_attempts FROM users WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Opens a session for a person (and clears their failures); returns the session secret
+    /// (the cookie's value; only its hash is stored) and the CSRF token.
+    pub fn open_session(&mut self, user_id: i64, expires_ms: i64) -> Result<(String, String)> {
+        let secret = random_hex(32)?;
+        let csrf = random_hex(32)?;
+        self.conn.execute(
+            "UPDATE users SET failed_attempts = 0, locked_until_ms = 0 WHERE id = ?1",
+            [user_id],
+        )?;
+        self.conn.execute(
+            "INSERT INTO sessions (secret_hash, user_id, csrf_token, created_at, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![secret_hash(&secret), user_id, csrf, now_rfc3339(), expires_ms],
+        )?;
+        Ok((secret, csrf))
+    }
+
+    /// The live session a cookie's secret belongs to.
+    pub fn session(&self, secret: &str, now_ms: i64) -> Result<Option<Session>> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT u.id, u.name, u.role, u.password_hash, u.failed_attempts, u.locked_until_ms, u.disabled_at, s.csrf_token \
+                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_hash = ?1 AND s.expires_ms > ?2",
+            )?
+            .query_row(params![secret_hash(secret), now_ms], |r| {
+                Ok(Session {
+                    user: row_user(r)?,
+                    csrf_token: r.get(7)?,
+                })
+            })
+            .optional()?;
+        Ok(row.filter(|s| !s.user.disabled))
+    }
+
+    /// Ends a session.
+    pub fn close_session(&mut self, secret: &str) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM sessions WHERE secret_hash = ?1",
+            [secret_hash(secret)],
+        )?;
+        Ok(())
+    }
+}
+
+fn row_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        role: r.get(2)?,
+        password_hash: r.get(3)?,
+        failed_attempts: r.get(4)?,
+        locked_until_ms: r.get(5)?,
+        disabled: r.get::<_, Option<String>>(6)?.is_some(),
+    })
 }
 
 fn row_info(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> {
