@@ -34,7 +34,7 @@ status=0
 # field; the document describes the body as an object, so a generated object that is not a
 # valid record is rightly refused (422): the positive-data check does not apply there.
 run "$INGEST" --include-path /v1/events --exclude-checks positive_data_acceptance || status=1
-run "$ANALYST" --include-path-regex '^/v1/(subjects/|attachments)' || status=1
+run "$ANALYST" --include-path-regex '^/v1/(subjects/|attachments|screen)' || status=1
 # The listing's invalid query values that schemathesis generates as null, arrays or objects
 # are dropped by its HTTP client, so the server sees no parameter and rightly answers 200:
 # the negative-data check reports those as accepted. Every other check runs.

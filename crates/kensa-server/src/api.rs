@@ -24,8 +24,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         title = "Kensa API",
         description = "Real-time decisions on DPRK IT worker red flags: events in, scored subjects with explained flags out. Authenticate with `Authorization: Bearer TOKEN` (`kensa token create`).",
     ),
-    paths(crate::users::login_page, crate::users::login, crate::users::logout, crate::users::session, healthz, readyz, openapi_json, metrics_text, events, subjects, subject, records, add_check, add_decision, attachment, verify, deliveries),
-    components(schemas(ErrorBody, EventsReply, RejectItem, SubjectPage, SubjectDetail, RecordItem, CheckBody, CheckReply, DecisionBody, AttachmentReply, VerifyReply, Health, DeliveryItem, crate::users::LoginBody, crate::users::SessionInfo)),
+    paths(crate::users::login_page, crate::users::login, crate::users::logout, crate::users::session, healthz, readyz, openapi_json, metrics_text, events, subjects, subject, records, add_check, add_decision, attachment, screen, verify, deliveries),
+    components(schemas(ErrorBody, EventsReply, RejectItem, SubjectPage, SubjectDetail, RecordItem, CheckBody, CheckReply, DecisionBody, AttachmentReply, VerifyReply, Health, DeliveryItem, ScreenBody, ScreenName, ScreenLine, crate::users::LoginBody, crate::users::SessionInfo)),
     modifiers(&Security),
     security(("bearer" = [])),
 )]
@@ -64,6 +64,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/v1/subjects/{subject_id}/checks", post(add_check))
         .route("/v1/subjects/{subject_id}/decisions", post(add_decision))
         .route("/v1/attachments", post(attachment))
+        .route("/v1/screen", post(screen))
         .route("/v1/verify", get(verify))
         .route("/v1/webhooks/deliveries", get(deliveries))
 }
@@ -910,4 +911,90 @@ async fn deliveries(
             })
             .collect(),
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenName {
+    /// The name in any script (Latin, Hangul, kanji, katakana...).
+    #[schema(min_length = 1)]
+    pub name: String,
+    /// A date of birth (`1960-01-15`, `1960`, `15 Jan 1960`).
+    pub birth_date: Option<String>,
+    /// Nationality or residence (ISO 3166-1 alpha-2 or an English name).
+    pub country: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenBody {
+    /// 1 to 1,000 names.
+    #[schema(min_items = 1, max_items = 1000)]
+    pub names: Vec<ScreenName>,
+}
+
+/// One name's matches (a `kensa screen` line).
+#[derive(Serialize, ToSchema)]
+pub struct ScreenLine {
+    pub query: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub matches: Vec<kensa_screen::Match>,
+}
+
+/// Screen names against the sanctions lists the server loaded (`kensa screen` over HTTP).
+#[utoipa::path(post, path = "/v1/screen", request_body = ScreenBody,
+    responses((status = 200, body = Vec<ScreenLine>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+async fn screen(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Result<Json<Vec<ScreenLine>>, ApiError> {
+    let b: ScreenBody = json_body(&body)?;
+    if b.names.is_empty() || b.names.len() > 1000 {
+        return Err(ApiError::invalid("give 1 to 1,000 names").field("names"));
+    }
+    if b.names.iter().any(|n| n.name.trim().is_empty()) {
+        return Err(ApiError::invalid("a name is empty").field("names"));
+    }
+    let screener = {
+        let ws = state.ws.lock().map_err(|_| ApiError::poisoned())?;
+        ws.config().screener.clone()
+    };
+    let Some((screener, threshold)) = screener else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "no sanctions lists are loaded (kensa serve --intel with sanctions_list sources)",
+        ));
+    };
+    log_access(&state, &caller, "screen_names", None)?;
+    let lines = tokio::task::spawn_blocking(move || {
+        let qs: Vec<kensa_screen::Query> = b
+            .names
+            .into_iter()
+            .map(|n| kensa_screen::Query {
+                name: n.name,
+                birth_date: n.birth_date,
+                country: n.country,
+                gender: None,
+            })
+            .collect();
+        let ms = screener.screen_batch(&qs, threshold);
+        qs.into_iter()
+            .zip(ms)
+            .map(|(q, matches)| ScreenLine {
+                query: q.name,
+                birth_date: q.birth_date,
+                country: q.country,
+                matches,
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|_| ApiError::internal("screening task failed"))?;
+    Ok(Json(lines))
 }

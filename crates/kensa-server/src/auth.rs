@@ -105,6 +105,7 @@ pub const ROUTES: &[(&str, &str, Perm)] = &[
     ("POST", "/v1/subjects/{subject_id}/checks", Perm::Work),
     ("POST", "/v1/subjects/{subject_id}/decisions", Perm::Work),
     ("POST", "/v1/attachments", Perm::Work),
+    ("POST", "/v1/screen", Perm::Work),
     ("GET", "/v1/verify", Perm::Verify),
     ("GET", "/v1/webhooks/deliveries", Perm::AdminRead),
 ];

@@ -45,6 +45,10 @@ fn every_endpoint_for_every_role_and_without_credentials() {
                 br#"{"decision":"escalate","reason":"test"}"#.to_vec(),
             )),
             "/v1/attachments" => Some(("application/octet-stream", b"%PDF-1.4 notes".to_vec())),
+            "/v1/screen" => Some((
+                "application/json",
+                br#"{"names":[{"name":"Kim Sang-man"}]}"#.to_vec(),
+            )),
             "/login" if *method == "POST" => Some((
                 "application/json",
                 br#"{"name":"nobody","password":"x"}"#.to_vec(),
@@ -394,6 +398,18 @@ fn subjects_page_by_cursor_and_checks_and_decisions_follow_the_policy() {
     assert_eq!(v["decisions"].as_array().unwrap().len(), 1);
     assert_eq!(v["checks"].as_array().unwrap().len(), 1);
     assert_eq!(v["checks"][0]["record"]["by"], "analyst-1");
+    // Screening over HTTP: the built-in sample's listed name, in Hangul too.
+    let (st, v) = s.post_json(
+        "/v1/screen",
+        "analyst",
+        &json!({"names":[{"name":"KIM Sang Man"},{"name":"김상만"},{"name":"Taro Yamada"}]}),
+    );
+    assert_eq!(st, 200, "{v}");
+    assert!(!v[0]["matches"].as_array().unwrap().is_empty(), "{v}");
+    assert!(!v[1]["matches"].as_array().unwrap().is_empty(), "{v}");
+    assert!(v[2]["matches"].as_array().unwrap().is_empty(), "{v}");
+    let (st, _) = s.post_json("/v1/screen", "analyst", &json!({"names":[]}));
+    assert_eq!(st, 422);
     // The chain verifies; reads were logged with who read what.
     let (st, v) = s.call("GET", "/v1/verify", Some("auditor"), None);
     assert_eq!((st, v["ok"].as_bool()), (200, Some(true)), "{v}");
