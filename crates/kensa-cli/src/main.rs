@@ -372,6 +372,13 @@ enum Command {
         /// behind a TLS proxy).
         #[arg(long)]
         secure_cookies: bool,
+        /// Serve HTTPS with this certificate chain (PEM; with --tls-key). Implies
+        /// --secure-cookies.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// API tokens for `kensa serve` (the secret is printed once; only its hash is stored).
     #[command(subcommand)]
@@ -1030,7 +1037,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             webhooks,
             webhook_secret_file,
             secure_cookies,
+            tls_cert,
+            tls_key,
         } => {
+            let tls = match (&tls_cert, &tls_key) {
+                (Some(c), Some(k)) => Some(
+                    kensa_server::tls::server_config(c, k)
+                        .map_err(|e| anyhow::anyhow!("TLS: {e}"))?,
+                ),
+                _ => None,
+            };
+            let secure_cookies = secure_cookies || tls.is_some();
             if !["text", "json"].contains(&log_format.as_str()) {
                 bail!("--log-format {log_format:?}: use text or json");
             }
@@ -1091,15 +1108,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .await
                     .with_context(|| format!("cannot listen on {listen}"))?;
                 let addr = listener.local_addr()?;
-                println!("listening on http://{addr}");
+                let state = std::sync::Arc::new(state);
                 use std::io::Write as _;
-                std::io::stdout().flush()?;
-                kensa_server::serve(
-                    listener,
-                    std::sync::Arc::new(state),
-                    kensa_server::shutdown_signal(),
-                )
-                .await
+                match tls {
+                    Some(cfg) => {
+                        let l = kensa_server::tls::TlsListener::new(listener, cfg)?;
+                        println!("listening on https://{addr}");
+                        std::io::stdout().flush()?;
+                        kensa_server::serve(l, state, kensa_server::shutdown_signal()).await
+                    }
+                    None => {
+                        println!("listening on http://{addr}");
+                        std::io::stdout().flush()?;
+                        kensa_server::serve(listener, state, kensa_server::shutdown_signal()).await
+                    }
+                }
                 .context("serving")
             })?;
             Ok(ExitCode::SUCCESS)

@@ -13,6 +13,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod metrics;
+pub mod tls;
 pub mod users;
 pub mod webhooks;
 
@@ -22,7 +23,6 @@ use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
 use kensa_engine::Workspace;
 use kensa_store::accounts::Accounts;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -162,20 +162,22 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
     res
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
+/// Serves until `shutdown` completes, then finishes the requests in flight. The listener is a
+/// [`tokio::net::TcpListener`], or a [`tls::TlsListener`] for HTTPS.
+pub async fn serve<L>(
+    listener: L,
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     let worker = tokio::spawn(webhooks::worker(state.clone()));
     let app = router(state);
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let served = axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown)
+        .await;
     worker.abort();
     served
 }
