@@ -1083,7 +1083,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     timeout: std::time::Duration::from_secs(10),
                 })
             };
-            let cfg = engine_config(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
+            // With JSON logs every line on stderr is a JSON object: notes go through tracing.
+            let json_logs = log_format == "json";
+            if json_logs && intel.is_none() {
+                tracing::warn!(
+                    "no --intel given: using the small built-in IP sample and sanctions sample (demo quality; see docs/intel.md)"
+                );
+            }
+            let cfg = engine_config(
+                policy.as_ref(),
+                intel.as_ref(),
+                screen_threshold,
+                quiet || json_logs,
+            )?;
             let store = Store::open(&db, kensa_store::Durability::Normal)?;
             let ws = kensa_engine::Workspace::open(Box::new(store), cfg);
             let state = kensa_server::AppState::open(

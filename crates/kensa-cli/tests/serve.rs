@@ -25,11 +25,16 @@ impl Drop for Serve {
 
 /// Starts `kensa serve` on a free port and waits for its `listening on` line.
 fn serve(db: &Path) -> Serve {
+    serve_with(db, Stdio::null(), &[])
+}
+
+fn serve_with(db: &Path, stderr: Stdio, extra: &[&str]) -> Serve {
     let mut child = kensa()
         .args(["serve", "--listen", "127.0.0.1:0", "--db"])
         .arg(db)
+        .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -226,5 +231,68 @@ fn streaming_the_demo_through_the_api_ends_where_a_scan_ends() {
     assert_eq!(got.len(), want.len());
     for (g, w) in got.iter().zip(&want) {
         assert_eq!(g, w);
+    }
+}
+
+/// Item 4: the request log is structured (one JSON object per line with `--log-format json`)
+/// and holds route templates, statuses and the caller's token name — never the subject's
+/// name, e-mail, phone, IP address, the subject id in the path, or the token.
+#[test]
+fn the_request_log_is_json_and_free_of_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let log = dir.path().join("serve.log");
+    // The database (and tokens) first; then the server that writes the log.
+    drop(serve(&db));
+    let ingest = token(&db, "ingest");
+    let analyst = token(&db, "analyst");
+    let s = serve_with(
+        &db,
+        Stdio::from(std::fs::File::create(&log).unwrap()),
+        &["--log-format", "json"],
+    );
+    let a = agent();
+    let secrets = [
+        "Hanako Suzuki",
+        "hanako.suzuki@example.jp",
+        "+81 90 1234 5678",
+        "203.0.113.77",
+        "acct-hs-1",
+    ];
+    let (st, v) = post(
+        &a,
+        &s.base,
+        &ingest,
+        &json!([
+            {"kind":"subject","subject_id":"acct-hs-1","source":"freelance_platform","display_name":"Hanako Suzuki",
+             "emails":["hanako.suzuki@example.jp"],"phones":["+81 90 1234 5678"],"claimed_country":"JP"},
+            {"kind":"login","subject_id":"acct-hs-1","at":"2026-10-01T00:00:00Z","ip":"203.0.113.77"},
+            {"kind":"login","subject_id":"acct-hs-1","at":"not a time","ip":"203.0.113.77"}
+        ]),
+    );
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(get(&a, &s.base, &analyst, "/v1/subjects/acct-hs-1").0, 200);
+    assert_eq!(
+        get(&a, &s.base, &analyst, "/v1/subjects/acct-hs-1/records").0,
+        200
+    );
+    assert_eq!(
+        get(&a, &s.base, "kensa_wrong", "/v1/subjects/acct-hs-1").0,
+        401
+    );
+    drop(s); // the log is complete once the server is gone
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let routes: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l["fields"]["route"].as_str())
+        .collect();
+    assert!(routes.contains(&"/v1/events"), "{text}");
+    assert!(routes.contains(&"/v1/subjects/{subject_id}"), "{text}");
+    for secret in secrets.iter().chain([&ingest.as_str(), &analyst.as_str()]) {
+        assert!(!text.contains(secret), "{secret:?} in the log:\n{text}");
     }
 }
