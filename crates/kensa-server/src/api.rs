@@ -70,8 +70,12 @@ pub fn routes() -> Router<Arc<AppState>> {
 }
 
 /// Unknown paths.
-pub async fn fallback() -> ApiError {
-    ApiError::not_found("no such endpoint (GET /openapi.json lists them)")
+pub async fn fallback(State(state): State<Arc<AppState>>, headers: HeaderMap) -> ApiError {
+    if crate::auth::has_credentials(&state, &headers) {
+        ApiError::not_found("no such endpoint (GET /openapi.json lists them)")
+    } else {
+        ApiError::unauthorized()
+    }
 }
 
 /// Runs engine work on the blocking pool with the workspace locked.
@@ -756,6 +760,18 @@ async fn add_decision(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let b: DecisionBody = json_body(&body)?;
+    // Approving past missing due diligence is a lead's call (spec: lead = analyst + approve
+    // overrides), and needs a reason.
+    if let Some(o) = &b.override_reason {
+        if o.trim().is_empty() {
+            return Err(ApiError::invalid("an override needs its reason").field("override"));
+        }
+        if caller.role != crate::auth::Role::Lead {
+            return Err(ApiError::forbidden(
+                "only a lead may approve past missing due-diligence steps (override)",
+            ));
+        }
+    }
     let decision: kensa_engine::act::Decision = b
         .decision
         .parse()
@@ -778,7 +794,7 @@ async fn add_decision(
         &state,
         "decision.recorded",
         serde_json::json!({
-            "subject_id": rec.subject_id, "decision": rec.decision, "by": rec.by, "at": rec.at,
+            "subject_id": rec.subject_id, "decision": rec.decision, "at": rec.at,
             "tier": rec.tier, "score": rec.score, "override": rec.override_reason.is_some(), "seq": rec.seq,
         }),
     );
@@ -960,10 +976,8 @@ async fn screen(
     if b.names.iter().any(|n| n.name.trim().is_empty()) {
         return Err(ApiError::invalid("a name is empty").field("names"));
     }
-    let screener = {
-        let ws = state.ws.lock().map_err(|_| ApiError::poisoned())?;
-        ws.config().screener.clone()
-    };
+    // The workspace lock may be held by an ingest: wait for it on the blocking pool.
+    let screener = with_ws(&state, |ws| Ok(ws.config().screener.clone())).await?;
     let Some((screener, threshold)) = screener else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,

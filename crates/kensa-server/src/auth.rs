@@ -113,10 +113,40 @@ pub const ROUTES: &[(&str, &str, Perm)] = &[
 /// The permission a request needs, from its method and matched route; `None` for a route not
 /// in the table.
 pub fn needed(method: &Method, route: &str) -> Option<Perm> {
+    // HEAD is a GET without the body.
+    let m = if *method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
     ROUTES
         .iter()
-        .find(|(m, p, _)| *m == method.as_str() && *p == route)
+        .find(|(rm, p, _)| *rm == m && *p == route)
         .map(|(_, _, perm)| *perm)
+}
+
+/// Whether a request carries valid credentials (a live token or session), for answers outside
+/// the route table (the fallback): 401 without them.
+pub(crate) fn has_credentials(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        });
+    let Ok(mut acc) = state.accounts.lock() else {
+        return false;
+    };
+    match (bearer, crate::users::cookie(headers)) {
+        (Some(t), _) => acc.authenticate(t.trim()).ok().flatten().is_some(),
+        (None, Some(c)) => acc
+            .session(&c, crate::users::now_ms())
+            .ok()
+            .flatten()
+            .is_some(),
+        (None, None) => false,
+    }
 }
 
 pub(crate) struct Who {
@@ -146,22 +176,11 @@ pub async fn authorize(
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
-    // Unknown paths: 404 for everyone (axum's fallback), after authentication so that the
-    // route list is not probed without a token.
+    // Unknown paths never reach this layer: the fallback answers them (401 without valid
+    // credentials, else 404).
     let perm = route.as_deref().and_then(|r| needed(req.method(), r));
     if perm == Some(Perm::Public) {
         return Ok(next.run(req).await);
-    }
-    // A known path with a method it does not have: 405 naming the ones it has.
-    if let (Some(r), None) = (route.as_deref(), perm) {
-        let allowed: Vec<&str> = ROUTES
-            .iter()
-            .filter(|(_, p, _)| *p == r)
-            .map(|(m, _, _)| *m)
-            .collect();
-        if !allowed.is_empty() {
-            return Err(ApiError::method_not_allowed(&allowed));
-        }
     }
     let token = req
         .headers()
@@ -220,6 +239,18 @@ pub async fn authorize(
             info.role
         )));
     };
+    // A known path with a method it does not have: 405 naming the ones it has (after
+    // authentication, so that the routes cannot be mapped without a token).
+    if let (Some(r), None) = (route.as_deref(), perm) {
+        let allowed: Vec<&str> = ROUTES
+            .iter()
+            .filter(|(_, p, _)| *p == r)
+            .map(|(m, _, _)| *m)
+            .collect();
+        if !allowed.is_empty() {
+            return Err(ApiError::method_not_allowed(&allowed));
+        }
+    }
     match (route, perm) {
         (None, _) => return Err(ApiError::not_found("no such endpoint")),
         (Some(_), Some(p)) if role.allows(p) => {}

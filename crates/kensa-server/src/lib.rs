@@ -59,6 +59,8 @@ pub struct AppState {
     pub webhooks: Option<webhooks::WebhookConfig>,
     /// Wakes the webhook worker when a delivery is queued.
     pub webhook_wake: tokio::sync::Notify,
+    /// Password checks running at once (argon2id is expensive by design).
+    pub sign_in_permits: tokio::sync::Semaphore,
     /// Each subject's tier as last answered, to tell tier changes.
     pub tiers: Mutex<std::collections::HashMap<String, kensa_model::finding::Tier>>,
 }
@@ -91,6 +93,7 @@ impl AppState {
             attachments: attachments.into(),
             webhooks: None,
             webhook_wake: tokio::sync::Notify::new(),
+            sign_in_permits: tokio::sync::Semaphore::new(2),
             tiers: Mutex::new(tiers),
         })
     }
@@ -107,8 +110,10 @@ impl AppState {
 /// The router with every endpoint and layer.
 pub fn router(state: Arc<AppState>) -> Router {
     let timeout = state.limits.request_timeout;
+    let max_body = state.limits.max_body_bytes;
     api::routes()
         .route_layer(from_fn_with_state(state.clone(), auth::authorize))
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .fallback(api::fallback)
         .layer(from_fn_with_state(state.clone(), observe))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -121,7 +126,12 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// Counts and logs every request by route template.
 async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().as_str().to_owned();
+    // Bounded label values: any other method is "other".
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m,
+        _ => "other",
+    }
+    .to_owned();
     let route = req
         .extensions()
         .get::<MatchedPath>()

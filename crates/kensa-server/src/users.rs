@@ -128,6 +128,17 @@ pub async fn login(
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::malformed(format!("expected {{\"name\",\"password\"}}: {e}")))?
     };
+    // A form posted from another site (sign-in forgery: the victim's browser would keep the
+    // attacker's session) is refused.
+    if cross_site(&headers) {
+        return Err(ApiError::forbidden("sign-in from another site"));
+    }
+    // Password hashing is deliberately expensive: a few at a time, whatever arrives.
+    let _permit = state
+        .sign_in_permits
+        .acquire()
+        .await
+        .map_err(|_| ApiError::internal("sign-in closed"))?;
     let st = state.clone();
     let outcome =
         tokio::task::spawn_blocking(move || -> Result<(String, SessionInfo), ApiError> {
@@ -141,19 +152,22 @@ pub async fn login(
                 let _ = verify_password(&b.password, dummy_hash());
                 return Err(failed());
             };
-            if user.locked_until_ms > now {
+            // Every attempt counts as a failure before the password is checked (in one
+            // statement, so that guesses sent at once cannot all pass an unlocked check); a
+            // success clears the count.
+            let admitted = st
+                .accounts
+                .lock()
+                .map_err(|_| ApiError::poisoned())?
+                .begin_sign_in(user.id, now, MAX_FAILURES, now + LOCK_MS)
+                .map_err(ApiError::store)?;
+            if !admitted {
                 let _ = verify_password(&b.password, dummy_hash());
                 tracing::warn!(user = user.id, "sign-in refused: account locked");
                 return Err(failed());
             }
             if !verify_password(&b.password, &user.password_hash) {
-                let n = st
-                    .accounts
-                    .lock()
-                    .map_err(|_| ApiError::poisoned())?
-                    .sign_in_failed(user.id, MAX_FAILURES, now + LOCK_MS)
-                    .map_err(ApiError::store)?;
-                tracing::warn!(user = user.id, failures = n, "sign-in failed");
+                tracing::warn!(user = user.id, "sign-in failed");
                 return Err(failed());
             }
             let (secret, csrf) = st
@@ -196,6 +210,23 @@ pub async fn login(
         HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal("cookie"))?,
     );
     Ok(res)
+}
+
+/// Whether a request comes from another site: the browser says so (`Sec-Fetch-Site`), or its
+/// `Origin` names another host than the one asked.
+fn cross_site(headers: &HeaderMap) -> bool {
+    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
+    if let Some(site) = h("sec-fetch-site") {
+        return !matches!(site, "same-origin" | "none");
+    }
+    match (h("origin"), h("host")) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .is_none_or(|o| o != host),
+        _ => false,
+    }
 }
 
 /// A hash of a random password, verified against when the name is unknown or locked.

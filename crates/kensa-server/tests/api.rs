@@ -123,6 +123,20 @@ fn every_endpoint_for_every_role_and_without_credentials() {
     let res = s.agent.run(rq).unwrap();
     assert_eq!(res.status().as_u16(), 405);
     assert_eq!(res.headers()["allow"], "POST");
+    // Without credentials neither unknown paths nor other methods are told apart: 401.
+    assert_eq!(s.call("GET", "/v1/nothing", None, None).0, 401);
+    let rq = ureq::http::Request::builder()
+        .method("DELETE")
+        .uri(format!("{}/v1/events", s.base))
+        .body(())
+        .unwrap();
+    assert_eq!(s.agent.run(rq).unwrap().status().as_u16(), 401);
+    let rq = ureq::http::Request::builder()
+        .method("HEAD")
+        .uri(format!("{}/healthz", s.base))
+        .body(())
+        .unwrap();
+    assert_eq!(s.agent.run(rq).unwrap().status().as_u16(), 200);
     // Unknown endpoints.
     let (st, v) = s.call("GET", "/v1/nothing", Some("analyst"), None);
     assert_eq!((st, v["error"]["code"].as_str()), (404, Some("not_found")));
@@ -395,7 +409,7 @@ fn subjects_page_by_cursor_and_checks_and_decisions_follow_the_policy() {
     assert_eq!(st, 201, "{v}");
     assert_eq!(v["by"], "lead-1");
     let (_, v) = s.call("GET", &format!("/v1/subjects/{top}"), Some("auditor"), None);
-    assert_eq!(v["decisions"].as_array().unwrap().len(), 1);
+    assert_eq!(v["decisions"].as_array().unwrap().len(), 1, "{v}");
     assert_eq!(v["checks"].as_array().unwrap().len(), 1);
     assert_eq!(v["checks"][0]["record"]["by"], "analyst-1");
     // Screening over HTTP: the built-in sample's listed name, in Hangul too.

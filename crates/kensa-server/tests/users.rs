@@ -134,6 +134,14 @@ fn sign_in_cookie_csrf_lockout_and_sign_out() {
         401
     );
 
+    // A sign-in form posted from another site is refused.
+    let r = s
+        .agent
+        .post(format!("{}/login", s.base))
+        .header("Origin", "https://evil.example")
+        .send_json(json!({"name": "tanaka", "password": "correct horse battery"}))
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
     // Lock-out: five failures in a row lock the account, even against the right password;
     // another person is not affected.
     for _ in 0..kensa_server::users::MAX_FAILURES {

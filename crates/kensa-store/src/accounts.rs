@@ -358,6 +358,24 @@ impl Accounts {
             .optional()?)
     }
 
+    /// Counts a sign-in attempt before its password is checked: false (and nothing counted)
+    /// when the account is locked at `now_ms`; the attempt that reaches `max_failures` locks it
+    /// until `lock_until_ms`. A successful sign-in ([`Accounts::open_session`]) clears the count.
+    pub fn begin_sign_in(
+        &mut self,
+        id: i64,
+        now_ms: i64,
+        max_failures: i64,
+        lock_until_ms: i64,
+    ) -> Result<bool> {
+        Ok(self.conn.execute(
+            "UPDATE users SET failed_attempts = failed_attempts + 1, \
+             locked_until_ms = CASE WHEN failed_attempts + 1 >= ?3 THEN ?4 ELSE locked_until_ms END \
+             WHERE id = ?1 AND locked_until_ms <= ?2",
+            params![id, now_ms, max_failures, lock_until_ms],
+        )? == 1)
+    }
+
     /// Records a failed sign-in; after `max_failures` in a row the account is locked until
     /// `lock_until_ms`. Returns the failures so far.
     pub fn sign_in_failed(
