@@ -285,11 +285,18 @@ async fn events(
         return Err(e);
     }
     let wait = q.wait.unwrap_or(true);
-    let submitted = with_ws(&state, move |ws| Ok(ws.submit(valid)?)).await?;
-    tier_events(
-        &state,
-        submitted.results.iter().chain(&submitted.also_changed),
-    );
+    // Stored through the group-commit loop: merged with the requests that arrive meanwhile.
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    state
+        .ingest_queue()
+        .send(crate::ingest::Job {
+            records: valid,
+            reply,
+        })
+        .map_err(|_| ApiError::poisoned())?;
+    let submitted = answer
+        .await
+        .map_err(|_| ApiError::internal("the ingest loop ended"))??;
     let (mut stored, mut duplicate) = (0, 0);
     for (o, &i) in submitted.outcomes.iter().zip(&index_of) {
         match o {
@@ -333,7 +340,7 @@ async fn events(
 }
 
 /// Webhook events for subjects whose tier changed (and those newly critical).
-fn tier_events<'a>(state: &AppState, results: impl Iterator<Item = &'a SubjectResult>) {
+pub(crate) fn tier_events<'a>(state: &AppState, results: impl Iterator<Item = &'a SubjectResult>) {
     let mut changes = Vec::new();
     if let Ok(mut tiers) = state.tiers.lock() {
         for r in results {

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod ingest;
 pub mod metrics;
 pub mod tls;
 pub mod users;
@@ -59,6 +60,8 @@ pub struct AppState {
     pub webhooks: Option<webhooks::WebhookConfig>,
     /// Wakes the webhook worker when a delivery is queued.
     pub webhook_wake: tokio::sync::Notify,
+    /// The group-commit queue of `/v1/events` ([`ingest`]), started on first use.
+    ingest_queue: std::sync::OnceLock<std::sync::mpsc::Sender<ingest::Job>>,
     /// Password checks running at once (argon2id is expensive by design).
     pub sign_in_permits: tokio::sync::Semaphore,
     /// Each subject's tier as last answered, to tell tier changes.
@@ -94,8 +97,15 @@ impl AppState {
             webhooks: None,
             webhook_wake: tokio::sync::Notify::new(),
             sign_in_permits: tokio::sync::Semaphore::new(2),
+            ingest_queue: std::sync::OnceLock::new(),
             tiers: Mutex::new(tiers),
         })
+    }
+
+    /// The queue of the group-commit loop (started on first use; it ends with the server).
+    pub(crate) fn ingest_queue(self: &Arc<Self>) -> &std::sync::mpsc::Sender<ingest::Job> {
+        self.ingest_queue
+            .get_or_init(|| ingest::start(Arc::downgrade(self)).0)
     }
 
     /// Sends tier changes, newly critical subjects and decisions to these URLs.
