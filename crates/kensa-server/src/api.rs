@@ -751,8 +751,10 @@ pub struct DecisionBody {
     #[schema(pattern = "^(approve|reject|escalate|hold)$")]
     pub decision: String,
     pub reason: Option<String>,
-    /// Approve although required due-diligence steps are missing: why (recorded).
+    /// Approve although required due-diligence steps are missing: why (recorded; role lead;
+    /// not blank).
     #[serde(rename = "override")]
+    #[schema(pattern = "\\S")]
     pub override_reason: Option<String>,
 }
 
@@ -939,8 +941,8 @@ async fn deliveries(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScreenName {
-    /// The name in any script (Latin, Hangul, kanji, katakana...).
-    #[schema(min_length = 1)]
+    /// The name in any script (Latin, Hangul, kanji, katakana...); not blank.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub name: String,
     /// A date of birth (`1960-01-15`, `1960`, `15 Jan 1960`).
     pub birth_date: Option<String>,
