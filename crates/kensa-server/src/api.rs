@@ -92,19 +92,29 @@ async fn with_ws<T: Send + 'static>(
     .map_err(|_| ApiError::internal("engine task panicked"))?
 }
 
-/// Logs that `caller` read subject data.
-fn log_access(
-    state: &AppState,
+/// Logs that `caller` read subject data (a SQLite write: on the blocking pool, so that a
+/// runtime thread never waits for the database).
+async fn log_access(
+    state: &Arc<AppState>,
     caller: &Caller,
-    action: &str,
+    action: &'static str,
     subject: Option<&str>,
 ) -> Result<(), ApiError> {
-    state
-        .accounts
-        .lock()
-        .map_err(|_| ApiError::poisoned())?
-        .log_access(&caller.name, action, subject)
-        .map_err(ApiError::store)
+    let (state, name, subject) = (
+        state.clone(),
+        caller.name.clone(),
+        subject.map(str::to_owned),
+    );
+    tokio::task::spawn_blocking(move || {
+        state
+            .accounts
+            .lock()
+            .map_err(|_| ApiError::poisoned())?
+            .log_access(&name, action, subject.as_deref())
+            .map_err(ApiError::store)
+    })
+    .await
+    .map_err(|_| ApiError::internal("access log task failed"))?
 }
 
 #[derive(Serialize, ToSchema)]
@@ -355,6 +365,8 @@ pub(crate) fn tier_events<'a>(state: &AppState, results: impl Iterator<Item = &'
         state.metrics.subjects.set(tiers.len() as i64);
     }
     for (r, before) in changes {
+        // Queued, or the tier is set back so that the next change of this subject reports it.
+        let mut queued = true;
         let data = serde_json::json!({
             "subject_id": r.subject_id,
             "from": before.map(|t| t.as_str()),
@@ -362,9 +374,15 @@ pub(crate) fn tier_events<'a>(state: &AppState, results: impl Iterator<Item = &'
             "score": r.score,
             "flags": r.flags.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
         });
-        crate::webhooks::emit(state, "subject.tier_changed", data.clone());
+        queued &= crate::webhooks::emit(state, "subject.tier_changed", data.clone());
         if r.tier == kensa_model::finding::Tier::Critical {
-            crate::webhooks::emit(state, "subject.critical", data);
+            queued &= crate::webhooks::emit(state, "subject.critical", data);
+        }
+        if !queued && let Ok(mut tiers) = state.tiers.lock() {
+            match before {
+                Some(t) => tiers.insert(r.subject_id.clone(), t),
+                None => tiers.remove(&r.subject_id),
+            };
         }
     }
 }
@@ -480,7 +498,7 @@ async fn subjects(
         ),
         None => None,
     };
-    log_access(&state, &caller, "list_subjects", None)?;
+    log_access(&state, &caller, "list_subjects", None).await?;
     let page = with_ws(&state, move |ws| {
         let live = ws.live()?;
         let needle = q.q.as_deref().map(str::to_lowercase);
@@ -581,7 +599,7 @@ async fn subject(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<Json<SubjectDetail>, ApiError> {
-    log_access(&state, &caller, "read_subject", Some(&id))?;
+    log_access(&state, &caller, "read_subject", Some(&id)).await?;
     let view = with_ws(&state, move |ws| Ok(ws.subject(&id)?)).await?;
     Ok(Json(SubjectDetail {
         due_diligence: view.result.as_ref().and_then(|r| r.due_diligence.clone()),
@@ -608,7 +626,7 @@ async fn records(
     Path(id): Path<String>,
     Query(q): Query<RecordsQuery>,
 ) -> Result<Json<Vec<RecordItem>>, ApiError> {
-    log_access(&state, &caller, "read_records", Some(&id))?;
+    log_access(&state, &caller, "read_records", Some(&id)).await?;
     let recs = with_ws(&state, move |ws| {
         let recs = ws.records(&id)?;
         if recs.is_empty() && ws.live()?.result(&id).is_none() {
@@ -994,7 +1012,7 @@ async fn screen(
             "no sanctions lists are loaded (kensa serve --intel with sanctions_list sources)",
         ));
     };
-    log_access(&state, &caller, "screen_names", None)?;
+    log_access(&state, &caller, "screen_names", None).await?;
     let lines = tokio::task::spawn_blocking(move || {
         let qs: Vec<kensa_screen::Query> = b
             .names

@@ -171,19 +171,69 @@ pub async fn authorize(
     State(state): State<Arc<AppState>>,
     mut req: Request,
     next: Next,
-) -> Result<Response, ApiError> {
+) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
+    let (method, headers) = (req.method().clone(), req.headers().clone());
+    match check(&state, &method, &headers, route).await {
+        Ok(None) => next.run(req).await,
+        Ok(Some(caller)) => {
+            req.extensions_mut().insert(caller.clone());
+            let mut res = next.run(req).await;
+            // For the request log (the observing layer sees the response).
+            res.extensions_mut().insert(caller);
+            res
+        }
+        Err(e) => reject(req, e).await,
+    }
+}
+
+/// An error answer before the handler read the body: a small body is read (and dropped) so
+/// that the connection stays usable for the client's next request; with a larger one the
+/// connection is closed after the answer.
+async fn reject(req: Request, e: ApiError) -> Response {
+    const DRAIN: usize = 64 << 10;
+    let len = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let chunked = req
+        .headers()
+        .contains_key(axum::http::header::TRANSFER_ENCODING);
+    let mut res = axum::response::IntoResponse::into_response(e);
+    match len {
+        Some(0) | None if !chunked => {}
+        Some(n) if n <= DRAIN => {
+            let _ = axum::body::to_bytes(req.into_body(), DRAIN).await;
+        }
+        _ => {
+            res.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
+    }
+    res
+}
+
+/// Authenticates and authorises a request: `Ok(None)` for a public route, the caller
+/// otherwise.
+async fn check(
+    state: &Arc<AppState>,
+    method: &Method,
+    headers: &axum::http::HeaderMap,
+    route: Option<String>,
+) -> Result<Option<Caller>, ApiError> {
     // Unknown paths never reach this layer: the fallback answers them (401 without valid
     // credentials, else 404).
-    let perm = route.as_deref().and_then(|r| needed(req.method(), r));
+    let perm = route.as_deref().and_then(|r| needed(method, r));
     if perm == Some(Perm::Public) {
-        return Ok(next.run(req).await);
+        return Ok(None);
     }
-    let token = req
-        .headers()
+    let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
@@ -193,27 +243,33 @@ pub async fn authorize(
         .map(|t| t.trim().to_owned());
     // A bearer token (API clients), else the session cookie (people in a browser).
     let (name, role_name) = if let Some(token) = token {
-        let info = {
-            let mut acc = state.accounts.lock().map_err(|_| ApiError::poisoned())?;
-            acc.authenticate(&token).map_err(ApiError::store)?
-        };
+        // SQLite (a lookup, a last-used update a minute): on the blocking pool.
+        let st = state.clone();
+        let info = tokio::task::spawn_blocking(move || {
+            let mut acc = st.accounts.lock().map_err(|_| ApiError::poisoned())?;
+            acc.authenticate(&token).map_err(ApiError::store)
+        })
+        .await
+        .map_err(|_| ApiError::internal("authentication task failed"))??;
         let Some(info) = info else {
             return Err(ApiError::unauthorized());
         };
         (info.name, info.role)
-    } else if let Some(c) = crate::users::cookie(req.headers()) {
-        let session = {
-            let acc = state.accounts.lock().map_err(|_| ApiError::poisoned())?;
+    } else if let Some(c) = crate::users::cookie(headers) {
+        let st = state.clone();
+        let session = tokio::task::spawn_blocking(move || {
+            let acc = st.accounts.lock().map_err(|_| ApiError::poisoned())?;
             acc.session(&c, crate::users::now_ms())
-                .map_err(ApiError::store)?
-        };
+                .map_err(ApiError::store)
+        })
+        .await
+        .map_err(|_| ApiError::internal("authentication task failed"))??;
         let Some(session) = session else {
             return Err(ApiError::unauthorized());
         };
         // Changes made with the cookie need the session's CSRF token.
-        if !matches!(*req.method(), Method::GET | Method::HEAD) {
-            let sent = req
-                .headers()
+        if !matches!(*method, Method::GET | Method::HEAD) {
+            let sent = headers
                 .get("x-csrf-token")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
@@ -258,7 +314,7 @@ pub async fn authorize(
             return Err(ApiError::forbidden(&format!(
                 "role {} may not {} {r}",
                 role.as_str(),
-                req.method()
+                method
             )));
         }
     }
@@ -266,9 +322,5 @@ pub async fn authorize(
         name: info.name,
         role,
     };
-    req.extensions_mut().insert(caller.clone());
-    let mut res = next.run(req).await;
-    // For the request log (the observing layer sees the response).
-    res.extensions_mut().insert(caller);
-    Ok(res)
+    Ok(Some(caller))
 }

@@ -3,7 +3,7 @@
 //! One [`kensa_engine::Workspace`] per server, opened and loaded before the server listens;
 //! requests that read or change it take it in turn on tokio's blocking pool (SQLite has one
 //! writer anyway). Tokens and the access log have their own connection to the same database
-//! ([`kensa_store::accounts`]), so authentication never waits for an ingest.
+//! ([`kensa_store::accounts`]), so authentication does not queue behind the engine.
 //!
 //! Layers, outermost first: request timeout → metrics and the request log (route template,
 //! status, time, caller — never a name, e-mail, IP or token) → authorisation ([`auth`], one

@@ -59,9 +59,11 @@ fn now_ms() -> i64 {
 /// Queues an event for every configured URL and wakes the worker. Events are about subjects
 /// and decisions: their bodies carry ids, scores, tiers and flag ids — never names or other
 /// personal data (a receiver that needs more asks the API with its own token).
-pub fn emit(state: &AppState, event: &str, data: serde_json::Value) {
+///
+/// Returns false when the event could not be queued (it is logged).
+pub fn emit(state: &AppState, event: &str, data: serde_json::Value) -> bool {
     let Some(cfg) = &state.webhooks else {
-        return;
+        return true;
     };
     let body = serde_json::to_vec(&serde_json::json!({
         "type": event,
@@ -70,15 +72,19 @@ pub fn emit(state: &AppState, event: &str, data: serde_json::Value) {
     }))
     .expect("serialises");
     let Ok(mut acc) = state.accounts.lock() else {
-        return;
+        tracing::error!("cannot queue a webhook delivery: the accounts store stopped");
+        return false;
     };
+    let mut ok = true;
     for url in &cfg.urls {
         if let Err(e) = acc.enqueue_webhook(url, event, &body) {
             tracing::error!(error = %e, "cannot queue a webhook delivery");
+            ok = false;
         }
     }
     drop(acc);
     state.webhook_wake.notify_one();
+    ok
 }
 
 /// Sends due deliveries until the server stops.

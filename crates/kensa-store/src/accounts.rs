@@ -1,7 +1,7 @@
 //! API tokens and the access log of `kensa serve` (利用者トークンとアクセス記録).
 //!
 //! Kept in the same database file as the evidence log, in tables of their own, opened with a
-//! connection of their own so that checking a token never waits for an ingest:
+//! connection of their own so that checking a token does not queue behind the engine:
 //!
 //! * `api_tokens`: one row per token — its name, role, the SHA-256 of the secret (the secret
 //!   itself is shown once, at creation, and never stored), when it was created, last used and
