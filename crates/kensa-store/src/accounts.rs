@@ -376,26 +376,6 @@ impl Accounts {
         )? == 1)
     }
 
-    /// Records a failed sign-in; after `max_failures` in a row the account is locked until
-    /// `lock_until_ms`. Returns the failures so far.
-    pub fn sign_in_failed(
-        &mut self,
-        id: i64,
-        max_failures: i64,
-        lock_until_ms: i64,
-    ) -> Result<i64> {
-        self.conn.execute(
-            "UPDATE users SET failed_attempts = failed_attempts + 1, \
-             locked_until_ms = CASE WHEN failed_attempts + 1 >= ?2 THEN ?3 ELSE locked_until_ms END WHERE id = ?1",
-            params![id, max_failures, lock_until_ms],
-        )?;
-        Ok(self.conn.query_row(
-            "SELECT failed_attempts FROM users WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )?)
-    }
-
     /// Opens a session for a person (and clears their failures); returns the session secret
     /// (the cookie's value; only its hash is stored) and the CSRF token.
     pub fn open_session(&mut self, user_id: i64, expires_ms: i64) -> Result<(String, String)> {
