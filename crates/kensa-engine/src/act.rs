@@ -62,7 +62,10 @@ pub fn record_check(
 }
 
 /// True when the store holds a record of the subject (of any kind) or a result for it.
-fn subject_known(store: &dyn EvidenceStore, subject_id: &str) -> Result<bool, EngineError> {
+pub(crate) fn subject_known(
+    store: &dyn EvidenceStore,
+    subject_id: &str,
+) -> Result<bool, EngineError> {
     Ok(!store.subject_entries("result", subject_id)?.is_empty()
         || !store.subject_records(subject_id)?.is_empty())
 }

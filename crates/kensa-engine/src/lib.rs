@@ -14,6 +14,7 @@
 //! transaction holding it has committed.
 
 pub mod act;
+pub mod cases;
 pub mod eval;
 pub mod graph;
 pub mod ingest;
@@ -59,6 +60,9 @@ pub enum EngineError {
     /// approval blocked by missing due diligence).
     #[error("{0}")]
     Conflict(String),
+    /// The caller may not do this (four eyes: a second person with role `lead` is needed).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -73,6 +77,8 @@ pub enum ErrorKind {
     NotFound,
     /// Contradicts stored state (HTTP 409).
     Conflict,
+    /// Not allowed for this caller (HTTP 403).
+    Forbidden,
     /// The store, a file or the machine failed; retrying later may work (HTTP 503).
     Unavailable,
 }
@@ -86,6 +92,7 @@ impl EngineError {
             }
             EngineError::NotFound(_) => ErrorKind::NotFound,
             EngineError::Conflict(_) => ErrorKind::Conflict,
+            EngineError::Forbidden(_) => ErrorKind::Forbidden,
             EngineError::Store(_)
             | EngineError::Report(_)
             | EngineError::Io { .. }

@@ -45,9 +45,11 @@ pub fn run_id(prefix: &str) -> String {
 
 /// An open workspace.
 pub struct Workspace {
-    store: Box<dyn EvidenceStore>,
-    cfg: EngineConfig,
+    pub(crate) store: Box<dyn EvidenceStore>,
+    pub(crate) cfg: EngineConfig,
     live: Option<Live>,
+    /// Cases, folded from the log on first use ([`crate::cases`]).
+    pub(crate) cases: Option<crate::cases::Cases>,
     /// Per subject, a hash of the result body last appended to the log by this workspace: a
     /// result identical to it is not appended again (most new logins change nothing).
     logged: std::collections::HashMap<String, u64>,
@@ -108,6 +110,7 @@ impl Workspace {
             store,
             cfg,
             live: None,
+            cases: None,
             logged: Default::default(),
         }
     }
@@ -126,6 +129,7 @@ impl Workspace {
             store,
             cfg,
             live: Some(live),
+            cases: None,
             logged: Default::default(),
         }
     }
@@ -308,5 +312,35 @@ impl Workspace {
             checks,
             decisions,
         })
+    }
+}
+
+impl Workspace {
+    /// A subject's neighbourhood in the identifier graph (identifier values masked), from the
+    /// live detection state: the graph the link detectors use, built once and cached.
+    pub fn neighbourhood(
+        &mut self,
+        subject_id: &str,
+        depth: usize,
+    ) -> Result<kensa_detect::link::export::Neighbourhood, EngineError> {
+        let params = self.cfg.policy.detectors.shared_identity.graph.clone();
+        let live = self.live()?;
+        let g = live.ds.link_graph(&params);
+        if let Some(n) = kensa_detect::link::export::neighbourhood(&g, subject_id, depth) {
+            return Ok(n);
+        }
+        // A subject that shares nothing is not in the graph: itself alone.
+        if live.result(subject_id).is_some() {
+            return Ok(kensa_detect::link::export::Neighbourhood {
+                subject_id: subject_id.to_owned(),
+                depth,
+                nodes: vec![kensa_detect::link::export::Node {
+                    subject_id: subject_id.to_owned(),
+                    hops: 0,
+                }],
+                edges: vec![],
+            });
+        }
+        Err(EngineError::NotFound(format!("no subject {subject_id:?}")))
     }
 }

@@ -32,6 +32,7 @@
 
 pub mod canonical;
 pub mod catalog;
+pub mod country;
 pub mod fast;
 pub mod finding;
 pub mod intel;

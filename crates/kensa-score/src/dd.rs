@@ -17,6 +17,10 @@ pub struct DdPolicy {
     pub critical: Vec<String>,
     /// Steps required whenever a flag is raised, whatever the tier.
     pub by_flag: BTreeMap<String, Vec<String>>,
+    /// Steps taken once a worker is confirmed (report to the authorities, preserve evidence,
+    /// revoke access): never needed to clear a subject, required to close a case as
+    /// confirmed.
+    pub confirmed: Vec<String>,
 }
 
 impl DdPolicy {
@@ -37,6 +41,28 @@ impl DdPolicy {
             .chain(&self.high)
             .chain(&self.critical)
             .chain(self.by_flag.values().flatten())
+            .chain(&self.confirmed)
+    }
+
+    /// The steps to take once a worker is confirmed, in catalogue order, with those done
+    /// (passed checks) and those still missing: `(required, missing)`.
+    pub fn confirmed_status(&self, checks: &[(&str, &Check)]) -> (Vec<String>, Vec<String>) {
+        let mut latest: BTreeMap<&str, CheckResult> = BTreeMap::new();
+        for (_, c) in checks {
+            latest.insert(c.check.as_str(), c.result);
+        }
+        let required: Vec<String> = catalog::DD
+            .iter()
+            .map(|i| i.id)
+            .filter(|id| self.confirmed.iter().any(|c| c == id))
+            .map(str::to_owned)
+            .collect();
+        let missing = required
+            .iter()
+            .filter(|id| latest.get(id.as_str()) != Some(&CheckResult::Pass))
+            .cloned()
+            .collect();
+        (required, missing)
     }
 
     /// The steps required for a subject at `tier` with these flags, in catalogue order.

@@ -71,6 +71,9 @@ pub struct Interaction {
     pub lr: f64,
     #[serde(default)]
     pub note: Option<String>,
+    /// The note in Japanese (without it, Japanese explanations leave the note out).
+    #[serde(default)]
+    pub note_ja: Option<String>,
 }
 
 /// A ceiling on the combined contribution of a group of flags (e.g. all payment flags together
@@ -350,6 +353,7 @@ pub fn score_subject_with(
             total += lo;
             let list = inter.flags.join(" + ");
             let note = inter.note.clone().unwrap_or_default();
+            let note_ja = inter.note_ja.clone().unwrap_or_default();
             flags.push(ScoredFlag {
                 id: "KX-POLICY-INTERACTION".into(),
                 detector: "policy".into(),
@@ -362,7 +366,7 @@ pub fn score_subject_with(
                     .threshold("lr", inter.lr),
                 explanation: kensa_model::Text::new(
                     format!("The policy weighs {list} more together than apart (likelihood ratio {}). {note}", inter.lr),
-                    format!("ポリシーにより {list} の同時発生は個別より重く評価されます（尤度比 {}）。{note}", inter.lr),
+                    format!("ポリシーにより {list} の同時発生は個別より重く評価されます（尤度比 {}）。{note_ja}", inter.lr),
                 ),
             });
         }

@@ -24,8 +24,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         title = "Kensa API",
         description = "Real-time decisions on DPRK IT worker red flags: events in, scored subjects with explained flags out. Authenticate with `Authorization: Bearer TOKEN` (`kensa token create`).",
     ),
-    paths(crate::users::login_page, crate::users::login, crate::users::logout, crate::users::session, healthz, readyz, openapi_json, metrics_text, events, subjects, subject, records, add_check, add_decision, attachment, screen, verify, deliveries),
-    components(schemas(ErrorBody, EventsReply, RejectItem, SubjectPage, SubjectDetail, RecordItem, CheckBody, CheckReply, DecisionBody, AttachmentReply, VerifyReply, Health, DeliveryItem, ScreenBody, ScreenName, ScreenLine, crate::users::LoginBody, crate::users::SessionInfo)),
+    paths(crate::users::login_page, crate::users::login, crate::users::logout, crate::users::session, healthz, readyz, openapi_json, metrics_text, events, subjects, subject, records, add_check, add_decision, graph, attachment, screen, verify, deliveries, catalog, crate::ui::index, crate::ui::asset, crate::cases::list, crate::cases::create, crate::cases::get_case, crate::cases::patch_case, crate::cases::add_note),
+    components(schemas(ErrorBody, CatalogItem, Catalog, GraphReply, GraphNode, EventsReply, RejectItem, SubjectPage, SubjectDetail, RecordItem, CheckBody, CheckReply, DecisionBody, AttachmentReply, VerifyReply, Health, DeliveryItem, ScreenBody, ScreenName, ScreenLine, crate::users::LoginBody, crate::users::SessionInfo, crate::cases::CaseList, crate::cases::NewCase, crate::cases::CaseDetail, crate::cases::CaseSubject, crate::cases::CaseChange, crate::cases::NoteBody)),
     modifiers(&Security),
     security(("bearer" = [])),
 )]
@@ -61,12 +61,25 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/v1/subjects", get(subjects))
         .route("/v1/subjects/{subject_id}", get(subject))
         .route("/v1/subjects/{subject_id}/records", get(records))
+        .route("/v1/subjects/{subject_id}/graph", get(graph))
         .route("/v1/subjects/{subject_id}/checks", post(add_check))
         .route("/v1/subjects/{subject_id}/decisions", post(add_decision))
         .route("/v1/attachments", post(attachment))
         .route("/v1/screen", post(screen))
         .route("/v1/verify", get(verify))
         .route("/v1/webhooks/deliveries", get(deliveries))
+        .route("/v1/catalog", get(catalog))
+        .route("/", get(crate::ui::index))
+        .route("/assets/{file}", get(crate::ui::asset))
+        .route(
+            "/v1/cases",
+            get(crate::cases::list).post(crate::cases::create),
+        )
+        .route(
+            "/v1/cases/{case_id}",
+            get(crate::cases::get_case).patch(crate::cases::patch_case),
+        )
+        .route("/v1/cases/{case_id}/notes", post(crate::cases::add_note))
 }
 
 /// Unknown paths.
@@ -79,7 +92,7 @@ pub async fn fallback(State(state): State<Arc<AppState>>, headers: HeaderMap) ->
 }
 
 /// Runs engine work on the blocking pool with the workspace locked.
-async fn with_ws<T: Send + 'static>(
+pub(crate) async fn with_ws<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&mut kensa_engine::Workspace) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -94,7 +107,7 @@ async fn with_ws<T: Send + 'static>(
 
 /// Logs that `caller` read subject data (a SQLite write: on the blocking pool, so that a
 /// runtime thread never waits for the database).
-async fn log_access(
+pub(crate) async fn log_access(
     state: &Arc<AppState>,
     caller: &Caller,
     action: &'static str,
@@ -500,6 +513,19 @@ async fn subjects(
     };
     log_access(&state, &caller, "list_subjects", None).await?;
     let page = with_ws(&state, move |ws| {
+        // Cases are needed only for the assignee filter; taken out while `live` is borrowed.
+        let case_of: std::collections::HashMap<String, Option<String>> = match &q.assignee {
+            Some(_) => ws
+                .cases()?
+                .all()
+                .flat_map(|c| {
+                    c.subjects
+                        .iter()
+                        .map(move |s| (s.clone(), c.assignee.clone()))
+                })
+                .collect(),
+            None => Default::default(),
+        };
         let live = ws.live()?;
         let needle = q.q.as_deref().map(str::to_lowercase);
         let mut hits: Vec<&SubjectResult> = live
@@ -524,7 +550,13 @@ async fn subjects(
                 Some("open") => dd_missing(r),
                 _ => true,
             })
-            .filter(|_| q.assignee.is_none())
+            .filter(|r| {
+                q.assignee.as_deref().is_none_or(|a| {
+                    case_of
+                        .get(&r.subject_id)
+                        .is_some_and(|x| x.as_deref() == Some(a))
+                })
+            })
             .filter(|r| {
                 after.as_ref().is_none_or(|(score, id)| {
                     r.score < *score || (r.score == *score && r.subject_id.as_str() > id.as_str())
@@ -578,6 +610,10 @@ pub struct RecordItem {
     pub kind: String,
     #[schema(value_type = Object)]
     pub record: Value,
+    /// With `?enrich=true`: what the intel sources know about the record's `ip`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub ip_info: Option<Value>,
 }
 
 impl From<kensa_engine::StoredRecordView> for RecordItem {
@@ -587,6 +623,7 @@ impl From<kensa_engine::StoredRecordView> for RecordItem {
             record_id: r.record_id,
             kind: r.kind,
             record: r.record,
+            ip_info: None,
         }
     }
 }
@@ -600,12 +637,17 @@ async fn subject(
     Path(id): Path<String>,
 ) -> Result<Json<SubjectDetail>, ApiError> {
     log_access(&state, &caller, "read_subject", Some(&id)).await?;
-    let view = with_ws(&state, move |ws| Ok(ws.subject(&id)?)).await?;
+    let (view, case) = with_ws(&state, move |ws| {
+        let view = ws.subject(&id)?;
+        let case = ws.cases()?.of_subject(&id).cloned();
+        Ok((view, case))
+    })
+    .await?;
     Ok(Json(SubjectDetail {
         due_diligence: view.result.as_ref().and_then(|r| r.due_diligence.clone()),
         subject_id: view.subject_id,
         result: view.result,
-        case: None,
+        case: case.and_then(|c| serde_json::to_value(c).ok()),
         decisions: view.decisions,
         checks: view.checks.into_iter().map(RecordItem::from).collect(),
     }))
@@ -615,6 +657,9 @@ async fn subject(
 pub struct RecordsQuery {
     /// Only records of this kind (`login`, `payout`...).
     pub kind: Option<String>,
+    /// Add what the intel sources know about each record's IP address (`ip_info`: country,
+    /// network classes, ASN, location) — for the analyst's pictures.
+    pub enrich: Option<bool>,
 }
 
 /// A subject's stored records, in log order.
@@ -635,12 +680,131 @@ async fn records(
         Ok(recs)
     })
     .await?;
-    Ok(Json(
-        recs.into_iter()
-            .filter(|r| q.kind.as_deref().is_none_or(|k| r.kind == k))
-            .map(RecordItem::from)
+    let mut items: Vec<RecordItem> = recs
+        .into_iter()
+        .filter(|r| q.kind.as_deref().is_none_or(|k| r.kind == k))
+        .map(RecordItem::from)
+        .collect();
+    if q.enrich == Some(true) {
+        let intel = with_ws(&state, |ws| Ok(ws.config().intel.clone())).await?;
+        for it in &mut items {
+            if let Some(ip) = it.record["ip"]
+                .as_str()
+                .and_then(|s| s.parse::<std::net::IpAddr>().ok())
+            {
+                it.ip_info = serde_json::to_value(intel.lookup_ip(ip)).ok();
+            }
+        }
+    }
+    Ok(Json(items))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CatalogItem {
+    pub id: String,
+    pub en: String,
+    pub ja: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Catalog {
+    /// Red flags (`RF-...`) and Kensa's own ids (`KX-...`).
+    pub flags: Vec<CatalogItem>,
+    /// Due-diligence steps (`DD-...`).
+    pub steps: Vec<CatalogItem>,
+    /// The steps the policy requires once a worker is confirmed.
+    pub confirmed_steps: Vec<String>,
+}
+
+/// The catalogue of red flags and due-diligence steps, in English and Japanese.
+#[utoipa::path(get, path = "/v1/catalog", responses((status = 200, body = Catalog), (status = 401, body = ErrorBody)))]
+async fn catalog(State(state): State<Arc<AppState>>) -> Result<Json<Catalog>, ApiError> {
+    use kensa_model::catalog;
+    let item = |i: &catalog::Item| CatalogItem {
+        id: i.id.into(),
+        en: i.en.into(),
+        ja: i.ja.into(),
+    };
+    let confirmed = with_ws(&state, |ws| {
+        Ok(ws.config().policy.due_diligence.confirmed.clone())
+    })
+    .await?;
+    Ok(Json(Catalog {
+        flags: catalog::RF
+            .iter()
+            .chain(catalog::KENSA.iter().map(|(i, _)| i))
+            .map(item)
             .collect(),
-    ))
+        steps: catalog::DD.iter().map(item).collect(),
+        confirmed_steps: confirmed,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct GraphQuery {
+    /// Hops from the subject (1 to 3; default 2).
+    pub depth: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GraphNode {
+    pub subject_id: String,
+    pub hops: usize,
+    pub score: Option<f64>,
+    pub tier: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GraphReply {
+    pub subject_id: String,
+    pub nodes: Vec<GraphNode>,
+    /// `{a, b, weight, identifiers: [[kind, masked value, weight]...]}`
+    #[schema(value_type = Vec<Object>)]
+    pub edges: Vec<Value>,
+}
+
+/// The subject's neighbourhood in the identifier graph: linked subjects and the shared
+/// identifiers (masked) that link them.
+#[utoipa::path(get, path = "/v1/subjects/{subject_id}/graph", params(("subject_id" = String, Path), GraphQuery),
+    responses((status = 200, body = GraphReply), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn graph(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(q): Query<GraphQuery>,
+) -> Result<Json<GraphReply>, ApiError> {
+    let depth = q.depth.unwrap_or(2);
+    if !(1..=3).contains(&depth) {
+        return Err(ApiError::invalid("depth must be 1 to 3").field("depth"));
+    }
+    log_access(&state, &caller, "read_graph", Some(&id)).await?;
+    let reply = with_ws(&state, move |ws| {
+        let n = ws.neighbourhood(&id, depth)?;
+        let live = ws.live()?;
+        Ok(GraphReply {
+            nodes: n
+                .nodes
+                .iter()
+                .map(|x| {
+                    let r = live.result(&x.subject_id);
+                    GraphNode {
+                        subject_id: x.subject_id.clone(),
+                        hops: x.hops,
+                        score: r.map(|r| r.score),
+                        tier: r.map(|r| r.tier.as_str().to_owned()),
+                    }
+                })
+                .collect(),
+            edges: n
+                .edges
+                .iter()
+                .filter_map(|e| serde_json::to_value(e).ok())
+                .collect(),
+            subject_id: n.subject_id,
+        })
+    })
+    .await?;
+    Ok(Json(reply))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -695,7 +859,7 @@ pub struct CheckReply {
     pub due_diligence: Option<Value>,
 }
 
-fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
         if e.is_data() {
             ApiError::invalid(format!("{e}"))
@@ -804,7 +968,17 @@ async fn add_decision(
         .parse()
         .map_err(|e: String| ApiError::invalid(e).field("decision"))?;
     let by = caller.name.clone();
+    let overriding = b.override_reason.is_some();
     let rec = with_ws(&state, move |ws| {
+        // Four eyes: the lead who overrides is not the one working the subject's case.
+        if overriding
+            && let Some(c) = ws.cases()?.of_subject(&id)
+            && c.assignee.as_deref() == Some(by.as_str())
+        {
+            return Err(ApiError::forbidden(
+                "four eyes: the case's assignee cannot override its due diligence; another lead must",
+            ));
+        }
         let policy = ws.config().policy.clone();
         Ok(kensa_engine::act::decide(
             ws.store_mut(),

@@ -102,12 +102,21 @@ pub const ROUTES: &[(&str, &str, Perm)] = &[
         "/v1/subjects/{subject_id}/records",
         Perm::ReadSubjects,
     ),
+    ("GET", "/v1/subjects/{subject_id}/graph", Perm::ReadSubjects),
     ("POST", "/v1/subjects/{subject_id}/checks", Perm::Work),
     ("POST", "/v1/subjects/{subject_id}/decisions", Perm::Work),
     ("POST", "/v1/attachments", Perm::Work),
     ("POST", "/v1/screen", Perm::Work),
     ("GET", "/v1/verify", Perm::Verify),
     ("GET", "/v1/webhooks/deliveries", Perm::AdminRead),
+    ("GET", "/v1/catalog", Perm::Authenticated),
+    ("GET", "/", Perm::Authenticated),
+    ("GET", "/assets/{file}", Perm::Authenticated),
+    ("GET", "/v1/cases", Perm::ReadSubjects),
+    ("POST", "/v1/cases", Perm::Work),
+    ("GET", "/v1/cases/{case_id}", Perm::ReadSubjects),
+    ("PATCH", "/v1/cases/{case_id}", Perm::Work),
+    ("POST", "/v1/cases/{case_id}/notes", Perm::Work),
 ];
 
 /// The permission a request needs, from its method and matched route; `None` for a route not
@@ -177,7 +186,12 @@ pub async fn authorize(
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
     let (method, headers) = (req.method().clone(), req.headers().clone());
+    let is_root = route.as_deref() == Some("/");
     match check(&state, &method, &headers, route).await {
+        // A person opening the workspace without a session is sent to sign in.
+        Err(e) if is_root && e.status == axum::http::StatusCode::UNAUTHORIZED => {
+            axum::response::IntoResponse::into_response(axum::response::Redirect::to("/login"))
+        }
         Ok(None) => next.run(req).await,
         Ok(Some(caller)) => {
             req.extensions_mut().insert(caller.clone());

@@ -115,6 +115,7 @@ impl From<EngineError> for ApiError {
             ErrorKind::BadInput => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
             ErrorKind::NotFound => Self::new(StatusCode::NOT_FOUND, "not_found", message),
             ErrorKind::Conflict => Self::new(StatusCode::CONFLICT, "conflict", message),
+            ErrorKind::Forbidden => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
             ErrorKind::Unavailable => {
                 tracing::error!(error = %message, "engine unavailable");
                 Self::new(

@@ -11,10 +11,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod cases;
 pub mod error;
 pub mod ingest;
 pub mod metrics;
 pub mod tls;
+pub mod ui;
 pub mod users;
 pub mod webhooks;
 

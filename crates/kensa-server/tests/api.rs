@@ -29,8 +29,23 @@ fn seed(s: &common::Server) {
 fn every_endpoint_for_every_role_and_without_credentials() {
     let s = start(1 << 20);
     seed(&s);
+    // A subject per role for the cases each role may open (a subject is in one open case).
+    let extra: Vec<Value> = Role::ALL
+        .iter()
+        .map(|r| json!({"kind":"subject","subject_id":format!("case-{}", r.as_str()),"source":"freelance_platform"}))
+        .collect();
+    assert_eq!(s.post_json("/v1/events", "ingest", &json!(extra)).0, 200);
+    let (st, v) = s.post_json(
+        "/v1/cases",
+        "lead",
+        &json!({"title":"seeded","subjects":["u2"]}),
+    );
+    assert_eq!(st, 201, "{v}");
+    let case_id = v["case_id"].as_str().unwrap().to_owned();
     for (method, route, perm) in ROUTES {
-        let path = route.replace("{subject_id}", "u1");
+        let path = route
+            .replace("{subject_id}", "u1")
+            .replace("{case_id}", &case_id);
         let body = match *route {
             "/v1/events" => Some((
                 "application/json",
@@ -48,6 +63,14 @@ fn every_endpoint_for_every_role_and_without_credentials() {
             "/v1/screen" => Some((
                 "application/json",
                 br#"{"names":[{"name":"Kim Sang-man"}]}"#.to_vec(),
+            )),
+            "/v1/cases/{case_id}/notes" => Some((
+                "application/json",
+                br#"{"text":"called the bank"}"#.to_vec(),
+            )),
+            "/v1/cases/{case_id}" if *method == "PATCH" => Some((
+                "application/json",
+                br#"{"status":"investigating","tags":["laptop-farm"]}"#.to_vec(),
             )),
             "/login" if *method == "POST" => Some((
                 "application/json",
@@ -83,7 +106,13 @@ fn every_endpoint_for_every_role_and_without_credentials() {
             assert_eq!(st, 401, "{route} with a wrong token");
         }
         for role in Role::ALL {
-            let (st, v) = s.call(method, &path, Some(role.as_str()), body.clone());
+            let body = if *route == "/v1/cases" && *method == "POST" {
+                let b = json!({"title":"t","subjects":[format!("case-{}", role.as_str())]});
+                Some(("application/json", serde_json::to_vec(&b).unwrap()))
+            } else {
+                body.clone()
+            };
+            let (st, v) = s.call(method, &path, Some(role.as_str()), body);
             if role.allows(*perm) {
                 assert!(
                     (200..300).contains(&st),

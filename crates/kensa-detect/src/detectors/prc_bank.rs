@@ -256,7 +256,36 @@ impl PrcBank {
                 )
             })
             .collect();
+        // The same reasons in Japanese (the enrichment's reason text is English).
+        let banks_ja: Vec<String> = prc
+            .iter()
+            .map(|(d, i)| {
+                let name = d
+                    .bank
+                    .and_then(|b| b.bank_name.clone())
+                    .or(i.prc_bank.clone())
+                    .or(i.bic.clone())
+                    .unwrap_or_else(|| d.key.clone());
+                let why = match i.country_source.as_deref() {
+                    Some("bic") => format!(
+                        "BIC {} は中国で登録",
+                        i.bic.as_deref().unwrap_or_default()
+                    ),
+                    Some("country") => "申告された銀行所在国が中国".to_owned(),
+                    Some("bank_name") => format!(
+                        "銀行名が中国本土の銀行{}と一致",
+                        i.prc_bank.as_deref().unwrap_or_default()
+                    ),
+                    _ => "口座の所在国が中国".to_owned(),
+                };
+                format!("{name}（{why}）")
+            })
+            .collect();
         let claimed_s = claimed.unwrap_or("none");
+        let (claimed_en, claimed_ja) = (
+            kensa_model::country::en(claimed_s),
+            kensa_model::country::ja(claimed_s),
+        );
         let (en_tail, ja_tail) = match situation {
                     "resident" => (
                         "The subject openly claims to live in China, so this is expected and weighs little."
@@ -265,8 +294,8 @@ impl PrcBank {
                             .to_string(),
                     ),
                     "mismatch" => (
-                        format!("The subject claims to live in {claimed_s}, not China."),
-                        format!("対象者の申告所在国は{claimed_s}であり、中国ではありません。"),
+                        format!("The subject claims to live in {claimed_en}, not China."),
+                        format!("対象者の申告所在国は{claimed_ja}であり、中国ではありません。"),
                     ),
                     _ => (
                         "The subject states no country of residence.".to_string(),
@@ -294,8 +323,8 @@ impl PrcBank {
                     banks.join("; ")
                 ),
                 format!(
-                    "中華人民共和国（PRC）にある銀行口座への送金が見られます: {}（送金{payouts}件）。{ja_tail}",
-                    banks.join("、")
+                    "中華人民共和国（PRC）にある銀行口座への送金が見られます：{}（送金{payouts}件）。{ja_tail}",
+                    banks_ja.join("、")
                 ),
             ),
         })

@@ -113,29 +113,43 @@ impl Server {
         role: Option<&str>,
         body: Option<(&str, Vec<u8>)>,
     ) -> (u16, Value) {
+        let token = role.map(|r| self.tokens[r].clone());
+        self.call_with(method, path, token.as_deref(), body)
+    }
+
+    /// As [`Server::call`] with a raw token (any method).
+    pub fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> (u16, Value) {
         let url = format!("{}{path}", self.base);
-        let auth = role.map(|r| format!("Bearer {}", self.tokens[r]));
-        let mut res = match (method, body) {
-            ("GET", _) => {
-                let mut rq = self.agent.get(&url);
-                if let Some(a) = &auth {
-                    rq = rq.header("Authorization", a);
-                }
-                rq.call().unwrap()
-            }
-            ("POST", b) => {
-                let mut rq = self.agent.post(&url);
-                if let Some(a) = &auth {
-                    rq = rq.header("Authorization", a);
-                }
-                let (ct, bytes) = b.unwrap_or(("application/json", b"{}".to_vec()));
-                rq.header("Content-Type", ct).send(&bytes[..]).unwrap()
-            }
-            _ => unreachable!(),
+        let mut rq = ureq::http::Request::builder().method(method).uri(&url);
+        if let Some(t) = token {
+            rq = rq.header("Authorization", format!("Bearer {t}"));
+        }
+        let mut res = if method == "GET" || method == "HEAD" {
+            self.agent.run(rq.body(()).unwrap()).unwrap()
+        } else {
+            let (ct, bytes) = body.unwrap_or(("application/json", b"{}".to_vec()));
+            rq = rq.header("Content-Type", ct);
+            self.agent.run(rq.body(bytes).unwrap()).unwrap()
         };
         let status = res.status().as_u16();
         let text = res.body_mut().read_to_string().unwrap_or_default();
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// A JSON request with a raw token.
+    pub fn json_with(&self, method: &str, path: &str, token: &str, v: &Value) -> (u16, Value) {
+        self.call_with(
+            method,
+            path,
+            Some(token),
+            Some(("application/json", serde_json::to_vec(v).unwrap())),
+        )
     }
 
     pub fn post_json(&self, path: &str, role: &str, v: &Value) -> (u16, Value) {
