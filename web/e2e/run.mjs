@@ -22,10 +22,13 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 let step = 0;
 function log(msg) { console.log(`[e2e] ${msg}`); }
 function fail(msg) { throw new Error(msg); }
-async function shot(page, name) {
+async function shot(page, name, focus) {
   step += 1;
   const file = `${shots}/${String(step).padStart(2, '0')}-${name}.png`;
-  await page.screenshot({ path: file, fullPage: name.startsWith('subject') });
+  // The viewport, with the element the step is about in view.
+  if (focus) await page.locator(focus).first().scrollIntoViewIfNeeded();
+  else await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: file });
   log(`screenshot ${file}`);
 }
 
@@ -116,6 +119,7 @@ try {
     .filter((s) => /[A-Za-z]{2,}(\s+[A-Za-z,'’-]+){3,}[.!?](\s|$)/.test(s));
   if (english.length) fail(`English left in Japanese explanations:\n${english.join('\n')}`);
   await shot(page, 'subject-ja');
+  await shot(page, 'subject-ja-flags', '[data-testid=flag]');
   await page.click('[data-testid=lang-switch]');
   await ready(page);
 
@@ -143,7 +147,7 @@ try {
   await page.click(`${stepSel} button[type=submit]`);
   await ready(page);
   await page.waitForSelector(`${stepSel} .st-done`);
-  await shot(page, 'subject-check');
+  await shot(page, 'subject-check', '[data-testid=dd-checklist]');
 
   // 8. Approval refused: steps missing.
   await page.selectOption('[data-testid=decision-form] select[name=decision]', 'approve');
@@ -152,7 +156,7 @@ try {
   await page.waitForSelector('[data-testid=decision-form] .err');
   const refusal = await page.textContent('[data-testid=decision-form] .err');
   if (!/blocked|missing/.test(refusal)) fail(`approval not refused: ${refusal}`);
-  await shot(page, 'approval-refused');
+  await shot(page, 'approval-refused', '[data-testid=decision-form]');
 
   // 9. A lead (a second person) approves with an override.
   await page.click('#signout');
@@ -166,7 +170,7 @@ try {
   await page.click('[data-testid=decision-form] button[type=submit]');
   await ready(page);
   await page.waitForSelector('text=override: bank name confirmed');
-  await shot(page, 'override-approved');
+  await shot(page, 'override-approved', '[data-testid=decision-form]');
 
   // 10. Close the case (four eyes: the lead is not its assignee).
   await page.goto(caseUrl);

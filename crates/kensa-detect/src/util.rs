@@ -98,7 +98,12 @@ pub fn window_text(d: &crate::params::Dur) -> (String, String) {
     let secs = d.0.as_secs();
     if secs > 0 && secs.is_multiple_of(86_400) {
         let n = secs / 86_400;
-        (format!("{n} days"), format!("{n}日"))
+        let unit = if n == 1 { "day" } else { "days" };
+        (format!("{n} {unit}"), format!("{n}日"))
+    } else if secs > 0 && secs.is_multiple_of(3_600) {
+        let n = secs / 3_600;
+        let unit = if n == 1 { "hour" } else { "hours" };
+        (format!("{n} {unit}"), format!("{n}時間"))
     } else {
         (d.to_string(), d.to_string())
     }

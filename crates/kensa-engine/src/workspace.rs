@@ -344,3 +344,66 @@ impl Workspace {
         Err(EngineError::NotFound(format!("no subject {subject_id:?}")))
     }
 }
+
+impl Workspace {
+    /// Subjects an analyst's search term points at: an exact identifier — an e-mail address, a
+    /// phone number, an IP address seen in logins or activity, a wallet or payout account —
+    /// compared without case. (Names and ids are matched by the caller on the results.)
+    pub fn subjects_with_identifier(
+        &mut self,
+        term: &str,
+    ) -> Result<std::collections::HashSet<String>, EngineError> {
+        let term = term.trim().to_lowercase();
+        let ip: Option<std::net::IpAddr> = term.parse().ok();
+        let eq = |s: &str| s.trim().eq_ignore_ascii_case(&term);
+        let mut out = std::collections::HashSet::new();
+        for s in &self.live()?.ds.subjects {
+            let hit = s
+                .profiles
+                .iter()
+                .any(|p| p.r.emails.iter().any(|e| eq(e)) || p.r.phones.iter().any(|x| eq(x)))
+                || ip.is_some_and(|ip| {
+                    s.logins.iter().any(|l| l.r.ip == ip)
+                        || s.activities.iter().any(|a| a.r.ip == Some(ip))
+                })
+                || s.payout_accounts.iter().any(|a| {
+                    eq(&a.r.account_id)
+                        || a.r
+                            .crypto
+                            .as_ref()
+                            .and_then(|c| c.address.as_deref())
+                            .is_some_and(eq)
+                })
+                || s.payouts.iter().any(|a| {
+                    a.r.crypto
+                        .as_ref()
+                        .and_then(|c| c.address.as_deref())
+                        .is_some_and(eq)
+                });
+            if hit {
+                out.insert(s.id.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The sources (`freelance_platform`, `payment_platform`, ...) that stated a profile of
+    /// each subject.
+    pub fn subject_sources(
+        &mut self,
+    ) -> Result<std::collections::HashMap<String, Vec<String>>, EngineError> {
+        Ok(self
+            .live()?
+            .ds
+            .subjects
+            .iter()
+            .map(|s| {
+                let mut v: Vec<String> =
+                    s.profiles.iter().map(|p| p.r.source.to_string()).collect();
+                v.sort();
+                v.dedup();
+                (s.id.clone(), v)
+            })
+            .collect())
+    }
+}

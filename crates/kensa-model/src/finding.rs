@@ -11,11 +11,77 @@ pub struct Text {
 }
 
 impl Text {
+    /// A text; in the English one, a counted `noun(s)` becomes singular or plural by the number
+    /// before it (`1 crypto wallet(s)` → `1 crypto wallet`, `3 other account(s)` → `3 other
+    /// accounts`), so that detectors can write one format string.
     pub fn new(en: impl Into<String>, ja: impl Into<String>) -> Text {
         Text {
-            en: en.into(),
+            en: fix_plurals(en.into()),
             ja: ja.into(),
         }
+    }
+}
+
+/// Resolves each `word(s)` preceded (within three words) by a number.
+pub fn fix_plurals(s: String) -> String {
+    if !s.contains("(s)") {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while let Some(i) = rest.find("(s)") {
+        let (before, after) = rest.split_at(i);
+        out.push_str(before);
+        let attached = before.chars().last().is_some_and(char::is_alphabetic);
+        // The number: the nearest numeric word among the three before the noun.
+        let count = attached
+            .then(|| {
+                before.rsplit(' ').skip(1).take(3).find_map(|w| {
+                    let w = w.trim_start_matches('(').trim_end_matches([',', ')']);
+                    let digits = !w.is_empty() && w.chars().all(|c| c.is_ascii_digit());
+                    digits.then(|| w.parse::<u64>().ok()).flatten()
+                })
+            })
+            .flatten();
+        match count {
+            Some(1) => {}
+            Some(_) => out.push('s'),
+            None => out.push_str("(s)"),
+        }
+        rest = &after[3..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod plural_tests {
+    use super::fix_plurals;
+
+    #[test]
+    fn counted_nouns_agree_with_their_number() {
+        let f = |s: &str| fix_plurals(s.to_owned());
+        assert_eq!(
+            f("Paid to 1 crypto wallet(s) (TRC20)."),
+            "Paid to 1 crypto wallet (TRC20)."
+        );
+        assert_eq!(
+            f("shares IPs with 3 other account(s) (u1)"),
+            "shares IPs with 3 other accounts (u1)"
+        );
+        assert_eq!(
+            f("8 of 14 payment(s) received"),
+            "8 of 14 payments received"
+        );
+        assert_eq!(
+            f("1 consecutive login pair(s) imply"),
+            "1 consecutive login pair imply"
+        );
+        assert_eq!(
+            f("Payout destination(s) resolve"),
+            "Payout destination(s) resolve"
+        );
+        assert_eq!(f("no parenthesis"), "no parenthesis");
     }
 }
 

@@ -9,9 +9,11 @@ use kensa_model::catalog;
 use kensa_model::finding::{SubjectResult, Tier};
 use serde::Serialize;
 
-/// At most this many subjects get a detail section; all are in `subjects.jsonl`.
+/// Flagged subjects below tier high get a detail section up to this many (every high and
+/// critical subject gets one); all are in `subjects.jsonl`.
 pub const MAX_DETAILED: usize = 500;
-/// At most this many rows in the ranking table.
+/// Unflagged subjects are listed up to this many rows of the ranking table (every flagged
+/// subject is listed).
 pub const MAX_ROWS: usize = 2000;
 
 #[derive(Debug, thiserror::Error)]
@@ -150,10 +152,35 @@ struct SubjectView<'a> {
     approve_allowed: Option<bool>,
 }
 
-fn show(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
+fn show(key: &str, v: &serde_json::Value) -> String {
+    match masked(key, v) {
+        serde_json::Value::String(s) => s,
         other => other.to_string(),
+    }
+}
+
+/// Account and document numbers as a report shows them: the last four characters only (the
+/// full values stay in the evidence log and in `subjects.jsonl`).
+fn masked(key: &str, v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    const KEYS: [&str; 4] = ["iban", "account_number", "number", "mrz"];
+    match v {
+        Value::String(s) if KEYS.contains(&key) && !s.is_empty() => {
+            let tail: String = s
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            Value::String(format!("••••{tail}"))
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|x| masked(key, x)).collect()),
+        Value::Object(o) => {
+            Value::Object(o.iter().map(|(k, x)| (k.clone(), masked(k, x))).collect())
+        }
+        other => other.clone(),
     }
 }
 
@@ -166,12 +193,15 @@ pub fn render(meta: &ReportMeta, results: &[SubjectResult]) -> Result<String, Re
         tiers[r.tier as usize] += 1;
     }
     let mut detailed = 0;
+    // Every flagged subject is listed (no cap), then unflagged ones up to MAX_ROWS rows; every
+    // high and critical subject is detailed, other flagged ones up to MAX_DETAILED.
     let subjects: Vec<SubjectView> = results
         .iter()
-        .take(MAX_ROWS)
         .enumerate()
+        .filter(|(i, r)| !r.flags.is_empty() || *i < MAX_ROWS)
         .map(|(i, r)| {
-            let show_detail = !r.flags.is_empty() && detailed < MAX_DETAILED;
+            let show_detail =
+                !r.flags.is_empty() && (r.tier >= Tier::High || detailed < MAX_DETAILED);
             if show_detail {
                 detailed += 1;
             }
@@ -226,13 +256,13 @@ pub fn render(meta: &ReportMeta, results: &[SubjectResult]) -> Result<String, Re
                                 .evidence
                                 .values
                                 .iter()
-                                .map(|(k, v)| (k.clone(), show(v)))
+                                .map(|(k, v)| (k.clone(), show(k, v)))
                                 .collect(),
                             thresholds: f
                                 .evidence
                                 .thresholds
                                 .iter()
-                                .map(|(k, v)| (k.clone(), show(v)))
+                                .map(|(k, v)| (k.clone(), show(k, v)))
                                 .collect(),
                             records: &f.evidence.records,
                         }

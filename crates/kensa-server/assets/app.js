@@ -7,7 +7,7 @@ const STR = {
   en: {
     queue: 'Queue', cases: 'Cases', signout: 'Sign out', switchTo: '日本語', loading: 'Loading…',
     tier: 'Tier', any: 'Any', flag: 'Red flag', status: 'Due diligence', open: 'Steps missing',
-    complete: 'Complete', assignee: 'Assignee', search: 'Search (name, id, e-mail, IP, wallet)',
+    complete: 'Complete', assignee: 'Assignee', search: 'Search (name, id, e-mail, phone, IP, wallet)', source: 'Source',
     apply: 'Apply', score: 'Score', name: 'Name', subject: 'Subject', reason: 'Main reason',
     flags: 'Flags', next: 'Next', prev: 'Previous', none: 'Nothing matches these filters.',
     low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical',
@@ -39,7 +39,7 @@ const STR = {
   ja: {
     queue: '対応キュー', cases: 'ケース', signout: 'サインアウト', switchTo: 'English', loading: '読み込み中…',
     tier: 'リスク区分', any: 'すべて', flag: 'レッドフラグ', status: 'デューデリジェンス', open: '未完了の手順あり',
-    complete: '完了', assignee: '担当者', search: '検索（氏名・ID・メール・IP・ウォレット）',
+    complete: '完了', assignee: '担当者', search: '検索（氏名・ID・メール・電話・IP・ウォレット）', source: '情報源',
     apply: '絞り込む', score: 'スコア', name: '氏名', subject: '対象者', reason: '主な理由',
     flags: 'フラグ', next: '次へ', prev: '前へ', none: 'この条件に当てはまる対象者はいません。',
     low: '低', medium: '中', high: '高', critical: '重大',
@@ -189,6 +189,8 @@ async function viewQueue(main, query) {
     el('option', { value: 'open', text: t('open'), selected: p.status === 'open' }),
     el('option', { value: 'complete', text: t('complete'), selected: p.status === 'complete' }));
   const assignee = el('input', { name: 'assignee', value: p.assignee || '', size: 12, 'aria-label': t('assignee') });
+  const srcSel = el('select', { name: 'source', 'aria-label': t('source') }, el('option', { value: '', text: t('any') }),
+    ...['freelance_platform', 'payment_platform', 'hr_system', 'resume', 'portfolio', 'social'].map((x) => el('option', { value: x, text: x, selected: p.source === x })));
   const search = el('input', { name: 'q', type: 'search', value: p.q || '', size: 30, testid: 'queue-search', 'aria-label': t('search'), placeholder: t('search') });
   const form = el('form', { class: 'controls', role: 'search', onsubmit: (e) => {
     e.preventDefault();
@@ -197,10 +199,10 @@ async function viewQueue(main, query) {
     location.hash = '#/' + (q.toString() ? '?' + q : '');
   } },
   el('label', {}, t('tier'), tierSel), el('label', {}, t('flag'), flagSel), el('label', {}, t('status'), stSel),
-  el('label', {}, t('assignee'), assignee), el('label', {}, t('search'), search),
+  el('label', {}, t('source'), srcSel), el('label', {}, t('assignee'), assignee), el('label', {}, t('search'), search),
   el('button', { type: 'submit', class: 'primary', text: t('apply') }));
   // Filters apply at once when a select changes.
-  for (const s of [tierSel, flagSel, stSel]) s.addEventListener('change', () => form.requestSubmit());
+  for (const s of [tierSel, flagSel, stSel, srcSel]) s.addEventListener('change', () => form.requestSubmit());
   const table = el('table', { testid: 'queue', 'aria-label': t('queue') });
   const pager = el('div', { class: 'pager' });
   main.replaceChildren(el('h1', { text: t('queue') }), form, table, pager);
@@ -568,7 +570,7 @@ async function viewSubject(main, id) {
   if (['analyst', 'lead'].includes(session.role)) {
     const missing = d.due_diligence?.missing || [];
     parts.push(el('h2', { text: t('decision') }),
-      missing.length ? el('p', { class: 'kv', text: `${t('missingSteps')} ${missing.map(stepTitle).join('、 ')}` }) : null,
+      missing.length ? el('p', { class: 'kv', text: `${t('missingSteps')} ${missing.map(stepTitle).join(lang === 'ja' ? '、' : '; ')}` }) : null,
       decisionForm(id, reload));
   }
   if (d.decisions.length) {

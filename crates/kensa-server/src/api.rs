@@ -426,13 +426,17 @@ pub struct SubjectsQuery {
     pub tier: Option<String>,
     /// Only subjects with this flag id (e.g. `RF-PAY-THIRD-PARTY`).
     pub flag: Option<String>,
-    /// Subject id or display name contains this (case-insensitive).
+    /// Subject id or display name contains this (case-insensitive), or it is one of the
+    /// subject's identifiers exactly: an e-mail address, phone number, IP address, wallet or
+    /// payout account.
     pub q: Option<String>,
     /// Due-diligence status: `complete` (nothing required is missing) or `open`.
     #[param(pattern = "^(complete|open)?$")]
     pub status: Option<String>,
-    /// Assignee (cases come with the analyst workspace; accepted, matches no one yet).
+    /// Only subjects whose case is assigned to this person.
     pub assignee: Option<String>,
+    /// Only subjects with a profile from this source (`freelance_platform`, `hr_system`...).
+    pub source: Option<String>,
     /// Page size (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
@@ -448,17 +452,36 @@ pub struct SubjectPage {
     pub next_cursor: Option<String>,
 }
 
-fn cursor_of(r: &SubjectResult) -> String {
-    hex::encode(format!("{:016x}:{}", r.score.to_bits(), r.subject_id))
+/// The queue's order: score, then — where scores saturate at 100 — the weight of evidence
+/// (the flags' log-odds added up), then the subject id. Highest first.
+fn rank_key(r: &SubjectResult) -> (f64, f64) {
+    (r.score, r.flags.iter().map(|f| f.log_odds).sum())
 }
 
-fn parse_cursor(c: &str) -> Option<(f64, String)> {
-    let s = String::from_utf8(hex::decode(c).ok()?).ok()?;
-    let (bits, id) = s.split_once(':')?;
-    Some((
-        f64::from_bits(u64::from_str_radix(bits, 16).ok()?),
-        id.to_owned(),
+fn rank_cmp(a: &SubjectResult, b: &SubjectResult) -> std::cmp::Ordering {
+    let (ka, kb) = (rank_key(a), rank_key(b));
+    kb.0.total_cmp(&ka.0)
+        .then_with(|| kb.1.total_cmp(&ka.1))
+        .then_with(|| a.subject_id.cmp(&b.subject_id))
+}
+
+fn cursor_of(r: &SubjectResult) -> String {
+    let (score, lo) = rank_key(r);
+    hex::encode(format!(
+        "{:016x}:{:016x}:{}",
+        score.to_bits(),
+        lo.to_bits(),
+        r.subject_id
     ))
+}
+
+/// `(score, log-odds, subject id)` of the last subject of the previous page.
+fn parse_cursor(c: &str) -> Option<(f64, f64, String)> {
+    let s = String::from_utf8(hex::decode(c).ok()?).ok()?;
+    let mut it = s.splitn(3, ':');
+    let score = f64::from_bits(u64::from_str_radix(it.next()?, 16).ok()?);
+    let lo = f64::from_bits(u64::from_str_radix(it.next()?, 16).ok()?);
+    Some((score, lo, it.next()?.to_owned()))
 }
 
 fn dd_missing(r: &SubjectResult) -> bool {
@@ -484,6 +507,7 @@ async fn subjects(
         &mut q.q,
         &mut q.status,
         &mut q.assignee,
+        &mut q.source,
         &mut q.cursor,
     ] {
         if p.as_deref() == Some("") {
@@ -526,6 +550,15 @@ async fn subjects(
                 .collect(),
             None => Default::default(),
         };
+        // Identifier matches and sources come from the detection state (a scan of it).
+        let by_ident = match q.q.as_deref() {
+            Some(t) => ws.subjects_with_identifier(t)?,
+            None => Default::default(),
+        };
+        let sources = match q.source {
+            Some(_) => ws.subject_sources()?,
+            None => Default::default(),
+        };
         let live = ws.live()?;
         let needle = q.q.as_deref().map(str::to_lowercase);
         let mut hits: Vec<&SubjectResult> = live
@@ -539,10 +572,18 @@ async fn subjects(
             })
             .filter(|r| {
                 needle.as_deref().is_none_or(|n| {
-                    r.subject_id.to_lowercase().contains(n)
+                    by_ident.contains(&r.subject_id)
+                        || r.subject_id.to_lowercase().contains(n)
                         || r.display_name
                             .as_deref()
                             .is_some_and(|d| d.to_lowercase().contains(n))
+                })
+            })
+            .filter(|r| {
+                q.source.as_deref().is_none_or(|src| {
+                    sources
+                        .get(&r.subject_id)
+                        .is_some_and(|v| v.iter().any(|x| x == src))
                 })
             })
             .filter(|r| match q.status.as_deref() {
@@ -558,16 +599,17 @@ async fn subjects(
                 })
             })
             .filter(|r| {
-                after.as_ref().is_none_or(|(score, id)| {
-                    r.score < *score || (r.score == *score && r.subject_id.as_str() > id.as_str())
+                after.as_ref().is_none_or(|(score, lo, id)| {
+                    let (rs, rl) = rank_key(r);
+                    rs.total_cmp(score)
+                        .then_with(|| rl.total_cmp(lo))
+                        .reverse()
+                        .then_with(|| r.subject_id.as_str().cmp(id.as_str()))
+                        .is_gt()
                 })
             })
             .collect();
-        hits.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.subject_id.cmp(&b.subject_id))
-        });
+        hits.sort_by(|a, b| rank_cmp(a, b));
         let more = hits.len() > limit;
         hits.truncate(limit);
         Ok(SubjectPage {

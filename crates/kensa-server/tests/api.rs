@@ -45,7 +45,8 @@ fn every_endpoint_for_every_role_and_without_credentials() {
     for (method, route, perm) in ROUTES {
         let path = route
             .replace("{subject_id}", "u1")
-            .replace("{case_id}", &case_id);
+            .replace("{case_id}", &case_id)
+            .replace("{file}", "app.js");
         let body = match *route {
             "/v1/events" => Some((
                 "application/json",
@@ -88,6 +89,11 @@ fn every_endpoint_for_every_role_and_without_credentials() {
                 200
             };
             assert_eq!(st, want, "{method} {route} public: {v}");
+            continue;
+        }
+        if *route == "/" {
+            // A person without a session is sent to sign in.
+            assert_eq!(st, 303, "{method} {route} without a session");
             continue;
         }
         assert_eq!(st, 401, "{method} {route} without a token: {v}");
@@ -525,4 +531,28 @@ fn concurrent_requests_each_get_their_own_share() {
     assert_eq!(v["items"].as_array().unwrap().len(), 80);
     let (_, v) = s.call("GET", "/v1/subjects/c3-7/records", Some("analyst"), None);
     assert_eq!(v.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn the_queue_search_finds_identifiers_and_filters_by_source() {
+    let s = start(1 << 20);
+    seed(&s);
+    let ids = |path: &str| -> Vec<String> {
+        let (st, v) = s.call("GET", path, Some("analyst"), None);
+        assert_eq!(st, 200, "{path}: {v}");
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["subject_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // An IP address seen in a login finds its subject; a name still matches by substring.
+    assert_eq!(ids("/v1/subjects?q=175.45.176.9"), vec!["u1"]);
+    assert_eq!(ids("/v1/subjects?q=sam"), vec!["u2"]);
+    assert!(ids("/v1/subjects?q=192.0.2.200").is_empty());
+    let mut both = ids("/v1/subjects?source=freelance_platform");
+    both.sort();
+    assert_eq!(both, vec!["u1", "u2"]);
+    assert!(ids("/v1/subjects?source=hr_system").is_empty());
 }

@@ -19,6 +19,25 @@ fn seed_demo(s: &common::Server) -> String {
         let (st, v) = s.post_json("/v1/events", "ingest", &json!(chunk));
         assert_eq!(st, 200, "{v}");
     }
+    // The queue's order: score, then (where scores saturate) the weight of evidence.
+    let (_, all) = s.call("GET", "/v1/subjects?limit=200", Some("analyst"), None);
+    let key = |r: &serde_json::Value| {
+        let lo: f64 = r["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["log_odds"].as_f64().unwrap())
+            .sum();
+        (r["score"].as_f64().unwrap(), lo)
+    };
+    let items = all["items"].as_array().unwrap();
+    for w in items.windows(2) {
+        let (a, b) = (key(&w[0]), key(&w[1]));
+        assert!(
+            a.0 > b.0 || (a.0 == b.0 && a.1 >= b.1),
+            "{a:?} before {b:?}"
+        );
+    }
     let (st, page) = s.call(
         "GET",
         "/v1/subjects?tier=critical&limit=1",

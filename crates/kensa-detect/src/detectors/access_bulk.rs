@@ -314,6 +314,7 @@ impl AccessBulk {
                 "本人の過去の基準はまだありません".to_string(),
             ),
         };
+        let (win_en, win_ja) = crate::util::window_text(&p.window);
         Some(Finding {
             subject_id: s.id.clone(),
             id: "RF-ACCESS-BULK".into(),
@@ -347,15 +348,15 @@ impl AccessBulk {
             explanation: Text::new(
                 format!(
                     "{} accesses to confidential or secret data ({gb:.2} GB, {distinct} resources) \
-                     within {} ({from} – {to}): {base_en}, and {r_peer:.1}× the typical peer \
+                     within {win_en} ({from} – {to}): {base_en}, and {r_peer:.1}× the typical peer \
                      (thresholds {}× and {}×).",
-                    win.count, p.window, p.self_ratio, p.peer_ratio
+                    win.count, p.self_ratio, p.peer_ratio
                 ),
                 format!(
-                    "{}（{from} – {to}）に機密データへ{}回のアクセス（{gb:.2} GB、{distinct}件のリソース）があり、\
+                    "{win_ja}以内（{from} – {to}）に機密データへ{}回のアクセス（{gb:.2} GB、{distinct}件のリソース）があり、\
                      短期間に大量の機密データへアクセスしています。{base_ja}、他の利用者の典型の{r_peer:.1}倍です\
                      （しきい値は{}倍と{}倍）。",
-                    p.window, win.count, p.self_ratio, p.peer_ratio
+                    win.count, p.self_ratio, p.peer_ratio
                 ),
             ),
         })

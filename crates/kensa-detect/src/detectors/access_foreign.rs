@@ -186,7 +186,7 @@ impl AccessForeign {
             .collect();
         let list_ja: Vec<String> = order
             .iter()
-            .map(|(cc, _)| format!("{cc}（{}件）", by[cc].records))
+            .map(|(cc, _)| format!("{}（{}件）", kensa_model::country::ja(cc), by[cc].records))
             .collect();
         Some(Finding {
             subject_id: s.id.clone(),
@@ -217,8 +217,9 @@ impl AccessForeign {
                     p.min_score
                 ),
                 format!(
-                    "所在国を{claimed}と申告している対象者のアクセス記録に、海外IPへの異常通信が見られます: {}。\
-                             スコア{score:.1}（しきい値{}。KP・CN・RU・IRの重みが大きく、クラウド宛て・VPN経由は小さく評価）。",
+                    "所在国を{}と申告している対象者のアクセス記録に、海外IPへの異常通信が見られます：{}。\
+                             スコア{score:.1}（しきい値{}。北朝鮮・中国・ロシア・イランの重みが大きく、クラウド宛て・VPN経由は小さく評価）。",
+                    kensa_model::country::ja(claimed),
                     list_ja.join("、"),
                     p.min_score
                 ),

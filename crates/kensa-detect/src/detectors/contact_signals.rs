@@ -152,6 +152,16 @@ impl ContactSignals {
                     p.country_strength
                 };
                 if strength > 0.0 {
+                    let list_ja: Vec<String> = foreign
+                        .iter()
+                        .map(|(i, _)| {
+                            format!(
+                                "{}（{}）",
+                                i.e164.clone().unwrap_or(i.input.clone()),
+                                kensa_model::country::ja(i.country.as_deref().unwrap_or("?"))
+                            )
+                        })
+                        .collect();
                     let list: Vec<String> = foreign
                         .iter()
                         .map(|(i, _)| {
@@ -185,13 +195,15 @@ impl ContactSignals {
                         ),
                         explanation: Text::new(
                             format!(
-                                "The subject claims to live in {claimed} but gives phone number(s) of another country: {}{}.",
+                                "The subject claims to live in {claimed} but gives {} of another country: {}{}.",
+                                if list.len() == 1 { "a phone number" } else { "phone numbers" },
                                 list.join(", "),
                                 if all_nationality { " (the subject's nationality; weak)" } else { "" }
                             ),
                             format!(
-                                "所在国を{claimed}と申告していますが、他国の電話番号があります: {}{}。連絡先情報の不一致にあたります。",
-                                list.join("、"),
+                                "所在国を{}と申告していますが、他国の電話番号があります：{}{}。連絡先情報の不一致にあたります。",
+                                kensa_model::country::ja(claimed),
+                                list_ja.join("、"),
                                 if all_nationality { "（本人の国籍の番号のため弱い兆候）" } else { "" }
                             ),
                         ),

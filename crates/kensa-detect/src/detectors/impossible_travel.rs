@@ -202,10 +202,11 @@ impl ImpossibleTravel {
                 .threshold("mobile_accuracy_km", p.mobile_accuracy_km),
             explanation: Text::new(
                 format!(
-                    "{} consecutive login pair(s) imply impossible travel; the fastest: {} \
+                    "{} consecutive login pair(s) {} impossible travel; the fastest: {} \
                              ({}) → {} ({}), at least {:.0} km in {:.1} h = {:.0} km/h (maximum {} \
                              km/h). VPN, hosting and relay addresses are not counted as travel.",
                     hops.len(),
+                    if hops.len() == 1 { "implies" } else { "imply" },
                     a.r.ip,
                     country(a.r.ip),
                     b.r.ip,

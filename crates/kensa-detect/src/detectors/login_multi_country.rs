@@ -369,31 +369,39 @@ fn explain(
     to: Ts,
 ) -> Text {
     let list = foreign.join(", ");
+    let list_ja = foreign
+        .iter()
+        .map(|c| kensa_model::country::ja(c))
+        .collect::<Vec<_>>()
+        .join("、");
     let home = home.unwrap_or("?");
+    let (win_en, win_ja) = crate::util::window_text(&p.window);
     let (home_en, home_ja) = if claimed {
         (
             format!("the claimed country {home}"),
-            format!("申告された所在国{home}"),
+            format!("申告された所在国（{}）", kensa_model::country::ja(home)),
         )
     } else {
         (
             format!("the usual country {home} (no claimed country)"),
-            format!("通常の接続国{home}（所在国の申告なし）"),
+            format!(
+                "通常の接続国（{}、所在国の申告なし）",
+                kensa_model::country::ja(home)
+            ),
         )
     };
     Text::new(
         format!(
-            "Within {} ({from} – {to}) the account logged in from {} countries other than \
+            "Within {win_en} ({from} – {to}) the account logged in from {} {} other than \
              {home_en}: {list} (VPN, hosting and relay addresses not counted). Weighted score \
              {score:.1}; the threshold is {}.",
-            p.window,
             foreign.len(),
+            if foreign.len() == 1 { "country" } else { "countries" },
             p.min_score
         ),
         format!(
-            "{}以内（{from} – {to}）に、{home_ja}以外の{}か国（{list}）のIPアドレスからログインがありました\
+            "{win_ja}以内（{from} – {to}）に、{home_ja}以外の{}か国（{list_ja}）のIPアドレスからログインがありました\
              （VPN・ホスティング・リレーのアドレスは除外）。重み付きスコアは{score:.1}で、しきい値は{}です。",
-            p.window,
             foreign.len(),
             p.min_score
         ),
@@ -527,7 +535,7 @@ mod tests {
             serde_json::json!(["CN", "KP", "LA", "RU", "VN"])
         );
         assert_eq!(f[0].evidence.values["plausible_itinerary"], false);
-        assert!(f[0].explanation.ja.contains("申告された所在国US"));
+        assert!(f[0].explanation.ja.contains("申告された所在国（アメリカ合衆国）"));
     }
 
     #[test]

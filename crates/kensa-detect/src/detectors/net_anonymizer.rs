@@ -231,6 +231,29 @@ impl NetAnonymizer {
             .take(50)
             .collect();
         let classes: Vec<String> = by_class.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        // `hosting (source)` → `ホスティング（source）417件`.
+        let classes_ja: Vec<String> = by_class
+            .iter()
+            .map(|(k, n)| {
+                let (class, rest) = k.split_once(' ').unwrap_or((k.as_str(), ""));
+                let class_ja = match class {
+                    "hosting" => "ホスティング",
+                    "vpn" => "VPN",
+                    "tor" => "Tor",
+                    "proxy" => "プロキシ",
+                    "relay" => "リレー",
+                    "mobile" => "モバイル",
+                    "corporate" => "企業ネットワーク",
+                    other => other,
+                };
+                let src = rest.trim().trim_start_matches('(').trim_end_matches(')');
+                if src.is_empty() {
+                    format!("{class_ja} {n}件")
+                } else {
+                    format!("{class_ja}（{src}）{n}件")
+                }
+            })
+            .collect();
         let pct = (100.0 * anon_events as f64 / total as f64).round();
         // For a relay inside the claimed country, say which offset the activity rhythm
         // fits (the off_hours estimator), when there is enough activity to tell.
@@ -247,8 +270,9 @@ impl NetAnonymizer {
                             off_hours::fmt_offset(r.0)
                         ),
                         format!(
-                            "活動の時間帯は{}に合致します（{c}は{}）。",
+                            "活動の時間帯は{}に合致します（{}は{}）。",
                             off_hours::fmt_offset(o as f64),
+                            kensa_model::country::ja(c),
                             off_hours::fmt_offset(r.0)
                         ),
                     ),
@@ -260,8 +284,9 @@ impl NetAnonymizer {
                                  claimed country hides where the work is really done.{r_en}"
                     ),
                     format!(
-                        "うち{n}件は申告された所在国（{c}）のアドレスで、申告国内の中継により実際の作業場所が\
-                                 隠されている可能性があります。{r_ja}"
+                        "うち{n}件は申告された所在国（{}）のアドレスで、申告国内の中継により実際の作業場所が\
+                                 隠されている可能性があります。{r_ja}",
+                        kensa_model::country::ja(c)
                     ),
                 )
             }
@@ -305,9 +330,9 @@ impl NetAnonymizer {
                 ),
                 format!(
                     "ログイン・活動・アクセス{total}件のうち{anon_events}件（{pct}%）がVPN・VPS（ホスティング）・\
-                             Tor・プロキシ経由で、接続元の偽装が疑われます: {}。重み付き割合は{share:.2}\
+                             Tor・プロキシ経由で、接続元の偽装が疑われます：{}。重み付き割合は{share:.2}\
                              （しきい値{}）。{same_ja}",
-                    classes.join(", "),
+                    classes_ja.join("、"),
                     p.min_share
                 ),
             ),

@@ -318,8 +318,9 @@ impl PrcBank {
                 .threshold("unknown_claim_strength", p.unknown_claim_strength),
             explanation: Text::new(
                 format!(
-                    "Payout destination(s) resolve to a bank account in the People's Republic \
+                    "{} to a bank account in the People's Republic \
                              of China: {} ({payouts} payouts). {en_tail}",
+                    if prc.len() == 1 { "A payout destination resolves" } else { "Payout destinations resolve" },
                     banks.join("; ")
                 ),
                 format!(

@@ -221,7 +221,13 @@ impl ProxyPayout {
         let dest_en = dests.join(", ");
         let dest_ja = dests
             .iter()
-            .map(|d| if *d == "crypto" { "暗号資産" } else { d })
+            .map(|d| {
+                if *d == "crypto" {
+                    "暗号資産".to_owned()
+                } else {
+                    kensa_model::country::ja(d)
+                }
+            })
             .collect::<Vec<_>>()
             .join("、");
         let pct = (p.min_share * 100.0).round();
@@ -250,7 +256,7 @@ impl ProxyPayout {
                     (share * 100.0).round()
                 ),
                 format!(
-                    "受け取った報酬{payments}件のうち{n}件が、{win_ja}に海外（{dest_ja}）へ送金されています\
+                    "受け取った報酬{payments}件のうち{n}件が、{win_ja}以内に海外（{dest_ja}）へ送金されています\
                      （1件あたり最大{}%、しきい値{pct}%）。第三者の口座で報酬を受け取り、\
                      海外へ転送する手口に当たります。",
                     (share * 100.0).round()
@@ -322,7 +328,7 @@ mod tests {
         assert_eq!(f[0].evidence.values["forwarded_payments"], 2);
         assert_eq!(f[0].evidence.values["largest_share"], 0.9);
         assert_eq!(f[0].evidence.values["destinations"], json!(["CN", "crypto"]));
-        assert!(f[0].explanation.ja.contains("海外（CN、暗号資産）"), "{}", f[0].explanation.ja);
+        assert!(f[0].explanation.ja.contains("7日以内に海外（中国、暗号資産）"), "{}", f[0].explanation.ja);
     }
 
     /// Transfers before the payment, after the window or in another currency do not count.

@@ -212,13 +212,13 @@ impl Group {
         match self.basis {
             "country" => (
                 format!("{n} peers claiming {country} with skill \"{skill}\""),
-                format!("同じ国（{country}）で「{skill}」のスキルを持つ{n}名"),
+                format!("同じ国（{}）で「{skill}」のスキルを持つ{n}名", kensa_model::country::ja(country)),
             ),
             "country_all_skills" => (
                 format!(
                     "{n} peers claiming {country} across all skills, adjusted to this subject's skills"
                 ),
-                format!("同じ国（{country}）の全スキルの{n}名（対象者のスキルの相場に補正）"),
+                format!("同じ国（{}）の全スキルの{n}名（対象者のスキルの相場に補正）", kensa_model::country::ja(country)),
             ),
             _ => (
                 format!("{n} peers with skill \"{skill}\""),

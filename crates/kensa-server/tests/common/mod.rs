@@ -89,8 +89,10 @@ pub fn start_with(
         });
     });
     let addr = addr_rx.recv().unwrap();
+    // Redirects are answers to check, not to follow.
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
+        .max_redirects(0)
         .build()
         .into();
     Server {
