@@ -13,6 +13,7 @@
 //! | `subjects/<n>/records.jsonl` | the subject's stored records (due-diligence `check` records included), each with its log sequence number and its body exactly as hashed into the chain |
 //! | `subjects/<n>/results.jsonl` | the subject's scan results (flags, evidence, explanations in English and Japanese), as logged |
 //! | `subjects/<n>/decisions.jsonl` | decisions recorded about the subject, as logged |
+//! | `case/events.jsonl` | with `--case`: the case's log entries (creation, changes, notes), as logged |
 //! | `log/chain.jsonl` | the envelope of every log entry from the first included one to the head (sequence number, type, ids, time, content hash, previous and own entry hash; no content) |
 //! | `custody.json` | the chain-of-custody record: who exported, when, why, from which store, with which tool |
 //! | `report.html` | the human report of the subjects' latest results (English and Japanese) |
@@ -241,6 +242,9 @@ pub struct Included {
 /// What to export.
 pub struct ExportOptions<'a> {
     pub subjects: Vec<String>,
+    /// A case whose log entries (its creation, every change and note) go into the bundle
+    /// (`case/events.jsonl`); its subjects should be among `subjects`.
+    pub case_id: Option<String>,
     pub reason: String,
     /// Who exports (an account or person name, for the custody record).
     pub exported_by: String,
@@ -338,6 +342,27 @@ pub fn export(
             dir,
         });
     }
+    // The case's own entries: creation, changes, notes.
+    if let Some(case_id) = &opts.case_id {
+        let lines: Vec<Included> = store
+            .entries_of_type("case")?
+            .into_iter()
+            .filter(|(seq, r, _)| r == case_id && *seq <= head.seq)
+            .map(|(seq, r, body)| {
+                included.insert(seq);
+                Included {
+                    seq,
+                    r#ref: r,
+                    kind: None,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                }
+            })
+            .collect();
+        if lines.is_empty() {
+            return Err(BundleError::UnknownSubject(format!("case {case_id}")));
+        }
+        files.push(("case/events.jsonl".into(), jsonl(&lines)));
+    }
     // The chain from the first included entry to the head.
     let first = included.first().copied().unwrap_or(head.seq);
     let mut chain = Vec::new();
@@ -368,6 +393,7 @@ pub fn export(
         "store": store.path(),
         "head": {"seq": head.seq, "hash": hex::encode(head.hash)},
         "subjects": subjects,
+        "case": opts.case_id,
         "tool": opts.tool,
         "reports": match opts.pdf_font {
             Some(_) => serde_json::json!(["report.html", "report-en.pdf", "report-ja.pdf"]),
@@ -850,6 +876,46 @@ pub fn verify_bytes(
                     }
                     Some(_) => {}
                 }
+            }
+        }
+    }
+    // A case's entries, when the bundle holds a case.
+    if let Some(b) = files.get("case/events.jsonl") {
+        let path = "case/events.jsonl";
+        for (i, line) in b.split(|c| *c == b'\n').enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            let Ok(inc) = serde_json::from_slice::<Included>(line) else {
+                report
+                    .problems
+                    .push(format!("{path} line {}: unreadable", i + 1));
+                continue;
+            };
+            report.included += 1;
+            match content.get(&inc.seq) {
+                None => report.problems.push(format!(
+                    "{path} line {}: entry #{} is not in the chain proof",
+                    i + 1,
+                    inc.seq
+                )),
+                Some(env) if env.entry_type != "case" || env.r#ref != inc.r#ref => {
+                    report.problems.push(format!(
+                        "{path} line {}: entry #{} in the log is {} {}, not this case entry",
+                        i + 1,
+                        inc.seq,
+                        env.entry_type,
+                        env.r#ref
+                    ))
+                }
+                Some(env) if env.content_hash != sha256_hex(inc.body.as_bytes()) => {
+                    report.problems.push(format!(
+                        "{path} line {}: case entry #{} is not the content the log holds",
+                        i + 1,
+                        inc.seq
+                    ))
+                }
+                Some(_) => {}
             }
         }
     }

@@ -72,6 +72,7 @@ fn an_exported_bundle_verifies_and_every_tampering_is_named() {
         &mut store,
         ExportOptions {
             subjects: vec![subject.clone()],
+            case_id: None,
             reason: "referral to counsel".into(),
             exported_by: "analyst-1".into(),
             key: Some(key),
@@ -226,6 +227,7 @@ fn the_chain_proof_catches_what_a_dishonest_signer_changed() {
         &mut store,
         ExportOptions {
             subjects: vec![subject],
+            case_id: None,
             reason: "r".into(),
             exported_by: "a".into(),
             key: Some(key.clone()),
@@ -301,6 +303,7 @@ fn an_unknown_subject_is_refused() {
         &mut store,
         ExportOptions {
             subjects: vec!["nobody".into()],
+            case_id: None,
             reason: "x".into(),
             exported_by: "a".into(),
             key: None,
@@ -341,6 +344,7 @@ fn pdf_reports_embed_a_cjk_font_and_read_back_in_both_languages() {
         &mut store,
         ExportOptions {
             subjects: vec![subject.clone()],
+            case_id: None,
             reason: "referral to counsel".into(),
             exported_by: "analyst-1".into(),
             key: Some(key),
@@ -452,4 +456,77 @@ fn pdf_reports_embed_a_cjk_font_and_read_back_in_both_languages() {
     let first = &result.flags[0].explanation.ja;
     let probe: String = squash(first).chars().take(12).collect();
     assert!(squash(&ja).contains(&probe), "{probe:?} not in\n{ja}");
+}
+
+#[test]
+fn a_case_bundle_holds_the_case_entries_and_verify_checks_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, subject) = demo_store(dir.path());
+    // A case worked in the workspace: opened, noted, its status changed.
+    let mut ws = Workspace::open(Box::new(store), EngineConfig::builtin());
+    let c = ws
+        .create_case("analyst-1", "Referral", std::slice::from_ref(&subject))
+        .unwrap();
+    ws.add_case_note(
+        &c.case_id,
+        "analyst-1",
+        "Bank confirmed a third-party beneficiary.",
+    )
+    .unwrap();
+    let lead = kensa_engine::cases::Actor {
+        name: "lead-1".into(),
+        lead: true,
+    };
+    ws.update_case(
+        &c.case_id,
+        kensa_engine::cases::CasePatch {
+            status: Some(kensa_engine::cases::CaseStatus::Escalated),
+            ..Default::default()
+        },
+        &lead,
+    )
+    .unwrap();
+    drop(ws);
+    let mut store = Store::open_existing(&dir.path().join("k.db")).unwrap();
+    let case = kensa_engine::cases::case_in_store(&store, &c.case_id).unwrap();
+    assert_eq!(case.subjects, vec![subject.clone()]);
+    let out = dir.path().join("case.tar");
+    export(
+        &mut store,
+        ExportOptions {
+            subjects: case.subjects.clone(),
+            case_id: Some(c.case_id.clone()),
+            reason: "referral to counsel".into(),
+            exported_by: "lead-1".into(),
+            key: None,
+            tool: "kensa test",
+            pdf_font: None,
+        },
+        &out,
+    )
+    .unwrap();
+    let bytes = std::fs::read(&out).unwrap();
+    let r = verify_bytes(&bytes, None, None).unwrap();
+    assert!(r.ok(), "{:?}", r.problems);
+    let fs = files(&bytes);
+    let events = &fs
+        .iter()
+        .find(|f| f.0 == "case/events.jsonl")
+        .expect("the case's entries are in the bundle")
+        .1;
+    let text = String::from_utf8_lossy(events);
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.contains("Bank confirmed a third-party beneficiary."));
+    // A note changed in the bundle is named by verify.
+    let tampered = String::from_utf8_lossy(&bytes)
+        .replace("third-party beneficiary", "third-party beneficiarY")
+        .into_bytes();
+    assert_eq!(tampered.len(), bytes.len());
+    let r = verify_bytes(&tampered, None, None).unwrap();
+    assert!(!r.ok());
+    assert!(
+        r.problems.iter().any(|p| p.contains("case/events.jsonl")),
+        "{:?}",
+        r.problems
+    );
 }

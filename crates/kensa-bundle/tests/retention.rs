@@ -46,6 +46,7 @@ fn a_purge_removes_old_content_keeps_held_subjects_and_every_proof() {
         &mut s,
         ExportOptions {
             subjects: vec!["old-1".into()],
+            case_id: None,
             reason: "r".into(),
             exported_by: "a".into(),
             key: Some(key),

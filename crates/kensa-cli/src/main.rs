@@ -390,8 +390,12 @@ enum Command {
     Hold {
         #[arg(long)]
         db: PathBuf,
-        #[arg(long)]
-        subject: String,
+        /// The subject to hold (or give --case).
+        #[arg(long, required_unless_present = "case")]
+        subject: Option<String>,
+        /// Hold every subject of this case (from the analyst workspace).
+        #[arg(long, conflicts_with = "subject")]
+        case: Option<String>,
         #[arg(long)]
         reason: String,
         #[arg(long)]
@@ -525,8 +529,12 @@ enum BundleCommand {
         #[arg(long)]
         db: PathBuf,
         /// Subject id (repeat for several).
-        #[arg(long = "subject", required = true)]
+        #[arg(long = "subject", required_unless_present = "case")]
         subjects: Vec<String>,
+        /// A case of the analyst workspace: its subjects, and its own log entries (notes,
+        /// status changes), go into the bundle.
+        #[arg(long)]
+        case: Option<String>,
         /// The bundle file to write.
         #[arg(long)]
         out: PathBuf,
@@ -1218,7 +1226,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Bundle(BundleCommand::Export {
             db,
-            subjects,
+            mut subjects,
+            case,
             out,
             reason,
             by,
@@ -1239,6 +1248,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     anyhow::anyhow!("--by is needed: who exports (no USER in the environment)")
                 })?;
             let mut store = Store::open_existing(&db)?;
+            if let Some(c) = &case {
+                subjects.extend(kensa_engine::cases::case_in_store(&store, c)?.subjects);
+            }
             let key = key.as_deref().map(kensa_bundle::read_key).transpose()?;
             let pdf_font = if no_pdf {
                 None
@@ -1257,6 +1269,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &mut store,
                 kensa_bundle::ExportOptions {
                     subjects,
+                    case_id: case,
                     reason,
                     exported_by: by,
                     key,
@@ -1322,15 +1335,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Hold {
             db,
             subject,
+            case,
             reason,
             by,
             release,
         } => {
             let mut store = Store::open_existing(&db)?;
-            let seq = kensa_bundle::retention::hold(&mut store, &subject, &reason, &by, release)?;
+            let (subjects, reason) = match &case {
+                Some(c) => (
+                    kensa_engine::cases::case_in_store(&store, c)?.subjects,
+                    format!("case {c}: {reason}"),
+                ),
+                None => (subject.into_iter().collect(), reason),
+            };
+            for subject in &subjects {
+                let seq =
+                    kensa_bundle::retention::hold(&mut store, subject, &reason, &by, release)?;
+                println!(
+                    "{} {subject} (entry #{seq})",
+                    if release { "released" } else { "on hold:" }
+                );
+            }
             println!(
-                "{} {subject} (entry #{seq}); subjects on hold: {}",
-                if release { "released" } else { "on hold:" },
+                "subjects on hold: {}",
                 kensa_bundle::retention::holds(&store)?.len()
             );
             Ok(ExitCode::SUCCESS)

@@ -983,3 +983,74 @@ fn purge_past_retention_spares_held_subjects_and_keeps_the_chain() {
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("KIND=DAYS"), "{}", stderr(&bad));
 }
+
+/// Issue 19 with issue 15's cases: `kensa hold --case` holds every subject of the case and
+/// `kensa bundle export --case` exports them with the case's own entries (notes included).
+#[test]
+fn a_case_is_held_and_exported_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.jsonl"), MESSY).unwrap();
+    let o = kensa(
+        &["--quiet", "ingest", "--db", "k.db", "in.jsonl"],
+        dir.path(),
+    );
+    assert!(
+        o.status.success() || o.status.code() == Some(1),
+        "{}",
+        stderr(&o)
+    );
+    let case_id = {
+        let store = kensa_store::Store::open_existing(&dir.path().join("k.db")).unwrap();
+        let mut ws =
+            kensa_engine::Workspace::open(Box::new(store), kensa_engine::EngineConfig::builtin());
+        let c = ws
+            .create_case("aiko", "Shared payout account", &["u1".into(), "u2".into()])
+            .unwrap();
+        ws.add_case_note(&c.case_id, "aiko", "Both accounts paid to one beneficiary.")
+            .unwrap();
+        c.case_id
+    };
+    let o = kensa(
+        &[
+            "hold",
+            "--db",
+            "k.db",
+            "--case",
+            &case_id,
+            "--reason",
+            "litigation",
+            "--by",
+            "counsel",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        out.contains("on hold: u1") && out.contains("on hold: u2"),
+        "{out}"
+    );
+    let o = kensa(
+        &[
+            "bundle", "export", "--db", "k.db", "--case", &case_id, "--reason", "counsel", "--by",
+            "aiko", "--no-pdf", "--out", "case.tar",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = kensa(&["bundle", "verify", "case.tar"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let tar = std::fs::read(dir.path().join("case.tar")).unwrap();
+    let text = String::from_utf8_lossy(&tar);
+    assert!(text.contains("case/events.jsonl"));
+    assert!(text.contains("Both accounts paid to one beneficiary."));
+    // An unknown case is named.
+    let o = kensa(
+        &[
+            "hold", "--db", "k.db", "--case", "C-999999", "--reason", "x", "--by", "y",
+        ],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("C-999999"), "{}", stderr(&o));
+}

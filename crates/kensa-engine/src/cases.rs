@@ -300,6 +300,23 @@ pub struct TimelineItem {
 use crate::Workspace;
 use kensa_model::finding::Tier;
 
+/// A case as the log holds it now, read straight from a store (for the CLI's `--case`).
+pub fn case_in_store(
+    store: &dyn kensa_store::EvidenceStore,
+    case_id: &str,
+) -> Result<Case, EngineError> {
+    let events: Vec<CaseEvent> = store
+        .entries_of_type("case")?
+        .into_iter()
+        .filter(|(_, r, _)| r == case_id)
+        .filter_map(|(_, _, b)| serde_json::from_slice(&b).ok())
+        .collect();
+    Cases::from_events(&events)
+        .get(case_id)
+        .cloned()
+        .ok_or_else(|| EngineError::NotFound(format!("no case {case_id:?}")))
+}
+
 impl Workspace {
     /// Every case (read from the log on first use).
     pub fn cases(&mut self) -> Result<&Cases, EngineError> {
