@@ -137,6 +137,9 @@ pub struct CaseEvent {
 #[derive(Debug, Default)]
 pub struct Cases {
     cases: Vec<Case>,
+    /// Each case's entries with their log positions, for the timeline (kept here so that a
+    /// case page does not scan the log).
+    log: std::collections::HashMap<String, Vec<(i64, CaseEvent)>>,
     by_id: std::collections::HashMap<String, usize>,
     /// Open case of each subject (the latest case it was added to).
     of_subject: std::collections::HashMap<String, usize>,
@@ -150,6 +153,20 @@ impl Cases {
             c.apply(e);
         }
         c
+    }
+
+    /// Applies an entry and keeps it, with its log position, for [`Cases::entries_of`].
+    pub fn apply_logged(&mut self, seq: i64, e: CaseEvent) {
+        self.apply(&e);
+        self.log
+            .entry(e.case_id.clone())
+            .or_default()
+            .push((seq, e));
+    }
+
+    /// A case's entries in log order, with their positions.
+    pub fn entries_of(&self, case_id: &str) -> &[(i64, CaseEvent)] {
+        self.log.get(case_id).map_or(&[], Vec::as_slice)
     }
 
     pub fn get(&self, case_id: &str) -> Option<&Case> {
@@ -321,13 +338,13 @@ impl Workspace {
     /// Every case (read from the log on first use).
     pub fn cases(&mut self) -> Result<&Cases, EngineError> {
         if self.cases.is_none() {
-            let events: Vec<CaseEvent> = self
-                .store
-                .entries_of_type("case")?
-                .into_iter()
-                .filter_map(|(_, _, b)| serde_json::from_slice(&b).ok())
-                .collect();
-            self.cases = Some(Cases::from_events(&events));
+            let mut cases = Cases::default();
+            for (seq, _, b) in self.store.entries_of_type("case")? {
+                if let Ok(e) = serde_json::from_slice::<CaseEvent>(&b) {
+                    cases.apply_logged(seq, e);
+                }
+            }
+            self.cases = Some(cases);
         }
         Ok(self.cases.as_ref().expect("loaded above"))
     }
@@ -344,10 +361,11 @@ impl Workspace {
         let body = kensa_model::canonical::to_canonical(
             &serde_json::to_value(&e).map_err(|x| EngineError::Internal(x.to_string()))?,
         );
-        self.store.append_entry("case", &e.case_id, None, &body)?;
+        let seq = self.store.append_entry("case", &e.case_id, None, &body)?;
         let cases = self.cases.as_mut().expect("loaded by the caller");
-        cases.apply(&e);
-        Ok(cases.get(&e.case_id).cloned().expect("applied"))
+        let id = e.case_id.clone();
+        cases.apply_logged(seq, e);
+        Ok(cases.get(&id).cloned().expect("applied"))
     }
 
     fn check_subjects_known(&mut self, subjects: &[String]) -> Result<(), EngineError> {
@@ -586,23 +604,19 @@ impl Workspace {
     /// decision about its subjects, in log order.
     pub fn case_timeline(&mut self, case_id: &str) -> Result<Vec<TimelineItem>, EngineError> {
         let case = self.case(case_id)?;
-        let mut items = Vec::new();
-        for (seq, _, body) in self.store.entries_of_type("case")? {
-            let Ok(e) = serde_json::from_slice::<CaseEvent>(&body) else {
-                continue;
-            };
-            if e.case_id != case.case_id {
-                continue;
-            }
-            items.push(TimelineItem {
-                seq,
+        let mut items: Vec<TimelineItem> = self
+            .cases()?
+            .entries_of(&case.case_id)
+            .iter()
+            .map(|(seq, e)| TimelineItem {
+                seq: *seq,
                 at: e.at.clone(),
                 by: Some(e.by.clone()),
                 kind: "case".into(),
                 subject_id: None,
-                detail: serde_json::to_value(&e).unwrap_or_default(),
-            });
-        }
+                detail: serde_json::to_value(e).unwrap_or_default(),
+            })
+            .collect();
         for s in &case.subjects {
             for r in self.store.subject_records(s)? {
                 if r.kind != "check" {
