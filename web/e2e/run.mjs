@@ -1,12 +1,14 @@
 // End-to-end test of the analyst workspace in real headless Chromium (Debian's chromium,
 // driven by playwright-core). Run by `cargo test` (crates/kensa-cli/tests/web_ui.rs), which
 // starts `kensa serve` over the demo data and passes:
-//   KENSA_URL, KENSA_ANALYST, KENSA_LEAD (name:password each), KENSA_AUDITOR_TOKEN, KENSA_SHOTS
+//   KENSA_URL, KENSA_ANALYST, KENSA_LEAD (name:password each), KENSA_AUDITOR_TOKEN, KENSA_SHOTS,
+//   KENSA_REPORT and KENSA_SUBJECTS (the same scan's report.html and subjects.jsonl)
 // The flow of issue 15: sign in, filter the queue, open a critical subject, see the four
 // pictures, switch to Japanese (no English sentence left in the explanations), open a case,
 // record a check with an attachment, have approval refused, have a second person (a lead)
 // approve with an override, close the case, and `GET /v1/verify` still ok. A screenshot of
-// every step goes to KENSA_SHOTS; axe-core checks the queue and the subject page.
+// every step goes to KENSA_SHOTS; axe-core checks the queue and the subject page. Then the
+// offline report.html: the same queue and subject page from a file, every flagged subject in it.
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -82,6 +84,17 @@ try {
   if (!tiers.length || tiers.some((c) => !c.includes('tier-critical'))) fail(`filter tier=critical shows ${tiers.join(' | ')}`);
   await shot(page, 'queue-critical');
 
+  // Sort by name: the rows follow.
+  await page.selectOption('[data-testid=queue-sort]', 'name');
+  await page.waitForURL(/sort=name/);
+  await ready(page);
+  const names = await page.locator('[data-testid=queue-row] td:nth-child(4)').allTextContents();
+  const lower = names.filter(Boolean).map((x) => x.toLowerCase());
+  if (lower.length < 2 || lower.some((x, i) => i && lower[i - 1] > x)) fail(`sort=name gives ${names.join(' | ')}`);
+  await page.selectOption('[data-testid=queue-sort]', '');
+  await page.waitForURL((u) => !/sort=/.test(u.hash));
+  await ready(page);
+
   // Search by subject id.
   const first = await page.locator('[data-testid=queue-row]').first().getAttribute('data-subject-id');
   await page.fill('[data-testid=queue-search]', first);
@@ -101,7 +114,7 @@ try {
   log(`subject ${first}: score ${score}`);
   if (await page.locator('[data-testid=flag]').count() === 0) fail('no flags shown');
   // 4. The four pictures, each drawn (an SVG inside).
-  for (const id of ['chart-activity-hours', 'chart-logins', 'graph-links', 'chart-payouts']) {
+  for (const id of ['chart-activity-hours', 'chart-logins', 'chart-login-map', 'graph-links', 'chart-payouts']) {
     await page.waitForSelector(`[data-testid=${id}] svg`);
   }
   await shot(page, 'subject');
@@ -187,6 +200,52 @@ try {
   if (v.ok !== true) fail(`verify: ${JSON.stringify(v)}`);
   log(`verify ok: ${v.entries} entries`);
   if (errors.length) fail(`page errors: ${errors.join('; ')}`);
+
+  // 12. The offline report: the same workspace from a file, read-only.
+  if (process.env.KENSA_REPORT) {
+    const rctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-GB' });
+    const rp = await rctx.newPage();
+    const rerrors = [];
+    rp.on('pageerror', (e) => rerrors.push(e.message));
+    // Nothing may be fetched from anywhere.
+    const requests = [];
+    rp.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+    await rp.goto(`file://${process.env.KENSA_REPORT}`);
+    await ready(rp);
+    const flagged = readFileSync(process.env.KENSA_SUBJECTS, 'utf8').split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l)).filter((r) => r.flags.length).map((r) => r.subject_id);
+    const listed = await rp.evaluate(() => REPORT.subjects.filter((r) => r.flags.length).map((r) => r.subject_id));
+    const lost = flagged.filter((id) => !listed.includes(id));
+    if (lost.length) fail(`report.html leaves out ${lost.length} of ${flagged.length} flagged subjects`);
+    log(`report: all ${flagged.length} flagged subjects listed`);
+    await shot(rp, 'report-queue');
+    await axe(rp, 'report queue');
+    await rp.selectOption('[data-testid=queue-filter-tier]', 'critical');
+    await ready(rp);
+    const rtiers = await rp.locator('[data-testid=queue-row] .tier').evaluateAll((els) => els.map((e) => e.className));
+    if (!rtiers.length || rtiers.some((c) => !c.includes('tier-critical'))) fail(`report: tier=critical shows ${rtiers.join(' | ')}`);
+    await rp.fill('[data-testid=queue-search]', first);
+    await rp.press('[data-testid=queue-search]', 'Enter');
+    await ready(rp);
+    const rfound = await rp.locator('[data-testid=queue-row]').evaluateAll((els) => els.map((e) => e.dataset.subjectId));
+    if (!rfound.includes(first)) fail(`report: search for ${first} found ${rfound}`);
+    await rp.click(`[data-testid=queue-row][data-subject-id="${first}"] a`);
+    await ready(rp);
+    for (const id of ['chart-activity-hours', 'chart-logins', 'chart-login-map', 'graph-links', 'chart-payouts']) {
+      await rp.waitForSelector(`[data-testid=${id}] svg`);
+    }
+    if (await rp.locator('[data-testid=flag]').count() === 0) fail('report: no flags shown');
+    if (await rp.locator('[data-testid=decision-form]').count() !== 0) fail('report: a decision form in a read-only report');
+    await shot(rp, 'report-subject');
+    await axe(rp, 'report subject');
+    await rp.click('[data-testid=lang-switch]');
+    await ready(rp);
+    if (await rp.getAttribute('html', 'lang') !== 'ja') fail('report: html lang is not ja after the switch');
+    await shot(rp, 'report-subject-ja');
+    if (requests.length) fail(`report.html fetched ${requests.join(', ')}`);
+    if (rerrors.length) fail(`report page errors: ${rerrors.join('; ')}`);
+    await rctx.close();
+  }
   log('all steps passed');
 } finally {
   await browser.close();

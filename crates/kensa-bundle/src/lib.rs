@@ -286,6 +286,8 @@ pub fn export(
     let mut latest: Vec<SubjectResult> = Vec::new();
     // Per subject, for the PDF: (latest result index, decisions, records).
     let mut printed: Vec<(Option<usize>, Vec<serde_json::Value>, usize)> = Vec::new();
+    // Per subject, for the report's subject pages.
+    let mut details = std::collections::HashMap::new();
     for (n, sid) in subjects.iter().enumerate() {
         let records = store.subject_records(sid)?;
         let results = store.subject_entries("result", sid)?;
@@ -337,6 +339,30 @@ pub fn export(
                 .collect(),
             records.iter().filter(|r| r.seq <= head.seq).count(),
         ));
+        let shown: Vec<_> = records
+            .iter()
+            .filter(|r| r.seq <= head.seq && r.kind != "check" && r.kind != "label")
+            .collect();
+        details.insert(
+            sid.clone(),
+            kensa_report::Detail {
+                records_total: shown.len(),
+                records: shown[shown.len().saturating_sub(kensa_report::MAX_RECORDS)..]
+                    .iter()
+                    .map(|r| {
+                        kensa_report::Detail::record(
+                            r.seq,
+                            &r.record_id,
+                            &r.kind,
+                            serde_json::from_slice(&r.body).unwrap_or_default(),
+                            None,
+                        )
+                    })
+                    .collect(),
+                graph: None,
+                decisions: printed.last().map(|p| p.1.clone()).unwrap_or_default(),
+            },
+        );
         refs.push(SubjectRef {
             subject_id: sid.clone(),
             dir,
@@ -424,7 +450,7 @@ pub fn export(
         )],
         attributions: Vec::new(),
         policy: String::new(),
-        graphs: Default::default(),
+        details,
     };
     let report =
         kensa_report::render(&meta, &latest).map_err(|e| BundleError::Report(e.to_string()))?;

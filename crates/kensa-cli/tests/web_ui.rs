@@ -135,6 +135,8 @@ fn an_analyst_and_a_lead_work_a_critical_case_in_the_browser() {
         .env("KENSA_LEAD", "kenji:staple lead password")
         .env("KENSA_AUDITOR_TOKEN", &token)
         .env("KENSA_SHOTS", &shots)
+        .env("KENSA_REPORT", dir.path().join("scan/report.html"))
+        .env("KENSA_SUBJECTS", dir.path().join("scan/subjects.jsonl"))
         .output()
         .unwrap();
     let _ = child.kill();

@@ -19,6 +19,7 @@ pub mod eval;
 pub mod graph;
 pub mod ingest;
 pub mod live;
+pub mod present;
 pub mod progress;
 pub mod scan;
 pub mod screening;

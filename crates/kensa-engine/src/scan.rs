@@ -292,49 +292,10 @@ pub fn scan(
     let any_link = live.any_finding(|f| LINK_DETECTORS.contains(&f.detector.as_str()));
     let graph = (any_link || (any_critical && engine.policy.propagation.enabled))
         .then(|| ds.link_graph(&engine.policy.detectors.shared_identity.graph));
-    let mut graphs = std::collections::HashMap::new();
-    if let Some(graph) = &graph {
-        for r in results
-            .iter()
-            .filter(|r| !r.flags.is_empty())
-            .take(kensa_report::MAX_DETAILED)
-        {
-            let linked = r.flags.iter().any(|f| {
-                LINK_DETECTORS.contains(&f.detector.as_str()) || f.detector == "risk_propagation"
-            });
-            if !linked {
-                continue;
-            }
-            if let Some(n) = kensa_detect::link::export::neighbourhood(graph, &r.subject_id, 1)
-                && n.nodes.len() > 1
-            {
-                graphs.insert(
-                    r.subject_id.clone(),
-                    kensa_report::MiniGraph {
-                        center: r.subject_id.clone(),
-                        others: n
-                            .nodes
-                            .iter()
-                            .filter(|x| x.hops > 0)
-                            .map(|x| x.subject_id.clone())
-                            .collect(),
-                        edges: n
-                            .edges
-                            .iter()
-                            .map(|e| {
-                                let label: Vec<String> = e
-                                    .identifiers
-                                    .iter()
-                                    .map(|(k, v, _)| format!("{k}: {v}"))
-                                    .collect();
-                                (e.a.clone(), e.b.clone(), e.weight, label.join("; "))
-                            })
-                            .collect(),
-                    },
-                );
-            }
-        }
-    }
+    // The subject pages of the report: records, neighbourhood and decisions of the flagged
+    // subjects it details.
+    let details =
+        crate::present::report_details(&*store, Some(&engine.intel), graph.as_deref(), &results)?;
 
     // 4. Outputs.
     let subjects_path = opts.out_dir.join("subjects.jsonl");
@@ -414,7 +375,7 @@ pub fn scan(
             .intel
             .attributions_for(sources_used.iter().map(String::as_str)),
         policy: format!("{} (sha256 {})", engine.policy_label, &policy_sha256[..12]),
-        graphs,
+        details,
     };
     crate::progress::phase_done("subjects.jsonl");
     let html = kensa_report::render(&meta, &results)?;

@@ -437,6 +437,10 @@ pub struct SubjectsQuery {
     pub assignee: Option<String>,
     /// Only subjects with a profile from this source (`freelance_platform`, `hr_system`...).
     pub source: Option<String>,
+    /// Order: `score` (default, highest first; ties by summed log-odds), `score_asc`, `flags`
+    /// (most distinct red flags first), `name` (A→Z) or `id`.
+    #[param(pattern = "^(score|score_asc|flags|name|id)?$")]
+    pub sort: Option<String>,
     /// Page size (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
@@ -452,36 +456,96 @@ pub struct SubjectPage {
     pub next_cursor: Option<String>,
 }
 
-/// The queue's order: score, then — where scores saturate at 100 — the weight of evidence
-/// (the flags' log-odds added up), then the subject id. Highest first.
-fn rank_key(r: &SubjectResult) -> (f64, f64) {
-    (r.score, r.flags.iter().map(|f| f.log_odds).sum())
+/// The orders the queue can be read in (`sort=`). `score` (the default): score, then — where
+/// scores saturate at 100 — the weight of evidence (the flags' log-odds added up), highest
+/// first; `score_asc` the reverse; `flags`: most distinct red flags first, then score; `name`:
+/// display name A→Z (subjects without one last); `id`: subject id. Ties are broken by subject
+/// id, so that every order is total and a cursor resumes exactly where a page ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    Score,
+    ScoreAsc,
+    Flags,
+    Name,
+    Id,
 }
 
-fn rank_cmp(a: &SubjectResult, b: &SubjectResult) -> std::cmp::Ordering {
-    let (ka, kb) = (rank_key(a), rank_key(b));
-    kb.0.total_cmp(&ka.0)
-        .then_with(|| kb.1.total_cmp(&ka.1))
-        .then_with(|| a.subject_id.cmp(&b.subject_id))
+impl Sort {
+    fn parse(s: &str) -> Option<Sort> {
+        Some(match s {
+            "score" => Sort::Score,
+            "score_asc" => Sort::ScoreAsc,
+            "flags" => Sort::Flags,
+            "name" => Sort::Name,
+            "id" => Sort::Id,
+            _ => return None,
+        })
+    }
 }
 
-fn cursor_of(r: &SubjectResult) -> String {
-    let (score, lo) = rank_key(r);
-    hex::encode(format!(
-        "{:016x}:{:016x}:{}",
-        score.to_bits(),
-        lo.to_bits(),
-        r.subject_id
-    ))
+/// A subject's place in an order; a cursor is the key of a page's last subject.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+struct RankKey<'a> {
+    sort: Sort,
+    /// Score and summed log-odds (`score*`), distinct flags and score (`flags`).
+    n: [f64; 2],
+    /// Lower-cased display name, `None` when the subject has none (`name`).
+    name: Option<String>,
+    id: std::borrow::Cow<'a, str>,
 }
 
-/// `(score, log-odds, subject id)` of the last subject of the previous page.
-fn parse_cursor(c: &str) -> Option<(f64, f64, String)> {
-    let s = String::from_utf8(hex::decode(c).ok()?).ok()?;
-    let mut it = s.splitn(3, ':');
-    let score = f64::from_bits(u64::from_str_radix(it.next()?, 16).ok()?);
-    let lo = f64::from_bits(u64::from_str_radix(it.next()?, 16).ok()?);
-    Some((score, lo, it.next()?.to_owned()))
+fn rank_key(sort: Sort, r: &SubjectResult) -> RankKey<'_> {
+    let n = match sort {
+        Sort::Flags => {
+            let mut ids: Vec<&str> = r.flags.iter().map(|f| f.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            [ids.len() as f64, r.score]
+        }
+        Sort::Score | Sort::ScoreAsc => [r.score, r.flags.iter().map(|f| f.log_odds).sum()],
+        Sort::Name | Sort::Id => [0.0, 0.0],
+    };
+    RankKey {
+        sort,
+        n,
+        name: match sort {
+            Sort::Name => r.display_name.as_deref().map(str::to_lowercase),
+            _ => None,
+        },
+        id: std::borrow::Cow::Borrowed(&r.subject_id),
+    }
+}
+
+fn key_cmp(a: &RankKey<'_>, b: &RankKey<'_>) -> std::cmp::Ordering {
+    let by_n = |x: &RankKey<'_>, y: &RankKey<'_>| {
+        x.n[0]
+            .total_cmp(&y.n[0])
+            .then_with(|| x.n[1].total_cmp(&y.n[1]))
+    };
+    let primary = match a.sort {
+        Sort::Score | Sort::Flags => by_n(b, a),
+        Sort::ScoreAsc => by_n(a, b),
+        // Named subjects first, A→Z.
+        Sort::Name => match (&a.name, &b.name) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        },
+        Sort::Id => std::cmp::Ordering::Equal,
+    };
+    primary.then_with(|| a.id.cmp(&b.id))
+}
+
+fn cursor_of(key: &RankKey<'_>) -> String {
+    hex::encode(serde_json::to_vec(key).expect("a key serialises"))
+}
+
+/// The key of the last subject of the previous page, which must have been read in `sort`.
+fn parse_cursor(c: &str, sort: Sort) -> Option<RankKey<'static>> {
+    let key: RankKey<'static> = serde_json::from_slice(&hex::decode(c).ok()?).ok()?;
+    (key.sort == sort).then_some(key)
 }
 
 fn dd_missing(r: &SubjectResult) -> bool {
@@ -508,6 +572,7 @@ async fn subjects(
         &mut q.status,
         &mut q.assignee,
         &mut q.source,
+        &mut q.sort,
         &mut q.cursor,
     ] {
         if p.as_deref() == Some("") {
@@ -528,9 +593,15 @@ async fn subjects(
     {
         return Err(ApiError::invalid("status must be complete or open").field("status"));
     }
+    let sort = match q.sort.as_deref() {
+        None => Sort::Score,
+        Some(x) => Sort::parse(x).ok_or_else(|| {
+            ApiError::invalid("sort must be score, score_asc, flags, name or id").field("sort")
+        })?,
+    };
     let after = match &q.cursor {
         Some(c) => Some(
-            parse_cursor(c)
+            parse_cursor(c, sort)
                 .ok_or_else(|| ApiError::invalid("not a cursor of this API").field("cursor"))?,
         ),
         None => None,
@@ -561,7 +632,7 @@ async fn subjects(
         };
         let live = ws.live()?;
         let needle = q.q.as_deref().map(str::to_lowercase);
-        let mut hits: Vec<&SubjectResult> = live
+        let mut hits: Vec<(RankKey<'_>, &SubjectResult)> = live
             .results_unsorted()
             .iter()
             .filter(|r| q.tier.as_deref().is_none_or(|t| r.tier.as_str() == t))
@@ -598,27 +669,23 @@ async fn subjects(
                         .is_some_and(|x| x.as_deref() == Some(a))
                 })
             })
-            .filter(|r| {
-                after.as_ref().is_none_or(|(score, lo, id)| {
-                    let (rs, rl) = rank_key(r);
-                    rs.total_cmp(score)
-                        .then_with(|| rl.total_cmp(lo))
-                        .reverse()
-                        .then_with(|| r.subject_id.as_str().cmp(id.as_str()))
-                        .is_gt()
-                })
-            })
+            .map(|r| (rank_key(sort, r), r))
+            .filter(|(k, _)| after.as_ref().is_none_or(|a| key_cmp(k, a).is_gt()))
             .collect();
-        hits.sort_by(|a, b| rank_cmp(a, b));
+        // Only the page is ordered fully; the rest is only partitioned off.
+        if hits.len() > limit {
+            hits.select_nth_unstable_by(limit, |a, b| key_cmp(&a.0, &b.0));
+        }
         let more = hits.len() > limit;
         hits.truncate(limit);
+        hits.sort_by(|a, b| key_cmp(&a.0, &b.0));
         Ok(SubjectPage {
             next_cursor: if more {
-                hits.last().map(|r| cursor_of(r))
+                hits.last().map(|(k, _)| cursor_of(k))
             } else {
                 None
             },
-            items: hits.into_iter().cloned().collect(),
+            items: hits.into_iter().map(|(_, r)| r.clone()).collect(),
         })
     })
     .await?;

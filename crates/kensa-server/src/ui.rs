@@ -2,34 +2,13 @@
 //! (no CDN, works offline, no Node.js needed to run it). It talks to the same JSON API as any
 //! other client, with the session cookie and the session's CSRF token.
 //!
-//! Files: `assets/index.html`, `assets/app.js`, `assets/app.css` (ours) and
-//! `assets/vendor/echarts.min.js` (Apache ECharts, Apache-2.0, copied from npm by
-//! `web/vendor.mjs` at the version pinned in `web/package.json`).
+//! The files are `kensa_report::assets` (shared with the offline `report.html`, which shows a
+//! subject with the same code).
 
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-
-const INDEX: &str = include_str!("../assets/index.html");
-
-/// `(name, content type, bytes)` of every asset.
-const ASSETS: &[(&str, &str, &[u8])] = &[
-    (
-        "app.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/app.js"),
-    ),
-    (
-        "app.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../assets/app.css"),
-    ),
-    (
-        "echarts.min.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../assets/vendor/echarts.min.js"),
-    ),
-];
+use kensa_report::assets;
 
 /// Only our own files; inline styles for the chart library's tooltips.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -44,7 +23,7 @@ pub async fn index() -> Response {
             (header::CACHE_CONTROL, "no-store"),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
-        INDEX,
+        assets::INDEX_HTML,
     )
         .into_response()
 }
@@ -52,15 +31,15 @@ pub async fn index() -> Response {
 /// A file of the workspace.
 #[utoipa::path(get, path = "/assets/{file}", params(("file" = String, Path)), responses((status = 200, description = "the file", body = String), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn asset(Path(file): Path<String>) -> Response {
-    match ASSETS.iter().find(|(n, _, _)| *n == file) {
-        Some((_, ct, bytes)) => (
+    match assets::FILES.iter().find(|(n, _, _)| *n == file) {
+        Some((_, ct, text)) => (
             StatusCode::OK,
             [
                 (header::CONTENT_TYPE, *ct),
                 (header::CACHE_CONTROL, "private, max-age=300"),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             ],
-            *bytes,
+            *text,
         )
             .into_response(),
         None => crate::error::ApiError::not_found(format!("no asset {file:?}")).into_response(),

@@ -1,7 +1,15 @@
 // Kensa analyst workspace. Plain JavaScript over the JSON API (/v1/...), signed in with the
 // session cookie; every change carries the session's CSRF token. Views: the queue (#/), a
 // subject (#/s/ID), cases (#/cases) and a case (#/c/ID). English and Japanese throughout.
+//
+// The same script is the offline report.html: there the page embeds the results
+// (<script id="kensa-report">) and `api()` answers the same paths from them, read-only.
 'use strict';
+
+const REPORT = (() => {
+  const e = document.getElementById('kensa-report');
+  return e ? JSON.parse(e.textContent) : null;
+})();
 
 const STR = {
   en: {
@@ -35,6 +43,13 @@ const STR = {
     ev_created: 'opened the case', ev_updated: 'changed the case', ev_note: 'added a note',
     ev_check: 'recorded a check', ev_decision: 'recorded a decision',
     shown: '{n} shown', page: 'Page {n}', hits: 'Matching subjects',
+    sort: 'Sort by', sort_score: 'Score, highest first', sort_score_asc: 'Score, lowest first', sort_flags: 'Most red flags',
+    sort_name: 'Name (A–Z)', sort_id: 'Subject id', sortBy: 'Sort by {x}',
+    loginMap: 'Logins on a map', mapNote: 'shaded: countries logged in from; dots by network class',
+    reportNoRecords: 'This report embeds the records of flagged subjects of tier high and critical (and of the first {n} others); open this subject in the workspace (kensa serve) for its records and pictures.',
+    reportSomeRecords: 'The pictures and tables below use the latest {n} of the subject’s {m} records.',
+    reportOf: 'Report · {n} subjects listed of {m}',
+    net: { tor: 'Tor', vpn: 'VPN', proxy: 'proxy', relay: 'relay', hosting: 'hosting', mobile: 'mobile', corporate: 'corporate', residential: 'residential', isp: 'ISP', unknown: 'unknown' },
   },
   ja: {
     queue: '対応キュー', cases: 'ケース', signout: 'サインアウト', switchTo: 'English', loading: '読み込み中…',
@@ -67,6 +82,13 @@ const STR = {
     ev_created: 'がケースを作成', ev_updated: 'がケースを変更', ev_note: 'がメモを追加',
     ev_check: 'が確認結果を記録', ev_decision: 'が判断を記録',
     shown: '{n} 件を表示', page: '{n} ページ目', hits: '該当する対象者',
+    sort: '並べ替え', sort_score: 'スコアの高い順', sort_score_asc: 'スコアの低い順', sort_flags: 'レッドフラグの多い順',
+    sort_name: '氏名順', sort_id: '対象者ID順', sortBy: '{x}で並べ替え',
+    loginMap: '地図で見るログイン', mapNote: '色付きの国：ログイン元の国。点の色：ネットワークの種類',
+    reportNoRecords: 'このレポートに記録が含まれるのは、フラグのある区分「高」「重大」の対象者（とその他の上位{n}件）だけです。この対象者の記録と図はワークスペース（kensa serve）で確認してください。',
+    reportSomeRecords: '以下の図と表は、この対象者の記録 {m} 件のうち最新の {n} 件に基づいています。',
+    reportOf: 'レポート · 全{m}件中{n}件を掲載',
+    net: { tor: 'Tor', vpn: 'VPN', proxy: 'プロキシ', relay: 'リレー', hosting: 'ホスティング', mobile: 'モバイル回線', corporate: '企業回線', residential: '一般家庭回線', isp: 'ISP', unknown: '不明' },
   },
 };
 
@@ -99,6 +121,7 @@ function el(tag, attrs, ...kids) {
 }
 
 async function api(path, opts = {}) {
+  if (REPORT) return reportApi(path, opts);
   const headers = Object.assign({}, opts.headers || {});
   if (opts.method && opts.method !== 'GET') headers['X-CSRF-Token'] = session?.csrf_token || '';
   let body = opts.body;
@@ -114,6 +137,79 @@ async function api(path, opts = {}) {
     throw err;
   }
   return data;
+}
+
+// ------------------------------------------------------------------------------------------
+// The offline report: the API's answers from the embedded results (same orders and filters as
+// the server's /v1/subjects; the cursor is an offset).
+
+const reportIndex = {};
+function reportSubject(id) {
+  if (!reportIndex.byId) reportIndex.byId = new Map(REPORT.subjects.map((r) => [r.subject_id, r]));
+  return reportIndex.byId.get(id);
+}
+// Exact identifiers (e-mail, phone, IP, wallet, account...) of the subjects whose records are
+// embedded, lower-cased → subject ids.
+function reportIdentifiers() {
+  if (reportIndex.idents) return reportIndex.idents;
+  const m = new Map();
+  const leaf = (v, id) => {
+    if (typeof v === 'string' && v.length >= 5) {
+      const k = v.toLowerCase();
+      if (!m.has(k)) m.set(k, new Set());
+      m.get(k).add(id);
+    } else if (Array.isArray(v)) v.forEach((x) => leaf(x, id));
+    else if (v && typeof v === 'object') Object.values(v).forEach((x) => leaf(x, id));
+  };
+  for (const [id, d] of Object.entries(REPORT.details)) {
+    for (const r of d.records) {
+      const x = r.record;
+      for (const k of ['email', 'emails', 'phone', 'phones', 'ip', 'address', 'account_id', 'iban', 'account_number', 'crypto', 'wallet']) if (x[k] != null) leaf(x[k], id);
+    }
+  }
+  return (reportIndex.idents = m);
+}
+const logOdds = (r) => r.flags.reduce((a, f) => a + (f.log_odds || 0), 0);
+const distinctFlags = (r) => new Set(r.flags.map((f) => f.id)).size;
+const byId = (a, b) => (a.subject_id < b.subject_id ? -1 : a.subject_id > b.subject_id ? 1 : 0);
+const ORDERS = {
+  score: (a, b) => b.score - a.score || logOdds(b) - logOdds(a) || byId(a, b),
+  score_asc: (a, b) => a.score - b.score || logOdds(a) - logOdds(b) || byId(a, b),
+  flags: (a, b) => distinctFlags(b) - distinctFlags(a) || b.score - a.score || byId(a, b),
+  name: (a, b) => {
+    const x = a.display_name?.toLowerCase(), y = b.display_name?.toLowerCase();
+    if (x != null && y == null) return -1;
+    if (x == null && y != null) return 1;
+    return (x < y ? -1 : x > y ? 1 : 0) || byId(a, b);
+  },
+  id: byId,
+};
+function reportQueue(p) {
+  const needle = (p.q || '').toLowerCase();
+  const hits = needle ? reportIdentifiers().get(needle) : null;
+  const missing = (r) => (r.due_diligence?.missing || []).length > 0;
+  const xs = REPORT.subjects.filter((r) => (!p.tier || r.tier === p.tier)
+    && (!p.flag || r.flags.some((f) => f.id === p.flag))
+    && (!p.status || (p.status === 'open') === missing(r))
+    && (!needle || hits?.has(r.subject_id) || r.subject_id.toLowerCase().includes(needle) || (r.display_name || '').toLowerCase().includes(needle)));
+  xs.sort(ORDERS[p.sort || 'score'] || ORDERS.score);
+  const off = Number(p.cursor || 0), lim = Number(p.limit || 50);
+  return { items: xs.slice(off, off + lim), next_cursor: off + lim < xs.length ? String(off + lim) : null };
+}
+async function reportApi(path, opts) {
+  if (opts.method && opts.method !== 'GET') throw Object.assign(new Error('This report is read-only.'), { status: 405 });
+  const u = new URL(path, 'http://report.invalid/');
+  const p = u.pathname;
+  if (p === '/v1/session') return { name: '', role: 'report' };
+  if (p === '/v1/catalog') return REPORT.catalog;
+  if (p === '/v1/subjects') return reportQueue(Object.fromEntries(u.searchParams));
+  const m = p.match(/^\/v1\/subjects\/([^/]+)(?:\/(records|graph))?$/);
+  const r = m && reportSubject(decodeURIComponent(m[1]));
+  if (!r) throw Object.assign(new Error('Not in this report.'), { status: 404 });
+  const d = REPORT.details[r.subject_id];
+  if (m[2] === 'records') return d ? d.records : [];
+  if (m[2] === 'graph') return d?.graph || { subject_id: r.subject_id, nodes: [{ subject_id: r.subject_id, hops: 0, score: r.score, tier: r.tier }], edges: [] };
+  return { subject_id: r.subject_id, result: r, due_diligence: r.due_diligence || null, case: null, decisions: d?.decisions || [], checks: [] };
 }
 
 function tierLabel(tier) { return el('span', { class: `tier tier-${tier}`, text: t(tier) }); }
@@ -169,6 +265,7 @@ function applyLang() {
   document.getElementById('nav-queue').textContent = t('queue');
   document.getElementById('nav-cases').textContent = t('cases');
   document.getElementById('signout').textContent = t('signout');
+  if (REPORT) document.title = REPORT.meta.title;
   document.querySelector('.skip').textContent = lang === 'ja' ? '本文へ移動' : 'Skip to content';
 }
 
@@ -191,6 +288,9 @@ async function viewQueue(main, query) {
   const assignee = el('input', { name: 'assignee', value: p.assignee || '', size: 12, 'aria-label': t('assignee') });
   const srcSel = el('select', { name: 'source', 'aria-label': t('source') }, el('option', { value: '', text: t('any') }),
     ...['freelance_platform', 'payment_platform', 'hr_system', 'resume', 'portfolio', 'social'].map((x) => el('option', { value: x, text: x, selected: p.source === x })));
+  const SORTS = ['score', 'score_asc', 'flags', 'name', 'id'];
+  const sortSel = el('select', { name: 'sort', testid: 'queue-sort', 'aria-label': t('sort') },
+    ...SORTS.map((x) => el('option', { value: x === 'score' ? '' : x, text: t('sort_' + x), selected: (p.sort || 'score') === x })));
   const search = el('input', { name: 'q', type: 'search', value: p.q || '', size: 30, testid: 'queue-search', 'aria-label': t('search'), placeholder: t('search') });
   const form = el('form', { class: 'controls', role: 'search', onsubmit: (e) => {
     e.preventDefault();
@@ -199,13 +299,15 @@ async function viewQueue(main, query) {
     location.hash = '#/' + (q.toString() ? '?' + q : '');
   } },
   el('label', {}, t('tier'), tierSel), el('label', {}, t('flag'), flagSel), el('label', {}, t('status'), stSel),
-  el('label', {}, t('source'), srcSel), el('label', {}, t('assignee'), assignee), el('label', {}, t('search'), search),
+  // A report has no cases (assignees) and no per-source profiles of every subject.
+  REPORT ? null : el('label', {}, t('source'), srcSel), REPORT ? null : el('label', {}, t('assignee'), assignee), el('label', {}, t('search'), search),
+  el('label', {}, t('sort'), sortSel),
   el('button', { type: 'submit', class: 'primary', text: t('apply') }));
   // Filters apply at once when a select changes.
-  for (const s of [tierSel, flagSel, stSel, srcSel]) s.addEventListener('change', () => form.requestSubmit());
+  for (const s of [tierSel, flagSel, stSel, srcSel, sortSel]) s.addEventListener('change', () => form.requestSubmit());
   const table = el('table', { testid: 'queue', 'aria-label': t('queue') });
   const pager = el('div', { class: 'pager' });
-  main.replaceChildren(el('h1', { text: t('queue') }), form, table, pager);
+  main.replaceChildren(el('h1', { text: t('queue') }), REPORT ? el('p', { class: 'kv', text: t('reportOf', { n: REPORT.subjects.length, m: REPORT.total }) }) : null, form, table, pager);
 
   const key = JSON.stringify(p);
   if (queueState.key !== key) { queueState.key = key; queueState.cursors = [null]; queueState.page = 0; }
@@ -215,7 +317,12 @@ async function viewQueue(main, query) {
   if (cur) q.set('cursor', cur);
   const page = await api('/v1/subjects?' + q);
   queueState.cursors[queueState.page + 1] = page.next_cursor;
-  const head = el('tr', {}, ...[t('rank'), t('score'), t('tier'), t('name'), t('subject'), t('reason'), t('flags')].map((h) => el('th', { scope: 'col', text: h })));
+  // Column headers that have an order sort by it (a second click on score reverses it).
+  const cs = p.sort || 'score';
+  const sortable = { score: cs === 'score' ? 'score_asc' : 'score', name: 'name', subject: 'id', flags: 'flags' };
+  const ariaSort = { score: cs === 'score' ? 'descending' : cs === 'score_asc' ? 'ascending' : null, name: cs === 'name' ? 'ascending' : null, subject: cs === 'id' ? 'ascending' : null, flags: cs === 'flags' ? 'descending' : null };
+  const head = el('tr', {}, ...['rank', 'score', 'tier', 'name', 'subject', 'reason', 'flags'].map((h) => el('th', { scope: 'col', 'aria-sort': ariaSort[h] || null },
+    sortable[h] ? el('button', { type: 'button', class: 'sort', title: t('sortBy', { x: t(h) }), onclick: () => { sortSel.value = sortable[h] === 'score' ? '' : sortable[h]; form.requestSubmit(); } }, t(h)) : t(h))));
   table.replaceChildren(el('caption', { class: 'muted', text: `${t('hits')} · ${t('page', { n: queueState.page + 1 })}` }), el('thead', {}, head));
   const body = el('tbody');
   page.items.forEach((r, i) => {
@@ -299,6 +406,9 @@ function activityChart(records, tz) {
 }
 
 const CLASS_ORDER = ['tor', 'vpn', 'proxy', 'relay', 'hosting', 'mobile', 'corporate', 'residential'];
+// One colour per network class in every picture.
+const CLASS_COLOR = { tor: '#a40e26', vpn: '#bc4c00', proxy: '#9a6700', relay: '#8250df', hosting: '#57606a', mobile: '#0969da', corporate: '#1a7f37', residential: '#2da44e', isp: '#0550ae', unknown: '#8c959f' };
+function netLabel(c) { return t('net')[c] || c; }
 function netClass(info) {
   const cs = (info?.classes || []).map((c) => c.class);
   for (const c of CLASS_ORDER) if (cs.includes(c)) return c;
@@ -317,11 +427,59 @@ function loginChart(records) {
   }
   return { box, option: {
     legend: { top: 0 },
-    tooltip: { trigger: 'item', formatter: (p) => `${fmtTime(p.value[0])}<br>${p.value[1]} · ${p.seriesName}` },
-    grid: { left: 50, right: 10, top: 30, bottom: 30 },
+    tooltip: { trigger: 'item', formatter: (p) => `${fmtTime(p.value[0])}<br>${regionName(p.value[1])} · ${p.seriesName}` },
+    grid: { left: 10, right: 10, top: 30, bottom: 30, containLabel: true },
     xAxis: { type: 'time' },
-    yAxis: { type: 'category', data: countries, name: t('country') },
-    series: [...byClass].map(([c, d]) => ({ name: c, type: 'scatter', data: d, symbolSize: 9 })),
+    yAxis: { type: 'category', data: countries, axisLabel: { formatter: regionName } },
+    series: [...byClass].map(([c, d]) => ({ name: netLabel(c), type: 'scatter', data: d, symbolSize: 9, itemStyle: { color: CLASS_COLOR[c] } })),
+  } };
+}
+
+// The world outlines and country centroids, loaded once (embedded in a report).
+let world = null;
+async function loadWorld() {
+  if (world) return world;
+  const e = document.getElementById('kensa-world');
+  world = e ? JSON.parse(e.textContent) : await (await fetch('/assets/world.json', { credentials: 'same-origin' })).json();
+  if (window.echarts) window.echarts.registerMap('world', world.geo);
+  return world;
+}
+function regionName(code) {
+  if (!/^[A-Z]{2}$/.test(code || '')) return code === '??' ? '?' : code;
+  try { return new Intl.DisplayNames([lang], { type: 'region' }).of(code) || code; } catch { return code; }
+}
+
+function mapChart(records, w) {
+  const box = chartBox('chart-login-map', t('loginMap'), t('mapNote'));
+  const logins = records.filter((r) => r.kind === 'login' && r.ip_info?.country);
+  const perCountry = new Map();
+  const perClass = new Map();
+  for (const r of logins) {
+    const c = r.ip_info.country, k = netClass(r.ip_info);
+    perCountry.set(c, (perCountry.get(c) || 0) + 1);
+    if (!perClass.has(k)) perClass.set(k, new Map());
+    perClass.get(k).set(c, (perClass.get(k).get(c) || 0) + 1);
+  }
+  const classes = [...perClass.keys()];
+  // Classes of one country side by side around its centroid.
+  const series = classes.map((k, i) => ({
+    name: netLabel(k), type: 'scatter', coordinateSystem: 'geo', itemStyle: { color: CLASS_COLOR[k], borderColor: '#fff', borderWidth: 1 },
+    symbolSize: (v) => 7 + 3 * Math.sqrt(v[2]),
+    data: [...perClass.get(k)].filter(([c]) => w.centroids[c]).map(([c, n]) => {
+      const [lon, lat] = w.centroids[c];
+      const off = classes.length > 1 ? (i - (classes.length - 1) / 2) * 2.5 : 0;
+      return [lon + off, lat, n, c];
+    }),
+  }));
+  return { box, option: {
+    legend: { top: 0 },
+    tooltip: { trigger: 'item', formatter: (p) => (p.seriesType === 'scatter'
+      ? `${regionName(p.value[3])} · ${p.seriesName}: ${p.value[2]}`
+      : `${regionName(p.name)}: ${perCountry.get(p.name) || 0}`) },
+    geo: { map: 'world', roam: true, top: 30, bottom: 0, itemStyle: { areaColor: '#eef1f4', borderColor: '#b6bec8' },
+      emphasis: { label: { show: false }, itemStyle: { areaColor: '#dbe6f3' } },
+      regions: [...perCountry.keys()].map((c) => ({ name: c, itemStyle: { areaColor: '#c8dcf3' } })) },
+    series,
   } };
 }
 
@@ -530,7 +688,9 @@ async function viewSubject(main, id) {
     api(`/v1/subjects/${encodeURIComponent(id)}`),
     api(`/v1/subjects/${encodeURIComponent(id)}/records?enrich=true`),
     api(`/v1/subjects/${encodeURIComponent(id)}/graph?depth=2`).catch(() => ({ subject_id: id, nodes: [], edges: [] })),
+    loadWorld().catch(() => null),
   ]);
+  const w = world;
   const r = d.result;
   setTitle(r?.display_name || id);
   const reload = () => route();
@@ -541,11 +701,14 @@ async function viewSubject(main, id) {
       el('div', {}, el('h1', { text: r?.display_name || id }), el('div', { class: 'kv', text: id })),
       el('div', {}, el('div', { class: 'kv', text: t('score') }), el('div', { class: 'score', testid: 'subject-score', text: fmtScore(r?.score) })),
       el('div', {}, el('div', { class: 'kv', text: t('tier') }), el('div', { testid: 'subject-tier', 'data-tier': r?.tier }, r ? tierLabel(r.tier) : '–')),
-      el('div', {}, el('div', { class: 'kv', text: t('caseOf') }), d.case ? el('a', { href: `#/c/${d.case.case_id}`, text: `${d.case.case_id} · ${d.case.title} · ${t('st_' + d.case.status)}` }) : el('span', { class: 'muted', text: t('noCase') }))),
+      REPORT ? null : el('div', {}, el('div', { class: 'kv', text: t('caseOf') }), d.case ? el('a', { href: `#/c/${d.case.case_id}`, text: `${d.case.case_id} · ${d.case.title} · ${t('st_' + d.case.status)}` }) : el('span', { class: 'muted', text: t('noCase') }))),
   ];
   const pics = el('div', { class: 'grid' });
-  const made = [activityChart(recs, tz), loginChart(recs), graphChart(g), payoutChart(recs)];
+  const det = REPORT ? REPORT.details[id] : null;
+  const made = REPORT && !det ? [] : [activityChart(recs, tz), loginChart(recs), w ? mapChart(recs, w) : null, graphChart(g), payoutChart(recs)].filter(Boolean);
   for (const m of made) pics.append(m.box.card);
+  if (REPORT && !det) parts.push(el('p', { class: 'notice', text: t('reportNoRecords', { n: REPORT.max_detailed ?? 500 }) }));
+  if (det && det.records_total > det.records.length) parts.push(el('p', { class: 'notice', text: t('reportSomeRecords', { n: det.records.length, m: det.records_total }) }));
   parts.push(pics, el('h2', { text: t('why') }),
     el('p', { class: 'kv', text: `${t('base')}: ${fmtScore(r?.base_score)}` }),
     ...flags.map(flagView));
@@ -666,10 +829,12 @@ async function route() {
   const [path, query] = h.split('?');
   document.getElementById('nav-queue').classList.toggle('active', path === '/');
   document.getElementById('nav-cases').classList.toggle('active', path.startsWith('/c'));
+  const meta = document.getElementById('report-meta');
+  if (meta) meta.hidden = path !== '/';
   try {
     if (path.startsWith('/s/')) await viewSubject(main, decodeURIComponent(path.slice(3)));
-    else if (path === '/cases') await viewCases(main);
-    else if (path.startsWith('/c/')) await viewCase(main, decodeURIComponent(path.slice(3)));
+    else if (path === '/cases' && !REPORT) await viewCases(main);
+    else if (path.startsWith('/c/') && !REPORT) await viewCase(main, decodeURIComponent(path.slice(3)));
     else await viewQueue(main, query || '');
   } catch (err) {
     if (err.message !== 'signed out') main.replaceChildren(el('p', { class: 'err', role: 'alert', text: err.message }));
@@ -680,7 +845,7 @@ async function route() {
 async function start() {
   session = await api('/v1/session');
   catalog = await api('/v1/catalog');
-  document.getElementById('who').textContent = `${session.name} (${session.role})`;
+  if (!REPORT) document.getElementById('who').textContent = `${session.name} (${session.role})`;
   document.getElementById('lang').addEventListener('click', () => {
     lang = lang === 'ja' ? 'en' : 'ja';
     localStorage.setItem('kensa.lang', lang);
