@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Server time of the analyst workspace's requests with 100,000 subjects stored (issue 15):
-#   the queue   — GET /v1/subjects?limit=50 (first page; tier filter; a search; page 2)
+#   the queue   — GET /v1/subjects?limit=50 (first page; tier filter; a search; page 2; sorted
+#                 by name and by number of flags)
 #                 target <= 300 ms
 #   a subject   — GET /v1/subjects/{id}, .../records?enrich=true, .../graph?depth=2 (the three
 #                 requests the subject page makes at once) target <= 200 ms each
@@ -51,6 +52,8 @@ measure "queue: first page" "/v1/subjects?limit=50"
 measure "queue: tier=high" "/v1/subjects?limit=50&tier=high"
 measure "queue: search q=person 4242" "/v1/subjects?limit=50&q=person%204242"
 measure "queue: page 2 (cursor)" "/v1/subjects?limit=50&cursor=$CURSOR"
+measure "queue: sort=name" "/v1/subjects?limit=50&sort=name"
+measure "queue: sort=flags" "/v1/subjects?limit=50&sort=flags"
 measure "subject: detail" "/v1/subjects/$TOP"
 measure "subject: records?enrich=true" "/v1/subjects/$TOP/records?enrich=true"
 measure "subject: graph?depth=2" "/v1/subjects/$TOP/graph?depth=2"

@@ -314,10 +314,22 @@ fn demo_writes_a_report_and_refuses_foreign_directories() {
     let report = String::from_utf8_lossy(&o.stdout).trim().to_owned();
     let html = std::fs::read_to_string(dir.path().join(&report)).unwrap();
     assert!(html.contains("合成データ") && html.contains("SYNTHETIC DATA"));
-    assert!(
-        html.contains("Linked accounts") && html.contains("<svg"),
-        "laptop-farm neighbourhoods are drawn"
-    );
+    // The report embeds the subject pages' data: laptop-farm neighbourhoods for the graph.
+    let mark = r#"id="kensa-report">"#;
+    let start = html.find(mark).expect("embedded data") + mark.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
+    let linked = data["details"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|d| {
+            d["graph"]["edges"]
+                .as_array()
+                .is_some_and(|e| !e.is_empty())
+        })
+        .count();
+    assert!(linked > 0, "laptop-farm neighbourhoods are embedded");
     let subjects = std::fs::read_to_string(dir.path().join("d/subjects.jsonl")).unwrap();
     assert!(subjects.lines().count() > 10);
     // A second run replaces the first; a directory that is not a demo's is left alone.

@@ -31,6 +31,55 @@ fn has_japanese(s: &str) -> bool {
     })
 }
 
+/// English left in a Japanese explanation: four or more English words in a row, outside
+/// quotations (「…」 and "…": the subject's own words, names of banks and tools as the data
+/// gives them) and outside parentheses (identifiers and codes shown for reference).
+fn english_in(ja: &str) -> Option<String> {
+    let mut plain = String::new();
+    let mut depth = 0i32;
+    let mut in_ascii_quote = false;
+    for c in ja.chars() {
+        match c {
+            '「' | '『' | '（' | '(' => depth += 1,
+            '」' | '』' | '）' | ')' => depth -= 1,
+            '"' => in_ascii_quote = !in_ascii_quote,
+            _ if depth <= 0 && !in_ascii_quote => plain.push(c),
+            _ => {}
+        }
+        // A quotation ends a run of words as a Japanese character would.
+        if depth <= 0 && !in_ascii_quote && matches!(c, '」' | '』' | '）' | ')' | '"') {
+            plain.push('。');
+        }
+    }
+    // Words of two or more ASCII letters; ASCII digits, spaces and punctuation between them
+    // keep a run going, any other character (Japanese) ends it.
+    let (mut run, mut word) = (Vec::<String>::new(), String::new());
+    for c in plain.chars().chain(std::iter::once('。')) {
+        if c.is_ascii_alphabetic() || (c == '\'' && !word.is_empty()) {
+            word.push(c);
+            continue;
+        }
+        if word.len() >= 2 {
+            run.push(std::mem::take(&mut word));
+            if run.len() >= 4 {
+                return Some(run.join(" "));
+            }
+        }
+        word.clear();
+        if !c.is_ascii() {
+            run.clear();
+        }
+    }
+    None
+}
+
+#[test]
+fn the_japanese_check_finds_english() {
+    assert!(english_in("7日以内に 3 logins from two countries were seen").is_some());
+    assert!(english_in("銀行「Bank of China Limited Hong Kong」への支払い").is_none());
+    assert!(english_in("端末（PiKVM TinyPilot JetKVM Other）を検出").is_none());
+}
+
 #[test]
 fn every_registered_detector_has_a_spec_and_declares_catalogue_ids() {
     let built = build_all(&DetectorParams::default());
@@ -100,6 +149,12 @@ fn findings_on_the_demo_population_keep_the_contract() {
             assert!(
                 has_japanese(&f.explanation.ja),
                 "{name}: the Japanese explanation is not Japanese: {:?}",
+                f.explanation.ja
+            );
+            assert_eq!(
+                english_in(&f.explanation.ja),
+                None,
+                "{name}: English in the Japanese explanation: {:?}",
                 f.explanation.ja
             );
             assert!(

@@ -52,6 +52,7 @@ use std::ops::ControlFlow;
 use std::path::Path;
 
 pub mod accounts;
+pub mod postgres;
 pub mod segment;
 use segment::{Bytes, SEGMENT_ENTRIES, SegEntry, SegmentError};
 
@@ -92,6 +93,9 @@ pub enum StoreError {
     /// An operation refused for a reason the message gives (nothing was written).
     #[error("database: {0}")]
     Refused(String),
+    /// A PostgreSQL error (the store's location is added by [`StoreError::at`]).
+    #[error("database: {0}")]
+    Postgres(String),
     #[error(
         "database {path} was written by a newer Kensa (schema {found}, this build knows {known})"
     )]
@@ -1342,21 +1346,15 @@ impl VerifyState {
                 ));
             }
         };
-        let prev = self.prev;
-        if r.seq != prev.seq + 1 {
-            return Some(format!(
-                "entry {} follows entry {} (entries missing or renumbered)",
-                r.seq, prev.seq
-            ));
-        }
-        if !content_ok {
-            return Some("content does not match its hash (the stored body was changed)".into());
-        }
-        if r.prev_hash[..] != prev.hash {
-            return Some("previous-entry hash does not match the entry before it".into());
-        }
-        if computed[..] != r.entry_hash[..] {
-            return Some("entry hash does not match its fields (the entry was changed)".into());
+        if let Some(fault) = chain_fault(
+            self.prev,
+            r.seq,
+            content_ok,
+            &r.prev_hash,
+            computed,
+            &r.entry_hash,
+        ) {
+            return Some(fault);
         }
         if r.segment_head
             .as_ref()
@@ -1688,6 +1686,48 @@ fn append_in(
         &eh[..]
     ])?;
     Ok(seq)
+}
+
+/// Why an entry breaks the chain after `prev`, if it does: the checks every store's `verify`
+/// makes, in this order (numbering, content, link to the entry before, the entry's own hash).
+pub(crate) fn chain_fault(
+    prev: Head,
+    seq: i64,
+    content_ok: bool,
+    prev_hash: &[u8],
+    computed: &[u8; 32],
+    stored_entry_hash: &[u8],
+) -> Option<String> {
+    if seq != prev.seq + 1 {
+        return Some(format!(
+            "entry {} follows entry {} (entries missing or renumbered)",
+            seq, prev.seq
+        ));
+    }
+    if !content_ok {
+        return Some("content does not match its hash (the stored body was changed)".into());
+    }
+    if prev_hash[..] != prev.hash {
+        return Some("previous-entry hash does not match the entry before it".into());
+    }
+    if computed[..] != stored_entry_hash[..] {
+        return Some("entry hash does not match its fields (the entry was changed)".into());
+    }
+    None
+}
+
+/// Opens the store `location` names: a PostgreSQL URL (`postgres://...`) or a SQLite file
+/// (created when `create`, else it must exist).
+pub fn open_store(location: &str, create: bool) -> Result<Box<dyn EvidenceStore>> {
+    if postgres::is_url(location) {
+        return Ok(Box::new(postgres::PgStore::open(location)?));
+    }
+    let path = Path::new(location);
+    Ok(Box::new(if create {
+        Store::open(path, Durability::Full)?
+    } else {
+        Store::open_existing(path)?
+    }))
 }
 
 /// The result of [`Store::verify`].
