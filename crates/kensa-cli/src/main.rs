@@ -97,10 +97,12 @@ enum Command {
     /// Store records from files or directories (JSONL, JSONL.gz, CSV, and logs such as Okta,
     /// Entra ID, Google Workspace, GitHub, OCSF and osquery exports) in the database.
     Ingest {
-        /// SQLite database to write (created if absent).
-        #[arg(long)]
-        db: PathBuf,
-        /// Where to write rejected records (default: rejects.jsonl beside the database).
+        /// SQLite database to write (created if absent), or a PostgreSQL URL
+        /// (`postgres://user@host/db`; the schema is created or migrated on start).
+        #[arg(long, visible_alias = "store")]
+        db: String,
+        /// Where to write rejected records (default: rejects.jsonl beside the database, or in
+        /// the current directory for PostgreSQL).
         #[arg(long)]
         rejects: Option<PathBuf>,
         #[command(flatten)]
@@ -144,9 +146,9 @@ enum Command {
     /// Ingest, run every detector, score every subject, and write subjects.jsonl, report.html
     /// and rejects.jsonl into the output directory.
     Scan {
-        /// SQLite database (default: OUT/kensa.db).
-        #[arg(long)]
-        db: Option<PathBuf>,
+        /// SQLite database (default: OUT/kensa.db), or a PostgreSQL URL (`postgres://...`).
+        #[arg(long, visible_alias = "store")]
+        db: Option<String>,
         /// Output directory.
         #[arg(long)]
         out: PathBuf,
@@ -274,8 +276,9 @@ enum Command {
     },
     /// Re-compute the evidence chain; exit non-zero naming the first broken entry.
     Verify {
-        #[arg(long)]
-        db: PathBuf,
+        /// SQLite database, or a PostgreSQL URL (`postgres://...`): the same checks.
+        #[arg(long, visible_alias = "store")]
+        db: String,
     },
     /// List every red flag (RF) and due-diligence measure (DD) with what covers it.
     Catalog {
@@ -644,10 +647,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             logs,
             inputs,
         } => {
-            let mut store = Store::open(&db, Durability::Full)?;
-            let rejects = rejects.unwrap_or_else(|| db.with_extension("rejects.jsonl"));
+            let mut store = kensa_store::open_store(&db, true)?;
+            let rejects = rejects.unwrap_or_else(|| {
+                if kensa_store::postgres::is_url(&db) {
+                    PathBuf::from("rejects.jsonl")
+                } else {
+                    std::path::Path::new(&db).with_extension("rejects.jsonl")
+                }
+            });
             let summary = kensa_engine::ingest(
-                &mut store,
+                &mut *store,
                 &inputs,
                 IngestOptions {
                     run_id: format!("ingest-{}", kensa_store::now_rfc3339()),
@@ -771,11 +780,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             inputs,
         } => {
             let engine = engine_source(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
-            let db = db.unwrap_or_else(|| out.join("kensa.db"));
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-            let mut store = Store::open(&db, Durability::Full)?;
+            let db = db.unwrap_or_else(|| out.join("kensa.db").to_string_lossy().into_owned());
+            let mut store = kensa_store::open_store(&db, true)?;
             let summary = kensa_engine::scan(
-                &mut store,
+                &mut *store,
                 ScanOptions {
                     out_dir: out,
                     inputs,
@@ -952,8 +961,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { db } => {
-            let store = Store::open_existing(&db)?;
-            let report = kensa_store::EvidenceStore::verify(&store, &|_| {})?;
+            let store = kensa_store::open_store(&db, false)?;
+            let report = store.verify(&|_| {})?;
             match report.broken {
                 None => {
                     println!(

@@ -650,3 +650,63 @@ impl EvidenceStore for PgStore {
         self.wrap(r)
     }
 }
+
+/// Fresh databases for tests against a real server (this crate's and the CLI's). The server:
+/// `KENSA_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`), a role that may
+/// create databases. Outside CI an unreachable server skips the test with the reason printed;
+/// under `CI=true` it fails it (`.ci/run` installs and starts PostgreSQL).
+#[doc(hidden)]
+pub mod testing {
+    use postgres::{Client, NoTls};
+
+    pub fn admin_url() -> String {
+        std::env::var("KENSA_TEST_PG_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    }
+
+    /// A database of its own for one test, dropped when the guard goes.
+    pub struct TestDb {
+        pub name: String,
+        pub url: String,
+    }
+
+    impl Drop for TestDb {
+        fn drop(&mut self) {
+            if let Ok(mut c) = Client::connect(&admin_url(), NoTls) {
+                let _ = c.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ));
+            }
+        }
+    }
+
+    /// `None` (with the reason printed) when no server is reachable outside CI.
+    pub fn test_db(tag: &str) -> Option<TestDb> {
+        let mut admin = match Client::connect(&admin_url(), NoTls) {
+            Ok(c) => c,
+            Err(e) => {
+                let why = format!("no PostgreSQL at {}: {e}", super::redact(&admin_url()));
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("the PostgreSQL tests cannot run under CI=true: {why}");
+                }
+                eprintln!("skipped: {why}");
+                return None;
+            }
+        };
+        let name = format!("kensa_t_{tag}_{}", std::process::id());
+        // (Two statements: neither may run inside a transaction block.)
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .expect("dropping a test database");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("creating a test database");
+        let base = admin_url();
+        let cut = base.rfind('/').expect("a database in the URL");
+        Some(TestDb {
+            url: format!("{}/{name}", &base[..cut]),
+            name,
+        })
+    }
+}

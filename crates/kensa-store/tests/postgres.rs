@@ -10,60 +10,10 @@ use kensa_model::Validated;
 use kensa_store::postgres::PgStore;
 use kensa_store::{Durability, EvidenceStore, Outcome, Store};
 use postgres::{Client, NoTls};
+
 use serde_json::json;
 
-fn admin_url() -> String {
-    std::env::var("KENSA_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-/// A fresh database, dropped when the guard goes.
-struct TestDb {
-    name: String,
-    url: String,
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Ok(mut c) = Client::connect(&admin_url(), NoTls) {
-            let _ = c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
-fn test_db(tag: &str) -> Option<TestDb> {
-    let mut admin = match Client::connect(&admin_url(), NoTls) {
-        Ok(c) => c,
-        Err(e) => {
-            let why = format!(
-                "no PostgreSQL at {}: {e}",
-                kensa_store::postgres::redact(&admin_url())
-            );
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("the PostgreSQL tests cannot run under CI=true: {why}");
-            }
-            eprintln!("skipped: {why}");
-            return None;
-        }
-    };
-    let name = format!("kensa_t_{tag}_{}", std::process::id());
-    // (Two statements: neither may run inside a transaction block.)
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    let base = admin_url();
-    let cut = base.rfind('/').unwrap();
-    Some(TestDb {
-        url: format!("{}/{name}", &base[..cut]),
-        name,
-    })
-}
+use kensa_store::postgres::testing::test_db;
 
 fn rec(v: serde_json::Value) -> Validated {
     kensa_model::validate_value(v).expect("valid test record")
