@@ -291,7 +291,15 @@ pub fn score_subject_with(
     }
     let mut flags = Vec::with_capacity(findings.len());
     let mut total = 0.0;
-    for (id, fs) in by_flag {
+    for (id, mut fs) in by_flag {
+        // In one order whatever order the findings came in (an incremental evaluation may
+        // gather them differently from a full one): floating-point products and sums depend
+        // on the order of their terms, and equal inputs must give bit-equal results.
+        fs.sort_by(|a, b| {
+            a.detector
+                .cmp(&b.detector)
+                .then_with(|| a.strength.total_cmp(&b.strength))
+        });
         let combined = 1.0
             - fs.iter()
                 .map(|f| 1.0 - f.strength.clamp(0.0, 1.0))
