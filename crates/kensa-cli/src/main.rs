@@ -337,6 +337,46 @@ enum Command {
     /// Evidence bundles: one signed file an investigator verifies offline (see docs/evidence.md).
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Work one partition of the event stream in multi-node mode (docs/scale.md): read the
+    /// records of partition I of N from NATS JetStream, store them in PostgreSQL, detect and
+    /// score, and acknowledge them only once stored. Runs until SIGTERM or Ctrl-C (or, with
+    /// --until-idle, until the partition has nothing left).
+    Worker {
+        /// The shared store: a PostgreSQL URL (`postgres://user@host/db`).
+        #[arg(long)]
+        store: String,
+        /// The NATS server with JetStream (`nats://host:4222`).
+        #[arg(long)]
+        nats: String,
+        /// How many partitions the stream is split into (the same for every worker).
+        #[arg(long)]
+        partitions: u32,
+        /// The partition this worker takes (0 to N-1).
+        #[arg(long)]
+        partition: u32,
+        /// Policy file (TOML); default: the built-in policy.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Intel configuration (TOML); default: the small built-in sample.
+        #[arg(long)]
+        intel: Option<PathBuf>,
+        /// Minimum score (0-1) of a sanctions name match.
+        #[arg(long, default_value_t = kensa_screen::DEFAULT_THRESHOLD)]
+        screen_threshold: f64,
+        /// Records per batch (one store transaction each).
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+        /// Stop once a fetch finds nothing (a batch run) instead of waiting for more.
+        #[arg(long)]
+        until_idle: bool,
+        /// Seconds a delivered event may stay unacknowledged before it is delivered again (set
+        /// when the partition's consumer is first created).
+        #[arg(long, default_value_t = kensa_stream::DEFAULT_ACK_WAIT.as_secs())]
+        ack_wait: u64,
+        /// The JetStream stream's name (one deployment, one name).
+        #[arg(long, default_value = kensa_stream::STREAM)]
+        stream: String,
+    },
     /// Serve the real-time decision API over a database (docs/api.md): events in, scored
     /// subjects out, with API tokens and roles. Prints `listening on http://HOST:PORT`.
     Serve {
@@ -1038,6 +1078,55 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     } else {
                         ""
                     }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Worker {
+            store,
+            nats,
+            partitions,
+            partition,
+            policy,
+            intel,
+            screen_threshold,
+            batch,
+            until_idle,
+            stream,
+            ack_wait,
+        } => {
+            if !kensa_store::postgres::is_url(&store) {
+                bail!("--store must be a PostgreSQL URL (postgres://...): workers share one store");
+            }
+            let cfg = engine_config(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
+            let mut worker = kensa_stream::Worker::connect_with(
+                &nats,
+                &kensa_stream::Names::named(&stream),
+                partitions,
+                partition,
+                std::time::Duration::from_secs(ack_wait),
+            )?;
+            worker.batch = batch;
+            let mut ws = kensa_engine::Workspace::open(
+                Box::new(kensa_store::postgres::PgStore::open(&store)?),
+                cfg,
+            );
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+                signal_hook::flag::register(sig, stop.clone())?;
+            }
+            if !quiet {
+                eprintln!(
+                    "worker {partition} of {partitions}: {} → {}",
+                    nats,
+                    kensa_store::postgres::redact(&store)
+                );
+            }
+            let stats = worker.run(&mut ws, &stop, until_idle)?;
+            if !quiet {
+                eprintln!(
+                    "worker {partition} of {partitions}: {} batches, {} events, {} stored, {} invalid",
+                    stats.batches, stats.messages, stats.stored, stats.invalid
                 );
             }
             Ok(ExitCode::SUCCESS)

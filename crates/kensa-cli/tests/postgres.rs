@@ -83,3 +83,135 @@ fn a_scan_into_postgresql_gives_the_embedded_results() {
         "{err}"
     );
 }
+
+fn nats_url() -> Option<String> {
+    let url =
+        std::env::var("KENSA_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    match std::net::TcpStream::connect(url.trim_start_matches("nats://")) {
+        Ok(_) => Some(url),
+        Err(e) => {
+            let why = format!("no NATS server at {url}: {e}");
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("the NATS tests cannot run under CI=true: {why}");
+            }
+            eprintln!("skipped: {why}");
+            None
+        }
+    }
+}
+
+/// `kensa worker` killed with SIGKILL in the middle of its partition, then started again: every
+/// record stored exactly once, every event acknowledged, the chain intact, and the results
+/// those of one uninterrupted embedded scan.
+#[test]
+fn a_killed_worker_loses_nothing_and_stores_nothing_twice() {
+    let Some(nats) = nats_url() else { return };
+    let Some(db) = test_db("kill") else { return };
+    let stream = format!("KENSA_TEST_KILL_{}", std::process::id());
+    let names = kensa_stream::Names::named(&stream);
+    struct Gone(String, kensa_stream::Names);
+    impl Drop for Gone {
+        fn drop(&mut self) {
+            let _ = kensa_stream::delete_stream(&self.0, &self.1);
+        }
+    }
+    let _gone = Gone(nats.clone(), names.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(kensa(
+        &[
+            "--quiet",
+            "demo",
+            "--no-scan",
+            "--population",
+            "60",
+            "--out",
+            "demo",
+        ],
+        d,
+    ));
+    ok(kensa(
+        &["--quiet", "scan", "--out", "lite", "demo/input"],
+        d,
+    ));
+    // The demo's records, as a platform would send them.
+    let mut records = Vec::new();
+    for f in std::fs::read_dir(d.join("demo/input")).unwrap() {
+        let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            records.push(kensa_model::validate_value(serde_json::from_str(line).unwrap()).unwrap());
+        }
+    }
+    kensa_stream::Publisher::connect(&nats, &names, 1)
+        .unwrap()
+        .publish(&records)
+        .unwrap();
+    let unique: std::collections::HashSet<&str> =
+        records.iter().map(|r| r.record_id.as_str()).collect();
+
+    let worker = |extra: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kensa"));
+        c.args(["--quiet", "worker", "--store", &db.url, "--nats", &nats])
+            .args(["--partitions", "1", "--partition", "0", "--batch", "100"])
+            .args(["--stream", &stream, "--ack-wait", "2"])
+            .args(extra)
+            .current_dir(d);
+        c
+    };
+    // Killed once some batches are stored and while more remain.
+    let mut child = worker(&[]).spawn().unwrap();
+    let pg = kensa_store::postgres::PgStore::open(&db.url).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    use kensa_store::EvidenceStore;
+    while pg.record_count().unwrap() < 500 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker stored nothing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let at_kill = pg.record_count().unwrap();
+    assert!(
+        at_kill < unique.len() as u64,
+        "killed too late to prove anything"
+    );
+
+    // Restarted: it resumes from what was not acknowledged.
+    ok(worker(&["--until-idle"]).output().unwrap());
+    assert_eq!(pg.record_count().unwrap(), unique.len() as u64);
+    let r = pg.verify(&|_| {}).unwrap();
+    assert!(r.broken.is_none(), "{:?}", r.broken);
+    let mut w = kensa_stream::Worker::connect(&nats, &names, 1, 0).unwrap();
+    assert_eq!(w.pending().unwrap(), 0);
+
+    // The latest logged result of every subject is the embedded scan's.
+    let mut latest: std::collections::BTreeMap<String, serde_json::Value> = Default::default();
+    for (_, _, body) in pg.entries_of_type("result").unwrap() {
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        latest.insert(v["subject_id"].as_str().unwrap().to_owned(), v);
+    }
+    let lite = std::fs::read_to_string(d.join("lite/subjects.jsonl")).unwrap();
+    for line in lite.lines() {
+        let want: serde_json::Value = serde_json::from_str(line).unwrap();
+        let got = &latest[want["subject_id"].as_str().unwrap()];
+        assert_eq!(
+            (
+                got["tier"].clone(),
+                got["flags"].as_array().map(|f| f.len())
+            ),
+            (
+                want["tier"].clone(),
+                want["flags"].as_array().map(|f| f.len())
+            ),
+            "{}",
+            want["subject_id"]
+        );
+        let (g, w) = (
+            got["score"].as_f64().unwrap(),
+            want["score"].as_f64().unwrap(),
+        );
+        assert!((g - w).abs() < 1e-9, "{}: {g} vs {w}", want["subject_id"]);
+    }
+}

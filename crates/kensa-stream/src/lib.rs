@@ -47,11 +47,26 @@ impl Default for Names {
 }
 
 impl Names {
+    /// A stream of another name (`--stream`), its subjects under the lower-cased name.
+    pub fn named(stream: &str) -> Names {
+        if stream == STREAM {
+            return Names::default();
+        }
+        Names {
+            stream: stream.to_owned(),
+            prefix: format!("{}.events", stream.to_lowercase()),
+        }
+    }
+
     /// The NATS subject of partition `partition` of `partitions`.
     pub fn subject(&self, partitions: u32, partition: u32) -> String {
         format!("{}.{partitions}.{partition}", self.prefix)
     }
 }
+
+/// How long a delivered event may stay unacknowledged before JetStream delivers it again: a
+/// batch must be stored and scored within it (a slower one is delivered twice, harmlessly).
+pub const DEFAULT_ACK_WAIT: Duration = Duration::from_secs(30);
 
 /// Publications awaiting JetStream's acknowledgement at once.
 const ACK_WINDOW: usize = 256;
@@ -209,12 +224,26 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Connects and creates (or resumes) the partition's durable consumer.
+    /// Connects and creates (or resumes) the partition's durable consumer, with
+    /// [`DEFAULT_ACK_WAIT`].
     pub fn connect(
         url: &str,
         names: &Names,
         partitions: u32,
         partition: u32,
+    ) -> Result<Worker, StreamError> {
+        Worker::connect_with(url, names, partitions, partition, DEFAULT_ACK_WAIT)
+    }
+
+    /// As [`Worker::connect`]; `ack_wait`: how long JetStream waits for a delivered message's
+    /// acknowledgement before delivering it again (to this or a replacement worker). It is set
+    /// when the consumer is created (by the partition's first worker).
+    pub fn connect_with(
+        url: &str,
+        names: &Names,
+        partitions: u32,
+        partition: u32,
+        ack_wait: Duration,
     ) -> Result<Worker, StreamError> {
         if partitions == 0 || partition >= partitions {
             return Err(StreamError::Partition {
@@ -232,7 +261,7 @@ impl Worker {
                     durable_name: Some(name.clone()),
                     filter_subject: names.subject(partitions, partition),
                     ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                    ack_wait: Duration::from_secs(60),
+                    ack_wait,
                     ..Default::default()
                 },
             )
@@ -264,7 +293,7 @@ impl Worker {
     }
 
     /// Works the partition until `stop` is set (checked between batches) or, with `until_idle`,
-    /// until a fetch finds nothing. Each batch is stored and scored in one call of the engine;
+    /// until nothing is left to deliver. Each batch is stored and scored in one call of the engine;
     /// its messages are acknowledged only after that returned.
     pub fn run(
         &mut self,
@@ -295,7 +324,9 @@ impl Worker {
                 Ok::<_, StreamError>(out)
             })?;
             if msgs.is_empty() {
-                if until_idle {
+                // Idle only when nothing is left to deliver — not even the unacknowledged
+                // messages of a worker that died, which come again after the ack wait.
+                if until_idle && self.pending()? == 0 {
                     break;
                 }
                 continue;
