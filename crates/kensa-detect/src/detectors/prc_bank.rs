@@ -273,12 +273,13 @@ impl PrcBank {
                     ),
                     Some("country") => "申告された銀行所在国が中国".to_owned(),
                     Some("bank_name") => format!(
-                        "銀行名が中国本土の銀行{}と一致",
+                        "銀行名が中国本土の銀行「{}」と一致",
                         i.prc_bank.as_deref().unwrap_or_default()
                     ),
                     _ => "口座の所在国が中国".to_owned(),
                 };
-                format!("{name}（{why}）")
+                // A bank's name as the data gives it, quoted as Japanese quotes a name.
+                format!("「{name}」（{why}）")
             })
             .collect();
         let claimed_s = claimed.unwrap_or("none");
