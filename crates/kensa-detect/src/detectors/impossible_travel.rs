@@ -208,9 +208,9 @@ impl ImpossibleTravel {
                     hops.len(),
                     if hops.len() == 1 { "implies" } else { "imply" },
                     a.r.ip,
-                    country(a.r.ip),
+                    kensa_model::country::en(&country(a.r.ip)),
                     b.r.ip,
-                    country(b.r.ip),
+                    kensa_model::country::en(&country(b.r.ip)),
                     worst.1,
                     worst.2,
                     worst.0,
@@ -222,9 +222,9 @@ impl ImpossibleTravel {
                              上限は時速{} km）。VPN・ホスティング・リレーのアドレスは移動として扱っていません。",
                     hops.len(),
                     a.r.ip,
-                    country(a.r.ip),
+                    kensa_model::country::ja(&country(a.r.ip)),
                     b.r.ip,
-                    country(b.r.ip),
+                    kensa_model::country::ja(&country(b.r.ip)),
                     worst.1,
                     worst.2,
                     worst.0,
@@ -302,8 +302,10 @@ mod tests {
         assert_eq!(f[0].evidence.values["impossible_hops"], 2);
         assert!(f[0].strength >= 0.9, "{}", f[0].strength);
         assert_eq!(f[0].evidence.records.len(), 3);
-        assert!(f[0].explanation.en.contains("KP"));
+        // Countries by name, in each language.
+        assert!(f[0].explanation.en.contains("(North Korea)"), "{}", f[0].explanation.en);
         assert!(f[0].explanation.ja.contains("物理的に不可能な移動"));
+        assert!(f[0].explanation.ja.contains("（北朝鮮）"), "{}", f[0].explanation.ja);
     }
 
     #[test]

@@ -330,13 +330,16 @@ impl LoginMultiCountry {
                 if let Some(first) = slips.first() {
                     let c = first.split(' ').next().unwrap_or("?");
                     let h = p.interleave_gap.millis() / 3_600_000;
+                    let home = home.unwrap_or("?");
                     t.en.push_str(&format!(
-                        " A login from {c}, a high-risk country, came between logins from {} less than {h} hours apart: nobody travels there and back in that time.",
-                        home.unwrap_or("?")
+                        " A login from {}, a high-risk country, came between logins from {} less than {h} hours apart: nobody travels there and back in that time.",
+                        kensa_model::country::en(c),
+                        kensa_model::country::en(home)
                     ));
                     t.ja.push_str(&format!(
-                        "高リスク国{c}からのログインが、{h}時間以内の{}からのログインの間に挟まっています。その間に往復することはできません。",
-                        home.unwrap_or("?")
+                        "高リスク国の{}からのログインが、{h}時間以内の{}からのログインの間に挟まっています。その間に往復することはできません。",
+                        kensa_model::country::ja(c),
+                        kensa_model::country::ja(home)
                     ));
                 }
                 t
@@ -503,7 +506,7 @@ mod tests {
             .as_str()
             .unwrap()
             .starts_with("CN "));
-        assert!(f[0].explanation.ja.contains("高リスク国CN"), "{}", f[0].explanation.ja);
+        assert!(f[0].explanation.ja.contains("高リスク国の中国"), "{}", f[0].explanation.ja);
         assert!(f[0].strength >= 0.5);
     }
 
