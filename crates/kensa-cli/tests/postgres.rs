@@ -4,6 +4,7 @@
 //! outside CI when none is reachable, a failure under `CI=true`).
 
 use kensa_store::postgres::testing::test_db;
+use kensa_stream::testing::nats_url;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -82,22 +83,6 @@ fn a_scan_into_postgresql_gives_the_embedded_results() {
         err.contains("postgres://kensa@127.0.0.1:1/kensa") && !err.contains("s3cret"),
         "{err}"
     );
-}
-
-fn nats_url() -> Option<String> {
-    let url =
-        std::env::var("KENSA_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
-    match std::net::TcpStream::connect(url.trim_start_matches("nats://")) {
-        Ok(_) => Some(url),
-        Err(e) => {
-            let why = format!("no NATS server at {url}: {e}");
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("the NATS tests cannot run under CI=true: {why}");
-            }
-            eprintln!("skipped: {why}");
-            None
-        }
-    }
 }
 
 /// `kensa worker` killed with SIGKILL in the middle of its partition, then started again: every

@@ -386,3 +386,27 @@ pub fn delete_stream(url: &str, names: &Names) -> Result<(), StreamError> {
         Ok(())
     })
 }
+
+/// The NATS server of tests against a real one (this crate's and the CLI's):
+/// `KENSA_TEST_NATS_URL` (default `nats://127.0.0.1:4222`). Outside CI an unreachable server
+/// skips the test with the reason printed; under `CI=true` it fails it (`.ci/run` installs and
+/// starts nats-server).
+#[doc(hidden)]
+pub mod testing {
+    /// `None` (with the reason printed) when no server answers, outside CI.
+    pub fn nats_url() -> Option<String> {
+        let url =
+            std::env::var("KENSA_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+        match std::net::TcpStream::connect(url.trim_start_matches("nats://")) {
+            Ok(_) => Some(url),
+            Err(e) => {
+                let why = format!("no NATS server at {url}: {e}");
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("the NATS tests cannot run under CI=true: {why}");
+                }
+                eprintln!("skipped: {why}");
+                None
+            }
+        }
+    }
+}

@@ -12,24 +12,8 @@ use kensa_model::Validated;
 use kensa_store::postgres::PgStore;
 use kensa_store::postgres::testing::test_db;
 use kensa_store::{Durability, EvidenceStore, Store};
+use kensa_stream::testing::nats_url;
 use kensa_stream::{Names, Publisher, Worker};
-
-fn nats_url() -> Option<String> {
-    let url =
-        std::env::var("KENSA_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
-    let addr = url.trim_start_matches("nats://").to_owned();
-    match std::net::TcpStream::connect(&addr) {
-        Ok(_) => Some(url),
-        Err(e) => {
-            let why = format!("no NATS server at {url}: {e}");
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("the NATS tests cannot run under CI=true: {why}");
-            }
-            eprintln!("skipped: {why}");
-            None
-        }
-    }
-}
 
 fn names(tag: &str) -> Names {
     let id = format!("{tag}_{}", std::process::id());
