@@ -1107,10 +1107,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 std::time::Duration::from_secs(ack_wait),
             )?;
             worker.batch = batch;
-            let mut ws = kensa_engine::Workspace::open(
+            // Every worker evaluates every subject from the one shared log (its partition's
+            // events from the stream, the others' records by following the log) and logs the
+            // results of its own partition's subjects.
+            let mut ws = kensa_engine::Workspace::following(
                 Box::new(kensa_store::postgres::PgStore::open(&store)?),
                 cfg,
-            );
+                Box::new(move |s| kensa_stream::partition_of(s, partitions) == partition),
+            )?;
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
             for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
                 signal_hook::flag::register(sig, stop.clone())?;
@@ -1125,8 +1129,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let stats = worker.run(&mut ws, &stop, until_idle)?;
             if !quiet {
                 eprintln!(
-                    "worker {partition} of {partitions}: {} batches, {} events, {} stored, {} invalid",
-                    stats.batches, stats.messages, stats.stored, stats.invalid
+                    "worker {partition} of {partitions}: {} batches, {} events, {} stored, {} invalid, {} read from other writers",
+                    stats.batches, stats.messages, stats.stored, stats.invalid, stats.followed
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -32,7 +32,7 @@ pub use kensa_ingest::{Choice, Unresolved};
 pub use live::{EngineConfig, EngineSource, Live};
 pub use progress::{NoProgress, Progress};
 pub use scan::{ScanOptions, ScanSummary, load_dataset, scan};
-pub use workspace::{StoredRecordView, SubjectView, Submitted, Workspace, run_id};
+pub use workspace::{Followed, Owned, StoredRecordView, SubjectView, Submitted, Workspace, run_id};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {

@@ -103,6 +103,16 @@ pub fn load_dataset(
     store: &dyn EvidenceStore,
     progress: &dyn Progress,
 ) -> Result<(Dataset, Sidecar), EngineError> {
+    load_dataset_upto(store, None, progress)
+}
+
+/// As [`load_dataset`], with only the records up to log entry `upto` when given (a snapshot
+/// that a follower of a shared store continues from).
+pub fn load_dataset_upto(
+    store: &dyn EvidenceStore,
+    upto: Option<i64>,
+    progress: &dyn Progress,
+) -> Result<(Dataset, Sidecar), EngineError> {
     /// Records per chunk handed to the parsing thread.
     const CHUNK: usize = 32_768;
     /// One chunk: bodies back to back, and per record its id, kind and body's range.
@@ -144,7 +154,7 @@ pub fn load_dataset(
             .map_err(|e| EngineError::Internal(format!("starting the loader: {e}")))?;
         let mut chunk = Chunk::default();
         let mut stopped = false;
-        let read = store.for_each_record_with_id(&mut |id, kind, body| {
+        let mut each = |id: &str, kind: &str, body: &[u8]| {
             if stopped {
                 return;
             }
@@ -157,7 +167,11 @@ pub fn load_dataset(
             if chunk.items.len() == CHUNK {
                 stopped = tx.send(std::mem::take(&mut chunk)).is_err();
             }
-        });
+        };
+        let read = match upto {
+            None => store.for_each_record_with_id(&mut each),
+            Some(upto) => store.for_each_record_upto(upto, &mut each),
+        };
         if read.is_ok() && !chunk.items.is_empty() {
             let _ = tx.send(chunk);
         }

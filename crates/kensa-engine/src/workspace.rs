@@ -53,6 +53,35 @@ pub struct Workspace {
     /// Per subject, a hash of the result body last appended to the log by this workspace: a
     /// result identical to it is not appended again (most new logins change nothing).
     logged: std::collections::HashMap<String, u64>,
+    /// Set when the store is shared with other writers (multi-node mode): see
+    /// [`Workspace::following`].
+    follow: Option<Follow>,
+}
+
+/// Which subjects' results a workspace appends to the log.
+pub type Owned = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// A workspace that follows a shared log.
+struct Follow {
+    /// The last log entry whose records the detection state holds.
+    seen: i64,
+    /// Records this workspace stored itself after `seen` (already in the detection state):
+    /// skipped, once, when the follower passes them.
+    mine: std::collections::HashSet<String>,
+    owned: Owned,
+}
+
+/// What [`Workspace::follow`] read.
+#[derive(Debug, Clone, Default)]
+pub struct Followed {
+    /// The records other writers stored, now in the detection state (their ids).
+    pub record_ids: Vec<String>,
+    /// Subjects whose result was recomputed.
+    pub rescored: usize,
+    /// Results appended to the log (owned subjects whose result changed).
+    pub results_logged: usize,
+    /// The last log entry read.
+    pub seen: i64,
 }
 
 /// What [`Workspace::submit`] did.
@@ -112,7 +141,116 @@ impl Workspace {
             live: None,
             cases: None,
             logged: Default::default(),
+            follow: None,
         }
+    }
+
+    /// Opens a workspace over a store that other processes append to as well (PostgreSQL in
+    /// multi-node mode): the detection state is loaded from a snapshot of the log and then kept
+    /// up to date by [`Workspace::follow`], which reads what the others stored. Only the results
+    /// of subjects `owned` says are this workspace's are appended to the log (a partition
+    /// worker owns its partition's subjects; an API server owns none): every workspace
+    /// evaluates every subject from the same records, so each result is logged once, by its
+    /// owner, and equals what an embedded scan of the same records gives.
+    pub fn following(
+        store: Box<dyn EvidenceStore>,
+        cfg: EngineConfig,
+        owned: Owned,
+    ) -> Result<Workspace, EngineError> {
+        if !store.followable() {
+            return Err(EngineError::BadInput(format!(
+                "{}: only a PostgreSQL store is shared by several processes",
+                store.location()
+            )));
+        }
+        let mut ws = Workspace::open(store, cfg);
+        ws.follow = Some(Follow {
+            seen: 0,
+            mine: Default::default(),
+            owned,
+        });
+        Ok(ws)
+    }
+
+    /// Whether this workspace follows a shared log ([`Workspace::following`]).
+    pub fn is_following(&self) -> bool {
+        self.follow.is_some()
+    }
+
+    /// Reads the records other writers appended since the last call (or since loading), adds
+    /// them to the detection state, re-evaluates what they change and appends the changed
+    /// results of owned subjects. A no-op for a workspace that does not follow.
+    pub fn follow(&mut self) -> Result<Followed, EngineError> {
+        /// Records read per query.
+        const PAGE: usize = 20_000;
+        self.load(&NoProgress)?;
+        let Some(f) = self.follow.as_mut() else {
+            return Ok(Followed::default());
+        };
+        let mut out = Followed {
+            seen: f.seen,
+            ..Default::default()
+        };
+        let mut recs = Vec::new();
+        loop {
+            let page = self.store.records_after(f.seen, PAGE)?;
+            let n = page.len();
+            for r in page {
+                f.seen = r.seq;
+                if f.mine.remove(&r.record_id) {
+                    continue;
+                }
+                match kensa_model::fast::stored_record(&r.kind, &r.body) {
+                    Some(rec) => {
+                        out.record_ids.push(r.record_id.clone());
+                        recs.push((r.record_id, rec));
+                    }
+                    None => tracing::warn!(
+                        seq = r.seq,
+                        "a stored record no longer validates; run `kensa verify`"
+                    ),
+                }
+            }
+            if n < PAGE {
+                break;
+            }
+        }
+        out.seen = f.seen;
+        if recs.is_empty() {
+            return Ok(out);
+        }
+        let live = self.live.as_mut().expect("loaded above");
+        let changed: Vec<usize> = live.add(&self.cfg, recs).into_iter().collect();
+        out.rescored = changed.len();
+        let run_id = run_id("follow");
+        let bodies = self.new_bodies(&changed);
+        if !bodies.is_empty() {
+            self.store.append_entries(
+                "result",
+                &mut bodies
+                    .iter()
+                    .map(|(s, b)| (run_id.as_str(), Some(s.as_str()), b.as_slice())),
+            )?;
+        }
+        out.results_logged = bodies.len();
+        Ok(out)
+    }
+
+    /// The result bodies of these subjects to append to the log: those this workspace owns
+    /// (all, unless it follows a shared log) whose body differs from the one it last appended.
+    fn new_bodies(&mut self, changed: &[usize]) -> Vec<(String, Vec<u8>)> {
+        let live = self.live.as_mut().expect("loaded by the caller");
+        let mut bodies = live.result_bodies(changed);
+        let owned = self.follow.as_ref().map(|f| &f.owned);
+        bodies.retain(|(subject, body)| {
+            use std::hash::{BuildHasher, BuildHasherDefault};
+            if owned.is_some_and(|own| !own(subject)) {
+                return false;
+            }
+            let h = BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(body);
+            self.logged.insert(subject.clone(), h) != Some(h)
+        });
+        bodies
     }
 
     /// Opens a workspace whose detection state is built from an already-loaded data set
@@ -131,6 +269,7 @@ impl Workspace {
             live: Some(live),
             cases: None,
             logged: Default::default(),
+            follow: None,
         }
     }
 
@@ -160,7 +299,15 @@ impl Workspace {
     /// As [`Workspace::live`], reporting progress while loading.
     pub fn load(&mut self, progress: &dyn Progress) -> Result<&mut Live, EngineError> {
         if self.live.is_none() {
-            let (ds, side) = crate::scan::load_dataset(&*self.store, progress)?;
+            // A follower loads a snapshot up to the head it read first, and follows from there.
+            let upto = match &self.follow {
+                Some(_) => Some(self.store.head()?.seq),
+                None => None,
+            };
+            let (ds, side) = crate::scan::load_dataset_upto(&*self.store, upto, progress)?;
+            if let (Some(f), Some(upto)) = (self.follow.as_mut(), upto) {
+                f.seen = upto;
+            }
             progress.start("detect", 0);
             let mut live = Live::full(ds, side, &self.cfg);
             live.prepare_batches(&self.cfg);
@@ -194,6 +341,9 @@ impl Workspace {
             .map(|(v, _)| (v.record_id, v.record))
             .collect();
         let n_stored = stored.len();
+        if let Some(f) = self.follow.as_mut() {
+            f.mine.extend(stored.iter().map(|(id, _)| id.clone()));
+        }
         let live = self.live.as_mut().expect("loaded above");
         let touched: std::collections::BTreeSet<String> = stored
             .iter()
@@ -205,12 +355,8 @@ impl Workspace {
             live.add(&self.cfg, stored)
         };
         let changed: Vec<usize> = changed.into_iter().collect();
-        let mut bodies = live.result_bodies(&changed);
-        bodies.retain(|(subject, body)| {
-            use std::hash::{BuildHasher, BuildHasherDefault};
-            let h = BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(body);
-            self.logged.insert(subject.clone(), h) != Some(h)
-        });
+        let bodies = self.new_bodies(&changed);
+        let live = self.live.as_mut().expect("loaded above");
         let mut results = Vec::new();
         let mut also_changed = Vec::new();
         for &i in &changed {

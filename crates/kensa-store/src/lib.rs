@@ -1973,6 +1973,31 @@ pub trait EvidenceStore: Send {
     fn for_each_record_with_id(&self, f: &mut dyn FnMut(&str, &str, &[u8])) -> Result<()>;
     /// Every stored record about a subject, in log order.
     fn subject_records(&self, subject_id: &str) -> Result<Vec<OwnedRecord>>;
+    /// Whether other processes append to this store while this one reads it, so that a reader
+    /// follows the log ([`EvidenceStore::records_after`]) to see their records: true for
+    /// PostgreSQL. A SQLite store belongs to the process that opened it.
+    fn followable(&self) -> bool {
+        false
+    }
+    /// Up to `limit` stored records after entry `after`, in log order (what a follower reads
+    /// next). Entries become visible in sequence order: writers append under one lock, so no
+    /// committed entry ever appears behind one already read.
+    fn records_after(&self, after: i64, limit: usize) -> Result<Vec<OwnedRecord>> {
+        let _ = (after, limit);
+        Err(StoreError::Refused(format!(
+            "{}: this store cannot be followed (only PostgreSQL stores are shared)",
+            self.location()
+        )))
+    }
+    /// As [`EvidenceStore::for_each_record_with_id`], for the records up to entry `upto`
+    /// (loading a snapshot that a follower then continues from).
+    fn for_each_record_upto(&self, upto: i64, f: &mut dyn FnMut(&str, &str, &[u8])) -> Result<()> {
+        let _ = (upto, f);
+        Err(StoreError::Refused(format!(
+            "{}: this store cannot be followed (only PostgreSQL stores are shared)",
+            self.location()
+        )))
+    }
     /// `(record_id, body)` of a subject's stored records of one kind, in log order.
     fn records_for_subject(&self, kind: &str, subject_id: &str) -> Result<Vec<(String, Vec<u8>)>> {
         Ok(self

@@ -545,13 +545,41 @@ impl EvidenceStore for PgStore {
     }
 
     fn for_each_record_with_id(&self, f: &mut dyn FnMut(&str, &str, &[u8])) -> Result<()> {
+        self.for_each_record_upto(i64::MAX, f)
+    }
+
+    fn followable(&self) -> bool {
+        true
+    }
+
+    fn records_after(&self, after: i64, limit: usize) -> Result<Vec<OwnedRecord>> {
+        let r = (|| {
+            let rows = self.client().query(
+                "SELECT seq, ref, kind, body FROM log WHERE entry_type = 'record' AND seq > $1 \
+                 AND octet_length(body) > 0 ORDER BY seq LIMIT $2",
+                &[&after, &(limit.min(i64::MAX as usize) as i64)],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|row| OwnedRecord {
+                    seq: row.get(0),
+                    record_id: row.get(1),
+                    kind: row.get(2),
+                    body: row.get(3),
+                })
+                .collect())
+        })();
+        self.wrap(r)
+    }
+
+    fn for_each_record_upto(&self, upto: i64, f: &mut dyn FnMut(&str, &str, &[u8])) -> Result<()> {
         let r = (|| {
             let mut c = self.client();
             let mut tx = c.transaction()?;
             let st = tx.prepare(
-                "SELECT ref, kind, body FROM log WHERE entry_type = 'record' AND octet_length(body) > 0 ORDER BY seq",
+                "SELECT ref, kind, body FROM log WHERE entry_type = 'record' AND seq <= $1 AND octet_length(body) > 0 ORDER BY seq",
             )?;
-            let portal = tx.bind(&st, &[])?;
+            let portal = tx.bind(&st, &[&upto])?;
             loop {
                 let rows = tx.query_portal(&portal, 8192)?;
                 if rows.is_empty() {

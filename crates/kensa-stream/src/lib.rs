@@ -210,12 +210,17 @@ pub struct WorkerStats {
     pub stored: u64,
     /// Messages that are no valid record (terminated: a redelivery cannot fix them).
     pub invalid: u64,
+    /// Records other writers stored that this worker read from the shared log.
+    pub followed: u64,
 }
 
 /// The worker of one partition.
 pub struct Worker {
     rt: tokio::runtime::Runtime,
     consumer: jetstream::consumer::Consumer<pull::Config>,
+    /// Every partition's consumer (this one's included): a worker is idle only when all of them
+    /// are, since another partition's records can change this partition's subjects.
+    all: Vec<jetstream::consumer::Consumer<pull::Config>>,
     url: String,
     /// Messages per batch (one store transaction each).
     pub batch: usize,
@@ -252,28 +257,12 @@ impl Worker {
             });
         }
         let rt = runtime()?;
-        let consumer = rt.block_on(async {
-            let (_, s) = connect(url, names).await?;
-            let name = consumer_of(partitions, partition);
-            s.get_or_create_consumer(
-                &name,
-                pull::Config {
-                    durable_name: Some(name.clone()),
-                    filter_subject: names.subject(partitions, partition),
-                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                    ack_wait,
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(|e| StreamError::Nats {
-                url: url.to_owned(),
-                message: e.to_string(),
-            })
-        })?;
+        let all = rt.block_on(consumers(url, names, partitions, ack_wait))?;
+        let consumer = all[partition as usize].clone();
         Ok(Worker {
             rt,
             consumer,
+            all,
             url: url.to_owned(),
             batch: 1000,
             wait: Duration::from_millis(500),
@@ -283,12 +272,19 @@ impl Worker {
     /// Messages not yet acknowledged by this partition's worker (its lag).
     pub fn pending(&mut self) -> Result<u64, StreamError> {
         let url = self.url.clone();
+        self.rt
+            .block_on(async { lag_of(&url, &mut self.consumer).await })
+    }
+
+    /// Messages not yet acknowledged, summed over every partition.
+    pub fn pending_all(&mut self) -> Result<u64, StreamError> {
+        let url = self.url.clone();
         self.rt.block_on(async {
-            let info = self.consumer.info().await.map_err(|e| StreamError::Nats {
-                url,
-                message: e.to_string(),
-            })?;
-            Ok(info.num_pending + info.num_ack_pending as u64)
+            let mut n = 0;
+            for c in &mut self.all {
+                n += lag_of(&url, c).await?;
+            }
+            Ok(n)
         })
     }
 
@@ -324,9 +320,20 @@ impl Worker {
                 Ok::<_, StreamError>(out)
             })?;
             if msgs.is_empty() {
-                // Idle only when nothing is left to deliver — not even the unacknowledged
-                // messages of a worker that died, which come again after the ack wait.
-                if until_idle && self.pending()? == 0 {
+                // What other writers stored (other partitions' workers, batch imports) can
+                // change this partition's subjects.
+                let followed = ws.follow()?;
+                stats.followed += followed.record_ids.len() as u64;
+                // Idle only when nothing is left to deliver in any partition — not even the
+                // unacknowledged messages of a worker that died, which come again after the ack
+                // wait — and everything the others stored has been read: a worker acknowledges
+                // only after its records are committed, so a follow after every partition
+                // drained reads all of them.
+                if until_idle
+                    && followed.record_ids.is_empty()
+                    && self.pending_all()? == 0
+                    && ws.follow()?.record_ids.is_empty()
+                {
                     break;
                 }
                 continue;
@@ -367,9 +374,54 @@ impl Worker {
                 }
                 Ok::<_, StreamError>(())
             })?;
+            stats.followed += ws.follow()?.record_ids.len() as u64;
         }
         Ok(stats)
     }
+}
+
+/// Creates (or opens) the durable consumer of every partition, in partition order.
+async fn consumers(
+    url: &str,
+    names: &Names,
+    partitions: u32,
+    ack_wait: Duration,
+) -> Result<Vec<jetstream::consumer::Consumer<pull::Config>>, StreamError> {
+    let (_, s) = connect(url, names).await?;
+    let mut all = Vec::with_capacity(partitions as usize);
+    for p in 0..partitions {
+        let name = consumer_of(partitions, p);
+        let c = s
+            .get_or_create_consumer(
+                &name,
+                pull::Config {
+                    durable_name: Some(name.clone()),
+                    filter_subject: names.subject(partitions, p),
+                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                    ack_wait,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| StreamError::Nats {
+                url: url.to_owned(),
+                message: e.to_string(),
+            })?;
+        all.push(c);
+    }
+    Ok(all)
+}
+
+/// A consumer's lag: messages not yet delivered plus those delivered and not acknowledged.
+async fn lag_of(
+    url: &str,
+    c: &mut jetstream::consumer::Consumer<pull::Config>,
+) -> Result<u64, StreamError> {
+    let info = c.info().await.map_err(|e| StreamError::Nats {
+        url: url.to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(info.num_pending + info.num_ack_pending as u64)
 }
 
 /// Deletes a stream (tests, and an operator retiring a partition count after draining it).

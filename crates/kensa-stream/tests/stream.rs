@@ -149,52 +149,78 @@ fn one_partition_through_nats_and_postgresql_equals_embedded_mode() {
     assert!(store.verify(&|_| {}).unwrap().broken.is_none());
 }
 
-/// Two partitions, two workers, one chain: every record stored once, each by the worker of its
-/// subject's partition.
-#[test]
-fn two_partitions_share_one_chain() {
+/// N partitions, N workers running at once, one chain: every record stored once, by the worker
+/// of its subject's partition, and the results each worker logs for its partition's subjects —
+/// links and peer groups spanning partitions included — are those of embedded mode.
+fn partitions_equal_embedded(n: u32) {
     let Some(url) = nats_url() else { return };
-    let Some(db) = test_db("stream2") else { return };
-    let names = names("two");
+    let Some(db) = test_db(&format!("streamn{n}")) else {
+        return;
+    };
+    let names = names(&format!("n{n}"));
     let _guard = StreamGuard(url.clone(), names.clone());
-    let records = demo_records(20);
-    Publisher::connect(&url, &names, 2)
-        .unwrap()
-        .publish(&records)
-        .unwrap();
-    let mut seen: Vec<String> = Vec::new();
-    for partition in 0..2 {
-        let mut worker = Worker::connect(&url, &names, 2, partition).unwrap();
-        let mut ws = Workspace::open(
-            Box::new(PgStore::open(&db.url).unwrap()),
-            EngineConfig::builtin(),
-        );
-        worker.run(&mut ws, &AtomicBool::new(false), true).unwrap();
-        assert_eq!(worker.pending().unwrap(), 0);
-        // (A worker also scores subjects its records only mention — a client reviewed, a
-        // counterpart — from what it holds; their own worker has their records.)
-        seen.extend(
-            ws.results()
-                .unwrap()
-                .into_iter()
-                .filter(|r| kensa_stream::partition_of(&r.subject_id, 2) == partition)
-                .map(|r| r.subject_id),
-        );
+    let records = demo_records(30);
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut lite = Workspace::open(
+        Box::new(Store::open(&dir.path().join("k.db"), Durability::Normal).unwrap()),
+        EngineConfig::builtin(),
+    );
+    lite.submit(records.clone()).unwrap();
+    let want = by_subject(lite.results().unwrap());
+
+    let publisher = Publisher::connect(&url, &names, n).unwrap();
+    for chunk in records.chunks(900) {
+        publisher.publish(chunk).unwrap();
     }
-    let subjects: std::collections::BTreeSet<&str> =
-        records.iter().map(|r| r.subject_id()).collect();
-    seen.sort();
-    seen.dedup();
-    let missing: Vec<&&str> = subjects
-        .iter()
-        .filter(|s| seen.binary_search(&s.to_string()).is_err())
-        .collect();
-    assert!(missing.is_empty(), "subjects no worker scored: {missing:?}");
-    let store = PgStore::open(&db.url).unwrap();
+    let stats: Vec<kensa_stream::WorkerStats> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..n)
+            .map(|partition| {
+                let (url, names, db) = (&url, &names, &db.url);
+                scope.spawn(move || {
+                    let mut worker = Worker::connect(url, names, n, partition).unwrap();
+                    worker.batch = 400;
+                    let mut ws = Workspace::following(
+                        Box::new(PgStore::open(db).unwrap()),
+                        EngineConfig::builtin(),
+                        Box::new(move |s| kensa_stream::partition_of(s, n) == partition),
+                    )
+                    .unwrap();
+                    let stats = worker.run(&mut ws, &AtomicBool::new(false), true).unwrap();
+                    assert_eq!(worker.pending_all().unwrap(), 0);
+                    stats
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let stored: u64 = stats.iter().map(|s| s.stored).sum();
     let unique: std::collections::HashSet<&str> =
         records.iter().map(|r| r.record_id.as_str()).collect();
+    assert_eq!(stored, unique.len() as u64, "{stats:?}");
+    if n > 1 {
+        assert!(stats.iter().all(|s| s.followed > 0), "{stats:?}");
+    }
+
+    let store = PgStore::open(&db.url).unwrap();
     assert_eq!(store.record_count().unwrap(), unique.len() as u64);
+    let mut latest: BTreeMap<String, String> = BTreeMap::new();
+    for (_, _, body) in store.entries_of_type("result").unwrap() {
+        let r: kensa_model::finding::SubjectResult = serde_json::from_slice(&body).unwrap();
+        latest.insert(r.subject_id.clone(), serde_json::to_string(&r).unwrap());
+    }
+    same(&latest, &want);
     assert!(store.verify(&|_| {}).unwrap().broken.is_none());
+}
+
+#[test]
+fn two_partitions_give_the_results_of_embedded_mode() {
+    partitions_equal_embedded(2);
+}
+
+#[test]
+fn four_partitions_give_the_results_of_embedded_mode() {
+    partitions_equal_embedded(4);
 }
 
 #[test]
