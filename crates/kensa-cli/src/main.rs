@@ -380,9 +380,27 @@ enum Command {
     /// Serve the real-time decision API over a database (docs/api.md): events in, scored
     /// subjects out, with API tokens and roles. Prints `listening on http://HOST:PORT`.
     Serve {
-        /// SQLite database (created if absent).
+        /// SQLite database (created if absent). With --store: holds only the accounts
+        /// (people, tokens, sessions), the access log and webhook deliveries.
         #[arg(long)]
         db: PathBuf,
+        /// Multi-node mode: the shared PostgreSQL store (postgres://...), with --nats. Events
+        /// are published to the stream and stored by `kensa worker`s (docs/scale.md).
+        #[arg(long, requires = "nats")]
+        store: Option<String>,
+        /// Multi-node mode: the NATS server with JetStream (nats://host:4222).
+        #[arg(long, requires = "store")]
+        nats: Option<String>,
+        /// Multi-node mode: the number of partitions (as the workers are started with).
+        #[arg(long, default_value_t = 1)]
+        partitions: u32,
+        /// Multi-node mode: the JetStream stream's name.
+        #[arg(long, default_value = kensa_stream::STREAM)]
+        stream: String,
+        /// Multi-node mode: seconds `/v1/events` waits for the workers to store a batch before
+        /// answering 202 (the results then arrive by webhook).
+        #[arg(long, default_value_t = 30)]
+        wait_timeout: u64,
         /// Address to listen on; `127.0.0.1:0` picks a free port.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
@@ -1137,6 +1155,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve {
             db,
+            store: shared_store,
+            nats,
+            partitions,
+            stream,
+            wait_timeout,
             listen,
             intel,
             policy,
@@ -1206,8 +1229,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 screen_threshold,
                 quiet || json_logs,
             )?;
-            let store = Store::open(&db, kensa_store::Durability::Normal)?;
-            let ws = kensa_engine::Workspace::open(Box::new(store), cfg);
+            let ws = match &shared_store {
+                Some(url) => {
+                    if !kensa_store::postgres::is_url(url) {
+                        bail!("--store must be a PostgreSQL URL (postgres://...)");
+                    }
+                    // The accounts (and the access log, webhook deliveries) stay in the
+                    // SQLite file of --db, created here as in embedded mode.
+                    drop(Store::open(&db, kensa_store::Durability::Normal)?);
+                    // The server owns no subject: the workers log every result.
+                    kensa_engine::Workspace::following(
+                        Box::new(kensa_store::postgres::PgStore::open(url)?),
+                        cfg,
+                        Box::new(|_| false),
+                    )?
+                }
+                None => kensa_engine::Workspace::open(
+                    Box::new(Store::open(&db, kensa_store::Durability::Normal)?),
+                    cfg,
+                ),
+            };
             let state = kensa_server::AppState::open(
                 ws,
                 &db,
@@ -1221,16 +1262,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(w) => state.with_webhooks(w),
                 None => state,
             };
+            let state = match (&shared_store, &nats) {
+                (Some(url), Some(nats)) => {
+                    let mut c = kensa_server::cluster::Cluster::connect(
+                        url,
+                        nats,
+                        &kensa_stream::Names::named(&stream),
+                        partitions,
+                    )
+                    .map_err(|e| anyhow::anyhow!(e))?;
+                    c.wait_timeout = std::time::Duration::from_secs(wait_timeout);
+                    state.with_cluster(c)
+                }
+                _ => state,
+            };
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
                 .context("starting the async runtime")?;
-            rt.block_on(async move {
+            // The last reference to the state is dropped here, outside the runtime: the
+            // PostgreSQL client of multi-node mode must not be dropped on a runtime thread.
+            let state = std::sync::Arc::new(state);
+            let served = state.clone();
+            let result = rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&listen)
                     .await
                     .with_context(|| format!("cannot listen on {listen}"))?;
                 let addr = listener.local_addr()?;
-                let state = std::sync::Arc::new(state);
+                let state = served;
                 use std::io::Write as _;
                 match tls {
                     Some(cfg) => {
@@ -1246,7 +1305,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
                 .context("serving")
-            })?;
+            });
+            drop(rt);
+            drop(state);
+            result?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Token(TokenCommand::Create { db, role, name }) => {

@@ -76,8 +76,8 @@ struct Follow {
 pub struct Followed {
     /// The records other writers stored, now in the detection state (their ids).
     pub record_ids: Vec<String>,
-    /// Subjects whose result was recomputed.
-    pub rescored: usize,
+    /// The recomputed results (every subject's, owned or not).
+    pub rescored: Vec<SubjectResult>,
     /// Results appended to the log (owned subjects whose result changed).
     pub results_logged: usize,
     /// The last log entry read.
@@ -130,6 +130,12 @@ impl From<OwnedRecord> for StoredRecordView {
             record: serde_json::from_slice(&r.body).unwrap_or(serde_json::Value::Null),
         }
     }
+}
+
+/// The hash a workspace remembers of the result body it last logged for a subject.
+fn body_hash(body: &[u8]) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(body)
 }
 
 impl Workspace {
@@ -221,7 +227,7 @@ impl Workspace {
         }
         let live = self.live.as_mut().expect("loaded above");
         let changed: Vec<usize> = live.add(&self.cfg, recs).into_iter().collect();
-        out.rescored = changed.len();
+        out.rescored = changed.iter().map(|&i| live.result_at(i).clone()).collect();
         let run_id = run_id("follow");
         let bodies = self.new_bodies(&changed);
         if !bodies.is_empty() {
@@ -236,6 +242,28 @@ impl Workspace {
         Ok(out)
     }
 
+    /// A follower that starts (or starts again after a crash) logs the results of its subjects
+    /// that differ from the latest ones in the log: a process killed after storing a batch
+    /// and before logging its results leaves them to be logged here (the batch, delivered
+    /// again, holds only duplicates and changes nothing).
+    fn reconcile(&mut self) -> Result<(), EngineError> {
+        for (subject, body) in self.store.latest_per_subject("result")? {
+            self.logged.insert(subject, body_hash(&body));
+        }
+        let all: Vec<usize> = (0..self.live.as_ref().map_or(0, |l| l.len())).collect();
+        let bodies = self.new_bodies(&all);
+        if !bodies.is_empty() {
+            let run_id = run_id("follow");
+            self.store.append_entries(
+                "result",
+                &mut bodies
+                    .iter()
+                    .map(|(s, b)| (run_id.as_str(), Some(s.as_str()), b.as_slice())),
+            )?;
+        }
+        Ok(())
+    }
+
     /// The result bodies of these subjects to append to the log: those this workspace owns
     /// (all, unless it follows a shared log) whose body differs from the one it last appended.
     fn new_bodies(&mut self, changed: &[usize]) -> Vec<(String, Vec<u8>)> {
@@ -243,11 +271,10 @@ impl Workspace {
         let mut bodies = live.result_bodies(changed);
         let owned = self.follow.as_ref().map(|f| &f.owned);
         bodies.retain(|(subject, body)| {
-            use std::hash::{BuildHasher, BuildHasherDefault};
             if owned.is_some_and(|own| !own(subject)) {
                 return false;
             }
-            let h = BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(body);
+            let h = body_hash(body);
             self.logged.insert(subject.clone(), h) != Some(h)
         });
         bodies
@@ -308,11 +335,15 @@ impl Workspace {
             if let (Some(f), Some(upto)) = (self.follow.as_mut(), upto) {
                 f.seen = upto;
             }
+            let reconcile = self.follow.is_some();
             progress.start("detect", 0);
             let mut live = Live::full(ds, side, &self.cfg);
             live.prepare_batches(&self.cfg);
             self.live = Some(live);
             progress.finish();
+            if reconcile {
+                self.reconcile()?;
+            }
         }
         Ok(self.live.as_mut().expect("loaded above"))
     }

@@ -25,7 +25,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         description = "Real-time decisions on DPRK IT worker red flags: events in, scored subjects with explained flags out. Authenticate with `Authorization: Bearer TOKEN` (`kensa token create`).",
     ),
     paths(crate::users::login_page, crate::users::login, crate::users::logout, crate::users::session, healthz, readyz, openapi_json, metrics_text, events, subjects, subject, records, add_check, add_decision, graph, attachment, screen, verify, deliveries, catalog, crate::ui::index, crate::ui::asset, crate::cases::list, crate::cases::create, crate::cases::get_case, crate::cases::patch_case, crate::cases::add_note),
-    components(schemas(ErrorBody, CatalogItem, Catalog, GraphReply, GraphNode, EventsReply, RejectItem, SubjectPage, SubjectDetail, RecordItem, CheckBody, CheckReply, DecisionBody, AttachmentReply, VerifyReply, Health, DeliveryItem, ScreenBody, ScreenName, ScreenLine, crate::users::LoginBody, crate::users::SessionInfo, crate::cases::CaseList, crate::cases::NewCase, crate::cases::CaseDetail, crate::cases::CaseSubject, crate::cases::CaseChange, crate::cases::NoteBody)),
+    components(schemas(ErrorBody, PartitionHealth, CatalogItem, Catalog, GraphReply, GraphNode, EventsReply, RejectItem, SubjectPage, SubjectDetail, RecordItem, CheckBody, CheckReply, DecisionBody, AttachmentReply, VerifyReply, Health, DeliveryItem, ScreenBody, ScreenName, ScreenLine, crate::users::LoginBody, crate::users::SessionInfo, crate::cases::CaseList, crate::cases::NewCase, crate::cases::CaseDetail, crate::cases::CaseSubject, crate::cases::CaseChange, crate::cases::NoteBody)),
     modifiers(&Security),
     security(("bearer" = [])),
 )]
@@ -133,6 +133,19 @@ pub(crate) async fn log_access(
 #[derive(Serialize, ToSchema)]
 pub struct Health {
     pub status: String,
+    /// Multi-node mode: each partition's lag (events not yet acknowledged by its worker;
+    /// `null` when no worker has consumed the partition yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partitions: Option<Vec<PartitionHealth>>,
+    /// Multi-node mode: the last log entry this server has read from the shared store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followed_entry: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartitionHealth {
+    pub partition: u32,
+    pub lag: Option<u64>,
 }
 
 /// Liveness: the process answers.
@@ -140,10 +153,13 @@ pub struct Health {
 async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok".into(),
+        partitions: None,
+        followed_entry: None,
     })
 }
 
-/// Readiness: the store answers.
+/// Readiness: the store answers (multi-node mode: the shared store and the stream, with each
+/// partition's lag).
 #[utoipa::path(get, path = "/readyz", security(()), responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Health>, ApiError> {
     let ok = state
@@ -153,9 +169,32 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Health>, ApiE
         .tokens()
         .is_ok();
     if ok && !state.ws.is_poisoned() {
-        Ok(Json(Health {
+        let mut health = Health {
             status: "ready".into(),
-        }))
+            partitions: None,
+            followed_entry: None,
+        };
+        if let Some(c) = &state.cluster {
+            let lags = cluster_lags(&state).await.map_err(|e| {
+                tracing::warn!(error = %e, "readiness: the stream or the store does not answer");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the event stream or the shared store does not answer",
+                )
+            })?;
+            health.followed_entry = Some(c.followed.load(std::sync::atomic::Ordering::Relaxed));
+            health.partitions = Some(
+                lags.into_iter()
+                    .enumerate()
+                    .map(|(i, lag)| PartitionHealth {
+                        partition: i as u32,
+                        lag,
+                    })
+                    .collect(),
+            );
+        }
+        Ok(Json(health))
     } else {
         Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -163,6 +202,18 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Result<Json<Health>, ApiE
             "the store does not answer",
         ))
     }
+}
+
+/// Each partition's lag, and a check that the shared store answers (multi-node mode).
+async fn cluster_lags(state: &Arc<AppState>) -> Result<Vec<Option<u64>>, String> {
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let c = st.cluster.as_ref().ok_or("not in multi-node mode")?;
+        c.store_answers()?;
+        c.lags()
+    })
+    .await
+    .map_err(|_| "the readiness task panicked".to_owned())?
 }
 
 /// The OpenAPI 3 description of every endpoint.
@@ -174,6 +225,24 @@ async fn openapi_json() -> Response {
 /// Prometheus metrics (text format).
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String), (status = 401, body = ErrorBody)))]
 async fn metrics_text(State(state): State<Arc<AppState>>) -> Response {
+    if let Some(c) = &state.cluster {
+        // Read at scrape time; a stream that does not answer leaves the last values.
+        if let Ok(lags) = cluster_lags(&state).await {
+            for (i, lag) in lags.into_iter().enumerate() {
+                let g = state
+                    .metrics
+                    .partition_lag
+                    .get_or_create(&metrics::PartitionLabels {
+                        partition: i.to_string(),
+                    });
+                g.set(lag.map_or(-1, |l| l as i64));
+            }
+        }
+        state
+            .metrics
+            .followed_entry
+            .set(c.followed.load(std::sync::atomic::Ordering::Relaxed));
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -307,6 +376,9 @@ async fn events(
             .inc_by(read as u64);
         return Err(e);
     }
+    if state.cluster.is_some() {
+        return cluster_events(&state, q.wait, read, valid, index_of, rejects).await;
+    }
     let wait = q.wait.unwrap_or(true);
     // Stored through the group-commit loop: merged with the requests that arrive meanwhile.
     let (reply, answer) = tokio::sync::oneshot::channel();
@@ -358,6 +430,62 @@ async fn events(
         StatusCode::OK
     } else {
         StatusCode::ACCEPTED
+    };
+    Ok((status, Json(reply)).into_response())
+}
+
+/// `/v1/events` in multi-node mode: published to the stream; answered with results once the
+/// workers stored the records (by default for batches up to the server's limit, 1,000 records),
+/// or 202 at once (`?wait=false`, larger batches) or when they take longer than the wait limit.
+async fn cluster_events(
+    state: &Arc<AppState>,
+    wait: Option<bool>,
+    read: usize,
+    valid: Vec<kensa_model::Validated>,
+    index_of: Vec<usize>,
+    mut rejects: Vec<RejectItem>,
+) -> Result<Response, ApiError> {
+    let cluster = state.cluster.as_ref().expect("multi-node mode");
+    let wait = wait.unwrap_or(valid.len() <= cluster.wait_max_records);
+    let published = crate::cluster::publish(state, valid, wait).await?;
+    let (mut stored, mut duplicate) = (0, 0);
+    for (o, &i) in published.outcomes.iter().zip(&index_of) {
+        match o {
+            kensa_store::Outcome::Stored => stored += 1,
+            kensa_store::Outcome::Duplicate => duplicate += 1,
+            kensa_store::Outcome::Conflict => rejects.push(RejectItem {
+                index: i,
+                field: Some("record_id".into()),
+                reason: "a record with this record_id is stored with other content".into(),
+            }),
+        }
+    }
+    rejects.sort_by_key(|r| r.index);
+    for (outcome, n) in [
+        ("stored", stored),
+        ("duplicate", duplicate),
+        ("rejected", rejects.len()),
+    ] {
+        state
+            .metrics
+            .records
+            .get_or_create(&metrics::OutcomeLabels {
+                outcome: outcome.into(),
+            })
+            .inc_by(n as u64);
+    }
+    let status = if published.done {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    let reply = EventsReply {
+        read,
+        stored,
+        duplicate,
+        rejected: rejects.len(),
+        rejects,
+        subjects: published.results,
     };
     Ok((status, Json(reply)).into_response())
 }

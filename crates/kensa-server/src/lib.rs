@@ -12,6 +12,7 @@
 pub mod api;
 pub mod auth;
 pub mod cases;
+pub mod cluster;
 pub mod error;
 pub mod ingest;
 pub mod metrics;
@@ -68,6 +69,9 @@ pub struct AppState {
     pub sign_in_permits: tokio::sync::Semaphore,
     /// Each subject's tier as last answered, to tell tier changes.
     pub tiers: Mutex<std::collections::HashMap<String, kensa_model::finding::Tier>>,
+    /// Multi-node mode: events go to the stream, results come from the workers through the
+    /// shared log ([`cluster`]).
+    pub cluster: Option<cluster::Cluster>,
 }
 
 impl AppState {
@@ -101,7 +105,15 @@ impl AppState {
             sign_in_permits: tokio::sync::Semaphore::new(2),
             ingest_queue: std::sync::OnceLock::new(),
             tiers: Mutex::new(tiers),
+            cluster: None,
         })
+    }
+
+    /// Multi-node mode: `/v1/events` publishes to the stream instead of storing (the
+    /// workspace must follow the shared store: [`kensa_engine::Workspace::following`]).
+    pub fn with_cluster(mut self, c: cluster::Cluster) -> Self {
+        self.cluster = Some(c);
+        self
     }
 
     /// The queue of the group-commit loop (started on first use; it ends with the server).
@@ -195,6 +207,14 @@ where
     L: axum::serve::Listener,
     L::Addr: std::fmt::Debug,
 {
+    if let Some(c) = &state.cluster {
+        // (PostgreSQL's synchronous client must not be used on a runtime thread.)
+        let (weak, url) = (Arc::downgrade(&state), c.store_url().to_owned());
+        tokio::task::spawn_blocking(move || cluster::start_follower(weak, &url))
+            .await
+            .map_err(std::io::Error::other)?
+            .map_err(std::io::Error::other)?;
+    }
     let worker = tokio::spawn(webhooks::worker(state.clone()));
     let app = router(state);
     let served = axum::serve(listener, app.into_make_service())

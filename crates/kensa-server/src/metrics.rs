@@ -26,12 +26,21 @@ pub struct OutcomeLabels {
     pub outcome: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PartitionLabels {
+    pub partition: String,
+}
+
 pub struct Metrics {
     registry: Registry,
     pub requests: Family<HttpLabels, Counter>,
     pub duration: Family<RouteLabels, Histogram>,
     pub records: Family<OutcomeLabels, Counter>,
     pub subjects: Gauge,
+    /// Multi-node mode: events not yet acknowledged per partition (-1: no worker yet).
+    pub partition_lag: Family<PartitionLabels, Gauge>,
+    /// Multi-node mode: the last log entry the server has read.
+    pub followed_entry: Gauge,
 }
 
 impl Metrics {
@@ -63,7 +72,21 @@ impl Metrics {
             "Subjects with a result in the engine",
             subjects.clone(),
         );
+        let partition_lag = Family::<PartitionLabels, Gauge>::default();
+        registry.register(
+            "partition_lag",
+            "Multi-node mode: events of each partition not yet acknowledged by its worker (-1: no worker has consumed it)",
+            partition_lag.clone(),
+        );
+        let followed_entry = Gauge::default();
+        registry.register(
+            "followed_log_entry",
+            "Multi-node mode: the last entry of the shared log this server has read",
+            followed_entry.clone(),
+        );
         Metrics {
+            partition_lag,
+            followed_entry,
             registry,
             requests,
             duration,

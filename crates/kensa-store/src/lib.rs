@@ -1989,6 +1989,15 @@ pub trait EvidenceStore: Send {
             self.location()
         )))
     }
+    /// The latest entry of a type about each subject: `(subject_id, body)` (what a follower
+    /// compares its results with when it starts).
+    fn latest_per_subject(&self, entry_type: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let _ = entry_type;
+        Err(StoreError::Refused(format!(
+            "{}: this store cannot be followed (only PostgreSQL stores are shared)",
+            self.location()
+        )))
+    }
     /// As [`EvidenceStore::for_each_record_with_id`], for the records up to entry `upto`
     /// (loading a snapshot that a follower then continues from).
     fn for_each_record_upto(&self, upto: i64, f: &mut dyn FnMut(&str, &str, &[u8])) -> Result<()> {

@@ -91,6 +91,9 @@ const CHUNK: usize = 4096;
 /// The PostgreSQL evidence store.
 pub struct PgStore {
     client: Mutex<Client>,
+    /// The URL connected to (with its password, if any): a connection PostgreSQL closed (a
+    /// server restart) is opened again on next use. Never shown: see `location`.
+    url: String,
     /// The URL without its password, for messages.
     location: String,
 }
@@ -98,6 +101,56 @@ pub struct PgStore {
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> StoreError {
         StoreError::Postgres(e.to_string())
+    }
+}
+
+/// The channel writers notify when they commit new records (`LISTEN kensa_log`).
+pub const CHANNEL: &str = "kensa_log";
+
+/// Waits for other processes to append records (PostgreSQL's `LISTEN`/`NOTIFY`), so that a
+/// follower reads the log when something arrived instead of polling it.
+pub struct LogListener {
+    client: Client,
+    url: String,
+}
+
+impl LogListener {
+    pub fn open(url: &str) -> Result<LogListener> {
+        let location = redact(url);
+        let mut client = Client::connect(url, NoTls)
+            .map_err(|e| StoreError::Postgres(format!("{location}: {e}")))?;
+        client
+            .batch_execute(&format!("LISTEN {CHANNEL}"))
+            .map_err(|e| StoreError::Postgres(format!("{location}: {e}")))?;
+        Ok(LogListener {
+            client,
+            url: url.to_owned(),
+        })
+    }
+
+    /// Waits until records were appended since the last call, or `timeout` passed: true when
+    /// notified. After a lost connection it connects again and answers true (what was
+    /// appended meanwhile was not notified to it: the caller reads the log anyway).
+    pub fn wait(&mut self, timeout: std::time::Duration) -> bool {
+        if self.client.is_closed() {
+            match LogListener::open(&self.url) {
+                Ok(l) => *self = l,
+                Err(_) => {
+                    std::thread::sleep(timeout);
+                    return false;
+                }
+            }
+            return true;
+        }
+        use postgres::fallible_iterator::FallibleIterator as _;
+        let got = {
+            let mut n = self.client.notifications();
+            let got = matches!(n.timeout_iter(timeout).next(), Ok(Some(_)));
+            // One wake for everything that arrived meanwhile.
+            while let Ok(Some(_)) = n.iter().next() {}
+            got
+        };
+        got || self.client.is_closed()
     }
 }
 
@@ -128,6 +181,7 @@ impl PgStore {
         migrate(&mut client).map_err(|e| e.at(&location))?;
         Ok(PgStore {
             client: Mutex::new(client),
+            url: url.to_owned(),
             location,
         })
     }
@@ -135,7 +189,55 @@ impl PgStore {
     fn client(&self) -> std::sync::MutexGuard<'_, Client> {
         // A panic while holding the lock leaves the connection as PostgreSQL left it (any open
         // transaction is rolled back when dropped): usable.
-        self.client.lock().unwrap_or_else(|p| p.into_inner())
+        let mut c = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        if c.is_closed() {
+            // The server restarted or the network dropped the connection: the operation that
+            // noticed failed (nothing it did was committed, or it was and is found again);
+            // this one connects again. If that fails too, it fails on the closed connection.
+            match Client::connect(&self.url, NoTls) {
+                Ok(fresh) => {
+                    tracing::warn!(store = %self.location, "connection to PostgreSQL lost: connected again");
+                    *c = fresh;
+                }
+                Err(e) => {
+                    tracing::warn!(store = %self.location, error = %e, "connection to PostgreSQL lost: cannot connect again yet")
+                }
+            }
+        }
+        c
+    }
+
+    /// What storing these records would do, without storing them: `Some(Duplicate)` for an id
+    /// stored with the same content, `Some(Conflict)` for one stored with other content, `None`
+    /// for a new id (an API server that hands records to workers answers duplicates and
+    /// conflicts itself and waits only for the new ones).
+    pub fn probe(&self, recs: &[&Validated]) -> Result<Vec<Option<Outcome>>> {
+        let r = (|| {
+            let ids: Vec<&str> = recs.iter().map(|r| r.record_id.as_str()).collect();
+            let mut stored: HashMap<String, Vec<u8>> = HashMap::new();
+            let mut c = self.client();
+            for chunk in ids.chunks(CHUNK) {
+                for row in c.query(
+                    "SELECT ref, content_hash FROM log WHERE entry_type = 'record' AND ref = ANY($1)",
+                    &[&chunk],
+                )? {
+                    stored.insert(row.get(0), row.get(1));
+                }
+            }
+            Ok(recs
+                .iter()
+                .map(|r| {
+                    stored.get(r.record_id.as_str()).map(|h| {
+                        if h == &r.body_hash[..] {
+                            Outcome::Duplicate
+                        } else {
+                            Outcome::Conflict
+                        }
+                    })
+                })
+                .collect())
+        })();
+        self.wrap(r)
     }
 
     fn wrap<T>(&self, r: Result<T>) -> Result<T> {
@@ -352,6 +454,8 @@ impl PgStore {
                 }),
             );
             insert(&mut tx, &recorded_at, &entries)?;
+            // Followers waiting in `LogListener::wait` wake when this commits.
+            tx.execute("SELECT pg_notify($1, '')", &[&CHANNEL])?;
         }
         tx.commit()?;
         Ok(out)
@@ -550,6 +654,18 @@ impl EvidenceStore for PgStore {
 
     fn followable(&self) -> bool {
         true
+    }
+
+    fn latest_per_subject(&self, entry_type: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let r = (|| {
+            let rows = self.client().query(
+                "SELECT DISTINCT ON (subject_id) subject_id, body FROM log \
+                 WHERE entry_type = $1 AND subject_id IS NOT NULL ORDER BY subject_id, seq DESC",
+                &[&entry_type],
+            )?;
+            Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        })();
+        self.wrap(r)
     }
 
     fn records_after(&self, after: i64, limit: usize) -> Result<Vec<OwnedRecord>> {

@@ -200,6 +200,38 @@ impl Publisher {
             Ok(())
         })
     }
+
+    /// The number of partitions records are published to.
+    pub fn partitions(&self) -> u32 {
+        self.partitions
+    }
+
+    /// Each partition's lag (messages not yet acknowledged by its worker), in partition order;
+    /// `None` for a partition no worker has consumed yet (no consumer exists).
+    pub fn lags(&self) -> Result<Vec<Option<u64>>, StreamError> {
+        let err = |e: &dyn std::fmt::Display| StreamError::Nats {
+            url: self.url.clone(),
+            message: e.to_string(),
+        };
+        self.rt.block_on(async {
+            let s = self
+                .js
+                .get_stream(&self.names.stream)
+                .await
+                .map_err(|e| err(&e))?;
+            let mut out = Vec::with_capacity(self.partitions as usize);
+            for p in 0..self.partitions {
+                match s.consumer_info(consumer_of(self.partitions, p)).await {
+                    Ok(info) => out.push(Some(info.num_pending + info.num_ack_pending as u64)),
+                    Err(e) if e.kind() == jetstream::context::ConsumerInfoErrorKind::NotFound => {
+                        out.push(None)
+                    }
+                    Err(e) => return Err(err(&e)),
+                }
+            }
+            Ok(out)
+        })
+    }
 }
 
 /// What a worker did.

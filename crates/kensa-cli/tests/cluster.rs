@@ -1,0 +1,199 @@
+//! Issue 16, whole processes: `kensa serve` in multi-node mode (PostgreSQL + NATS JetStream)
+//! with 1, 2 and 4 `kensa worker`s gives the subjects.jsonl lines of an embedded `kensa scan`
+//! — through the API, and in the results the workers log. Against the real servers; outside CI
+//! a missing server skips with the reason printed, under `CI=true` it fails.
+
+mod common;
+use common::*;
+
+use kensa_store::EvidenceStore;
+use kensa_store::postgres::testing::test_db;
+use kensa_stream::testing::nats_url;
+use serde_json::Value;
+use std::process::{Child, Command, Stdio};
+
+struct Workers(Vec<Child>);
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+struct Gone(String, kensa_stream::Names);
+impl Drop for Gone {
+    fn drop(&mut self) {
+        let _ = kensa_stream::delete_stream(&self.0, &self.1);
+    }
+}
+
+fn through_serve_with_workers(n: u32) {
+    let Some(nats) = nats_url() else { return };
+    let Some(db) = test_db(&format!("cluster{n}")) else {
+        return;
+    };
+    let stream = format!("KENSA_TEST_CLUSTER{n}_{}", std::process::id());
+    let _gone = Gone(nats.clone(), kensa_stream::Names::named(&stream));
+    let dir = tempfile::tempdir().unwrap();
+
+    // Embedded mode: one scan of the file.
+    let demo = kensa_demo::generate(&kensa_demo::DemoConfig {
+        legit_subjects: 40,
+        days: 20,
+        ..Default::default()
+    });
+    let input = dir.path().join("demo.jsonl");
+    let text: String = demo.records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(&input, &text).unwrap();
+    let out = kensa()
+        .args(["--quiet", "scan", "--out"])
+        .arg(dir.path().join("scan"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut want: Vec<_> = std::fs::read_to_string(dir.path().join("scan/subjects.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| result_key(&serde_json::from_str(l).unwrap()))
+        .collect();
+    want.sort();
+
+    // Multi-node mode: the API server and N workers.
+    let accounts = dir.path().join("accounts.db");
+    let partitions = n.to_string();
+    let s = serve_with(
+        &accounts,
+        Stdio::null(),
+        &[
+            "--store",
+            &db.url,
+            "--nats",
+            &nats,
+            "--partitions",
+            &partitions,
+            "--stream",
+            &stream,
+        ],
+    );
+    let ingest = token(&accounts, "ingest");
+    let analyst = token(&accounts, "analyst");
+    let worker = |partition: u32, extra: &[&str]| {
+        let mut c = kensa();
+        c.args(["--quiet", "worker", "--store", &db.url, "--nats", &nats])
+            .args([
+                "--partitions",
+                &partitions,
+                "--partition",
+                &partition.to_string(),
+            ])
+            .args(["--stream", &stream, "--batch", "300"])
+            .args(extra);
+        c
+    };
+    let mut workers = Workers((0..n).map(|p| worker(p, &[]).spawn().unwrap()).collect());
+    let a = agent();
+    for chunk in demo.records.chunks(400) {
+        let (st, v) = post(&a, &s.base, &ingest, &Value::Array(chunk.to_vec()));
+        // 200: the workers stored the batch and the answer holds its subjects' results.
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(
+            v["stored"].as_u64().unwrap() + v["duplicate"].as_u64().unwrap(),
+            chunk.len() as u64,
+            "{v}"
+        );
+        assert!(!v["subjects"].as_array().unwrap().is_empty(), "{v}");
+    }
+    // Sent again: every record a duplicate, answered without the workers.
+    let (st, v) = post(
+        &a,
+        &s.base,
+        &ingest,
+        &Value::Array(demo.records[..50].to_vec()),
+    );
+    assert_eq!((st, v["duplicate"].as_u64()), (200, Some(50)), "{v}");
+
+    // Through the API: the embedded scan's lines.
+    let got = listed(&a, &s.base, &analyst);
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g, w);
+    }
+    // Operations: each partition's lag.
+    let (st, ready) = get(&a, &s.base, &analyst, "/readyz");
+    assert_eq!(st, 200, "{ready}");
+    let parts = ready["partitions"].as_array().unwrap();
+    assert_eq!(parts.len(), n as usize, "{ready}");
+    assert!(parts.iter().all(|p| p["lag"].is_u64()), "{ready}");
+    let mut m = a
+        .get(format!("{}/metrics", s.base))
+        .header("Authorization", format!("Bearer {analyst}"))
+        .call()
+        .unwrap();
+    let metrics = m.body_mut().read_to_string().unwrap();
+    assert!(
+        metrics.contains("kensa_partition_lag{partition=\"0\"}"),
+        "{metrics}"
+    );
+
+    // The workers stop (SIGTERM: they finish their batch) and start again until idle: each
+    // logs its subjects' results where the log does not hold them yet.
+    for c in &workers.0 {
+        let st = Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    for c in &mut workers.0 {
+        assert!(c.wait().unwrap().success());
+    }
+    let again: Vec<Child> = (0..n)
+        .map(|p| worker(p, &["--until-idle"]).spawn().unwrap())
+        .collect();
+    for mut c in again {
+        assert!(c.wait().unwrap().success());
+    }
+    let pg = kensa_store::postgres::PgStore::open(&db.url).unwrap();
+    let mut logged: Vec<_> = pg
+        .latest_per_subject("result")
+        .unwrap()
+        .into_iter()
+        .map(|(_, body)| result_key(&serde_json::from_slice(&body).unwrap()))
+        .collect();
+    logged.sort();
+    assert_eq!(logged.len(), want.len());
+    for (g, w) in logged.iter().zip(&want) {
+        assert_eq!(g, w);
+    }
+    let out = kensa()
+        .args(["--quiet", "verify", "--store", &db.url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn one_worker_behind_serve_gives_the_embedded_results() {
+    through_serve_with_workers(1);
+}
+
+#[test]
+fn two_workers_behind_serve_give_the_embedded_results() {
+    through_serve_with_workers(2);
+}
+
+#[test]
+fn four_workers_behind_serve_give_the_embedded_results() {
+    through_serve_with_workers(4);
+}
