@@ -1117,22 +1117,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("--store must be a PostgreSQL URL (postgres://...): workers share one store");
             }
             let cfg = engine_config(policy.as_ref(), intel.as_ref(), screen_threshold, quiet)?;
-            let mut worker = kensa_stream::Worker::connect_with(
-                &nats,
-                &kensa_stream::Names::named(&stream),
-                partitions,
-                partition,
-                std::time::Duration::from_secs(ack_wait),
-            )?;
-            worker.batch = batch;
+            let names = kensa_stream::Names::named(&stream);
             // Every worker evaluates every subject from the one shared log (its partition's
             // events from the stream, the others' records by following the log) and logs the
             // results of its own partition's subjects.
-            let mut ws = kensa_engine::Workspace::following(
-                Box::new(kensa_store::postgres::PgStore::open(&store)?),
-                cfg,
-                Box::new(move |s| kensa_stream::partition_of(s, partitions) == partition),
-            )?;
+            let connect = || -> Result<(kensa_stream::Worker, kensa_engine::Workspace)> {
+                let mut worker = kensa_stream::Worker::connect_with(
+                    &nats,
+                    &names,
+                    partitions,
+                    partition,
+                    std::time::Duration::from_secs(ack_wait),
+                )?;
+                worker.batch = batch;
+                let ws = kensa_engine::Workspace::following(
+                    Box::new(kensa_store::postgres::PgStore::open(&store)?),
+                    cfg.clone(),
+                    Box::new(move |s| kensa_stream::partition_of(s, partitions) == partition),
+                )?;
+                Ok((worker, ws))
+            };
+            // Unreachable servers at start are an error (a wrong URL should not look like an
+            // outage); once running, an outage is waited out.
+            let (mut worker, mut ws) = connect()?;
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
             for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
                 signal_hook::flag::register(sig, stop.clone())?;
@@ -1144,7 +1151,43 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     kensa_store::postgres::redact(&store)
                 );
             }
-            let stats = worker.run(&mut ws, &stop, until_idle)?;
+            let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
+            let stats = loop {
+                match worker.run(&mut ws, &stop, until_idle) {
+                    Ok(stats) => break stats,
+                    Err(e) if stopped() => return Err(e.into()),
+                    Err(e) => {
+                        // NATS or PostgreSQL went away (a restart, the network). Nothing is
+                        // lost: the batch in hand was not acknowledged and comes again; the
+                        // detection state is rebuilt from the log, as after a restart.
+                        eprintln!(
+                            "worker {partition} of {partitions}: {e}; connecting again (unacknowledged events are delivered again)"
+                        );
+                        let mut wait = std::time::Duration::from_millis(500);
+                        loop {
+                            let until = std::time::Instant::now() + wait;
+                            while std::time::Instant::now() < until && !stopped() {
+                                std::thread::sleep(std::time::Duration::from_millis(50));
+                            }
+                            if stopped() {
+                                return Ok(ExitCode::SUCCESS);
+                            }
+                            match connect() {
+                                Ok((w, s)) => {
+                                    (worker, ws) = (w, s);
+                                    break;
+                                }
+                                Err(e) => {
+                                    eprintln!(
+                                        "worker {partition} of {partitions}: still cannot connect: {e}"
+                                    );
+                                    wait = (wait * 2).min(std::time::Duration::from_secs(30));
+                                }
+                            }
+                        }
+                    }
+                }
+            };
             if !quiet {
                 eprintln!(
                     "worker {partition} of {partitions}: {} batches, {} events, {} stored, {} invalid, {} read from other writers",
