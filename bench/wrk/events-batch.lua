@@ -2,7 +2,8 @@
 -- unique record ids, subjects s0..s9999 of bench/gen_records.py, and source addresses unique
 -- per run (KENSA_RUN), thread and request — except a share KENSA_SHARED_PCT (default 0) of
 -- logins that come from a pool of 64 addresses many subjects use (VPN exits, offices): those
--- change the identifier graph, the engine's expensive path. The token comes from KENSA_TOKEN.
+-- change the identifier graph, the engine's expensive path. The token comes from KENSA_TOKEN;
+-- KENSA_QUERY is appended to the path (e.g. "?wait=false").
 local threads = 0
 function setup(thread)
   thread:set("tid", threads)
@@ -35,7 +36,7 @@ function request()
       run, tid, n, s, 1 + n % 28, n % 24, math.floor(n / 24) % 60, math.floor(n / 1440) % 60, ip)
   end
   local body = per == 1 and parts[1] or ("[" .. table.concat(parts, ",") .. "]")
-  return wrk.format("POST", "/v1/events", headers, body)
+  return wrk.format("POST", "/v1/events" .. (os.getenv("KENSA_QUERY") or ""), headers, body)
 end
 
 local bad = 0
