@@ -197,6 +197,6 @@ fn a_killed_worker_loses_nothing_and_stores_nothing_twice() {
             got["score"].as_f64().unwrap(),
             want["score"].as_f64().unwrap(),
         );
-        assert!((g - w).abs() < 1e-9, "{}: {g} vs {w}", want["subject_id"]);
+        assert_eq!(g, w, "{}", want["subject_id"]);
     }
 }
