@@ -22,48 +22,18 @@ impl Drop for Workers {
     }
 }
 
-struct Gone(String, kensa_stream::Names);
-impl Drop for Gone {
-    fn drop(&mut self) {
-        let _ = kensa_stream::delete_stream(&self.0, &self.1);
-    }
-}
-
 fn through_serve_with_workers(n: u32) {
     let Some(nats) = nats_url() else { return };
     let Some(db) = test_db(&format!("cluster{n}")) else {
         return;
     };
     let stream = format!("KENSA_TEST_CLUSTER{n}_{}", std::process::id());
-    let _gone = Gone(nats.clone(), kensa_stream::Names::named(&stream));
+    let _gone =
+        kensa_stream::testing::StreamGuard(nats.clone(), kensa_stream::Names::named(&stream));
     let dir = tempfile::tempdir().unwrap();
 
     // Embedded mode: one scan of the file.
-    let demo = kensa_demo::generate(&kensa_demo::DemoConfig {
-        legit_subjects: 40,
-        days: 20,
-        ..Default::default()
-    });
-    let input = dir.path().join("demo.jsonl");
-    let text: String = demo.records.iter().map(|r| format!("{r}\n")).collect();
-    std::fs::write(&input, &text).unwrap();
-    let out = kensa()
-        .args(["--quiet", "scan", "--out"])
-        .arg(dir.path().join("scan"))
-        .arg(&input)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut want: Vec<_> = std::fs::read_to_string(dir.path().join("scan/subjects.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| result_key(&serde_json::from_str(l).unwrap()))
-        .collect();
-    want.sort();
+    let (records, want) = demo_scanned(dir.path());
 
     // Multi-node mode: the API server and N workers.
     let accounts = dir.path().join("accounts.db");
@@ -99,7 +69,7 @@ fn through_serve_with_workers(n: u32) {
     };
     let mut workers = Workers((0..n).map(|p| worker(p, &[]).spawn().unwrap()).collect());
     let a = agent();
-    for chunk in demo.records.chunks(400) {
+    for chunk in records.chunks(400) {
         let (st, v) = post(&a, &s.base, &ingest, &Value::Array(chunk.to_vec()));
         // 200: the workers stored the batch and the answer holds its subjects' results.
         assert_eq!(st, 200, "{v}");
@@ -111,12 +81,7 @@ fn through_serve_with_workers(n: u32) {
         assert!(!v["subjects"].as_array().unwrap().is_empty(), "{v}");
     }
     // Sent again: every record a duplicate, answered without the workers.
-    let (st, v) = post(
-        &a,
-        &s.base,
-        &ingest,
-        &Value::Array(demo.records[..50].to_vec()),
-    );
+    let (st, v) = post(&a, &s.base, &ingest, &Value::Array(records[..50].to_vec()));
     assert_eq!((st, v["duplicate"].as_u64()), (200, Some(50)), "{v}");
 
     // Through the API: the embedded scan's lines.

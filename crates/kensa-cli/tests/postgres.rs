@@ -94,13 +94,7 @@ fn a_killed_worker_loses_nothing_and_stores_nothing_twice() {
     let Some(db) = test_db("kill") else { return };
     let stream = format!("KENSA_TEST_KILL_{}", std::process::id());
     let names = kensa_stream::Names::named(&stream);
-    struct Gone(String, kensa_stream::Names);
-    impl Drop for Gone {
-        fn drop(&mut self) {
-            let _ = kensa_stream::delete_stream(&self.0, &self.1);
-        }
-    }
-    let _gone = Gone(nats.clone(), names.clone());
+    let _gone = kensa_stream::testing::StreamGuard(nats.clone(), names.clone());
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     ok(kensa(

@@ -357,13 +357,7 @@ fn a_postgresql_restart_mid_stream_loses_nothing() {
     };
     let stream = format!("KENSA_TEST_PGRESTART_{}", std::process::id());
     let names = kensa_stream::Names::named(&stream);
-    struct Gone(String, kensa_stream::Names);
-    impl Drop for Gone {
-        fn drop(&mut self) {
-            let _ = kensa_stream::delete_stream(&self.0, &self.1);
-        }
-    }
-    let _gone = Gone(nats.clone(), names.clone());
+    let _gone = kensa_stream::testing::StreamGuard(nats.clone(), names.clone());
     let records = demo_records();
     kensa_stream::Publisher::connect(&nats, &names, 1)
         .unwrap()

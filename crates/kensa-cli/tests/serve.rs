@@ -64,38 +64,14 @@ fn acknowledged_events_survive_kill_9_exactly_once() {
 #[test]
 fn streaming_the_demo_through_the_api_ends_where_a_scan_ends() {
     let dir = tempfile::tempdir().unwrap();
-    let demo = kensa_demo::generate(&kensa_demo::DemoConfig {
-        legit_subjects: 40,
-        days: 20,
-        ..Default::default()
-    });
-    let input = dir.path().join("demo.jsonl");
-    let text: String = demo.records.iter().map(|r| format!("{r}\n")).collect();
-    std::fs::write(&input, &text).unwrap();
-    let out = kensa()
-        .args(["--quiet", "scan", "--out"])
-        .arg(dir.path().join("scan"))
-        .arg(&input)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut want: Vec<_> = std::fs::read_to_string(dir.path().join("scan/subjects.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| result_key(&serde_json::from_str(l).unwrap()))
-        .collect();
-    want.sort();
+    let (records, want) = demo_scanned(dir.path());
 
     let db = dir.path().join("served.db");
     let s = serve(&db);
     let ingest = token(&db, "ingest");
     let analyst = token(&db, "analyst");
     let a = agent();
-    for chunk in demo.records.chunks(400) {
+    for chunk in records.chunks(400) {
         let (st, v) = post(&a, &s.base, &ingest, &Value::Array(chunk.to_vec()));
         assert_eq!(st, 200, "{v}");
     }

@@ -228,16 +228,8 @@ impl Workspace {
         let live = self.live.as_mut().expect("loaded above");
         let changed: Vec<usize> = live.add(&self.cfg, recs).into_iter().collect();
         out.rescored = changed.iter().map(|&i| live.result_at(i).clone()).collect();
-        let run_id = run_id("follow");
         let bodies = self.new_bodies(&changed);
-        if !bodies.is_empty() {
-            self.store.append_entries(
-                "result",
-                &mut bodies
-                    .iter()
-                    .map(|(s, b)| (run_id.as_str(), Some(s.as_str()), b.as_slice())),
-            )?;
-        }
+        self.log_results(&run_id("follow"), &bodies)?;
         out.results_logged = bodies.len();
         Ok(out)
     }
@@ -252,13 +244,22 @@ impl Workspace {
         }
         let all: Vec<usize> = (0..self.live.as_ref().map_or(0, |l| l.len())).collect();
         let bodies = self.new_bodies(&all);
+        self.log_results(&run_id("follow"), &bodies)?;
+        Ok(())
+    }
+
+    /// Appends `result` entries (one transaction), `ref` = the run id.
+    fn log_results(
+        &mut self,
+        run_id: &str,
+        bodies: &[(String, Vec<u8>)],
+    ) -> Result<(), EngineError> {
         if !bodies.is_empty() {
-            let run_id = run_id("follow");
             self.store.append_entries(
                 "result",
                 &mut bodies
                     .iter()
-                    .map(|(s, b)| (run_id.as_str(), Some(s.as_str()), b.as_slice())),
+                    .map(|(s, b)| (run_id, Some(s.as_str()), b.as_slice())),
             )?;
         }
         Ok(())
@@ -401,14 +402,7 @@ impl Workspace {
         kensa_score::sort_results(&mut results);
         kensa_score::sort_results(&mut also_changed);
         crate::progress::phase_done("results collected");
-        if !bodies.is_empty() {
-            self.store.append_entries(
-                "result",
-                &mut bodies
-                    .iter()
-                    .map(|(s, b)| (run_id.as_str(), Some(s.as_str()), b.as_slice())),
-            )?;
-        }
+        self.log_results(&run_id, &bodies)?;
         if n_stored > 0 {
             let body = kensa_model::canonical::to_canonical(&serde_json::json!({
                 "run_id": run_id,

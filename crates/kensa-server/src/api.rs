@@ -392,32 +392,7 @@ async fn events(
     let submitted = answer
         .await
         .map_err(|_| ApiError::internal("the ingest loop ended"))??;
-    let (mut stored, mut duplicate) = (0, 0);
-    for (o, &i) in submitted.outcomes.iter().zip(&index_of) {
-        match o {
-            kensa_store::Outcome::Stored => stored += 1,
-            kensa_store::Outcome::Duplicate => duplicate += 1,
-            kensa_store::Outcome::Conflict => rejects.push(RejectItem {
-                index: i,
-                field: Some("record_id".into()),
-                reason: "a record with this record_id is stored with other content".into(),
-            }),
-        }
-    }
-    rejects.sort_by_key(|r| r.index);
-    for (outcome, n) in [
-        ("stored", stored),
-        ("duplicate", duplicate),
-        ("rejected", rejects.len()),
-    ] {
-        state
-            .metrics
-            .records
-            .get_or_create(&metrics::OutcomeLabels {
-                outcome: outcome.into(),
-            })
-            .inc_by(n as u64);
-    }
+    let (stored, duplicate) = tally(&state, &submitted.outcomes, &index_of, &mut rejects);
     let reply = EventsReply {
         read,
         stored,
@@ -434,22 +409,16 @@ async fn events(
     Ok((status, Json(reply)).into_response())
 }
 
-/// `/v1/events` in multi-node mode: published to the stream; answered with results once the
-/// workers stored the records (by default for batches up to the server's limit, 1,000 records),
-/// or 202 at once (`?wait=false`, larger batches) or when they take longer than the wait limit.
-async fn cluster_events(
-    state: &Arc<AppState>,
-    wait: Option<bool>,
-    read: usize,
-    valid: Vec<kensa_model::Validated>,
-    index_of: Vec<usize>,
-    mut rejects: Vec<RejectItem>,
-) -> Result<Response, ApiError> {
-    let cluster = state.cluster.as_ref().expect("multi-node mode");
-    let wait = wait.unwrap_or(valid.len() <= cluster.wait_max_records);
-    let published = crate::cluster::publish(state, valid, wait).await?;
+/// Counts a batch's outcomes (conflicts join the rejects, by index) and adds them to the
+/// metrics; returns `(stored, duplicate)`.
+fn tally(
+    state: &AppState,
+    outcomes: &[kensa_store::Outcome],
+    index_of: &[usize],
+    rejects: &mut Vec<RejectItem>,
+) -> (usize, usize) {
     let (mut stored, mut duplicate) = (0, 0);
-    for (o, &i) in published.outcomes.iter().zip(&index_of) {
+    for (o, &i) in outcomes.iter().zip(index_of) {
         match o {
             kensa_store::Outcome::Stored => stored += 1,
             kensa_store::Outcome::Duplicate => duplicate += 1,
@@ -474,6 +443,24 @@ async fn cluster_events(
             })
             .inc_by(n as u64);
     }
+    (stored, duplicate)
+}
+
+/// `/v1/events` in multi-node mode: published to the stream; answered with results once the
+/// workers stored the records (by default for batches up to the server's limit, 1,000 records),
+/// or 202 at once (`?wait=false`, larger batches) or when they take longer than the wait limit.
+async fn cluster_events(
+    state: &Arc<AppState>,
+    wait: Option<bool>,
+    read: usize,
+    valid: Vec<kensa_model::Validated>,
+    index_of: Vec<usize>,
+    mut rejects: Vec<RejectItem>,
+) -> Result<Response, ApiError> {
+    let cluster = state.cluster.as_ref().expect("multi-node mode");
+    let wait = wait.unwrap_or(valid.len() <= cluster.wait_max_records);
+    let published = crate::cluster::publish(state, valid, wait).await?;
+    let (stored, duplicate) = tally(state, &published.outcomes, &index_of, &mut rejects);
     let status = if published.done {
         StatusCode::OK
     } else {

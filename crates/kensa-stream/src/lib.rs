@@ -477,6 +477,15 @@ pub fn delete_stream(url: &str, names: &Names) -> Result<(), StreamError> {
 /// starts nats-server).
 #[doc(hidden)]
 pub mod testing {
+    /// Deletes a test's stream when dropped (the stream goes with the test).
+    pub struct StreamGuard(pub String, pub super::Names);
+
+    impl Drop for StreamGuard {
+        fn drop(&mut self) {
+            let _ = super::delete_stream(&self.0, &self.1);
+        }
+    }
+
     /// `None` (with the reason printed) when no server answers, outside CI.
     pub fn nats_url() -> Option<String> {
         let url =

@@ -12,7 +12,7 @@ use kensa_model::Validated;
 use kensa_store::postgres::PgStore;
 use kensa_store::postgres::testing::test_db;
 use kensa_store::{Durability, EvidenceStore, Store};
-use kensa_stream::testing::nats_url;
+use kensa_stream::testing::{StreamGuard, nats_url};
 use kensa_stream::{Names, Publisher, Worker};
 
 fn names(tag: &str) -> Names {
@@ -20,14 +20,6 @@ fn names(tag: &str) -> Names {
     Names {
         stream: format!("KENSA_TEST_{id}"),
         prefix: format!("kensa-test.{id}"),
-    }
-}
-
-/// The stream goes with the test.
-struct StreamGuard(String, Names);
-impl Drop for StreamGuard {
-    fn drop(&mut self) {
-        let _ = kensa_stream::delete_stream(&self.0, &self.1);
     }
 }
 

@@ -98,9 +98,12 @@ pub fn get(a: &ureq::Agent, base: &str, tok: &str, path: &str) -> (u16, Value) {
     (st, r.body_mut().read_json().unwrap_or(Value::Null))
 }
 
+/// Subject id, score, tier, flags (see [`result_key`]).
+pub type Key = (String, String, String, Vec<String>);
+
 /// What `subjects.jsonl` and the API agree on for a subject: id, score (6 decimals), tier and
 /// the sorted flags (id/detector).
-pub fn result_key(v: &Value) -> (String, String, String, Vec<String>) {
+pub fn result_key(v: &Value) -> Key {
     let mut flags: Vec<String> = v["flags"]
         .as_array()
         .unwrap()
@@ -123,11 +126,7 @@ pub fn result_key(v: &Value) -> (String, String, String, Vec<String>) {
 }
 
 /// Every subject the API lists (all pages), as [`result_key`]s, sorted.
-pub fn listed(
-    a: &ureq::Agent,
-    base: &str,
-    tok: &str,
-) -> Vec<(String, String, String, Vec<String>)> {
+pub fn listed(a: &ureq::Agent, base: &str, tok: &str) -> Vec<Key> {
     let mut got = Vec::new();
     let mut cursor = String::new();
     loop {
@@ -141,4 +140,36 @@ pub fn listed(
     }
     got.sort();
     got
+}
+
+/// The demo (a smaller population, so that a debug build streams it in seconds) written to
+/// `dir/demo.jsonl` and scanned in embedded mode: its records and the scan's subjects.jsonl
+/// lines as sorted [`result_key`]s.
+pub fn demo_scanned(dir: &Path) -> (Vec<Value>, Vec<Key>) {
+    let demo = kensa_demo::generate(&kensa_demo::DemoConfig {
+        legit_subjects: 40,
+        days: 20,
+        ..Default::default()
+    });
+    let input = dir.join("demo.jsonl");
+    let text: String = demo.records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(&input, &text).unwrap();
+    let out = kensa()
+        .args(["--quiet", "scan", "--out"])
+        .arg(dir.join("scan"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut want: Vec<_> = std::fs::read_to_string(dir.join("scan/subjects.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| result_key(&serde_json::from_str(l).unwrap()))
+        .collect();
+    want.sort();
+    (demo.records, want)
 }
