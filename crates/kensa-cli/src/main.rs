@@ -1133,7 +1133,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let ws = kensa_engine::Workspace::following(
                     Box::new(kensa_store::postgres::PgStore::open(&store)?),
                     cfg.clone(),
-                    Box::new(move |s| kensa_stream::partition_of(s, partitions) == partition),
+                    Some(Box::new(move |s| {
+                        kensa_stream::partition_of(s, partitions) == partition
+                    })),
                 )?;
                 Ok((worker, ws))
             };
@@ -1147,7 +1149,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !quiet {
                 eprintln!(
                     "worker {partition} of {partitions}: {} → {}",
-                    nats,
+                    kensa_stream::redact(&nats),
                     kensa_store::postgres::redact(&store)
                 );
             }
@@ -1155,7 +1157,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let stats = loop {
                 match worker.run(&mut ws, &stop, until_idle) {
                     Ok(stats) => break stats,
-                    Err(e) if stopped() => return Err(e.into()),
+                    Err(e) if stopped() || !e.is_transient() => return Err(e.into()),
                     Err(e) => {
                         // NATS or PostgreSQL went away (a restart, the network). Nothing is
                         // lost: the batch in hand was not acknowledged and comes again; the
@@ -1284,7 +1286,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     kensa_engine::Workspace::following(
                         Box::new(kensa_store::postgres::PgStore::open(url)?),
                         cfg,
-                        Box::new(|_| false),
+                        None,
                     )?
                 }
                 None => kensa_engine::Workspace::open(

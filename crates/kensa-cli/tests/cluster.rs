@@ -50,6 +50,9 @@ fn through_serve_with_workers(n: u32) {
             &partitions,
             "--stream",
             &stream,
+            // Debug builds of five processes on two cores: generous.
+            "--wait-timeout",
+            "120",
         ],
     );
     let ingest = token(&accounts, "ingest");
@@ -69,7 +72,9 @@ fn through_serve_with_workers(n: u32) {
     };
     let mut workers = Workers((0..n).map(|p| worker(p, &[]).spawn().unwrap()).collect());
     let a = agent();
-    for chunk in records.chunks(400) {
+    // The last records arrive later by a batch import, while the workers are stopped.
+    let (sent, imported) = records.split_at(records.len() - 1500);
+    for chunk in sent.chunks(400) {
         let (st, v) = post(&a, &s.base, &ingest, &Value::Array(chunk.to_vec()));
         // 200: the workers stored the batch and the answer holds its subjects' results.
         assert_eq!(st, 200, "{v}");
@@ -81,15 +86,9 @@ fn through_serve_with_workers(n: u32) {
         assert!(!v["subjects"].as_array().unwrap().is_empty(), "{v}");
     }
     // Sent again: every record a duplicate, answered without the workers.
-    let (st, v) = post(&a, &s.base, &ingest, &Value::Array(records[..50].to_vec()));
+    let (st, v) = post(&a, &s.base, &ingest, &Value::Array(sent[..50].to_vec()));
     assert_eq!((st, v["duplicate"].as_u64()), (200, Some(50)), "{v}");
 
-    // Through the API: the embedded scan's lines.
-    let got = listed(&a, &s.base, &analyst);
-    assert_eq!(got.len(), want.len());
-    for (g, w) in got.iter().zip(&want) {
-        assert_eq!(g, w);
-    }
     // Operations: each partition's lag.
     let (st, ready) = get(&a, &s.base, &analyst, "/readyz");
     assert_eq!(st, 200, "{ready}");
@@ -107,8 +106,9 @@ fn through_serve_with_workers(n: u32) {
         "{metrics}"
     );
 
-    // The workers stop (SIGTERM: they finish their batch) and start again until idle: each
-    // logs its subjects' results where the log does not hold them yet.
+    // The workers stop (SIGTERM: they finish their batch and exit); the rest of the records
+    // arrives by a batch import into the shared store, which logs no result; the workers
+    // start again until idle: each logs its subjects' results that the log does not hold yet.
     for c in &workers.0 {
         let st = Command::new("kill")
             .args(["-TERM", &c.id().to_string()])
@@ -117,13 +117,26 @@ fn through_serve_with_workers(n: u32) {
         assert!(st.success());
     }
     for c in &mut workers.0 {
-        assert!(c.wait().unwrap().success());
+        assert!(wait_for(c, 120).success());
     }
+    let file = dir.path().join("imported.jsonl");
+    let text: String = imported.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(&file, text).unwrap();
+    let out = kensa()
+        .args(["--quiet", "ingest", "--store", &db.url])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let again: Vec<Child> = (0..n)
         .map(|p| worker(p, &["--until-idle"]).spawn().unwrap())
         .collect();
     for mut c in again {
-        assert!(c.wait().unwrap().success());
+        assert!(wait_for(&mut c, 300).success());
     }
     let pg = kensa_store::postgres::PgStore::open(&db.url).unwrap();
     let mut logged: Vec<_> = pg
@@ -135,6 +148,27 @@ fn through_serve_with_workers(n: u32) {
     logged.sort();
     assert_eq!(logged.len(), want.len());
     for (g, w) in logged.iter().zip(&want) {
+        assert_eq!(g, w);
+    }
+
+    // Through the API, once the server has read the import from the log (it wakes on the
+    // import's notification): the embedded scan's lines.
+    let last = pg.records_after(0, usize::MAX).unwrap().last().unwrap().seq;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while get(&a, &s.base, &analyst, "/readyz").1["followed_entry"]
+        .as_i64()
+        .unwrap()
+        < last
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not follow the import"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let got = listed(&a, &s.base, &analyst);
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
         assert_eq!(g, w);
     }
     let out = kensa()

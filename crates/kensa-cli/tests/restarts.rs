@@ -69,11 +69,10 @@ impl Nats {
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        for line in lines.by_ref() {
-            if line.unwrap().contains("Server is ready") {
-                break;
-            }
-        }
+        let ready = lines
+            .by_ref()
+            .any(|l| l.is_ok_and(|l| l.contains("Server is ready")));
+        assert!(ready, "nats-server on port {} did not start", self.port);
         // Drained on a thread: a full pipe would block the server.
         std::thread::spawn(move || for _ in lines {});
         self.child = Some(child);
@@ -269,30 +268,48 @@ fn key(v: &serde_json::Value) -> String {
     )
 }
 
-fn worker(store: &str, nats: &str, stream: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kensa"));
-    c.args(["--quiet", "worker", "--store", store, "--nats", nats])
+/// `kensa worker --until-idle` for the one partition, its stderr in `log`.
+fn worker(store: &str, nats: &str, stream: &str, log: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_kensa"))
+        .args(["--quiet", "worker", "--store", store, "--nats", nats])
         .args(["--partitions", "1", "--partition", "0", "--batch", "100"])
         .args(["--stream", stream, "--ack-wait", "2", "--until-idle"])
-        .stderr(Stdio::inherit());
-    c
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap()
 }
 
-/// Waits until the worker has stored at least `n` records (the store is read from outside).
+/// Waits until the worker has stored at least `n` records (the store is read from outside),
+/// and checks that it is still at work.
 fn stored_at_least(url: &str, n: u64, worker: &mut Child) {
+    let pg = PgStore::open(url).unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    loop {
-        if let Ok(pg) = PgStore::open(url)
-            && pg.record_count().unwrap_or(0) >= n
-        {
-            return;
-        }
+    while pg.record_count().unwrap() < n {
         assert!(
             worker.try_wait().unwrap().is_none(),
             "the worker ended early"
         );
         assert!(std::time::Instant::now() < deadline, "nothing stored");
         std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        worker.try_wait().unwrap().is_none(),
+        "the worker finished before the restart: nothing tested"
+    );
+}
+
+/// Waits for the worker to end (failing after a while rather than hanging the run).
+fn finished(worker: &mut Child) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    loop {
+        if let Some(st) = worker.try_wait().unwrap() {
+            return st;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = worker.kill();
+            panic!("the worker did not finish");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
 
@@ -336,13 +353,18 @@ fn a_nats_restart_mid_stream_loses_nothing() {
         .unwrap()
         .publish(&records)
         .unwrap();
-    let mut w = worker(&db.url, &nats.url(), stream).spawn().unwrap();
+    let log = dir.path().join("worker.log");
+    let mut w = worker(&db.url, &nats.url(), stream, &log);
     stored_at_least(&db.url, 500, &mut w);
     // Killed and started again on the same port and storage directory.
     nats.kill();
     nats.up();
-    let status = w.wait().unwrap();
-    assert!(status.success());
+    let status = finished(&mut w);
+    assert!(
+        status.success(),
+        "{}",
+        std::fs::read_to_string(&log).unwrap()
+    );
     check(&db.url, &nats.url(), &names, &records);
 }
 
@@ -363,11 +385,15 @@ fn a_postgresql_restart_mid_stream_loses_nothing() {
         .unwrap()
         .publish(&records)
         .unwrap();
-    let mut w = worker(&pg.url(), &nats, &stream).spawn().unwrap();
+    let log = dir.path().join("worker.log");
+    let mut w = worker(&pg.url(), &nats, &stream, &log);
     stored_at_least(&pg.url(), 500, &mut w);
     pg.crash();
     pg.up();
-    let status = w.wait().unwrap();
-    assert!(status.success());
+    let status = finished(&mut w);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(status.success(), "{text}");
+    // It noticed the outage and went through its reconnection.
+    assert!(text.contains("connecting again"), "{text}");
     check(&pg.url(), &nats, &names, &records);
 }

@@ -68,7 +68,8 @@ struct Follow {
     /// Records this workspace stored itself after `seen` (already in the detection state):
     /// skipped, once, when the follower passes them.
     mine: std::collections::HashSet<String>,
-    owned: Owned,
+    /// `None`: owns no subject (an API server), logs no result.
+    owned: Option<Owned>,
 }
 
 /// What [`Workspace::follow`] read.
@@ -76,6 +77,10 @@ struct Follow {
 pub struct Followed {
     /// The records other writers stored, now in the detection state (their ids).
     pub record_ids: Vec<String>,
+    /// The SHA-256 of each of those records' stored body, in the same order (what
+    /// `Validated::body_hash` is for the record as sent: a waiter tells its own copy from
+    /// another one with the same id).
+    pub body_hashes: Vec<[u8; 32]>,
     /// The recomputed results (every subject's, owned or not).
     pub rescored: Vec<SubjectResult>,
     /// Results appended to the log (owned subjects whose result changed).
@@ -161,7 +166,7 @@ impl Workspace {
     pub fn following(
         store: Box<dyn EvidenceStore>,
         cfg: EngineConfig,
-        owned: Owned,
+        owned: Option<Owned>,
     ) -> Result<Workspace, EngineError> {
         if !store.followable() {
             return Err(EngineError::BadInput(format!(
@@ -193,35 +198,44 @@ impl Workspace {
         let Some(f) = self.follow.as_mut() else {
             return Ok(Followed::default());
         };
-        let mut out = Followed {
-            seen: f.seen,
-            ..Default::default()
-        };
-        let mut recs = Vec::new();
+        // Everything is read before anything changes: a failed read leaves the workspace as
+        // it was, to read the same records again next time.
+        let mut read = Vec::new();
+        let mut seen = f.seen;
         loop {
-            let page = self.store.records_after(f.seen, PAGE)?;
+            let page = self.store.records_after(seen, PAGE)?;
             let n = page.len();
-            for r in page {
-                f.seen = r.seq;
-                if f.mine.remove(&r.record_id) {
-                    continue;
-                }
-                match kensa_model::fast::stored_record(&r.kind, &r.body) {
-                    Some(rec) => {
-                        out.record_ids.push(r.record_id.clone());
-                        recs.push((r.record_id, rec));
-                    }
-                    None => tracing::warn!(
-                        seq = r.seq,
-                        "a stored record no longer validates; run `kensa verify`"
-                    ),
-                }
+            if let Some(last) = page.last() {
+                seen = last.seq;
             }
+            read.extend(page);
             if n < PAGE {
                 break;
             }
         }
-        out.seen = f.seen;
+        f.seen = seen;
+        let mut out = Followed {
+            seen,
+            ..Default::default()
+        };
+        let mut recs = Vec::new();
+        for r in read {
+            if f.mine.remove(&r.record_id) {
+                continue;
+            }
+            match kensa_model::fast::stored_record(&r.kind, &r.body) {
+                Some(rec) => {
+                    use sha2::{Digest, Sha256};
+                    out.body_hashes.push(Sha256::digest(&r.body).into());
+                    out.record_ids.push(r.record_id.clone());
+                    recs.push((r.record_id, rec));
+                }
+                None => tracing::warn!(
+                    seq = r.seq,
+                    "a stored record no longer validates; run `kensa verify`"
+                ),
+            }
+        }
         if recs.is_empty() {
             return Ok(out);
         }
@@ -239,16 +253,25 @@ impl Workspace {
     /// and before logging its results leaves them to be logged here (the batch, delivered
     /// again, holds only duplicates and changes nothing).
     fn reconcile(&mut self) -> Result<(), EngineError> {
+        let Some(Some(own)) = self.follow.as_ref().map(|f| &f.owned) else {
+            return Ok(());
+        };
         for (subject, body) in self.store.latest_per_subject("result")? {
-            self.logged.insert(subject, body_hash(&body));
+            if own(&subject) {
+                self.logged.insert(subject, body_hash(&body));
+            }
         }
-        let all: Vec<usize> = (0..self.live.as_ref().map_or(0, |l| l.len())).collect();
-        let bodies = self.new_bodies(&all);
+        let live = self.live.as_ref().expect("loaded by the caller");
+        let mine: Vec<usize> = (0..live.len())
+            .filter(|&i| own(&live.ds.subjects[i].id))
+            .collect();
+        let bodies = self.new_bodies(&mine);
         self.log_results(&run_id("follow"), &bodies)?;
         Ok(())
     }
 
-    /// Appends `result` entries (one transaction), `ref` = the run id.
+    /// Appends `result` entries (one transaction), `ref` = the run id, and remembers them as
+    /// logged once committed.
     fn log_results(
         &mut self,
         run_id: &str,
@@ -261,6 +284,9 @@ impl Workspace {
                     .iter()
                     .map(|(s, b)| (run_id, Some(s.as_str()), b.as_slice())),
             )?;
+            for (s, b) in bodies {
+                self.logged.insert(s.clone(), body_hash(b));
+            }
         }
         Ok(())
     }
@@ -268,15 +294,21 @@ impl Workspace {
     /// The result bodies of these subjects to append to the log: those this workspace owns
     /// (all, unless it follows a shared log) whose body differs from the one it last appended.
     fn new_bodies(&mut self, changed: &[usize]) -> Vec<(String, Vec<u8>)> {
+        let owned = match &self.follow {
+            None => None,
+            // Owns nothing: nothing to serialise.
+            Some(Follow { owned: None, .. }) => return Vec::new(),
+            Some(Follow {
+                owned: Some(own), ..
+            }) => Some(own),
+        };
         let live = self.live.as_mut().expect("loaded by the caller");
         let mut bodies = live.result_bodies(changed);
-        let owned = self.follow.as_ref().map(|f| &f.owned);
         bodies.retain(|(subject, body)| {
             if owned.is_some_and(|own| !own(subject)) {
                 return false;
             }
-            let h = body_hash(body);
-            self.logged.insert(subject.clone(), h) != Some(h)
+            self.logged.get(subject) != Some(&body_hash(body))
         });
         bodies
     }

@@ -87,45 +87,82 @@ impl Cluster {
 /// Requests waiting for records to appear in the log.
 #[derive(Default)]
 struct Waiters {
-    /// Record id → the requests waiting for it.
-    ids: HashMap<String, Vec<u64>>,
-    /// Request → records still missing, and whom to tell when none is.
-    reqs: HashMap<u64, (usize, tokio::sync::oneshot::Sender<()>)>,
+    /// Record id → the requests waiting for it, each with the SHA-256 of its copy's body.
+    ids: HashMap<String, Vec<(u64, [u8; 32])>>,
+    reqs: HashMap<u64, Waiting>,
     next: u64,
 }
 
+struct Waiting {
+    /// Records still missing.
+    left: usize,
+    ids: Vec<String>,
+    /// Ids stored with other content than this request's copy (another request's copy came
+    /// first): conflicts, not stored.
+    conflicts: Vec<String>,
+    tx: tokio::sync::oneshot::Sender<Vec<String>>,
+}
+
 impl Waiters {
-    fn register(&mut self, ids: &[&str]) -> (u64, tokio::sync::oneshot::Receiver<()>) {
+    fn register(
+        &mut self,
+        recs: &[(&str, [u8; 32])],
+    ) -> (u64, tokio::sync::oneshot::Receiver<Vec<String>>) {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let req = self.next;
         self.next += 1;
-        for id in ids {
-            self.ids.entry((*id).to_owned()).or_default().push(req);
+        if recs.is_empty() {
+            let _ = tx.send(Vec::new());
+            return (req, rx);
         }
-        if ids.is_empty() {
-            let _ = tx.send(());
-        } else {
-            self.reqs.insert(req, (ids.len(), tx));
+        for (id, hash) in recs {
+            self.ids
+                .entry((*id).to_owned())
+                .or_default()
+                .push((req, *hash));
         }
+        self.reqs.insert(
+            req,
+            Waiting {
+                left: recs.len(),
+                ids: recs.iter().map(|(id, _)| (*id).to_owned()).collect(),
+                conflicts: Vec::new(),
+                tx,
+            },
+        );
         (req, rx)
     }
 
-    fn seen(&mut self, id: &str) {
-        for req in self.ids.remove(id).unwrap_or_default() {
-            if let Some((left, _)) = self.reqs.get_mut(&req) {
-                *left -= 1;
-                if *left == 0
-                    && let Some((_, tx)) = self.reqs.remove(&req)
-                {
-                    let _ = tx.send(());
-                }
+    /// A record was stored (read from the log) with this body hash.
+    fn seen(&mut self, id: &str, hash: &[u8; 32]) {
+        for (req, want) in self.ids.remove(id).unwrap_or_default() {
+            let Some(w) = self.reqs.get_mut(&req) else {
+                continue;
+            };
+            if &want != hash {
+                w.conflicts.push(id.to_owned());
+            }
+            w.left -= 1;
+            if w.left == 0
+                && let Some(w) = self.reqs.remove(&req)
+            {
+                let _ = w.tx.send(w.conflicts);
             }
         }
     }
 
-    /// A request that stopped waiting (its ids are dropped when they are seen).
+    /// A request that stopped waiting.
     fn forget(&mut self, req: u64) {
-        self.reqs.remove(&req);
+        if let Some(w) = self.reqs.remove(&req) {
+            for id in w.ids {
+                if let Some(v) = self.ids.get_mut(&id) {
+                    v.retain(|(r, _)| *r != req);
+                    if v.is_empty() {
+                        self.ids.remove(&id);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -166,8 +203,8 @@ pub fn follow_once(state: &Arc<AppState>) {
             }
             crate::api::tier_events(state, f.rescored.iter());
             if let Ok(mut w) = cluster.waiters.lock() {
-                for id in &f.record_ids {
-                    w.seen(id);
+                for (id, hash) in f.record_ids.iter().zip(&f.body_hashes) {
+                    w.seen(id, hash);
                 }
             }
         }
@@ -201,7 +238,7 @@ pub async fn publish(
             "the records may not have been accepted (logged): send them again — a record already stored counts as a duplicate, never twice",
         )
     };
-    let (outcomes, touched, req, rx) = tokio::task::spawn_blocking(move || {
+    let (mut outcomes, sent_ids, touched, req, rx) = tokio::task::spawn_blocking(move || {
         let cluster = st.cluster.as_ref().expect("multi-node mode");
         let refs: Vec<&Validated> = records.iter().collect();
         let known = cluster.probe.probe(&refs).map_err(|e| e.to_string())?;
@@ -223,7 +260,10 @@ pub async fn publish(
             };
             outcomes.push(o);
         }
-        let ids: Vec<&str> = new.iter().map(|r| r.record_id.as_str()).collect();
+        let ids: Vec<(&str, [u8; 32])> = new
+            .iter()
+            .map(|r| (r.record_id.as_str(), r.body_hash))
+            .collect();
         let touched: BTreeSet<String> = new.iter().map(|r| r.subject_id().to_owned()).collect();
         // Registered before publishing: the workers may store them before this returns.
         let (req, rx) = cluster
@@ -242,7 +282,8 @@ pub async fn publish(
             }
             return Err(e);
         }
-        Ok::<_, String>((outcomes, touched, req, rx))
+        let sent_ids: Vec<String> = records.iter().map(|r| r.record_id.clone()).collect();
+        Ok::<_, String>((outcomes, sent_ids, touched, req, rx))
     })
     .await
     .map_err(|_| ApiError::internal("the publishing task panicked"))?
@@ -258,11 +299,11 @@ pub async fn publish(
             results: Vec::new(),
         });
     }
-    let done = matches!(
-        tokio::time::timeout(cluster.wait_timeout, rx).await,
-        Ok(Ok(()))
-    );
-    if !done {
+    let conflicts = match tokio::time::timeout(cluster.wait_timeout, rx).await {
+        Ok(Ok(c)) => Some(c),
+        _ => None,
+    };
+    let Some(conflicts) = conflicts else {
         if let Ok(mut w) = cluster.waiters.lock() {
             w.forget(req);
         }
@@ -271,6 +312,16 @@ pub async fn publish(
             done: false,
             results: Vec::new(),
         });
+    };
+    // Another request's copy was stored first under the same id: this one is a conflict.
+    if !conflicts.is_empty() {
+        let conflicts: std::collections::HashSet<&str> =
+            conflicts.iter().map(String::as_str).collect();
+        for (o, id) in outcomes.iter_mut().zip(&sent_ids) {
+            if *o == Outcome::Stored && conflicts.contains(id.as_str()) {
+                *o = Outcome::Conflict;
+            }
+        }
     }
     let results = crate::api::with_ws(state, move |ws| {
         let mut out = Vec::new();

@@ -96,6 +96,10 @@ pub enum StoreError {
     /// A PostgreSQL error (the store's location is added by [`StoreError::at`]).
     #[error("database: {0}")]
     Postgres(String),
+    /// The PostgreSQL server cannot be reached or went away (a restart, the network, a
+    /// serialisation failure): trying again later may succeed.
+    #[error("database: {0}")]
+    Unavailable(String),
     #[error(
         "database {path} was written by a newer Kensa (schema {found}, this build knows {known})"
     )]
@@ -139,6 +143,11 @@ impl StoreError {
                 inner: Box::new(other),
             },
         }
+    }
+
+    /// Whether trying again later may succeed (the server is unreachable or restarting).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self.inner(), StoreError::Unavailable(_))
     }
 
     /// The error without the database path added by [`StoreError::at`].

@@ -100,7 +100,25 @@ pub struct PgStore {
 
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> StoreError {
-        StoreError::Postgres(e.to_string())
+        // Connection-level failures (no SQLSTATE: the socket; class 08: connection exception;
+        // 57P01-57P03: shutdown, crash, starting up; 40001/40P01: retry the transaction) may
+        // pass; anything else is what it says.
+        let transient = e.is_closed()
+            || match e.code() {
+                Some(c) => {
+                    let c = c.code();
+                    c.starts_with("08") || c.starts_with("57P") || c == "40001" || c == "40P01"
+                }
+                None => {
+                    e.as_db_error().is_none()
+                        && std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>())
+                }
+            };
+        if transient {
+            StoreError::Unavailable(e.to_string())
+        } else {
+            StoreError::Postgres(e.to_string())
+        }
     }
 }
 

@@ -88,6 +88,23 @@ pub enum StreamError {
     Runtime(std::io::Error),
 }
 
+impl StreamError {
+    /// Whether trying again later may succeed: NATS or the store cannot be reached (a restart,
+    /// the network). Anything else (bad configuration, data the store refuses) would fail again.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StreamError::Nats { .. } => true,
+            StreamError::Engine(kensa_engine::EngineError::Store(e)) => e.is_unavailable(),
+            _ => false,
+        }
+    }
+}
+
+/// A URL as shown in messages: without a password (`nats://user:secret@host` → `nats://user@host`).
+pub fn redact(url: &str) -> String {
+    kensa_store::postgres::redact(url)
+}
+
 /// The partition of a subject among `partitions`: the first 8 bytes of the SHA-256 of its id,
 /// modulo the count.
 pub fn partition_of(subject_id: &str, partitions: u32) -> u32 {
@@ -114,7 +131,7 @@ async fn connect(
     names: &Names,
 ) -> Result<(jetstream::Context, stream::Stream), StreamError> {
     let err = |e: &dyn std::fmt::Display| StreamError::Nats {
-        url: url.to_owned(),
+        url: redact(url),
         message: e.to_string(),
     };
     let client = async_nats::ConnectOptions::new()
@@ -158,7 +175,7 @@ impl Publisher {
         Ok(Publisher {
             rt,
             js,
-            url: url.to_owned(),
+            url: redact(url),
             partitions,
             names: names.clone(),
         })
@@ -168,7 +185,7 @@ impl Publisher {
     /// acknowledged all of them.
     pub fn publish(&self, recs: &[Validated]) -> Result<(), StreamError> {
         let err = |e: &dyn std::fmt::Display| StreamError::Nats {
-            url: self.url.clone(),
+            url: redact(&self.url),
             message: e.to_string(),
         };
         self.rt.block_on(async {
@@ -210,7 +227,7 @@ impl Publisher {
     /// `None` for a partition no worker has consumed yet (no consumer exists).
     pub fn lags(&self) -> Result<Vec<Option<u64>>, StreamError> {
         let err = |e: &dyn std::fmt::Display| StreamError::Nats {
-            url: self.url.clone(),
+            url: redact(&self.url),
             message: e.to_string(),
         };
         self.rt.block_on(async {
@@ -295,7 +312,7 @@ impl Worker {
             rt,
             consumer,
             all,
-            url: url.to_owned(),
+            url: redact(url),
             batch: 1000,
             wait: Duration::from_millis(500),
         })
@@ -331,7 +348,7 @@ impl Worker {
     ) -> Result<WorkerStats, StreamError> {
         let mut stats = WorkerStats::default();
         let nats = |url: &str, e: &dyn std::fmt::Display| StreamError::Nats {
-            url: url.to_owned(),
+            url: redact(url),
             message: e.to_string(),
         };
         while !stop.load(Ordering::Relaxed) {
@@ -436,7 +453,7 @@ async fn consumers(
             )
             .await
             .map_err(|e| StreamError::Nats {
-                url: url.to_owned(),
+                url: redact(url),
                 message: e.to_string(),
             })?;
         all.push(c);
@@ -450,7 +467,7 @@ async fn lag_of(
     c: &mut jetstream::consumer::Consumer<pull::Config>,
 ) -> Result<u64, StreamError> {
     let info = c.info().await.map_err(|e| StreamError::Nats {
-        url: url.to_owned(),
+        url: redact(url),
         message: e.to_string(),
     })?;
     Ok(info.num_pending + info.num_ack_pending as u64)
@@ -464,7 +481,7 @@ pub fn delete_stream(url: &str, names: &Names) -> Result<(), StreamError> {
         js.delete_stream(&names.stream)
             .await
             .map_err(|e| StreamError::Nats {
-                url: url.to_owned(),
+                url: redact(url),
                 message: e.to_string(),
             })?;
         Ok(())

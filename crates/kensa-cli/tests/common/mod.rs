@@ -173,3 +173,19 @@ pub fn demo_scanned(dir: &Path) -> (Vec<Value>, Vec<Key>) {
     want.sort();
     (demo.records, want)
 }
+
+/// Waits for a process to end, failing the test (and killing it) after `secs` seconds: a
+/// process that hangs fails the run instead of hanging it.
+pub fn wait_for(child: &mut Child, secs: u64) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("process {} still running after {secs} s", child.id());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
