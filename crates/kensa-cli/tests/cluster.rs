@@ -196,3 +196,139 @@ fn two_workers_behind_serve_give_the_embedded_results() {
 fn four_workers_behind_serve_give_the_embedded_results() {
     through_serve_with_workers(4);
 }
+
+/// A webhook receiver on an ephemeral port (plain HTTP/1.1 over std): answers 200 and hands
+/// each request's signature header and body to the test.
+fn receiver() -> (String, std::sync::mpsc::Receiver<(String, Vec<u8>)>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", l.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for conn in l.incoming() {
+            let Ok(conn) = conn else { return };
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(conn);
+                loop {
+                    let (mut len, mut sig, mut line) = (0usize, String::new(), String::new());
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    loop {
+                        line.clear();
+                        r.read_line(&mut line).unwrap();
+                        let l = line.trim_end();
+                        if l.is_empty() {
+                            break;
+                        }
+                        let (k, v) = l.split_once(':').unwrap();
+                        match k.to_ascii_lowercase().as_str() {
+                            "content-length" => len = v.trim().parse().unwrap(),
+                            "kensa-signature" => sig = v.trim().to_owned(),
+                            _ => {}
+                        }
+                    }
+                    let mut body = vec![0; len];
+                    r.read_exact(&mut body).unwrap();
+                    let _ = tx.send((sig, body));
+                    let _ = r
+                        .get_mut()
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+                }
+            });
+        }
+    });
+    (url, rx)
+}
+
+/// `?wait=false` (or a batch larger than the server waits for) is answered 202 once the
+/// records are durable in JetStream; what the workers then find arrives by webhook, signed.
+#[test]
+fn batches_answered_202_deliver_their_results_by_webhook() {
+    let Some(nats) = nats_url() else { return };
+    let Some(db) = test_db("cluster_hook") else {
+        return;
+    };
+    let stream = format!("KENSA_TEST_CLUSTERHOOK_{}", std::process::id());
+    let _gone =
+        kensa_stream::testing::StreamGuard(nats.clone(), kensa_stream::Names::named(&stream));
+    let dir = tempfile::tempdir().unwrap();
+    let (records, want) = demo_scanned(dir.path());
+    let critical: std::collections::BTreeSet<String> = want
+        .iter()
+        .filter(|k| k.2 == "critical")
+        .map(|k| k.0.clone())
+        .collect();
+    assert!(!critical.is_empty());
+    let (url, hooks) = receiver();
+    let secret = b"cluster-webhook-secret-0123456789";
+    let secret_file = dir.path().join("secret");
+    std::fs::write(&secret_file, secret).unwrap();
+    let accounts = dir.path().join("accounts.db");
+    let s = serve_with(
+        &accounts,
+        Stdio::null(),
+        &[
+            "--store",
+            &db.url,
+            "--nats",
+            &nats,
+            "--stream",
+            &stream,
+            "--webhook",
+            &url,
+            "--webhook-secret-file",
+            secret_file.to_str().unwrap(),
+        ],
+    );
+    let ingest = token(&accounts, "ingest");
+    let mut worker = Workers(vec![
+        kensa()
+            .args(["--quiet", "worker", "--store", &db.url, "--nats", &nats])
+            .args(["--partitions", "1", "--partition", "0", "--stream", &stream])
+            .spawn()
+            .unwrap(),
+    ]);
+    let a = agent();
+    for (i, chunk) in records.chunks(2000).enumerate() {
+        // Every other batch says so; the others are larger than the server waits for.
+        let path = if i % 2 == 0 || chunk.len() <= 1000 {
+            "?wait=false"
+        } else {
+            ""
+        };
+        let mut r = a
+            .post(format!("{}/v1/events{path}", s.base))
+            .header("Authorization", format!("Bearer {ingest}"))
+            .send_json(Value::Array(chunk.to_vec()))
+            .unwrap();
+        let st = r.status().as_u16();
+        let v: Value = r.body_mut().read_json().unwrap();
+        let counts = (
+            st,
+            v["stored"].as_u64(),
+            v["subjects"].as_array().map(Vec::len),
+        );
+        assert_eq!(counts, (202, Some(chunk.len() as u64), Some(0)));
+    }
+    // Every subject the embedded scan finds critical is announced, with a valid signature.
+    let mut announced = std::collections::BTreeSet::new();
+    while !critical.is_subset(&announced) {
+        let (sig, body) = hooks
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .unwrap_or_else(|_| panic!("announced {announced:?} of {critical:?}"));
+        let t: i64 = sig
+            .split(',')
+            .find_map(|p| p.strip_prefix("t="))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(sig, kensa_server::webhooks::sign(secret, t, &body));
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        if v["type"] == "subject.critical" {
+            announced.insert(v["data"]["subject_id"].as_str().unwrap().to_owned());
+        }
+    }
+    worker.0[0].kill().unwrap();
+}
