@@ -39,7 +39,8 @@ trap cleanup EXIT
 for W in $COUNTS; do
   echo "== $W worker(s), $N records, $SUBJECTS subjects"
   psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS kensa_bench" -qc "CREATE DATABASE kensa_bench"
-  STREAM="KENSA_BENCH_$$_$W"
+  RUN=$((${RUN:-0} + 1))
+  STREAM="KENSA_BENCH_$$_$RUN"
   ACC="$OUT/cluster-accounts.db"
   rm -f "$ACC" "$ACC-wal" "$ACC-shm"
   KENSA_LOG=warn $K --quiet serve --db "$ACC" --store "$DB" --nats "$NATS" --partitions "$W" \
@@ -85,10 +86,11 @@ for W in $COUNTS; do
   # Ready when a first event comes back with its result (the workers have loaded the store).
   until [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KENSA_TOKEN" \
       -H 'Content-Type: application/json' "$URL/v1/events" \
-      --data '{"kind":"login","subject_id":"s1","at":"2026-11-30T00:00:00Z","ip":"192.0.2.1","record_id":"warm-'$W'"}')" = 200 ]; do sleep 0.5; done
+      --data '{"kind":"login","subject_id":"s1","at":"2026-11-30T00:00:00Z","ip":"192.0.2.1","record_id":"warm-'$RUN'"}')" = 200 ]; do sleep 0.5; done
   echo "-- single events with results, ~200 requests/s, ${LAT_SECS} s"
-  KENSA_RUN=$W KENSA_BATCH=1 KENSA_DELAY_MS=50 wrk -t1 -c10 -d"${LAT_SECS}s" --latency \
+  KENSA_RUN=$RUN KENSA_BATCH=1 KENSA_DELAY_MS=50 wrk -t1 -c10 -d"${LAT_SECS}s" --latency \
     -s bench/wrk/events-batch.lua "$URL" | tee "$OUT/cluster-latency-$W.txt" | \
     grep -E "Latency|50%|99%|Requests/sec|Non-2xx"
   cleanup; PIDS=()
+  $K --quiet stream delete --nats "$NATS" --stream "$STREAM"
 done

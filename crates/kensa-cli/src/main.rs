@@ -444,6 +444,9 @@ enum Command {
     /// API tokens for `kensa serve` (the secret is printed once; only its hash is stored).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Multi-node mode's event stream: each partition's lag; delete a drained stream.
+    #[command(subcommand)]
+    Stream(StreamCommand),
     /// People who sign in to `kensa serve`'s web pages (argon2id password hashes).
     #[command(subcommand)]
     User(UserCommand),
@@ -553,6 +556,29 @@ enum UserCommand {
         /// Read the password from standard input (required: passwords never go on the command line).
         #[arg(long, required = true)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum StreamCommand {
+    /// Each partition's lag (events not yet acknowledged by its worker).
+    Status {
+        /// The NATS server with JetStream (nats://host:4222).
+        #[arg(long)]
+        nats: String,
+        /// The number of partitions events are published to.
+        #[arg(long)]
+        partitions: u32,
+        #[arg(long, default_value = kensa_stream::STREAM)]
+        stream: String,
+    },
+    /// Delete a stream and its events (after draining it: `kensa worker --until-idle`), e.g.
+    /// when changing the number of partitions or retiring a deployment.
+    Delete {
+        #[arg(long)]
+        nats: String,
+        #[arg(long)]
+        stream: String,
     },
 }
 
@@ -1354,6 +1380,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
             drop(rt);
             drop(state);
             result?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stream(StreamCommand::Status {
+            nats,
+            partitions,
+            stream,
+        }) => {
+            let p = kensa_stream::Publisher::connect(
+                &nats,
+                &kensa_stream::Names::named(&stream),
+                partitions,
+            )?;
+            println!("partition\tlag");
+            for (i, lag) in p.lags()?.into_iter().enumerate() {
+                match lag {
+                    Some(n) => println!("{i}\t{n}"),
+                    None => println!("{i}\tno worker yet"),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stream(StreamCommand::Delete { nats, stream }) => {
+            kensa_stream::delete_stream(&nats, &kensa_stream::Names::named(&stream))?;
+            if !quiet {
+                eprintln!("deleted stream {stream}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Token(TokenCommand::Create { db, role, name }) => {

@@ -331,4 +331,33 @@ fn batches_answered_202_deliver_their_results_by_webhook() {
         }
     }
     worker.0[0].kill().unwrap();
+    worker.0[0].wait().unwrap();
+
+    // The operator's view of the stream, and its deletion once drained.
+    let out = kensa()
+        .args(["stream", "status", "--nats", &nats, "--partitions", "1"])
+        .args(["--stream", &stream])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success() && text.lines().nth(1).is_some_and(|l| l.starts_with("0\t")),
+        "{text}"
+    );
+    let out = kensa()
+        .args([
+            "--quiet", "stream", "delete", "--nats", &nats, "--stream", &stream,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = kensa()
+        .args(["stream", "delete", "--nats", &nats, "--stream", &stream])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a deleted stream is gone");
 }

@@ -125,6 +125,19 @@ fn runtime() -> Result<tokio::runtime::Runtime, StreamError> {
         .map_err(StreamError::Runtime)
 }
 
+/// Connects to NATS (nothing is created).
+async fn context(url: &str) -> Result<jetstream::Context, StreamError> {
+    let client = async_nats::ConnectOptions::new()
+        .name("kensa")
+        .connect(url)
+        .await
+        .map_err(|e| StreamError::Nats {
+            url: redact(url),
+            message: e.to_string(),
+        })?;
+    Ok(jetstream::new(client))
+}
+
 /// Connects and makes sure the stream exists (file storage, the duplicate window).
 async fn connect(
     url: &str,
@@ -134,12 +147,7 @@ async fn connect(
         url: redact(url),
         message: e.to_string(),
     };
-    let client = async_nats::ConnectOptions::new()
-        .name("kensa")
-        .connect(url)
-        .await
-        .map_err(|e| err(&e))?;
-    let js = jetstream::new(client);
+    let js = context(url).await?;
     let s = js
         .get_or_create_stream(stream::Config {
             name: names.stream.clone(),
@@ -477,7 +485,7 @@ async fn lag_of(
 pub fn delete_stream(url: &str, names: &Names) -> Result<(), StreamError> {
     let rt = runtime()?;
     rt.block_on(async {
-        let (js, _) = connect(url, names).await?;
+        let js = context(url).await?;
         js.delete_stream(&names.stream)
             .await
             .map_err(|e| StreamError::Nats {
