@@ -238,7 +238,7 @@ pub async fn publish(
             "the records may not have been accepted (logged): send them again — a record already stored counts as a duplicate, never twice",
         )
     };
-    let (mut outcomes, sent_ids, touched, req, rx) = tokio::task::spawn_blocking(move || {
+    let (mut outcomes, sent_ids, new, touched, req, rx) = tokio::task::spawn_blocking(move || {
         let cluster = st.cluster.as_ref().expect("multi-node mode");
         let refs: Vec<&Validated> = records.iter().collect();
         let known = cluster.probe.probe(&refs).map_err(|e| e.to_string())?;
@@ -283,7 +283,7 @@ pub async fn publish(
             return Err(e);
         }
         let sent_ids: Vec<String> = records.iter().map(|r| r.record_id.clone()).collect();
-        Ok::<_, String>((outcomes, sent_ids, touched, req, rx))
+        Ok::<_, String>((outcomes, sent_ids, new, touched, req, rx))
     })
     .await
     .map_err(|_| ApiError::internal("the publishing task panicked"))?
@@ -303,10 +303,34 @@ pub async fn publish(
         Ok(Ok(c)) => Some(c),
         _ => None,
     };
-    let Some(conflicts) = conflicts else {
-        if let Ok(mut w) = cluster.waiters.lock() {
-            w.forget(req);
+    let conflicts = match conflicts {
+        Some(c) => Some(c),
+        None => {
+            if let Ok(mut w) = cluster.waiters.lock() {
+                w.forget(req);
+            }
+            // A copy sent by another request may have been stored between this request's
+            // check and its registration (the follower then read it before anyone waited):
+            // look again before answering 202.
+            let st = state.clone();
+            tokio::task::spawn_blocking(move || {
+                let c = st.cluster.as_ref().expect("multi-node mode");
+                let refs: Vec<&Validated> = new.iter().collect();
+                let known = c.probe.probe(&refs).ok()?;
+                known.iter().all(Option::is_some).then(|| {
+                    new.iter()
+                        .zip(&known)
+                        .filter(|(_, k)| **k == Some(Outcome::Conflict))
+                        .map(|(r, _)| r.record_id.clone())
+                        .collect::<Vec<String>>()
+                })
+            })
+            .await
+            .ok()
+            .flatten()
         }
+    };
+    let Some(conflicts) = conflicts else {
         return Ok(Published {
             outcomes,
             done: false,
