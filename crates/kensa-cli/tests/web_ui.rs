@@ -9,13 +9,12 @@
 //! installs them. Outside CI a missing one skips the test with the reason printed; under
 //! `CI=true` it fails.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-fn kensa() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_kensa"))
-}
+mod common;
+use common::{kensa, serve};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -111,22 +110,8 @@ fn an_analyst_and_a_lead_work_a_critical_case_in_the_browser() {
     assert!(tok.status.success());
     let token = String::from_utf8(tok.stdout).unwrap().trim().to_owned();
 
-    let mut child = kensa()
-        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line: {line:?}"))
-        .to_owned();
+    let server = serve(&db);
+    let base = server.base.clone();
     let shots = root().join("target/e2e-shots");
     let res = Command::new("node")
         .arg(root().join("web/e2e/run.mjs"))
@@ -139,8 +124,7 @@ fn an_analyst_and_a_lead_work_a_critical_case_in_the_browser() {
         .env("KENSA_SUBJECTS", dir.path().join("scan/subjects.jsonl"))
         .output()
         .unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     let stdout = String::from_utf8_lossy(&res.stdout);
     let stderr = String::from_utf8_lossy(&res.stderr);
     assert!(

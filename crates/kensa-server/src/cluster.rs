@@ -75,13 +75,6 @@ impl Cluster {
     pub fn store_url(&self) -> &str {
         &self.url
     }
-
-    pub fn partitions(&self) -> u32 {
-        self.publisher
-            .lock()
-            .map(|p| p.partitions())
-            .unwrap_or_default()
-    }
 }
 
 /// Requests waiting for records to appear in the log.
