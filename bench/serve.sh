@@ -8,6 +8,8 @@
 # both with the 1M-record database of bench/ingest.sh (10,000 subjects) already stored.
 # Every record sent is new (unique record ids), so each request stores, re-scores and logs.
 # Usage: bench/serve.sh [DURATION]   (default 60)
+# Environment: SHARED_PCTS (default "0 5"), KENSA_BIN (a kensa binary to run instead of this
+# checkout's release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-60}
@@ -16,8 +18,9 @@ SUBJECTS=10000
 OUT=bench/out
 mkdir -p "$OUT"
 command -v wrk >/dev/null || { echo "needs wrk: apt install wrk" >&2; exit 2; }
-cargo build --release -q -p kensa-cli
-K=${CARGO_TARGET_DIR:-target}/release/kensa
+# KENSA_BIN runs another build (e.g. an older commit's, for an alternated comparison).
+if [ -z "${KENSA_BIN:-}" ]; then cargo build --release -q -p kensa-cli; fi
+K=${KENSA_BIN:-${CARGO_TARGET_DIR:-target}/release/kensa}
 DATA="$OUT/records-$N.jsonl"
 [ -f "$DATA" ] || python3 bench/gen_records.py "$N" "$SUBJECTS" "$DATA"
 DB="$OUT/serve.db"

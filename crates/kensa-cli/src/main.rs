@@ -1300,6 +1300,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 screen_threshold,
                 quiet || json_logs,
             )?;
+            // Embedded: the WAL is checkpointed on a thread of its own, so that no request
+            // waits for a checkpoint inside a commit (kept until the server has stopped).
+            let mut checkpointer = None;
             let ws = match &shared_store {
                 Some(url) => {
                     if !kensa_store::postgres::is_url(url) {
@@ -1315,10 +1318,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         None,
                     )?
                 }
-                None => kensa_engine::Workspace::open(
-                    Box::new(Store::open(&db, kensa_store::Durability::Normal)?),
-                    cfg,
-                ),
+                None => {
+                    let mut store = Store::open(&db, kensa_store::Durability::Normal)?;
+                    checkpointer = Some(store.checkpoint_in_background()?);
+                    kensa_engine::Workspace::open(Box::new(store), cfg)
+                }
             };
             let state = kensa_server::AppState::open(
                 ws,
@@ -1379,6 +1383,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             });
             drop(rt);
             drop(state);
+            drop(checkpointer);
             result?;
             Ok(ExitCode::SUCCESS)
         }

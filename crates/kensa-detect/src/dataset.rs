@@ -13,6 +13,11 @@ pub struct Rec<T> {
     pub r: T,
 }
 
+/// The hasher of the data set's large maps (addresses, subject ids): detectors look them up
+/// for every login of every evaluated subject, and SipHash showed in profiles; foldhash's
+/// per-process random seed still keeps crafted keys from colliding on purpose.
+pub type FastHash = foldhash::fast::RandomState;
+
 /// Everything known about one subject (account).
 #[derive(Debug, Clone, Default)]
 pub struct SubjectData {
@@ -112,10 +117,10 @@ impl SubjectData {
 #[derive(Debug, Default)]
 pub struct Dataset {
     pub subjects: Vec<SubjectData>,
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, FastHash>,
     /// What the intel sources say about each IP address seen in the data (filled by the
     /// engine's enrich step; empty when no intel is loaded).
-    pub ip: HashMap<IpAddr, IpInfo>,
+    pub ip: HashMap<IpAddr, IpInfo, FastHash>,
     /// Sanctions-list matches per subject id (filled by the engine's screening step).
     pub sanctions: HashMap<String, Vec<SanctionsHit>>,
     /// What the intel's e-mail lists say about each profile address, keyed by the lowercased
@@ -349,6 +354,22 @@ pub struct Added {
     /// status) may have changed: always true unless the data set keeps an identifier index
     /// ([`Dataset::index_identifiers`]) and it says they did not.
     pub shared_changed: bool,
+    /// The IP addresses the new records carry, each once (what the enrich step looks up:
+    /// every address of earlier records was looked up when they arrived).
+    pub ips: Vec<IpAddr>,
+}
+
+/// The IP addresses a record carries (the ones [`SubjectData::ips`] reads).
+fn record_ips(rec: &Record) -> impl Iterator<Item = IpAddr> {
+    let (a, b) = match rec {
+        Record::Login(l) => (Some(l.ip), None),
+        Record::Activity(a) => (a.ip, None),
+        Record::Review(r) => (r.reviewer_ip, None),
+        Record::Access(a) => (a.ip, a.dest_ip),
+        Record::Endpoint(e) => (e.ip, None),
+        _ => (None, None),
+    };
+    a.into_iter().chain(b)
 }
 
 impl Dataset {
@@ -367,9 +388,24 @@ impl Dataset {
         let mut touched = std::collections::BTreeSet::new();
         let mut checked = std::collections::BTreeSet::new();
         let mut kinds = std::collections::BTreeSet::new();
+        let mut ips: std::collections::HashSet<IpAddr> = Default::default();
+        // The identifiers of login-like records, per subject, while every record is one: the
+        // index then adds them instead of re-reading the touched subjects.
+        let indexed = b.ds.idents.is_some();
+        let mut light: Option<
+            std::collections::BTreeMap<usize, Vec<(crate::link::IdKind, String)>>,
+        > = indexed.then(Default::default);
         for (id, rec) in recs {
             let sid = rec.subject_id().to_owned();
             kinds.insert(rec.kind().as_str());
+            ips.extend(record_ips(&rec));
+            let occ = match light.is_some() {
+                true => crate::link::light_occurrences(&rec),
+                false => None,
+            };
+            if occ.is_none() {
+                light = None;
+            }
             let reviewer = match &rec {
                 Record::Review(r) => Some(r.reviewer_id.clone()),
                 _ => None,
@@ -377,6 +413,9 @@ impl Dataset {
             let aside = matches!(rec, Record::Label(_) | Record::Check(_));
             let is_check = matches!(rec, Record::Check(_));
             b.add(id, rec);
+            if let (Some(l), Some(o)) = (light.as_mut(), occ) {
+                l.entry(b.ds.index[&sid]).or_default().extend(o);
+            }
             if is_check {
                 checked.insert(sid);
             } else if !aside {
@@ -400,7 +439,10 @@ impl Dataset {
         let touched: Vec<usize> = touched.into_iter().collect();
         let shared_changed = match self.idents.take() {
             Some(mut ix) => {
-                let changed = ix.update(self, &touched);
+                let changed = match light {
+                    Some(l) => ix.add_light(self, l.into_iter().collect()),
+                    None => ix.update(self, &touched),
+                };
                 self.idents = Some(ix);
                 changed
             }
@@ -411,6 +453,7 @@ impl Dataset {
             checked: checked.into_iter().collect(),
             kinds,
             shared_changed,
+            ips: ips.into_iter().collect(),
         }
     }
 

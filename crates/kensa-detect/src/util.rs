@@ -196,6 +196,22 @@ pub fn affected_also(also: Vec<String>) -> crate::Affected {
     }
 }
 
+/// Below this many items, [`map_maybe_par`] works on the calling thread: handing a few
+/// items to rayon's pool (waking a worker, joining) costs ~10 µs, more than evaluating them.
+pub const PAR_MIN: usize = 16;
+
+/// `items.map(f)` in order: on rayon's pool when there are at least [`PAR_MIN`] items, else
+/// on the calling thread (a batch of a few events evaluates dozens of detectors; each would
+/// pay the pool's hand-off for nothing).
+pub fn map_maybe_par<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() < PAR_MIN {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@
 //! A full evaluation is the same code with every subject touched, so incremental and full
 //! results agree by construction of each step (and a test checks the whole).
 
+use kensa_detect::util::map_maybe_par;
 use kensa_detect::{Added, Affected, Change, Dataset, Detector, Finding, Population, Sidecar};
 use kensa_model::Record;
 use kensa_model::finding::{SubjectResult, Tier};
@@ -154,6 +155,9 @@ pub struct Live {
     critical_direct: BTreeSet<usize>,
     /// Sanctions hits found (all subjects), for summaries.
     pub sanctions_hits: usize,
+    /// Subjects whose result differs from the one before, since [`Live::take_differed`] was
+    /// last called.
+    differed: Changed,
 }
 
 /// Subjects whose result was (re)computed by an update, as indexes of `ds.subjects`.
@@ -179,6 +183,7 @@ impl Live {
             results: Vec::new(),
             critical_direct: BTreeSet::new(),
             sanctions_hits: 0,
+            differed: Changed::new(),
         };
         live.update(cfg, None, false);
         live
@@ -219,6 +224,13 @@ impl Live {
             crate::scan::drop_in_background(old);
         }
         changed
+    }
+
+    /// The subjects whose result differs from the one they had before, since the last call
+    /// (every subject after a full evaluation): what a caller that keeps copies of results,
+    /// or of their serialised bodies, must refresh.
+    pub fn take_differed(&mut self) -> Changed {
+        std::mem::take(&mut self.differed)
     }
 
     /// The detectors in effect (built from the policy).
@@ -293,7 +305,7 @@ impl Live {
             }
         };
         // Enrich and screen what is new.
-        self.enrich(cfg, added.map(|_| touched));
+        self.enrich(cfg, added.map(|a| (touched, a.ips.as_slice())));
         if let Some((screener, threshold)) = &cfg.screener {
             match added {
                 None => {
@@ -379,10 +391,8 @@ impl Live {
             };
             let pop = &*self.pops[di];
             let ds = &self.ds;
-            let found: Vec<(usize, Vec<Finding>)> = targets
-                .par_iter()
-                .map(|&si| (si, d.evaluate(ds, pop, &ds.subjects[si])))
-                .collect();
+            let found: Vec<(usize, Vec<Finding>)> =
+                map_maybe_par(&targets, |&si| (si, d.evaluate(ds, pop, &ds.subjects[si])));
             let tag = di as u16;
             for (si, fs) in found {
                 let slot = &mut self.direct[si];
@@ -401,7 +411,7 @@ impl Live {
                 slot.splice(at..at, fs.into_iter().map(|f| (tag, f)));
                 rescore.insert(si);
             }
-            tracing::debug!(target: "kensa::phase", detector = d.name(), ms = started.elapsed().as_millis() as u64, "detector done");
+            tracing::debug!(target: "kensa::phase", detector = d.name(), us = started.elapsed().as_micros() as u64, "detector done");
         }
         crate::progress::phase_done("detectors");
         if let Some(a) = added {
@@ -421,10 +431,8 @@ impl Live {
         } else {
             rescore.iter().copied().collect()
         };
-        let scored: Vec<(usize, SubjectResult)> = targets
-            .par_iter()
-            .map(|&si| (si, self.score(cfg, si, false)))
-            .collect();
+        let scored: Vec<(usize, SubjectResult)> =
+            map_maybe_par(&targets, |&si| (si, self.score(cfg, si, false)));
         for (si, r) in scored {
             if r.tier == Tier::Critical {
                 self.critical_direct.insert(si);
@@ -452,13 +460,14 @@ impl Live {
         } else {
             moved.iter().copied().collect()
         };
-        let scored: Vec<(usize, SubjectResult)> = targets
-            .par_iter()
-            .map(|&si| (si, self.score(cfg, si, true)))
-            .collect();
+        let scored: Vec<(usize, SubjectResult)> =
+            map_maybe_par(&targets, |&si| (si, self.score(cfg, si, true)));
         let mut changed = Changed::new();
         for (si, r) in scored {
-            self.results[si] = r;
+            if self.results[si] != r {
+                self.differed.insert(si);
+                self.results[si] = r;
+            }
             changed.insert(si);
         }
         changed
@@ -504,46 +513,38 @@ impl Live {
     }
 
     /// Looks up the IP addresses and e-mail addresses not yet enriched: of every subject, or
-    /// of the touched ones.
-    fn enrich(&mut self, cfg: &EngineConfig, touched: Option<&[usize]>) {
+    /// of a batch (the touched subjects' profiles, the new records' addresses).
+    fn enrich(&mut self, cfg: &EngineConfig, batch: Option<(&[usize], &[std::net::IpAddr])>) {
         if self.ds.shared_lists.len() != cfg.intel.shared_lists().len() {
             self.ds.shared_lists = cfg.intel.shared_lists().to_vec();
         }
-        let (ips, emails) = match touched {
-            None => {
-                self.ds.attach_intel(&cfg.intel);
-                return;
-            }
-            Some(t) => {
-                let mut ips = BTreeSet::new();
-                let mut emails = BTreeSet::new();
-                for &i in t {
-                    let s = &self.ds.subjects[i];
-                    ips.extend(s.ips());
-                    emails.extend(
-                        s.profiles
-                            .iter()
-                            .flat_map(|p| p.r.emails.iter())
-                            .map(|e| e.trim().to_lowercase())
-                            .filter(|e| !e.is_empty()),
-                    );
-                }
-                (
-                    ips.into_iter()
-                        .filter(|ip| !self.ds.ip.contains_key(ip))
-                        .collect::<Vec<_>>(),
-                    emails
-                        .into_iter()
-                        .filter(|e| !self.ds.email.contains_key(e))
-                        .collect::<Vec<String>>(),
-                )
-            }
+        let Some((touched, new_ips)) = batch else {
+            self.ds.attach_intel(&cfg.intel);
+            return;
         };
-        if let Some(t) = touched {
-            self.ds.enrich_phones(Some(t));
+        let mut emails = BTreeSet::new();
+        for &i in touched {
+            emails.extend(
+                self.ds.subjects[i]
+                    .profiles
+                    .iter()
+                    .flat_map(|p| p.r.emails.iter())
+                    .map(|e| e.trim().to_lowercase())
+                    .filter(|e| !e.is_empty() && !self.ds.email.contains_key(e)),
+            );
         }
+        let ips: Vec<std::net::IpAddr> = new_ips
+            .iter()
+            .copied()
+            .filter(|ip| !self.ds.ip.contains_key(ip))
+            .collect();
+        self.ds.enrich_phones(Some(touched));
         let intel = &cfg.intel;
-        let infos: Vec<_> = ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
+        let infos: Vec<_> = if ips.len() > 64 {
+            ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect()
+        } else {
+            ips.iter().map(|ip| intel.lookup_ip(*ip)).collect()
+        };
         self.ds.ip.extend(ips.into_iter().zip(infos));
         for e in emails {
             let info = intel.email(&e);
@@ -553,17 +554,14 @@ impl Live {
 
     /// Results as canonical JSON bodies for the evidence log, for these subjects.
     pub fn result_bodies(&self, subjects: &[usize]) -> Vec<(String, Vec<u8>)> {
-        subjects
-            .par_iter()
-            .map(|&i| {
-                let r = &self.results[i];
-                (
-                    r.subject_id.clone(),
-                    kensa_model::canonical::to_canonical(
-                        &serde_json::to_value(r).expect("results serialise"),
-                    ),
-                )
-            })
-            .collect()
+        map_maybe_par(subjects, |&i| {
+            let r = &self.results[i];
+            (
+                r.subject_id.clone(),
+                kensa_model::canonical::to_canonical(
+                    &serde_json::to_value(r).expect("results serialise"),
+                ),
+            )
+        })
     }
 }

@@ -7,6 +7,7 @@ use kensa_detect::{Dataset, DatasetBuilder, Sidecar};
 use kensa_model::finding::SubjectResult;
 use kensa_report::{Bi, ReportMeta};
 use kensa_store::EvidenceStore;
+use kensa_store::NewEntry;
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -502,13 +503,12 @@ fn append_results(
         })
         .collect();
     for (chunk_r, chunk_b) in results.chunks(50_000).zip(bodies.chunks(50_000)) {
-        store.append_entries(
-            "result",
-            &mut chunk_r
-                .iter()
-                .zip(chunk_b)
-                .map(|(r, b)| (scan_id, Some(r.subject_id.as_str()), b.as_slice())),
-        )?;
+        store.append_entries(&mut chunk_r.iter().zip(chunk_b).map(|(r, b)| NewEntry {
+            entry_type: "result",
+            r#ref: scan_id,
+            subject_id: Some(r.subject_id.as_str()),
+            body: b.as_slice(),
+        }))?;
     }
     Ok(())
 }

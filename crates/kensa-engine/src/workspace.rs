@@ -26,7 +26,7 @@ use crate::{EngineError, NoProgress, Progress};
 use kensa_model::Validated;
 use kensa_model::finding::SubjectResult;
 use kensa_model::record::Check;
-use kensa_store::{EvidenceStore, Outcome, OwnedRecord};
+use kensa_store::{EvidenceStore, NewEntry, Outcome, OwnedRecord};
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -53,6 +53,9 @@ pub struct Workspace {
     /// Per subject, a hash of the result body last appended to the log by this workspace: a
     /// result identical to it is not appended again (most new logins change nothing).
     logged: std::collections::HashMap<String, u64>,
+    /// Subjects (indexes of the data set) whose current result is the one last logged: their
+    /// result bodies need not even be serialised to be compared.
+    clean: std::collections::HashSet<usize>,
     /// Set when the store is shared with other writers (multi-node mode): see
     /// [`Workspace::following`].
     follow: Option<Follow>,
@@ -152,6 +155,7 @@ impl Workspace {
             live: None,
             cases: None,
             logged: Default::default(),
+            clean: Default::default(),
             follow: None,
         }
     }
@@ -243,7 +247,7 @@ impl Workspace {
         let changed: Vec<usize> = live.add(&self.cfg, recs).into_iter().collect();
         out.rescored = changed.iter().map(|&i| live.result_at(i).clone()).collect();
         let bodies = self.new_bodies(&changed);
-        self.log_results(&run_id("follow"), &bodies)?;
+        self.log_results(&run_id("follow"), &bodies, None)?;
         out.results_logged = bodies.len();
         Ok(out)
     }
@@ -256,6 +260,7 @@ impl Workspace {
         let Some(Some(own)) = self.follow.as_ref().map(|f| &f.owned) else {
             return Ok(());
         };
+        self.clean.clear();
         for (subject, body) in self.store.latest_per_subject("result")? {
             if own(&subject) {
                 self.logged.insert(subject, body_hash(&body));
@@ -266,26 +271,37 @@ impl Workspace {
             .filter(|&i| own(&live.ds.subjects[i].id))
             .collect();
         let bodies = self.new_bodies(&mine);
-        self.log_results(&run_id("follow"), &bodies)?;
+        self.log_results(&run_id("follow"), &bodies, None)?;
         Ok(())
     }
 
-    /// Appends `result` entries (one transaction), `ref` = the run id, and remembers them as
-    /// logged once committed.
+    /// Appends `result` entries, `ref` = the run id, then `last` (the batch entry that sums
+    /// them up) in one transaction, and remembers the results as logged once committed.
     fn log_results(
         &mut self,
         run_id: &str,
         bodies: &[(String, Vec<u8>)],
+        last: Option<NewEntry<'_>>,
     ) -> Result<(), EngineError> {
-        if !bodies.is_empty() {
-            self.store.append_entries(
-                "result",
-                &mut bodies
-                    .iter()
-                    .map(|(s, b)| (run_id, Some(s.as_str()), b.as_slice())),
-            )?;
-            for (s, b) in bodies {
-                self.logged.insert(s.clone(), body_hash(b));
+        if bodies.is_empty() && last.is_none() {
+            return Ok(());
+        }
+        self.store.append_entries(
+            &mut bodies
+                .iter()
+                .map(|(s, b)| NewEntry {
+                    entry_type: "result",
+                    r#ref: run_id,
+                    subject_id: Some(s.as_str()),
+                    body: b.as_slice(),
+                })
+                .chain(last),
+        )?;
+        let live = self.live.as_ref();
+        for (s, b) in bodies {
+            self.logged.insert(s.clone(), body_hash(b));
+            if let Some(i) = live.and_then(|l| l.ds.index_of(s)) {
+                self.clean.insert(i);
             }
         }
         Ok(())
@@ -303,12 +319,24 @@ impl Workspace {
             }) => Some(own),
         };
         let live = self.live.as_mut().expect("loaded by the caller");
-        let mut bodies = live.result_bodies(changed);
+        for i in live.take_differed() {
+            self.clean.remove(&i);
+        }
+        let todo: Vec<usize> = changed
+            .iter()
+            .copied()
+            .filter(|i| !self.clean.contains(i))
+            .filter(|&i| owned.is_none_or(|own| own(&live.result_at(i).subject_id)))
+            .collect();
+        let mut bodies = live.result_bodies(&todo);
         bodies.retain(|(subject, body)| {
-            if owned.is_some_and(|own| !own(subject)) {
+            if self.logged.get(subject) == Some(&body_hash(body)) {
+                if let Some(i) = live.ds.index_of(subject) {
+                    self.clean.insert(i);
+                }
                 return false;
             }
-            self.logged.get(subject) != Some(&body_hash(body))
+            true
         });
         bodies
     }
@@ -329,6 +357,7 @@ impl Workspace {
             live: Some(live),
             cases: None,
             logged: Default::default(),
+            clean: Default::default(),
             follow: None,
         }
     }
@@ -389,6 +418,7 @@ impl Workspace {
     /// reusing a stored id with other content is refused as a conflict (its outcome says so).
     pub fn submit(&mut self, records: Vec<Validated>) -> Result<Submitted, EngineError> {
         self.load(&NoProgress)?;
+        crate::progress::phase_done("batch started");
         let run_id = run_id("batch");
         let refs: Vec<&Validated> = records.iter().collect();
         let outcomes = if refs.is_empty() {
@@ -434,18 +464,28 @@ impl Workspace {
         kensa_score::sort_results(&mut results);
         kensa_score::sort_results(&mut also_changed);
         crate::progress::phase_done("results collected");
-        self.log_results(&run_id, &bodies)?;
-        if n_stored > 0 {
-            let body = kensa_model::canonical::to_canonical(&serde_json::json!({
+        // The results and the batch entry commit together.
+        let batch = (n_stored > 0).then(|| {
+            kensa_model::canonical::to_canonical(&serde_json::json!({
                 "run_id": run_id,
                 "records": outcomes.len(),
                 "stored": n_stored,
                 "rescored": changed.len(),
                 "results_logged": bodies.len(),
                 "policy_sha256": self.cfg.policy_sha256(),
-            }));
-            self.store.append_entry("batch", &run_id, None, &body)?;
-        }
+            }))
+        });
+        self.log_results(
+            &run_id,
+            &bodies,
+            batch.as_deref().map(|body| NewEntry {
+                entry_type: "batch",
+                r#ref: &run_id,
+                subject_id: None,
+                body,
+            }),
+        )?;
+        crate::progress::phase_done("results logged");
         Ok(Submitted {
             run_id,
             outcomes,

@@ -39,7 +39,10 @@ pub fn write_canonical(v: &Value, out: &mut Vec<u8>) {
         }
         Value::String(s) => write_str(s, out),
         // Null, booleans and numbers have one serde_json spelling each.
-        other => out.extend_from_slice(other.to_string().as_bytes()),
+        // Written straight into `out` (no string per number); cannot fail on a Vec.
+        other => {
+            let _ = serde_json::to_writer(&mut *out, other);
+        }
     }
 }
 

@@ -52,6 +52,7 @@ use std::ops::ControlFlow;
 use std::path::Path;
 
 pub mod accounts;
+pub mod checkpoint;
 pub mod postgres;
 pub mod segment;
 use segment::{Bytes, SEGMENT_ENTRIES, SegEntry, SegmentError};
@@ -370,6 +371,15 @@ pub enum Outcome {
     Duplicate,
     /// The id is already stored with different content; nothing was written.
     Conflict,
+}
+
+/// A non-record entry to append: its type, reference, subject (if any) and body.
+#[derive(Debug, Clone, Copy)]
+pub struct NewEntry<'a> {
+    pub entry_type: &'a str,
+    pub r#ref: &'a str,
+    pub subject_id: Option<&'a str>,
+    pub body: &'a [u8],
 }
 
 /// The last entry of the log.
@@ -784,19 +794,21 @@ impl Store {
         Ok(seq)
     }
 
-    /// Appends many non-record entries in one transaction (e.g. one result per subject).
+    /// Appends many non-record entries in one transaction (e.g. one result per subject and the
+    /// batch entry that sums them up), each of its own type, chained in order. The head is read
+    /// once; each entry is chained to the one before in memory.
     pub fn append_entries<'a>(
         &mut self,
-        entry_type: &str,
-        entries: impl IntoIterator<Item = (&'a str, Option<&'a str>, &'a [u8])>,
+        entries: impl IntoIterator<Item = NewEntry<'a>>,
     ) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let at = now_rfc3339();
+        let mut h = head(&tx)?;
         let mut n = 0;
-        for (r, subject, body) in entries {
-            append_in(&tx, entry_type, r, subject, body, &at)?;
+        for e in entries {
+            h = append_after(&tx, h, e.entry_type, e.r#ref, e.subject_id, e.body, &at)?;
             n += 1;
         }
         tx.commit()?;
@@ -1637,14 +1649,13 @@ impl PairHasher {
 
 fn head(conn: &Connection) -> Result<Head> {
     let h: Option<(i64, Vec<u8>)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT * FROM (SELECT seq, entry_hash FROM log ORDER BY seq DESC LIMIT 1) \
              UNION ALL \
              SELECT * FROM (SELECT last_seq, last_hash FROM record_segments ORDER BY first_seq DESC LIMIT 1) \
              ORDER BY 1 DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     Ok(match h {
         None => Head::GENESIS,
@@ -1667,6 +1678,20 @@ fn append_in(
     recorded_at: &str,
 ) -> Result<i64> {
     let h = head(conn)?;
+    Ok(append_after(conn, h, entry_type, r#ref, subject_id, body, recorded_at)?.seq)
+}
+
+/// Appends one non-record entry after `h` (the head, read in this transaction); returns the
+/// new head.
+fn append_after(
+    conn: &Connection,
+    h: Head,
+    entry_type: &str,
+    r#ref: &str,
+    subject_id: Option<&str>,
+    body: &[u8],
+    recorded_at: &str,
+) -> Result<Head> {
     let seq = h.seq + 1;
     let content_hash: [u8; 32] = Sha256::digest(body).into();
     let eh = entry_hash(&EntryFields {
@@ -1694,7 +1719,7 @@ fn append_in(
         &h.hash[..],
         &eh[..]
     ])?;
-    Ok(seq)
+    Ok(Head { seq, hash: eh })
 }
 
 /// Why an entry breaks the chain after `prev`, if it does: the checks every store's `verify`
@@ -1965,11 +1990,10 @@ pub trait EvidenceStore: Send {
         subject_id: Option<&str>,
         body: &[u8],
     ) -> Result<i64>;
-    /// Appends many non-record entries in one transaction.
+    /// Appends many non-record entries in one transaction, in order.
     fn append_entries<'a>(
         &mut self,
-        entry_type: &str,
-        entries: &mut dyn Iterator<Item = (&'a str, Option<&'a str>, &'a [u8])>,
+        entries: &mut dyn Iterator<Item = NewEntry<'a>>,
     ) -> Result<usize>;
     /// Keeps rejected input with its reason.
     fn add_rejects(&mut self, run_id: &str, rejects: &[RejectRow<'_>]) -> Result<()>;
@@ -2060,10 +2084,9 @@ impl EvidenceStore for Store {
     }
     fn append_entries<'a>(
         &mut self,
-        entry_type: &str,
-        entries: &mut dyn Iterator<Item = (&'a str, Option<&'a str>, &'a [u8])>,
+        entries: &mut dyn Iterator<Item = NewEntry<'a>>,
     ) -> Result<usize> {
-        Store::append_entries(self, entry_type, entries).map_err(|e| e.at(&self.path))
+        Store::append_entries(self, entries).map_err(|e| e.at(&self.path))
     }
     fn add_rejects(&mut self, run_id: &str, rejects: &[RejectRow<'_>]) -> Result<()> {
         Store::add_rejects(self, run_id, rejects.iter().copied()).map_err(|e| e.at(&self.path))

@@ -318,7 +318,7 @@ fn hash32(b: &[u8]) -> Result<[u8; 32]> {
 }
 
 /// One new entry, chained.
-struct NewEntry<'a> {
+struct Chained<'a> {
     seq: i64,
     entry_type: &'a str,
     r#ref: &'a str,
@@ -344,7 +344,7 @@ fn chain<'a>(
             [u8; 32],
         ),
     >,
-) -> Vec<NewEntry<'a>> {
+) -> Vec<Chained<'a>> {
     items
         .into_iter()
         .map(
@@ -360,7 +360,7 @@ fn chain<'a>(
                     content_hash: &content_hash,
                     prev_hash: &head.hash,
                 });
-                let e = NewEntry {
+                let e = Chained {
                     seq,
                     entry_type,
                     r#ref,
@@ -378,7 +378,7 @@ fn chain<'a>(
         .collect()
 }
 
-fn insert(tx: &mut Transaction<'_>, recorded_at: &str, entries: &[NewEntry<'_>]) -> Result<()> {
+fn insert(tx: &mut Transaction<'_>, recorded_at: &str, entries: &[Chained<'_>]) -> Result<()> {
     let st = tx.prepare(
         "INSERT INTO log (seq, entry_type, ref, kind, subject_id, recorded_at, body, content_hash, prev_hash, entry_hash) \
          SELECT s, t, r, k, sub, $6, b, ch, ph, eh \
@@ -481,10 +481,9 @@ impl PgStore {
 
     fn append_entries_in<'a>(
         &self,
-        entry_type: &str,
-        entries: &mut dyn Iterator<Item = (&'a str, Option<&'a str>, &'a [u8])>,
+        entries: &mut dyn Iterator<Item = crate::NewEntry<'a>>,
     ) -> Result<(usize, i64)> {
-        let items: Vec<(&str, Option<&str>, &[u8])> = entries.collect();
+        let items: Vec<crate::NewEntry<'a>> = entries.collect();
         let mut client = self.client();
         let mut tx = client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])?;
@@ -493,14 +492,14 @@ impl PgStore {
         let new = chain(
             &mut head,
             &recorded_at,
-            items.iter().map(|(r, subject, body)| {
+            items.iter().map(|e| {
                 (
-                    entry_type,
-                    *r,
+                    e.entry_type,
+                    e.r#ref,
                     None,
-                    *subject,
-                    *body,
-                    Sha256::digest(body).into(),
+                    e.subject_id,
+                    e.body,
+                    Sha256::digest(e.body).into(),
                 )
             }),
         );
@@ -614,16 +613,20 @@ impl EvidenceStore for PgStore {
         subject_id: Option<&str>,
         body: &[u8],
     ) -> Result<i64> {
-        let r = self.append_entries_in(entry_type, &mut std::iter::once((r#ref, subject_id, body)));
+        let r = self.append_entries_in(&mut std::iter::once(crate::NewEntry {
+            entry_type,
+            r#ref,
+            subject_id,
+            body,
+        }));
         self.wrap(r.map(|(_, seq)| seq))
     }
 
     fn append_entries<'a>(
         &mut self,
-        entry_type: &str,
-        entries: &mut dyn Iterator<Item = (&'a str, Option<&'a str>, &'a [u8])>,
+        entries: &mut dyn Iterator<Item = crate::NewEntry<'a>>,
     ) -> Result<usize> {
-        let r = self.append_entries_in(entry_type, entries);
+        let r = self.append_entries_in(entries);
         self.wrap(r.map(|(n, _)| n))
     }
 

@@ -54,14 +54,14 @@ fn records_are_stored_once_and_the_chain_verifies() {
     assert_eq!(seq, 3);
     let bodies: [&[u8]; 2] = [br#"{"subject_id":"u1"}"#, br#"{"subject_id":"u2"}"#];
     let n = s
-        .append_entries(
-            "result",
-            &mut [
-                ("scan-1", Some("u1"), bodies[0]),
-                ("scan-1", Some("u2"), bodies[1]),
-            ]
-            .into_iter(),
-        )
+        .append_entries(&mut [("u1", bodies[0]), ("u2", bodies[1])].into_iter().map(
+            |(subject, body)| kensa_store::NewEntry {
+                entry_type: "result",
+                r#ref: "scan-1",
+                subject_id: Some(subject),
+                body,
+            },
+        ))
         .unwrap();
     assert_eq!(n, 2);
     assert_eq!(s.head().unwrap().seq, 5);

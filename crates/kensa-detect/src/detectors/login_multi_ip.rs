@@ -28,6 +28,7 @@ use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::{Evidence, Finding, Text, Ts};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
+use kensa_model::intel::IpInfo;
 use std::net::IpAddr;
 
 pub const SPEC: DetectorSpec = DetectorSpec {
@@ -82,8 +83,13 @@ pub fn network_of(ip: IpAddr) -> u128 {
 /// Mobile or Relay counts as its ASN (or its IPv4 /16, IPv6 /32 when the ASN is unknown),
 /// because carrier and relay pools rotate a user across many blocks of one operator.
 pub fn network_key(ds: &Dataset, ip: IpAddr) -> u128 {
+    network_key_of(ds.ip_info(ip), ip)
+}
+
+/// [`network_key`] from the address's looked-up answer.
+fn network_key_of(info: Option<&IpInfo>, ip: IpAddr) -> u128 {
     use kensa_model::intel::NetClass;
-    match ds.ip_info(ip) {
+    match info {
         Some(i) if i.has_class(NetClass::Mobile) || i.has_class(NetClass::Relay) => {
             match (i.asn, ip) {
                 (Some(asn), _) => (1u128 << 126) | asn as u128,
@@ -107,11 +113,18 @@ impl Detector for LoginMultiIp {
     }
 
     fn evaluate(&self, ds: &Dataset, _: &dyn Population, s: &SubjectData) -> Vec<Finding> {
+        // Successful logins with their addresses' answers, looked up once for the three checks.
+        let logins: Vec<Login<'_>> = s
+            .logins
+            .iter()
+            .filter(|l| l.r.success != Some(false))
+            .map(|l| (l, ds.ip_info(l.r.ip)))
+            .collect();
         // The strongest of the three patterns.
         [
-            self.subject(ds, s),
-            self.rotation(ds, s),
-            self.vpn_hopping(ds, s),
+            self.subject(s, &logins),
+            self.rotation(s, &logins),
+            self.vpn_hopping(s, &logins),
         ]
         .into_iter()
         .flatten()
@@ -133,9 +146,12 @@ enum Kind {
     Other,
 }
 
-fn kind(ds: &Dataset, ip: IpAddr) -> Kind {
+/// A successful login and what intel says about its address.
+type Login<'a> = (&'a crate::Rec<kensa_model::record::Login>, Option<&'a IpInfo>);
+
+fn kind(info: Option<&IpInfo>) -> Kind {
     use kensa_model::intel::NetClass;
-    let Some(i) = ds.ip_info(ip) else {
+    let Some(i) = info else {
         return Kind::Other;
     };
     if i.has_class(NetClass::Vpn) || i.has_class(NetClass::Proxy) || i.has_class(NetClass::Tor) {
@@ -156,31 +172,28 @@ fn kind(ds: &Dataset, ip: IpAddr) -> Kind {
 
 impl LoginMultiIp {
     /// Phase 2 for one subject.
-    fn subject(&self, ds: &Dataset, s: &SubjectData) -> Option<Finding> {
+    fn subject(&self, s: &SubjectData, ok: &[Login<'_>]) -> Option<Finding> {
         let p = &self.0;
         let window = p.window.millis();
-        let logins: Vec<_> = s
-            .logins
-            .iter()
-            .filter(|l| l.r.success != Some(false))
-            .collect();
-        if logins.len() < p.count {
+        if ok.len() < p.count {
             return None;
         }
+        let logins: Vec<_> = ok.iter().map(|(l, _)| *l).collect();
+        let keys: Vec<u128> = ok
+            .iter()
+            .map(|(l, info)| network_key_of(*info, l.r.ip))
+            .collect();
         // Two pointers over time-sorted logins, counting logins per network in the window.
-        let mut in_window: HashMap<u128, usize> = HashMap::new();
+        let mut in_window: HashMap<u128, usize, crate::dataset::FastHash> = HashMap::default();
         let mut lo = 0;
         let mut best = (0usize, 0usize, 0usize); // (distinct networks, lo, hi)
         for hi in 0..logins.len() {
-            *in_window
-                .entry(network_key(ds, logins[hi].r.ip))
-                .or_default() += 1;
+            *in_window.entry(keys[hi]).or_default() += 1;
             while logins[hi].r.at.0 - logins[lo].r.at.0 > window {
-                let n = network_key(ds, logins[lo].r.ip);
-                if let Some(c) = in_window.get_mut(&n) {
+                if let Some(c) = in_window.get_mut(&keys[lo]) {
                     *c -= 1;
                     if *c == 0 {
-                        in_window.remove(&n);
+                        in_window.remove(&keys[lo]);
                     }
                 }
                 lo += 1;
@@ -229,14 +242,18 @@ impl LoginMultiIp {
 
 impl LoginMultiIp {
     /// Residential-proxy rotation: home ISPs of several providers and cities, alternating.
-    fn rotation(&self, ds: &Dataset, s: &SubjectData) -> Option<Finding> {
+    fn rotation(&self, s: &SubjectData, ok: &[Login<'_>]) -> Option<Finding> {
         let p = &self.0;
-        let homes: Vec<(&crate::Rec<kensa_model::record::Login>, u32, String)> = s
-            .logins
+        type Home<'a> = (
+            &'a crate::Rec<kensa_model::record::Login>,
+            u32,
+            String,
+            Option<&'a IpInfo>,
+        );
+        let homes: Vec<Home<'_>> = ok
             .iter()
-            .filter(|l| l.r.success != Some(false))
-            .filter_map(|l| match kind(ds, l.r.ip) {
-                Kind::Home(asn, city) => Some((l, asn, city)),
+            .filter_map(|&(l, info)| match kind(info) {
+                Kind::Home(asn, city) => Some((l, asn, city, info)),
                 _ => None,
             })
             .collect();
@@ -278,7 +295,7 @@ impl LoginMultiIp {
         let providers: BTreeSet<String> = span
             .iter()
             .filter_map(|x| {
-                let i = ds.ip_info(x.0.r.ip)?;
+                let i = x.3?;
                 Some(format!(
                     "AS{} {} ({})",
                     x.1,
@@ -324,13 +341,12 @@ impl LoginMultiIp {
     }
 
     /// VPN exit hopping: several VPN/proxy exit networks within `window`.
-    fn vpn_hopping(&self, ds: &Dataset, s: &SubjectData) -> Option<Finding> {
+    fn vpn_hopping(&self, s: &SubjectData, ok: &[Login<'_>]) -> Option<Finding> {
         let p = &self.0;
-        let exits: Vec<&crate::Rec<kensa_model::record::Login>> = s
-            .logins
+        let exits: Vec<&crate::Rec<kensa_model::record::Login>> = ok
             .iter()
-            .filter(|l| l.r.success != Some(false))
-            .filter(|l| matches!(kind(ds, l.r.ip), Kind::Exit))
+            .filter(|(_, info)| matches!(kind(*info), Kind::Exit))
+            .map(|(l, _)| *l)
             .collect();
         if exits.len() < p.vpn_exits {
             return None;

@@ -17,7 +17,6 @@
 
 use super::{Counts, GraphParams, IdKind, LinkGraph, PassThrough, RawShared, assemble, ip_class};
 use crate::Dataset;
-use rayon::prelude::*;
 use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
@@ -121,29 +120,55 @@ impl IdentIndex {
             ..GraphParams::default()
         };
         // Occurrences and their keys, in parallel; the index itself is updated in order.
-        let fresh: Vec<(usize, Vec<Keyed>)> = touched
-            .par_iter()
-            .map(|&si| {
-                let occ = super::occurrences(ds, si, |id| ds.index_of(id).map(|i| i as u32), &p);
+        let fresh: Vec<(usize, Vec<Keyed>)> = crate::util::map_maybe_par(touched, |&si| {
+            let occ = super::occurrences(ds, si, |id| ds.index_of(id).map(|i| i as u32), &p);
+            let keyed = occ
+                .into_iter()
+                .map(|o| {
+                    (
+                        self.key(o.kind, &o.value),
+                        o.subject,
+                        o.payroll,
+                        o.kind,
+                        o.value,
+                    )
+                })
+                .collect();
+            (si, keyed)
+        });
+        self.apply(fresh, false)
+    }
+
+    /// Adds the occurrences of new login, activity, access and endpoint records
+    /// ([`super::light_occurrences`]), per subject index, to what those subjects contribute
+    /// already: the same as [`IdentIndex::update`] after a batch of only such records (their
+    /// occurrences depend on the record alone), without re-reading every record of the
+    /// subjects. Returns what `update` returns.
+    pub fn add_light(&mut self, ds: &Dataset, new: Vec<(usize, Vec<(IdKind, String)>)>) -> bool {
+        self.contrib.resize_with(ds.subjects.len(), Vec::new);
+        let fresh: Vec<(usize, Vec<Keyed>)> = new
+            .into_iter()
+            .map(|(si, occ)| {
                 let keyed = occ
                     .into_iter()
-                    .map(|o| {
-                        (
-                            self.key(o.kind, &o.value),
-                            o.subject,
-                            o.payroll,
-                            o.kind,
-                            o.value,
-                        )
-                    })
+                    .map(|(kind, value)| (self.key(kind, &value), si as u32, false, kind, value))
                     .collect();
                 (si, keyed)
             })
             .collect();
+        self.apply(fresh, true)
+    }
+
+    /// Sets (or, with `add`, extends) each source subject's contributions to the keyed
+    /// occurrences; returns whether a shared value changed (see [`IdentIndex::update`]).
+    fn apply(&mut self, fresh: Vec<(usize, Vec<Keyed>)>, add: bool) -> bool {
         let mut before: HashMap<u32, Snapshot> = HashMap::new();
         let mut seen: Vec<u32> = Vec::new();
         for (si, keyed) in fresh {
             let mut new: Vec<Contribution> = Vec::with_capacity(keyed.len());
+            if add {
+                new.extend_from_slice(&self.contrib[si]);
+            }
             // Texts of values not yet known to be shared, kept if this source makes them so.
             let mut texts: Vec<(u32, IdKind, String)> = Vec::new();
             for (key, holder, payroll, kind, value) in keyed {

@@ -875,24 +875,20 @@ pub fn occurrences(
             });
         }
     };
-    let dev = |d: Option<&String>| {
-        d.map(|x| x.trim().to_owned())
-            .filter(|x| !x.is_empty() && x != "unknown")
-    };
-    for l in &s.logins {
-        if l.r.success != Some(false) {
-            push(me, IdKind::Ip, Some(l.r.ip.to_string()), false);
+    {
+        let mut own = |kind, value| push(me, kind, value, false);
+        for l in &s.logins {
+            login_ids(&l.r, &mut own);
         }
-        push(me, IdKind::Device, dev(l.r.device_id.as_ref()), false);
-    }
-    for a in &s.activities {
-        push(me, IdKind::Ip, a.r.ip.map(|i| i.to_string()), false);
-    }
-    for a in &s.accesses {
-        push(me, IdKind::Ip, a.r.ip.map(|i| i.to_string()), false);
-    }
-    for e in &s.endpoints {
-        push(me, IdKind::Device, dev(e.r.device_id.as_ref()), false);
+        for a in &s.activities {
+            activity_ids(&a.r, &mut own);
+        }
+        for a in &s.accesses {
+            access_ids(&a.r, &mut own);
+        }
+        for e in &s.endpoints {
+            endpoint_ids(&e.r, &mut own);
+        }
     }
     for r in &s.reviews {
         if let (Some(ip), Some(rv)) = (r.r.reviewer_ip, index(r.r.reviewer_id.as_str())) {
@@ -989,6 +985,53 @@ pub fn occurrences(
     // Sorted with `payroll == false` first, so the kept occurrence is "not payroll" if any is.
     out.dedup_by(|a, b| a.subject == b.subject && a.kind == b.kind && a.value == b.value);
     out
+}
+
+/// A device id as an identifier (trimmed; empty and `unknown` are none).
+fn device_value(d: Option<&String>) -> Option<String> {
+    d.map(|x| x.trim().to_owned())
+        .filter(|x| !x.is_empty() && x != "unknown")
+}
+
+fn login_ids(l: &kensa_model::record::Login, push: &mut impl FnMut(IdKind, Option<String>)) {
+    if l.success != Some(false) {
+        push(IdKind::Ip, Some(l.ip.to_string()));
+    }
+    push(IdKind::Device, device_value(l.device_id.as_ref()));
+}
+
+fn activity_ids(a: &kensa_model::record::Activity, push: &mut impl FnMut(IdKind, Option<String>)) {
+    push(IdKind::Ip, a.ip.map(|i| i.to_string()));
+}
+
+fn access_ids(a: &kensa_model::record::Access, push: &mut impl FnMut(IdKind, Option<String>)) {
+    push(IdKind::Ip, a.ip.map(|i| i.to_string()));
+}
+
+fn endpoint_ids(e: &kensa_model::record::Endpoint, push: &mut impl FnMut(IdKind, Option<String>)) {
+    push(IdKind::Device, device_value(e.device_id.as_ref()));
+}
+
+/// The identifiers a login, activity, access or endpoint record gives its own subject (the
+/// same [`occurrences`] reads from them), or `None` for a record of another kind. Such
+/// occurrences depend on the record alone, so a batch of only these kinds can add them to an
+/// index ([`index::IdentIndex::add_light`]) without re-reading the subject's other records.
+pub fn light_occurrences(rec: &kensa_model::Record) -> Option<Vec<(IdKind, String)>> {
+    use kensa_model::Record;
+    let mut out = Vec::new();
+    let mut push = |kind, value: Option<String>| {
+        if let Some(v) = value {
+            out.push((kind, v));
+        }
+    };
+    match rec {
+        Record::Login(l) => login_ids(l, &mut push),
+        Record::Activity(a) => activity_ids(a, &mut push),
+        Record::Access(a) => access_ids(a, &mut push),
+        Record::Endpoint(e) => endpoint_ids(e, &mut push),
+        _ => return None,
+    }
+    Some(out)
 }
 
 /// Builds the identifier graph of a data set.
