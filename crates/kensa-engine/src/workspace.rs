@@ -310,6 +310,10 @@ impl Workspace {
     /// The result bodies of these subjects to append to the log: those this workspace owns
     /// (all, unless it follows a shared log) whose body differs from the one it last appended.
     fn new_bodies(&mut self, changed: &[usize]) -> Vec<(String, Vec<u8>)> {
+        let live = self.live.as_mut().expect("loaded by the caller");
+        for i in live.take_differed() {
+            self.clean.remove(&i);
+        }
         let owned = match &self.follow {
             None => None,
             // Owns nothing: nothing to serialise.
@@ -318,10 +322,7 @@ impl Workspace {
                 owned: Some(own), ..
             }) => Some(own),
         };
-        let live = self.live.as_mut().expect("loaded by the caller");
-        for i in live.take_differed() {
-            self.clean.remove(&i);
-        }
+        let live = self.live.as_ref().expect("loaded by the caller");
         let todo: Vec<usize> = changed
             .iter()
             .copied()

@@ -44,10 +44,19 @@ impl Store {
     /// serve`) does. The store keeps working without the thread being alive: if it stops, the
     /// log only grows until the store is closed (closing checkpoints).
     pub fn checkpoint_in_background(&mut self) -> Result<Checkpointer> {
-        let conn = Connection::open(&self.path)?;
+        // The file this connection has open (never created anew: a wrong path must fail here,
+        // not leave the real log growing while another file is checkpointed).
+        let path = self
+            .conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.path.clone());
+        let flags =
+            rusqlite::OpenFlags::default().difference(rusqlite::OpenFlags::SQLITE_OPEN_CREATE);
+        let conn = Connection::open_with_flags(&path, flags)?;
         conn.busy_timeout(Duration::from_secs(30))?;
         let page: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
-        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let shared: Arc<(Mutex<State>, Condvar)> = Default::default();
         let s = shared.clone();
         let hard_frames = HARD_LIMIT_BYTES / page.max(512);
@@ -61,10 +70,13 @@ impl Store {
             .map_err(|e| {
                 crate::StoreError::Refused(format!("cannot start the checkpoint thread: {e}"))
             })?;
-        Ok(Checkpointer {
+        let ck = Checkpointer {
             shared,
             thread: Some(thread),
-        })
+        };
+        // Off only once the thread runs (dropping `ck` on an error stops it again).
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        Ok(ck)
     }
 }
 
