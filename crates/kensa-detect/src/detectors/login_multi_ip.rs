@@ -79,14 +79,9 @@ pub fn network_of(ip: IpAddr) -> u128 {
     }
 }
 
-/// The network key used for counting: [`network_of`], except that an address classified
+/// The network key used for counting, from the address's looked-up answer: [`network_of`], except that an address classified
 /// Mobile or Relay counts as its ASN (or its IPv4 /16, IPv6 /32 when the ASN is unknown),
 /// because carrier and relay pools rotate a user across many blocks of one operator.
-pub fn network_key(ds: &Dataset, ip: IpAddr) -> u128 {
-    network_key_of(ds.ip_info(ip), ip)
-}
-
-/// [`network_key`] from the address's looked-up answer.
 fn network_key_of(info: Option<&IpInfo>, ip: IpAddr) -> u128 {
     use kensa_model::intel::NetClass;
     match info {
