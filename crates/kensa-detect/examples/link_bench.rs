@@ -117,7 +117,7 @@ fn main() {
     let largest = g
         .clusters()
         .iter()
-        .map(|c| c.members.len())
+        .map(|(_, c)| c.members.len())
         .max()
         .unwrap_or(0);
     println!("subjects            {n}");

@@ -133,34 +133,48 @@ pub struct Dataset {
     /// the enrich step).
     pub shared_lists: Vec<std::sync::Arc<kensa_enrich::shared::SharedList>>,
     /// Identifier graphs already built, by parameters: the link detectors, propagation and the
-    /// report share one build. Filled on first use, after enrichment; the data set must not
-    /// change afterwards.
-    graphs: std::sync::Mutex<
-        Vec<(
-            crate::link::GraphParams,
-            std::sync::Arc<crate::link::LinkGraph>,
-        )>,
-    >,
+    /// report share one build. Filled on first use, after enrichment. With the identifier
+    /// index, [`Dataset::add_records`] marks them stale with what changed, and the next use
+    /// updates them part by part; without it, they are dropped.
+    graphs: std::sync::Mutex<Vec<(crate::link::GraphParams, CachedGraph)>>,
     /// Who holds which identifier, kept up to date by [`Dataset::add_records`] once
     /// [`Dataset::index_identifiers`] built it: graphs are then assembled from shared values.
     idents: Option<crate::link::index::IdentIndex>,
 }
 
+/// A cached identifier graph: up to date, or made before the changes listed.
+#[derive(Debug, Clone)]
+enum CachedGraph {
+    Fresh(std::sync::Arc<crate::link::LinkGraph>),
+    Stale(
+        std::sync::Arc<crate::link::LinkGraph>,
+        crate::link::index::Changes,
+    ),
+}
+
 impl Dataset {
-    /// The identifier graph for these parameters, built once and shared.
+    /// The identifier graph for these parameters, built once and shared (after a batch,
+    /// updated from the one before where the identifier index allows).
     pub fn link_graph(
         &self,
         p: &crate::link::GraphParams,
     ) -> std::sync::Arc<crate::link::LinkGraph> {
         let mut cache = self.graphs.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, g)) = cache.iter().find(|(q, _)| q == p) {
-            return g.clone();
-        }
-        let g = std::sync::Arc::new(match &self.idents {
-            Some(ix) if ix.serves(p) => ix.graph(self, p),
+        let at = cache.iter().position(|(q, _)| q == p);
+        let g = match (at.map(|i| &cache[i].1), &self.idents) {
+            (Some(CachedGraph::Fresh(g)), _) => return g.clone(),
+            (Some(CachedGraph::Stale(old, changes)), Some(ix)) if ix.serves(p) => {
+                ix.update_graph(old, changes, self, p)
+            }
+            (_, Some(ix)) if ix.serves(p) => ix.graph(self, p),
             _ => crate::link::build_graph(self, p),
-        });
-        cache.push((p.clone(), g.clone()));
+        };
+        let g = std::sync::Arc::new(g);
+        let slot = (p.clone(), CachedGraph::Fresh(g.clone()));
+        match at {
+            Some(i) => cache[i] = slot,
+            None => cache.push(slot),
+        }
         g
     }
 
@@ -375,7 +389,7 @@ fn record_ips(rec: &Record) -> impl Iterator<Item = IpAddr> {
 impl Dataset {
     /// Adds records in place (the incremental path): new subjects are appended, every changed
     /// time series stays sorted exactly as [`DatasetBuilder::build`] sorts it, labels and
-    /// checks go to `side`, and cached link graphs are dropped.
+    /// checks go to `side`, and cached link graphs are marked stale (updated on next use) or dropped.
     pub fn add_records(
         &mut self,
         side: &mut Sidecar,
@@ -435,18 +449,37 @@ impl Dataset {
         }
         *self = b.ds;
         *side = b.side;
-        self.graphs = Default::default();
         let touched: Vec<usize> = touched.into_iter().collect();
         let shared_changed = match self.idents.take() {
             Some(mut ix) => {
-                let changed = match light {
+                let changes = match light {
                     Some(l) => ix.add_light(self, l.into_iter().collect()),
                     None => ix.update(self, &touched),
                 };
                 self.idents = Some(ix);
+                let changed = !changes.is_empty();
+                // Cached graphs become stale, with what changed since they were made.
+                let cache = self.graphs.get_mut().unwrap_or_else(|e| e.into_inner());
+                for (_, slot) in cache.iter_mut() {
+                    *slot = match std::mem::replace(
+                        slot,
+                        CachedGraph::Fresh(std::sync::Arc::default()),
+                    ) {
+                        CachedGraph::Fresh(g) => CachedGraph::Stale(g, changes.clone()),
+                        CachedGraph::Stale(g, mut d) => {
+                            for (v, was) in &changes {
+                                d.entry(*v).or_insert_with(|| was.clone());
+                            }
+                            CachedGraph::Stale(g, d)
+                        }
+                    };
+                }
                 changed
             }
-            None => true,
+            None => {
+                self.graphs = Default::default();
+                true
+            }
         };
         Added {
             touched,
@@ -486,6 +519,8 @@ impl Dataset {
             .collect();
         self.enrich_phones(None);
         self.shared_lists = intel.shared_lists().to_vec();
+        // Network classes weigh addresses: graphs made before are not updated, but rebuilt.
+        self.graphs = Default::default();
     }
 
     /// Parses the phone numbers of these subjects (or of all) that are not parsed yet. Numbers
@@ -532,31 +567,6 @@ impl Dataset {
             Some(info) => std::borrow::Cow::Borrowed(info),
             None => std::borrow::Cow::Owned(kensa_enrich::phone(number, region)),
         }
-    }
-
-    /// The identifier graphs built so far (to keep across a change that cannot alter them).
-    pub fn cached_graphs(
-        &self,
-    ) -> Vec<(
-        crate::link::GraphParams,
-        std::sync::Arc<crate::link::LinkGraph>,
-    )> {
-        self.graphs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// Puts back graphs taken with [`Dataset::cached_graphs`]: only for a change that the
-    /// caller knows leaves them as they were.
-    pub fn restore_graphs(
-        &mut self,
-        graphs: Vec<(
-            crate::link::GraphParams,
-            std::sync::Arc<crate::link::LinkGraph>,
-        )>,
-    ) {
-        *self.graphs.lock().unwrap_or_else(|e| e.into_inner()) = graphs;
     }
 
     /// The index of a subject in `subjects`.

@@ -202,28 +202,16 @@ impl Live {
     /// re-evaluates what they can change. Returns the subjects whose result was recomputed.
     pub fn add(&mut self, cfg: &EngineConfig, recs: Vec<(String, Record)>) -> Changed {
         self.prepare_batches(cfg);
-        let graphs = self.ds.cached_graphs();
         crate::progress::phase_done("batch received");
+        // The data set keeps its identifier graphs and updates them, part by part, from what
+        // the batch changed (`Dataset::link_graph`).
         let added = self.ds.add_records(&mut self.side, recs);
         // Only addresses and devices arrived, and no identifier two subjects share changed:
         // everything built from shared identifiers stays as it was.
         const LIGHT: [&str; 4] = ["login", "activity", "access", "endpoint"];
         let unshared = !added.shared_changed && added.kinds.iter().all(|k| LIGHT.contains(k));
-        // The graph itself depends only on the shared identifiers.
-        let stale = if added.shared_changed {
-            Some(graphs)
-        } else {
-            self.ds.restore_graphs(graphs);
-            None
-        };
         crate::progress::phase_done("records added");
-        let changed = self.update(cfg, Some(&added), unshared);
-        // The replaced graphs are freed on another thread: at 1M subjects freeing one takes
-        // longer than the rest of a batch.
-        if let Some(old) = stale {
-            crate::scan::drop_in_background(old);
-        }
-        changed
+        self.update(cfg, Some(&added), unshared)
     }
 
     /// The subjects whose result differs from the one they had before, since the last call

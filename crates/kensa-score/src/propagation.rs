@@ -58,7 +58,7 @@ pub fn propagate_from(
     let mut best: BTreeMap<String, Finding> = BTreeMap::new();
     let crit_set: HashSet<&str> = critical.keys().copied().collect();
     for (&c, &score) in critical {
-        let Some(ci) = graph.index_of(c) else {
+        let Some((graph, ci)) = graph.part(c).and_then(|g| Some((g, g.index_of(c)?))) else {
             continue;
         };
         for e in graph.edges_of_index(ci) {

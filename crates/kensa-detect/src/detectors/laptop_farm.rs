@@ -41,9 +41,11 @@
 
 use crate::detectors::endpoint_tools;
 use crate::detectors::login_multi_country::describe_ip;
-use crate::link::{self, GraphParams, IdKind, IpClass, LinkGraph, UnionFind, diff};
+use crate::link::{self, GraphParams, IdKind, IpClass, Part, UnionFind, diff};
 use crate::normalize;
-use crate::{Affected, Dataset, Detector, DetectorSpec, Population, SubjectData, state};
+use crate::{
+    Affected, Change, Dataset, Detector, DetectorSpec, Population, SubjectData, state, state_mut,
+};
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -100,13 +102,13 @@ impl Default for Params {
 pub struct LaptopFarm(pub Params);
 
 /// The subject at a graph index (graph indexes follow subject ids, not the data set's order).
-fn member<'a>(ds: &'a Dataset, g: &LinkGraph, m: u32) -> &'a SubjectData {
+fn member<'a>(ds: &'a Dataset, g: &Part, m: u32) -> &'a SubjectData {
     ds.get(&g.names[m as usize])
         .expect("the graph was built from this data set")
 }
 
 /// The normalised addresses a subject declares as its own (profiles, identity documents).
-fn own_addresses(ds: &Dataset, g: &LinkGraph, m: u32) -> BTreeSet<String> {
+fn own_addresses(ds: &Dataset, g: &Part, m: u32) -> BTreeSet<String> {
     let s = member(ds, g, m);
     s.profiles
         .iter()
@@ -129,9 +131,10 @@ impl LaptopFarm {
         }
     }
 
-    /// The groups that fire, from an already built graph (of this data set), with what their
-    /// members' findings show.
-    fn farms(&self, ds: &Dataset, g: &LinkGraph) -> Vec<Farm> {
+    /// The groups that fire in one part of the graph (of this data set), with what their
+    /// members' findings show. A group is connected through shared values, so it never spans
+    /// two parts.
+    fn farms(&self, ds: &Dataset, g: &Part) -> Vec<Farm> {
         let p = &self.0;
         let tools = &p.tools;
         let n = g.names.len();
@@ -544,10 +547,55 @@ struct Summary {
     tools_json: BTreeMap<String, Vec<String>>,
 }
 
-/// The population state: the groups that fire, and the farm of each involved member.
+/// The population state: the groups that fire, per part of the graph (keyed by the part's
+/// first subject id), and the farm of each involved member.
 pub struct State {
-    farms: Vec<Farm>,
-    of: HashMap<String, usize>,
+    /// The graph version the farms were found in.
+    version: u64,
+    by_part: HashMap<String, Vec<Farm>>,
+    of: HashMap<String, (String, usize)>,
+}
+
+impl State {
+    fn farm(&self, subject: &str) -> Option<&Farm> {
+        let (k, i) = self.of.get(subject)?;
+        self.by_part.get(k).map(|fs| &fs[*i])
+    }
+
+    /// Puts the farms of one part in (replacing what the part held).
+    fn put(&mut self, key: String, farms: Vec<Farm>) {
+        if farms.is_empty() {
+            return;
+        }
+        for (i, f) in farms.iter().enumerate() {
+            for m in f.own.keys() {
+                self.of.insert(m.clone(), (key.clone(), i));
+            }
+        }
+        self.by_part.insert(key, farms);
+    }
+
+    /// Takes the farms of one part out.
+    fn take(&mut self, key: &str) -> Vec<Farm> {
+        let farms = self.by_part.remove(key).unwrap_or_default();
+        for f in &farms {
+            for m in f.own.keys() {
+                if self.of.get(m).is_some_and(|(k, _)| k == key) {
+                    self.of.remove(m);
+                }
+            }
+        }
+        farms
+    }
+}
+
+/// Whether a member's finding differs between two farms (or the lack of one).
+fn member_differs(name: &str, a: Option<&Farm>, b: Option<&Farm>) -> bool {
+    match (a, b) {
+        (Some(fa), Some(fb)) => fa.summary != fb.summary || fa.own.get(name) != fb.own.get(name),
+        (None, None) => false,
+        _ => true,
+    }
 }
 
 impl Population for State {
@@ -558,24 +606,13 @@ impl Population for State {
     /// payout destinations; nothing population-wide enters them.
     fn affected(&self, before: &dyn Population, touched: &HashSet<&str>) -> Affected {
         let old = state::<State>(before);
-        let mut out: BTreeSet<&str> = BTreeSet::new();
-        // Summaries compared already: (old farm, new farm) → differ.
-        let mut memo: HashMap<(usize, usize), bool> = HashMap::new();
-        for name in old.of.keys().chain(self.of.keys()) {
-            let differs = match (old.of.get(name), self.of.get(name)) {
-                (Some(&a), Some(&b)) => {
-                    let (fa, fb) = (&old.farms[a], &self.farms[b]);
-                    *memo
-                        .entry((a, b))
-                        .or_insert_with(|| fa.summary != fb.summary)
-                        || fa.own.get(name) != fb.own.get(name)
-                }
-                _ => true,
-            };
-            if differs {
-                out.insert(name);
-            }
-        }
+        let out: BTreeSet<&str> = old
+            .of
+            .keys()
+            .chain(self.of.keys())
+            .map(String::as_str)
+            .filter(|name| member_differs(name, old.farm(name), self.farm(name)))
+            .collect();
         diff::besides(out, touched)
     }
 }
@@ -601,18 +638,78 @@ impl Detector for LaptopFarm {
         diff::GRAPH_INPUTS
     }
     fn population(&self, ds: &Dataset) -> Box<dyn Population> {
+        use rayon::prelude::*;
         let g = ds.link_graph(&self.0.graph);
-        let farms = self.farms(ds, &g);
-        let of = farms
-            .iter()
-            .enumerate()
-            .flat_map(|(k, f)| f.own.keys().map(move |m| (m.clone(), k)))
+        let found: Vec<(String, Vec<Farm>)> = g
+            .parts()
+            .par_iter()
+            .map(|p| (p.names[0].clone(), self.farms(ds, p)))
             .collect();
-        Box::new(State { farms, of })
+        let mut st = State {
+            version: g.version(),
+            by_part: HashMap::new(),
+            of: HashMap::new(),
+        };
+        for (key, farms) in found {
+            st.put(key, farms);
+        }
+        Box::new(st)
+    }
+    /// In place: the farms of the parts the graph replaced since the state was made, and of
+    /// the touched subjects' parts (a farm reads its members' shipments, payouts, addresses
+    /// and endpoint records themselves), are found again; the rest stay.
+    fn update_population(
+        &self,
+        state: &mut dyn Population,
+        ds: &Dataset,
+        change: &Change<'_>,
+    ) -> Option<Affected> {
+        let g = ds.link_graph(&self.0.graph);
+        let st = state_mut::<State>(state);
+        let mut gone: Vec<String> = Vec::new();
+        let mut redo: BTreeMap<&str, &Part> = BTreeMap::new();
+        if g.version() != st.version {
+            let d = g.delta().filter(|d| d.from == st.version)?;
+            gone.extend(d.removed.iter().map(|p| p.names[0].clone()));
+            redo.extend(d.added.iter().map(|p| (p.names[0].as_str(), &**p)));
+        }
+        for t in change.touched_ids {
+            if let Some(p) = g.part(t) {
+                redo.insert(p.names[0].as_str(), p);
+            }
+        }
+        gone.extend(redo.keys().map(|k| (*k).to_owned()));
+        gone.sort_unstable();
+        gone.dedup();
+        let old: Vec<Farm> = gone.iter().flat_map(|k| st.take(k)).collect();
+        let found: Vec<(String, Vec<Farm>)> = redo
+            .iter()
+            .map(|(k, p)| ((*k).to_owned(), self.farms(ds, p)))
+            .collect();
+        let mut names: BTreeSet<String> = old.iter().flat_map(|f| f.own.keys().cloned()).collect();
+        for (key, farms) in found {
+            names.extend(farms.iter().flat_map(|f| f.own.keys().cloned()));
+            st.put(key, farms);
+        }
+        st.version = g.version();
+        let old_of: HashMap<&str, &Farm> = old
+            .iter()
+            .flat_map(|f| f.own.keys().map(move |m| (m.as_str(), f)))
+            .collect();
+        let out: Vec<String> = names
+            .into_iter()
+            .filter(|n| !change.touched_ids.contains(n.as_str()))
+            .filter(|n| member_differs(n, old_of.get(n.as_str()).copied(), st.farm(n)))
+            .collect();
+        Some(if out.is_empty() {
+            Affected::Touched
+        } else {
+            Affected::Also(out)
+        })
     }
     fn evaluate(&self, _ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
         let st = state::<State>(pop);
-        let Some(f) = st.of.get(&s.id).map(|&k| &st.farms[k]) else {
+        let Some(f) = st.farm(&s.id) else {
             return Vec::new();
         };
         let own = f.own.get(&s.id).map_or(&[][..], Vec::as_slice);

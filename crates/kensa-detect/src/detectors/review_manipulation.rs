@@ -279,7 +279,9 @@ impl ReviewManipulation {
         s: &'a SubjectData,
     ) -> (f64, Vec<Scored<'a>>) {
         let p = &self.0;
-        let me = g.index_of(&s.id);
+        // A reviewer linked to the reviewee is in the reviewee's part of the graph.
+        let part = g.part(&s.id);
+        let me = part.and_then(|gp| Some((gp, gp.index_of(&s.id)?)));
         // Addresses two or more reviewers of this subject reviewed from (addresses shared by
         // design — mobile NAT, corporate egress, privacy relays — do not count).
         let mut by_ip: HashMap<std::net::IpAddr, BTreeSet<&str>> = HashMap::new();
@@ -305,12 +307,9 @@ impl ReviewManipulation {
             let age_days = registered.map(|c| (r.r.at.0 - c.0) as f64 / 86_400_000.0);
             let mut score = 0.0;
             let mut reasons: Vec<&'static str> = Vec::new();
-            let edge = match (me, g.index_of(rid)) {
-                (Some(me), Some(rv)) => g.edge_between(me, rv),
-                _ => None,
-            };
-            if let Some(e) = edge {
-                if e.idents.iter().any(|&k| g.idents[k as usize].strong) {
+            let edge = me.and_then(|(gp, me)| Some((gp, gp.edge_between(me, gp.index_of(rid)?)?)));
+            if let Some((gp, e)) = edge {
+                if e.idents.iter().any(|&k| gp.idents[k as usize].strong) {
                     score += p.linked_score;
                     reasons.push("linked_strong");
                 } else {
@@ -356,7 +355,7 @@ impl ReviewManipulation {
                 age_days,
                 score,
                 reasons,
-                edge,
+                edge: edge.map(|(_, e)| e),
                 burst: b,
                 counted: is_counted,
             });
@@ -391,7 +390,8 @@ impl ReviewManipulation {
             }
             let shared: Vec<serde_json::Value> = x
                 .edge
-                .map(|e| e.idents.iter().map(|&k| link::ident_json(g, k)).collect())
+                .zip(g.part(&s.id))
+                .map(|(e, gp)| e.idents.iter().map(|&k| link::ident_json(gp, k)).collect())
                 .unwrap_or_default();
             audit.push((
                 x.score,

@@ -25,7 +25,7 @@
 //! * **Households.** Two people sharing a home line and an address are two weak identifiers:
 //!   a weak finding (≤ `weak_max_strength`) that due diligence resolves quickly.
 
-use crate::link::{self, GraphParams, IdKind, LinkGraph, diff};
+use crate::link::{self, GraphParams, IdKind, LinkGraph, Part, diff};
 use crate::{Affected, Dataset, Detector, DetectorSpec, Population, SubjectData, normalize, state};
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
@@ -71,7 +71,7 @@ pub struct SharedIdentity(pub Params);
 /// Record ids of a subject's records that carry one of the given identifiers (for evidence).
 pub(crate) fn records_with(
     s: &SubjectData,
-    g: &LinkGraph,
+    g: &Part,
     idents: &BTreeSet<u32>,
     p: &GraphParams,
 ) -> Vec<String> {
@@ -197,17 +197,19 @@ impl Population for State {
             .filter(|x| !touched.contains(x) && !diff::same_edges_from(old, new, x, min))
             .collect();
         seeds.extend(touched.iter().copied());
-        // Clusters compared already, by smallest member index (old, new).
-        let mut seen: HashSet<(u32, u32)> = HashSet::new();
-        let key = |c: Option<&link::Cluster>| c.map_or(u32::MAX, |c| c.members[0]);
+        // Clusters compared already, by smallest member (old, new).
+        let mut seen: HashSet<(Option<&str>, Option<&str>)> = HashSet::new();
+        fn key<'a>(c: Option<(&'a Part, &link::Cluster)>) -> Option<&'a str> {
+            c.map(|(p, c)| p.names[c.members[0] as usize].as_str())
+        }
         for &x in &seeds {
             let (co, cn) = (diff::cluster_by_name(old, x), diff::cluster_by_name(new, x));
             if !seen.insert((key(co), key(cn))) {
                 continue;
             }
             let (mo, mn) = (
-                co.map(|c| diff::member_names(old, c)),
-                cn.map(|c| diff::member_names(new, c)),
+                co.map(|(p, c)| diff::member_names(p, c)),
+                cn.map(|(p, c)| diff::member_names(p, c)),
             );
             if mo != mn {
                 out.extend(mo.into_iter().flatten());
@@ -222,7 +224,7 @@ impl SharedIdentity {
     /// The finding about subject `si` of cluster `c`, if its links qualify.
     fn subject(
         &self,
-        g: &LinkGraph,
+        g: &Part,
         c: &link::Cluster,
         si: u32,
         s: &SubjectData,
@@ -373,7 +375,9 @@ impl Detector for SharedIdentity {
         })
     }
     fn evaluate(&self, _ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
-        let g = &*state::<State>(pop).graph;
+        let Some(g) = state::<State>(pop).graph.part(&s.id) else {
+            return Vec::new();
+        };
         let Some(si) = g.index_of(&s.id) else {
             return Vec::new();
         };

@@ -2,9 +2,10 @@
 //! for incremental re-scoring: which subjects' links may have changed.
 //!
 //! Graphs are compared by subject *name*, never by index: a subject's index is its position
-//! in the data set, which a batch may shift.
+//! in its part, which a batch may shift. A graph updated from another knows which parts it
+//! replaced ([`LinkGraph::delta`]); only those are compared then.
 
-use super::{Cluster, Edge, IdKind, IpClass, LinkGraph, SharedIdent};
+use super::{Cluster, Edge, IdKind, IpClass, LinkGraph, Part, SharedIdent};
 use crate::Affected;
 use std::collections::{BTreeSet, HashSet};
 
@@ -26,7 +27,7 @@ pub const GRAPH_INPUTS: &[&str] = &[
 
 /// Whether one shared identifier is the same in both graphs: sharers (as a set of names),
 /// weight, strength, network class and payroll flag.
-fn same_ident(og: &LinkGraph, o: &SharedIdent, ng: &LinkGraph, n: &SharedIdent) -> bool {
+fn same_ident(og: &Part, o: &SharedIdent, ng: &Part, n: &SharedIdent) -> bool {
     if o.weight.to_bits() != n.weight.to_bits()
         || o.strong != n.strong
         || o.ip_class != n.ip_class
@@ -35,7 +36,7 @@ fn same_ident(og: &LinkGraph, o: &SharedIdent, ng: &LinkGraph, n: &SharedIdent) 
     {
         return false;
     }
-    fn names<'a>(g: &'a LinkGraph, i: &SharedIdent) -> Vec<&'a str> {
+    fn names<'a>(g: &'a Part, i: &SharedIdent) -> Vec<&'a str> {
         i.subjects
             .iter()
             .map(|&s| g.names[s as usize].as_str())
@@ -60,35 +61,57 @@ fn same_ident(og: &LinkGraph, o: &SharedIdent, ng: &LinkGraph, n: &SharedIdent) 
 /// one graph only, and that graph names its sharers.
 pub fn changed_subjects<'a>(old: &'a LinkGraph, new: &'a LinkGraph) -> HashSet<&'a str> {
     let mut out: HashSet<&'a str> = HashSet::new();
-    let mut add = |g: &'a LinkGraph, i: &'a SharedIdent| {
-        out.extend(i.subjects.iter().map(|&s| g.names[s as usize].as_str()));
+    if old.version() == new.version() {
+        return out;
+    }
+    // The parts to compare: what `new` replaced of `old`, or every part of both.
+    let (before, after): (Vec<&'a Part>, Vec<&'a Part>) = match new.delta() {
+        Some(d) if d.from == old.version() => (
+            d.removed.iter().map(|p| &**p).collect(),
+            d.added.iter().map(|p| &**p).collect(),
+        ),
+        _ => (
+            old.parts().into_iter().map(|p| &**p).collect(),
+            new.parts().into_iter().map(|p| &**p).collect(),
+        ),
     };
-    // Both ident lists are sorted by (kind, value), values unique: a merge join.
+    fn idents<'a>(parts: &[&'a Part]) -> Vec<(&'a Part, &'a SharedIdent)> {
+        let mut v: Vec<(&'a Part, &'a SharedIdent)> = parts
+            .iter()
+            .flat_map(|p| p.idents.iter().map(move |i| (*p, i)))
+            .collect();
+        v.sort_unstable_by(|a, b| key(a.1).cmp(&key(b.1)));
+        v
+    }
     fn key(i: &SharedIdent) -> (IdKind, &str) {
         (i.kind, i.value.as_str())
     }
+    let (oi, ni) = (idents(&before), idents(&after));
+    let mut add = |g: &'a Part, i: &'a SharedIdent| {
+        out.extend(i.subjects.iter().map(|&s| g.names[s as usize].as_str()));
+    };
+    // Both lists are sorted by (kind, value), values unique: a merge join.
     let (mut a, mut b) = (0, 0);
-    while a < old.idents.len() || b < new.idents.len() {
-        let (o, n) = (old.idents.get(a), new.idents.get(b));
-        match (o, n) {
-            (Some(o), Some(n)) if key(o) == key(n) => {
-                if !same_ident(old, o, new, n) {
-                    add(old, o);
-                    add(new, n);
+    while a < oi.len() || b < ni.len() {
+        match (oi.get(a), ni.get(b)) {
+            (Some(&(og, o)), Some(&(ng, n))) if key(o) == key(n) => {
+                if !same_ident(og, o, ng, n) {
+                    add(og, o);
+                    add(ng, n);
                 }
                 a += 1;
                 b += 1;
             }
-            (Some(o), Some(n)) if key(o) < key(n) => {
-                add(old, o);
+            (Some(&(og, o)), Some(&(_, n))) if key(o) < key(n) => {
+                add(og, o);
                 a += 1;
             }
-            (Some(o), None) => {
-                add(old, o);
+            (Some(&(og, o)), None) => {
+                add(og, o);
                 a += 1;
             }
-            (_, Some(n)) => {
-                add(new, n);
+            (_, Some(&(ng, n))) => {
+                add(ng, n);
                 b += 1;
             }
             (None, None) => unreachable!(),
@@ -97,13 +120,13 @@ pub fn changed_subjects<'a>(old: &'a LinkGraph, new: &'a LinkGraph) -> HashSet<&
     out
 }
 
-/// The cluster of a subject, by name.
-pub fn cluster_by_name<'a>(g: &'a LinkGraph, subject: &str) -> Option<&'a Cluster> {
-    g.index_of(subject).and_then(|i| g.cluster_of(i))
+/// The cluster of a subject, by name, with its part.
+pub fn cluster_by_name<'a>(g: &'a LinkGraph, subject: &str) -> Option<(&'a Part, &'a Cluster)> {
+    g.cluster_of(subject)
 }
 
-/// The member names of a cluster, in the graph's (data set) order.
-pub fn member_names<'a>(g: &'a LinkGraph, c: &Cluster) -> Vec<&'a str> {
+/// The member names of a cluster, in the part's (subject id) order.
+pub fn member_names<'a>(g: &'a Part, c: &Cluster) -> Vec<&'a str> {
     c.members
         .iter()
         .map(|&m| g.names[m as usize].as_str())
@@ -115,11 +138,12 @@ pub fn member_names<'a>(g: &'a LinkGraph, c: &Cluster) -> Vec<&'a str> {
 type EdgeView<'a> = (u64, Vec<(IdKind, &'a str, u64, bool, usize, IpClass, bool)>);
 
 fn edge_view<'a>(g: &'a LinkGraph, a: &str, b: &str) -> Option<EdgeView<'a>> {
+    let g = g.part(a)?;
     let (a, b) = (g.index_of(a)?, g.index_of(b)?);
     Some(view(g, g.edge_between(a, b)?))
 }
 
-fn view<'a>(g: &'a LinkGraph, e: &Edge) -> EdgeView<'a> {
+fn view<'a>(g: &'a Part, e: &Edge) -> EdgeView<'a> {
     (
         e.weight.to_bits(),
         e.idents
@@ -149,7 +173,7 @@ pub fn same_edge(old: &LinkGraph, new: &LinkGraph, a: &str, b: &str) -> bool {
 /// other subjects in the same order, each edge as [`same_edge`] compares it.
 pub fn same_edges_from(old: &LinkGraph, new: &LinkGraph, subject: &str, min_weight: f64) -> bool {
     fn edges<'a>(g: &'a LinkGraph, s: &str, min: f64) -> Vec<(&'a str, EdgeView<'a>)> {
-        let Some(i) = g.index_of(s) else {
+        let Some((g, i)) = g.part(s).and_then(|g| Some((g, g.index_of(s)?))) else {
             return Vec::new();
         };
         g.edges_of_index(i)

@@ -35,6 +35,8 @@ pub struct Neighbourhood {
 
 /// The neighbourhood of `subject` (None when the subject is unknown to the graph).
 pub fn neighbourhood(g: &LinkGraph, subject: &str, depth: usize) -> Option<Neighbourhood> {
+    // Every neighbour, at any depth, is in the subject's part.
+    let g = g.part(subject)?;
     let start = g.index_of(subject)?;
     let mut hops: BTreeMap<u32, usize> = BTreeMap::new();
     hops.insert(start, 0);

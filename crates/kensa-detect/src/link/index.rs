@@ -15,7 +15,10 @@
 //! make two values collide on purpose, and by chance that happens with probability ≈ n²/2¹²⁹.
 //! The text of a value is kept only once a second subject holds it.
 
-use super::{Counts, GraphParams, IdKind, LinkGraph, PassThrough, RawShared, assemble, ip_class};
+use super::{
+    Counts, GraphParams, IdKind, LinkGraph, Part, PassThrough, RawShared, SharedIdent, Weighed,
+    assemble_part, graph, ip_class, weigh,
+};
 use crate::Dataset;
 use smallvec::SmallVec;
 use std::collections::HashMap;
@@ -55,7 +58,16 @@ pub struct IdentIndex {
     occurrences: usize,
     /// Values with at least one holder.
     distinct: usize,
+    /// Values with two or more holders.
+    shared: usize,
+    /// Per holder (a subject index): the values it holds that have two or more holders, for
+    /// walking the graph from a subject to the parts a change reaches.
+    shared_of: HashMap<u32, SmallVec<[u32; 2]>, crate::dataset::FastHash>,
 }
+
+/// The values a batch changed — shared before or after, with different holders or payroll
+/// status — each with its holders before: what [`IdentIndex::update_graph`] re-assembles.
+pub type Changes = HashMap<u32, SmallVec<[u32; 4]>>;
 
 impl std::fmt::Debug for IdentIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -83,6 +95,8 @@ impl IdentIndex {
             contrib: Vec::new(),
             occurrences: 0,
             distinct: 0,
+            shared: 0,
+            shared_of: HashMap::default(),
         };
         let all: Vec<usize> = (0..ds.subjects.len()).collect();
         ix.update(ds, &all);
@@ -110,9 +124,9 @@ impl IdentIndex {
     }
 
     /// Re-reads the records of `touched` subjects (indexes of `ds.subjects`, which may have
-    /// grown since the last call). Returns whether a value two or more subjects hold — before
-    /// or after — changed its holders or its payroll status: when not, the graph is as it was.
-    pub fn update(&mut self, ds: &Dataset, touched: &[usize]) -> bool {
+    /// grown since the last call). Returns the values two or more subjects hold — before or
+    /// after — whose holders or payroll status changed: when none, the graph is as it was.
+    pub fn update(&mut self, ds: &Dataset, touched: &[usize]) -> Changes {
         self.contrib.resize_with(ds.subjects.len(), Vec::new);
         let p = GraphParams {
             min_phone_digits: self.min_phone_digits,
@@ -144,7 +158,11 @@ impl IdentIndex {
     /// already: the same as [`IdentIndex::update`] after a batch of only such records (their
     /// occurrences depend on the record alone), without re-reading every record of the
     /// subjects. Returns what `update` returns.
-    pub fn add_light(&mut self, ds: &Dataset, new: Vec<(usize, Vec<(IdKind, String)>)>) -> bool {
+    pub fn add_light(
+        &mut self,
+        ds: &Dataset,
+        new: Vec<(usize, Vec<(IdKind, String)>)>,
+    ) -> Changes {
         self.contrib.resize_with(ds.subjects.len(), Vec::new);
         let fresh: Vec<(usize, Vec<Keyed>)> = new
             .into_iter()
@@ -160,8 +178,8 @@ impl IdentIndex {
     }
 
     /// Sets (or, with `add`, extends) each source subject's contributions to the keyed
-    /// occurrences; returns whether a shared value changed (see [`IdentIndex::update`]).
-    fn apply(&mut self, fresh: Vec<(usize, Vec<Keyed>)>, add: bool) -> bool {
+    /// occurrences; returns the shared values that changed (see [`IdentIndex::update`]).
+    fn apply(&mut self, fresh: Vec<(usize, Vec<Keyed>)>, add: bool) -> Changes {
         let mut before: HashMap<u32, Snapshot> = HashMap::new();
         let mut seen: Vec<u32> = Vec::new();
         for (si, keyed) in fresh {
@@ -214,12 +232,12 @@ impl IdentIndex {
                 }
             }
         }
-        let mut changed = false;
+        let mut changed = Changes::new();
         for v in seen {
             let was = &before[&v];
             let now = self.snapshot(v);
             if (was.0.len() >= 2 || now.0.len() >= 2) && *was != now {
-                changed = true;
+                changed.insert(v, was.0.clone());
             }
         }
         changed
@@ -236,14 +254,35 @@ impl IdentIndex {
                 hs[i].refs += 1;
                 hs[i].plain += u32::from(!payroll);
             }
-            Err(i) => hs.insert(
-                i,
-                Holder {
-                    subject,
-                    refs: 1,
-                    plain: u32::from(!payroll),
-                },
-            ),
+            Err(i) => {
+                hs.insert(
+                    i,
+                    Holder {
+                        subject,
+                        refs: 1,
+                        plain: u32::from(!payroll),
+                    },
+                );
+                match hs.len() {
+                    2 => {
+                        let other = hs[1 - i].subject;
+                        self.shared += 1;
+                        self.shared_of.entry(other).or_default().push(v);
+                        self.shared_of.entry(subject).or_default().push(v);
+                    }
+                    n if n > 2 => self.shared_of.entry(subject).or_default().push(v),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn unshare(&mut self, subject: u32, v: u32) {
+        if let Some(l) = self.shared_of.get_mut(&subject) {
+            l.retain(|x| *x != v);
+            if l.is_empty() {
+                self.shared_of.remove(&subject);
+            }
         }
     }
 
@@ -255,9 +294,19 @@ impl IdentIndex {
             hs[i].plain -= u32::from(!payroll);
             if hs[i].refs == 0 {
                 hs.remove(i);
+                match hs.len() {
+                    1 => {
+                        let other = hs[0].subject;
+                        self.shared -= 1;
+                        self.unshare(other, v);
+                        self.unshare(subject, v);
+                    }
+                    n if n >= 2 => self.unshare(subject, v),
+                    _ => {}
+                }
             }
         }
-        if hs.is_empty() {
+        if self.holders[v as usize].is_empty() {
             self.distinct -= 1;
         }
     }
@@ -284,23 +333,136 @@ impl IdentIndex {
             occurrences: self.occurrences,
             distinct: self.distinct,
         };
-        assemble(
+        graph::assemble(
             shared,
-            |used| {
-                used.sort_unstable_by(|&a, &b| {
-                    ds.subjects[a as usize].id.cmp(&ds.subjects[b as usize].id)
-                });
-                used.iter()
-                    .map(|&s| ds.subjects[s as usize].id.clone())
-                    .collect()
-            },
+            &|used: &mut Vec<u32>| by_id(ds, used),
             counts,
             p,
-            |v| match v.parse::<IpAddr>() {
-                Ok(ip) => ip_class(ds, ip),
-                Err(_) => super::IpClass::Unknown,
-            },
+            |v| ip_class_of(ds, v),
         )
+    }
+
+    fn counts(&self, ds: &Dataset) -> Counts {
+        Counts {
+            subjects: ds.subjects.len(),
+            occurrences: self.occurrences,
+            distinct: self.distinct,
+        }
+    }
+
+    /// The value `v` as a shared value, when two or more subjects hold it.
+    fn raw(&self, v: u32) -> Option<RawShared<'_>> {
+        let h = &self.holders[v as usize];
+        let (kind, value) = self.text.get(&v)?;
+        (h.len() >= 2).then(|| RawShared {
+            kind: *kind,
+            value,
+            holders: h.iter().map(|x| x.subject).collect(),
+            payroll: is_payroll(h),
+        })
+    }
+
+    /// The graph after the `changes` made since `old` was made (accumulated over the batches
+    /// in between), equal to [`IdentIndex::graph`] now: only the parts holding a changed
+    /// value's holders (before or after) are assembled again, by walking from those subjects
+    /// through the values they share; the other parts are `old`'s.
+    pub fn update_graph(
+        &self,
+        old: &LinkGraph,
+        changes: &Changes,
+        ds: &Dataset,
+        p: &GraphParams,
+    ) -> LinkGraph {
+        debug_assert!(self.serves(p));
+        let ipc = |v: &str| ip_class_of(ds, v);
+        let name = |s: u32| ds.subjects[s as usize].id.as_str();
+        let mut hubs = Vec::new();
+        let mut start: Vec<u32> = Vec::new();
+        for (&v, was) in changes {
+            let now = &self.holders[v as usize];
+            let (hub_was, hub_now) = (was.len() > p.max_hub_subjects, now.len() > p.max_hub_subjects);
+            if let Some((kind, value)) = self.text.get(&v)
+                && (hub_was || hub_now)
+            {
+                let n = hub_now.then_some(now.len());
+                hubs.push(((*kind, value.clone()), n));
+            }
+            if hub_was && hub_now {
+                continue;
+            }
+            start.extend(was.iter().copied());
+            start.extend(now.iter().map(|h| h.subject));
+        }
+        // The old parts of those subjects go; their members are walked again too.
+        let mut remove: Vec<&str> = Vec::new();
+        for k in 0..start.len() {
+            if let Some(part) = old.part(name(start[k])) {
+                start.extend(
+                    part.names
+                        .iter()
+                        .filter_map(|n| ds.index_of(n).map(|i| i as u32)),
+                );
+            }
+        }
+        // Walk: every subject reached, from a start, through weighed values.
+        let mut visited: std::collections::HashSet<u32> = Default::default();
+        let mut values_seen: std::collections::HashSet<u32> = Default::default();
+        let mut groups: Vec<Vec<SharedIdent>> = Vec::new();
+        for &s0 in &start {
+            if !visited.insert(s0) {
+                continue;
+            }
+            let mut stack = vec![s0];
+            let mut group: Vec<SharedIdent> = Vec::new();
+            while let Some(s) = stack.pop() {
+                // A part the walk enters is replaced too (it merges with what changed).
+                if old.part(name(s)).is_some() {
+                    remove.push(name(s));
+                }
+                let Some(vals) = self.shared_of.get(&s) else {
+                    continue;
+                };
+                for &v in vals {
+                    if !values_seen.insert(v) {
+                        continue;
+                    }
+                    let Some(raw) = self.raw(v) else {
+                        continue;
+                    };
+                    if let Weighed::Ident(i) = weigh(raw, p, &ipc) {
+                        for &h in &i.subjects {
+                            if visited.insert(h) {
+                                stack.push(h);
+                            }
+                        }
+                        group.push(i);
+                    }
+                }
+            }
+            if !group.is_empty() {
+                groups.push(group);
+            }
+        }
+        let parts: Vec<Part> = crate::util::map_maybe_par(&groups, |g| {
+            assemble_part(g.clone(), |used| by_id(ds, used), p)
+        });
+        old.updated(&remove, parts, hubs, self.counts(ds), self.shared)
+    }
+}
+
+/// Sorts subject indexes by subject id and returns the ids: graph and part order.
+fn by_id(ds: &Dataset, used: &mut [u32]) -> Vec<String> {
+    used.sort_unstable_by(|&a, &b| ds.subjects[a as usize].id.cmp(&ds.subjects[b as usize].id));
+    used.iter()
+        .map(|&s| ds.subjects[s as usize].id.clone())
+        .collect()
+}
+
+/// The network class of an IP value (`Unknown` for anything else).
+fn ip_class_of(ds: &Dataset, v: &str) -> super::IpClass {
+    match v.parse::<IpAddr>() {
+        Ok(ip) => ip_class(ds, ip),
+        Err(_) => super::IpClass::Unknown,
     }
 }
 

@@ -55,7 +55,10 @@
 
 pub mod diff;
 pub mod export;
+mod graph;
 pub mod index;
+
+pub use graph::{Delta, LinkGraph};
 
 use crate::Dataset;
 use kensa_model::intel::NetClass;
@@ -226,7 +229,7 @@ pub struct Edge {
     pub a: u32,
     pub b: u32,
     pub weight: f64,
-    /// Indices into [`LinkGraph::idents`].
+    /// Indices into [`Part::idents`].
     pub idents: Vec<u32>,
 }
 
@@ -241,7 +244,7 @@ impl Edge {
 pub struct Cluster {
     /// Subject indices, sorted.
     pub members: Vec<u32>,
-    /// Indices into [`LinkGraph::edges`] of the edges that explain the cluster.
+    /// Indices into [`Part::edges`] of the edges that explain the cluster.
     pub edges: Vec<u32>,
 }
 
@@ -259,11 +262,13 @@ pub struct GraphStats {
     pub clusters: usize,
 }
 
-/// The identifier graph.
+/// One connected part of the identifier graph: subjects joined by edges of any weight, with
+/// every identifier they share, their edges and their clusters. A [`LinkGraph`] is made of
+/// parts; nothing a finding shows reaches beyond its subject's part, so a batch re-assembles
+/// only the parts its changed identifiers touch.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct LinkGraph {
-    /// The linked subjects' ids by graph index, in subject-id order (a subject that shares no
-    /// weighed identifier has no index).
+pub struct Part {
+    /// The part's subjects' ids by index, in subject-id order.
     pub names: Vec<String>,
     pub idents: Vec<SharedIdent>,
     /// Sorted by (a, b), a < b.
@@ -274,10 +279,9 @@ pub struct LinkGraph {
     adj: Vec<u32>,
     cluster_of: Vec<u32>,
     index: HashMap<String, u32>,
-    pub stats: GraphStats,
 }
 
-impl LinkGraph {
+impl Part {
     /// Clusters of at least two subjects, ordered by their smallest member.
     pub fn clusters(&self) -> &[Cluster] {
         &self.clusters
@@ -569,9 +573,9 @@ impl GraphBuilder {
             i = j;
         }
         drop(pairs);
-        assemble(
+        graph::assemble(
             shared,
-            |used| used.iter().map(|&s| names[s as usize].clone()).collect(),
+            &|used: &mut Vec<u32>| used.iter().map(|&s| names[s as usize].clone()).collect(),
             counts,
             p,
             ip_class,
@@ -597,93 +601,112 @@ pub(crate) struct RawShared<'a> {
     pub payroll: bool,
 }
 
-/// Weighs the shared values, drops hubs, builds edges, adjacency and clusters: the one place
-/// a [`LinkGraph`] is made, whether from a [`GraphBuilder`] or from the identifier index kept
-/// between batches ([`index::IdentIndex`]).
-///
-/// The graph holds only linked subjects (holders of a value with a weight): `order` receives
-/// their indexes in the caller's space, sorted ascending, may reorder them, and returns their
-/// names in the graph's order. Graph indexes then follow that order, so two callers that order
-/// by subject id build identical graphs from the same shared values.
-pub(crate) fn assemble(
-    shared: Vec<RawShared<'_>>,
-    order: impl FnOnce(&mut Vec<u32>) -> Vec<String>,
-    counts: Counts,
+/// What weighing made of a shared value.
+pub(crate) enum Weighed {
+    /// Shared by more than `max_hub_subjects` subjects: ignored, counted in the stats.
+    Hub(IdKind, String, usize),
+    /// Weighs nothing (a mobile carrier's address, say): no edge.
+    Zero,
+    Ident(SharedIdent),
+}
+
+/// The weight of a value shared by `n` subjects, whether it is strong, its network class and
+/// whether it counts as payroll; `None` for a hub.
+pub(crate) fn weight_of(
+    kind: IdKind,
+    value: &str,
+    n: usize,
+    payroll: bool,
     p: &GraphParams,
-    ip_class: impl Fn(&str) -> IpClass + Sync,
-) -> LinkGraph {
-    let mut idents: Vec<SharedIdent> = Vec::new();
-    let mut hubs: Vec<(IdKind, String, usize)> = Vec::new();
-    let shared_values = shared.len();
-    let mut hub_values = 0usize;
-    for r in shared {
-        let (kind, val) = (r.kind, r.value);
-        let n = r.holders.len();
-        if n > p.max_hub_subjects {
-            hub_values += 1;
-            hubs.push((kind, val.to_owned(), n));
-            continue;
-        }
-        let (mut w, mut strong, class) = match kind {
-            IdKind::Ip => {
-                let c = ip_class(val);
-                let w = match c {
-                    IpClass::Residential => p.ip_residential_weight,
-                    IpClass::Hosting => p.ip_hosting_weight,
-                    IpClass::Unknown | IpClass::NotIp => p.ip_unknown_weight,
-                    IpClass::Anonymizer => p.ip_anonymizer_weight,
-                    IpClass::SharedByDesign => p.ip_shared_weight,
-                };
-                (w, false, c)
-            }
-            IdKind::Address => (p.address_weight, false, IpClass::NotIp),
-            IdKind::ResumeText => (p.text_weight, true, IpClass::NotIp),
-            _ => (p.strong_weight, true, IpClass::NotIp),
-        };
-        if kind.is_location() {
-            w *= (2.0 / n as f64).min(1.0);
-        }
-        let is_payroll = kind == IdKind::Payout && r.payroll;
-        if is_payroll {
-            w *= p.payroll_factor;
-            strong = false;
-        }
-        if w > 0.0 {
-            idents.push(SharedIdent {
-                kind,
-                value: val.to_owned(),
-                subjects: r.holders,
-                weight: w,
-                strong,
-                ip_class: class,
-                payroll: is_payroll,
-            });
-        }
+    ip_class: impl Fn(&str) -> IpClass,
+) -> Option<(f64, bool, IpClass, bool)> {
+    if n > p.max_hub_subjects {
+        return None;
     }
+    let (mut w, mut strong, class) = match kind {
+        IdKind::Ip => {
+            let c = ip_class(value);
+            let w = match c {
+                IpClass::Residential => p.ip_residential_weight,
+                IpClass::Hosting => p.ip_hosting_weight,
+                IpClass::Unknown | IpClass::NotIp => p.ip_unknown_weight,
+                IpClass::Anonymizer => p.ip_anonymizer_weight,
+                IpClass::SharedByDesign => p.ip_shared_weight,
+            };
+            (w, false, c)
+        }
+        IdKind::Address => (p.address_weight, false, IpClass::NotIp),
+        IdKind::ResumeText => (p.text_weight, true, IpClass::NotIp),
+        _ => (p.strong_weight, true, IpClass::NotIp),
+    };
+    if kind.is_location() {
+        w *= (2.0 / n as f64).min(1.0);
+    }
+    let is_payroll = kind == IdKind::Payout && payroll;
+    if is_payroll {
+        w *= p.payroll_factor;
+        strong = false;
+    }
+    Some((w, strong, class, is_payroll))
+}
+
+/// Weighs one shared value (see the module documentation: class, rarity, hubs, payroll).
+pub(crate) fn weigh(
+    r: RawShared<'_>,
+    p: &GraphParams,
+    ip_class: impl Fn(&str) -> IpClass,
+) -> Weighed {
+    let n = r.holders.len();
+    match weight_of(r.kind, r.value, n, r.payroll, p, ip_class) {
+        None => Weighed::Hub(r.kind, r.value.to_owned(), n),
+        Some((w, _, _, _)) if w <= 0.0 => Weighed::Zero,
+        Some((weight, strong, ip_class, payroll)) => Weighed::Ident(SharedIdent {
+            kind: r.kind,
+            value: r.value.to_owned(),
+            subjects: r.holders,
+            weight,
+            strong,
+            ip_class,
+            payroll,
+        }),
+    }
+}
+
+/// Builds one [`Part`] from the weighed identifiers its subjects share (subjects in the
+/// caller's index space): edges, adjacency and clusters. The one place a part is made, whether
+/// from a [`GraphBuilder`], from the identifier index or after a batch.
+///
+/// `order` receives the part's subjects (the caller's indexes, sorted ascending), may reorder
+/// them, and returns their names in the part's order; part indexes then follow that order, so
+/// two callers that order by subject id build identical parts from the same values.
+pub(crate) fn assemble_part(
+    mut idents: Vec<SharedIdent>,
+    order: impl FnOnce(&mut Vec<u32>) -> Vec<String>,
+    p: &GraphParams,
+) -> Part {
     // Deterministic ident order: by (kind, value).
-    idents.par_sort_unstable_by(|a, b| (a.kind, &a.value).cmp(&(b.kind, &b.value)));
-    // Only linked subjects get a graph index.
+    idents.sort_unstable_by(|a, b| (a.kind, &a.value).cmp(&(b.kind, &b.value)));
     let mut used: Vec<u32> = idents
         .iter()
         .flat_map(|i| i.subjects.iter().copied())
         .collect();
-    used.par_sort_unstable();
+    used.sort_unstable();
     used.dedup();
     let names = order(&mut used);
     let n_subjects = names.len();
-    let to_graph: HashMap<u32, u32> = used
+    let to_part: HashMap<u32, u32> = used
         .iter()
         .enumerate()
         .map(|(g, &s)| (s, g as u32))
         .collect();
     drop(used);
-    idents.par_iter_mut().for_each(|i| {
+    for i in idents.iter_mut() {
         for s in i.subjects.iter_mut() {
-            *s = to_graph[s];
+            *s = to_part[s];
         }
         i.subjects.sort_unstable();
-    });
-    drop(to_graph);
+    }
+    drop(to_part);
     // Pair → idents.
     let mut pe: Vec<(u32, u32, u32)> = Vec::new();
     for (k, id) in idents.iter().enumerate() {
@@ -694,7 +717,7 @@ pub(crate) fn assemble(
             }
         }
     }
-    pe.par_sort_unstable();
+    pe.sort_unstable();
     let mut edges: Vec<Edge> = Vec::new();
     for (a, b, k) in pe {
         match edges.last_mut() {
@@ -762,28 +785,12 @@ pub(crate) fn assemble(
             cluster_of[m as usize] = k as u32;
         }
     }
-    hubs.sort_by(|a, b| b.2.cmp(&a.2).then((a.0, &a.1).cmp(&(b.0, &b.1))));
-    let top_hubs = hubs
-        .iter()
-        .take(20)
-        .map(|(k, v, n)| (k.as_str().to_owned(), mask(*k, v), *n))
-        .collect();
-    let stats = GraphStats {
-        subjects: counts.subjects,
-        occurrences: counts.occurrences,
-        distinct_values: counts.distinct,
-        shared_values,
-        hub_values,
-        top_hubs,
-        edges: edges.len(),
-        clusters: clusters.len(),
-    };
     let index = names
         .iter()
         .enumerate()
         .map(|(i, n)| (n.clone(), i as u32))
         .collect();
-    LinkGraph {
+    Part {
         names,
         idents,
         edges,
@@ -792,7 +799,6 @@ pub(crate) fn assemble(
         adj,
         cluster_of,
         index,
-        stats,
     }
 }
 
@@ -1064,7 +1070,7 @@ pub fn build_graph(ds: &Dataset, p: &GraphParams) -> LinkGraph {
 
 /// The linked evidence between one subject and others, for findings: per other subject, the
 /// shared identifiers as JSON (kind, masked value, weight, strong).
-pub fn ident_json(g: &LinkGraph, k: u32) -> serde_json::Value {
+pub fn ident_json(g: &Part, k: u32) -> serde_json::Value {
     let id = &g.idents[k as usize];
     let mut v = serde_json::json!({
         "kind": id.kind.as_str(),

@@ -88,13 +88,16 @@ fn shared_device_links_and_clusters() {
     ];
     let g = build_graph(&ds(&lines), &GraphParams::default());
     assert_eq!(g.clusters().len(), 1);
-    let c = &g.clusters()[0];
+    let (p, c) = g.clusters()[0];
     assert_eq!(c.members, vec![0, 1]);
+    assert_eq!(p.names, vec!["a", "b"]);
     assert_eq!(g.neighbours("a"), vec![("b", 1.0)]);
     assert!(g.neighbours("c").is_empty());
-    let e = g.edges_of("b");
+    assert!(g.part("c").is_none(), "c shares nothing: in no part");
+    let p = g.part("b").unwrap();
+    let e = p.edges_of("b");
     assert_eq!(e.len(), 1);
-    assert_eq!(g.idents[e[0].idents[0] as usize].kind, IdKind::Device);
+    assert_eq!(p.idents[e[0].idents[0] as usize].kind, IdKind::Device);
 }
 
 /// Fifty strangers behind one mobile carrier address: no edge, no cluster.
@@ -106,12 +109,13 @@ fn mobile_nat_does_not_glue() {
     let mut d = ds(&lines);
     intel(&mut d, "172.56.1.1", &[NetClass::Mobile]);
     let g = build_graph(&d, &GraphParams::default());
-    assert!(g.edges.is_empty());
+    assert_eq!(g.stats.edges, 0);
+    assert!(g.parts().is_empty());
     assert!(g.clusters().is_empty());
     // Without intel the address is a hub (50 > 25) and ignored, and reported.
     let d = ds(&lines);
     let g = build_graph(&d, &GraphParams::default());
-    assert!(g.edges.is_empty());
+    assert_eq!(g.stats.edges, 0);
     assert_eq!(g.stats.hub_values, 1);
     assert_eq!(g.stats.top_hubs[0].2, 50);
 }
@@ -134,8 +138,14 @@ fn agency_office_and_payroll_do_not_cluster() {
     let mut d = ds(&lines);
     intel(&mut d, "73.1.1.1", &[]);
     let g = build_graph(&d, &GraphParams::default());
-    assert!(g.clusters().is_empty(), "{:?}", g.edges);
-    let pay = g.idents.iter().find(|i| i.kind == IdKind::Payout).unwrap();
+    assert!(g.clusters().is_empty(), "{:?}", g.parts());
+    let pay = g
+        .parts()
+        .iter()
+        .flat_map(|p| p.idents.iter())
+        .find(|i| i.kind == IdKind::Payout)
+        .unwrap()
+        .clone();
     assert!(pay.payroll && !pay.strong);
     // The same account under a beneficiary who is nobody's employer is a strong link.
     let mut lines2 = lines.clone();
@@ -144,7 +154,7 @@ fn agency_office_and_payroll_do_not_cluster() {
     }
     let g = build_graph(&ds(&lines2), &GraphParams::default());
     assert_eq!(g.clusters().len(), 1);
-    assert_eq!(g.clusters()[0].members.len(), 5);
+    assert_eq!(g.clusters()[0].1.members.len(), 5);
 }
 
 #[test]
@@ -157,7 +167,7 @@ fn deterministic() {
     ];
     let g1 = build_graph(&ds(&lines), &GraphParams::default());
     let g2 = build_graph(&ds(&lines), &GraphParams::default());
-    assert_eq!(g1.edges, g2.edges);
+    assert_eq!(g1, g2);
     assert_eq!(g1.clusters(), g2.clusters());
-    assert_eq!(g1.clusters()[0].members, vec![0, 1, 2]);
+    assert_eq!(g1.clusters()[0].1.members, vec![0, 1, 2]);
 }
