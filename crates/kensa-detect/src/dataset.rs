@@ -140,6 +140,8 @@ pub struct Dataset {
     /// Who holds which identifier, kept up to date by [`Dataset::add_records`] once
     /// [`Dataset::index_identifiers`] built it: graphs are then assembled from shared values.
     idents: Option<crate::link::index::IdentIndex>,
+    /// Number of review records.
+    reviews: usize,
 }
 
 /// A cached identifier graph: up to date, or made before the changes listed.
@@ -282,6 +284,7 @@ impl DatasetBuilder {
             Record::Review(r) => {
                 // A reviewer is a subject too, even when nothing else is known about it.
                 let reviewer = r.reviewer_id.clone();
+                self.ds.reviews += 1;
                 self.subject(&sid).reviews.push(Rec { id, r });
                 self.subject(&reviewer);
             }
@@ -461,18 +464,16 @@ impl Dataset {
                 // Cached graphs become stale, with what changed since they were made.
                 let cache = self.graphs.get_mut().unwrap_or_else(|e| e.into_inner());
                 for (_, slot) in cache.iter_mut() {
-                    *slot = match std::mem::replace(
-                        slot,
-                        CachedGraph::Fresh(std::sync::Arc::default()),
-                    ) {
-                        CachedGraph::Fresh(g) => CachedGraph::Stale(g, changes.clone()),
-                        CachedGraph::Stale(g, mut d) => {
+                    match slot {
+                        CachedGraph::Fresh(g) => {
+                            *slot = CachedGraph::Stale(g.clone(), changes.clone());
+                        }
+                        CachedGraph::Stale(_, d) => {
                             for (v, was) in &changes {
                                 d.entry(*v).or_insert_with(|| was.clone());
                             }
-                            CachedGraph::Stale(g, d)
                         }
-                    };
+                    }
                 }
                 changed
             }
@@ -567,6 +568,11 @@ impl Dataset {
             Some(info) => std::borrow::Cow::Borrowed(info),
             None => std::borrow::Cow::Owned(kensa_enrich::phone(number, region)),
         }
+    }
+
+    /// Whether any subject was reviewed (without looking at every subject).
+    pub fn has_reviews(&self) -> bool {
+        self.reviews > 0
     }
 
     /// The index of a subject in `subjects`.

@@ -245,7 +245,11 @@ fn index_graph_equals_rebuilt_graph_over_random_batches() {
                     .iter()
                     .filter(|p| b.parts().iter().any(|q| std::sync::Arc::ptr_eq(p, q)))
                     .count();
-                assert_eq!(shared + d.added.len(), kept.parts().len(), "batch {batches}");
+                assert_eq!(
+                    shared + d.added.len(),
+                    kept.parts().len(),
+                    "batch {batches}"
+                );
                 assert_eq!(shared + d.removed.len(), b.parts().len(), "batch {batches}");
             }
         }

@@ -546,7 +546,7 @@ impl Detector for ReviewManipulation {
     }
     fn population(&self, ds: &Dataset) -> Box<dyn Population> {
         let p = &self.0;
-        if ds.subjects.iter().all(|s| s.reviews.is_empty()) {
+        if !ds.has_reviews() {
             return Box::new(State {
                 graph: None,
                 reviewers: HashMap::new(),

@@ -7,7 +7,10 @@
 //!
 //! Lookups go through two maps split into shards behind `Arc`s (subject → part, part id →
 //! part), so that the new graph is a copy of a few hundred pointers plus the shards the batch
-//! wrote to: what a login from a shared address costs does not grow with the population.
+//! wrote to: what a login from a shared address costs does not grow with the population. The
+//! subject map is keyed by 128 bits of a hash of the subject id under keys drawn at random
+//! per graph lineage (copying one of its shards is a copy of plain memory), and every lookup
+//! checks that the part found holds the subject.
 
 use super::{
     Cluster, Counts, GraphParams, GraphStats, IdKind, IpClass, Part, RawShared, SharedIdent,
@@ -29,6 +32,9 @@ fn next_id() -> u64 {
 
 const SHARDS: usize = 256;
 
+/// A hub value: kind and text.
+type HubKey = (IdKind, Box<str>);
+
 /// A hash map split into shards behind `Arc`s: a clone copies the shard pointers, a write
 /// copies the one shard it changes (when another clone still shares it).
 #[derive(Clone)]
@@ -42,7 +48,7 @@ impl<K: Hash + Eq + Clone, V: Clone> Sharded<K, V> {
         let state = FastHash::default();
         Sharded {
             shards: (0..SHARDS)
-                .map(|_| Arc::new(HashMap::with_hasher(state.clone())))
+                .map(|_| Arc::new(HashMap::with_hasher(state)))
                 .collect(),
             state,
         }
@@ -103,9 +109,11 @@ pub struct LinkGraph {
     /// Changes whenever a part does (not when only the counts do).
     version: u64,
     parts: Sharded<u64, Arc<Part>>,
-    part_of: Sharded<String, u64>,
+    /// Subject (by [`LinkGraph::key`]) → part id.
+    part_of: Sharded<u128, u64>,
+    keys: [FastHash; 2],
     /// Values shared by more than `max_hub_subjects` subjects, with their number of holders.
-    hubs: Arc<HashMap<(IdKind, Box<str>), usize>>,
+    hubs: Arc<HashMap<HubKey, usize>>,
     pub stats: GraphStats,
     delta: Option<Arc<Delta>>,
 }
@@ -126,6 +134,7 @@ impl Default for LinkGraph {
             version: next_id(),
             parts: Sharded::new(),
             part_of: Sharded::new(),
+            keys: Default::default(),
             hubs: Arc::default(),
             stats: GraphStats::default(),
             delta: None,
@@ -159,7 +168,16 @@ impl LinkGraph {
 
     /// [`LinkGraph::part`], shared.
     pub fn part_arc(&self, subject: &str) -> Option<&Arc<Part>> {
-        self.part_of.get(subject).and_then(|id| self.parts.get(id))
+        let p = self
+            .part_of
+            .get(&self.key(subject))
+            .and_then(|id| self.parts.get(id))?;
+        p.index_of(subject).is_some().then_some(p)
+    }
+
+    fn key(&self, subject: &str) -> u128 {
+        let [a, b] = &self.keys;
+        (u128::from(a.hash_one(subject)) << 64) | u128::from(b.hash_one(subject))
     }
 
     /// Every part, ordered by its first subject id.
@@ -204,7 +222,7 @@ impl LinkGraph {
     /// A graph of these parts.
     pub(crate) fn from_parts(
         parts: Vec<Part>,
-        hubs: HashMap<(IdKind, Box<str>), usize>,
+        hubs: HashMap<HubKey, usize>,
         counts: Counts,
         shared_values: usize,
     ) -> LinkGraph {
@@ -222,7 +240,7 @@ impl LinkGraph {
     fn insert_part(&mut self, part: Arc<Part>) {
         let id = next_id();
         for n in &part.names {
-            self.part_of.insert(n.clone(), id);
+            self.part_of.insert(self.key(n), id);
         }
         self.stats.edges += part.edges.len();
         self.stats.clusters += part.clusters().len();
@@ -232,8 +250,9 @@ impl LinkGraph {
     fn remove_part(&mut self, id: u64) -> Option<Arc<Part>> {
         let part = self.parts.remove(&id)?;
         for n in &part.names {
-            if self.part_of.get(n.as_str()) == Some(&id) {
-                self.part_of.remove(n.as_str());
+            let k = self.key(n);
+            if self.part_of.get(&k) == Some(&id) {
+                self.part_of.remove(&k);
             }
         }
         self.stats.edges -= part.edges.len();
@@ -247,7 +266,7 @@ impl LinkGraph {
         self.stats.distinct_values = counts.distinct;
         self.stats.shared_values = shared_values;
         self.stats.hub_values = self.hubs.len();
-        let mut hubs: Vec<(&(IdKind, Box<str>), &usize)> = self.hubs.iter().collect();
+        let mut hubs: Vec<(&HubKey, &usize)> = self.hubs.iter().collect();
         hubs.sort_unstable_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         self.stats.top_hubs = hubs
             .iter()
@@ -263,7 +282,7 @@ impl LinkGraph {
         &self,
         remove: &[&str],
         add: Vec<Part>,
-        hubs: Vec<((IdKind, Box<str>), Option<usize>)>,
+        hubs: Vec<(HubKey, Option<usize>)>,
         counts: Counts,
         shared_values: usize,
     ) -> LinkGraph {
@@ -279,10 +298,11 @@ impl LinkGraph {
         }
         let ids: std::collections::BTreeSet<u64> = remove
             .iter()
-            .filter_map(|s| self.part_of.get(*s).copied())
+            .filter_map(|s| self.part_of.get(&self.key(s)).copied())
             .collect();
         if !ids.is_empty() || !add.is_empty() {
-            let removed: Vec<Arc<Part>> = ids.into_iter().filter_map(|id| g.remove_part(id)).collect();
+            let removed: Vec<Arc<Part>> =
+                ids.into_iter().filter_map(|id| g.remove_part(id)).collect();
             let added: Vec<Arc<Part>> = add.into_iter().map(Arc::new).collect();
             for p in &added {
                 g.insert_part(p.clone());
@@ -314,7 +334,7 @@ pub(crate) fn assemble(
         .into_par_iter()
         .map(|r| weigh(r, p, &ip_class))
         .collect();
-    let mut hubs: HashMap<(IdKind, Box<str>), usize> = HashMap::new();
+    let mut hubs: HashMap<HubKey, usize> = HashMap::new();
     let mut idents: Vec<SharedIdent> = Vec::new();
     for w in weighed {
         match w {
@@ -333,7 +353,7 @@ fn parts_of(
     order: &(dyn Fn(&mut Vec<u32>) -> Vec<String> + Sync),
     p: &GraphParams,
     counts: Counts,
-    hubs: HashMap<(IdKind, Box<str>), usize>,
+    hubs: HashMap<HubKey, usize>,
     shared_values: usize,
 ) -> LinkGraph {
     let n = idents

@@ -158,11 +158,7 @@ impl IdentIndex {
     /// already: the same as [`IdentIndex::update`] after a batch of only such records (their
     /// occurrences depend on the record alone), without re-reading every record of the
     /// subjects. Returns what `update` returns.
-    pub fn add_light(
-        &mut self,
-        ds: &Dataset,
-        new: Vec<(usize, Vec<(IdKind, String)>)>,
-    ) -> Changes {
+    pub fn add_light(&mut self, ds: &Dataset, new: Vec<(usize, Vec<(IdKind, String)>)>) -> Changes {
         self.contrib.resize_with(ds.subjects.len(), Vec::new);
         let fresh: Vec<(usize, Vec<Keyed>)> = new
             .into_iter()
@@ -380,7 +376,10 @@ impl IdentIndex {
         let mut start: Vec<u32> = Vec::new();
         for (&v, was) in changes {
             let now = &self.holders[v as usize];
-            let (hub_was, hub_now) = (was.len() > p.max_hub_subjects, now.len() > p.max_hub_subjects);
+            let (hub_was, hub_now) = (
+                was.len() > p.max_hub_subjects,
+                now.len() > p.max_hub_subjects,
+            );
             if let Some((kind, value)) = self.text.get(&v)
                 && (hub_was || hub_now)
             {
@@ -393,18 +392,11 @@ impl IdentIndex {
             start.extend(was.iter().copied());
             start.extend(now.iter().map(|h| h.subject));
         }
-        // The old parts of those subjects go; their members are walked again too.
+        // Walk from those holders through weighed values: every subject reached is in a new
+        // part, and every old part the walk enters goes. An old part a change splits needs no
+        // other start: each of its pieces still holds one of the changed value's holders,
+        // since only that value's edges are gone.
         let mut remove: Vec<&str> = Vec::new();
-        for k in 0..start.len() {
-            if let Some(part) = old.part(name(start[k])) {
-                start.extend(
-                    part.names
-                        .iter()
-                        .filter_map(|n| ds.index_of(n).map(|i| i as u32)),
-                );
-            }
-        }
-        // Walk: every subject reached, from a start, through weighed values.
         let mut visited: std::collections::HashSet<u32> = Default::default();
         let mut values_seen: std::collections::HashSet<u32> = Default::default();
         let mut groups: Vec<Vec<SharedIdent>> = Vec::new();
@@ -429,7 +421,7 @@ impl IdentIndex {
                     let Some(raw) = self.raw(v) else {
                         continue;
                     };
-                    if let Weighed::Ident(i) = weigh(raw, p, &ipc) {
+                    if let Weighed::Ident(i) = weigh(raw, p, ipc) {
                         for &h in &i.subjects {
                             if visited.insert(h) {
                                 stack.push(h);
