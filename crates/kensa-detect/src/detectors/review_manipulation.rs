@@ -41,7 +41,10 @@
 
 use crate::link::{self, GraphParams, LinkGraph, diff};
 use crate::params::Dur;
-use crate::{Affected, Dataset, Detector, DetectorSpec, Population, Rec, SubjectData, state};
+use crate::{
+    Affected, Change, Dataset, Detector, DetectorSpec, Population, Rec, SubjectData, state,
+    state_mut,
+};
 use kensa_model::intel::NetClass;
 use kensa_model::record::Review;
 use kensa_model::{Evidence, Finding, Text, Ts};
@@ -144,27 +147,36 @@ fn bursts<'a>(ds: &'a Dataset, p: &Params) -> HashMap<&'a str, usize> {
             }
         }
     }
-    let w = p.burst_window.millis();
     by_reviewer
         .into_iter()
-        .map(|(rv, mut v)| {
-            v.sort();
-            let mut best = 0;
-            let mut lo = 0;
-            for hi in 0..v.len() {
-                while v[hi].0.0 - v[lo].0.0 > w {
-                    lo += 1;
-                }
-                let n = v[lo..=hi]
-                    .iter()
-                    .map(|x| x.1)
-                    .collect::<BTreeSet<_>>()
-                    .len();
-                best = best.max(n);
-            }
-            (rv, best)
-        })
+        .map(|(rv, v)| (rv, burst_of(v, p)))
         .collect()
+}
+
+/// One reviewer's burst count from its high ratings (time, reviewee).
+fn burst_of(mut v: Vec<(Ts, &str)>, p: &Params) -> usize {
+    let w = p.burst_window.millis();
+    v.sort();
+    let mut best = 0;
+    let mut lo = 0;
+    for hi in 0..v.len() {
+        while v[hi].0.0 - v[lo].0.0 > w {
+            lo += 1;
+        }
+        let n = v[lo..=hi]
+            .iter()
+            .map(|x| x.1)
+            .collect::<BTreeSet<_>>()
+            .len();
+        best = best.max(n);
+    }
+    best
+}
+
+/// A reviewer's registration: `account_created_at` of its first profile that states one.
+fn registered(ds: &Dataset, rid: &str) -> Option<Ts> {
+    ds.get(rid)
+        .and_then(|x| x.profiles.iter().find_map(|pr| pr.r.account_created_at))
 }
 
 /// What the scoring of one review found.
@@ -561,13 +573,10 @@ impl Detector for ReviewManipulation {
             for r in &s.reviews {
                 let rid = r.r.reviewer_id.as_str();
                 if !reviewers.contains_key(rid) {
-                    let registered = ds
-                        .get(rid)
-                        .and_then(|x| x.profiles.iter().find_map(|pr| pr.r.account_created_at));
                     reviewers.insert(
                         rid.to_owned(),
                         Reviewer {
-                            registered,
+                            registered: registered(ds, rid),
                             burst: burst.get(rid).copied().unwrap_or(0),
                             reviewees: Vec::new(),
                         },
@@ -605,6 +614,161 @@ impl Detector for ReviewManipulation {
             ring,
         })
     }
+    /// In place: the reviewers of the touched reviewees (and touched reviewers) are read
+    /// again; the reviewees they rated, the touched ones and those in replaced parts of the
+    /// graph are scored again; and the ring entries of the reviewers those reviewees count
+    /// are rebuilt. Rebuilt from scratch when the state was made without reviews or from a
+    /// graph this one was not updated from.
+    fn update_population(
+        &self,
+        state: &mut dyn Population,
+        ds: &Dataset,
+        change: &Change<'_>,
+    ) -> Option<Affected> {
+        let p = &self.0;
+        let st = state_mut::<State>(state);
+        if !ds.has_reviews() {
+            return st.graph.is_none().then_some(Affected::Touched);
+        }
+        let og = st.graph.clone()?;
+        let g = ds.link_graph(&p.graph);
+        if g.version() != og.version() && g.delta().is_none_or(|d| d.from != og.version()) {
+            return None;
+        }
+        let has_reviews = |x: &str| ds.get(x).is_some_and(|s| !s.reviews.is_empty());
+        // Reviewers to read again.
+        let mut refresh: BTreeSet<&str> = BTreeSet::new();
+        for &i in change.touched {
+            let s = &ds.subjects[i];
+            refresh.extend(s.reviews.iter().map(|r| r.r.reviewer_id.as_str()));
+            if st.reviewers.contains_key(&s.id) {
+                refresh.insert(s.id.as_str());
+            }
+        }
+        // Reviewees to score again.
+        let mut rescore: BTreeSet<String> = change
+            .touched_ids
+            .iter()
+            .filter(|x| has_reviews(x))
+            .map(|x| (*x).to_owned())
+            .collect();
+        for rid in refresh {
+            let mut reviewees: BTreeSet<String> = st
+                .reviewers
+                .get(rid)
+                .map(|x| x.reviewees.iter().cloned().collect())
+                .unwrap_or_default();
+            for &i in change.touched {
+                let s = &ds.subjects[i];
+                if s.reviews.iter().any(|r| r.r.reviewer_id == rid) {
+                    reviewees.insert(s.id.clone());
+                }
+            }
+            let high: Vec<(Ts, &str)> = reviewees
+                .iter()
+                .filter_map(|e| ds.get(e))
+                .flat_map(|s| {
+                    s.reviews
+                        .iter()
+                        .filter(|r| r.r.reviewer_id == rid && r.r.normalized() >= p.high_rating)
+                        .map(|r| (r.r.at, s.id.as_str()))
+                })
+                .collect();
+            let new = Reviewer {
+                registered: registered(ds, rid),
+                burst: burst_of(high, p),
+                reviewees: reviewees.iter().cloned().collect(),
+            };
+            if st.reviewers.get(rid) != Some(&new) {
+                if let Some(old) = st.reviewers.insert(rid.to_owned(), new) {
+                    rescore.extend(old.reviewees);
+                }
+                rescore.extend(reviewees);
+            }
+        }
+        if g.version() != og.version() {
+            rescore.extend(
+                diff::changed_subjects(&og, &g)
+                    .into_iter()
+                    .filter(|x| has_reviews(x))
+                    .map(str::to_owned),
+            );
+        }
+        st.graph = Some(g.clone());
+        // Score them; note whose ring entries may move.
+        let was_firing: HashSet<String> = rescore
+            .iter()
+            .filter(|x| st.firing.contains(*x))
+            .cloned()
+            .collect();
+        let mut rings: BTreeSet<String> = BTreeSet::new();
+        for e in &rescore {
+            let Some(s) = ds.get(e) else { continue };
+            for r in &s.reviews {
+                let rid = &r.r.reviewer_id;
+                if st.ring.get(rid).is_some_and(|x| x.reviewees.contains(e)) {
+                    rings.insert(rid.clone());
+                }
+            }
+            let (total, scored) = self.score(ds, &g, &st.reviewers, s);
+            if total >= p.min_score {
+                st.firing.insert(e.clone());
+                rings.extend(
+                    scored
+                        .iter()
+                        .filter(|x| x.counted && x.edge.is_some())
+                        .map(|x| x.review.r.reviewer_id.clone()),
+                );
+            } else {
+                st.firing.remove(e);
+            }
+        }
+        // Ring entries rebuilt from the firing reviewees that count each reviewer, in
+        // data-set order of the reviewees (as `population` builds them).
+        let mut moved: Vec<String> = Vec::new();
+        for rid in rings {
+            let mut cands: Vec<(usize, &str)> = st
+                .ring
+                .get(&rid)
+                .map(|x| x.reviewees.iter().map(String::as_str).collect::<Vec<_>>())
+                .unwrap_or_default()
+                .into_iter()
+                .chain(rescore.iter().map(String::as_str))
+                .filter(|e| st.firing.contains(*e))
+                .filter_map(|e| Some((ds.index_of(e)?, e)))
+                .collect();
+            cands.sort_unstable();
+            cands.dedup();
+            let mut entry = Ring::default();
+            for (_, e) in cands {
+                let Some(s) = ds.get(e) else { continue };
+                let (_, scored) = self.score(ds, &g, &st.reviewers, s);
+                for x in scored
+                    .iter()
+                    .filter(|x| x.counted && x.edge.is_some() && x.review.r.reviewer_id == rid)
+                {
+                    entry.score = entry.score.max(x.score);
+                    entry.reviewees.insert(e.to_owned());
+                    entry.records.push(x.review.id.clone());
+                }
+            }
+            let new = (!entry.reviewees.is_empty()).then_some(entry);
+            if st.ring.get(&rid) != new.as_ref() {
+                moved.push(rid.clone());
+                match new {
+                    Some(n) => st.ring.insert(rid, n),
+                    None => st.ring.remove(&rid),
+                };
+            }
+        }
+        let out: BTreeSet<&str> = rescore
+            .iter()
+            .filter(|x| was_firing.contains(*x) || st.firing.contains(*x))
+            .chain(moved.iter())
+            .map(String::as_str)
+            .collect();
+        Some(diff::besides(out, change.touched_ids))
+    }
     fn evaluate(&self, ds: &Dataset, pop: &dyn Population, s: &SubjectData) -> Vec<Finding> {
         let st = state::<State>(pop);
         let mut out: Vec<Finding> = self.reviewee(ds, st, s).into_iter().collect();
@@ -636,6 +800,57 @@ mod tests {
     /// Issue 17, item 6. Carriers: brand-new accounts made to rate one freelancer, reviewing
     /// from one address; new single-target accounts reviewing from VPN exits. Look-alikes: two
     /// established colleagues on one office line, one new client, one client behind a VPN.
+    /// Established clients' reviews fire nothing until the clients turn out to log in from
+    /// the reviewee's laptop: a link that arrives in a later batch, without a review. The
+    /// state updated in place equals the rebuilt one, and names the reviewee and the ring.
+    #[test]
+    fn a_link_arriving_after_the_reviews_is_found_in_place() {
+        let det = ReviewManipulation(Params::default());
+        let mut lines = vec![login("x", "73.1.1.1", "laptop-x")];
+        for k in 0..2u32 {
+            let rv = format!("client{k}");
+            lines.push(client(&rv, "2019-01-01"));
+            lines.push(review("x", &rv, 10 + k, 5, &format!("73.2.2.{k}")));
+        }
+        let mut d = ds(&lines);
+        d.index_identifiers(&det.0.graph);
+        let mut st = det.population(&d);
+        assert!(state::<State>(&*st).firing.is_empty());
+        let recs: Vec<(String, kensa_model::Record)> = ["client0", "client1"]
+            .iter()
+            .map(|c| {
+                let v = kensa_model::validate_value(
+                    serde_json::from_str(&login(c, "73.3.3.3", "laptop-x")).unwrap(),
+                )
+                .unwrap();
+                (v.record_id, v.record)
+            })
+            .collect();
+        let mut side = crate::Sidecar::default();
+        let added = d.add_records(&mut side, recs);
+        assert!(added.shared_changed);
+        let ids: HashSet<&str> = added
+            .touched
+            .iter()
+            .map(|&i| d.subjects[i].id.as_str())
+            .collect();
+        let change = Change {
+            touched: &added.touched,
+            touched_ids: &ids,
+            kinds: &added.kinds,
+        };
+        let reach = det
+            .update_population(&mut *st, &d, &change)
+            .expect("updated in place");
+        assert_eq!(reach, Affected::Also(vec!["x".to_owned()]));
+        let (a, b) = (state::<State>(&*st), det.population(&d));
+        let b = state::<State>(&*b);
+        assert_eq!(a.firing, b.firing);
+        assert_eq!(a.ring, b.ring);
+        assert_eq!(a.reviewers, b.reviewers);
+        assert!(b.firing.contains("x") && b.ring.contains_key("client0"));
+    }
+
     #[test]
     fn reviewers_sharing_an_ip_or_hiding_behind_vpns_fire_and_colleagues_do_not() {
         let mut lines = Vec::new();
