@@ -2,7 +2,7 @@
 //!
 //! Builds a synthetic population (fixed seed) of N subjects — a profile, a contract, a payout
 //! account and a few logins each, every tenth subject sharing a home IP with a neighbour so
-//! that the identifier graph has edges — stores it through one `Workspace`, then submits
+//! that the identifier graph has edges, every fourth reviewed by one of 97 clients — stores it through one `Workspace`, then submits
 //! `--logins` single-login batches for random subjects and prints the p50/p90/p99/max latency of
 //! `submit` (store commit + incremental re-evaluation + result entries).
 //!
@@ -76,6 +76,16 @@ fn population(from: usize, to: usize, prev_home: &mut String, rng: &mut Rng) -> 
                 "at": format!("2026-09-{:02}T{:02}:00:00Z", 1 + k * 3, 9 + (i % 8)),
                 "ip": if k == 3 { ip(rng) } else { home.clone() },
                 "device_id": format!("d{i}")
+            })));
+        }
+        // Every fourth subject has a client's review (so that `review_manipulation` has a
+        // population to keep), from the client's own address.
+        if i % 4 == 0 {
+            let c = i % 97;
+            out.push(v(serde_json::json!({
+                "kind": "review", "subject_id": id, "reviewer_id": format!("c{c}"),
+                "at": "2026-09-20T12:00:00Z", "rating": 5, "max_rating": 5,
+                "reviewer_ip": format!("203.0.113.{}", 1 + c)
             })));
         }
         *prev_home = home;

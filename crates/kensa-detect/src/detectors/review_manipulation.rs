@@ -153,22 +153,27 @@ fn bursts<'a>(ds: &'a Dataset, p: &Params) -> HashMap<&'a str, usize> {
         .collect()
 }
 
-/// One reviewer's burst count from its high ratings (time, reviewee).
+/// One reviewer's burst count from its high ratings (time, reviewee): the most distinct
+/// reviewees inside one window, counted as the window slides (linear; counting each window
+/// afresh was quadratic, 0.3 s for a client with 2,500 reviews on one day).
 fn burst_of(mut v: Vec<(Ts, &str)>, p: &Params) -> usize {
     let w = p.burst_window.millis();
     v.sort();
+    let mut inside: HashMap<&str, usize> = HashMap::new();
     let mut best = 0;
     let mut lo = 0;
     for hi in 0..v.len() {
+        *inside.entry(v[hi].1).or_default() += 1;
         while v[hi].0.0 - v[lo].0.0 > w {
+            if let Some(n) = inside.get_mut(v[lo].1) {
+                *n -= 1;
+                if *n == 0 {
+                    inside.remove(v[lo].1);
+                }
+            }
             lo += 1;
         }
-        let n = v[lo..=hi]
-            .iter()
-            .map(|x| x.1)
-            .collect::<BTreeSet<_>>()
-            .len();
-        best = best.max(n);
+        best = best.max(inside.len());
     }
     best
 }
@@ -636,9 +641,14 @@ impl Detector for ReviewManipulation {
             return None;
         }
         let has_reviews = |x: &str| ds.get(x).is_some_and(|s| !s.reviews.is_empty());
-        // Reviewers to read again.
+        // Reviewers to read again: what they reviewed comes with reviews, when they
+        // registered with their profiles.
         let mut refresh: BTreeSet<&str> = BTreeSet::new();
-        for &i in change.touched {
+        let (reviews, profiles) = (
+            change.kinds.contains("review"),
+            change.kinds.contains("subject"),
+        );
+        for &i in change.touched.iter().filter(|_| reviews || profiles) {
             let s = &ds.subjects[i];
             refresh.extend(s.reviews.iter().map(|r| r.r.reviewer_id.as_str()));
             if st.reviewers.contains_key(&s.id) {
@@ -800,6 +810,43 @@ mod tests {
     /// Issue 17, item 6. Carriers: brand-new accounts made to rate one freelancer, reviewing
     /// from one address; new single-target accounts reviewing from VPN exits. Look-alikes: two
     /// established colleagues on one office line, one new client, one client behind a VPN.
+    /// The sliding count equals counting every window afresh (the quadratic way it was).
+    #[test]
+    fn burst_counts_distinct_reviewees_of_the_busiest_window() {
+        let p = Params::default();
+        let names = ["a", "b", "c", "d", "e", "f", "g"];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..50 {
+            let v: Vec<(Ts, &str)> = (0..(round % 40))
+                .map(|_| {
+                    let day = (next() % 30) as i64;
+                    (Ts(day * 86_400_000), names[(next() % 7) as usize])
+                })
+                .collect();
+            let mut sorted = v.clone();
+            sorted.sort();
+            let w = p.burst_window.millis();
+            let naive = (0..sorted.len())
+                .map(|hi| {
+                    sorted[..=hi]
+                        .iter()
+                        .filter(|x| sorted[hi].0.0 - x.0.0 <= w)
+                        .map(|x| x.1)
+                        .collect::<BTreeSet<_>>()
+                        .len()
+                })
+                .max()
+                .unwrap_or(0);
+            assert_eq!(burst_of(v, &p), naive, "round {round}");
+        }
+    }
+
     /// Established clients' reviews fire nothing until the clients turn out to log in from
     /// the reviewee's laptop: a link that arrives in a later batch, without a review. The
     /// state updated in place equals the rebuilt one, and names the reviewee and the ring.
