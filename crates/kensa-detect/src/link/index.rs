@@ -6,10 +6,13 @@
 //! occurrence and sorts them all: linear in what is stored (≈ 0.3 s at 100k subjects, seconds
 //! at 1M). A long-running process keeps an [`IdentIndex`] instead: per subject, the
 //! occurrences its records contribute (to itself, and to its reviewers for `reviewer_ip`), and
-//! per value, its holders. A batch re-reads only the subjects it touched; the graph is then
-//! [`assemble`](super::assemble)d from the values two or more subjects hold, which is what
-//! [`build_graph`](super::build_graph) assembles too — the two graphs are equal (a test checks
-//! it on random batches).
+//! per value, its holders. A batch re-reads only the subjects it touched and reports the shared
+//! values whose holders changed ([`Changes`]). The first graph is assembled from the values two
+//! or more subjects hold ([`IdentIndex::graph`]), which is what
+//! [`build_graph`](super::build_graph) assembles too; after a batch,
+//! [`IdentIndex::update_graph`] re-assembles only the parts of the graph the changed values'
+//! holders are in or reach (the index keeps, per subject, its shared values for that walk). The
+//! graphs are equal to a full build (a test checks it after every one of many random batches).
 //!
 //! Values are keyed by 128 bits of SipHash under keys drawn at random per index, so nobody can
 //! make two values collide on purpose, and by chance that happens with probability ≈ n²/2¹²⁹.
