@@ -461,8 +461,11 @@ impl Dataset {
                 };
                 self.idents = Some(ix);
                 let changed = !changes.is_empty();
-                // Cached graphs become stale, with what changed since they were made.
+                // Cached graphs this index serves become stale, with what changed since they
+                // were made; the others (other normalisation parameters) are dropped.
+                let ix = self.idents.as_ref().expect("put back above");
                 let cache = self.graphs.get_mut().unwrap_or_else(|e| e.into_inner());
+                cache.retain(|(q, _)| ix.serves(q));
                 for (_, slot) in cache.iter_mut() {
                     match slot {
                         CachedGraph::Fresh(g) => {
@@ -499,6 +502,11 @@ impl Dataset {
     pub fn index_identifiers(&mut self, p: &crate::link::GraphParams) {
         if self.idents.as_ref().is_none_or(|ix| !ix.serves(p)) {
             self.idents = Some(crate::link::index::IdentIndex::build(self, p));
+            // Stale graphs name values by the ids of the index they came from.
+            self.graphs
+                .get_mut()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|(_, g)| matches!(g, CachedGraph::Fresh(_)));
         }
     }
 

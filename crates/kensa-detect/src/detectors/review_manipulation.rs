@@ -641,6 +641,10 @@ impl Detector for ReviewManipulation {
             return None;
         }
         let has_reviews = |x: &str| ds.get(x).is_some_and(|s| !s.reviews.is_empty());
+        let reviewed_by = |x: &str, rid: &str| {
+            ds.get(x)
+                .is_some_and(|s| s.reviews.iter().any(|r| r.r.reviewer_id == rid))
+        };
         // Reviewers to read again: what they reviewed comes with reviews, when they
         // registered with their profiles.
         let mut refresh: BTreeSet<&str> = BTreeSet::new();
@@ -743,7 +747,12 @@ impl Detector for ReviewManipulation {
                 .map(|x| x.reviewees.iter().map(String::as_str).collect::<Vec<_>>())
                 .unwrap_or_default()
                 .into_iter()
-                .chain(rescore.iter().map(String::as_str))
+                .chain(
+                    rescore
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|e| reviewed_by(e, &rid)),
+                )
                 .filter(|e| st.firing.contains(*e))
                 .filter_map(|e| Some((ds.index_of(e)?, e)))
                 .collect();

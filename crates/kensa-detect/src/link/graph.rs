@@ -8,7 +8,7 @@
 //! Lookups go through two maps split into shards behind `Arc`s (subject → part, part id →
 //! part), so that the new graph is a copy of a few hundred pointers plus the shards the batch
 //! wrote to: what a login from a shared address costs does not grow with the population. The
-//! subject map is keyed by 128 bits of a hash of the subject id under keys drawn at random
+//! subject map is keyed by 128 bits of SipHash of the subject id under keys drawn at random
 //! per graph lineage (copying one of its shards is a copy of plain memory), and every lookup
 //! checks that the part found holds the subject.
 
@@ -111,7 +111,8 @@ pub struct LinkGraph {
     parts: Sharded<u64, Arc<Part>>,
     /// Subject (by [`LinkGraph::key`]) → part id.
     part_of: Sharded<u128, u64>,
-    keys: [FastHash; 2],
+    /// SipHash keys for [`LinkGraph::key`], drawn at random per lineage of graphs.
+    keys: [std::collections::hash_map::RandomState; 2],
     /// Values shared by more than `max_hub_subjects` subjects, with their number of holders.
     hubs: Arc<HashMap<HubKey, usize>>,
     pub stats: GraphStats,
