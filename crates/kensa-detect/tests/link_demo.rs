@@ -177,17 +177,21 @@ fn demo_mobile_nat_and_agency_lookalikes_are_not_glued() {
 /// reviewers, payouts before the employer that makes them payroll...), for the default
 /// parameters and for ones with small hubs; and when a batch reports that no shared identifier
 /// changed, the graph is indeed the one before.
-#[test]
-fn index_graph_equals_rebuilt_graph_over_random_batches() {
+/// The demo's records, validated, with their record ids.
+fn demo_records() -> Vec<(String, kensa_model::Record)> {
     let demo = kensa_demo::generate(&kensa_demo::DemoConfig::default());
-    let mut recs: Vec<(String, kensa_model::Record)> = demo
-        .records
+    demo.records
         .iter()
         .map(|v| {
             let v = kensa_model::validate_value(v.clone()).expect("demo records validate");
             (v.record_id, v.record)
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn index_graph_equals_rebuilt_graph_over_random_batches() {
+    let mut recs = demo_records();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = move || {
         seed ^= seed << 13;
@@ -294,15 +298,7 @@ fn index_graph_equals_rebuilt_graph_over_random_batches() {
 /// when the index is later rebuilt for those parameters.
 #[test]
 fn graphs_the_index_does_not_serve_are_rebuilt_not_updated() {
-    let demo = kensa_demo::generate(&kensa_demo::DemoConfig::default());
-    let recs: Vec<(String, kensa_model::Record)> = demo
-        .records
-        .iter()
-        .map(|v| {
-            let v = kensa_model::validate_value(v.clone()).expect("demo records validate");
-            (v.record_id, v.record)
-        })
-        .collect();
+    let recs = demo_records();
     // Shuffled and fed in chunks, so that the index built batch by batch numbers values
     // otherwise than one built at once (a mix-up of value ids then shows).
     let mut recs = recs;
