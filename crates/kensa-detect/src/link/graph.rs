@@ -201,11 +201,6 @@ impl LinkGraph {
         v
     }
 
-    /// Number of linked subjects (in some part).
-    pub fn linked(&self) -> usize {
-        self.part_of.len()
-    }
-
     /// The subjects linked to `subject` with the weight of the link, heaviest first.
     pub fn neighbours(&self, subject: &str) -> Vec<(&str, f64)> {
         self.part(subject)
