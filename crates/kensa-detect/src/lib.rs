@@ -117,6 +117,14 @@ pub trait Detector: Send + Sync {
     fn direct_population_inputs(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Record kinds [`Detector::evaluate`] reads of the subject it evaluates (`"*"`, the
+    /// default: any). After a batch that brings none of these kinds and leaves this detector's
+    /// population state as it was, the engine keeps the findings it has instead of evaluating
+    /// the touched subjects again (a login cannot change a payout detector's findings).
+    /// `tests/incremental.rs` checks every declaration on the demo population.
+    fn subject_inputs(&self) -> &'static [&'static str] {
+        &["*"]
+    }
     /// Phase 1: the population state (default: none).
     fn population(&self, _ds: &Dataset) -> Box<dyn Population> {
         Box::new(NoPopulation)

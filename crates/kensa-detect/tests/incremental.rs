@@ -152,3 +152,81 @@ fn untouched_unaffected_subjects_keep_their_findings_few_active_subjects() {
         check_subject_split(&all, seed, n);
     }
 }
+
+/// The subject's records of one kind removed (the kind's name as `Record::kind` spells it).
+fn without(s: &kensa_detect::SubjectData, kind: &str) -> Option<kensa_detect::SubjectData> {
+    let mut t = s.clone();
+    let had = match kind {
+        "subject" => std::mem::take(&mut t.profiles).len(),
+        "login" => std::mem::take(&mut t.logins).len(),
+        "activity" => std::mem::take(&mut t.activities).len(),
+        "payout_account" => std::mem::take(&mut t.payout_accounts).len(),
+        "payout" => std::mem::take(&mut t.payouts).len(),
+        "message" => std::mem::take(&mut t.messages).len(),
+        "review" => std::mem::take(&mut t.reviews).len(),
+        "contract" => std::mem::take(&mut t.contracts).len(),
+        "meeting" => std::mem::take(&mut t.meetings).len(),
+        "identity_document" => std::mem::take(&mut t.id_documents).len(),
+        "shipment" => std::mem::take(&mut t.shipments).len(),
+        "access" => std::mem::take(&mut t.accesses).len(),
+        "endpoint" => std::mem::take(&mut t.endpoints).len(),
+        _ => 0,
+    };
+    (had > 0).then_some(t)
+}
+
+/// `Detector::subject_inputs` is what lets the engine skip a detector for a batch of other
+/// kinds; so removing a subject's records of any kind a detector does not declare must leave
+/// its findings exactly as they were (population state and enrichment unchanged).
+#[test]
+fn subject_inputs_name_every_kind_evaluate_reads() {
+    let all = demo_records();
+    let ds = dataset(&all.iter().collect::<Vec<_>>());
+    let kinds: Vec<&str> = kensa_model::record::Kind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let mut declared = 0;
+    let mut wrong = std::collections::BTreeMap::new();
+    for d in build_all(&DetectorParams::default()) {
+        let inputs = d.subject_inputs();
+        if inputs.contains(&"*") {
+            continue;
+        }
+        declared += 1;
+        for k in inputs {
+            assert!(kinds.contains(k), "{}: unknown record kind {k}", d.name());
+        }
+        let pop = d.population(&ds);
+        let (mut compared, mut with_findings) = (0usize, 0usize);
+        for s in &ds.subjects {
+            let full = serde_json::to_string(&d.evaluate(&ds, &*pop, s)).unwrap();
+            let fired = full != "[]";
+            for k in kinds.iter().filter(|k| !inputs.contains(k)) {
+                let Some(t) = without(s, k) else { continue };
+                let cut = serde_json::to_string(&d.evaluate(&ds, &*pop, &t)).unwrap();
+                if cut != full {
+                    wrong.entry((d.name(), *k)).or_insert_with(|| s.id.clone());
+                }
+                compared += 1;
+                with_findings += fired as usize;
+            }
+        }
+        eprintln!(
+            "{:24} inputs {inputs:?}: {compared} subject × kind removals compared ({with_findings} with findings)",
+            d.name()
+        );
+        assert!(compared > 0, "{}: nothing compared", d.name());
+    }
+    let wrong: Vec<String> = wrong
+        .into_iter()
+        .map(|((d, k), s)| {
+            format!("{d}: findings change without the subject's {k} records (e.g. subject {s}), which subject_inputs does not name")
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(
+        declared > 10,
+        "only {declared} detectors declare their inputs"
+    );
+}

@@ -163,6 +163,14 @@ pub struct Live {
 /// Subjects whose result was (re)computed by an update, as indexes of `ds.subjects`.
 pub type Changed = BTreeSet<usize>;
 
+/// What the enrich step needs of a batch: the touched subjects, the new records' IP addresses
+/// and the record kinds that arrived.
+type Batch<'a> = (
+    &'a [usize],
+    &'a [std::net::IpAddr],
+    &'a BTreeSet<&'static str>,
+);
+
 impl Live {
     /// Evaluates a whole data set: enrichment, screening, every detector over every subject,
     /// scoring and propagation.
@@ -293,13 +301,19 @@ impl Live {
             }
         };
         // Enrich and screen what is new.
-        self.enrich(cfg, added.map(|a| (touched, a.ips.as_slice())));
+        self.enrich(cfg, added.map(|a| (touched, a.ips.as_slice(), &a.kinds)));
         if let Some((screener, threshold)) = &cfg.screener {
             match added {
                 None => {
                     self.sanctions_hits =
                         crate::screening::screen(&mut self.ds, screener, &cfg.intel, *threshold);
                 }
+                // Logins, activity and the like carry no name, birth date, nationality or
+                // wallet: the touched subjects' screening stands.
+                Some(a)
+                    if !crate::screening::SCREENED_KINDS
+                        .iter()
+                        .any(|k| a.kinds.contains(k)) => {}
                 Some(_) => {
                     crate::screening::screen_subjects(
                         &mut self.ds,
@@ -341,6 +355,16 @@ impl Live {
                     .iter()
                     .any(|k| *k == "*" || a.kinds.contains(k)),
             };
+            // Nothing this detector reads changed: its findings stand.
+            if let Some(a) = added
+                && !rebuild
+                && !d
+                    .subject_inputs()
+                    .iter()
+                    .any(|k| *k == "*" || a.kinds.contains(k))
+            {
+                continue;
+            }
             if rebuild {
                 // In place when the detector can; else rebuilt and compared.
                 let updated = added.and_then(|a| {
@@ -502,16 +526,22 @@ impl Live {
 
     /// Looks up the IP addresses and e-mail addresses not yet enriched: of every subject, or
     /// of a batch (the touched subjects' profiles, the new records' addresses).
-    fn enrich(&mut self, cfg: &EngineConfig, batch: Option<(&[usize], &[std::net::IpAddr])>) {
+    fn enrich(&mut self, cfg: &EngineConfig, batch: Option<Batch<'_>>) {
         if self.ds.shared_lists.len() != cfg.intel.shared_lists().len() {
             self.ds.shared_lists = cfg.intel.shared_lists().to_vec();
         }
-        let Some((touched, new_ips)) = batch else {
+        let Some((touched, new_ips, kinds)) = batch else {
             self.ds.attach_intel(&cfg.intel);
             return;
         };
+        // E-mail addresses and phone numbers come from profiles only.
+        let profiles: &[usize] = if kinds.contains("subject") {
+            touched
+        } else {
+            &[]
+        };
         let mut emails = BTreeSet::new();
-        for &i in touched {
+        for &i in profiles {
             emails.extend(
                 self.ds.subjects[i]
                     .profiles
@@ -526,7 +556,9 @@ impl Live {
             .copied()
             .filter(|ip| !self.ds.ip.contains_key(ip))
             .collect();
-        self.ds.enrich_phones(Some(touched));
+        if !profiles.is_empty() {
+            self.ds.enrich_phones(Some(profiles));
+        }
         let intel = &cfg.intel;
         let infos: Vec<_> = if ips.len() > 64 {
             ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect()

@@ -105,6 +105,9 @@ impl Detector for AccessForeign {
     fn raises(&self) -> &'static [&'static str] {
         SPEC.raises
     }
+    fn subject_inputs(&self) -> &'static [&'static str] {
+        &["access", "subject"]
+    }
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }

@@ -473,6 +473,9 @@ impl Detector for IdDocument {
     fn raises(&self) -> &'static [&'static str] {
         SPEC.raises
     }
+    fn subject_inputs(&self) -> &'static [&'static str] {
+        &["identity_document", "subject"]
+    }
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }

@@ -302,6 +302,9 @@ impl Detector for Meetings {
     fn raises(&self) -> &'static [&'static str] {
         SPEC.raises
     }
+    fn subject_inputs(&self) -> &'static [&'static str] {
+        &["meeting", "message"]
+    }
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }

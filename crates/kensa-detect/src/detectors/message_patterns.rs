@@ -274,6 +274,9 @@ impl Detector for MessagePatterns {
     fn raises(&self) -> &'static [&'static str] {
         SPEC.raises
     }
+    fn subject_inputs(&self) -> &'static [&'static str] {
+        &["message"]
+    }
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.params).unwrap_or_default()
     }

@@ -734,6 +734,9 @@ impl Detector for ProfileConsistency {
     fn raises(&self) -> &'static [&'static str] {
         SPEC.raises
     }
+    fn subject_inputs(&self) -> &'static [&'static str] {
+        &["subject"]
+    }
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }

@@ -58,6 +58,9 @@ impl Detector for Sanctions {
     fn raises(&self) -> &'static [&'static str] {
         SPEC.raises
     }
+    fn subject_inputs(&self) -> &'static [&'static str] {
+        &["subject", "payout_account", "payout", "identity_document"]
+    }
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }

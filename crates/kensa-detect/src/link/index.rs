@@ -183,9 +183,6 @@ impl IdentIndex {
         let mut seen: Vec<u32> = Vec::new();
         for (si, keyed) in fresh {
             let mut new: Vec<Contribution> = Vec::with_capacity(keyed.len());
-            if add {
-                new.extend_from_slice(&self.contrib[si]);
-            }
             // Texts of values not yet known to be shared, kept if this source makes them so.
             let mut texts: Vec<(u32, IdKind, String)> = Vec::new();
             for (key, holder, payroll, kind, value) in keyed {
@@ -205,24 +202,49 @@ impl IdentIndex {
             }
             new.sort_unstable();
             new.dedup();
-            let old = std::mem::take(&mut self.contrib[si]);
-            if old == new {
-                self.contrib[si] = old;
+            // What leaves and what arrives: with `add`, only the contributions the subject
+            // did not make yet arrive (the cost of a login is its own identifiers, not the
+            // subject's history); else the old set is replaced.
+            let (gone, came): (Vec<Contribution>, Vec<Contribution>) = if add {
+                let had = &self.contrib[si];
+                new.retain(|c| had.binary_search(c).is_err());
+                (Vec::new(), new)
+            } else {
+                let old = &self.contrib[si];
+                if *old == new {
+                    continue;
+                }
+                (
+                    old.iter()
+                        .filter(|c| new.binary_search(c).is_err())
+                        .copied()
+                        .collect(),
+                    new.iter()
+                        .filter(|c| old.binary_search(c).is_err())
+                        .copied()
+                        .collect(),
+                )
+            };
+            if gone.is_empty() && came.is_empty() {
                 continue;
             }
-            for &(v, _, _) in old.iter().chain(&new) {
+            for &(v, _, _) in gone.iter().chain(&came) {
                 if let std::collections::hash_map::Entry::Vacant(e) = before.entry(v) {
                     e.insert(self.snapshot(v));
                     seen.push(v);
                 }
             }
-            for &(v, holder, payroll) in &old {
+            for &(v, holder, payroll) in &gone {
                 self.remove(v, holder, payroll);
             }
-            for &(v, holder, payroll) in &new {
+            for &(v, holder, payroll) in &came {
                 self.insert(v, holder, payroll);
             }
-            self.contrib[si] = new;
+            // The subject's contributions, sorted: the old ones without what left, with what came.
+            let contrib = &mut self.contrib[si];
+            contrib.retain(|c| gone.binary_search(c).is_err());
+            contrib.extend_from_slice(&came);
+            contrib.sort_unstable();
             for (v, kind, value) in texts {
                 if self.holders[v as usize].len() >= 2 {
                     self.text
