@@ -334,8 +334,10 @@ impl Live {
             .map(|&i| self.ds.subjects[i].id.as_str())
             .collect();
         let mut rescore: Changed = touched.iter().copied().collect();
+        // Phase 1 for every detector (population states updated or rebuilt), and which
+        // subjects each must evaluate.
+        let mut plan: Vec<(u16, Vec<usize>)> = Vec::with_capacity(self.detectors.len());
         for (di, d) in self.detectors.iter().enumerate() {
-            let started = std::time::Instant::now();
             let mut every = added.is_none();
             let mut also: Vec<usize> = Vec::new();
             let rebuild = match added {
@@ -401,12 +403,65 @@ impl Live {
                 t.extend(also);
                 t.into_iter().collect()
             };
-            let pop = &*self.pops[di];
-            let ds = &self.ds;
-            let found: Vec<(usize, Vec<Finding>)> =
-                map_maybe_par(&targets, |&si| (si, d.evaluate(ds, pop, &ds.subjects[si])));
-            let tag = di as u16;
-            for (si, fs) in found {
+            plan.push((di as u16, targets));
+        }
+        crate::progress::phase_done("populations");
+        // Phase 2 subject by subject: each subject's records (and the intel entries of its
+        // addresses) are read by every detector while they are in the CPU's caches, and the
+        // pool is handed the batch once instead of once per detector.
+        let every_detector: Vec<u16> = plan.iter().map(|(di, _)| *di).collect();
+        let mut wanted: Vec<Vec<u16>> = Vec::new();
+        let mut subjects: Vec<usize> = Vec::new();
+        let full = plan.iter().all(|(_, t)| t.len() == n);
+        if !full {
+            let mut at: HashMap<usize, usize> = HashMap::new();
+            for (di, targets) in &plan {
+                for &si in targets {
+                    let k = *at.entry(si).or_insert_with(|| {
+                        subjects.push(si);
+                        wanted.push(Vec::new());
+                        subjects.len() - 1
+                    });
+                    wanted[k].push(*di);
+                }
+            }
+        }
+        let work: Vec<(usize, &[u16])> = if full {
+            (0..n).map(|si| (si, every_detector.as_slice())).collect()
+        } else {
+            subjects
+                .iter()
+                .zip(&wanted)
+                .map(|(&si, w)| (si, w.as_slice()))
+                .collect()
+        };
+        let timed = tracing::enabled!(target: "kensa::phase", tracing::Level::DEBUG);
+        let spent: Vec<std::sync::atomic::AtomicU64> =
+            (0..self.detectors.len()).map(|_| Default::default()).collect();
+        let (ds, pops, detectors, direct) = (&self.ds, &self.pops, &self.detectors, &self.direct);
+        let found: Vec<(usize, Vec<(u16, Vec<Finding>)>)> = map_maybe_par(&work, |&(si, dis)| {
+            let s = &ds.subjects[si];
+            let per = dis
+                .iter()
+                .map(|&di| {
+                    let started = timed.then(std::time::Instant::now);
+                    let fs = detectors[di as usize].evaluate(ds, &*pops[di as usize], s);
+                    if let Some(t) = started {
+                        spent[di as usize].fetch_add(
+                            t.elapsed().as_micros() as u64,
+                            std::sync::atomic::Ordering::Relaxed,
+                        );
+                    }
+                    (di, fs)
+                })
+                // Nothing found and nothing there before: nothing to merge (and nothing to
+                // hold for every subject of a full evaluation).
+                .filter(|(di, fs)| !fs.is_empty() || direct[si].iter().any(|(t, _)| t == di))
+                .collect();
+            (si, per)
+        });
+        for (si, per) in found {
+            for (tag, fs) in per {
                 let slot = &mut self.direct[si];
                 let before: Vec<&Finding> = slot
                     .iter()
@@ -423,7 +478,13 @@ impl Live {
                 slot.splice(at..at, fs.into_iter().map(|f| (tag, f)));
                 rescore.insert(si);
             }
-            tracing::debug!(target: "kensa::phase", detector = d.name(), us = started.elapsed().as_micros() as u64, "detector done");
+        }
+        if timed {
+            for (di, _) in &plan {
+                let d = &self.detectors[*di as usize];
+                let us = spent[*di as usize].load(std::sync::atomic::Ordering::Relaxed);
+                tracing::debug!(target: "kensa::phase", detector = d.name(), us, "detector done (CPU time over its subjects)");
+            }
         }
         crate::progress::phase_done("detectors");
         if let Some(a) = added {
