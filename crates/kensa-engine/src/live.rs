@@ -436,8 +436,9 @@ impl Live {
                 .collect()
         };
         let timed = tracing::enabled!(target: "kensa::phase", tracing::Level::DEBUG);
-        let spent: Vec<std::sync::atomic::AtomicU64> =
-            (0..self.detectors.len()).map(|_| Default::default()).collect();
+        let spent: Vec<std::sync::atomic::AtomicU64> = (0..self.detectors.len())
+            .map(|_| Default::default())
+            .collect();
         let (ds, pops, detectors, direct) = (&self.ds, &self.pops, &self.detectors, &self.direct);
         let found: Vec<(usize, Vec<(u16, Vec<Finding>)>)> = map_maybe_par(&work, |&(si, dis)| {
             let s = &ds.subjects[si];

@@ -133,9 +133,9 @@ impl Detector for LoginMultiIp {
 }
 
 /// What a login address is, for the two tradecraft patterns.
-enum Kind {
-    /// A home ISP: (ASN, city).
-    Home(u32, String),
+enum Kind<'a> {
+    /// A home ISP: (ASN, city as the source spells it).
+    Home(u32, &'a str),
     /// A VPN, proxy or Tor exit.
     Exit,
     Other,
@@ -144,7 +144,7 @@ enum Kind {
 /// A successful login and what intel says about its address.
 type Login<'a> = (&'a crate::Rec<kensa_model::record::Login>, Option<&'a IpInfo>);
 
-fn kind(info: Option<&IpInfo>) -> Kind {
+fn kind(info: Option<&IpInfo>) -> Kind<'_> {
     use kensa_model::intel::NetClass;
     let Some(i) = info else {
         return Kind::Other;
@@ -160,7 +160,7 @@ fn kind(info: Option<&IpInfo>) -> Kind {
         return Kind::Other;
     }
     match (i.asn, i.city.as_deref()) {
-        (Some(asn), Some(city)) => Kind::Home(asn, city.to_lowercase()),
+        (Some(asn), Some(city)) => Kind::Home(asn, city),
         _ => Kind::Other,
     }
 }
@@ -239,46 +239,70 @@ impl LoginMultiIp {
     /// Residential-proxy rotation: home ISPs of several providers and cities, alternating.
     fn rotation(&self, s: &SubjectData, ok: &[Login<'_>]) -> Option<Finding> {
         let p = &self.0;
+        // (login, ASN, city number, intel answer); cities compared without case, each
+        // distinct spelling lowercased once.
         type Home<'a> = (
             &'a crate::Rec<kensa_model::record::Login>,
             u32,
-            String,
+            u32,
             Option<&'a IpInfo>,
         );
+        let mut spelled: HashMap<&str, u32> = HashMap::new();
+        let mut lowered: HashMap<String, u32> = HashMap::new();
         let homes: Vec<Home<'_>> = ok
             .iter()
             .filter_map(|&(l, info)| match kind(info) {
-                Kind::Home(asn, city) => Some((l, asn, city, info)),
+                Kind::Home(asn, city) => {
+                    let next = lowered.len() as u32;
+                    let c = *spelled
+                        .entry(city)
+                        .or_insert_with(|| *lowered.entry(city.to_lowercase()).or_insert(next));
+                    Some((l, asn, c, info))
+                }
                 _ => None,
             })
             .collect();
         let window = p.rotation_window.millis();
         let mut best: Option<(usize, usize, usize, usize, usize)> = None; // (returns, isps, cities, lo, hi)
         let mut lo = 0;
+        // Scratch sets, reused for every window (small: a window holds a week of logins).
+        let (mut isps, mut cities, mut left): (Vec<u32>, Vec<u32>, Vec<u32>) =
+            (Vec::new(), Vec::new(), Vec::new());
+        let distinct = |v: &mut Vec<u32>| {
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        };
         for hi in 0..homes.len() {
             while homes[hi].0.r.at.0 - homes[lo].0.r.at.0 > window {
                 lo += 1;
             }
             let span = &homes[lo..=hi];
-            let isps: BTreeSet<u32> = span.iter().map(|x| x.1).collect();
-            let cities: BTreeSet<&str> = span.iter().map(|x| x.2.as_str()).collect();
+            isps.clear();
+            isps.extend(span.iter().map(|x| x.1));
+            let n_isps = distinct(&mut isps);
+            cities.clear();
+            cities.extend(span.iter().map(|x| x.2));
+            let n_cities = distinct(&mut cities);
             // Returns: a change of provider back to one already left in this window.
-            let mut left: BTreeSet<u32> = BTreeSet::new();
+            left.clear();
             let mut returns = 0;
             for w in span.windows(2) {
                 if w[0].1 != w[1].1 {
-                    left.insert(w[0].1);
+                    if !left.contains(&w[0].1) {
+                        left.push(w[0].1);
+                    }
                     if left.contains(&w[1].1) {
                         returns += 1;
                     }
                 }
             }
-            if isps.len() >= p.rotation_isps
-                && cities.len() >= 2
+            if n_isps >= p.rotation_isps
+                && n_cities >= 2
                 && returns >= p.rotation_returns
-                && best.is_none_or(|b| (returns, isps.len()) > (b.0, b.1))
+                && best.is_none_or(|b| (returns, n_isps) > (b.0, b.1))
             {
-                best = Some((returns, isps.len(), cities.len(), lo, hi));
+                best = Some((returns, n_isps, n_cities, lo, hi));
             }
         }
         let (returns, isps, cities, lo, hi) = best?;
