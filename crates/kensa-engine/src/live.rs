@@ -163,6 +163,9 @@ pub struct Live {
 /// Subjects whose result was (re)computed by an update, as indexes of `ds.subjects`.
 pub type Changed = BTreeSet<usize>;
 
+/// One subject's findings from each detector that evaluated it (by detector index).
+type PerDetector = Vec<(u16, Vec<Finding>)>;
+
 /// What the enrich step needs of a batch: the touched subjects, the new records' IP addresses
 /// and the record kinds that arrived.
 type Batch<'a> = (
@@ -440,7 +443,7 @@ impl Live {
             .map(|_| Default::default())
             .collect();
         let (ds, pops, detectors, direct) = (&self.ds, &self.pops, &self.detectors, &self.direct);
-        let found: Vec<(usize, Vec<(u16, Vec<Finding>)>)> = map_maybe_par(&work, |&(si, dis)| {
+        let found: Vec<(usize, PerDetector)> = map_maybe_par(&work, |&(si, dis)| {
             let s = &ds.subjects[si];
             let per = dis
                 .iter()
