@@ -415,7 +415,8 @@ impl Live {
         let every_detector: Vec<u16> = plan.iter().map(|(di, _)| *di).collect();
         let mut wanted: Vec<Vec<u16>> = Vec::new();
         let mut subjects: Vec<usize> = Vec::new();
-        let full = plan.iter().all(|(_, t)| t.len() == n);
+        // Every detector over every subject (a full evaluation): one shared list of detectors.
+        let full = !plan.is_empty() && plan.iter().all(|(_, t)| t.len() == n);
         if !full {
             let mut at: HashMap<usize, usize> = HashMap::new();
             for (di, targets) in &plan {
