@@ -26,9 +26,9 @@ pub fn screen(
     screen_subjects(ds, screener, intel, threshold, None)
 }
 
-/// Record kinds screening reads (names, dates of birth, nationality, sex, wallets): a batch
-/// with none of them leaves every subject's screening as it was.
-pub const SCREENED_KINDS: &[&str] = &["subject", "payout_account", "payout", "identity_document"];
+/// Record kinds screening reads: a batch with none of them leaves every subject's screening
+/// as it was (defined beside the detector that reads the screening's hits).
+pub use kensa_detect::detectors::sanctions::SCREENED_KINDS;
 
 /// Screens only the subjects at these indexes of `ds.subjects` (all when `None`), replacing
 /// their entries of `ds.sanctions`. Returns the number of hits found for them.

@@ -22,6 +22,10 @@ use crate::{Dataset, Detector, DetectorSpec, Population, SubjectData};
 use kensa_model::{Evidence, Finding, Text};
 use serde::{Deserialize, Serialize};
 
+/// Record kinds the screening step reads (names, dates of birth, nationality, sex, wallets):
+/// the hits this detector reports change only when one of them arrives.
+pub const SCREENED_KINDS: &[&str] = &["subject", "payout_account", "payout", "identity_document"];
+
 pub const SPEC: DetectorSpec = DetectorSpec {
     name: "sanctions_screening",
     raises: &["RF-SANCTIONED"],
@@ -59,7 +63,7 @@ impl Detector for Sanctions {
         SPEC.raises
     }
     fn subject_inputs(&self) -> &'static [&'static str] {
-        &["subject", "payout_account", "payout", "identity_document"]
+        SCREENED_KINDS
     }
     fn params(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
