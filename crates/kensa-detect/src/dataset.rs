@@ -120,7 +120,7 @@ pub struct Dataset {
     index: HashMap<String, usize, FastHash>,
     /// What the intel sources say about each IP address seen in the data (filled by the
     /// engine's enrich step; empty when no intel is loaded).
-    pub ip: HashMap<IpAddr, IpInfo, FastHash>,
+    pub ip: crate::ip_table::IpTable,
     /// Sanctions-list matches per subject id (filled by the engine's screening step).
     pub sanctions: HashMap<String, Vec<SanctionsHit>>,
     /// What the intel's e-mail lists say about each profile address, keyed by the lowercased
@@ -516,8 +516,13 @@ impl Dataset {
     pub fn attach_intel(&mut self, intel: &kensa_enrich::Intel) {
         use rayon::prelude::*;
         let ips = self.distinct_ips();
-        let infos: Vec<IpInfo> = ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
-        self.ip = ips.into_iter().zip(infos).collect();
+        // In chunks: a million answers at once, before they are shared, cost hundreds of MB.
+        let mut table = crate::ip_table::IpTable::new();
+        for chunk in ips.chunks(1 << 16) {
+            let infos: Vec<IpInfo> = chunk.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
+            table.extend(chunk.iter().copied().zip(infos));
+        }
+        self.ip = table;
         self.email = self
             .distinct_emails()
             .into_iter()

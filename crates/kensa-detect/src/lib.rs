@@ -17,6 +17,7 @@
 pub mod dataset;
 pub mod detectors;
 pub mod indicators;
+pub mod ip_table;
 pub mod link;
 pub mod names;
 pub mod normalize;

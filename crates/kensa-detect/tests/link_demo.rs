@@ -233,7 +233,7 @@ fn index_graph_equals_rebuilt_graph_over_random_batches() {
         }
         let added = ds.add_records(&mut side, batch.iter().cloned());
         for ip in ds.distinct_ips() {
-            ds.ip.entry(ip).or_insert_with(|| intel.lookup_ip(ip));
+            ds.ip.get_or_insert_with(ip, || intel.lookup_ip(ip));
         }
         batches += 1;
         let fresh = build_graph(&ds, &GraphParams::default());
@@ -329,7 +329,7 @@ fn graphs_the_index_does_not_serve_are_rebuilt_not_updated() {
     for batch in second.chunks(20) {
         ds.add_records(&mut side, batch.iter().cloned());
         for ip in ds.distinct_ips() {
-            ds.ip.entry(ip).or_insert_with(|| intel.lookup_ip(ip));
+            ds.ip.get_or_insert_with(ip, || intel.lookup_ip(ip));
         }
     }
     ds.index_identifiers(&other);

@@ -626,12 +626,14 @@ impl Live {
             self.ds.enrich_phones(Some(profiles));
         }
         let intel = &cfg.intel;
-        let infos: Vec<_> = if ips.len() > 64 {
-            ips.par_iter().map(|ip| intel.lookup_ip(*ip)).collect()
-        } else {
-            ips.iter().map(|ip| intel.lookup_ip(*ip)).collect()
-        };
-        self.ds.ip.extend(ips.into_iter().zip(infos));
+        for chunk in ips.chunks(1 << 16) {
+            let infos: Vec<_> = if chunk.len() > 64 {
+                chunk.par_iter().map(|ip| intel.lookup_ip(*ip)).collect()
+            } else {
+                chunk.iter().map(|ip| intel.lookup_ip(*ip)).collect()
+            };
+            self.ds.ip.extend(chunk.iter().copied().zip(infos));
+        }
         for e in emails {
             let info = intel.email(&e);
             self.ds.email.insert(e, info);

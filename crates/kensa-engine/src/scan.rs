@@ -73,14 +73,18 @@ fn write_enrichment(
     tmp: &std::path::Path,
     out: &std::path::Path,
 ) -> Result<(usize, String, Vec<String>), EngineError> {
-    let mut infos: Vec<(&std::net::IpAddr, &kensa_model::intel::IpInfo)> = ds.ip.iter().collect();
-    infos.sort_by_key(|(ip, _)| **ip);
+    let mut infos: Vec<(std::net::IpAddr, &kensa_model::intel::IpInfo)> = ds.ip.iter().collect();
+    infos.sort_by_key(|(ip, _)| *ip);
     let mut hasher = Sha256::new();
     let mut sources = std::collections::BTreeSet::new();
     let f = std::fs::File::create(tmp).map_err(io_err(out))?;
     let mut w = std::io::BufWriter::new(f);
-    for (_, info) in &infos {
-        let mut line = serde_json::to_vec(info).expect("IpInfo serialises");
+    let mut shown = kensa_model::intel::IpInfo::default();
+    for (ip, info) in &infos {
+        // Answers are shared between addresses (see `IpTable`): each line names its own.
+        shown.clone_from(info);
+        shown.ip = *ip;
+        let mut line = serde_json::to_vec(&shown).expect("IpInfo serialises");
         line.push(b'\n');
         hasher.update(&line);
         w.write_all(&line).map_err(io_err(out))?;

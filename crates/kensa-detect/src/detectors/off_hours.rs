@@ -357,6 +357,39 @@ struct Claim {
     ja: String,
 }
 
+/// A zone's UTC offset at increasing times, asking the zone again only once past the offset's
+/// next transition: a subject's events span a few transitions, and asking per event showed in
+/// profiles of re-scoring.
+struct OffsetWalk<'a> {
+    tz: &'a TimeZone,
+    /// Offset in hours, valid from the first to before the second millisecond.
+    cur: Option<(i64, i64, f64)>,
+}
+
+impl<'a> OffsetWalk<'a> {
+    fn new(tz: &'a TimeZone) -> Self {
+        Self { tz, cur: None }
+    }
+
+    /// The offset in hours at `ms` (milliseconds since the epoch); `None` out of jiff's range.
+    fn hours_at(&mut self, ms: i64) -> Option<f64> {
+        if let Some((from, until, o)) = self.cur
+            && (from..until).contains(&ms)
+        {
+            return Some(o);
+        }
+        let t = jiff::Timestamp::from_millisecond(ms).ok()?;
+        let o = self.tz.to_offset(t).seconds() as f64 / 3600.0;
+        let until = self
+            .tz
+            .following(t)
+            .next()
+            .map_or(i64::MAX, |tr| tr.timestamp().as_millisecond());
+        self.cur = Some((ms, until, o));
+        Some(o)
+    }
+}
+
 fn claim_of(s: &SubjectData, median: Ts, hours: Option<&Hours>) -> Option<Claim> {
     let at = jiff::Timestamp::from_millisecond(median.0).ok()?;
     if let Some(name) = s.claimed_timezone()
@@ -450,12 +483,11 @@ impl OffHours {
             // the claimed range spans the offsets seen.
             Some(tz) => {
                 let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+                let mut walk = OffsetWalk::new(tz);
                 let ll: f64 = events
                     .iter()
                     .map(|e| {
-                        let o = jiff::Timestamp::from_millisecond(e.0.0)
-                            .map(|t| tz.to_offset(t).seconds() as f64 / 3600.0)
-                            .unwrap_or(claim.range.0);
+                        let o = walk.hours_at(e.0.0).unwrap_or(claim.range.0);
                         lo = lo.min(o);
                         hi = hi.max(o);
                         let local = (e.0.0 as f64 / 3_600_000.0 + o).rem_euclid(24.0);
@@ -631,6 +663,38 @@ mod tests {
         b.build().0
     }
 
+
+    proptest! {
+        /// The cached walk gives the zone's own offset at every time, across DST transitions
+        /// (and out of order, where it asks the zone again).
+        #[test]
+        fn offset_walk_matches_the_zone(
+            zone in prop::sample::select(vec!["America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Tokyo", "UTC"]),
+            mut times in prop::collection::vec(1_600_000_000_000i64..1_900_000_000_000, 1..200),
+            sorted in any::<bool>(),
+        ) {
+            if sorted {
+                times.sort_unstable();
+            }
+            let tz = TimeZone::get(zone).unwrap();
+            let mut walk = OffsetWalk::new(&tz);
+            for ms in times {
+                let want = tz.to_offset(jiff::Timestamp::from_millisecond(ms).unwrap()).seconds() as f64 / 3600.0;
+                prop_assert_eq!(walk.hours_at(ms), Some(want), "{} at {}", zone, ms);
+            }
+        }
+    }
+
+    #[test]
+    fn offset_walk_changes_at_the_transition_itself() {
+        let tz = TimeZone::get("America/New_York").unwrap();
+        // 2026-11-01 06:00 UTC: 02:00 EDT becomes 01:00 EST.
+        let at = jiff::Timestamp::from_second(1_793_512_800).unwrap().as_millisecond();
+        let mut walk = OffsetWalk::new(&tz);
+        assert_eq!(walk.hours_at(at - 1), Some(-4.0));
+        assert_eq!(walk.hours_at(at), Some(-5.0));
+        assert_eq!(walk.hours_at(at + 1), Some(-5.0));
+    }
     /// Inverse CDF of the template: a uniform u in [0, 1) → a local hour with its fraction.
     fn draw_local_hour(u: f64) -> f64 {
         let total: f64 = TEMPLATE.iter().sum();
