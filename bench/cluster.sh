@@ -43,6 +43,7 @@ for W in $COUNTS; do
   STREAM="KENSA_BENCH_$$_$RUN"
   ACC="$OUT/cluster-accounts.db"
   rm -f "$ACC" "$ACC-wal" "$ACC-shm"
+  rm -f "$OUT/cluster-serve.out" # not the previous run's address
   KENSA_LOG=warn $K --quiet serve --db "$ACC" --store "$DB" --nats "$NATS" --partitions "$W" \
     --stream "$STREAM" --listen 127.0.0.1:0 > "$OUT/cluster-serve.out" 2> "$OUT/cluster-serve.err" &
   SERVE=$!; PIDS+=($SERVE)

@@ -6,6 +6,7 @@
 #   single: one login per request, 50 connections each pausing 50 ms (~1,000 requests/s offered)
 # The VM drifts by 20-30 %, so compare the two binaries round by round, not across hours.
 # Usage: bench/serve-ab.sh OLD_KENSA NEW_KENSA [SECONDS] [ROUNDS]   (default 20 s, 2 rounds)
+# Environment: SEPARATE_BASES=1 (each binary ingests its own copy of the data; see below).
 # Build OLD_KENSA from another commit in a worktree, e.g.
 #   git worktree add /tmp/old <commit> && (cd /tmp/old && cargo build --release -p kensa-cli)
 set -euo pipefail
@@ -16,14 +17,28 @@ OUT=bench/out; mkdir -p "$OUT"
 N=1000000; SUBJECTS=10000
 DATA="$OUT/records-$N.jsonl"
 [ -f "$DATA" ] || python3 bench/gen_records.py "$N" "$SUBJECTS" "$DATA"
+# One database ingested by NEW, shared by both; with SEPARATE_BASES=1 each binary serves a
+# database it ingested itself (for changes to how a database is created, e.g. its page size).
 BASE="$OUT/serve-ab-base.db"
-if [ ! -f "$BASE" ]; then "$NEW" --quiet ingest --db "$BASE" "$DATA"; fi
+if [ "${SEPARATE_BASES:-0}" = 1 ]; then
+  for b in old new; do
+    bin=$OLD; [ $b = new ] && bin=$NEW
+    rm -f "$OUT/serve-ab-base-$b.db"*
+    "$bin" --quiet ingest --db "$OUT/serve-ab-base-$b.db" "$DATA"
+  done
+elif [ ! -f "$BASE" ]; then "$NEW" --quiet ingest --db "$BASE" "$DATA"; fi
 DB="$OUT/serve-ab.db"
 run() { # BIN MODE -> one line of wrk figures
-  local bin=$1 mode=$2 pid url
-  rm -f "$DB" "$DB-wal" "$DB-shm"; cp "$BASE" "$DB"
+  local bin=$1 mode=$2 pid url base=$BASE
+  if [ "${SEPARATE_BASES:-0}" = 1 ]; then
+    base="$OUT/serve-ab-base-old.db"; [ "$bin" = "$NEW" ] && base="$OUT/serve-ab-base-new.db"
+  fi
+  rm -f "$DB" "$DB-wal" "$DB-shm"; cp "$base" "$DB"
   KENSA_TOKEN=$("$bin" token create --db "$DB" --role ingest --name bench 2>/dev/null)
   export KENSA_TOKEN
+  # Removed first: the server's shell truncates it only once started, and the wait below
+  # must not read the previous run's address.
+  rm -f "$OUT/serve-ab.out"
   KENSA_LOG=warn "$bin" serve --db "$DB" --listen 127.0.0.1:0 > "$OUT/serve-ab.out" 2> "$OUT/serve-ab.err" &
   pid=$!
   until grep -q "listening on" "$OUT/serve-ab.out" 2>/dev/null; do

@@ -28,6 +28,7 @@ rm -f "$DB" "$DB-wal" "$DB-shm"; rm -rf "$DB.attachments"
 $K --quiet ingest --db "$DB" "$DATA"
 export KENSA_TOKEN=$($K token create --db "$DB" --role ingest --name bench 2>/dev/null)
 # The request log off (KENSA_LOG=warn): this measures the engine, not stderr.
+rm -f "$OUT/serve.out" # not the previous run's address: the shell below truncates it only once started
 KENSA_LOG=warn $K serve --db "$DB" --listen 127.0.0.1:0 > "$OUT/serve.out" 2> "$OUT/serve.err" &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT

@@ -572,11 +572,15 @@ impl Store {
     fn init(conn: Connection, path: String, durability: Durability) -> Result<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         check_ours(&conn, &path)?;
-        // The largest pages SQLite has: record segments are ~50-100 KB blobs written once and
-        // read in sequence, and every page costs a WAL frame header, a checksum and two
-        // write(2) calls (bulk ingest 10-15 % faster than with 8 KiB pages). Only effective on
-        // a new file.
-        conn.pragma_update(None, "page_size", 65_536)?;
+        // 8 KiB pages (only effective on a new file). A served database takes batches that
+        // touch subjects all over its per-subject indexes (`subject_segments`, `log_subject`),
+        // and every index page touched is written whole to the WAL: with 64 KiB pages a batch
+        // of 100 logins wrote ~5 MB (50 KiB per event) and `kensa serve` took ~7,600 events/s;
+        // with 8 KiB pages 20 KiB per event and ~10,500 events/s. Bulk ingest of a new file
+        // prefers large pages (1M records: 3.15 s with 64 KiB, 3.27 s with 8 KiB) and a whole
+        // scan is unchanged within noise; serving matters more (BENCHMARKS.md, issue 14 fourth
+        // round).
+        conn.pragma_update(None, "page_size", 8_192)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(
             None,
@@ -591,8 +595,8 @@ impl Store {
         // whole scan for no measurable gain in ingest time.)
         conn.pragma_update(None, "cache_size", -65_536)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        // Checkpoint when the WAL reaches 64 MiB (1024 pages of 64 KiB).
-        conn.pragma_update(None, "wal_autocheckpoint", 1024)?;
+        // Checkpoint when the WAL reaches 64 MiB (8192 pages of 8 KiB).
+        conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
         conn.execute_batch(SCHEMA)?;
         // Marked once (a write); later opens only read the mark.
         let app: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
