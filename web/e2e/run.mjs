@@ -44,8 +44,12 @@ async function signIn(page, name, pw) {
 }
 
 async function ready(page) {
-  // The app marks <main> with the route it finished rendering.
-  await page.waitForFunction(() => document.getElementById('main').getAttribute('data-ready') === location.hash);
+  // The app marks <main> with the route it finished rendering. Waited for with a selector, not
+  // with waitForFunction: the read-only report's CSP forbids the eval that waitForFunction's
+  // in-page polling needs whenever its first check fails (a flaky EvalError on slow runs).
+  // Every action the tests take sets the hash synchronously, so it is read once here.
+  const hash = await page.evaluate(() => location.hash);
+  await page.waitForSelector(`#main[data-ready=${JSON.stringify(hash)}]`, { state: 'attached' });
 }
 
 async function axe(page, what) {
