@@ -50,11 +50,11 @@ pub struct Workspace {
     live: Option<Live>,
     /// Cases, folded from the log on first use ([`crate::cases`]).
     pub(crate) cases: Option<crate::cases::Cases>,
-    /// Per subject, a hash of the result body last appended to the log by this workspace: a
-    /// result identical to it is not appended again (most new logins change nothing).
+    /// Per subject, the [`decision_digest`] of the result last appended to the log by this
+    /// workspace: a result with the same digest is not appended again.
     logged: std::collections::HashMap<String, u64>,
-    /// Subjects (indexes of the data set) whose current result is the one last logged: their
-    /// result bodies need not even be serialised to be compared.
+    /// Subjects (indexes of the data set) whose current result has the digest last logged:
+    /// they need not even be compared again until their result changes.
     clean: std::collections::HashSet<usize>,
     /// Set when the store is shared with other writers (multi-node mode): see
     /// [`Workspace::following`].
@@ -140,10 +140,46 @@ impl From<OwnedRecord> for StoredRecordView {
     }
 }
 
-/// The hash a workspace remembers of the result body it last logged for a subject.
-fn body_hash(body: &[u8]) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(body)
+/// What a decision reads of a result, hashed: the score, tier and base score, each flag's
+/// id, detector, weight, log-odds and strength, the due-diligence status and the display
+/// name — not the flags' evidence lists and explanations. A result is appended to the log
+/// when this changes: a new login usually adds one more record id to an evidence list and
+/// changes a count in an explanation, and logging ~2 KB per touched subject for that made
+/// the log (and the served database's writes) grow by a result per event. `decide` reads the
+/// latest logged tier and flags, the API answers the current result from memory, and the
+/// records in the log, with the policy hash of each batch entry, reproduce any result.
+pub(crate) fn decision_digest(r: &SubjectResult) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+    let mut h = BuildHasherDefault::<std::hash::DefaultHasher>::default().build_hasher();
+    r.subject_id.hash(&mut h);
+    r.score.to_bits().hash(&mut h);
+    r.tier.hash(&mut h);
+    r.base_score.to_bits().hash(&mut h);
+    r.display_name.hash(&mut h);
+    r.flags.len().hash(&mut h);
+    for f in &r.flags {
+        f.id.hash(&mut h);
+        f.detector.hash(&mut h);
+        f.weight.to_bits().hash(&mut h);
+        f.log_odds.to_bits().hash(&mut h);
+        f.strength.to_bits().hash(&mut h);
+    }
+    // `serde_json::Value` is not `Hash`; its canonical text is.
+    r.due_diligence
+        .as_ref()
+        .map(kensa_model::canonical::to_canonical)
+        .hash(&mut h);
+    h.finish()
+}
+
+/// The [`decision_digest`] of a logged result body; `None` when it does not parse (then the
+/// current result is logged again). serde_json may parse a float back one bit off the value
+/// it wrote, so a digest read back can differ from the one computed in memory: the cost is one
+/// result logged again when a follower starts, never a change left unlogged.
+fn body_digest(body: &[u8]) -> Option<u64> {
+    serde_json::from_slice::<SubjectResult>(body)
+        .ok()
+        .map(|r| decision_digest(&r))
 }
 
 impl Workspace {
@@ -262,8 +298,10 @@ impl Workspace {
         };
         self.clean.clear();
         for (subject, body) in self.store.latest_per_subject("result")? {
-            if own(&subject) {
-                self.logged.insert(subject, body_hash(&body));
+            if own(&subject)
+                && let Some(d) = body_digest(&body)
+            {
+                self.logged.insert(subject, d);
             }
         }
         let live = self.live.as_ref().expect("loaded by the caller");
@@ -280,7 +318,7 @@ impl Workspace {
     fn log_results(
         &mut self,
         run_id: &str,
-        bodies: &[(String, Vec<u8>)],
+        bodies: &[(String, Vec<u8>, u64)],
         last: Option<NewEntry<'_>>,
     ) -> Result<(), EngineError> {
         if bodies.is_empty() && last.is_none() {
@@ -289,7 +327,7 @@ impl Workspace {
         self.store.append_entries(
             &mut bodies
                 .iter()
-                .map(|(s, b)| NewEntry {
+                .map(|(s, b, _)| NewEntry {
                     entry_type: "result",
                     r#ref: run_id,
                     subject_id: Some(s.as_str()),
@@ -298,8 +336,8 @@ impl Workspace {
                 .chain(last),
         )?;
         let live = self.live.as_ref();
-        for (s, b) in bodies {
-            self.logged.insert(s.clone(), body_hash(b));
+        for (s, _, d) in bodies {
+            self.logged.insert(s.clone(), *d);
             if let Some(i) = live.and_then(|l| l.ds.index_of(s)) {
                 self.clean.insert(i);
             }
@@ -309,7 +347,7 @@ impl Workspace {
 
     /// The result bodies of these subjects to append to the log: those this workspace owns
     /// (all, unless it follows a shared log) whose body differs from the one it last appended.
-    fn new_bodies(&mut self, changed: &[usize]) -> Vec<(String, Vec<u8>)> {
+    fn new_bodies(&mut self, changed: &[usize]) -> Vec<(String, Vec<u8>, u64)> {
         let live = self.live.as_mut().expect("loaded by the caller");
         for i in live.take_differed() {
             self.clean.remove(&i);
@@ -323,23 +361,29 @@ impl Workspace {
             }) => Some(own),
         };
         let live = self.live.as_ref().expect("loaded by the caller");
-        let todo: Vec<usize> = changed
-            .iter()
-            .copied()
-            .filter(|i| !self.clean.contains(i))
-            .filter(|&i| owned.is_none_or(|own| own(&live.result_at(i).subject_id)))
-            .collect();
-        let mut bodies = live.result_bodies(&todo);
-        bodies.retain(|(subject, body)| {
-            if self.logged.get(subject) == Some(&body_hash(body)) {
-                if let Some(i) = live.ds.index_of(subject) {
-                    self.clean.insert(i);
-                }
-                return false;
+        // Compared by digest first: only results whose digest changed are serialised.
+        let mut todo: Vec<(usize, u64)> = Vec::new();
+        for &i in changed {
+            if self.clean.contains(&i) {
+                continue;
             }
-            true
-        });
-        bodies
+            let r = live.result_at(i);
+            if owned.is_some_and(|own| !own(&r.subject_id)) {
+                continue;
+            }
+            let d = decision_digest(r);
+            if self.logged.get(&r.subject_id) == Some(&d) {
+                self.clean.insert(i);
+            } else {
+                todo.push((i, d));
+            }
+        }
+        let subjects: Vec<usize> = todo.iter().map(|(i, _)| *i).collect();
+        live.result_bodies(&subjects)
+            .into_iter()
+            .zip(todo)
+            .map(|((s, b), (_, d))| (s, b, d))
+            .collect()
     }
 
     /// Opens a workspace whose detection state is built from an already-loaded data set
@@ -414,8 +458,9 @@ impl Workspace {
     /// Stores records (one transaction; durable when this returns) and re-evaluates the
     /// subjects they touch and those whose findings depend on them. New results are appended
     /// to the evidence log (entry type `result`, ref = the run id) together with one `batch`
-    /// entry; a result identical to the one this workspace last appended for the subject is
-    /// not appended again (the log already holds it), though it is still answered. Records already stored are counted as duplicates and change nothing; a record
+    /// entry; a result that differs from the one this workspace last appended for the subject
+    /// only in its evidence lists and explanations is not appended again (see
+    /// [`decision_digest`]), though it is still answered in full. Records already stored are counted as duplicates and change nothing; a record
     /// reusing a stored id with other content is refused as a conflict (its outcome says so).
     pub fn submit(&mut self, records: Vec<Validated>) -> Result<Submitted, EngineError> {
         self.load(&NoProgress)?;
