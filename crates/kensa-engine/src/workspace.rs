@@ -346,7 +346,8 @@ impl Workspace {
     }
 
     /// The result bodies of these subjects to append to the log: those this workspace owns
-    /// (all, unless it follows a shared log) whose body differs from the one it last appended.
+    /// (all, unless it follows a shared log) whose [`decision_digest`] differs from that of the
+    /// one it last appended, each with its digest.
     fn new_bodies(&mut self, changed: &[usize]) -> Vec<(String, Vec<u8>, u64)> {
         let live = self.live.as_mut().expect("loaded by the caller");
         for i in live.take_differed() {
