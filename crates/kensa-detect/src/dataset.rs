@@ -514,15 +514,9 @@ impl Dataset {
     /// and attaches the answers (the engine's enrich step, and test set-ups). Detectors read
     /// the answers; they never look anything up themselves.
     pub fn attach_intel(&mut self, intel: &kensa_enrich::Intel) {
-        use rayon::prelude::*;
         let ips = self.distinct_ips();
-        // In chunks: a million answers at once, before they are shared, cost hundreds of MB.
-        let mut table = crate::ip_table::IpTable::new();
-        for chunk in ips.chunks(1 << 16) {
-            let infos: Vec<IpInfo> = chunk.par_iter().map(|ip| intel.lookup_ip(*ip)).collect();
-            table.extend(chunk.iter().copied().zip(infos));
-        }
-        self.ip = table;
+        self.ip.clear();
+        self.look_up_ips(&ips, intel);
         self.email = self
             .distinct_emails()
             .into_iter()
@@ -535,6 +529,21 @@ impl Dataset {
         self.shared_lists = intel.shared_lists().to_vec();
         // Network classes weigh addresses: graphs made before are not updated, but rebuilt.
         self.graphs = Default::default();
+    }
+
+    /// Looks these addresses up in the intel sources and records the answers (the enrich
+    /// step's one lookup path, for a whole data set and for a batch). In chunks: a million
+    /// answers at once, before [`crate::ip_table::IpTable`] shares them, cost hundreds of MB.
+    pub fn look_up_ips(&mut self, ips: &[IpAddr], intel: &kensa_enrich::Intel) {
+        use rayon::prelude::*;
+        for chunk in ips.chunks(1 << 16) {
+            let infos: Vec<IpInfo> = if chunk.len() > 64 {
+                chunk.par_iter().map(|ip| intel.lookup_ip(*ip)).collect()
+            } else {
+                chunk.iter().map(|ip| intel.lookup_ip(*ip)).collect()
+            };
+            self.ip.extend(chunk.iter().copied().zip(infos));
+        }
     }
 
     /// Parses the phone numbers of these subjects (or of all) that are not parsed yet. Numbers

@@ -22,7 +22,6 @@ use kensa_detect::{Added, Affected, Change, Dataset, Detector, Finding, Populati
 use kensa_model::Record;
 use kensa_model::finding::{SubjectResult, Tier};
 use kensa_score::Policy;
-use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -626,14 +625,7 @@ impl Live {
             self.ds.enrich_phones(Some(profiles));
         }
         let intel = &cfg.intel;
-        for chunk in ips.chunks(1 << 16) {
-            let infos: Vec<_> = if chunk.len() > 64 {
-                chunk.par_iter().map(|ip| intel.lookup_ip(*ip)).collect()
-            } else {
-                chunk.iter().map(|ip| intel.lookup_ip(*ip)).collect()
-            };
-            self.ds.ip.extend(chunk.iter().copied().zip(infos));
-        }
+        self.ds.look_up_ips(&ips, intel);
         for e in emails {
             let info = intel.email(&e);
             self.ds.email.insert(e, info);

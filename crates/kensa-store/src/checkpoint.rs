@@ -96,7 +96,7 @@ fn run(conn: Connection, shared: &(Mutex<State>, Condvar), hard_frames: i64) {
             // Past the limit in all, not in frames left to copy: a writer that never pauses
             // never finds the log wholly copied when its next transaction starts, so it never
             // starts the log over, however well the passive rounds keep up (the log reached
-            // 3.5 GB in a minute of continuous batches, and batches ran at half speed).
+            // 3.5 GB in a minute of continuous batches; now it stays near the limit).
             Ok((log, _)) if log > hard_frames => checkpoint(&conn, "RESTART"),
             other => other,
         };
