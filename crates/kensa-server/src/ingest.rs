@@ -80,15 +80,29 @@ fn process(state: &Arc<AppState>, jobs: Vec<Job>) {
     match submitted {
         Ok(s) => {
             crate::api::tier_events(state, s.results.iter().chain(&s.also_changed));
-            for ((start, len, subjects), reply) in spans.into_iter().zip(replies) {
+            // Each result goes to the requests that named its subject: moved to the last of
+            // them, cloned for the others (results are the biggest thing a batch handles).
+            let mut shares: Vec<Vec<SubjectResult>> = vec![Vec::new(); spans.len()];
+            for r in s.results {
+                let mut wanting = spans
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, _, subjects))| subjects.contains(&r.subject_id))
+                    .map(|(k, _)| k)
+                    .peekable();
+                while let Some(k) = wanting.next() {
+                    if wanting.peek().is_some() {
+                        shares[k].push(r.clone());
+                    } else {
+                        shares[k].push(r);
+                        break;
+                    }
+                }
+            }
+            for (((start, len, _), reply), results) in spans.into_iter().zip(replies).zip(shares) {
                 let _ = reply.send(Ok(Share {
                     outcomes: s.outcomes[start..start + len].to_vec(),
-                    results: s
-                        .results
-                        .iter()
-                        .filter(|r| subjects.contains(&r.subject_id))
-                        .cloned()
-                        .collect(),
+                    results,
                 }));
             }
         }

@@ -93,6 +93,12 @@ pub fn log_likelihood(hist: &[u32; 24], offset: f64) -> f64 {
     let lo = offset.floor();
     let frac = offset - lo;
     let lo = lo as i64;
+    if frac == 0.0 {
+        // A whole-hour offset (every one `best_offset` tries): no neighbour to interpolate.
+        return (0..24)
+            .map(|h| hist[h] as f64 * lt[(h as i64 + lo).rem_euclid(24) as usize])
+            .sum();
+    }
     (0..24)
         .map(|h| {
             let a = lt[(h as i64 + lo).rem_euclid(24) as usize];
@@ -348,6 +354,31 @@ impl Hours {
     }
 }
 
+/// The hour (0..24) of a time at an offset of `offset` hours from UTC, in whole milliseconds
+/// (per event: `f64::rem_euclid` is a libm call).
+fn local_hour(t: Ts, offset: f64) -> usize {
+    let off_ms = (offset * 3_600_000.0).round() as i64;
+    (t.0.saturating_add(off_ms).div_euclid(3_600_000).rem_euclid(24)) as usize
+}
+
+/// Two lists sorted ascending merged into one, stably (`a`'s element first on a tie).
+fn merge_sorted<T: Ord>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
+    if b.is_empty() {
+        return a;
+    }
+    if a.is_empty() {
+        return b;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        out.push(if y < x { b.next() } else { a.next() }.expect("peeked"));
+    }
+    out.extend(a);
+    out.extend(b);
+    out
+}
+
 /// The claim the rhythm is compared with.
 struct Claim {
     range: (f64, f64),
@@ -449,27 +480,26 @@ impl OffHours {
         if n < p.min_events {
             return None;
         }
-        let mut events: Vec<(Ts, &String)> = s
-            .activities
-            .iter()
-            .map(|a| (a.r.at, &a.id))
-            .chain(
+        // Each series is sorted by (time, record id) already: merged, not sorted again (a
+        // subject's whole history is read on every batch that touches it).
+        let events = merge_sorted(
+            merge_sorted(
+                s.activities.iter().map(|a| (a.r.at, &a.id)).collect(),
                 s.logins
                     .iter()
                     .filter(|l| l.r.success != Some(false))
-                    .map(|l| (l.r.at, &l.id)),
-            )
-            .chain(
-                s.messages
-                    .iter()
-                    .filter(|m| m.r.direction == Direction::FromSubject)
-                    .map(|m| (m.r.at, &m.id)),
-            )
-            .collect();
+                    .map(|l| (l.r.at, &l.id))
+                    .collect(),
+            ),
+            s.messages
+                .iter()
+                .filter(|m| m.r.direction == Direction::FromSubject)
+                .map(|m| (m.r.at, &m.id))
+                .collect(),
+        );
         if events.len() < p.min_events {
             return None;
         }
-        events.sort();
         let median = events[events.len() / 2].0;
         let hours = s
             .contracts
@@ -490,8 +520,7 @@ impl OffHours {
                         let o = walk.hours_at(e.0.0).unwrap_or(claim.range.0);
                         lo = lo.min(o);
                         hi = hi.max(o);
-                        let local = (e.0.0 as f64 / 3_600_000.0 + o).rem_euclid(24.0);
-                        LOG_TEMPLATE[(local.floor() as usize).min(23)]
+                        LOG_TEMPLATE[local_hour(e.0, o)]
                     })
                     .sum();
                 claim.range = (lo, hi);
@@ -559,10 +588,7 @@ impl OffHours {
         // Evidence: the events that fall in the claimed night (00:00–06:00 claimed time).
         let night: Vec<String> = events
             .iter()
-            .filter(|e| {
-                let local = (e.0.0 as f64 / 3_600_000.0 + lo).rem_euclid(24.0);
-                local < 6.0
-            })
+            .filter(|e| local_hour(e.0, lo) < 6)
             .take(50)
             .map(|e| e.1.clone())
             .collect();
@@ -682,6 +708,32 @@ mod tests {
                 let want = tz.to_offset(jiff::Timestamp::from_millisecond(ms).unwrap()).seconds() as f64 / 3600.0;
                 prop_assert_eq!(walk.hours_at(ms), Some(want), "{} at {}", zone, ms);
             }
+        }
+    }
+
+    proptest! {
+        /// The whole-millisecond local hour is the one the floating-point formula gave.
+        #[test]
+        fn local_hour_matches_the_float_formula(
+            ms in -100_000_000_000i64..4_000_000_000_000,
+            quarter_hours in -48i32..=56,
+        ) {
+            let o = quarter_hours as f64 / 4.0;
+            let float = ((ms as f64 / 3_600_000.0 + o).rem_euclid(24.0).floor() as usize).min(23);
+            prop_assert_eq!(local_hour(Ts(ms), o), float);
+        }
+
+        /// Merging two sorted lists is sorting their concatenation.
+        #[test]
+        fn merge_sorted_is_a_sort(
+            mut a in prop::collection::vec((0u8..20, 0u8..5), 0..40),
+            mut b in prop::collection::vec((0u8..20, 0u8..5), 0..40),
+        ) {
+            a.sort();
+            b.sort();
+            let mut want = [a.clone(), b.clone()].concat();
+            want.sort();
+            prop_assert_eq!(merge_sorted(a, b), want);
         }
     }
 
