@@ -537,8 +537,16 @@ impl Live {
         } else {
             moved.iter().copied().collect()
         };
-        let scored: Vec<(usize, SubjectResult)> =
-            map_maybe_par(&targets, |&si| (si, self.score(cfg, si, true)));
+        // A subject no propagated finding reaches has its direct result (scored above or in an
+        // earlier batch, whenever its findings or checks changed): not scored a second time.
+        let scored: Vec<(usize, SubjectResult)> = map_maybe_par(&targets, |&si| {
+            let r = if self.propagated.contains_key(&self.ds.subjects[si].id) {
+                self.score(cfg, si, true)
+            } else {
+                self.direct_results[si].clone()
+            };
+            (si, r)
+        });
         let mut changed = Changed::new();
         for (si, r) in scored {
             if self.results[si] != r {
