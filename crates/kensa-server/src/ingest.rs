@@ -84,19 +84,17 @@ fn process(state: &Arc<AppState>, jobs: Vec<Job>) {
             // them, cloned for the others (results are the biggest thing a batch handles).
             let mut shares: Vec<Vec<SubjectResult>> = vec![Vec::new(); spans.len()];
             for r in s.results {
-                let mut wanting = spans
+                let wanting: Vec<usize> = spans
                     .iter()
                     .enumerate()
                     .filter(|(_, (_, _, subjects))| subjects.contains(&r.subject_id))
                     .map(|(k, _)| k)
-                    .peekable();
-                while let Some(k) = wanting.next() {
-                    if wanting.peek().is_some() {
+                    .collect();
+                if let Some((&last, others)) = wanting.split_last() {
+                    for &k in others {
                         shares[k].push(r.clone());
-                    } else {
-                        shares[k].push(r);
-                        break;
                     }
+                    shares[last].push(r);
                 }
             }
             for (((start, len, _), reply), results) in spans.into_iter().zip(replies).zip(shares) {
