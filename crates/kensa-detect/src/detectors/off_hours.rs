@@ -144,7 +144,7 @@ pub fn best_offset(hist: &[u32; 24], prefer: Option<(f64, f64)>) -> (i32, f64) {
 pub fn utc_histogram(ts: impl IntoIterator<Item = Ts>) -> [u32; 24] {
     let mut h = [0u32; 24];
     for t in ts {
-        h[(t.0.div_euclid(3_600_000)).rem_euclid(24) as usize] += 1;
+        h[local_hour(t, 0.0)] += 1;
     }
     h
 }
