@@ -473,13 +473,112 @@ impl Detector for OffHours {
     }
 }
 
+/// The log-likelihood of a claimed range of offsets (a country's): the best half-hour step
+/// inside it.
+fn range_log_likelihood(hist: &[u32; 24], (lo, hi): (f64, f64)) -> f64 {
+    let mut ll = log_likelihood(hist, lo).max(log_likelihood(hist, hi));
+    let mut x = (lo * 2.0).ceil() / 2.0;
+    while x < hi {
+        ll = ll.max(log_likelihood(hist, x));
+        x += 0.5;
+    }
+    ll
+}
+
 impl OffHours {
+    /// Whether the subject certainly raises nothing, decided from what the decision needs —
+    /// the UTC-hour histogram, the claimed offsets and the claimed zone's log-likelihood —
+    /// in one pass over the three series, without building the event list. Most subjects
+    /// raise nothing, and every batch that touches a subject reads its whole history here.
+    /// `false` leaves the decision to [`OffHours::subject`]'s full computation, which agrees
+    /// wherever this says `true`: the histogram, the offsets and so the best offset and the
+    /// distance are the same; only the claimed zone's sum is added in another order, so a
+    /// log-likelihood ratio within 1e-6 of `min_llr` goes to the full computation.
+    fn cannot_fire(&self, s: &SubjectData, hours: Option<&Hours>) -> bool {
+        let p = &self.0;
+        // The claim, in `claim_of`'s order: a zone, else a country's range, else the zone of
+        // the required hours; none, no finding.
+        let zone = s
+            .claimed_timezone()
+            .and_then(|name| TimeZone::get(name).ok());
+        let (zone, range) = match zone {
+            Some(tz) => (Some(tz), None),
+            None => match s.claimed_country().and_then(country_offsets) {
+                Some(r) => (None, Some(r)),
+                None => match hours {
+                    Some(h) => (Some(h.tz.clone()), None),
+                    None => return true,
+                },
+            },
+        };
+        let mut hist = [0u32; 24];
+        let mut n = 0usize;
+        let (mut ll, mut lo, mut hi) = (0.0f64, f64::INFINITY, f64::NEG_INFINITY);
+        let mut walk = zone.as_ref().map(OffsetWalk::new);
+        let mut add = |t: Ts| -> bool {
+            hist[local_hour(t, 0.0)] += 1;
+            n += 1;
+            if let Some(w) = walk.as_mut() {
+                let Some(o) = w.hours_at(t.0) else {
+                    return false;
+                };
+                lo = lo.min(o);
+                hi = hi.max(o);
+                ll += LOG_TEMPLATE[local_hour(t, o)];
+            }
+            true
+        };
+        let all_placed = s.activities.iter().all(|a| add(a.r.at))
+            && s
+                .logins
+                .iter()
+                .filter(|l| l.r.success != Some(false))
+                .all(|l| add(l.r.at))
+            && s
+                .messages
+                .iter()
+                .filter(|m| m.r.direction == Direction::FromSubject)
+                .all(|m| add(m.r.at));
+        if !all_placed {
+            return false;
+        }
+        if n < p.min_events {
+            return true;
+        }
+        if n == 0 {
+            return false;
+        }
+        let (range, claimed_ll) = match range {
+            Some(r) => (r, range_log_likelihood(&hist, r)),
+            None => ((lo, hi), ll),
+        };
+        let (best, best_ll) = best_offset(&hist, Some(range));
+        if circ_range(best as f64, range) < p.min_offset_diff {
+            return true;
+        }
+        (best_ll - claimed_ll).max(0.0) < p.min_llr - 1e-6
+    }
+
     fn subject(&self, s: &SubjectData) -> Option<Finding> {
         let p = &self.0;
         let n = s.activities.len() + s.logins.len() + s.messages.len();
         if n < p.min_events {
             return None;
         }
+        let hours = s
+            .contracts
+            .iter()
+            .rev()
+            .find_map(|c| Hours::parse(c.r.required_hours.as_ref()?, s.claimed_timezone()));
+        if self.cannot_fire(s, hours.as_ref()) {
+            return None;
+        }
+        self.full(s, hours)
+    }
+
+    /// [`OffHours::subject`] without the shortcut.
+    fn full(&self, s: &SubjectData, hours: Option<Hours>) -> Option<Finding> {
+        let p = &self.0;
         // Each series is sorted by (time, record id) already: merged, not sorted again (a
         // subject's whole history is read on every batch that touches it).
         let events = merge_sorted(
@@ -501,11 +600,6 @@ impl OffHours {
             return None;
         }
         let median = events[events.len() / 2].0;
-        let hours = s
-            .contracts
-            .iter()
-            .rev()
-            .find_map(|c| Hours::parse(c.r.required_hours.as_ref()?, s.claimed_timezone()));
         let mut claim = claim_of(s, median, hours.as_ref())?;
         let hist = utc_histogram(events.iter().map(|e| e.0));
         let claimed_ll = match &claim.tz {
@@ -527,16 +621,7 @@ impl OffHours {
                 ll
             }
             // A country: the best half-hour step inside its range of offsets.
-            None => {
-                let (lo, hi) = claim.range;
-                let mut ll = log_likelihood(&hist, lo).max(log_likelihood(&hist, hi));
-                let mut x = (lo * 2.0).ceil() / 2.0;
-                while x < hi {
-                    ll = ll.max(log_likelihood(&hist, x));
-                    x += 0.5;
-                }
-                ll
-            }
+            None => range_log_likelihood(&hist, claim.range),
         };
         let (best, best_ll) = best_offset(&hist, Some(claim.range));
         let diff = circ_range(best as f64, claim.range);
@@ -868,6 +953,49 @@ mod tests {
         v
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        /// The shortcut never drops a finding: whenever the full computation fires,
+        /// `cannot_fire` says so (claims by zone, by country and by the contract's zone;
+        /// thresholds near the subjects' own distances and ratios).
+        #[test]
+        fn the_shortcut_never_hides_a_finding(
+            half_hours in -24i32..=28,
+            local_shift in 0.0f64..8.0,
+            events in 20u32..120,
+            claim in 0usize..5,
+            min_offset_diff in prop::sample::select(vec![1.0, 3.0, 5.0, 8.0]),
+            min_llr in prop::sample::select(vec![0.0, 2.0, 10.0, 40.0]),
+            seed in any::<u64>(),
+        ) {
+            let profile = match claim {
+                0 => r#","claimed_country":"US","claimed_timezone":"America/New_York""#,
+                1 => r#","claimed_timezone":"Asia/Tokyo""#,
+                2 => r#","claimed_country":"US""#,
+                3 => r#","claimed_country":"DE""#,
+                _ => "",
+            };
+            let mut v = vec![
+                format!(r#"{{"kind":"subject","subject_id":"p","source":"hr_system"{profile}}}"#),
+                r#"{"kind":"contract","subject_id":"p","at":"2026-08-01T00:00:00Z","client_id":"c1","required_hours":{"timezone":"Europe/London","from":"09:00","to":"17:00"}}"#.to_owned(),
+            ];
+            let mut seed = seed | 1;
+            for i in 0..events {
+                let u = (rng(&mut seed) >> 11) as f64 / (1u64 << 53) as f64;
+                let local = (draw_local_hour(u) + local_shift).rem_euclid(24.0);
+                // Spread over autumn so that zones with DST change offset mid-history.
+                v.push(line("activity", "p", utc_ms(i % 90, local, half_hours as f64 / 2.0), r#","activity":"commit""#));
+            }
+            let d = ds(&v);
+            let det = OffHours(Params { min_offset_diff, min_llr, min_events: 10, ..Params::default() });
+            let s = &d.subjects[0];
+            let hours = s.contracts.iter().rev().find_map(|c| Hours::parse(c.r.required_hours.as_ref()?, s.claimed_timezone()));
+            let shortcut = det.cannot_fire(s, hours.as_ref());
+            let full = det.full(s, hours);
+            prop_assert!(!(shortcut && full.is_some()), "the shortcut hid {:?}", full);
+        }
+    }
+
     #[test]
     fn korea_time_worker_claiming_new_york_fires() {
         let d = ds(&subject("kp", 9.0, 9.0, 0.0));
@@ -912,6 +1040,12 @@ mod tests {
     fn an_ordinary_new_yorker_does_not_fire() {
         let d = ds(&subject("ny", -4.0, 0.2, 0.0));
         assert!(OffHours(Params::default()).run(&d).is_empty());
+        // Decided by the shortcut, without the event list.
+        let s = &d.subjects[0];
+        let hours = s.contracts.iter().rev().find_map(|c| {
+            Hours::parse(c.r.required_hours.as_ref()?, s.claimed_timezone())
+        });
+        assert!(OffHours(Params::default()).cannot_fire(s, hours.as_ref()));
     }
 
     #[test]
