@@ -1303,7 +1303,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // Embedded: the WAL is checkpointed on a thread of its own, so that no request
             // waits for a checkpoint inside a commit (kept until the server has stopped).
             let mut checkpointer = None;
-            let mut record_store = None;
             let ws = match &shared_store {
                 Some(url) => {
                     if !kensa_store::postgres::is_url(url) {
@@ -1321,13 +1320,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 None => {
                     let mut store = Store::open(&db, kensa_store::Durability::Normal)?;
-                    let ck = store.checkpoint_in_background()?;
-                    // A second connection stores `/v1/events` batches while the workspace
-                    // evaluates the one before (kensa-server's `ingest` module).
-                    let mut records = Store::open(&db, kensa_store::Durability::Normal)?;
-                    records.leave_checkpoints_to(&ck)?;
-                    record_store = Some(records);
-                    checkpointer = Some(ck);
+                    checkpointer = Some(store.checkpoint_in_background()?);
                     kensa_engine::Workspace::open(Box::new(store), cfg)
                 }
             };
@@ -1342,10 +1335,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             let state = match webhook_cfg {
                 Some(w) => state.with_webhooks(w),
-                None => state,
-            };
-            let state = match record_store {
-                Some(s) => state.with_record_store(Box::new(s)),
                 None => state,
             };
             let state = match (&shared_store, &nats) {

@@ -466,6 +466,7 @@ impl Workspace {
     pub fn submit(&mut self, records: Vec<Validated>) -> Result<Submitted, EngineError> {
         self.load(&NoProgress)?;
         crate::progress::phase_done("batch started");
+        let run_id = run_id("batch");
         let refs: Vec<&Validated> = records.iter().collect();
         let outcomes = if refs.is_empty() {
             Vec::new()
@@ -474,29 +475,6 @@ impl Workspace {
         };
         drop(refs);
         crate::progress::phase_done("records stored");
-        self.apply_stored(records, outcomes)
-    }
-
-    /// The second half of [`Workspace::submit`], for records another connection to this
-    /// workspace's store has just appended (`outcomes`: what its `append_records` answered,
-    /// one per record): adds the stored ones to the detection state, re-scores, logs the
-    /// changed results and the batch entry. What lets `kensa serve` store the next batch while
-    /// this one is evaluated. The workspace must have been loaded ([`Workspace::load`]) before
-    /// those records were appended, or it would hold them twice.
-    pub fn apply_stored(
-        &mut self,
-        records: Vec<Validated>,
-        outcomes: Vec<Outcome>,
-    ) -> Result<Submitted, EngineError> {
-        if records.len() != outcomes.len() {
-            return Err(EngineError::Internal(format!(
-                "{} records with {} outcomes",
-                records.len(),
-                outcomes.len()
-            )));
-        }
-        self.load(&NoProgress)?;
-        let run_id = run_id("batch");
         let stored: Vec<(String, kensa_model::Record)> = records
             .into_iter()
             .zip(&outcomes)

@@ -72,10 +72,6 @@ pub struct AppState {
     /// Multi-node mode: events go to the stream, results come from the workers through the
     /// shared log ([`cluster`]).
     pub cluster: Option<cluster::Cluster>,
-    /// A second connection to the workspace's store that `/v1/events` appends records with,
-    /// so that a batch is stored while the one before it is evaluated ([`ingest`]); without
-    /// it the workspace stores and evaluates each batch in turn.
-    record_store: Option<Mutex<Box<dyn kensa_store::EvidenceStore>>>,
 }
 
 impl AppState {
@@ -110,7 +106,6 @@ impl AppState {
             ingest_queue: std::sync::OnceLock::new(),
             tiers: Mutex::new(tiers),
             cluster: None,
-            record_store: None,
         })
     }
 
@@ -125,14 +120,6 @@ impl AppState {
     pub(crate) fn ingest_queue(self: &Arc<Self>) -> &std::sync::mpsc::Sender<ingest::Job> {
         self.ingest_queue
             .get_or_init(|| ingest::start(Arc::downgrade(self)).0)
-    }
-
-    /// Stores `/v1/events` batches through this connection to the workspace's own store
-    /// (embedded mode; opened on the same file), pipelined with their evaluation: see
-    /// [`ingest`]. Ignored by a workspace that follows a shared log.
-    pub fn with_record_store(mut self, store: Box<dyn kensa_store::EvidenceStore>) -> Self {
-        self.record_store = Some(Mutex::new(store));
-        self
     }
 
     /// Sends tier changes, newly critical subjects and decisions to these URLs.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Server, start, start_sequential};
+use common::start;
 use kensa_server::auth::{Perm, ROUTES, Role};
 use kensa_store::accounts::Accounts;
 use serde_json::{Value, json};
@@ -548,17 +548,7 @@ fn subjects_page_by_cursor_and_checks_and_decisions_follow_the_policy() {
 /// own outcomes and only its own subjects' results; nothing is lost or stored twice.
 #[test]
 fn concurrent_requests_each_get_their_own_share() {
-    concurrent_requests(start(1 << 20));
-}
-
-/// The same without the pipeline (each batch stored and evaluated in turn).
-#[test]
-fn concurrent_requests_each_get_their_own_share_sequentially() {
-    concurrent_requests(start_sequential(1 << 20));
-}
-
-fn concurrent_requests(s: Server) {
-    let s = std::sync::Arc::new(s);
+    let s = std::sync::Arc::new(start(1 << 20));
     let threads: Vec<_> = (0..8)
         .map(|t| {
             let s = s.clone();

@@ -80,16 +80,6 @@ impl Store {
     }
 }
 
-impl Store {
-    /// For another connection to a store whose checkpoints `ck` runs (e.g. the one `kensa
-    /// serve` appends records with): its commits do not checkpoint either.
-    pub fn leave_checkpoints_to(&mut self, ck: &Checkpointer) -> Result<()> {
-        let _ = ck;
-        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        Ok(())
-    }
-}
-
 fn run(conn: Connection, shared: &(Mutex<State>, Condvar), hard_frames: i64) {
     let (lock, cv) = shared;
     loop {

@@ -37,20 +37,6 @@ pub fn start_with(
     max_body_bytes: usize,
     hooks: Option<kensa_server::webhooks::WebhookConfig>,
 ) -> Server {
-    start_opts(max_body_bytes, hooks, true)
-}
-
-/// A server that stores and evaluates each `/v1/events` batch in turn on one thread (no
-/// second store connection), instead of `kensa serve`'s pipeline.
-pub fn start_sequential(max_body_bytes: usize) -> Server {
-    start_opts(max_body_bytes, None, false)
-}
-
-fn start_opts(
-    max_body_bytes: usize,
-    hooks: Option<kensa_server::webhooks::WebhookConfig>,
-    pipelined: bool,
-) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     let store = Store::open(&db, Durability::Normal).unwrap();
@@ -66,10 +52,8 @@ fn start_opts(
     }
     drop(acc);
     let ws = kensa_engine::Workspace::open(Box::new(store), kensa_engine::EngineConfig::builtin());
-    // As `kensa serve` embedded: `/v1/events` batches are stored on a second connection.
-    let record_store = pipelined.then(|| Store::open(&db, Durability::Normal).unwrap());
-    let state = Arc::new({
-        let st = kensa_server::AppState::open(
+    let state = Arc::new(
+        kensa_server::AppState::open(
             ws,
             &db,
             kensa_server::Limits {
@@ -84,12 +68,8 @@ fn start_opts(
             retry_base: std::time::Duration::from_secs(1),
             max_attempts: 1,
             timeout: std::time::Duration::from_secs(1),
-        }));
-        match record_store {
-            Some(r) => st.with_record_store(Box::new(r)),
-            None => st,
-        }
-    });
+        })),
+    );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let thread = std::thread::spawn(move || {
