@@ -421,39 +421,60 @@ impl<'a> OffsetWalk<'a> {
     }
 }
 
-fn claim_of(s: &SubjectData, median: Ts, hours: Option<&Hours>) -> Option<Claim> {
-    let at = jiff::Timestamp::from_millisecond(median.0).ok()?;
+/// Where the claim comes from, in this order: the profile's zone, else its country's usual
+/// offsets, else the zone of the required hours.
+enum ClaimSource<'a> {
+    Zone(&'a str, TimeZone),
+    Country(&'a str, (f64, f64)),
+    RequiredHours(&'a Hours),
+}
+
+fn claim_source<'a>(s: &'a SubjectData, hours: Option<&'a Hours>) -> Option<ClaimSource<'a>> {
     if let Some(name) = s.claimed_timezone()
         && let Ok(tz) = TimeZone::get(name)
     {
-        let o = tz.to_offset(at).seconds() as f64 / 3600.0;
-        let f = fmt_offset(o);
-        return Some(Claim {
-            range: (o, o),
-            tz: Some(tz),
-            en: format!("claims {name} ({f})"),
-            ja: format!("申告されたタイムゾーンは{name}（{f}）"),
-        });
+        return Some(ClaimSource::Zone(name, tz));
     }
     if let Some(cc) = s.claimed_country()
         && let Some(r) = country_offsets(cc)
     {
-        let f = fmt_range(r);
-        return Some(Claim {
-            range: r,
-            tz: None,
-            en: format!("claims to be in {cc} ({f})"),
-            ja: format!("申告された所在国は{cc}（{f}）"),
-        });
+        return Some(ClaimSource::Country(cc, r));
     }
-    let h = hours?;
-    let o = h.tz.to_offset(at).seconds() as f64 / 3600.0;
-    let f = fmt_offset(o);
-    Some(Claim {
-        range: (o, o),
-        tz: Some(h.tz.clone()),
-        en: format!("the required hours are in {} ({f})", h.tz_name),
-        ja: format!("要求された業務時間のタイムゾーンは{}（{f}）", h.tz_name),
+    hours.map(ClaimSource::RequiredHours)
+}
+
+fn claim_of(s: &SubjectData, median: Ts, hours: Option<&Hours>) -> Option<Claim> {
+    let at = jiff::Timestamp::from_millisecond(median.0).ok()?;
+    Some(match claim_source(s, hours)? {
+        ClaimSource::Zone(name, tz) => {
+            let o = tz.to_offset(at).seconds() as f64 / 3600.0;
+            let f = fmt_offset(o);
+            Claim {
+                range: (o, o),
+                tz: Some(tz),
+                en: format!("claims {name} ({f})"),
+                ja: format!("申告されたタイムゾーンは{name}（{f}）"),
+            }
+        }
+        ClaimSource::Country(cc, r) => {
+            let f = fmt_range(r);
+            Claim {
+                range: r,
+                tz: None,
+                en: format!("claims to be in {cc} ({f})"),
+                ja: format!("申告された所在国は{cc}（{f}）"),
+            }
+        }
+        ClaimSource::RequiredHours(h) => {
+            let o = h.tz.to_offset(at).seconds() as f64 / 3600.0;
+            let f = fmt_offset(o);
+            Claim {
+                range: (o, o),
+                tz: Some(h.tz.clone()),
+                en: format!("the required hours are in {} ({f})", h.tz_name),
+                ja: format!("要求された業務時間のタイムゾーンは{}（{f}）", h.tz_name),
+            }
+        }
     })
 }
 
@@ -490,26 +511,18 @@ impl OffHours {
     /// the UTC-hour histogram, the claimed offsets and the claimed zone's log-likelihood —
     /// in one pass over the three series, without building the event list. Most subjects
     /// raise nothing, and every batch that touches a subject reads its whole history here.
-    /// `false` leaves the decision to [`OffHours::subject`]'s full computation, which agrees
+    /// `false` leaves the decision to the full computation ([`OffHours::full`]), which agrees
     /// wherever this says `true`: the histogram, the offsets and so the best offset and the
     /// distance are the same; only the claimed zone's sum is added in another order, so a
     /// log-likelihood ratio within 1e-6 of `min_llr` goes to the full computation.
     fn cannot_fire(&self, s: &SubjectData, hours: Option<&Hours>) -> bool {
         let p = &self.0;
-        // The claim, in `claim_of`'s order: a zone, else a country's range, else the zone of
-        // the required hours; none, no finding.
-        let zone = s
-            .claimed_timezone()
-            .and_then(|name| TimeZone::get(name).ok());
-        let (zone, range) = match zone {
-            Some(tz) => (Some(tz), None),
-            None => match s.claimed_country().and_then(country_offsets) {
-                Some(r) => (None, Some(r)),
-                None => match hours {
-                    Some(h) => (Some(h.tz.clone()), None),
-                    None => return true,
-                },
-            },
+        let (zone, range) = match claim_source(s, hours) {
+            Some(ClaimSource::Zone(_, tz)) => (Some(tz), None),
+            Some(ClaimSource::Country(_, r)) => (None, Some(r)),
+            Some(ClaimSource::RequiredHours(h)) => (Some(h.tz.clone()), None),
+            // No claim, no finding.
+            None => return true,
         };
         let mut hist = [0u32; 24];
         let mut n = 0usize;
